@@ -1,0 +1,133 @@
+/**
+ * The only module in the project that imports onnxruntime-node.
+ *
+ * Everything else in the engine speaks in terms of `NamedTensors` (plain typed
+ * arrays with dims) and `ModelSession`, so tests can pass fakes and nothing
+ * else depends on the runtime's API.
+ *
+ * Execution providers are tried in the caller's order; one that fails to start
+ * falls back to the next and the reason is kept in `fallbacks`, so the UI can
+ * say in plain words why it is not running where the user asked.
+ */
+import * as ort from 'onnxruntime-node';
+
+export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+
+/** Provider order tried when the user asks for "auto". */
+export const AUTO_PROVIDER_ORDER: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+
+export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64';
+
+/** A tensor as the engine handles it: data plus dims, no runtime objects. */
+export interface HostTensor {
+  dtype: TensorDType;
+  dims: readonly number[];
+  /** float16 data is carried as raw IEEE half bits (Uint16Array) or Float16Array where that exists. */
+  data: Float32Array | Int32Array | BigInt64Array | Uint16Array;
+}
+
+export type NamedTensors = Record<string, HostTensor>;
+
+export interface ValueInfo {
+  name: string;
+  /** ONNX element type as onnxruntime names it ('float32', 'float16', 'int64', ...), or 'non-tensor'. */
+  dtype: string;
+  /** Fixed sizes as numbers, symbolic dims as strings; empty when the model does not say. */
+  shape: ReadonlyArray<number | string>;
+}
+
+export interface ModelSession {
+  readonly path: string;
+  /** The provider this session actually runs on. */
+  readonly provider: ExecutionProvider;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  run(feeds: NamedTensors): Promise<NamedTensors>;
+  release(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Providers to try, in order. Default: CPU only. */
+  providers?: readonly ExecutionProvider[];
+  /** Threads for the CPU provider's intra-op pool; 0 or undefined lets onnxruntime choose. */
+  threads?: number;
+}
+
+export interface OpenedSession {
+  session: ModelSession;
+  /** Providers that were tried before `session.provider` and why each failed. */
+  fallbacks: { provider: ExecutionProvider; reason: string }[];
+}
+
+/** Providers onnxruntime-node was built with on this platform (installed or not). */
+export function listBackends(): { name: string; bundled: boolean }[] {
+  return ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
+  if (!meta.isTensor) return { name: meta.name, dtype: 'non-tensor', shape: [] };
+  return { name: meta.name, dtype: meta.type, shape: meta.shape };
+}
+
+function toOrtTensor(t: HostTensor): ort.Tensor {
+  return new ort.Tensor(t.dtype, t.data as never, t.dims as number[]);
+}
+
+function fromOrtTensor(name: string, value: ort.OnnxValue): HostTensor {
+  const t = value as ort.Tensor;
+  const dtype = t.type as string;
+  if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'int32' && dtype !== 'int64') {
+    throw new Error(`Output "${name}" has element type ${dtype}, which the engine does not handle.`);
+  }
+  return { dtype, dims: [...t.dims], data: t.data as HostTensor['data'] };
+}
+
+class OrtModelSession implements ModelSession {
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+
+  constructor(
+    readonly path: string,
+    readonly provider: ExecutionProvider,
+    private readonly session: ort.InferenceSession,
+  ) {
+    this.inputs = session.inputMetadata.map(toValueInfo);
+    this.outputs = session.outputMetadata.map(toValueInfo);
+  }
+
+  async run(feeds: NamedTensors): Promise<NamedTensors> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(t);
+    const results = await this.session.run(ortFeeds);
+    const out: NamedTensors = {};
+    for (const [name, value] of Object.entries(results)) out[name] = fromOrtTensor(name, value);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * Opens an ONNX model, trying each provider in order. Throws only when every
+ * provider failed; the error then lists each provider's reason.
+ */
+export async function openSession(modelPath: string, options: SessionOptions = {}): Promise<OpenedSession> {
+  const providers = options.providers && options.providers.length > 0 ? options.providers : (['cpu'] as const);
+  const fallbacks: OpenedSession['fallbacks'] = [];
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(options.threads && options.threads > 0 ? { intraOpNumThreads: options.threads } : {}),
+      });
+      return { session: new OrtModelSession(modelPath, provider, session), fallbacks };
+    } catch (err) {
+      fallbacks.push({ provider, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const reasons = fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ');
+  throw new Error(`Could not open ${modelPath} on any execution provider (${reasons}).`);
+}
