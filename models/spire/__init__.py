@@ -1,0 +1,1 @@
+"""SPIRE model tooling: prompt grammar, degradations, tokenizer, datasets, model, export."""
