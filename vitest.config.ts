@@ -1,16 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests (Node) and the end-to-end suite that drives the
-// built renderer in Debian's Chromium. `npm test` runs both (scripts/test-all.mjs).
+// Three projects: fast unit tests (Node), model-pack parity, and the end-to-end suite that drives the
+// built renderer in Debian's Chromium. `npm test` runs all three (scripts/test-all.mjs).
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/models/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        // ONNX parity of the exported packs against the PyTorch goldens (npm run test:models).
+        test: {
+          name: 'models',
+          include: ['test/models/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
         },
       },
       {
