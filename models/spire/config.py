@@ -1,0 +1,140 @@
+"""Model configuration: one dataclass per part and a top-level SpireConfig.
+
+Sizes live in models/configs/<size>.json (tiny, small, sd15, fixture) and are
+loaded with `SpireConfig.load(path)`; keys missing from a JSON file keep the
+defaults below, unknown keys are an error.
+"""
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class TextEncoderConfig:
+    vocab_size: int = 49408  # token embedding rows; must cover every id the tokenizer emits
+    max_length: int = 77  # context length L (position embeddings); prompts are padded/truncated to it
+    width: int = 768  # hidden size D; the UNet and adaptor cross-attend to (B, L, D)
+    layers: int = 12  # pre-LN transformer blocks
+    heads: int = 12  # attention heads per block
+
+
+@dataclass
+class AutoencoderConfig:
+    in_channels: int = 3  # RGB
+    latent_channels: int = 4  # channels of the latent z
+    channels: list = field(default_factory=lambda: [128, 256, 512, 512])  # width per level; factor = 2**(levels-1)
+    res_blocks: int = 2  # resblocks per level in the encoder (decoder uses res_blocks + 1)
+    mid_attention: bool = True  # self-attention in the middle block (costly at high resolution)
+    groups: int = 32  # GroupNorm groups (capped at the channel count)
+    scale_factor: float = 0.18215  # z fed to the UNet is mean * scale_factor
+
+    @property
+    def downsampling_factor(self) -> int:
+        return 2 ** (len(self.channels) - 1)
+
+
+@dataclass
+class UNetConfig:
+    channels: list = field(default_factory=lambda: [320, 640, 1280, 1280])  # width per level
+    res_blocks: int = 2  # resblocks per level on the way down (up path uses res_blocks + 1)
+    attention: list = field(default_factory=lambda: [True, True, True, False])  # transformer after each resblock, per level
+    heads: int = 8  # attention heads in every transformer block
+    groups: int = 32  # GroupNorm groups (capped at the channel count)
+    ff: str = "geglu"  # transformer MLP: "geglu" (Stable Diffusion) or "gelu"
+    dropout: float = 0.0  # dropout inside resblocks
+
+
+@dataclass
+class AdaptorConfig:
+    fusion: str = "modulation"  # "modulation": f' = (1 + gamma) * f + beta;  "additive" (ControlNet): f' = f + r
+    cond_channels: int = 16  # channels of E'(y), the downsampled degraded image concatenated to z_t
+    cond_hidden: list = field(default_factory=lambda: [16, 32, 96, 256])  # E' widths; len-1 stride-2 convs must reach latent size
+
+
+@dataclass
+class RestorerConfig:
+    enabled: bool = True  # export a pixel-space restorer (faithful mode)
+    channels: int = 64  # feature width
+    blocks: int = 4  # FiLM-modulated residual blocks
+
+
+@dataclass
+class SchedulerConfig:
+    # Field names and meanings follow diffusers' DDIMScheduler so scheduler_config.json reads the same.
+    num_train_timesteps: int = 1000  # T
+    beta_start: float = 0.00085
+    beta_end: float = 0.012
+    beta_schedule: str = "scaled_linear"  # "linear" or "scaled_linear"
+    prediction_type: str = "epsilon"  # what the UNet predicts: "epsilon", "v_prediction" or "sample"
+    timestep_spacing: str = "leading"  # "leading", "trailing" or "linspace"
+    steps_offset: int = 1  # added to "leading" timesteps (Stable Diffusion uses 1)
+    set_alpha_to_one: bool = False  # alpha_cumprod of the step after t=0: 1.0, or alphas_cumprod[0]
+    clip_sample: bool = False  # clamp predicted x0 to +-clip_sample_range
+    clip_sample_range: float = 1.0
+
+
+@dataclass
+class TrainConfig:
+    image_size: int = 512  # training crop (pixels)
+    batch_size: int = 4
+    lr: dict = field(default_factory=lambda: {"vae": 1e-4, "unet": 1e-4, "adaptor": 1e-4, "restorer": 2e-4})
+    steps: dict = field(default_factory=lambda: {"vae": 1000, "unet": 1000, "adaptor": 1000, "restorer": 500})
+    kl_weight: float = 1e-6  # KL term of the autoencoder loss
+    prompt_dropout: float = 0.1  # semantic prompt replaced by "" this often (classifier-free guidance)
+    train_text_encoder: bool = True  # train the text encoder with the UNet prior (no pretrained CLIP here)
+    datasets: list = field(default_factory=lambda: ["COCO_captioned", "BSDS500", "T91", "Sun_Hays80"])
+    log_every: int = 10
+    ckpt_every: int = 200
+
+
+@dataclass
+class SpireConfig:
+    name: str = "sd15"
+    image_size: int = 512  # native resolution (pixels) the model was trained at
+    tokenizer: str = "vocab"  # tokenizer folder, relative to models/ (HF layout) or "clip" for the CLIP BPE
+    text_encoder: TextEncoderConfig = field(default_factory=TextEncoderConfig)
+    autoencoder: AutoencoderConfig = field(default_factory=AutoencoderConfig)
+    unet: UNetConfig = field(default_factory=UNetConfig)
+    adaptor: AdaptorConfig = field(default_factory=AdaptorConfig)
+    restorer: RestorerConfig = field(default_factory=RestorerConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    @property
+    def context_dim(self) -> int:
+        return self.text_encoder.width
+
+    @property
+    def latent_size(self) -> int:
+        return self.image_size // self.autoencoder.downsampling_factor
+
+    @staticmethod
+    def load(path) -> "SpireConfig":
+        return SpireConfig.from_dict(json.loads(Path(path).read_text()))
+
+    @staticmethod
+    def from_dict(d: dict) -> "SpireConfig":
+        return _build(SpireConfig, d, "config")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _build(cls, d: dict, where: str):
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - set(known))
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown}; allowed: {sorted(known)}")
+    kwargs = {}
+    for k, v in d.items():
+        sub = known[k].default_factory if known[k].default_factory is not dataclasses.MISSING else None
+        if sub is not None and dataclasses.is_dataclass(sub):
+            kwargs[k] = _build(sub, v, f"{where}.{k}")
+        else:
+            kwargs[k] = v
+    return cls(**kwargs)
+
+
+def config_path(size: str) -> Path:
+    return Path(__file__).resolve().parent.parent / "configs" / f"{size}.json"
