@@ -39,6 +39,7 @@ def save_rgb(path, img: np.ndarray, overwrite: bool = False, **save_kwargs) -> N
     os.close(fd)
     try:
         Image.fromarray(to_uint8(img), "RGB").save(tmp, **save_kwargs)
+        os.chmod(tmp, _default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -59,3 +60,10 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0) -> float:
     """Peak signal-to-noise ratio in dB between two images of the same shape."""
     mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(peak * peak / mse)
+
+
+def _default_file_mode() -> int:
+    """0o666 minus the process umask: what open() would give a new file (mkstemp gives 0o600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
