@@ -1,0 +1,106 @@
+/**
+ * Messages between the engine host (main process, CLI, tests) and the engine
+ * worker (a utilityProcess in Electron, a worker_threads Worker elsewhere).
+ *
+ *   host -> worker   init (once, first), request, cancel, shutdown
+ *   worker -> host   status (whenever it changes), response (one per request),
+ *                    progress (zero or more per request, before its response), log
+ *
+ * Requests carry an id; the worker answers each with exactly one response with
+ * the same id: `{ ok: true, result }` or `{ ok: false, error: { code, message } }`.
+ * Methods and their params/results are one typed map, `EngineMethods`: a new
+ * job kind (restore, ...) is a new entry there plus a worker handler.
+ *
+ * Everything here must survive structured clone (no functions, no class instances).
+ */
+import type { EngineStatus } from '../../preload/contract/channels';
+
+/** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
+export type ProviderPreference = 'auto' | string;
+
+/** How the worker is configured. Sent once with `init`; the worker itself never reads Electron state. */
+export interface EngineConfig {
+  /** Explicit pack folder (from SPIRE_MODEL_PACK), tried first. */
+  packOverride: string | null;
+  /** Folders that hold packs, one sub-folder each, searched in order (e.g. <resources>/models/packs, <repo>/models/packs). */
+  packRoots: string[];
+  /** Execution providers to try, in order, or ['auto']. */
+  providers: ProviderPreference[];
+  /** CPU threads for onnxruntime (0 = let it choose). */
+  threads: number;
+}
+
+/** What one component of a loaded pack ended up on. */
+export interface LoadedComponentInfo {
+  name: string;
+  file: string;
+  provider: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+export interface ProviderFallback {
+  component: string;
+  provider: string;
+  reason: string;
+}
+
+/** The worker's own view of its state; the host turns it into the contract's EngineStatus. */
+export interface WorkerStatus {
+  state: 'starting' | 'ready' | 'busy';
+  pack: { name: string; dir: string } | null;
+  provider: string | null;
+  message: string | null;
+  components: LoadedComponentInfo[];
+  fallbacks: ProviderFallback[];
+}
+
+export interface EngineErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** method -> params and result. Keep params/results plain data. */
+export interface EngineMethods {
+  /** Answers with the worker's current status; a cheap liveness check. */
+  status: { params: Record<string, never>; result: WorkerStatus };
+  /** Unloads the current pack and loads the default one again (or `dir` when given). */
+  'reload-pack': { params: { dir?: string }; result: WorkerStatus };
+  /** Diagnostics: which providers onnxruntime-node was built with here. */
+  backends: { params: Record<string, never>; result: { name: string; bundled: boolean }[] };
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
+export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];
+
+export type HostToWorker =
+  | { kind: 'init'; config: EngineConfig }
+  | { kind: 'request'; id: number; method: EngineMethod; params: unknown }
+  | { kind: 'cancel'; id: number }
+  | { kind: 'shutdown' };
+
+export type WorkerToHost =
+  | { kind: 'status'; status: WorkerStatus }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: EngineErrorInfo }
+  | { kind: 'progress'; id: number; progress: unknown }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** The contract's status built from the worker's. */
+export function toEngineStatus(status: WorkerStatus): EngineStatus {
+  return { state: status.state, pack: status.pack, provider: status.provider, message: status.message };
+}
+
+/** Minimal runtime check of a message from the other side (both sides are ours, but a crash can truncate state). */
+export function isWorkerToHost(value: unknown): value is WorkerToHost {
+  if (typeof value !== 'object' || value === null) return false;
+  const kind = (value as { kind?: unknown }).kind;
+  return kind === 'status' || kind === 'response' || kind === 'progress' || kind === 'log';
+}
+
+export function isHostToWorker(value: unknown): value is HostToWorker {
+  if (typeof value !== 'object' || value === null) return false;
+  const kind = (value as { kind?: unknown }).kind;
+  return kind === 'init' || kind === 'request' || kind === 'cancel' || kind === 'shutdown';
+}

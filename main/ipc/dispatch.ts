@@ -1,0 +1,61 @@
+/**
+ * Validates a request and routes it to its handler. Used by main's
+ * ipcMain.handle registration and by the end-to-end harness alike, so both
+ * apply the same checks.
+ *
+ * A payload that does not match the channel's zod schema never reaches the
+ * handler: channels that answer with a Result get `{ ok: false, error }` with
+ * code 'invalid-request'; the others throw IpcRequestError.
+ */
+import { INVOKE_CHANNELS, type InvokeChannel, type ResponseOf, type Result } from '../../preload/contract/channels';
+import { requestSchemas } from '../../preload/contract/schemas';
+import type { IpcHandlerTable } from './handlers';
+
+type ResultChannel = { [C in InvokeChannel]: ResponseOf<C> extends Result<unknown> ? C : never }[InvokeChannel];
+
+/** Channels whose response is a Result; a validation failure is reported inside the Result. */
+export const RESULT_CHANNELS = ['spire:image:open-dialog', 'spire:image:open-bytes'] as const satisfies readonly ResultChannel[];
+// Compile-time check that the list above names every Result channel.
+type MissingResultChannel = Exclude<ResultChannel, (typeof RESULT_CHANNELS)[number]>;
+const resultChannelsComplete: [MissingResultChannel] extends [never] ? true : never = true;
+void resultChannelsComplete;
+
+export class IpcRequestError extends Error {
+  constructor(
+    readonly code: 'unknown-channel' | 'invalid-request' | 'untrusted-sender',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IpcRequestError';
+  }
+}
+
+export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
+  return typeof channel === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(channel);
+}
+
+/** A schema's issues in one line: "bytes: must hold 1 byte to …; name: must be a file name, not a path". */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+export type IpcDispatcher = (channel: string, payload: unknown) => Promise<unknown>;
+
+export function createIpcDispatcher(table: IpcHandlerTable): IpcDispatcher {
+  return async (channel, payload) => {
+    if (!isInvokeChannel(channel)) {
+      throw new IpcRequestError('unknown-channel', `Unknown IPC channel "${String(channel)}".`);
+    }
+    const schema = requestSchemas[channel];
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      const message = `Invalid request on ${channel}: ${describeIssues(parsed.error.issues)}. This is a bug in SPIRE Studio; please report it.`;
+      if ((RESULT_CHANNELS as readonly string[]).includes(channel)) {
+        return { ok: false, error: { code: 'invalid-request', message } } satisfies Result<never>;
+      }
+      throw new IpcRequestError('invalid-request', message);
+    }
+    const handler = table[channel] as (request: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Registers the handler table with Electron's ipcMain. Every call is checked
+ * to come from the app's own top-level page in the app's window before it is
+ * validated and dispatched.
+ */
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { INVOKE_CHANNELS } from '../../preload/contract/channels';
+import { isAppPageUrl, type AppPages } from '../security';
+import { IpcRequestError, type IpcDispatcher } from './dispatch';
+
+export interface TrustedSender {
+  /** The app window's webContents, or null before it exists. */
+  webContents(): WebContents | null;
+  pages: AppPages;
+}
+
+export function isTrustedSender(event: IpcMainInvokeEvent, trusted: TrustedSender): boolean {
+  const contents = trusted.webContents();
+  if (!contents || event.sender.id !== contents.id) return false;
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  return isAppPageUrl(frame.url, trusted.pages);
+}
+
+/** Registers one ipcMain.handle per contract channel; returns a function that removes them. */
+export function registerIpc(ipcMain: IpcMain, dispatch: IpcDispatcher, trusted: TrustedSender): () => void {
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(channel, async (event, payload: unknown) => {
+      if (!isTrustedSender(event, trusted)) {
+        throw new IpcRequestError('untrusted-sender', `Refused ${channel}: the request did not come from the SPIRE Studio window.`);
+      }
+      return dispatch(channel, payload);
+    });
+  }
+  return () => {
+    for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
+  };
+}

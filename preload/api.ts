@@ -1,0 +1,56 @@
+/**
+ * Builds `window.spire` from an ipcRenderer-like object: purpose-named
+ * functions only, no generic invoke. Kept apart from index.ts (which imports
+ * electron) so unit tests and the e2e harness can build the same API.
+ */
+import {
+  EVENT_CHANNELS,
+  INVOKE_CHANNELS,
+  type EngineStatus,
+  type EventChannel,
+  type EventChannels,
+  type InvokeChannel,
+  type RequestOf,
+  type ResponseOf,
+  type SpireApi,
+} from './contract/channels';
+
+/** The slice of Electron's ipcRenderer the preload uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
+}
+
+export function createSpireApi(ipc: IpcRendererLike): SpireApi {
+  const invoke = <C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> => {
+    if (!(INVOKE_CHANNELS as readonly string[]).includes(channel)) {
+      return Promise.reject(new Error(`Refused IPC channel ${channel}`));
+    }
+    return ipc.invoke(channel, request) as Promise<ResponseOf<C>>;
+  };
+
+  /** Subscribes to a main -> renderer event; the listener gets only the payload (never the IpcRendererEvent). */
+  const subscribe = <E extends EventChannel>(channel: E, listener: (payload: EventChannels[E]) => void): (() => void) => {
+    if (!(EVENT_CHANNELS as readonly string[]).includes(channel)) throw new Error(`Refused IPC event ${channel}`);
+    const wrapped = (_event: unknown, payload: unknown): void => listener(payload as EventChannels[E]);
+    ipc.on(channel, wrapped);
+    return () => {
+      ipc.removeListener(channel, wrapped);
+    };
+  };
+
+  return {
+    app: {
+      info: () => invoke('spire:app:info', {}),
+    },
+    image: {
+      openDialog: () => invoke('spire:image:open-dialog', {}),
+      openBytes: (name: string, bytes: Uint8Array) => invoke('spire:image:open-bytes', { name, bytes }),
+    },
+    engine: {
+      status: () => invoke('spire:engine:status', {}),
+      onStatus: (listener: (status: EngineStatus) => void) => subscribe('spire:engine:status-changed', listener),
+    },
+  };
+}
