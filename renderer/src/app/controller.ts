@@ -1,0 +1,161 @@
+/**
+ * The renderer's side effects: talking to main over window.spire, reading dropped
+ * files, decoding images. Everything it learns goes into the store as an action;
+ * components call these methods and read the store, nothing else.
+ */
+import type { IpcError, OpenedImage, Result, SpireApi } from '../../../preload/contract/channels';
+import { decodeImage, newSourceKey, putBitmap } from '../canvas/bitmapCache';
+import { fileNameForUpload, pickImageFile } from '../io/droppedFiles';
+import type { AppAction, AppState } from '../state/appState';
+import type { Store } from '../state/store';
+
+export interface AppController {
+  /** Shows the OS open dialog and opens what the user picks. */
+  openDialog(): Promise<void>;
+  /** Opens the first image among dropped or pasted files. */
+  openFiles(files: readonly File[]): Promise<void>;
+  dismissError(): void;
+  /** Follows the engine's status; returns the unsubscribe function. */
+  watchEngine(): () => void;
+}
+
+const NO_BRIDGE: IpcError = {
+  code: 'no-bridge',
+  message:
+    "SPIRE Studio's connection to its main process is missing, so photos cannot be opened. Start the app with `npm start` instead of opening the page in a browser.",
+};
+
+function describeFailure(what: string, err: unknown): IpcError {
+  const detail = err instanceof Error && err.message ? ` (${err.message})` : '';
+  return {
+    code: 'ipc-failed',
+    message: `${what} failed because the app's main process did not answer${detail}. Try again; restart SPIRE Studio if it keeps happening.`,
+  };
+}
+
+export function createController(store: Store<AppState, AppAction>, api: SpireApi | undefined): AppController {
+  const dispatch = store.dispatch;
+  /** Bumped by every open; a slower earlier open that finishes later is dropped. */
+  let latestOpen = 0;
+
+  function fail(error: IpcError): void {
+    dispatch({ type: 'error/shown', error });
+  }
+
+  /** Decodes the image main sent and shows it, unless a newer open has started meanwhile. */
+  async function show(opened: OpenedImage, ticket: number): Promise<void> {
+    dispatch({ type: 'open/started', name: opened.name });
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await decodeImage(opened.bytes, opened.mime);
+    } catch {
+      if (ticket === latestOpen) {
+        dispatch({ type: 'open/ended' });
+        fail({
+          code: 'decode-failed',
+          message: `"${opened.name}" could not be shown: its ${opened.mime} data did not decode. Re-save the photo as PNG or JPEG and open it again.`,
+        });
+      }
+      return;
+    }
+    if (ticket !== latestOpen) {
+      bitmap.close();
+      return;
+    }
+    const sourceKey = newSourceKey(opened.id);
+    putBitmap(sourceKey, bitmap);
+    const { id, name, width, height, mime } = opened;
+    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey } });
+  }
+
+  /** Shared tail of both ways to open: report failure, treat `null` as a cancelled dialog. */
+  async function handle(result: Result<OpenedImage | null>, ticket: number): Promise<void> {
+    if (ticket !== latestOpen) return;
+    if (!result.ok) {
+      dispatch({ type: 'open/ended' });
+      fail(result.error);
+      return;
+    }
+    if (result.value === null) {
+      dispatch({ type: 'open/ended' });
+      return;
+    }
+    await show(result.value, ticket);
+  }
+
+  return {
+    async openDialog() {
+      if (!api) return fail(NO_BRIDGE);
+      const ticket = ++latestOpen;
+      dispatch({ type: 'open/started', name: null });
+      let result: Result<OpenedImage | null>;
+      try {
+        result = await api.image.openDialog();
+      } catch (err) {
+        if (ticket === latestOpen) {
+          dispatch({ type: 'open/ended' });
+          fail(describeFailure('Opening a photo', err));
+        }
+        return;
+      }
+      await handle(result, ticket);
+    },
+
+    async openFiles(files) {
+      const picked = pickImageFile(files);
+      if (!picked.ok) return fail(picked.error);
+      if (!api) return fail(NO_BRIDGE);
+      const file = picked.file;
+      const name = fileNameForUpload(file);
+      const ticket = ++latestOpen;
+      dispatch({ type: 'open/started', name });
+      let result: Result<OpenedImage>;
+      try {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        result = await api.image.openBytes(name, bytes);
+      } catch (err) {
+        if (ticket === latestOpen) {
+          dispatch({ type: 'open/ended' });
+          const readFailed = err instanceof DOMException;
+          fail(
+            readFailed
+              ? { code: 'read-failed', message: `"${name}" could not be read. Check that the file still exists and that you may read it, then drop it again.` }
+              : describeFailure(`Opening "${name}"`, err),
+          );
+        }
+        return;
+      }
+      await handle(result, ticket);
+    },
+
+    dismissError() {
+      dispatch({ type: 'error/dismissed' });
+    },
+
+    watchEngine() {
+      if (!api) {
+        fail(NO_BRIDGE);
+        return () => {};
+      }
+      let live = true;
+      let heardEvent = false;
+      const unsubscribe = api.engine.onStatus((status) => {
+        heardEvent = true;
+        if (live) dispatch({ type: 'engine/status', status });
+      });
+      api.engine.status().then(
+        (status) => {
+          // An event that arrived while we waited is newer than this answer.
+          if (live && !heardEvent) dispatch({ type: 'engine/status', status });
+        },
+        (err: unknown) => {
+          if (live) fail(describeFailure('Reading the engine status', err));
+        },
+      );
+      return () => {
+        live = false;
+        unsubscribe();
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The headless canvas editor: routes canvas events to the active tool and gives tools
+ * their narrow view of the store. No DOM and no Konva here, so tests drive it with
+ * `pointerDown/Move/Up` and `wheel` calls and assert the tool's state path.
+ *
+ * CanvasView.tsx turns DOM events into these calls; the store turns the results into
+ * what Konva draws.
+ */
+import type { AppAction, AppState } from '../state/appState';
+import type { Store } from '../state/store';
+import { createPanTool } from './tools/panTool';
+import type { CanvasCursor, CanvasEditor, CanvasPointerInfo, CanvasWheelInfo, Tool } from './tools/toolState';
+import type { Size, Viewport } from './viewport';
+
+export type ToolId = 'pan';
+
+export class Editor implements CanvasEditor {
+  private readonly tools: Record<ToolId, Tool>;
+  private active: Tool;
+
+  constructor(private readonly store: Store<AppState, AppAction>) {
+    this.tools = { pan: createPanTool(this) };
+    this.active = this.tools.pan;
+    this.active.enter();
+  }
+
+  // --- CanvasEditor: what tools may read and change -------------------------------
+
+  getViewport(): Viewport {
+    return this.store.getState().view.viewport;
+  }
+
+  setViewport(viewport: Viewport): void {
+    this.store.dispatch({ type: 'view/set', viewport });
+  }
+
+  getImageSize(): Size | null {
+    const image = this.store.getState().image;
+    return image ? { width: image.width, height: image.height } : null;
+  }
+
+  getViewSize(): Size {
+    return this.store.getState().view.stage;
+  }
+
+  setCursor(cursor: CanvasCursor): void {
+    this.store.dispatch({ type: 'cursor/set', cursor });
+  }
+
+  // --- Events in --------------------------------------------------------------------
+
+  get toolId(): string {
+    return this.active.id;
+  }
+
+  /** e.g. `pan.idle`. */
+  get path(): string {
+    return this.active.path;
+  }
+
+  get tool(): Tool {
+    return this.active;
+  }
+
+  setTool(id: ToolId): void {
+    const next = this.tools[id];
+    if (next === this.active) return;
+    this.active.exit();
+    this.active = next;
+    next.enter();
+  }
+
+  pointerDown(info: CanvasPointerInfo): void {
+    this.active.handle('onPointerDown', info);
+  }
+
+  pointerMove(info: CanvasPointerInfo): void {
+    this.active.handle('onPointerMove', info);
+  }
+
+  pointerUp(info: CanvasPointerInfo): void {
+    this.active.handle('onPointerUp', info);
+  }
+
+  wheel(info: CanvasWheelInfo): void {
+    if (!this.store.getState().image) return;
+    this.active.handle('onWheel', info);
+  }
+
+  cancel(): void {
+    this.active.handle('onCancel');
+  }
+}

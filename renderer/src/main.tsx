@@ -1,0 +1,29 @@
+/** Renderer entry: build the store, controller and canvas editor once, then render the app. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { AppContext } from './app/appContext';
+import type { AppServices } from './app/appContext';
+import { createController } from './app/controller';
+import { Editor } from './canvas/editor';
+import { appReducer, initialAppState } from './state/appState';
+import { createStore } from './state/store';
+import './styles/base.css';
+
+const store = createStore(appReducer, initialAppState);
+const services: AppServices = {
+  store,
+  controller: createController(store, window.spire),
+  editor: new Editor(store),
+};
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element.');
+
+createRoot(container).render(
+  <StrictMode>
+    <AppContext.Provider value={services}>
+      <App />
+    </AppContext.Provider>
+  </StrictMode>,
+);

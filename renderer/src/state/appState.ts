@@ -1,0 +1,179 @@
+/**
+ * The app's state and its reducer. Pure: no DOM, no Konva, no window.spire, so the
+ * unit tests run it in Node. Side effects (IPC, decoding, blob lifetimes) live in
+ * controller.ts, which dispatches the actions below.
+ */
+import type { EngineStatus, IpcError, OpenedImage } from '../../../preload/contract/channels';
+import type { CanvasCursor } from '../canvas/tools/toolState';
+import type { Size, Viewport } from '../canvas/viewport';
+import {
+  IDENTITY,
+  actualSize,
+  clampPan,
+  fitToView,
+  nextZoomIn,
+  nextZoomOut,
+  viewCentre,
+  zoomTo,
+} from '../canvas/viewport';
+
+/** The open image as the app knows it. Its decoded pixels live in bitmapCache under `sourceKey`. */
+export interface ImageDoc {
+  id: OpenedImage['id'];
+  name: string;
+  width: number;
+  height: number;
+  mime: OpenedImage['mime'];
+  /** Key of the decoded pixels in bitmapCache; unique per open, even when the same file is opened twice. */
+  sourceKey: string;
+}
+
+/**
+ * How the viewport follows the window:
+ *   'open' - fitted when the photo was opened, never above 100 %; refitted on resize
+ *   'fit'  - fitted by the user (may go above 100 %); refitted on resize
+ *   null   - the user zoomed or panned: a resize keeps the view's centre where it was
+ */
+export type FitMode = 'open' | 'fit' | null;
+
+export interface ViewState {
+  viewport: Viewport;
+  /** The canvas element's size in CSS pixels (0 x 0 until it has been measured). */
+  stage: Size;
+  fitMode: FitMode;
+}
+
+export interface AppState {
+  image: ImageDoc | null;
+  view: ViewState;
+  /** Null until the first status arrives from main. */
+  engine: EngineStatus | null;
+  /** The last user-facing error, shown in the error banner until dismissed. */
+  error: IpcError | null;
+  /** An open in progress (dialog shown, bytes on their way, or decoding). `name` once known. */
+  opening: { name: string | null } | null;
+  /** dragenter minus dragleave for a file drag over the window; the drop overlay shows while > 0. */
+  dragDepth: number;
+  cursor: CanvasCursor;
+}
+
+export type AppAction =
+  | { type: 'open/started'; name: string | null }
+  | { type: 'open/ended' }
+  | { type: 'image/opened'; image: ImageDoc }
+  | { type: 'engine/status'; status: EngineStatus }
+  | { type: 'error/shown'; error: IpcError }
+  | { type: 'error/dismissed' }
+  | { type: 'drag/entered' }
+  | { type: 'drag/left' }
+  | { type: 'drag/ended' }
+  | { type: 'stage/resized'; size: Size }
+  | { type: 'view/set'; viewport: Viewport }
+  | { type: 'view/zoomStep'; direction: 'in' | 'out' }
+  | { type: 'view/fit' }
+  | { type: 'view/actual' }
+  | { type: 'cursor/set'; cursor: CanvasCursor };
+
+export const initialAppState: AppState = {
+  image: null,
+  view: { viewport: IDENTITY, stage: { width: 0, height: 0 }, fitMode: null },
+  engine: null,
+  error: null,
+  opening: null,
+  dragDepth: 0,
+  cursor: 'grab',
+};
+
+/** The viewport a fit mode asks for, or null when the mode is not a fit. */
+function fittedViewport(mode: FitMode, image: Size, stage: Size): Viewport | null {
+  if (mode === 'open') return fitToView(image, stage, 1);
+  if (mode === 'fit') return fitToView(image, stage);
+  return null;
+}
+
+function withView(state: AppState, view: Partial<ViewState>): AppState {
+  return { ...state, view: { ...state.view, ...view } };
+}
+
+/** Zoom to `scale` about the view centre, keeping the image in reach. */
+function zoomAboutCentre(state: AppState, image: Size, scale: number): AppState {
+  const { stage, viewport } = state.view;
+  const next = clampPan(zoomTo(viewport, scale, viewCentre(stage)), image, stage);
+  return withView(state, { viewport: next, fitMode: null });
+}
+
+function sameSize(a: Size, b: Size): boolean {
+  return a.width === b.width && a.height === b.height;
+}
+
+export function appReducer(state: AppState, action: AppAction): AppState {
+  switch (action.type) {
+    case 'open/started':
+      return { ...state, opening: { name: action.name } };
+
+    case 'open/ended':
+      return state.opening ? { ...state, opening: null } : state;
+
+    case 'image/opened': {
+      const { image } = action;
+      const viewport = fittedViewport('open', image, state.view.stage) ?? IDENTITY;
+      // A photo that opened makes an earlier open's error stale.
+      return { ...state, image, opening: null, error: null, view: { ...state.view, viewport, fitMode: 'open' } };
+    }
+
+    case 'engine/status':
+      return { ...state, engine: action.status };
+
+    case 'error/shown':
+      return { ...state, error: action.error };
+
+    case 'error/dismissed':
+      return state.error ? { ...state, error: null } : state;
+
+    case 'drag/entered':
+      return { ...state, dragDepth: state.dragDepth + 1 };
+
+    case 'drag/left':
+      return state.dragDepth > 0 ? { ...state, dragDepth: state.dragDepth - 1 } : state;
+
+    case 'drag/ended':
+      return state.dragDepth !== 0 ? { ...state, dragDepth: 0 } : state;
+
+    case 'stage/resized': {
+      const size = { width: Math.max(0, action.size.width), height: Math.max(0, action.size.height) };
+      const { stage: old, viewport, fitMode } = state.view;
+      if (sameSize(size, old)) return state;
+      const image = state.image;
+      if (!image) return withView(state, { stage: size });
+      const fitted = fittedViewport(fitMode, image, size);
+      if (fitted) return withView(state, { stage: size, viewport: fitted });
+      // Keep whatever was at the centre of the view at the centre.
+      const moved = { ...viewport, x: viewport.x + (size.width - old.width) / 2, y: viewport.y + (size.height - old.height) / 2 };
+      return withView(state, { stage: size, viewport: clampPan(moved, image, size) });
+    }
+
+    case 'view/set':
+      return withView(state, { viewport: action.viewport, fitMode: null });
+
+    case 'view/zoomStep': {
+      if (!state.image) return state;
+      const scale = state.view.viewport.scale;
+      return zoomAboutCentre(state, state.image, action.direction === 'in' ? nextZoomIn(scale) : nextZoomOut(scale));
+    }
+
+    case 'view/fit': {
+      if (!state.image) return state;
+      return withView(state, { viewport: fitToView(state.image, state.view.stage), fitMode: 'fit' });
+    }
+
+    case 'view/actual': {
+      if (!state.image) return state;
+      const { stage, viewport } = state.view;
+      const next = clampPan(actualSize(viewport, viewCentre(stage)), state.image, stage);
+      return withView(state, { viewport: next, fitMode: null });
+    }
+
+    case 'cursor/set':
+      return state.cursor === action.cursor ? state : { ...state, cursor: action.cursor };
+  }
+}
