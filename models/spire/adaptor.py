@@ -13,7 +13,6 @@ adaptor sees z_t exactly as the UNet does and every fused output is zero.
 """
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .config import SpireConfig
 from .unet import UNet, UNetEncoder, skip_specs
@@ -69,7 +68,6 @@ class Adaptor(nn.Module):
         # sample: z_t (B, Cz, h, w); timestep: (B,); encoder_hidden_states: restoration prompt (B, L, D);
         # cond_image: degraded image y (B, 3, H, W) in [-1, 1] -> tuple of fused tensors (fusion_tensor_names order)
         c = self.cond(cond_image)  # (B, Cc, h, w)
-        c = F.interpolate(c, size=sample.shape[-2:], mode="nearest") if c.shape[-2:] != sample.shape[-2:] else c
         skips, mid, _ = self.encoder(torch.cat([sample, c], dim=1), timestep, encoder_hidden_states)
         outs = []
         for f, conv in zip(skips + [mid], self.fuse):

@@ -1,0 +1,184 @@
+"""Export trained (or random) SPIRE models to a model pack folder of ONNX graphs + manifest.json.
+
+    cd models && /usr/bin/python3 -m spire.export --run runs/tiny --out ../packs/tiny [--fp16 --device cuda] [--force]
+
+Each part is wrapped in a module whose forward has the pack's input/output
+names, exported with torch.onnx.export (opset 17) with dynamic batch and
+spatial axes, and described in the manifest (see pack.py, models/README.md).
+"""
+import argparse
+import os
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from . import pack
+from .config import SpireConfig
+from .sampler import SpireModels, load_tokenizer
+from .scheduler import DDIMScheduler
+from .unet import fusion_tensor_names, skip_specs
+
+OPSET = 17
+
+
+class VaeEncoderOnnx(nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, sample):
+        return self.vae.encode(sample)  # latent_mean, latent_logvar
+
+
+class VaeDecoderOnnx(nn.Module):
+    def __init__(self, vae):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, latent_sample):
+        return self.vae.decode(latent_sample)
+
+
+def component_specs(cfg: SpireConfig, dtype: str) -> dict:
+    """Inputs/outputs of every component: name, dtype and symbolic shape (manifest form)."""
+    f = cfg.autoencoder.downsampling_factor
+    cz, L, D = cfg.autoencoder.latent_channels, cfg.text_encoder.max_length, cfg.context_dim
+    V = pack.value_info
+    image = ["batch", 3, "height", "width"]
+    latent = ["batch", cz, f"height/{f}", f"width/{f}"]
+    fused = []
+    for s in skip_specs(cfg.unet):
+        d = f * s.downscale
+        for name in fusion_tensor_names(cfg.unet, cfg.adaptor.fusion):
+            if name.rsplit("_", 1)[0] == s.name:
+                fused.append(V(name, dtype, ["batch", s.channels, f"height/{d}", f"width/{d}"]))
+    specs = {
+        "text_encoder": ([V("input_ids", "int64", ["batch", L])], [V("last_hidden_state", dtype, ["batch", L, D])]),
+        "vae_encoder": ([V("sample", dtype, image)], [V("latent_mean", dtype, latent), V("latent_logvar", dtype, latent)]),
+        "vae_decoder": ([V("latent_sample", dtype, latent)], [V("sample", dtype, image)]),
+        "unet": (
+            [V("sample", dtype, latent), V("timestep", dtype, ["batch"]), V("encoder_hidden_states", dtype, ["batch", L, D])] + fused,
+            [V("out_sample", dtype, latent)],
+        ),
+        "adaptor": (
+            [V("sample", dtype, latent), V("timestep", dtype, ["batch"]), V("encoder_hidden_states", dtype, ["batch", L, D]),
+             V("cond_image", dtype, image)],
+            fused,
+        ),
+    }
+    if cfg.restorer.enabled:
+        specs["restorer"] = ([V("image", dtype, image), V("encoder_hidden_states", dtype, ["batch", L, D])], [V("restored", dtype, image)])
+    return specs
+
+
+def example_inputs(specs, batch: int, height: int, width: int, vocab: int, device, dtype):
+    """Concrete tensors for the symbolic shapes (for tracing and for goldens)."""
+    def size(d):
+        if isinstance(d, int):
+            return d
+        if d == "batch":
+            return batch
+        base, _, div = d.partition("/")
+        n = height if base == "height" else width
+        return n // int(div) if div else n
+
+    g = torch.Generator().manual_seed(0)
+    out = []
+    for v in specs:
+        shape = [size(d) for d in v["shape"]]
+        if v["dtype"] == "int64":
+            out.append(torch.randint(0, vocab, shape, generator=g).to(device))
+        elif v["name"] == "timestep":
+            out.append(torch.randint(0, 1000, shape, generator=g).to(device=device, dtype=dtype))
+        else:
+            out.append(torch.randn(shape, generator=g).to(device=device, dtype=dtype))
+    return out
+
+
+def dynamic_axes(values) -> dict:
+    axes = {}
+    for v in values:
+        named = {i: d.replace("/", "_over_") for i, d in enumerate(v["shape"]) if isinstance(d, str)}
+        if named:
+            axes[v["name"]] = named
+    return axes
+
+
+def export_onnx(module, inputs, ins, outs, path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.onnx.export(
+        module, tuple(inputs), str(tmp), opset_version=OPSET, do_constant_folding=True,
+        input_names=[v["name"] for v in ins], output_names=[v["name"] for v in outs],
+        dynamic_axes=dynamic_axes(ins + outs),
+    )
+    tmp.replace(path)
+
+
+def modules_for(models: SpireModels) -> dict:
+    mods = {
+        "text_encoder": models.text_encoder,
+        "vae_encoder": VaeEncoderOnnx(models.vae),
+        "vae_decoder": VaeDecoderOnnx(models.vae),
+        "unet": models.unet,
+        "adaptor": models.adaptor,
+    }
+    if models.restorer is not None:
+        mods["restorer"] = models.restorer
+    return mods
+
+
+@torch.no_grad()
+def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: bool = False, device="cpu") -> dict:
+    """Writes the whole pack folder; returns the manifest."""
+    cfg = models.cfg
+    out = Path(out)
+    pack.check_output_folder(out, force)
+    dtype = "float16" if fp16 else "float32"
+    tdtype = torch.float16 if fp16 else torch.float32
+    if fp16 and torch.device(device).type != "cuda":
+        raise ValueError("fp16 export runs the graphs in half precision while tracing: use --device cuda")
+    models = models.to(device=device, dtype=tdtype).eval()
+    specs = component_specs(cfg, dtype)
+    components = {}
+    side = models.size_multiple * 2  # trace at a small size; spatial axes stay dynamic
+    for name, module in modules_for(models).items():
+        ins, outs = specs[name]
+        inputs = example_inputs(ins, 2, side, side, cfg.text_encoder.vocab_size, device, tdtype)
+        file = f"{name}/model.onnx"
+        export_onnx(module, inputs, ins, outs, out / file)
+        components[name] = pack.component(file, ins, outs, dtype)
+    tok_dir = out / "tokenizer"
+    tokenizer.save(tok_dir)
+    tok_files = {k: f"tokenizer/{v}" for k, v in (("vocab", "vocab.json"), ("merges", "merges.txt"), ("config", "tokenizer_config.json"))}
+    sched = DDIMScheduler(cfg.scheduler).config_dict()
+    pack.write_json(out / "scheduler" / "scheduler_config.json", sched)
+    f = cfg.autoencoder.downsampling_factor
+    skips = []
+    names = fusion_tensor_names(cfg.unet, cfg.adaptor.fusion)
+    for s in skip_specs(cfg.unet):
+        skips.append({"name": s.name, "channels": s.channels, "downscale": s.downscale * f,
+                      "tensors": [n for n in names if n.rsplit("_", 1)[0] == s.name]})
+    producer = {"tool": "spire.export", "torch": torch.__version__, "opset": OPSET}
+    manifest = pack.build_manifest(cfg, components, skips, tok_files, sched, producer)
+    pack.write_json(out / "manifest.json", manifest)
+    return manifest
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", required=True, help="training run folder (config.json + <part>.pt)")
+    p.add_argument("--out", required=True, help="pack folder to write")
+    p.add_argument("--fp16", action="store_true", help="export float16 graphs (needs --device cuda)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
+    a = p.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+    models = SpireModels.load(a.run, a.device)
+    manifest = export_pack(models, load_tokenizer(models.cfg), a.out, a.fp16, a.force, a.device)
+    print(f"wrote {a.out}: " + ", ".join(manifest["components"]))
+
+
+if __name__ == "__main__":
+    main()

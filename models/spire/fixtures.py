@@ -1,0 +1,163 @@
+"""Regenerate the tiny random model packs and their goldens under test/fixtures/packs/.
+
+    cd models && /usr/bin/python3 -m spire.fixtures
+
+For each pack (tiny-random: modulation fusion; tiny-random-additive: ControlNet-style
+additive fusion) this builds the `fixture` config with seeded random weights (every
+parameter, the zero-initialised ones included, gets a small seeded perturbation so no
+output is trivially zero), trains a small BPE tokenizer on a fixed corpus, exports the
+pack, and writes golden/index.json + raw little-endian .bin tensors:
+
+  * one call per component on fixed inputs (inputs and PyTorch outputs), batch 2,
+    a non-square 32x48 image so height/width mix-ups show;
+  * sampling runs of the reference sampler (sampler.py) with the initial noise stored,
+    the token ids of every prompt, the timesteps, the guided model output and the
+    latents after every step, and the decoded image.
+
+The format is documented in models/README.md ("Golden files"). Deterministic: the
+same torch version rewrites the same numbers.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import pack
+from .config import SpireConfig, config_path
+from .export import component_specs, example_inputs, export_pack, modules_for
+from .sampler import SpireModels, sample
+from .tokenizer import train_bpe
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKS = ROOT / "test" / "fixtures" / "packs"
+HEIGHT, WIDTH = 32, 48  # component goldens (pixels); latents are 8x12
+CORPUS = [
+    "Remove all degradation",
+    "Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;",
+    "Deblur with sigma 0.8; Denoise with sigma 0.10;",
+    "Upsample to 2.0x; Dejpeg with quality 75;",
+    "Deblur; Upsample; Denoise; Dejpeg;",
+    "a photo of a cat sitting on a red sofa",
+    "a dog running on the beach at sunset",
+    "a bowl of fruit on a wooden table",
+    "a city street with cars and people",
+    "a portrait of a woman with long hair",
+]
+RUNS = [
+    {"name": "full", "semanticPrompt": "a photo of a cat", "restorationPrompt": "Deblur with sigma 2.0; Denoise with sigma 0.05;",
+     "negativePrompt": "", "numInferenceSteps": 4, "guidanceScale": 3.0, "eta": 0.0, "seed": 1234, "strength": 1.0,
+     "useRestorer": False, "height": 32, "width": 40},
+    {"name": "faithful", "semanticPrompt": "a dog on the beach", "restorationPrompt": "Remove all degradation",
+     "negativePrompt": "", "numInferenceSteps": 4, "guidanceScale": 2.0, "eta": 0.0, "seed": 99, "strength": 0.6,
+     "useRestorer": True, "height": 32, "width": 40},
+]
+
+
+class GoldenWriter:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def tensor(self, key: str, x) -> dict:
+        a = x.detach().cpu().numpy() if torch.is_tensor(x) else np.asarray(x)
+        dtype = "int64" if a.dtype.kind in "iu" else "float32"
+        a = np.ascontiguousarray(a, dtype="<i8" if dtype == "int64" else "<f4")
+        file = f"{key}.bin"
+        tmp = self.folder / (file + ".tmp")
+        a.tofile(tmp)
+        tmp.replace(self.folder / file)
+        return {"file": file, "dtype": dtype, "shape": list(a.shape)}
+
+
+def randomize(models: torch.nn.Module, seed: int):
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in models.parameters():
+            p.add_(torch.randn(p.shape, generator=g) * 0.05)
+
+
+@torch.no_grad()
+def component_goldens(models: SpireModels, w: GoldenWriter) -> dict:
+    cfg = models.cfg
+    specs = component_specs(cfg, "float32")
+    out = {}
+    for name, module in modules_for(models).items():
+        ins, outs = specs[name]
+        inputs = example_inputs(ins, 2, HEIGHT, WIDTH, cfg.text_encoder.vocab_size, "cpu", torch.float32)
+        result = module(*inputs)
+        result = result if isinstance(result, tuple) else (result,)
+        out[name] = {
+            "inputs": {v["name"]: w.tensor(f"{name}.in.{v['name']}", x) for v, x in zip(ins, inputs)},
+            "outputs": {v["name"]: w.tensor(f"{name}.out.{v['name']}", x) for v, x in zip(outs, result)},
+        }
+    return out
+
+
+@torch.no_grad()
+def sampling_golden(models: SpireModels, tok, run: dict, w: GoldenWriter) -> dict:
+    cfg, n = models.cfg, run["name"]
+    g = torch.Generator().manual_seed(run["seed"])
+    image = torch.rand((1, 3, run["height"], run["width"]), generator=g) * 2 - 1  # (1, 3, H, W) in [-1, 1]
+    f = cfg.autoencoder.downsampling_factor
+    noise = torch.randn((1, cfg.autoencoder.latent_channels, run["height"] // f, run["width"] // f), generator=g)
+    r = sample(models, tok, image, run["semanticPrompt"], run["restorationPrompt"], run["negativePrompt"],
+               run["numInferenceSteps"], run["guidanceScale"], run["eta"], run["seed"], latents=noise,
+               strength=run["strength"], use_restorer=run["useRestorer"])
+    L = cfg.text_encoder.max_length
+    ids = {k: w.tensor(f"{n}.ids.{k}", tok([run[p]], max_length=L))
+           for k, p in (("semantic", "semanticPrompt"), ("negative", "negativePrompt"), ("restoration", "restorationPrompt"))}
+    doc = dict(run)
+    doc.update({
+        "inputIds": ids,
+        "image": w.tensor(f"{n}.image", image),
+        "initialNoise": w.tensor(f"{n}.initial_noise", noise),
+        "timesteps": r.timesteps,
+        "initialLatents": w.tensor(f"{n}.initial_latents", r.initial_latents),
+        "steps": [{"timestep": t, "noisePred": w.tensor(f"{n}.step{i}.noise_pred", e), "latents": w.tensor(f"{n}.step{i}.latents", z)}
+                  for i, (t, e, z) in enumerate(zip(r.timesteps, r.step_noise_pred, r.step_latents))],
+        "decoded": w.tensor(f"{n}.decoded", r.image),
+    })
+    if r.restored_input is not None:
+        doc["restoredInput"] = w.tensor(f"{n}.restored_input", r.restored_input)
+    return doc
+
+
+def build_pack(name: str, fusion: str, seed: int):
+    torch.manual_seed(seed)
+    tok = train_bpe(CORPUS, vocab_size=640, min_frequency=1, model_max_length=16)
+    cfg = SpireConfig.load(config_path("fixture"))
+    cfg.name = name
+    cfg.adaptor.fusion = fusion
+    cfg.text_encoder.vocab_size = tok.vocab_size
+    models = SpireModels(cfg)
+    randomize(models, seed)
+    models.eval()
+    out = PACKS / name
+    if out.exists():
+        shutil.rmtree(out)  # the fixture folder is generated, never hand-edited
+    export_pack(models, tok, out)
+    w = GoldenWriter(out / "golden")
+    index = {
+        "format": "spire-golden",
+        "formatVersion": 1,
+        "producer": {"generator": "models/spire/fixtures.py", "torch": torch.__version__, "numpy": np.__version__, "seed": seed},
+        "encoding": "each tensor is a raw little-endian C-order file: float32 or int64 (dtype), dims in shape",
+        "tolerance": {"float32": 1e-4},
+        "components": component_goldens(models, w),
+        "sampling": [sampling_golden(models, tok, run, w) for run in RUNS],
+    }
+    pack.write_json(out / "golden" / "index.json", index)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"{out.relative_to(ROOT)}: {size / 1e6:.2f} MB")
+
+
+def main():
+    torch.set_num_threads(os.cpu_count() or 1)
+    build_pack("tiny-random", "modulation", seed=0)
+    build_pack("tiny-random-additive", "additive", seed=1)
+
+
+if __name__ == "__main__":
+    main()
