@@ -270,7 +270,14 @@ export class SupervisedEngineHost implements EngineHost {
   }
 
   private setStatus(status: EngineStatus): void {
+    const same =
+      status.state === this.current.state &&
+      status.provider === this.current.provider &&
+      status.message === this.current.message &&
+      status.pack?.dir === this.current.pack?.dir &&
+      status.pack?.name === this.current.pack?.name;
     this.current = status;
+    if (same) return;
     for (const l of this.statusListeners) l(status);
   }
 

@@ -1,0 +1,183 @@
+/** Image service: good files of each format, and each kind of bad input, all generated here with sharp. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageError, ImageService } from '../../../../main/services/imageService';
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'spire-images-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** A w x h RGB image: left half red, right half blue. */
+function halves(width: number, height: number): sharp.Sharp {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      if (x < width / 2) data[i] = 255;
+      else data[i + 2] = 255;
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } });
+}
+
+async function encode(format: 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif', width = 8, height = 6): Promise<Uint8Array> {
+  const img = halves(width, height);
+  const out = format === 'jpeg' ? img.jpeg({ quality: 95 }) : format === 'webp' ? img.webp({ lossless: true }) : img[format]();
+  return new Uint8Array(await out.toBuffer());
+}
+
+async function expectImageError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await promise.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ImageError);
+  expect((err as ImageError).code).toBe(code);
+  expect((err as ImageError).message).toMatch(message);
+}
+
+/** A PNG whose IHDR claims `width x height` followed by one tiny IDAT and IEND: the header says huge, the file is tiny. */
+function pngHeaderOnly(width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]));
+}
+
+describe('ImageService: images it opens', () => {
+  it.each(['png', 'jpeg', 'webp'] as const)('keeps an upright %s as it is and decodes it for later jobs', async (format) => {
+    const service = new ImageService();
+    const bytes = await encode(format);
+    const opened = await service.openBytes(`photo.${format}`, bytes);
+    expect(opened).toMatchObject({ name: `photo.${format}`, width: 8, height: 6, mime: `image/${format}` });
+    expect(Buffer.from(opened.bytes).equals(Buffer.from(bytes))).toBe(true);
+    const source = service.get(opened.id)!;
+    expect(source).toMatchObject({ width: 8, height: 6, channels: 3, format });
+    expect(source.pixels.length).toBe(8 * 6 * 3);
+    // top-left is red, top-right is blue
+    expect(source.pixels[0]).toBeGreaterThan(200);
+    expect(source.pixels[(8 - 1) * 3 + 2]).toBeGreaterThan(200);
+  });
+
+  it('transcodes TIFF to PNG for display', async () => {
+    const service = new ImageService();
+    const opened = await service.openBytes('scan.tiff', await encode('tiff'));
+    expect(opened.mime).toBe('image/png');
+    const shown = await sharp(opened.bytes).metadata();
+    expect([shown.format, shown.width, shown.height]).toEqual(['png', 8, 6]);
+  });
+
+  it('applies EXIF orientation: a JPEG tagged "rotate 90° CW" comes out upright, as PNG', async () => {
+    const service = new ImageService();
+    const tagged = new Uint8Array(await halves(8, 4).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer());
+    const opened = await service.openBytes('phone.jpg', tagged);
+    expect([opened.width, opened.height, opened.mime]).toEqual([4, 8, 'image/png']);
+    const shown = await sharp(opened.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([shown.info.width, shown.info.height]).toEqual([4, 8]);
+    // The original's left (red) half becomes the top half after a 90° clockwise turn.
+    const px = (x: number, y: number): number[] => Array.from(shown.data.subarray((y * 4 + x) * shown.info.channels, (y * 4 + x) * shown.info.channels + 3));
+    expect(px(1, 1)[0]).toBeGreaterThan(200);
+    expect(px(1, 6)[2]).toBeGreaterThan(200);
+  });
+
+  it('opens a grayscale PNG as 3-channel sRGB and one with alpha as 4 channels', async () => {
+    const service = new ImageService();
+    const gray = await sharp({ create: { width: 5, height: 5, channels: 3, background: { r: 90, g: 90, b: 90 } } }).greyscale().png().toBuffer();
+    expect((await service.openBytes('gray.png', gray)).width).toBe(5);
+    const graySource = service.get((await service.openBytes('gray.png', gray)).id)!;
+    expect(graySource.channels).toBe(3);
+    const alpha = await sharp({ create: { width: 5, height: 5, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } }).png().toBuffer();
+    expect(service.get((await service.openBytes('alpha.png', alpha)).id)!.channels).toBe(4);
+  });
+
+  it('opens a file chosen in the dialog and names it by its file name only', async () => {
+    const path = join(tmp, 'chosen.png');
+    await writeFile(path, await encode('png'));
+    const opened = await new ImageService().openFile(path);
+    expect(opened.name).toBe('chosen.png');
+    expect(opened.width).toBe(8);
+  });
+
+  it('keeps only the most recent sources', async () => {
+    const service = new ImageService({ keep: 2 });
+    const bytes = await encode('png');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await service.openBytes(`${i}.png`, bytes)).id);
+    expect(ids.map((id) => service.get(id) !== undefined)).toEqual([false, true, true]);
+  });
+});
+
+describe('ImageService: bad input gets a clear error that says what to do', () => {
+  it('empty', async () => {
+    await expectImageError(new ImageService().openBytes('empty.png', new Uint8Array(0)), 'image-empty', /“empty\.png” is empty \(0 bytes\)\. Choose the image again/);
+  });
+
+  it('truncated', async () => {
+    const png = await encode('png', 64, 64);
+    const cut = png.subarray(0, Math.floor(png.length * 0.6));
+    await expectImageError(new ImageService().openBytes('cut.png', cut), 'image-corrupt', /may be truncated or damaged\. Open the original file/);
+  });
+
+  it('truncated JPEG', async () => {
+    const jpg = await encode('jpeg', 64, 64);
+    await expectImageError(new ImageService().openBytes('cut.jpg', jpg.subarray(0, Math.floor(jpg.length * 0.5))), 'image-corrupt', /truncated or damaged/);
+  });
+
+  it('corrupt (an image signature followed by garbage)', async () => {
+    const bytes = new Uint8Array(200);
+    bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    bytes.fill(0x42, 8);
+    await expectImageError(new ImageService().openBytes('broken.png', bytes), 'image-corrupt', /starts like a PNG file but could not be read/);
+  });
+
+  it('not an image', async () => {
+    await expectImageError(
+      new ImageService().openBytes('notes.txt', new TextEncoder().encode('hello, this is text')),
+      'image-unsupported',
+      /“notes\.txt” is not an image SPIRE Studio can open\. Choose a PNG, JPEG, WebP or TIFF file\./,
+    );
+  });
+
+  it('an image format it does not open (GIF, SVG)', async () => {
+    await expectImageError(new ImageService().openBytes('anim.gif', await encode('gif')), 'image-unsupported', /is a GIF image.*Convert it to PNG, JPEG, WebP or TIFF/);
+    const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>');
+    await expectImageError(new ImageService().openBytes('vector.svg', svg), 'image-unsupported', /SVG image/);
+  });
+
+  it('absurdly many pixels (header says 20000 × 15000), refused before decoding', async () => {
+    const bytes = pngHeaderOnly(20000, 15000);
+    expect(bytes.length).toBeLessThan(100);
+    await expectImageError(
+      new ImageService().openBytes('huge.png', bytes),
+      'image-too-many-pixels',
+      /is 20000 × 15000 \(300 MP\), more than the 200 MP SPIRE Studio can open\. Scale it down or crop it/,
+    );
+  });
+
+  it('too many bytes', async () => {
+    const bytes = await encode('png', 64, 64);
+    await expectImageError(new ImageService({ maxFileBytes: 100 }).openBytes('big.png', bytes), 'image-too-large', /more than the 0 MiB SPIRE Studio can open\. Save it with compression/);
+    const path = join(tmp, 'big.png');
+    await writeFile(path, bytes);
+    await expectImageError(new ImageService({ maxFileBytes: 100 }).openFile(path), 'image-too-large', /“big\.png” is/);
+  });
+
+  it('a file that is gone', async () => {
+    await expectImageError(new ImageService().openFile(join(tmp, 'gone.png')), 'image-unreadable', /“gone\.png” could not be read \(ENOENT\)\. Check that the file still exists/);
+  });
+});
