@@ -234,11 +234,8 @@ export class ImageService {
   }
 
   private async toChannels(data: Buffer, info: OutputInfo, channels: 3 | 4): Promise<Uint8Array> {
-    const out = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4 } })
-      .toColourspace('srgb')
-      [channels === 4 ? 'ensureAlpha' : 'removeAlpha']()
-      .raw()
-      .toBuffer();
+    const base = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels as 1 | 2 | 3 | 4 } }).toColourspace('srgb');
+    const out = await (channels === 4 ? base.ensureAlpha() : base.removeAlpha()).raw().toBuffer();
     return plainUint8(out);
   }
 }

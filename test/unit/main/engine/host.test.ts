@@ -96,6 +96,19 @@ describe('SupervisedEngineHost with a worker_threads worker', () => {
     expect(backends.map((b) => b.name)).toContain('cpu');
   });
 
+  it('loads the project\'s tiny-random fixture pack (SPIRE_MODEL_PACK) with every ONNX component on CPU', async () => {
+    const fixture = join(import.meta.dirname, '../../../fixtures/packs/tiny-random');
+    const { host, until } = makeHost({ spawn: threadSpawner({ workerPath }), config: config({ packOverride: fixture }) });
+    const ready = until(isReady);
+    host.start();
+    const status = await ready;
+    expect(status).toMatchObject({ pack: { name: 'tiny-random', dir: fixture }, provider: 'cpu' });
+    const detail = await host.request('status', {});
+    const names = detail.components.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['text_encoder', 'vae_encoder', 'vae_decoder', 'unet']));
+    expect(detail.components.every((c) => c.provider === 'cpu' && c.inputs.length > 0)).toBe(true);
+  });
+
   it('reports "no pack" in words and stays ready', async () => {
     const empty = join(tmp, 'no-packs-here');
     const { host, until } = makeHost({ spawn: threadSpawner({ workerPath }), config: config({ packRoots: [empty] }) });
