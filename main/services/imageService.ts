@@ -166,7 +166,7 @@ export class ImageService {
     } catch (err) {
       throw new ImageError(
         'image-corrupt',
-        `“${name}” looks like a ${format.toUpperCase()} file but could not be decoded (${err instanceof Error ? err.message : String(err)}); it may be truncated or damaged. Open the original file, or re-save it from another editor.`,
+        `“${name}” looks like a ${format.toUpperCase()} file but could not be decoded; it may be truncated or damaged. Open the original file, or re-save it from another editor. (Details: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`,
       );
     }
     const { data, info } = decoded;

@@ -1,0 +1,203 @@
+/**
+ * The end-to-end harness: the built renderer in Debian's Chromium, talking to
+ * main's real handler table through the real preload.
+ *
+ *   page (out/renderer, served at http://spire.test/ with the CSP header)
+ *     -> window.spire (preload/index.ts, `electron` = electronShim.ts)
+ *     -> binding __spireHarnessInvoke (sender frame checked like main does)
+ *     -> createIpcDispatcher(createIpcHandlers(...))   <- the same code main registers
+ *     -> ImageService (real), fake DialogPort, SupervisedEngineHost over a real
+ *        worker_threads Worker running out/main/worker.js
+ *   engine status -> page.evaluate(__spireHarnessEmit) -> onStatus listeners
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, relative } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { EngineStatus } from '../../../preload/contract/channels';
+import { SupervisedEngineHost } from '../../../main/engine/host';
+import type { EngineProcess } from '../../../main/engine/port';
+import type { EngineConfig } from '../../../main/engine/protocol';
+import { threadSpawner } from '../../../main/engine/threadSpawner';
+import { createIpcDispatcher } from '../../../main/ipc/dispatch';
+import { createIpcHandlers } from '../../../main/ipc/handlers';
+import { CONTENT_SECURITY_POLICY, isAppPageUrl } from '../../../main/security';
+import type { DialogPort } from '../../../main/services/dialogPort';
+import { engineConfigFrom } from '../../../main/services/engineConfig';
+import { ImageService } from '../../../main/services/imageService';
+import { OUT, REPO, buildPreloadForPage, ensureAppBuilt } from './build';
+import { fromWire, toWire } from './wire';
+
+export const APP_ORIGIN = 'http://spire.test';
+export const APP_URL = `${APP_ORIGIN}/index.html`;
+export const ARTIFACTS = join(REPO, 'test-results/e2e');
+
+const CHROMIUM = process.env.SPIRE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+/** A DialogPort whose answer the test sets: the path "the user" picks next, or null for cancel. */
+export class FakeDialog implements DialogPort {
+  next: string | null = null;
+  calls = 0;
+  async chooseImageFile(): Promise<string | null> {
+    this.calls += 1;
+    return this.next;
+  }
+}
+
+export interface LaunchOptions {
+  /** Overrides of the engine configuration (pack folder, providers). Default: tiny-random fixture pack, CPU. */
+  engine?: Partial<EngineConfig>;
+  viewport?: { width: number; height: number };
+}
+
+export interface HarnessApp {
+  page: Page;
+  dialog: FakeDialog;
+  engine: SupervisedEngineHost;
+  /** Engine processes started so far (a test may kill one). */
+  engineProcesses: EngineProcess[];
+  /** Requests the page made that were not for the app's own files (all were refused). */
+  blockedRequests: string[];
+  /** Console errors and uncaught page errors. */
+  pageErrors: string[];
+  /** CSP violations the page reported. */
+  cspViolations(): Promise<string[]>;
+  /** Saves test-results/e2e/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const TINY_PACK = join(REPO, 'test/fixtures/packs/tiny-random');
+
+let preloadScript: Promise<string> | null = null;
+
+export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp> {
+  ensureAppBuilt();
+  preloadScript ??= buildPreloadForPage();
+  const preload = await preloadScript;
+
+  // Main's side: the same services and handler table main/index.ts builds, with a fake dialog.
+  const dialog = new FakeDialog();
+  const engineProcesses: EngineProcess[] = [];
+  const spawnThread = threadSpawner({ workerPath: join(OUT, 'main/worker.js') });
+  const config: EngineConfig = {
+    ...engineConfigFrom({ env: { SPIRE_PROVIDERS: 'cpu', SPIRE_THREADS: '1' }, resourcesPath: null, appRoot: REPO }),
+    packOverride: TINY_PACK,
+    ...options.engine,
+  };
+  const engine = new SupervisedEngineHost({
+    spawn: () => {
+      const p = spawnThread();
+      engineProcesses.push(p);
+      return p;
+    },
+    config,
+    backoffMs: () => 200,
+    log: () => undefined,
+  });
+  const dispatch = createIpcDispatcher(
+    createIpcHandlers({
+      appInfo: { name: 'SPIRE Studio', version: 'e2e', platform: process.platform },
+      images: new ImageService(),
+      dialog,
+      engine,
+    }),
+  );
+
+  const userDataDir = await mkdtemp(join(tmpdir(), 'spire-e2e-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: options.viewport ?? { width: 1100, height: 720 },
+    deviceScaleFactor: 1,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const blockedRequests: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(`${e.name}: ${e.message}`));
+
+  // Serve out/renderer at http://spire.test/ with the CSP header; refuse everything else.
+  const rendererDir = join(OUT, 'renderer');
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== APP_ORIGIN) {
+      blockedRequests.push(url.href);
+      return route.abort('blockedbyclient');
+    }
+    const path = normalize(join(rendererDir, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+    if (relative(rendererDir, path).startsWith('..')) return route.fulfill({ status: 403, body: 'outside the renderer' });
+    try {
+      const body = await readFile(path);
+      return route.fulfill({
+        status: 200,
+        body,
+        headers: { 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+      });
+    } catch {
+      return route.fulfill({ status: 404, body: 'not found' });
+    }
+  });
+
+  // IPC: only the app's own top-level page may call; then the same dispatcher main registers.
+  await page.exposeBinding('__spireHarnessInvoke', async (source, channel: unknown, payload: unknown) => {
+    if (source.frame !== page.mainFrame() || !isAppPageUrl(source.frame.url(), { origin: APP_ORIGIN })) {
+      throw new Error(`Refused ${String(channel)}: the request did not come from the SPIRE Studio window.`);
+    }
+    return toWire(await dispatch(String(channel), fromWire(payload)));
+  });
+  await page.addInitScript({
+    content: `window.__cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`,
+  });
+  await page.addInitScript({ content: preload });
+
+  // Events: engine status -> the page's onStatus listeners.
+  const pushStatus = (status: EngineStatus): void => {
+    void page
+      .evaluate(([channel, payload]) => (globalThis as unknown as { __spireHarnessEmit?: (c: string, p: unknown) => number }).__spireHarnessEmit?.(channel, payload), [
+        'spire:engine:status-changed',
+        toWire(status),
+      ] as const)
+      .catch(() => undefined); // page navigating or closed: the renderer asks for the status when it loads
+  };
+  const unsubscribe = engine.onStatus(pushStatus);
+  engine.start();
+
+  await page.goto(APP_URL);
+  await mkdir(ARTIFACTS, { recursive: true });
+
+  return {
+    page,
+    dialog,
+    engine,
+    engineProcesses,
+    blockedRequests,
+    pageErrors,
+    cspViolations: () => page.evaluate(() => [...((globalThis as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])]),
+    async screenshot(name) {
+      const path = join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async close() {
+      unsubscribe();
+      await context.close();
+      await engine.stop();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
