@@ -22,7 +22,7 @@ describe('DPMSolverMultistepScheduler', () => {
       const g = new Generator(11);
       const x0 = g.randn(32);
       const eps = g.randn(32);
-      let x = new Float32Array(32);
+      let x: Float32Array = new Float32Array(32);
       const sigma0 = s.sigmas[0]!;
       const alpha0 = 1 / Math.sqrt(sigma0 * sigma0 + 1);
       for (let k = 0; k < 32; k++) x[k] = alpha0 * x0[k]! + sigma0 * alpha0 * eps[k]!;
@@ -55,7 +55,7 @@ describe('DPMSolverMultistepScheduler', () => {
     s.setTimesteps(3);
     const x = new Float32Array(4).fill(0.5);
     const run = (): Float32Array => {
-      let y = x;
+      let y: Float32Array = x;
       for (const t of s.timesteps) y = s.step(y.map((v) => 0.1 * v), t, y).prevSample;
       return y;
     };
