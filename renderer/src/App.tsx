@@ -21,10 +21,11 @@ export function App() {
   return (
     <div className="app" data-testid="app-root">
       <Toolbar />
-      <ErrorBanner />
       <main className="workspace">
         <CanvasView />
         {hasImage ? null : <EmptyState />}
+        {/* Floats over the canvas so an error does not move the photo. */}
+        <ErrorBanner />
       </main>
       <StatusBar />
       {dragging ? <DropOverlay /> : null}

@@ -5,6 +5,7 @@ import { App } from './App';
 import { AppContext } from './app/appContext';
 import type { AppServices } from './app/appContext';
 import { createController } from './app/controller';
+import { bitmapSources } from './canvas/bitmapCache';
 import { Editor } from './canvas/editor';
 import { appReducer, initialAppState } from './state/appState';
 import { createStore } from './state/store';
@@ -13,7 +14,7 @@ import './styles/base.css';
 const store = createStore(appReducer, initialAppState);
 const services: AppServices = {
   store,
-  controller: createController(store, window.spire),
+  controller: createController(store, window.spire, bitmapSources),
   editor: new Editor(store),
 };
 

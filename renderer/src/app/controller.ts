@@ -4,16 +4,33 @@
  * components call these methods and read the store, nothing else.
  */
 import type { IpcError, OpenedImage, Result, SpireApi } from '../../../preload/contract/channels';
-import { decodeImage, newSourceKey, putBitmap } from '../canvas/bitmapCache';
+import type { FileLike } from '../io/droppedFiles';
 import { fileNameForUpload, pickImageFile } from '../io/droppedFiles';
 import type { AppAction, AppState } from '../state/appState';
 import type { Store } from '../state/store';
+
+/** A dropped or pasted file: the parts of a DOM File the controller uses. */
+export interface DroppedFile extends FileLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Where decoded pixels live (bitmapCache.ts in the app, a fake in tests). The store only
+ * ever holds the key `load` returns.
+ */
+export interface ImageSources {
+  /** Decodes encoded bytes and keeps the pixels; resolves to their key, rejects when they do not decode. */
+  load(imageId: string, bytes: Uint8Array, mime: string): Promise<string>;
+  /** Makes the smaller copies for zoomed-out drawing; resolves to the level count (0 if released meanwhile). */
+  buildLevels(key: string): Promise<number>;
+  release(key: string): void;
+}
 
 export interface AppController {
   /** Shows the OS open dialog and opens what the user picks. */
   openDialog(): Promise<void>;
   /** Opens the first image among dropped or pasted files. */
-  openFiles(files: readonly File[]): Promise<void>;
+  openFiles(files: readonly DroppedFile[]): Promise<void>;
   dismissError(): void;
   /** Follows the engine's status; returns the unsubscribe function. */
   watchEngine(): () => void;
@@ -33,7 +50,11 @@ function describeFailure(what: string, err: unknown): IpcError {
   };
 }
 
-export function createController(store: Store<AppState, AppAction>, api: SpireApi | undefined): AppController {
+export function createController(
+  store: Store<AppState, AppAction>,
+  api: SpireApi | undefined,
+  images: ImageSources,
+): AppController {
   const dispatch = store.dispatch;
   /** Bumped by every open; a slower earlier open that finishes later is dropped. */
   let latestOpen = 0;
@@ -45,9 +66,9 @@ export function createController(store: Store<AppState, AppAction>, api: SpireAp
   /** Decodes the image main sent and shows it, unless a newer open has started meanwhile. */
   async function show(opened: OpenedImage, ticket: number): Promise<void> {
     dispatch({ type: 'open/started', name: opened.name });
-    let bitmap: ImageBitmap;
+    let sourceKey: string;
     try {
-      bitmap = await decodeImage(opened.bytes, opened.mime);
+      sourceKey = await images.load(opened.id, opened.bytes, opened.mime);
     } catch {
       if (ticket === latestOpen) {
         dispatch({ type: 'open/ended' });
@@ -59,13 +80,13 @@ export function createController(store: Store<AppState, AppAction>, api: SpireAp
       return;
     }
     if (ticket !== latestOpen) {
-      bitmap.close();
+      images.release(sourceKey);
       return;
     }
-    const sourceKey = newSourceKey(opened.id);
-    putBitmap(sourceKey, bitmap);
     const { id, name, width, height, mime } = opened;
-    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey } });
+    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey, levels: 1 } });
+    const levels = await images.buildLevels(sourceKey);
+    if (levels > 1) dispatch({ type: 'image/levelsReady', sourceKey, levels });
   }
 
   /** Shared tail of both ways to open: report failure, treat `null` as a cancelled dialog. */
@@ -116,7 +137,8 @@ export function createController(store: Store<AppState, AppAction>, api: SpireAp
       } catch (err) {
         if (ticket === latestOpen) {
           dispatch({ type: 'open/ended' });
-          const readFailed = err instanceof DOMException;
+          // File.arrayBuffer() rejects with a DOMException (NotReadableError, NotFoundError).
+          const readFailed = err instanceof Error && /NotReadable|NotFound|Security/.test(err.name);
           fail(
             readFailed
               ? { code: 'read-failed', message: `"${name}" could not be read. Check that the file still exists and that you may read it, then drop it again.` }

@@ -44,7 +44,8 @@ export function CanvasView() {
   const viewport = useAppState((s) => s.view.viewport);
   const stage = useAppState((s) => s.view.stage);
   const cursor = useAppState((s) => s.cursor);
-  const bitmap = image ? getBitmap(image.sourceKey) : undefined;
+  // Zoomed out, draw a smaller mip level of the photo (sharper and cheaper than shrinking the full one).
+  const bitmap = image ? getBitmap(image.sourceKey, viewport.scale * window.devicePixelRatio) : undefined;
   useReleasePrevious(image?.sourceKey ?? null);
 
   // The stage follows the element's size (window resizes, banners appearing).

@@ -12,7 +12,15 @@ export function Toolbar() {
   const noImage = image === null;
 
   return (
-    <header className="toolbar" role="toolbar" aria-label="Main toolbar">
+    <header
+      className="toolbar"
+      role="toolbar"
+      aria-label="Main toolbar"
+      // A mouse click should not leave focus (and a focus ring) on a toolbar button; Tab still reaches them.
+      onMouseDown={(e) => {
+        if (e.target instanceof Element && e.target.closest('button')) e.preventDefault();
+      }}
+    >
       <button
         type="button"
         className="tb-button tb-primary"

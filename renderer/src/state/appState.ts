@@ -26,6 +26,8 @@ export interface ImageDoc {
   mime: OpenedImage['mime'];
   /** Key of the decoded pixels in bitmapCache; unique per open, even when the same file is opened twice. */
   sourceKey: string;
+  /** How many mip levels bitmapCache holds for it (1 until the smaller copies are made). */
+  levels: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export type AppAction =
   | { type: 'open/started'; name: string | null }
   | { type: 'open/ended' }
   | { type: 'image/opened'; image: ImageDoc }
+  | { type: 'image/levelsReady'; sourceKey: string; levels: number }
   | { type: 'engine/status'; status: EngineStatus }
   | { type: 'error/shown'; error: IpcError }
   | { type: 'error/dismissed' }
@@ -119,6 +122,12 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       const viewport = fittedViewport('open', image, state.view.stage) ?? IDENTITY;
       // A photo that opened makes an earlier open's error stale.
       return { ...state, image, opening: null, error: null, view: { ...state.view, viewport, fitMode: 'open' } };
+    }
+
+    case 'image/levelsReady': {
+      const image = state.image;
+      if (!image || image.sourceKey !== action.sourceKey || image.levels === action.levels) return state;
+      return { ...state, image: { ...image, levels: action.levels } };
     }
 
     case 'engine/status':
