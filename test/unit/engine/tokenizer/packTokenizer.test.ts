@@ -1,0 +1,52 @@
+// Each tiny random pack's tokenizer folder, loaded by the TypeScript tokenizer, must give the
+// input ids the reference sampler stored in the pack's goldens (test/fixtures/packs/*/golden).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLIPTokenizer } from '../../../../main/engine/tokenizer/CLIPTokenizer';
+
+interface Ref {
+  file: string;
+  dtype: string;
+  shape: number[];
+}
+interface Run {
+  name: string;
+  semanticPrompt: string;
+  negativePrompt: string;
+  restorationPrompt: string;
+  inputIds: Record<'semantic' | 'negative' | 'restoration', Ref>;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..');
+const packsDir = path.join(repoRoot, 'test', 'fixtures', 'packs');
+const packs = existsSync(packsDir)
+  ? readdirSync(packsDir).filter((p) => existsSync(path.join(packsDir, p, 'golden', 'index.json')) && existsSync(path.join(packsDir, p, 'tokenizer', 'vocab.json')))
+  : [];
+if (packs.length === 0) console.warn(`Skipping pack tokenizer check: no packs with goldens under ${packsDir}.`);
+
+function readIds(dir: string, ref: Ref): number[][] {
+  expect(ref.dtype).toBe('int64');
+  const buf = readFileSync(path.join(dir, ref.file));
+  const flat = Array.from({ length: buf.length / 8 }, (_, i) => Number(buf.readBigInt64LE(i * 8)));
+  const [rows, cols] = ref.shape as [number, number];
+  return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
+}
+
+describe.skipIf(packs.length === 0)('pack tokenizers reproduce the stored input ids', () => {
+  const cases = packs.flatMap((pack) => {
+    const golden = path.join(packsDir, pack, 'golden');
+    const index = JSON.parse(readFileSync(path.join(golden, 'index.json'), 'utf8')) as { sampling: Run[] };
+    return index.sampling.map((run) => [`${pack}/${run.name}`, pack, golden, run] as const);
+  });
+
+  it.each(cases)('%s', async (_label, pack, golden, run) => {
+    const tok = await CLIPTokenizer.fromPretrained(path.join(packsDir, pack, 'tokenizer'));
+    const prompts = { semantic: run.semanticPrompt, negative: run.negativePrompt, restoration: run.restorationPrompt };
+    for (const key of ['semantic', 'negative', 'restoration'] as const) {
+      const expected = readIds(golden, run.inputIds[key]);
+      // Default length: model_max_length from the pack's tokenizer_config.json.
+      expect(tok.batchEncode([prompts[key]]).inputIds, key).toEqual(expected);
+    }
+  });
+});
