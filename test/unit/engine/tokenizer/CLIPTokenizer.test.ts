@@ -14,6 +14,10 @@ const goldenPath = path.join(referenceDir, 'clip_tokenizer_golden.json');
 const haveReference = existsSync(gzPath) && existsSync(goldenPath);
 if (!haveReference) console.warn(`Skipping CLIP golden tests: ${referenceDir} has no bpe_simple_vocab_16e6.txt.gz / clip_tokenizer_golden.json.`);
 
+// Loaded once for both describe blocks (parsing 48894 merges takes a few hundred ms).
+let clipTokenizer: Promise<CLIPTokenizer> | undefined;
+const loadClip = (): Promise<CLIPTokenizer> => (clipTokenizer ??= CLIPTokenizer.fromClipBpeGzip(gzPath));
+
 interface Golden {
   source: string;
   sot: number;
@@ -25,7 +29,7 @@ describe.skipIf(!haveReference)('CLIPTokenizer on CLIP vocabulary', () => {
   const golden = haveReference ? (JSON.parse(readFileSync(goldenPath, 'utf8')) as Golden) : { cases: [], sot: 0, eot: 0, source: '' };
   let tok: CLIPTokenizer;
   beforeAll(async () => {
-    tok = await CLIPTokenizer.fromClipBpeGzip(gzPath);
+    tok = await loadClip();
   });
 
   it('builds the vocabulary as CLIP does: 512 byte tokens + 48894 merges + 2 specials', () => {
@@ -85,7 +89,7 @@ describe.skipIf(!haveReference)('CLIPTokenizer Hugging Face layout', () => {
   let dir: string;
   let fromGz: CLIPTokenizer;
   beforeAll(async () => {
-    fromGz = await CLIPTokenizer.fromClipBpeGzip(gzPath);
+    fromGz = await loadClip();
     // Write CLIP's vocabulary in the Hugging Face layout, then load it back.
     dir = mkdtempSync(path.join(os.tmpdir(), 'spire-tok-'));
     const vocab: Record<string, number> = {};
