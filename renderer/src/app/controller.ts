@@ -74,7 +74,7 @@ export function createController(
         dispatch({ type: 'open/ended' });
         fail({
           code: 'decode-failed',
-          message: `"${opened.name}" could not be shown: its ${opened.mime} data did not decode. Re-save the photo as PNG or JPEG and open it again.`,
+          message: `“${opened.name}” could not be shown: its ${opened.mime} data did not decode. Re-save the photo as PNG or JPEG and open it again.`,
         });
       }
       return;
@@ -141,8 +141,8 @@ export function createController(
           const readFailed = err instanceof Error && /NotReadable|NotFound|Security/.test(err.name);
           fail(
             readFailed
-              ? { code: 'read-failed', message: `"${name}" could not be read. Check that the file still exists and that you may read it, then drop it again.` }
-              : describeFailure(`Opening "${name}"`, err),
+              ? { code: 'read-failed', message: `“${name}” could not be read. Check that the file still exists and that you may read it, then drop it again.` }
+              : describeFailure(`Opening “${name}”`, err),
           );
         }
         return;

@@ -9,7 +9,7 @@ export function EmptyState() {
     <div className="empty-state" data-testid="empty-state">
       <ImageIcon className="empty-art" />
       <h1 className="empty-title">Open a photo or drop it here</h1>
-      <p className="empty-hint">PNG, JPEG or WebP. You can also paste an image with Ctrl+V.</p>
+      <p className="empty-hint">PNG, JPEG, WebP or TIFF. You can also paste an image with Ctrl+V.</p>
       <button type="button" className="empty-open" onClick={() => void controller.openDialog()}>
         <OpenIcon />
         <span>Open a photo…</span>

@@ -45,23 +45,23 @@ function formatMegabytes(bytes: number): string {
 /** The first image among `files`, or an error that says what to do instead. */
 export function pickImageFile<F extends FileLike>(files: readonly F[]): PickResult<F> {
   if (files.length === 0) {
-    return { ok: false, error: { code: 'no-file', message: 'Nothing to open was dropped. Drop a photo file (PNG, JPEG or WebP).' } };
+    return { ok: false, error: { code: 'no-file', message: 'Nothing to open was dropped. Drop a photo file (PNG, JPEG, WebP or TIFF).' } };
   }
   const file = files.find(looksLikeImage);
   if (!file) {
     const first = files[0]!;
-    const what = files.length === 1 ? `"${first.name}" is not an image` : `None of the ${files.length} dropped files is an image`;
-    return { ok: false, error: { code: 'not-an-image', message: `${what}. Drop a photo file (PNG, JPEG or WebP).` } };
+    const what = files.length === 1 ? `“${first.name}” is not an image` : `None of the ${files.length} dropped files is an image`;
+    return { ok: false, error: { code: 'not-an-image', message: `${what}. Drop a photo file (PNG, JPEG, WebP or TIFF).` } };
   }
   if (file.size === 0) {
-    return { ok: false, error: { code: 'empty-file', message: `"${file.name}" is empty (0 bytes). Choose another copy of the photo.` } };
+    return { ok: false, error: { code: 'empty-file', message: `“${file.name}” is empty (0 bytes). Choose another copy of the photo.` } };
   }
   if (file.size > MAX_DROP_BYTES) {
     return {
       ok: false,
       error: {
         code: 'too-large',
-        message: `"${file.name}" is ${formatMegabytes(file.size)}, more than the ${formatMegabytes(MAX_DROP_BYTES)} a dropped or pasted file may be. Open it with Open… instead.`,
+        message: `“${file.name}” is ${formatMegabytes(file.size)}, more than the ${formatMegabytes(MAX_DROP_BYTES)} a dropped or pasted file may be. Open it with Open… instead.`,
       },
     };
   }

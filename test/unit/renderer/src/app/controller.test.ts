@@ -145,7 +145,7 @@ describe('opening from the dialog', () => {
     await controller.openDialog();
     expect(store.getState().image?.name).toBe('good.png');
     expect(store.getState().error?.code).toBe('decode-failed');
-    expect(store.getState().error?.message).toMatch(/"broken.png" could not be shown/);
+    expect(store.getState().error?.message).toMatch(/“broken.png” could not be shown/);
   });
 
   it('lets the newest open win when an older one finishes later', async () => {

@@ -34,7 +34,7 @@ describe('pickImageFile', () => {
     const r = pickImageFile([f('notes.txt', 'text/plain')]);
     expect(r).toEqual({
       ok: false,
-      error: { code: 'not-an-image', message: '"notes.txt" is not an image. Drop a photo file (PNG, JPEG or WebP).' },
+      error: { code: 'not-an-image', message: '“notes.txt” is not an image. Drop a photo file (PNG, JPEG, WebP or TIFF).' },
     });
   });
 
