@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document -- page.evaluate callbacks below run in the renderer, where `document` exists. */
 /**
  * Electron smoke test (`npm run test:electron`).
  *

@@ -45,19 +45,25 @@ export const contextBridge = {
   },
 };
 
-export const ipcRenderer = {
+interface IpcRendererShim {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  on(channel: string, listener: Listener): IpcRendererShim;
+  removeListener(channel: string, listener: Listener): IpcRendererShim;
+}
+
+export const ipcRenderer: IpcRendererShim = {
   async invoke(channel: string, payload: unknown): Promise<unknown> {
     const bridge = g.__spireHarnessInvoke;
     if (!bridge) throw new Error('e2e harness: __spireHarnessInvoke is not bound');
     return fromWire(await bridge(channel, toWire(payload)));
   },
-  on(channel: string, listener: Listener): typeof ipcRenderer {
+  on(channel: string, listener: Listener): IpcRendererShim {
     let set = listeners.get(channel);
     if (!set) listeners.set(channel, (set = new Set()));
     set.add(listener);
     return ipcRenderer;
   },
-  removeListener(channel: string, listener: Listener): typeof ipcRenderer {
+  removeListener(channel: string, listener: Listener): IpcRendererShim {
     listeners.get(channel)?.delete(listener);
     return ipcRenderer;
   },

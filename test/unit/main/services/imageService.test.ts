@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageError, ImageService } from '../../../../main/services/imageService';
 
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 /** A w x h RGB image: left half red, right half blue. */
-function halves(width: number, height: number): sharp.Sharp {
+function halves(width: number, height: number): Sharp {
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
