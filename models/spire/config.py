@@ -83,7 +83,9 @@ class TrainConfig:
     kl_weight: float = 1e-6  # KL term of the autoencoder loss
     prompt_dropout: float = 0.1  # semantic prompt replaced by "" this often (classifier-free guidance)
     train_text_encoder: bool = True  # train the text encoder with the UNet prior (no pretrained CLIP here)
-    datasets: list = field(default_factory=lambda: ["COCO_captioned", "BSDS500", "T91", "Sun_Hays80"])
+    datasets: list = field(  # training sets, as datasets.TRAINING_SETS names them (training splits only)
+        default_factory=lambda: ["coco-train2017", "bsds500-train", "bsds500-val432", "t91", "sun-hays80"]
+    )
     log_every: int = 10
     ckpt_every: int = 200
 

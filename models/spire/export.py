@@ -7,6 +7,7 @@ names, exported with torch.onnx.export (opset 17) with dynamic batch and
 spatial axes, and described in the manifest (see pack.py, models/README.md).
 """
 import argparse
+import copy
 import os
 from pathlib import Path
 
@@ -149,9 +150,11 @@ def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: 
         file = f"{name}/model.onnx"
         export_onnx(module, inputs, ins, outs, out / file)
         components[name] = pack.component(file, ins, outs, dtype)
-    tok_dir = out / "tokenizer"
-    tokenizer.save(tok_dir)
-    tok_files = {k: f"tokenizer/{v}" for k, v in (("vocab", "vocab.json"), ("merges", "merges.txt"), ("config", "tokenizer_config.json"))}
+    tokenizer = copy.copy(tokenizer)
+    tokenizer.model_max_length = cfg.text_encoder.max_length  # tokenizer_config.json says the encoder's L
+    tokenizer.save(out / "tokenizer")
+    tok_files = {k: f"tokenizer/{v}" for k, v in (("vocab", "vocab.json"), ("merges", "merges.txt"), ("config", "tokenizer_config.json"),
+                                                  ("specialTokensMap", "special_tokens_map.json")) if (out / "tokenizer" / v).exists()}
     sched = DDIMScheduler(cfg.scheduler).config_dict()
     pack.write_json(out / "scheduler" / "scheduler_config.json", sched)
     f = cfg.autoencoder.downsampling_factor

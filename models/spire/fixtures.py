@@ -124,7 +124,12 @@ def sampling_golden(models: SpireModels, tok, run: dict, w: GoldenWriter) -> dic
     return doc
 
 
-def build_pack(name: str, fusion: str, seed: int):
+PACK_SPECS = {"tiny-random": ("modulation", 0), "tiny-random-additive": ("additive", 1)}
+
+
+def fixture_models(name: str):
+    """The seeded random models and tokenizer of a fixture pack (the same numbers on every run)."""
+    fusion, seed = PACK_SPECS[name]
     torch.manual_seed(seed)
     tok = train_bpe(CORPUS, vocab_size=640, min_frequency=1, model_max_length=16)
     cfg = SpireConfig.load(config_path("fixture"))
@@ -133,7 +138,12 @@ def build_pack(name: str, fusion: str, seed: int):
     cfg.text_encoder.vocab_size = tok.vocab_size
     models = SpireModels(cfg)
     randomize(models, seed)
-    models.eval()
+    return models.eval(), tok
+
+
+def build_pack(name: str):
+    models, tok = fixture_models(name)
+    seed = PACK_SPECS[name][1]
     out = PACKS / name
     if out.exists():
         shutil.rmtree(out)  # the fixture folder is generated, never hand-edited
@@ -155,8 +165,8 @@ def build_pack(name: str, fusion: str, seed: int):
 
 def main():
     torch.set_num_threads(os.cpu_count() or 1)
-    build_pack("tiny-random", "modulation", seed=0)
-    build_pack("tiny-random-additive", "additive", seed=1)
+    for name in PACK_SPECS:
+        build_pack(name)
 
 
 if __name__ == "__main__":

@@ -29,14 +29,14 @@ def zero_module(m: nn.Module) -> nn.Module:
 class Attention(nn.Module):
     """Multi-head attention; self-attention when `context` is None, else cross-attention."""
 
-    def __init__(self, dim: int, heads: int, context_dim: int | None = None):
+    def __init__(self, dim: int, heads: int, context_dim: int | None = None, qkv_bias: bool = False):
         super().__init__()
         assert dim % heads == 0, f"attention width {dim} is not divisible by {heads} heads"
         context_dim = context_dim or dim
         self.heads = heads
-        self.to_q = nn.Linear(dim, dim, bias=False)
-        self.to_k = nn.Linear(context_dim, dim, bias=False)
-        self.to_v = nn.Linear(context_dim, dim, bias=False)
+        self.to_q = nn.Linear(dim, dim, bias=qkv_bias)  # CLIP's text tower has q/k/v biases, SD's UNet does not
+        self.to_k = nn.Linear(context_dim, dim, bias=qkv_bias)
+        self.to_v = nn.Linear(context_dim, dim, bias=qkv_bias)
         self.to_out = nn.Linear(dim, dim)
 
     def forward(self, x, context=None, mask=None):

@@ -75,6 +75,8 @@ class SpireModels(torch.nn.Module):
             if path.exists() and getattr(self, name) is not None:
                 getattr(self, name).load_state_dict(torch.load(path, map_location=device))
                 loaded.append(name)
+        if "unet" in loaded and "adaptor" not in loaded:
+            self.adaptor.load_from_unet(self.unet)  # an untrained adaptor starts as a copy of the trained UNet
         return loaded
 
 

@@ -16,7 +16,7 @@ class Block(nn.Module):
     def __init__(self, width: int, heads: int):
         super().__init__()
         self.ln1 = nn.LayerNorm(width)
-        self.attn = Attention(width, heads)
+        self.attn = Attention(width, heads, qkv_bias=True)
         self.ln2 = nn.LayerNorm(width)
         self.mlp = FeedForward(width, "gelu")
 

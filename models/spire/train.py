@@ -1,0 +1,240 @@
+"""Stage-by-stage training of a SPIRE model.
+
+    cd models && /usr/bin/python3 -m spire.train --config configs/tiny.json --stage all --out runs/tiny
+
+Stages (each reads the parts earlier stages saved in --out):
+    vae       autoencoder: L1 reconstruction + kl_weight * KL, on clean crops
+    unet      the prior: text encoder + UNet learn epsilon (or v) on clean latents, the semantic prompt
+              (a caption where the set has them, else "") replaced by "" with prob. prompt_dropout (CFG)
+    adaptor   VAE, text encoder and UNet frozen; the adaptor (initialised from the UNet encoder) learns to
+              steer the UNet from the degraded image + restoration prompt (degradation mixer samples)
+    restorer  pixel-space restorer, L1 to the clean image, conditioned on the restoration prompt
+    all       the four in order
+
+The folder holds config.json, <part>.pt, state_<stage>.pt (optimizer, step) and log.jsonl (one JSON
+object per logged step). Every random draw is a function of (--seed, stage, step), so --resume
+continues exactly where a run stopped.
+"""
+import argparse
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .config import SpireConfig
+from .sampler import SpireModels, load_tokenizer
+from .scheduler import DDIMScheduler
+
+STAGES = ("vae", "unet", "adaptor", "restorer")
+STAGE_PARTS = {"vae": ["vae"], "unet": ["unet", "text_encoder"], "adaptor": ["adaptor"], "restorer": ["restorer"]}
+NEEDS = {"vae": [], "unet": ["vae"], "adaptor": ["vae", "unet", "text_encoder"], "restorer": ["text_encoder"]}
+
+
+def to_tensor(images: list, device) -> torch.Tensor:
+    """List of (H, W, 3) float images in [0, 1] -> (B, 3, H, W) in [-1, 1]."""
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).float()
+    return (x * 2 - 1).to(device)
+
+
+class Batches:
+    """Deterministic batches: step s of stage k draws its indices from rng([seed, k, s]); one batch is prefetched."""
+
+    def __init__(self, dataset, batch_size: int, seed: int, stage: str):
+        self.ds, self.B, self.seed, self.k = dataset, batch_size, seed, STAGES.index(stage)
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending = {}
+
+    def _load(self, step: int) -> list:
+        rng = np.random.default_rng([self.seed, self.k, step])
+        return [self.ds.get(int(i), step) for i in rng.integers(len(self.ds), size=self.B)]
+
+    def get(self, step: int) -> list:
+        fut = self.pending.pop(step, None)
+        batch = fut.result() if fut else self._load(step)
+        self.pending[step + 1] = self.pool.submit(self._load, step + 1)
+        return batch
+
+
+class Dataset:
+    """Wraps datasets.TrainingImages so a sample depends on (index, step) only."""
+
+    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None):
+        from .datasets import TrainingImages
+
+        self.images = TrainingImages(root=root, sets=sets or cfg.train.datasets, crop_size=cfg.train.image_size,
+                                     seed=seed, degrade=degrade, cache_images=True)
+
+    def __len__(self):
+        return len(self.images)
+
+    def get(self, index: int, step: int) -> dict:
+        # TrainingImages draws from rng([seed, epoch, index]); the step plays the epoch so every step differs.
+        # set_epoch + __getitem__ is not atomic, but only Batches' one loader thread calls it.
+        self.images.set_epoch(step)
+        return self.images[index]
+
+
+class Trainer:
+    def __init__(self, cfg: SpireConfig, out: Path, device: str, seed: int, data=None, sets=None):
+        self.cfg, self.out, self.device, self.seed = cfg, Path(out), torch.device(device), seed
+        self.data_root, self.sets = data, sets
+        self.models = SpireModels(cfg)
+        self.loaded = self.models.load_parts(self.out, "cpu")
+        self.models.to(self.device)
+        self.tokenizer = load_tokenizer(cfg)
+        self.scheduler = DDIMScheduler(cfg.scheduler)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.models.save(self.out, parts=[])  # writes config.json
+        self.log_file = self.out / "log.jsonl"
+
+    # ---- helpers -----------------------------------------------------------------------
+    def embed(self, texts: list) -> torch.Tensor:
+        ids = self.tokenizer(texts, max_length=self.cfg.text_encoder.max_length)  # (B, L)
+        return self.models.text_encoder(torch.from_numpy(ids).to(self.device))  # (B, L, D)
+
+    @torch.no_grad()
+    def latents(self, x: torch.Tensor) -> torch.Tensor:
+        return self.models.vae.encode(x)[0] * self.cfg.autoencoder.scale_factor  # (B, Cz, h, w)
+
+    def noised(self, z0: torch.Tensor, g: torch.Generator):
+        T = self.cfg.scheduler.num_train_timesteps
+        t = torch.randint(0, T, (z0.shape[0],), generator=g).to(self.device)
+        noise = torch.randn(z0.shape, generator=g).to(self.device)
+        zt = self.scheduler.add_noise_batch(z0, noise, t)
+        target = self.scheduler.get_velocity(z0, noise, t) if self.cfg.scheduler.prediction_type == "v_prediction" else noise
+        return zt, t.float(), target
+
+    # ---- per-stage losses --------------------------------------------------------------
+    def loss_vae(self, batch, g):
+        x = to_tensor([b["clean"] for b in batch], self.device)
+        recon, mean, logvar = self.models.vae(x, generator=None)
+        rec = F.l1_loss(recon, x)
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+        return rec + self.cfg.train.kl_weight * kl, {"l1": rec.item(), "kl": kl.item()}
+
+    def loss_unet(self, batch, g):
+        x = to_tensor([b["clean"] for b in batch], self.device)
+        drop = torch.rand(len(batch), generator=g) < self.cfg.train.prompt_dropout
+        prompts = ["" if d else b["semantic_prompt"] for b, d in zip(batch, drop.tolist())]
+        zt, t, target = self.noised(self.latents(x), g)
+        pred = self.models.unet(zt, t, self.embed(prompts))
+        return F.mse_loss(pred, target), {}
+
+    def loss_adaptor(self, batch, g):
+        x = to_tensor([b["clean"] for b in batch], self.device)
+        y = to_tensor([b["degraded"] for b in batch], self.device)
+        zt, t, target = self.noised(self.latents(x), g)
+        with torch.no_grad():
+            sem = self.embed([b["semantic_prompt"] for b in batch])
+            rest = self.embed([b["restoration_prompt"] for b in batch])
+        fused = self.models.adaptor(zt, t, rest, y)
+        pred = self.models.unet(zt, t, sem, *fused)
+        return F.mse_loss(pred, target), {}
+
+    def loss_restorer(self, batch, g):
+        x = to_tensor([b["clean"] for b in batch], self.device)
+        y = to_tensor([b["degraded"] for b in batch], self.device)
+        with torch.no_grad():
+            rest = self.embed([b["restoration_prompt"] for b in batch])
+        out = self.models.restorer(y, rest)
+        return F.l1_loss(out, x), {"l1_input": F.l1_loss(y, x).item()}
+
+    # ---- the loop -----------------------------------------------------------------------
+    def run(self, stage: str, steps: int | None = None, resume: bool = False, dataset=None):
+        cfg, m = self.cfg, self.models
+        missing = [p for p in NEEDS[stage] if p not in self.loaded]
+        if missing:
+            raise RuntimeError(f"stage {stage!r} needs {missing} from earlier stages in {self.out}: run those stages first")
+        if stage == "restorer" and m.restorer is None:
+            raise RuntimeError("this config has restorer.enabled = false: nothing to train")
+        if stage == "adaptor" and "adaptor" not in self.loaded:
+            m.adaptor.load_from_unet(m.unet)  # ControlNet-style start from the trained UNet encoder
+        trained = [getattr(m, p) for p in STAGE_PARTS[stage]]
+        if stage == "unet" and not cfg.train.train_text_encoder:
+            trained = trained[:1]
+        m.requires_grad_(False)
+        m.eval()
+        params = []
+        for module in trained:
+            module.requires_grad_(True)
+            module.train()
+            params += list(module.parameters())
+        opt = torch.optim.AdamW(params, lr=cfg.train.lr[stage], weight_decay=0.0)
+        total = steps if steps is not None else cfg.train.steps[stage]
+        start = 0
+        state_file = self.out / f"state_{stage}.pt"
+        if resume and state_file.exists():
+            state = torch.load(state_file, map_location=self.device)
+            opt.load_state_dict(state["optimizer"])
+            start = state["step"]
+        elif resume:
+            print(f"{stage}: no {state_file.name} to resume from, starting at step 0")
+        if dataset is None:
+            dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer"), seed=self.seed, root=self.data_root, sets=self.sets)
+        batches = Batches(dataset, cfg.train.batch_size, self.seed, stage)
+        loss_fn = getattr(self, f"loss_{stage}")
+        t0, losses = time.time(), []
+        for step in range(start, total):
+            g = torch.Generator().manual_seed(self.seed * 1_000_003 + STAGES.index(stage) * 100_003 + step)
+            loss, extra = loss_fn(batches.get(step), g)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            losses.append(loss.item())
+            done = step + 1
+            if done % cfg.train.log_every == 0 or done == total:
+                rec = {"stage": stage, "step": done, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 2), **extra}
+                losses = []
+                with open(self.log_file, "a") as f:
+                    f.write(json.dumps(rec) + "\n")
+                print(json.dumps(rec), flush=True)
+            if done % cfg.train.ckpt_every == 0 or done == total:
+                self.checkpoint(stage, opt, done)
+        batches.pool.shutdown(wait=False, cancel_futures=True)
+        for p in STAGE_PARTS[stage]:
+            if p not in self.loaded:
+                self.loaded.append(p)
+        m.eval()
+
+    def checkpoint(self, stage: str, opt, step: int):
+        self.models.save(self.out, parts=STAGE_PARTS[stage])
+        tmp = self.out / f"state_{stage}.pt.tmp"
+        torch.save({"step": step, "optimizer": opt.state_dict()}, tmp)
+        tmp.replace(self.out / f"state_{stage}.pt")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Train a SPIRE model stage by stage.")
+    p.add_argument("--config", required=True, help="configs/<size>.json")
+    p.add_argument("--stage", required=True, choices=STAGES + ("all",))
+    p.add_argument("--out", required=True, help="run folder (created; holds checkpoints and log.jsonl)")
+    p.add_argument("--steps", type=int, help="steps per stage (default: the config's train.steps)")
+    p.add_argument("--resume", action="store_true", help="continue from state_<stage>.pt in --out")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--data", help="datasets root (default: ../shared/datasets or $SPIRE_DATASETS)")
+    p.add_argument("--sets", nargs="*", help="training sets (default: the config's train.datasets)")
+    a = p.parse_args(argv)
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(a.seed)
+    out = Path(a.out)
+    cfg = SpireConfig.load(a.config)
+    if (out / "config.json").exists():
+        saved = SpireConfig.load(out / "config.json")
+        if saved.to_dict() != cfg.to_dict():
+            raise SystemExit(f"{out} holds a run with a different config.json: pick a new --out or pass that config")
+    trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets)
+    for stage in STAGES if a.stage == "all" else (a.stage,):
+        started = time.time()
+        trainer.run(stage, a.steps, a.resume)
+        print(f"{stage}: done in {time.time() - started:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
