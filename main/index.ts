@@ -2,7 +2,7 @@
  * SPIRE Studio main process: app lifecycle.
  *
  * Recipe: one instance only -> sandbox every renderer -> when ready: harden the
- * session, start the engine (utilityProcess, supervised), register the IPC
+ * session, read settings, start the engine (utilityProcess, supervised), register the IPC
  * handler table, open the window -> forward engine status to the window ->
  * stop the engine on quit.
  *
@@ -21,6 +21,7 @@ import type { AppPages } from './security';
 import { electronDialog } from './services/electronDialog';
 import { engineConfigFrom } from './services/engineConfig';
 import { ImageService } from './services/imageService';
+import { SettingsStore } from './services/settings';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 
 const mainDir = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -50,19 +51,7 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, pages));
 
-  const engine = new SupervisedEngineHost({
-    spawn: utilityProcessSpawner({ workerPath }),
-    config: engineConfigFrom({
-      env: process.env,
-      resourcesPath: app.isPackaged ? process.resourcesPath : null,
-      appRoot: app.getAppPath(),
-    }),
-  });
-
-  engine.onStatus((status) => {
-    const contents = mainWindow?.webContents;
-    if (contents && !contents.isDestroyed()) contents.send(statusChanged, status);
-  });
+  let engine: SupervisedEngineHost | null = null;
 
   const openWindow = (): void => {
     mainWindow = createMainWindow({ preloadPath, pageUrl, pages });
@@ -71,14 +60,30 @@ if (!app.requestSingleInstanceLock()) {
     });
   };
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     hardenSession(session.defaultSession, pages, rendererDirUrl);
-    engine.start();
+    const { settings, warning } = await new SettingsStore(join(app.getPath('userData'), 'settings.json')).load();
+    if (warning) console.warn(warning);
+    const host = new SupervisedEngineHost({
+      spawn: utilityProcessSpawner({ workerPath }),
+      config: engineConfigFrom({
+        env: process.env,
+        resourcesPath: app.isPackaged ? process.resourcesPath : null,
+        appRoot: app.getAppPath(),
+        settings,
+      }),
+    });
+    engine = host;
+    host.onStatus((status) => {
+      const contents = mainWindow?.webContents;
+      if (contents && !contents.isDestroyed()) contents.send(statusChanged, status);
+    });
+    host.start();
     const handlers = createIpcHandlers({
       appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
       images: new ImageService(),
       dialog: electronDialog(() => mainWindow),
-      engine,
+      engine: host,
       logError: (message, err) => console.error(message, err),
     });
     registerIpc(ipcMain, createIpcDispatcher(handlers), { webContents: () => mainWindow?.webContents ?? null, pages });
@@ -97,6 +102,6 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
-    void engine.stop().finally(() => app.quit());
+    void (engine?.stop() ?? Promise.resolve()).finally(() => app.quit());
   });
 }

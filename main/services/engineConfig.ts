@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { EngineConfig } from '../engine/protocol';
 import { parseProviderList } from '../engine/providers';
+import { DEFAULT_SETTINGS, type AppSettings } from './settings';
 
 export interface EngineConfigInput {
   env: Record<string, string | undefined>;
@@ -13,16 +14,20 @@ export interface EngineConfigInput {
   resourcesPath: string | null;
   /** The repository (or app) root, for models/packs when running from source. */
   appRoot: string;
+  /** The user's settings; SPIRE_PROVIDERS and SPIRE_THREADS override them. */
+  settings?: AppSettings;
 }
 
 export function engineConfigFrom(input: EngineConfigInput): EngineConfig {
   // Packaged: packs ship as extraResources. From source: the repository's models/packs.
   const roots = [input.resourcesPath ? join(input.resourcesPath, 'models', 'packs') : join(input.appRoot, 'models', 'packs')];
-  const threads = Number.parseInt(input.env.SPIRE_THREADS ?? '', 10);
+  const settings = input.settings ?? DEFAULT_SETTINGS;
+  const envThreads = Number.parseInt(input.env.SPIRE_THREADS ?? '', 10);
+  const envProviders = input.env.SPIRE_PROVIDERS?.trim();
   return {
     packOverride: input.env.SPIRE_MODEL_PACK && input.env.SPIRE_MODEL_PACK.length > 0 ? input.env.SPIRE_MODEL_PACK : null,
     packRoots: roots,
-    providers: parseProviderList(input.env.SPIRE_PROVIDERS),
-    threads: Number.isFinite(threads) && threads > 0 ? threads : 0,
+    providers: envProviders ? parseProviderList(envProviders) : [...settings.providers],
+    threads: Number.isFinite(envThreads) && envThreads >= 0 ? envThreads : settings.threads,
   };
 }

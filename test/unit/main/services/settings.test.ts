@@ -1,0 +1,80 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engineConfigFrom } from '../../../../main/services/engineConfig';
+import { DEFAULT_SETTINGS, SettingsStore } from '../../../../main/services/settings';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spire-settings-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('SettingsStore', () => {
+  it('gives defaults without a warning when there is no file yet', async () => {
+    expect(await new SettingsStore(join(dir, 'settings.json')).load()).toEqual({ settings: DEFAULT_SETTINGS, warning: null });
+  });
+
+  it('saves atomically (no temp file left) and loads back what it saved', async () => {
+    const store = new SettingsStore(join(dir, 'nested', 'settings.json'));
+    await store.save({ providers: ['webgpu', 'cpu'], threads: 2 });
+    expect(await readdir(join(dir, 'nested'))).toEqual(['settings.json']);
+    expect((await store.load()).settings).toEqual({ providers: ['webgpu', 'cpu'], threads: 2 });
+  });
+
+  it('fills fields the file does not have from the defaults', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ threads: 3 }));
+    expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings).toEqual({ providers: ['auto'], threads: 3 });
+  });
+
+  it('ignores a damaged file with a warning, and leaves the file as it was', async () => {
+    const file = join(dir, 'settings.json');
+    await writeFile(file, '{ "providers": [');
+    const loaded = await new SettingsStore(file).load();
+    expect(loaded.settings).toEqual(DEFAULT_SETTINGS);
+    expect(loaded.warning).toMatch(/are not valid JSON; using defaults\. Fix or delete the file\./);
+    expect(await readFile(file, 'utf8')).toBe('{ "providers": [');
+  });
+
+  it('ignores values of the wrong type and says which', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ threads: -1, providers: 'cpu' }));
+    const loaded = await new SettingsStore(join(dir, 'settings.json')).load();
+    expect(loaded.settings).toEqual(DEFAULT_SETTINGS);
+    expect(loaded.warning).toContain('providers:');
+    expect(loaded.warning).toContain('threads:');
+  });
+
+  it('refuses to save invalid settings', async () => {
+    await expect(new SettingsStore(join(dir, 'settings.json')).save({ providers: [], threads: 0 })).rejects.toThrow();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('engineConfigFrom', () => {
+  it('from source: the repo packs, settings providers and threads', () => {
+    expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/repo', settings: { providers: ['webgpu'], threads: 4 } })).toEqual({
+      packOverride: null,
+      packRoots: ['/repo/models/packs'],
+      providers: ['webgpu'],
+      threads: 4,
+    });
+  });
+
+  it('packaged: the packs under resources; the environment overrides settings', () => {
+    expect(
+      engineConfigFrom({
+        env: { SPIRE_MODEL_PACK: '/packs/mine', SPIRE_PROVIDERS: 'cuda, cpu', SPIRE_THREADS: '2' },
+        resourcesPath: '/opt/SPIRE Studio/resources',
+        appRoot: '/opt/SPIRE Studio/resources/app.asar',
+        settings: { providers: ['webgpu'], threads: 4 },
+      }),
+    ).toEqual({ packOverride: '/packs/mine', packRoots: ['/opt/SPIRE Studio/resources/models/packs'], providers: ['cuda', 'cpu'], threads: 2 });
+  });
+
+  it('defaults to auto providers and onnxruntime-chosen threads', () => {
+    expect(engineConfigFrom({ env: { SPIRE_THREADS: 'lots' }, resourcesPath: null, appRoot: '/r' })).toMatchObject({ providers: ['auto'], threads: 0 });
+  });
+});
