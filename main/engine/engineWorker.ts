@@ -126,7 +126,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   };
 
   const respond = async (id: number, method: EngineMethod, params: unknown): Promise<void> => {
-    const handler = handlers[method] as ((p: unknown) => Promise<unknown>) | undefined;
+    const handler = Object.hasOwn(handlers, method) ? (handlers[method] as (p: unknown) => Promise<unknown>) : undefined;
     if (!handler) {
       port.postMessage({ kind: 'response', id, ok: false, error: { code: 'unknown-method', message: `The engine has no method "${String(method)}".` } });
       return;

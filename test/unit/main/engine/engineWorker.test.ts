@@ -101,13 +101,15 @@ describe('runEngineWorker', () => {
     runEngineWorker(p.port, { loadRuntime: async () => runtime });
     p.send({ kind: 'init', config: config({}) });
     await p.next(readyStatus);
-    p.send({ kind: 'request', id: 3, method: 'no-such-method' as 'status', params: {} });
-    expect(await p.next((m) => m.kind === 'response' && m.id === 3)).toEqual({
-      kind: 'response',
-      id: 3,
-      ok: false,
-      error: { code: 'unknown-method', message: 'The engine has no method "no-such-method".' },
-    });
+    for (const [id, method] of [[3, 'no-such-method'], [4, 'toString'], [5, '__proto__']] as const) {
+      p.send({ kind: 'request', id, method: method as 'status', params: {} });
+      expect(await p.next((m) => m.kind === 'response' && m.id === id)).toEqual({
+        kind: 'response',
+        id,
+        ok: false,
+        error: { code: 'unknown-method', message: `The engine has no method "${method}".` },
+      });
+    }
   });
 
   it('reloads a pack on request and answers with the new status', async () => {
