@@ -1,0 +1,75 @@
+/** ipcMain registration: one handler per channel, and only the app's own top-level page gets through. */
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { describe, expect, it } from 'vitest';
+import { INVOKE_CHANNELS } from '../../../../preload/contract/channels';
+import { registerIpc } from '../../../../main/ipc/register';
+
+const APP_PAGE = 'file:///opt/spire/resources/app.asar/out/renderer/index.html';
+
+type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>;
+
+function fakeIpcMain(): { ipcMain: IpcMain; handlers: Map<string, Handler> } {
+  const handlers = new Map<string, Handler>();
+  const ipcMain = {
+    handle: (channel: string, handler: Handler) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, handler);
+    },
+    removeHandler: (channel: string) => handlers.delete(channel),
+  } as unknown as IpcMain;
+  return { ipcMain, handlers };
+}
+
+function event(senderId: number, url: string, topLevel = true): IpcMainInvokeEvent {
+  return { sender: { id: senderId }, senderFrame: { url, parent: topLevel ? null : {} } } as unknown as IpcMainInvokeEvent;
+}
+
+describe('registerIpc', () => {
+  const window = { id: 7 } as unknown as WebContents;
+
+  function setup() {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const dispatched: [string, unknown][] = [];
+    const unregister = registerIpc(
+      ipcMain,
+      async (channel, payload) => {
+        dispatched.push([channel, payload]);
+        return 'answered';
+      },
+      { webContents: () => window, pages: { fileUrl: APP_PAGE } },
+    );
+    return { handlers, dispatched, unregister };
+  }
+
+  it('registers exactly the contract channels, and removes them again', () => {
+    const { handlers, unregister } = setup();
+    expect([...handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+    unregister();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('dispatches a call from the app window top-level page', async () => {
+    const { handlers, dispatched } = setup();
+    await expect(handlers.get('spire:engine:status')!(event(7, APP_PAGE), {})).resolves.toBe('answered');
+    expect(dispatched).toEqual([['spire:engine:status', {}]]);
+  });
+
+  it.each([
+    ['another webContents', event(8, APP_PAGE)],
+    ['a subframe of the window', event(7, APP_PAGE, false)],
+    ['a page that navigated elsewhere', event(7, 'https://evil.example/')],
+    ['another local file', event(7, 'file:///tmp/evil.html')],
+  ])('refuses %s without dispatching', async (_label, ev) => {
+    const { handlers, dispatched } = setup();
+    await expect(handlers.get('spire:image:open-dialog')!(ev, {})).rejects.toThrow(
+      'Refused spire:image:open-dialog: the request did not come from the SPIRE Studio window.',
+    );
+    expect(dispatched).toEqual([]);
+  });
+
+  it('refuses everything before the window exists', async () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    registerIpc(ipcMain, async () => 'answered', { webContents: () => null, pages: { fileUrl: APP_PAGE } });
+    await expect(handlers.get('spire:app:info')!(event(7, APP_PAGE), {})).rejects.toThrow(/Refused/);
+  });
+});
