@@ -108,6 +108,7 @@ class Autoencoder(nn.Module):
     def forward(self, x, generator=None):
         # training pass: sample z ~ N(mean, exp(logvar)), reconstruct, return (recon, mean, logvar)
         mean, logvar = self.encode(x)
-        noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        # drawn on the CPU (a seeded CPU generator works for any device), then moved
+        noise = torch.randn(mean.shape, generator=generator, dtype=mean.dtype).to(mean.device)
         z = mean + torch.exp(0.5 * logvar) * noise
         return self.decode(z), mean, logvar

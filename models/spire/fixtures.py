@@ -28,6 +28,7 @@ from . import pack
 from .config import SpireConfig, config_path
 from .export import component_specs, example_inputs, export_pack, modules_for
 from .sampler import SpireModels, sample
+from .scheduler import DDIMScheduler
 from .tokenizer import train_bpe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,8 +109,13 @@ def sampling_golden(models: SpireModels, tok, run: dict, w: GoldenWriter) -> dic
     L = cfg.text_encoder.max_length
     ids = {k: w.tensor(f"{n}.ids.{k}", tok([run[p]], max_length=L))
            for k, p in (("semantic", "semanticPrompt"), ("negative", "negativePrompt"), ("restoration", "restorationPrompt"))}
+    sched = DDIMScheduler(cfg.scheduler)
+    sched.set_timesteps(run["numInferenceSteps"])
+    trace = [{"timestep": t, "prevTimestep": sched.previous_timestep(t), "alphaProdT": sched.alpha_prod(t),
+              "alphaProdPrev": sched.alpha_prod(sched.previous_timestep(t))} for t in r.timesteps]
     doc = dict(run)
     doc.update({
+        "schedulerTrace": trace,
         "inputIds": ids,
         "image": w.tensor(f"{n}.image", image),
         "initialNoise": w.tensor(f"{n}.initial_noise", noise),

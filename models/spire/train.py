@@ -112,7 +112,7 @@ class Trainer:
     # ---- per-stage losses --------------------------------------------------------------
     def loss_vae(self, batch, g):
         x = to_tensor([b["clean"] for b in batch], self.device)
-        recon, mean, logvar = self.models.vae(x, generator=None)
+        recon, mean, logvar = self.models.vae(x, generator=g)
         rec = F.l1_loss(recon, x)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         return rec + self.cfg.train.kl_weight * kl, {"l1": rec.item(), "kl": kl.item()}
