@@ -18,6 +18,16 @@ export interface MainWindowOptions {
   pages: AppPages;
 }
 
+/** The dev server's hot-reload socket (same host and port as the dev page). */
+function isDevSocket(url: string, origin: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'ws:' || u.protocol === 'wss:') && u.host === new URL(origin).host;
+  } catch {
+    return false;
+  }
+}
+
 /** Applies the session-wide rules once, before any window loads. */
 export function hardenSession(session: Session, pages: AppPages, rendererDirUrl: string | null): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -29,7 +39,7 @@ export function hardenSession(session: Session, pages: AppPages, rendererDirUrl:
       url.startsWith('data:') ||
       url.startsWith('blob:') ||
       (rendererDirUrl !== null && url.startsWith(rendererDirUrl)) ||
-      (pages.origin !== undefined && isAppPageUrl(url, { origin: pages.origin }));
+      (pages.origin !== undefined && (isAppPageUrl(url, { origin: pages.origin }) || isDevSocket(url, pages.origin)));
     callback({ cancel: !allowed });
   });
   session.webRequest.onHeadersReceived((details, callback) => {
