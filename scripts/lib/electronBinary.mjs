@@ -19,6 +19,11 @@ const PLATFORM_EXE = {
 export function findElectronBinary() {
   const pkgDir = path.join(repoRoot, 'node_modules', 'electron');
   const exeName = PLATFORM_EXE[process.platform] ?? 'electron';
+  const exePath = process.env.ELECTRON_PATH;
+  if (exePath) {
+    if (fs.existsSync(exePath)) return { ok: true, executable: exePath, distDir: path.dirname(exePath) };
+    return { ok: false, reason: `ELECTRON_PATH is set to ${exePath}, which does not exist.`, fix: 'Point ELECTRON_PATH at an Electron executable, or unset it.' };
+  }
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   const candidates = [];
   if (override) candidates.push(path.resolve(override));
@@ -37,6 +42,7 @@ export function findElectronBinary() {
       'npm skips its download when ELECTRON_SKIP_BINARY_DOWNLOAD=1 is set or when the machine is offline.',
     fix:
       'On a machine with internet: `node node_modules/electron/install.js` (or `npm rebuild electron`). ' +
-      'Offline: unpack an Electron release for your platform into a folder and set ELECTRON_OVERRIDE_DIST_PATH to that folder.',
+      'Offline: unpack an Electron release for your platform into a folder and set ELECTRON_OVERRIDE_DIST_PATH to that folder ' +
+      '(or ELECTRON_PATH to its executable).',
   };
 }

@@ -16,16 +16,23 @@
  * Where either is missing it prints exactly why it skipped and exits 0.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from '../../scripts/lib/electronBinary.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const artifacts = join(repo, 'test-results/electron');
 const TIMEOUT_MS = 60_000;
 
+/** Counts for scripts/test-all.mjs's summary (written where SPIRE_SMOKE_REPORT says). */
+function report(counts) {
+  if (process.env.SPIRE_SMOKE_REPORT) writeFileSync(process.env.SPIRE_SMOKE_REPORT, JSON.stringify(counts));
+}
+
 function skip(reason) {
   console.log(`Skipped the Electron smoke test: ${reason}`);
+  report({ passed: 0, failed: 0, skipped: 1 });
   process.exit(0);
 }
 
@@ -34,25 +41,8 @@ function fail(message) {
   process.exitCode = 1;
 }
 
-/** The Electron executable without triggering electron's download-on-require. */
-function electronBinary() {
-  if (process.env.ELECTRON_PATH) {
-    return existsSync(process.env.ELECTRON_PATH) ? { path: process.env.ELECTRON_PATH } : { missing: `ELECTRON_PATH is set to ${process.env.ELECTRON_PATH}, which does not exist.` };
-  }
-  const pkg = join(repo, 'node_modules/electron');
-  const pathFile = join(pkg, 'path.txt');
-  const relative = existsSync(pathFile)
-    ? readFileSync(pathFile, 'utf8').trim()
-    : { darwin: 'Electron.app/Contents/MacOS/Electron', win32: 'electron.exe' }[process.platform] ?? 'electron';
-  const full = join(pkg, 'dist', relative);
-  if (existsSync(full)) return { path: full };
-  return {
-    missing: `no Electron binary installed (${full} does not exist and ELECTRON_PATH is not set; this checkout was installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1). Install it with \`node node_modules/electron/install.js\` on a machine with internet, or point ELECTRON_PATH at an Electron ${JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version} executable.`,
-  };
-}
-
-const binary = electronBinary();
-if (!binary.path) skip(binary.missing);
+const binary = findElectronBinary();
+if (!binary.ok) skip(`${binary.reason} ${binary.fix}`);
 
 if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
   if (process.env.SPIRE_SMOKE_UNDER_XVFB === '1') skip('no display even under xvfb-run.');
@@ -93,14 +83,14 @@ if (process.platform === 'linux' && process.getuid?.() === 0) {
 let app;
 try {
   app = await _electron.launch({
-    executablePath: binary.path,
+    executablePath: binary.executable,
     args,
     cwd: repo,
     timeout: TIMEOUT_MS,
     env: { ...process.env, SPIRE_MODEL_PACK: join(repo, 'test/fixtures/packs/tiny-random'), SPIRE_PROVIDERS: 'cpu' },
   });
 } catch (err) {
-  fail(`could not launch ${binary.path} with the app in ${repo}: ${err instanceof Error ? err.message : String(err)}`);
+  fail(`could not launch ${binary.executable} with the app in ${repo}: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
 
@@ -165,5 +155,6 @@ try {
 }
 
 const failed = checks.filter((c) => !c.ok);
+report({ passed: checks.length - failed.length, failed: failed.length || (process.exitCode === 1 ? 1 : 0), skipped: 0 });
 if (failed.length > 0) fail(`${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.name).join('; ')}`);
 else if (process.exitCode !== 1) console.log(`Electron smoke test passed (${checks.length} checks).`);
