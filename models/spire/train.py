@@ -220,8 +220,10 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", help="datasets root (default: ../shared/datasets or $SPIRE_DATASETS)")
     p.add_argument("--sets", nargs="*", help="training sets (default: the config's train.datasets)")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="CPU threads for torch (default: all cores; on a busy machine 1 is often faster)")
     a = p.parse_args(argv)
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     out = Path(a.out)
     cfg = SpireConfig.load(a.config)
