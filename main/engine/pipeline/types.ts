@@ -1,0 +1,98 @@
+/**
+ * Types shared by the restoration pipeline, the job queue, the CLI and the
+ * app. Pure data: no runtime imports.
+ *
+ * Image convention: `RgbImage` is interleaved HWC float32 RGB in [0, 1]
+ * (what image I/O produces and consumes); the pipeline converts to NCHW
+ * [-1, 1] for the ONNX graphs itself (manifest `imageRange`).
+ */
+
+/** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** A single-channel mask at image resolution, float32 in [0, 1] (1 = inside). */
+export interface Mask {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** One region-specific semantic prompt: where (mask) and what (prompt). */
+export interface RegionPrompt {
+  mask: Mask;
+  prompt: string;
+  /** Guidance for this region; defaults to RestoreParams.guidanceScale. */
+  guidanceScale?: number;
+}
+
+export type ColorFix = 'wavelet' | 'adain' | 'none';
+export type SchedulerKind = 'ddim' | 'dpmpp-2m';
+
+export interface RestoreParams {
+  /** Restoration prompt in the grammar of assets/restoration-grammar.json, e.g. `Deblur with sigma 2.0; Upsample to 4.0x;` or `Remove all degradation`. */
+  restorationPrompt: string;
+  /** Global semantic prompt ("" = none). */
+  semanticPrompt: string;
+  /** Negative / unconditional prompt ("" by default). */
+  negativePrompt: string;
+  /** Region prompts; each steers only where its mask says. */
+  regions: RegionPrompt[];
+  /** Denoising steps at strength 1 (the paper uses 50). */
+  steps: number;
+  /** Classifier-free guidance scale on the semantic prompt. */
+  guidanceScale: number;
+  /** Seed for the initial noise and eta noise. */
+  seed: number;
+  /** 1.0 = full generation from noise (the paper); lower starts from the noised latent of the input (faster, more faithful). */
+  strength: number;
+  scheduler: SchedulerKind;
+  /** DDIM eta (0 = deterministic DDIM). */
+  eta: number;
+  colorFix: ColorFix;
+  /** Run the pack's first-stage restorer before diffusion when it has one. */
+  useRestorer: boolean;
+  /** Latent tile size in pixels for large images (0 = the pack's native resolution). */
+  tileSize: number;
+  /** Tile overlap in pixels. */
+  tileOverlap: number;
+}
+
+/** What the pipeline reports after every denoising step. */
+export interface StepProgress {
+  /** 1-based step index among the steps actually run. */
+  step: number;
+  totalSteps: number;
+  timestep: number;
+  /** Milliseconds since the job started sampling. */
+  elapsedMs: number;
+  /** A cheap low-resolution preview of the current x0 prediction, when asked for. */
+  preview?: RgbImage;
+}
+
+export interface RestoreHooks {
+  onStep?(progress: StepProgress): void;
+  /** Aborting stops the run before the next model call; the pipeline then throws a `RestoreCancelled`. */
+  signal?: AbortSignal;
+  /** Largest side of the preview images (0 or undefined = no previews). */
+  previewSize?: number;
+}
+
+export interface RestoreResult {
+  image: RgbImage;
+  /** The restoration prompt as the engine understood it (canonical text). */
+  restorationPrompt: string;
+  seed: number;
+  stepsRun: number;
+  timings: { totalMs: number; encodeMs: number; denoiseMs: number; decodeMs: number };
+}
+
+export class RestoreCancelled extends Error {
+  constructor() {
+    super('The restoration was cancelled.');
+    this.name = 'RestoreCancelled';
+  }
+}
