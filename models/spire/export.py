@@ -8,6 +8,7 @@ spatial axes, and described in the manifest (see pack.py, models/README.md).
 """
 import argparse
 import copy
+import inspect
 import os
 from pathlib import Path
 
@@ -109,10 +110,13 @@ def dynamic_axes(values) -> dict:
 def export_onnx(module, inputs, ins, outs, path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
+    extra = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False  # PyTorch >= 2.9 defaults to the dynamo exporter; keep the TorchScript one
     torch.onnx.export(
         module, tuple(inputs), str(tmp), opset_version=OPSET, do_constant_folding=True,
         input_names=[v["name"] for v in ins], output_names=[v["name"] for v in outs],
-        dynamic_axes=dynamic_axes(ins + outs),
+        dynamic_axes=dynamic_axes(ins + outs), **extra,
     )
     tmp.replace(path)
 
