@@ -1,0 +1,304 @@
+/**
+ * Restoration prompts: parse, validate and format SPIRE's restoration prompt grammar.
+ *
+ * The grammar is data (assets/restoration-grammar.json), shared with the Python tooling
+ * (models/spire/prompts.py); the rules are written out in models/DATA.md section 1 and
+ * this file follows them step by step, so Python and TypeScript agree on every prompt
+ * (checked against prompts.py by test/unit/engine/prompt/restorationPrompt.test.ts).
+ *
+ * A restoration prompt is one of
+ *   - the blind prompt `Remove all degradation`,
+ *   - the empty prompt `""` (no degradation),
+ *   - up to four clauses, one per operation, each ending in `;`:
+ *       `Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;`
+ *     a clause may name its operation without a number (`Deblur;`).
+ *
+ * Python names -> here:  parse -> parseRestorationPrompt, format_prompt -> formatRestorationPrompt,
+ * PromptError -> RestorationPromptError, RestorationPrompt.of -> restorationPromptOf.
+ */
+import GRAMMAR_JSON from '../../../assets/restoration-grammar.json';
+import { PY_WHITESPACE_CLASS } from '../tokenizer/textCleanup';
+
+export interface OperationSpec {
+  /** Internal name of the degradation: blur, downsample, noise, jpeg. */
+  key: string;
+  /** Word that starts the clause: Deblur, Upsample, Denoise, Dejpeg. */
+  name: string;
+  /** Parameter name: sigma, factor, sigma, quality. */
+  param: string;
+  /** Clause text without ';', with `{value}` for the number. */
+  template: string;
+  /** Smallest allowed value (inclusive). */
+  min: number;
+  /** Largest allowed value (inclusive). */
+  max: number;
+  /** Digits after the decimal point in canonical text. */
+  decimals: number;
+  description: string;
+}
+
+export interface Grammar {
+  version: number;
+  blindPrompt: string;
+  terminator: string;
+  separator: string;
+  /** In canonical order. */
+  operations: readonly OperationSpec[];
+}
+
+/** One clause: an operation key and its value (null when the prompt gives no number). */
+export interface RestorationOperation {
+  key: string;
+  value: number | null;
+}
+
+export interface RestorationPrompt {
+  /** Canonical order, each key at most once; empty for the blind and the empty prompt. */
+  operations: RestorationOperation[];
+  blind: boolean;
+  /** Canonical text (formatRestorationPrompt of this prompt). */
+  text: string;
+}
+
+/** A restoration prompt that does not follow the grammar; `part` is the offending clause (or ""). */
+export class RestorationPromptError extends Error {
+  constructor(
+    message: string,
+    readonly part: string = '',
+  ) {
+    super(message);
+    this.name = 'RestorationPromptError';
+  }
+}
+
+function loadGrammar(raw: typeof GRAMMAR_JSON): Grammar {
+  const operations = raw.operations.map((o) => ({
+    key: o.key,
+    name: o.name,
+    param: o.param,
+    template: o.template,
+    min: Number(o.min),
+    max: Number(o.max),
+    decimals: Number(o.decimals),
+    description: o.description ?? '',
+  }));
+  for (const op of operations) {
+    if (!op.template.includes('{value}')) throw new Error(`grammar template "${op.template}" has no {value} placeholder`);
+  }
+  return {
+    version: raw.version,
+    blindPrompt: raw.blindPrompt,
+    terminator: raw.clauseTerminator ?? ';',
+    separator: raw.clauseSeparator ?? ' ',
+    operations,
+  };
+}
+
+/** The repository grammar (assets/restoration-grammar.json). */
+export const RESTORATION_GRAMMAR: Grammar = loadGrammar(GRAMMAR_JSON);
+
+const WS = `[${PY_WHITESPACE_CLASS}]`;
+const WS_RUN = new RegExp(`${WS}+`, 'g');
+const WS_EDGES = new RegExp(`^${WS}+|${WS}+$`, 'g');
+/** Python's `[+-]?(\d+(\.\d*)?|\.\d+)`, ASCII digits (Python's \d would also take other Unicode digits). */
+const NUMBER = '([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))';
+
+/** Python's str.strip() / str.split() / " ".join(text.split()).lower(). */
+const pyStrip = (text: string): string => text.replace(WS_EDGES, '');
+const pyWords = (text: string): string[] => pyStrip(text).split(WS_RUN).filter((w) => w.length > 0);
+const norm = (text: string): string => pyWords(text).join(' ').toLowerCase();
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** Regex for one clause: template words separated by 1+ spaces, optional spaces around the number. */
+function templateRegex(template: string): RegExp {
+  const at = template.indexOf('{value}');
+  const words = (text: string): string => pyWords(text).map(escapeRegex).join(`${WS}+`);
+  const before = words(template.slice(0, at));
+  const after = words(template.slice(at + '{value}'.length));
+  return new RegExp(`^${WS}*${before}${WS}*${NUMBER}${WS}*${after}${WS}*$`, 'iu');
+}
+
+const CLAUSE_REGEX = new Map(RESTORATION_GRAMMAR.operations.map((op) => [op.key, templateRegex(op.template)]));
+
+function specOf(key: string, grammar: Grammar = RESTORATION_GRAMMAR): OperationSpec {
+  const spec = grammar.operations.find((op) => op.key === key);
+  if (!spec) {
+    throw new RestorationPromptError(
+      `unknown operation key '${key}'; allowed: ${grammar.operations.map((o) => o.key).join(', ')}`,
+      key,
+    );
+  }
+  return spec;
+}
+
+/** `value` printed with exactly `decimals` digits (Python's f"{value:.{decimals}f}", -0 keeps its sign). */
+export function formatValue(spec: OperationSpec, value: number): string {
+  const text = value.toFixed(spec.decimals);
+  return Object.is(value, -0) || (value < 0 && !text.startsWith('-')) ? `-${text}` : text;
+}
+
+function rangeText(spec: OperationSpec): string {
+  return `${formatValue(spec, spec.min)} to ${formatValue(spec, spec.max)}`;
+}
+
+function example(spec: OperationSpec): string {
+  return spec.template.replace('{value}', `<${spec.param}>`);
+}
+
+/** DATA.md rule 6: at most `decimals` significant fraction digits, then the range. */
+function parseNumber(spec: OperationSpec, raw: string, clause: string): number {
+  const fraction = raw.includes('.') ? raw.slice(raw.indexOf('.') + 1).replace(/0+$/, '') : '';
+  if (fraction.length > spec.decimals) {
+    const unit = spec.decimals === 0 ? 'a whole number' : `at most ${spec.decimals} decimal${spec.decimals > 1 ? 's' : ''}`;
+    throw new RestorationPromptError(`'${clause}': ${spec.name} ${spec.param} takes ${unit}, got ${raw}`, clause);
+  }
+  const value = Number(raw.endsWith('.') ? raw.slice(0, -1) : raw);
+  if (!(spec.min <= value && value <= spec.max)) {
+    throw new RestorationPromptError(
+      `'${clause}': ${spec.name} ${spec.param} ${raw} is out of range: allowed ${rangeText(spec)}`,
+      clause,
+    );
+  }
+  return value;
+}
+
+/**
+ * Parses a restoration prompt (DATA.md section 1, "Parsing"). Tolerates case, extra
+ * spaces, a missing final `;` and clauses in any order; throws RestorationPromptError
+ * naming the offending part and the allowed range.
+ */
+export function parseRestorationPrompt(text: string): RestorationPrompt {
+  if (typeof text !== 'string') {
+    throw new RestorationPromptError(`a restoration prompt must be text, got ${typeof text}`);
+  }
+  const g = RESTORATION_GRAMMAR;
+  const blind = norm(g.blindPrompt);
+  // 1. Split on ';', trim, drop empty parts.
+  const clauses = text
+    .split(g.terminator)
+    .map(pyStrip)
+    .filter((c) => c.length > 0);
+  if (clauses.length === 0) return makePrompt([], false);
+  // 2. The blind prompt, alone.
+  if (clauses.length === 1 && norm(clauses[0] as string) === blind) return makePrompt([], true);
+
+  const byName = new Map(g.operations.map((op) => [op.name.toLowerCase(), op]));
+  const found = new Map<string, number | null>();
+  for (const clause of clauses) {
+    if (norm(clause) === blind) {
+      throw new RestorationPromptError(`'${g.blindPrompt}' cannot be combined with other operations`, clause);
+    }
+    // 3. The first word's leading ASCII letters name the operation.
+    const first = pyWords(clause)[0] ?? '';
+    const letters = /^[A-Za-z]+/.exec(first);
+    const spec = letters ? byName.get(letters[0].toLowerCase()) : undefined;
+    if (!spec) {
+      const firstSpec = g.operations[0] as OperationSpec;
+      throw new RestorationPromptError(
+        `unknown operation '${first}' in '${clause}'; allowed: ${g.operations.map((o) => o.name).join(', ')} ` +
+          `(e.g. '${example(firstSpec)};') or the blind prompt '${g.blindPrompt}'`,
+        clause,
+      );
+    }
+    // 4. Each operation once.
+    if (found.has(spec.key)) {
+      throw new RestorationPromptError(`'${clause}': ${spec.name} is given twice; each operation may appear once`, clause);
+    }
+    // 5. The name alone, or the full template.
+    if (norm(clause) === spec.name.toLowerCase()) {
+      found.set(spec.key, null);
+      continue;
+    }
+    const match = (CLAUSE_REGEX.get(spec.key) as RegExp).exec(clause);
+    if (!match) {
+      throw new RestorationPromptError(
+        `malformed clause '${clause}': expected '${example(spec)};' with ${spec.param} in ${rangeText(spec)}, or '${spec.name};'`,
+        clause,
+      );
+    }
+    // 6. Decimals and range.
+    found.set(spec.key, parseNumber(spec, match[1] as string, clause));
+  }
+  // 7. Canonical order.
+  const operations = g.operations.filter((op) => found.has(op.key)).map((op) => ({ key: op.key, value: found.get(op.key) ?? null }));
+  return makePrompt(operations, false);
+}
+
+function validate(operations: readonly RestorationOperation[], blind: boolean): void {
+  const g = RESTORATION_GRAMMAR;
+  if (blind && operations.length > 0) {
+    throw new RestorationPromptError(`'${g.blindPrompt}' cannot be combined with other operations`);
+  }
+  let last = -1;
+  for (const op of operations) {
+    const index = g.operations.findIndex((s) => s.key === op.key);
+    const spec = specOf(op.key);
+    if (index <= last) {
+      throw new RestorationPromptError(
+        `operations must be unique and in canonical order (${g.operations.map((o) => o.key).join(', ')}); got ${operations.map((o) => o.key).join(', ')}`,
+      );
+    }
+    last = index;
+    if (op.value !== null && !(spec.min <= op.value && op.value <= spec.max)) {
+      throw new RestorationPromptError(
+        `${spec.name} ${spec.param} ${op.value} is out of range: allowed ${rangeText(spec)}`,
+        spec.name,
+      );
+    }
+  }
+}
+
+function makePrompt(operations: RestorationOperation[], blind: boolean): RestorationPrompt {
+  validate(operations, blind);
+  const prompt = { operations, blind, text: '' };
+  prompt.text = formatRestorationPrompt(prompt);
+  return prompt;
+}
+
+/** Canonical text of one clause, with its terminator (`Deblur with sigma 2.0;`). */
+export function formatOperation(op: RestorationOperation): string {
+  const spec = specOf(op.key);
+  const body = op.value === null ? spec.name : spec.template.replace('{value}', formatValue(spec, op.value));
+  return body + RESTORATION_GRAMMAR.terminator;
+}
+
+/** Canonical text: the blind prompt, "" for no operation, else the clauses joined by one space. */
+export function formatRestorationPrompt(prompt: Pick<RestorationPrompt, 'operations' | 'blind'>): string {
+  if (prompt.blind) return RESTORATION_GRAMMAR.blindPrompt;
+  return prompt.operations.map(formatOperation).join(RESTORATION_GRAMMAR.separator);
+}
+
+/** `formatRestorationPrompt(parseRestorationPrompt(text))`. */
+export function canonicalRestorationPrompt(text: string): string {
+  return parseRestorationPrompt(text).text;
+}
+
+/**
+ * Builds a prompt from `{key: value | null}` in any order (Python's RestorationPrompt.of);
+ * values are rounded to the grammar's grid, then validated.
+ */
+export function restorationPromptOf(values: Readonly<Record<string, number | null>>, blind = false): RestorationPrompt {
+  const g = RESTORATION_GRAMMAR;
+  const unknown = Object.keys(values).filter((k) => !g.operations.some((op) => op.key === k));
+  if (unknown.length > 0) {
+    throw new RestorationPromptError(`unknown operation key(s) ${unknown.sort().join(', ')}; allowed: ${g.operations.map((o) => o.key).join(', ')}`);
+  }
+  const operations = g.operations
+    .filter((op) => op.key in values)
+    .map((op) => {
+      const v = values[op.key];
+      return { key: op.key, value: v === null || v === undefined ? null : Number(v.toFixed(op.decimals)) };
+    });
+  return makePrompt(operations, blind);
+}
+
+/**
+ * The output/input size ratio the prompt asks for: the `Upsample to Kx` factor, 1 when the
+ * prompt has no Upsample clause or gives no number (`Upsample;`: the input is taken to be
+ * at output size already).
+ */
+export function upsampleFactor(prompt: Pick<RestorationPrompt, 'operations'>): number {
+  const op = prompt.operations.find((o) => o.key === 'downsample');
+  return op && op.value !== null ? op.value : 1;
+}
