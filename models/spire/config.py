@@ -43,6 +43,7 @@ class UNetConfig:
     groups: int = 32  # GroupNorm groups (capped at the channel count)
     ff: str = "geglu"  # transformer MLP: "geglu" (Stable Diffusion) or "gelu"
     dropout: float = 0.0  # dropout inside resblocks
+    norm_eps: float = 1e-5  # GroupNorm epsilon of resblocks and the output norm (SD: 1e-5; transformers use 1e-6)
 
 
 @dataclass

@@ -11,12 +11,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def group_norm(channels: int, groups: int) -> nn.GroupNorm:
+def group_norm(channels: int, groups: int, eps: float = 1e-6) -> nn.GroupNorm:
     """GroupNorm with at most `groups` groups, falling back to a divisor of `channels`."""
     g = min(groups, channels)
     while channels % g:
         g -= 1
-    return nn.GroupNorm(g, channels, eps=1e-6)
+    return nn.GroupNorm(g, channels, eps=eps)
 
 
 def zero_module(m: nn.Module) -> nn.Module:
@@ -106,12 +106,12 @@ class SpatialTransformer(nn.Module):
 class ResBlock(nn.Module):
     """GroupNorm-SiLU-conv twice, with an optional timestep embedding added in between."""
 
-    def __init__(self, cin: int, cout: int, groups: int, temb_dim: int | None = None, dropout: float = 0.0):
+    def __init__(self, cin: int, cout: int, groups: int, temb_dim: int | None = None, dropout: float = 0.0, eps: float = 1e-6):
         super().__init__()
-        self.norm1 = group_norm(cin, groups)
+        self.norm1 = group_norm(cin, groups, eps)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
         self.temb = nn.Linear(temb_dim, cout) if temb_dim else None
-        self.norm2 = group_norm(cout, groups)
+        self.norm2 = group_norm(cout, groups, eps)
         self.dropout = nn.Dropout(dropout)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()

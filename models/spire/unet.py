@@ -60,7 +60,7 @@ class Layer(nn.Module):
 
     def __init__(self, cin, cout, cfg: UNetConfig, temb_dim, context_dim, attention: bool):
         super().__init__()
-        self.res = ResBlock(cin, cout, cfg.groups, temb_dim, cfg.dropout)
+        self.res = ResBlock(cin, cout, cfg.groups, temb_dim, cfg.dropout, cfg.norm_eps)
         self.attn = SpatialTransformer(cout, cfg.heads, context_dim, cfg.groups, cfg.ff) if attention else None
 
     def forward(self, h, temb, context):
@@ -85,9 +85,9 @@ class UNetEncoder(nn.Module):
                 cin = c
             if i < len(ch) - 1:
                 self.down.append(Downsample(c))
-        self.mid1 = ResBlock(cin, cin, cfg.groups, self.temb_dim, cfg.dropout)
+        self.mid1 = ResBlock(cin, cin, cfg.groups, self.temb_dim, cfg.dropout, cfg.norm_eps)
         self.mid_attn = SpatialTransformer(cin, cfg.heads, context_dim, cfg.groups, cfg.ff)
-        self.mid2 = ResBlock(cin, cin, cfg.groups, self.temb_dim, cfg.dropout)
+        self.mid2 = ResBlock(cin, cin, cfg.groups, self.temb_dim, cfg.dropout, cfg.norm_eps)
 
     def forward(self, x, timestep, context):
         # x: (B, Cin, h, w); timestep: (B,); context: (B, L, D) -> (skips, mid, temb)
@@ -120,7 +120,7 @@ class UNet(nn.Module):
                 cin = ch[i]
             if i > 0:
                 self.up.append(Upsample(ch[i]))
-        self.norm_out = group_norm(ch[0], ucfg.groups)
+        self.norm_out = group_norm(ch[0], ucfg.groups, ucfg.norm_eps)
         self.conv_out = nn.Conv2d(ch[0], cz, 3, padding=1)
 
     def forward(self, sample, timestep, encoder_hidden_states, *fusion_inputs):
