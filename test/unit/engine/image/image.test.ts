@@ -1,0 +1,212 @@
+/** readImage / writeImage on tiny images generated here with sharp (no committed fixtures needed). */
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ImageReadError, ImageWriteError, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
+import { open, link, rename } from 'node:fs/promises';
+import type { RgbImage } from '../../../../main/engine/pipeline/types';
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'spire-image-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** A w x h RGB gradient whose every sample is distinct-ish. */
+function gradient(width: number, height: number): RgbImage {
+  const data = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      data[i] = x / Math.max(1, width - 1);
+      data[i + 1] = y / Math.max(1, height - 1);
+      data[i + 2] = ((x + y) % 7) / 6;
+    }
+  return { width, height, data };
+}
+
+async function rawPng(width: number, height: number, channels: 3 | 4, fill: (i: number) => number): Promise<Buffer> {
+  const px = Buffer.alloc(width * height * channels);
+  for (let i = 0; i < px.length; i++) px[i] = fill(i);
+  return sharp(px, { raw: { width, height, channels } }).png().toBuffer();
+}
+
+async function expectReadError(source: string | Uint8Array, code: string, words: RegExp, limits = {}): Promise<void> {
+  const err = await readImage(source, limits).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ImageReadError);
+  expect((err as ImageReadError).code).toBe(code);
+  expect((err as ImageReadError).message).toMatch(words);
+}
+
+describe('readImage', () => {
+  it('reads an 8-bit PNG into HWC float RGB in [0, 1] with exact values', async () => {
+    const png = await rawPng(5, 3, 3, (i) => (i * 17) % 256);
+    const file = join(tmp, 'a.png');
+    await writeFile(file, png);
+    const img = await readImage(file);
+    expect(img.format).toBe('png');
+    expect(img.bitDepth).toBe(8);
+    expect(img.alpha).toBeNull();
+    expect([img.rgb.width, img.rgb.height, img.rgb.data.length]).toEqual([5, 3, 45]);
+    for (let i = 0; i < 45; i++) expect(img.rgb.data[i]).toBeCloseTo(((i * 17) % 256) / 255, 6);
+  });
+
+  it('keeps 16-bit PNG and TIFF samples at full precision', async () => {
+    const samples = new Uint16Array(4 * 2 * 3);
+    for (let i = 0; i < samples.length; i++) samples[i] = i * 2731 + 1; // not multiples of 257: 8 bits would lose them
+    for (const fmt of ['png', 'tiff'] as const) {
+      const bytes = await sharp(samples, { raw: { width: 4, height: 2, channels: 3 } }).toColourspace('rgb16')[fmt](fmt === 'tiff' ? { compression: 'lzw' } : {}).toBuffer();
+      const img = await readImage(bytes);
+      expect(img.format).toBe(fmt);
+      expect(img.bitDepth).toBe(16);
+      for (let i = 0; i < samples.length; i++) expect(Math.round((img.rgb.data[i] ?? 0) * 65535)).toBe(samples[i]);
+    }
+  });
+
+  it('applies the EXIF orientation (a portrait JPEG stored sideways comes out upright)', async () => {
+    // Stored 6 wide x 2 high with orientation 6 (rotate 90 clockwise to display): upright it is 2 x 6.
+    const px = Buffer.alloc(6 * 2 * 3, 0);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px[(y * 6 + x) * 3] = 255; // stored left half red: upright, the top half
+    const jpeg = await sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const img = await readImage(jpeg);
+    expect(img.metadata.orientation).toBe(6);
+    expect([img.rgb.width, img.rgb.height]).toEqual([2, 6]);
+    expect(img.rgb.data[0]).toBeGreaterThan(0.8); // (0, 0) red
+    expect(img.rgb.data[(5 * 2 + 1) * 3]).toBeLessThan(0.2); // (1, 5) black
+  });
+
+  it('keeps alpha aside as a mask and reads WebP', async () => {
+    const png = await rawPng(4, 4, 4, (i) => (i % 4 === 3 ? (i * 13) % 256 : 100));
+    const img = await readImage(png);
+    expect(img.alpha).not.toBeNull();
+    expect(img.alpha?.data.length).toBe(16);
+    expect(img.alpha?.data[1]).toBeCloseTo(((7 * 13) % 256) / 255, 6);
+    expect(img.rgb.data[0]).toBeCloseTo(100 / 255, 6);
+    const webp = await sharp(png).webp({ lossless: true }).toBuffer();
+    const w = await readImage(webp);
+    expect(w.format).toBe('webp');
+    expect(w.alpha?.data[1]).toBeCloseTo(((7 * 13) % 256) / 255, 6);
+  });
+
+  it('rejects empty, truncated, corrupt, non-image, unsupported, missing and absurdly large inputs with what to do', async () => {
+    const png = await rawPng(64, 64, 3, (i) => (i * 7919) % 251);
+    await expectReadError(new Uint8Array(0), 'image-empty', /empty.*again/);
+    await expectReadError(png.subarray(0, Math.floor(png.length / 2)), 'image-truncated', /cut off.*again/);
+    const jpeg = await sharp(png).jpeg().toBuffer();
+    await expectReadError(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'image-truncated', /cut off/);
+    const corrupt = Buffer.concat([png.subarray(0, 8), Buffer.alloc(200, 0x41)]);
+    await expectReadError(corrupt, 'image-corrupt', /damaged|could not be decoded.*new copy/);
+    await expectReadError(Buffer.from('hello, this is text, not a picture'), 'image-not-an-image', /not an image.*PNG, JPEG, WebP or TIFF/);
+    const gif = await sharp(png).gif().toBuffer();
+    await expectReadError(gif, 'image-unsupported', /GIF.*Convert/);
+    await expectReadError(join(tmp, 'nope.png'), 'image-missing', /does not exist/);
+    await expectReadError(png, 'image-too-many-pixels', /64 x 64.*Downscale/, { maxPixels: 1000 });
+    await expectReadError(png, 'image-too-much-memory', /memory.*Downscale/, { maxDecodeBytes: 10_000 });
+    await expectReadError(png, 'image-file-too-large', /largest file/, { maxFileBytes: 10 });
+  });
+});
+
+describe('writeImage', () => {
+  it('round-trips PNG and stores the metadata as text chunks', async () => {
+    const img = gradient(7, 5);
+    const out = join(tmp, 'out.png');
+    const meta = { 'spire:restoration-prompt': 'Deblur with sigma 2.0;', 'spire:seed': '42', 'spire:prompt': 'un café à Paris ☕' };
+    await writeImage(out, img, null, { metadata: meta });
+    const back = await readImage(out);
+    expect(back.metadata.text).toEqual(meta);
+    for (let i = 0; i < img.data.length; i++) expect(Math.abs((back.rgb.data[i] ?? 0) - (img.data[i] ?? 0))).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
+  });
+
+  it('writes 16-bit PNG when asked, and JPEG/WebP/TIFF with EXIF + XMP metadata', async () => {
+    const img = gradient(9, 4);
+    const p16 = join(tmp, 'o16.png');
+    await writeImage(p16, img, null, { bitDepth: 16 });
+    expect((await readImage(p16)).bitDepth).toBe(16);
+    for (const ext of ['jpg', 'webp', 'tif']) {
+      const p = join(tmp, `o.${ext}`);
+      await writeImage(p, img, null, { metadata: { 'spire:seed': '7', 'spire:prompt': 'a red barn' } });
+      const m = await sharp(p).metadata();
+      expect(m.xmp?.toString('utf8')).toContain('<spire:spire_seed>7</spire:spire_seed>');
+      // TIFF keeps XMP only (sharp writes no EXIF block into TIFF).
+      if (ext !== 'tif') expect(m.exif?.toString('latin1')).toContain('"spire:prompt":"a red barn"');
+    }
+  });
+
+  it('resizes the alpha it is given to the output size (an upsampled restoration keeps the input alpha)', async () => {
+    const img = gradient(8, 8);
+    const alpha = { width: 4, height: 4, data: new Float32Array(16).fill(0.5) };
+    alpha.data[0] = 0;
+    const out = join(tmp, 'a.png');
+    await writeImage(out, img, alpha);
+    const back = await readImage(out);
+    expect(back.alpha).not.toBeNull();
+    expect([back.alpha?.width, back.alpha?.height]).toEqual([8, 8]);
+    expect(back.alpha?.data[0]).toBeLessThan(0.3);
+    expect(back.alpha?.data[63]).toBeCloseTo(0.5, 1);
+  });
+
+  it('refuses to overwrite an existing file unless asked, and leaves it untouched', async () => {
+    const out = join(tmp, 'x.png');
+    await writeFile(out, 'precious');
+    const err = await writeImage(out, gradient(2, 2), null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageWriteError);
+    expect((err as ImageWriteError).code).toBe('output-exists');
+    expect((err as Error).message).toMatch(/already exists.*--force/);
+    expect(await readFile(out, 'utf8')).toBe('precious');
+    await writeImage(out, gradient(2, 2), null, { overwrite: true });
+    expect((await readImage(out)).rgb.width).toBe(2);
+    expect(await readdir(tmp)).toEqual(['x.png']);
+  });
+
+  it('says which extension to use for an unknown one, and which folder is missing', async () => {
+    const e1 = await writeImage(join(tmp, 'x.bmp'), gradient(2, 2), null).catch((e: unknown) => e);
+    expect((e1 as ImageWriteError).code).toBe('output-unsupported');
+    expect((e1 as Error).message).toMatch(/\.png, \.jpg, \.webp or \.tif/);
+    const e2 = await writeImage(join(tmp, 'no', 'x.png'), gradient(2, 2), null).catch((e: unknown) => e);
+    expect((e2 as ImageWriteError).code).toBe('output-no-folder');
+  });
+
+  it('reports a full disk in words and leaves no partial or temporary file', async () => {
+    const out = join(tmp, 'full.png');
+    const fullDisk: AtomicIo = {
+      open: (async (path: string, flags: string) => {
+        const handle = await open(path, flags);
+        return new Proxy(handle, {
+          get(target, prop, receiver) {
+            if (prop === 'writeFile') return async () => Promise.reject(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+            const v = Reflect.get(target, prop, receiver) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+      }) as AtomicIo['open'],
+      link,
+      rename,
+    };
+    const err = await writeImage(out, gradient(3, 3), null, {}, fullDisk).catch((e: unknown) => e);
+    expect((err as ImageWriteError).code).toBe('output-disk-full');
+    expect((err as Error).message).toMatch(/full.*Free some space/);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('reports a read-only folder in words and removes the temporary file when the final move fails', async () => {
+    const readOnly: AtomicIo = { open, link: async () => Promise.reject(Object.assign(new Error('ro'), { code: 'EROFS' })), rename };
+    const err = await writeFileAtomic(join(tmp, 'r.png'), new Uint8Array([1, 2, 3]), false, readOnly).catch((e: unknown) => e);
+    expect((err as ImageWriteError).code).toBe('output-read-only');
+    expect((err as Error).message).toMatch(/may not write.*Choose a folder/);
+    expect(await readdir(tmp)).toEqual([]);
+    // A real failure of the final rename (the target is a folder) also cleans up.
+    await rm(join(tmp, 'dir.png'), { force: true });
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(tmp, 'dir.png'));
+    await expect(writeFileAtomic(join(tmp, 'dir.png'), new Uint8Array([1]), true)).rejects.toBeInstanceOf(ImageWriteError);
+    expect(await readdir(tmp)).toEqual(['dir.png']);
+    expect((await stat(join(tmp, 'dir.png'))).isDirectory()).toBe(true);
+  });
+});
