@@ -136,7 +136,7 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
       throw new ImageReadError('image-truncated', `“${label}” is cut off (the ${sniffed.toUpperCase()} data ends early). Copy or download it again.`);
     throw new ImageReadError('image-corrupt', `“${label}” looks like a ${sniffed.toUpperCase()} file but is damaged (${message}). Open it in another program and save a new copy.`);
   }
-  const format = meta.format === 'jpg' ? 'jpeg' : meta.format;
+  const format: string | undefined = meta.format;
   if (!(SUPPORTED_READ_FORMATS as readonly string[]).includes(format ?? ''))
     throw new ImageReadError('image-unsupported', `“${label}” is a ${String(format).toUpperCase()} image. Convert it to ${SUPPORTED_LIST} first.`);
   const width = meta.width ?? 0;
