@@ -107,8 +107,16 @@ def dynamic_axes(values) -> dict:
     return axes
 
 
-def export_onnx(module, inputs, ins, outs, path: Path):
+EXTERNAL_DATA_BYTES = 1_500_000_000  # protobuf caps a file at 2 GB: larger graphs keep weights in model.onnx_data
+
+
+def export_onnx(module, inputs, ins, outs, path: Path, external_data: bool | None = None) -> str | None:
+    """Exports one graph to `path`; returns the external data file name when weights live beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if external_data is None:
+        external_data = sum(p.numel() * p.element_size() for p in module.parameters()) > EXTERNAL_DATA_BYTES
+    if external_data:
+        return _export_external(module, inputs, ins, outs, path)
     tmp = path.with_name(path.name + ".tmp")
     extra = {}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
@@ -119,6 +127,29 @@ def export_onnx(module, inputs, ins, outs, path: Path):
         dynamic_axes=dynamic_axes(ins + outs), **extra,
     )
     tmp.replace(path)
+    return None
+
+
+def _export_external(module, inputs, ins, outs, path: Path) -> str:
+    """Export in a scratch folder, then gather every weight into one model.onnx_data beside model.onnx."""
+    import tempfile
+
+    import onnx
+
+    data_name = path.name + "_data"
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        raw = Path(scratch) / "raw.onnx"
+        export_onnx(module, inputs, ins, outs, raw, external_data=False)  # over 2 GB torch writes tensor files itself
+        model = onnx.load(str(raw))  # and this reads them back
+        staged = Path(scratch) / "staged"
+        staged.mkdir()
+        onnx.save_model(model, str(staged / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                        location=data_name, size_threshold=1024)
+        (staged / data_name).replace(path.parent / data_name)
+        (staged / path.name).replace(path)
+    return data_name
+
+
 
 
 def modules_for(models: SpireModels) -> dict:
@@ -135,8 +166,9 @@ def modules_for(models: SpireModels) -> dict:
 
 
 @torch.no_grad()
-def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: bool = False, device="cpu") -> dict:
-    """Writes the whole pack folder; returns the manifest."""
+def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: bool = False, device="cpu",
+                external_data: bool | None = None) -> dict:
+    """Writes the whole pack folder; returns the manifest. external_data: None = only for graphs over 1.5 GB."""
     cfg = models.cfg
     out = Path(out)
     pack.check_output_folder(out, force)
@@ -152,8 +184,10 @@ def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: 
         ins, outs = specs[name]
         inputs = example_inputs(ins, 2, side, side, cfg.text_encoder.vocab_size, device, tdtype)
         file = f"{name}/model.onnx"
-        export_onnx(module, inputs, ins, outs, out / file)
+        data = export_onnx(module, inputs, ins, outs, out / file, external_data)
         components[name] = pack.component(file, ins, outs, dtype)
+        if data:
+            components[name]["externalData"] = f"{name}/{data}"
     tokenizer = copy.copy(tokenizer)
     tokenizer.model_max_length = cfg.text_encoder.max_length  # tokenizer_config.json says the encoder's L
     tokenizer.save(out / "tokenizer")

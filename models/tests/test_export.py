@@ -78,3 +78,18 @@ def test_refuses_to_overwrite_a_non_empty_folder(tmp_path, exported):
     with pytest.raises(FileExistsError, match="--force"):
         export_pack(SpireModels(tiny_config()), tok, tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "user file"
+
+
+def test_large_graphs_keep_their_weights_in_one_external_file(tmp_path):
+    tok = train_bpe(["a b"], vocab_size=520)
+    cfg = tiny_config()
+    torch.manual_seed(0)
+    models = SpireModels(cfg).eval()
+    m = export_pack(models, tok, tmp_path, external_data=True)  # forced; automatic above 1.5 GB (SD 1.5's UNet)
+    unet = m["components"]["unet"]
+    assert unet["externalData"] == "unet/model.onnx_data"
+    assert (tmp_path / "unet" / "model.onnx_data").stat().st_size > 4 * sum(p.numel() for p in models.unet.parameters()) * 0.9
+    assert sorted(p.name for p in (tmp_path / "unet").iterdir()) == ["model.onnx", "model.onnx_data"]
+    onnx.checker.check_model(str(tmp_path / "unet" / "model.onnx"))
+    full = onnx.load(str(tmp_path / "unet" / "model.onnx"))
+    assert len(full.graph.initializer) > 10
