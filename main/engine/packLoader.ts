@@ -3,10 +3,14 @@
  *
  * Takes `openSession` as a parameter (the real one lives in onnx/runtime.ts),
  * so tests can count calls or fail a component on purpose.
+ *
+ * For a validated SPIRE manifest (`manifest.spire`), each session must have exactly the
+ * inputs and outputs its manifest entry lists: same names, same element types, same rank,
+ * and the same size wherever both the manifest and the graph give a fixed size.
  */
 import { stat } from 'node:fs/promises';
-import type { ExecutionProvider, ModelSession, OpenedSession, SessionOptions } from './onnx/runtime';
-import { PackError, onnxComponents, type PackManifest } from './packs';
+import type { ExecutionProvider, ModelSession, OpenedSession, SessionOptions, ValueInfo } from './onnx/runtime';
+import { PackError, onnxComponents, type ComponentSpec, type PackManifest, type TensorSpec } from './packs';
 import type { LoadedComponentInfo, ProviderFallback } from './protocol';
 
 export type OpenSessionFn = (modelPath: string, options: SessionOptions) => Promise<OpenedSession>;
@@ -43,6 +47,8 @@ export async function loadPack(
         throw new PackError(component.path, `could not be opened as an ONNX model (${err instanceof Error ? err.message : String(err)}).`);
       }
       sessions.set(component.name, opened.session);
+      const spec = manifest.spire?.components[component.name];
+      if (spec) checkSessionAgainstManifest(component.path, component.name, opened.session, spec);
       components.push({
         name: component.name,
         file: component.file,
@@ -58,6 +64,44 @@ export async function loadPack(
   }
   const used = [...new Set(components.map((c) => c.provider))];
   return { manifest, sessions, components, fallbacks, provider: used.length > 0 ? used.join('+') : null };
+}
+
+function describeValue(v: { name: string; dtype: string; shape: ReadonlyArray<number | string> }): string {
+  return `"${v.name}" ${v.dtype} [${v.shape.join(', ')}]`;
+}
+
+function checkValues(file: string, component: string, kind: 'input' | 'output', actual: readonly ValueInfo[], expected: readonly TensorSpec[]): void {
+  const names = actual.map((v) => v.name);
+  const missing = expected.filter((e) => !names.includes(e.name)).map((e) => e.name);
+  const extra = names.filter((n) => !expected.some((e) => e.name === n));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`manifest lists ${kind}s the model lacks: ${missing.join(', ')}`);
+    if (extra.length > 0) parts.push(`the model has ${kind}s the manifest does not list: ${extra.join(', ')}`);
+    throw new PackError(file, `does not match manifest.json (component "${component}"): ${parts.join('; ')}.`);
+  }
+  for (const e of expected) {
+    const a = actual.find((v) => v.name === e.name) as ValueInfo;
+    const mismatch = (what: string): never => {
+      throw new PackError(
+        file,
+        `does not match manifest.json (component "${component}", ${kind} "${e.name}"): ${what}; manifest ${describeValue(e)}, model ${describeValue(a)}.`,
+      );
+    };
+    if (a.dtype !== e.dtype) mismatch(`element type ${a.dtype}, manifest says ${e.dtype}`);
+    if (a.shape.length === 0) continue; // the graph does not say
+    if (a.shape.length !== e.shape.length) mismatch(`rank ${a.shape.length}, manifest says ${e.shape.length}`);
+    e.shape.forEach((d, i) => {
+      const m = a.shape[i];
+      if (typeof d === 'number' && typeof m === 'number' && d !== m) mismatch(`dim ${i} is ${m}, manifest says ${d}`);
+    });
+  }
+}
+
+/** Throws PackError(file, ...) when an opened session disagrees with its manifest entry. */
+export function checkSessionAgainstManifest(file: string, component: string, session: ModelSession, spec: ComponentSpec): void {
+  checkValues(file, component, 'input', session.inputs, spec.inputs);
+  checkValues(file, component, 'output', session.outputs, spec.outputs);
 }
 
 /** First line of a provider's failure, shortened: enough to tell a user why, not a stack dump. */

@@ -11,9 +11,19 @@
  *   1. SPIRE_MODEL_PACK (a pack folder or its manifest.json)
  *   2. each pack root in order (packaged: <resources>/models/packs; from the
  *      repo: models/packs), first sub-folder with a manifest.json, by name.
+ *
+ * Strict validation. A manifest that carries `formatVersion` is a SPIRE restoration
+ * pack and is checked against the documented format (models/README.md, "manifest.json")
+ * with zod: supported version, required components, adaptor skips agreeing with the
+ * adaptor outputs and the UNet inputs, fixed dims agreeing with the latent/tokenizer/
+ * text-encoder fields, and every referenced file present. The result is `spire`, the
+ * typed manifest the pipeline reads. A manifest without `formatVersion` keeps the old
+ * tolerant reading (components only, `spire: null`): it loads, but cannot restore.
+ * packLoader.ts then checks each opened ONNX session against its manifest entry.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -35,7 +45,70 @@ export interface PackManifest {
   format: string | null;
   components: PackComponent[];
   raw: Record<string, unknown>;
+  /** The validated SPIRE manifest (formatVersion present); null for a loose, components-only manifest. */
+  spire: SpirePackSpec | null;
 }
+
+export const SPIRE_FORMAT_VERSION = 1;
+export const TENSOR_DTYPES = ['float32', 'float16', 'int32', 'int64'] as const;
+
+/** A dim: a fixed size, or a symbol (`batch`, `height`, `width/8`, `sequence`). */
+const dimSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\/[1-9][0-9]*)?$/, 'a dim symbol such as "batch" or "height/8"'),
+]);
+const valueSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(TENSOR_DTYPES),
+  shape: z.array(dimSchema),
+});
+const componentSchema = z.object({
+  file: z.string().min(1),
+  dtype: z.enum(['float32', 'float16']).optional(),
+  inputs: z.array(valueSpecSchema).min(1),
+  outputs: z.array(valueSpecSchema).min(1),
+});
+const skipSchema = z.object({
+  name: z.string().min(1),
+  channels: z.number().int().positive(),
+  downscale: z.number().int().positive(),
+  tensors: z.array(z.string().min(1)).min(1),
+});
+const spirePackSchema = z.object({
+  format: z.literal(PACK_FORMAT),
+  formatVersion: z.literal(SPIRE_FORMAT_VERSION),
+  name: z.string().min(1),
+  producer: z.record(z.string(), z.unknown()).optional(),
+  nativeResolution: z.number().int().positive(),
+  sizeMultiple: z.number().int().positive(),
+  imageRange: z.tuple([z.literal(-1), z.literal(1)]).optional(),
+  predictionType: z.enum(['epsilon', 'v_prediction', 'sample']),
+  latent: z.object({
+    channels: z.number().int().positive(),
+    scaleFactor: z.number().positive(),
+    downsamplingFactor: z.number().int().positive(),
+  }),
+  scheduler: z.object({ file: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }),
+  tokenizer: z.object({
+    folder: z.string().optional(),
+    files: z.object({
+      vocab: z.string().min(1),
+      merges: z.string().min(1),
+      config: z.string().min(1).optional(),
+      specialTokensMap: z.string().min(1).optional(),
+    }),
+    maxLength: z.number().int().min(2),
+  }),
+  textEncoder: z.object({ hiddenSize: z.number().int().positive(), sharedForRestorationPrompt: z.boolean() }),
+  adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
+  hasRestorer: z.boolean(),
+  components: z.record(z.string(), componentSchema),
+});
+
+export type TensorSpec = z.infer<typeof valueSpecSchema>;
+export type ComponentSpec = z.infer<typeof componentSchema>;
+export type SpirePackSpec = z.infer<typeof spirePackSchema>;
+export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer';
 
 /** A pack that cannot be used: which file and why, in words a user can act on. */
 export class PackError extends Error {
@@ -148,9 +221,137 @@ export async function readManifest(dir: string): Promise<PackManifest> {
   } else if (list !== undefined) {
     throw new PackError(manifestPath, '"components" must be an object keyed by component name or an array.');
   }
+  const spire = 'formatVersion' in json ? await validateSpireManifest(dir, manifestPath, json) : null;
   const name = typeof json.name === 'string' && json.name.length > 0 ? json.name : basename(dir);
   const version = typeof json.version === 'string' || typeof json.version === 'number' ? String(json.version) : null;
-  return { dir, name, version, format, components, raw: json };
+  return { dir, name, version, format, components, raw: json, spire };
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
+
+/** Fused tensor names in adaptor.skips order (the adaptor's outputs, the UNet's extra inputs). */
+export function fusedTensorNames(spec: SpirePackSpec): string[] {
+  return spec.adaptor ? spec.adaptor.skips.flatMap((s) => s.tensors) : [];
+}
+
+/** Cross-field rules the schema alone cannot say; returns the first problem in words, or null. */
+function crossCheck(spec: SpirePackSpec): string | null {
+  const need: SpireComponentName[] = ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet'];
+  if (spec.adaptor) need.push('adaptor');
+  if (spec.hasRestorer) need.push('restorer');
+  for (const name of need) {
+    if (!spec.components[name]) return `components.${name} is missing; a SPIRE pack needs ${need.join(', ')}.`;
+  }
+  const c = spec.components as Record<SpireComponentName, ComponentSpec>;
+  const L = spec.tokenizer.maxLength;
+  const D = spec.textEncoder.hiddenSize;
+  const Cz = spec.latent.channels;
+  const ids = c.text_encoder.inputs[0] as TensorSpec;
+  if (ids.name !== 'input_ids' || (ids.dtype !== 'int64' && ids.dtype !== 'int32')) {
+    return `components.text_encoder.inputs[0] must be "input_ids" (int64 or int32), got "${ids.name}" (${ids.dtype}).`;
+  }
+  if (typeof ids.shape[1] === 'number' && ids.shape[1] !== L) {
+    return `components.text_encoder input_ids has length ${ids.shape[1]} but tokenizer.maxLength is ${L}.`;
+  }
+  const hidden = c.text_encoder.outputs[0] as TensorSpec;
+  if (typeof hidden.shape[2] === 'number' && hidden.shape[2] !== D) {
+    return `components.text_encoder output ${hidden.name} has width ${hidden.shape[2]} but textEncoder.hiddenSize is ${D}.`;
+  }
+  const mean = c.vae_encoder.outputs.find((o) => ['latent_mean', 'latent_parameters', 'latent_sample'].includes(o.name));
+  if (!mean) return 'components.vae_encoder needs an output named latent_mean, latent_parameters or latent_sample.';
+  const want = mean.name === 'latent_parameters' ? 2 * Cz : Cz;
+  if (typeof mean.shape[1] === 'number' && mean.shape[1] !== want) {
+    return `components.vae_encoder output ${mean.name} has ${mean.shape[1]} channels; latent.channels ${Cz} needs ${want}.`;
+  }
+  const z = c.vae_decoder.inputs[0] as TensorSpec;
+  if (typeof z.shape[1] === 'number' && z.shape[1] !== Cz) {
+    return `components.vae_decoder input ${z.name} has ${z.shape[1]} channels but latent.channels is ${Cz}.`;
+  }
+  const fused = fusedTensorNames(spec);
+  if (spec.adaptor) {
+    const per = spec.adaptor.fusion === 'modulation' ? 2 : 1;
+    for (const skip of spec.adaptor.skips) {
+      if (skip.tensors.length !== per) {
+        return `adaptor.skips "${skip.name}" lists ${skip.tensors.length} tensors; fusion "${spec.adaptor.fusion}" needs ${per}.`;
+      }
+    }
+    const outs = c.adaptor.outputs.map((o) => o.name);
+    if (!sameNames(outs, fused)) {
+      return `components.adaptor outputs (${outs.join(', ')}) must be the adaptor.skips tensors in order (${fused.join(', ')}).`;
+    }
+    const adaptorIns = c.adaptor.inputs.map((i) => i.name);
+    for (const n of ['sample', 'timestep', 'encoder_hidden_states', 'cond_image']) {
+      if (!adaptorIns.includes(n)) return `components.adaptor has no input "${n}"; it needs sample, timestep, encoder_hidden_states, cond_image.`;
+    }
+  }
+  const unetIns = c.unet.inputs.map((i) => i.name);
+  const expected = ['sample', 'timestep', 'encoder_hidden_states', ...fused];
+  if (!sameNames(unetIns, expected)) {
+    return `components.unet inputs (${unetIns.join(', ')}) must be ${expected.join(', ')}.`;
+  }
+  if (spec.hasRestorer) {
+    const ins = c.restorer.inputs.map((i) => i.name);
+    if (!ins.includes('image') || !ins.includes('encoder_hidden_states')) {
+      return `components.restorer needs inputs "image" and "encoder_hidden_states", has ${ins.join(', ')}.`;
+    }
+  }
+  return null;
+}
+
+/** Files the manifest references besides the ONNX graphs (tokenizer, scheduler config). */
+function referencedFiles(spec: SpirePackSpec): [string, string][] {
+  const t = spec.tokenizer.files;
+  const files: [string, string][] = [
+    ['tokenizer.files.vocab', t.vocab],
+    ['tokenizer.files.merges', t.merges],
+    ['scheduler.file', spec.scheduler.file],
+  ];
+  if (t.config) files.push(['tokenizer.files.config', t.config]);
+  if (t.specialTokensMap) files.push(['tokenizer.files.specialTokensMap', t.specialTokensMap]);
+  for (const [name, comp] of Object.entries(spec.components)) files.push([`components.${name}.file`, comp.file]);
+  return files;
+}
+
+/** Validates a manifest that declares formatVersion: schema, cross-field rules, files present. */
+async function validateSpireManifest(dir: string, manifestPath: string, json: Record<string, unknown>): Promise<SpirePackSpec> {
+  if (json.formatVersion !== SPIRE_FORMAT_VERSION) {
+    throw new PackError(
+      manifestPath,
+      `has formatVersion ${JSON.stringify(json.formatVersion)}; this version of SPIRE Studio reads formatVersion ${SPIRE_FORMAT_VERSION}. Update the app or re-export the pack.`,
+    );
+  }
+  const parsed = spirePackSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((i) => `${issuePath(i.path) || '(top level)'}: ${i.message}`);
+    throw new PackError(manifestPath, `does not follow the spire-pack format (models/README.md): ${problems.join('; ')}.`);
+  }
+  const spec = parsed.data;
+  const problem = crossCheck(spec);
+  if (problem) throw new PackError(manifestPath, problem);
+  for (const [field, file] of referencedFiles(spec)) {
+    const path = insidePack(dir, manifestPath, field, file);
+    if (!(await isFile(path))) {
+      throw new PackError(path, `is missing (${field} in manifest.json); the pack is incomplete, reinstall or rebuild it.`);
+    }
+  }
+  return spec;
+}
+
+function insidePack(dir: string, manifestPath: string, what: string, file: string): string {
+  if (isAbsolute(file)) throw new PackError(manifestPath, `${what} names an absolute path (${file}); use a path relative to the pack folder.`);
+  const path = resolve(dir, normalize(file));
+  const rel = relative(dir, path);
+  if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new PackError(manifestPath, `${what} points outside the pack folder (${file}).`);
+  return path;
+}
+
+/** The absolute path of a file the manifest names (tokenizer files, scheduler config), checked to stay inside the pack. */
+export function packFile(manifest: PackManifest, file: string): string {
+  return insidePack(manifest.dir, join(manifest.dir, MANIFEST_FILE), file, file);
 }
 
 /** Components that are ONNX graphs (opened as sessions); others (vocabularies, configs) are read by their users. */

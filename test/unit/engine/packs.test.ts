@@ -1,0 +1,113 @@
+// Strict pack validation: the tiny random pack is copied to a temporary folder and broken in
+// one way per case; each broken pack must be refused with a PackError that names the file and
+// the mismatch. The intact copy must load and carry the typed manifest.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSession } from '../../../main/engine/onnx/runtime';
+import { loadPack } from '../../../main/engine/packLoader';
+import { PackError, fusedTensorNames, readManifest, type PackManifest } from '../../../main/engine/packs';
+
+const source = resolve(import.meta.dirname, '../../fixtures/packs/tiny-random');
+let tmp: string;
+let counter = 0;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'spire-strict-packs-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test edits arbitrary manifest fields
+
+/** A fresh copy of the tiny pack (without goldens); `edit` may change the manifest and files. */
+async function copyPack(edit?: (manifest: Json, dir: string) => Promise<void> | void): Promise<string> {
+  const dir = join(tmp, `pack-${counter++}`);
+  await cp(source, dir, { recursive: true, filter: (src) => !src.includes(`${join(source, 'golden')}`) });
+  if (edit) {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Json;
+    await edit(manifest, dir);
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  }
+  return dir;
+}
+
+async function load(dir: string): Promise<PackManifest> {
+  const manifest = await readManifest(dir);
+  const loaded = await loadPack(manifest, { providers: ['cpu'], threads: 1, openSession });
+  await Promise.all([...loaded.sessions.values()].map((s) => s.release()));
+  return manifest;
+}
+
+async function refusal(dir: string): Promise<PackError> {
+  const err = await load(dir).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof PackError)) throw new Error(`expected a PackError, got ${String(err)}`);
+  return err;
+}
+
+describe('strict spire-pack validation', () => {
+  it('loads the intact pack with its typed manifest', async () => {
+    const m = await load(await copyPack());
+    expect(m.spire?.formatVersion).toBe(1);
+    expect(m.spire?.latent).toEqual({ channels: 4, scaleFactor: 0.5, downsamplingFactor: 4 });
+    expect(fusedTensorNames(m.spire!)).toHaveLength(10);
+  });
+
+  const cases: [string, (m: Json, dir: string) => Promise<void> | void, RegExp, string][] = [
+    ['an unknown format version', (m) => void (m.formatVersion = 2), /formatVersion 2; .* reads formatVersion 1/, 'manifest.json'],
+    ['a field of the wrong type', (m) => void (m.latent.scaleFactor = -1), /latent\.scaleFactor: .*>0/, 'manifest.json'],
+    ['a missing component entry', (m) => void delete m.components.vae_decoder, /components\.vae_decoder is missing/, 'manifest.json'],
+    [
+      'adaptor outputs out of skip order',
+      (m) => void m.adaptor.skips.reverse(),
+      /adaptor outputs .* must be the adaptor\.skips tensors in order/,
+      'manifest.json',
+    ],
+    ['a missing tokenizer file', (_m, dir) => rm(join(dir, 'tokenizer/merges.txt')), /is missing \(tokenizer\.files\.merges/, 'merges.txt'],
+    ['a missing ONNX file', (_m, dir) => rm(join(dir, 'unet/model.onnx')), /is missing \(components\.unet\.file/, 'unet/model.onnx'],
+    [
+      'corrupt ONNX bytes',
+      (_m, dir) => writeFile(join(dir, 'adaptor/model.onnx'), Buffer.from('not an onnx graph at all')),
+      /could not be opened as an ONNX model/,
+      'adaptor/model.onnx',
+    ],
+    [
+      'a wrong input name',
+      (m) => void (m.components.vae_decoder.inputs[0].name = 'latents'),
+      /manifest lists inputs the model lacks: latents; the model has inputs the manifest does not list: latent_sample/,
+      'vae_decoder/model.onnx',
+    ],
+    [
+      'a wrong dtype',
+      (m) => void (m.components.vae_encoder.inputs[0].dtype = 'float16'),
+      /input "sample"\): element type float32, manifest says float16/,
+      'vae_encoder/model.onnx',
+    ],
+    [
+      'a wrong fixed dim',
+      (m) => void (m.components.restorer.inputs[1].shape = ['batch', 16, 48]),
+      /input "encoder_hidden_states"\): dim 2 is 32, manifest says 48/,
+      'restorer/model.onnx',
+    ],
+  ];
+
+  it.each(cases)('refuses %s, naming the file and the mismatch', async (_label, edit, reason, file) => {
+    const err = await refusal(await copyPack(edit));
+    expect(err.reason).toMatch(reason);
+    expect(err.file.replaceAll('\\', '/')).toContain(file);
+    expect(err.message).toContain(err.file);
+  });
+
+  it('refuses a manifest that is not valid JSON', async () => {
+    const dir = await copyPack();
+    await writeFile(join(dir, 'manifest.json'), '{ "format": "spire-pack", ');
+    const err = await refusal(dir);
+    expect(err.reason).toMatch(/is not valid JSON/);
+    expect(err.file).toBe(join(dir, 'manifest.json'));
+  });
+});
