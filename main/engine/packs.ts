@@ -65,6 +65,8 @@ const valueSpecSchema = z.object({
 const componentSchema = z.object({
   file: z.string().min(1),
   dtype: z.enum(['float32', 'float16']).optional(),
+  /** Weights file beside a graph over 1.5 GB (ONNX external data), relative to the pack. */
+  externalData: z.string().min(1).optional(),
   inputs: z.array(valueSpecSchema).min(1),
   outputs: z.array(valueSpecSchema).min(1),
 });
@@ -312,7 +314,10 @@ function referencedFiles(spec: SpirePackSpec): [string, string][] {
   ];
   if (t.config) files.push(['tokenizer.files.config', t.config]);
   if (t.specialTokensMap) files.push(['tokenizer.files.specialTokensMap', t.specialTokensMap]);
-  for (const [name, comp] of Object.entries(spec.components)) files.push([`components.${name}.file`, comp.file]);
+  for (const [name, comp] of Object.entries(spec.components)) {
+    files.push([`components.${name}.file`, comp.file]);
+    if (comp.externalData) files.push([`components.${name}.externalData`, comp.externalData]);
+  }
   return files;
 }
 
