@@ -1,0 +1,153 @@
+/** The TypeScript port of degradations.py's parameterized pipeline: measured, not hard-coded. */
+import { describe, expect, it } from 'vitest';
+import {
+  DegradeError,
+  addGaussianNoise,
+  applyPrompt,
+  downsampledSize,
+  gaussianBlur,
+  gaussianKernel1d,
+  jpegCompress,
+  reflect101,
+} from '../../../../main/engine/degrade/degrade';
+import { encodeImage } from '../../../../main/engine/image';
+import type { RgbImage } from '../../../../main/engine/pipeline/types';
+import { RestorationPromptError } from '../../../../main/engine/prompt/restorationPrompt';
+import { Generator } from '../../../../main/engine/tensor/random';
+
+function constant(width: number, height: number, value: number): RgbImage {
+  return { width, height, data: new Float32Array(width * height * 3).fill(value) };
+}
+
+/** A smooth, textured test image (sines), so JPEG and blur have something to change. */
+function pattern(width: number, height: number): RgbImage {
+  const data = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = 0.5 + 0.4 * Math.sin((x * (c + 1)) / 3) * Math.cos(y / (2 + c));
+  return { width, height, data };
+}
+
+const stats = (values: ArrayLike<number>): { mean: number; std: number } => {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i] ?? 0;
+  const mean = s / values.length;
+  let v = 0;
+  for (let i = 0; i < values.length; i++) v += ((values[i] ?? 0) - mean) ** 2;
+  return { mean, std: Math.sqrt(v / values.length) };
+};
+
+const mse = (a: RgbImage, b: RgbImage): number => {
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += ((a.data[i] ?? 0) - (b.data[i] ?? 0)) ** 2;
+  return s / a.data.length;
+};
+
+describe('gaussian blur', () => {
+  it('uses the radius rule ceil(4 sigma), at least 1, and a normalised kernel', () => {
+    for (const [sigma, taps] of [
+      [0.2, 3],
+      [0.5, 5],
+      [1.0, 9],
+      [2.0, 17],
+      [2.1, 19],
+      [3.0, 25],
+    ] as const) {
+      const k = gaussianKernel1d(sigma);
+      expect(k.length).toBe(taps);
+      expect(k.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    }
+    expect(() => gaussianKernel1d(0)).toThrow(DegradeError);
+  });
+
+  it('reflects borders like OpenCV BORDER_REFLECT_101', () => {
+    expect([-3, -2, -1, 0, 4, 5, 6, 7].map((i) => reflect101(i, 5))).toEqual([3, 2, 1, 0, 4, 3, 2, 1]);
+    expect(reflect101(-7, 3)).toBe(1); // repeated reflection on a tiny image
+    expect(reflect101(5, 1)).toBe(0);
+  });
+
+  it('spreads an impulse with the requested width (second moment = sigma^2) and keeps a flat image flat', () => {
+    const n = 41;
+    const img = constant(n, n, 0);
+    const centre = (20 * n + 20) * 3;
+    img.data[centre] = 1;
+    const sigma = 2.0;
+    const out = gaussianBlur(img, sigma);
+    let total = 0;
+    let moment = 0;
+    for (let x = 0; x < n; x++) {
+      const v = out.data[(20 * n + x) * 3] ?? 0;
+      total += v;
+      moment += v * (x - 20) ** 2;
+    }
+    expect(moment / total).toBeCloseTo(sigma * sigma, 1);
+    let sum = 0;
+    for (let i = 0; i < out.data.length; i += 3) sum += out.data[i] ?? 0;
+    expect(sum).toBeCloseTo(1, 5);
+    const flat = gaussianBlur(constant(7, 5, 0.3), 3.0); // kernel far wider than the image
+    for (const v of flat.data) expect(v).toBeCloseTo(0.3, 5);
+  });
+});
+
+describe('applyPrompt', () => {
+  it('downsamples to round(H / f) x round(W / f) with Python rounding (half to even)', async () => {
+    expect(downsampledSize(22, 30, 4)).toEqual([6, 8]); // 5.5 -> 6, 7.5 -> 8
+    expect(downsampledSize(26, 10, 4)).toEqual([6, 2]); // 6.5 -> 6, 2.5 -> 2
+    const r = await applyPrompt(pattern(30, 22), 'Upsample to 4.0x;', new Generator(0));
+    expect([r.degradedLr.height, r.degradedLr.width]).toEqual([6, 8]);
+    expect(r.restorationPrompt).toBe('Upsample to 4.0x;');
+  });
+
+  it('adds Gaussian noise with the requested standard deviation', () => {
+    const out = addGaussianNoise(constant(96, 96, 0.5), 0.05, new Generator(3));
+    const { mean, std } = stats(Array.from(out.data, (v) => v - 0.5));
+    expect(Math.abs(mean)).toBeLessThan(0.002);
+    expect(std).toBeGreaterThan(0.048);
+    expect(std).toBeLessThan(0.052);
+  });
+
+  it('applies JPEG: lower quality loses more, and the prompt stage is really applied', async () => {
+    const img = pattern(48, 48);
+    const e30 = mse(await jpegCompress(img, 30), img);
+    const e92 = mse(await jpegCompress(img, 92), img);
+    expect(e92).toBeGreaterThan(0);
+    expect(e30).toBeGreaterThan(2 * e92);
+    const r = await applyPrompt(img, 'Dejpeg with quality 30;', new Generator(0));
+    expect(mse(r.degradedLr, img)).toBeCloseTo(e30, 8);
+  });
+
+  it('runs the stages in canonical order whatever the prompt order, and gives identical bytes for a seed', async () => {
+    const img = pattern(40, 32);
+    const text = 'Dejpeg with quality 40; Denoise with sigma 0.05; Upsample to 2.0x; Deblur with sigma 1.0;';
+    const a = await applyPrompt(img, text, new Generator(11));
+    const b = await applyPrompt(img, text, new Generator(11));
+    const c = await applyPrompt(img, text, new Generator(12));
+    expect(a.restorationPrompt).toBe('Deblur with sigma 1.0; Upsample to 2.0x; Denoise with sigma 0.05; Dejpeg with quality 40;');
+    expect([a.degradedLr.width, a.degradedLr.height]).toEqual([20, 16]);
+    const bytes = async (r: typeof a): Promise<Buffer> => encodeImage(r.degradedLr, null, 'png');
+    expect((await bytes(a)).equals(await bytes(b))).toBe(true);
+    expect((await bytes(a)).equals(await bytes(c))).toBe(false);
+  });
+
+  it('draws a value in range for a clause without a number, and records it', async () => {
+    const r = await applyPrompt(pattern(16, 16), 'Deblur; Dejpeg;', new Generator(5));
+    expect(r.restorationPrompt).toBe('Deblur; Dejpeg;');
+    expect(r.stages.blur).toBeGreaterThanOrEqual(0.2);
+    expect(r.stages.blur).toBeLessThanOrEqual(3.0);
+    expect(Number.isInteger(r.stages.jpeg)).toBe(true);
+    expect(r.stages.jpeg).toBeGreaterThanOrEqual(30);
+    expect(r.stages.jpeg).toBeLessThanOrEqual(92);
+  });
+
+  it('refuses the blind prompt with what to use instead, and malformed prompts with the grammar message', async () => {
+    await expect(applyPrompt(pattern(8, 8), 'Remove all degradation', new Generator(0))).rejects.toThrow(/parameterized prompts only, e\.g\. 'Deblur with sigma/);
+    await expect(applyPrompt(pattern(8, 8), 'Deblur with sigma 9.0;', new Generator(0))).rejects.toBeInstanceOf(RestorationPromptError);
+    await expect(applyPrompt(pattern(8, 8), 'Sharpen a lot;', new Generator(0))).rejects.toThrow(/unknown operation/);
+  });
+
+  it('leaves the image as it is for the empty prompt', async () => {
+    const img = pattern(8, 8);
+    const r = await applyPrompt(img, '', new Generator(0));
+    expect(r.degradedLr.data).toEqual(img.data);
+  });
+});
