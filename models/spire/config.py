@@ -27,7 +27,8 @@ class AutoencoderConfig:
     res_blocks: int = 2  # resblocks per level in the encoder (decoder uses res_blocks + 1)
     mid_attention: bool = True  # self-attention in the middle block (costly at high resolution)
     groups: int = 32  # GroupNorm groups (capped at the channel count)
-    scale_factor: float = 0.18215  # z fed to the UNet is mean * scale_factor
+    scale_factor: float = 0.18215  # z fed to the UNet is mean * scale_factor; 0 = measure it (1 / std of the
+    #                                 latent means) after the vae stage and store it in the run's config.json
 
     @property
     def downsampling_factor(self) -> int:

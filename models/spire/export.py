@@ -150,8 +150,6 @@ def _export_external(module, inputs, ins, outs, path: Path) -> str:
     return data_name
 
 
-
-
 def modules_for(models: SpireModels) -> dict:
     mods = {
         "text_encoder": models.text_encoder,
@@ -168,7 +166,8 @@ def modules_for(models: SpireModels) -> dict:
 @torch.no_grad()
 def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: bool = False, device="cpu",
                 external_data: bool | None = None) -> dict:
-    """Writes the whole pack folder; returns the manifest. external_data: None = only for graphs over 1.5 GB."""
+    """Writes the whole pack folder; returns the manifest. external_data: None = only for graphs over 1.5 GB.
+    Moves `models` to `device` and the export dtype in place."""
     cfg = models.cfg
     out = Path(out)
     pack.check_output_folder(out, force)

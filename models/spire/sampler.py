@@ -145,6 +145,8 @@ def sample(
     m = models.size_multiple
     if H % m or W % m:
         raise ValueError(f"image sides must be multiples of {m}, got {H}x{W}: pad or resize the input first")
+    if cfg.autoencoder.scale_factor <= 0:
+        raise ValueError("autoencoder.scale_factor is 0 (not measured yet): train the vae stage first")
     if not 0.0 < strength <= 1.0:
         raise ValueError(f"strength must be in (0, 1], got {strength}")
     y = image.to(device)

@@ -150,6 +150,8 @@ class Trainer:
         missing = [p for p in NEEDS[stage] if p not in self.loaded]
         if missing:
             raise RuntimeError(f"stage {stage!r} needs {missing} from earlier stages in {self.out}: run those stages first")
+        if stage in ("unet", "adaptor") and cfg.autoencoder.scale_factor <= 0:
+            raise RuntimeError(f"{self.out}/config.json has no latent scale factor yet: run the vae stage first")
         if stage == "restorer" and m.restorer is None:
             raise RuntimeError("this config has restorer.enabled = false: nothing to train")
         if stage == "adaptor" and "adaptor" not in self.loaded:
@@ -196,11 +198,27 @@ class Trainer:
                 print(json.dumps(rec), flush=True)
             if done % cfg.train.ckpt_every == 0 or done == total:
                 self.checkpoint(stage, opt, done)
+        if stage == "vae" and cfg.autoencoder.scale_factor <= 0:
+            self.measure_scale_factor(batches, total)
         batches.pool.shutdown(wait=False, cancel_futures=True)
         for p in STAGE_PARTS[stage]:
             if p not in self.loaded:
                 self.loaded.append(p)
         m.eval()
+
+    @torch.no_grad()
+    def measure_scale_factor(self, batches, step: int, n: int = 8):
+        """Sets autoencoder.scale_factor = 1 / std of the latent means over n batches (as Stable Diffusion
+        chose 0.18215) and saves it in the run's config.json, so the UNet sees unit-variance latents."""
+        self.models.vae.eval()
+        means = [self.models.vae.encode(to_tensor([b["clean"] for b in batches.get(step + i)], self.device))[0] for i in range(n)]
+        std = float(torch.cat(means).std())
+        self.cfg.autoencoder.scale_factor = round(1.0 / std, 5)
+        self.models.save(self.out, parts=[])  # rewrites config.json
+        rec = {"stage": "vae", "latent_std": std, "scale_factor": self.cfg.autoencoder.scale_factor}
+        with open(self.log_file, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(json.dumps(rec), flush=True)
 
     def checkpoint(self, stage: str, opt, step: int):
         self.models.save(self.out, parts=STAGE_PARTS[stage])
@@ -229,6 +247,8 @@ def main(argv=None):
     cfg = SpireConfig.load(a.config)
     if (out / "config.json").exists():
         saved = SpireConfig.load(out / "config.json")
+        if cfg.autoencoder.scale_factor <= 0:
+            cfg.autoencoder.scale_factor = saved.autoencoder.scale_factor  # measured by an earlier vae stage
         if saved.to_dict() != cfg.to_dict():
             raise SystemExit(f"{out} holds a run with a different config.json: pick a new --out or pass that config")
     trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets)

@@ -70,3 +70,18 @@ def test_cli_refuses_a_run_folder_with_another_config(tmp_path):
     Trainer(fixture_config(), tmp_path, "cpu", seed=0)
     with pytest.raises(SystemExit, match="different config.json"):
         main(["--config", str(config_path("tiny")), "--stage", "vae", "--out", str(tmp_path), "--steps", "0"])
+
+
+def test_scale_factor_zero_is_measured_after_the_vae_stage(tmp_path):
+    cfg = fixture_config()
+    cfg.autoencoder.scale_factor = 0
+    trainer = Trainer(cfg, tmp_path, "cpu", seed=0)
+    trainer.loaded.append("vae")  # as if a VAE were there but its latents never measured
+    with pytest.raises(RuntimeError, match="no latent scale factor yet: run the vae stage first"):
+        trainer.run("unet", steps=1, dataset=RandomPairs())
+    trainer.run("vae", steps=2, dataset=RandomPairs())
+    saved = SpireConfig.load(tmp_path / "config.json")
+    rec = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()][-1]
+    assert rec["scale_factor"] == saved.autoencoder.scale_factor == pytest.approx(1 / rec["latent_std"], rel=1e-3)
+    assert saved.autoencoder.scale_factor > 0
+    trainer.run("unet", steps=1, dataset=RandomPairs())  # now allowed
