@@ -1,0 +1,429 @@
+/**
+ * The SPIRE restoration pipeline: one degraded image in, one restored image out.
+ *
+ * `restore()` is the recipe of models/README.md ("The sampling recipe the engine implements",
+ * spire/sampler.py), wrapped for whole photos:
+ *
+ *   restore(models, input, params, hooks)
+ *     1. check inputs             parse the restoration prompt (canonical text), sizes, strength
+ *     2. condition image          `Upsample to Kx`: bicubic-resize the input K times (the model
+ *                                 restores at output resolution); RGB [0,1] -> NCHW [-1,1];
+ *                                 reflect-pad to sizeMultiple; region masks to latent resolution
+ *     3. sample()                 the diffusion recipe below, tiled when the image is large
+ *     4. finish                   crop the padding, colour fix against the conditioning image,
+ *                                 NCHW [-1,1] -> RGB [0,1]
+ *
+ *   sample(models, y, options, hooks)        y: [1, 3, H, W] in [-1, 1], H, W multiples of sizeMultiple
+ *     1. check inputs
+ *     2. encode prompts           one text-encoder batch [neg; sem; region_1..N; rest] -> (3 + N) x [1, L, D]
+ *     3. faithful mode            y = clamp(restorer(y, c_rest), -1, 1)
+ *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
+ *     5. prepare latents          noise [1, Cz, h, w] (seeded Generator, or options.initialNoise);
+ *                                 strength < 1: z = addNoise(vaeEncode(y) * scaleFactor, noise, t0)
+ *     6. denoise                  per t, per latent tile (one tile when small):
+ *                                   fused = adaptor(z, t, c_rest, y)                        (batch 1)
+ *                                   out = unet(K x z, K x t, [c_neg; c_sem; c_1..c_N], K x fused)  K = 2 + N
+ *                                   eps = CFG / regional guidance of out;  tiles blended
+ *                                 z = scheduler.step(eps, t, z)
+ *     7. decode                   image = clamp(vaeDecode(z / scaleFactor), -1, 1)
+ *
+ * Every model call first checks hooks.signal (RestoreCancelled). Non-finite values from a
+ * model stop the run with an error naming the step. Same inputs, seed and provider give the
+ * same bytes. Design notes and costs: ./README.md.
+ */
+import { classifierFreeGuidance, regionalGuidance } from '../guidance';
+import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
+import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
+import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
+import { createScheduler, type Scheduler } from '../scheduler';
+import { Generator } from '../tensor/random';
+import { cat, type Tensor } from '../tensor/tensor';
+import { planLatentTiles, tileWeights, type Tile, type TilePlan } from './latentTiles';
+import type { SpireModels } from './models';
+import {
+  RestoreCancelled,
+  type Mask,
+  type RestoreHooks,
+  type RestoreParams,
+  type RestoreResult,
+  type RgbImage,
+  type SchedulerKind,
+  type StepProgress,
+} from './types';
+
+/** A region for sample(): its mask already at latent resolution. */
+export interface LatentRegion {
+  /** [h * w] weights in [0, 1] at latent resolution. */
+  mask: Float32Array;
+  prompt: string;
+  guidanceScale?: number;
+}
+
+export interface SampleOptions {
+  semanticPrompt: string;
+  negativePrompt: string;
+  /** Restoration prompt text as the model reads it (pass the canonical text). */
+  restorationPrompt: string;
+  regions: readonly LatentRegion[];
+  steps: number;
+  guidanceScale: number;
+  eta: number;
+  seed: number;
+  strength: number;
+  scheduler: SchedulerKind;
+  useRestorer: boolean;
+  /** Latent tiling: tile side and overlap in latent cells; null = one pass over the whole latent. */
+  tiling: { tile: number; overlap: number } | null;
+  /** The initial noise [1, Cz, h, w] instead of drawing it from `seed` (golden tests). */
+  initialNoise?: Float32Array;
+  /** Called after every step with the guided model output and the new latents (tests, debugging). */
+  onLatents?(step: number, timestep: number, noisePred: Float32Array, latents: Float32Array): void;
+}
+
+export interface SampleResult {
+  /** [1, 3, H, W], clamped to [-1, 1]. */
+  image: Tensor;
+  /** The conditioning image after the restorer (faithful mode), [1, 3, H, W]. */
+  restoredInput: Tensor | null;
+  timesteps: number[];
+  timings: { encodeMs: number; denoiseMs: number; decodeMs: number };
+}
+
+const SCHEDULER_CLASSES = { ddim: 'DDIMScheduler', 'dpmpp-2m': 'DPMSolverMultistepScheduler' } as const;
+
+/** Throws RestoreCancelled when the caller aborted. Called before every model call. */
+function checkCancelled(hooks: RestoreHooks): void {
+  if (hooks.signal?.aborted) throw new RestoreCancelled();
+}
+
+/** Throws a clear error when a model produced NaN or Infinity. */
+export function assertFinite(data: Float32Array, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i] as number)) {
+      throw new Error(
+        `${what} produced ${String(data[i])} (at value ${i} of ${data.length}); the model pack or execution provider is not numerically sound ` +
+          `(a float16 pack overflowing, a broken export). Try the cpu provider or another pack.`,
+      );
+    }
+  }
+}
+
+/** K copies of a [1, ...] tensor along the batch: [K, ...]. */
+function repeatBatch(t: Tensor, k: number): Tensor {
+  return k === 1 ? t : cat(Array.from({ length: k }, () => t));
+}
+
+function scaled(t: Tensor, s: number): Tensor {
+  const data = new Float32Array(t.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (t.data[i] as number) * s;
+  return { data, dims: t.dims };
+}
+
+function clampInPlace(data: Float32Array, lo: number, hi: number): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    data[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+function cropPlane(mask: Float32Array, width: number, tile: Tile): Float32Array {
+  const out = new Float32Array(tile.height * tile.width);
+  for (let y = 0; y < tile.height; y++) {
+    const s = (tile.top + y) * width + tile.left;
+    out.set(mask.subarray(s, s + tile.width), y * tile.width);
+  }
+  return out;
+}
+
+/** The img2img start index into a schedule of n steps (python: n - min(int(n * strength), n)). */
+export function strengthStartIndex(n: number, strength: number): number {
+  return n - Math.min(Math.floor(n * strength), n);
+}
+
+/** Steps 1-7 of the recipe on NCHW tensors. */
+export async function sample(models: SpireModels, image: Tensor, options: SampleOptions, hooks: RestoreHooks = {}): Promise<SampleResult> {
+  const cfg = models.config;
+  const f = cfg.latent.downsamplingFactor;
+  const Cz = cfg.latent.channels;
+  const t0 = performance.now();
+
+  // 1. Check inputs.
+  const [B, C, H, W] = image.dims as [number, number, number, number];
+  if (image.dims.length !== 4 || B !== 1 || C !== 3) throw new Error(`sample() takes one image [1, 3, H, W], got [${image.dims.join(', ')}].`);
+  if (H % cfg.sizeMultiple !== 0 || W % cfg.sizeMultiple !== 0) {
+    throw new Error(`Image sides must be multiples of ${cfg.sizeMultiple}, got ${H} x ${W}: pad the input first (restore() does).`);
+  }
+  if (!(options.strength > 0 && options.strength <= 1)) throw new Error(`strength must be in (0, 1], got ${options.strength}.`);
+  if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`steps must be a whole number >= 1, got ${options.steps}.`);
+  if (!Number.isFinite(options.guidanceScale)) throw new Error(`guidanceScale must be a finite number, got ${options.guidanceScale}.`);
+  if (options.useRestorer && !cfg.hasRestorer) throw new Error('This pack has no restorer: turn off the faithful mode (useRestorer).');
+  const h = H / f;
+  const w = W / f;
+  const latentSize = Cz * h * w;
+  for (const [i, r] of options.regions.entries()) {
+    if (r.mask.length !== h * w) throw new Error(`Region ${i} mask has ${r.mask.length} values; the latent is ${h} x ${w}.`);
+  }
+
+  // 2. Encode prompts: [neg; sem; region_1..N; rest] in one text-encoder batch.
+  const N = options.regions.length;
+  const texts = [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), options.restorationPrompt];
+  checkCancelled(hooks);
+  const embeddings = await models.textEncoder(models.tokenize(texts)); // [3 + N, L, D]
+  const [, L, D] = embeddings.dims as [number, number, number];
+  const row = (i: number): Tensor => ({ data: embeddings.data.subarray(i * L * D, (i + 1) * L * D), dims: [1, L, D] });
+  const context: Tensor = { data: embeddings.data.subarray(0, (2 + N) * L * D), dims: [2 + N, L, D] }; // [uncond; sem; regions]
+  const cRest = row(2 + N);
+
+  // 3. Faithful mode: restore in pixel space first.
+  let y = image;
+  let restoredInput: Tensor | null = null;
+  if (options.useRestorer) {
+    checkCancelled(hooks);
+    y = await models.restorer(image, cRest);
+    assertFinite(y.data, 'The restorer');
+    clampInPlace(y.data, -1, 1);
+    restoredInput = y;
+  }
+
+  // 4. Timesteps.
+  const scheduler: Scheduler = createScheduler(SCHEDULER_CLASSES[options.scheduler], cfg.schedulerConfig);
+  scheduler.setTimesteps(options.steps);
+  const begin = strengthStartIndex(options.steps, options.strength);
+  const timesteps = scheduler.timesteps.slice(begin);
+  if (timesteps.length === 0) {
+    throw new Error(`strength ${options.strength} with ${options.steps} steps runs no step; raise the strength or the steps.`);
+  }
+  scheduler.setBeginIndex(begin);
+
+  // 5. Prepare latents.
+  let noise: Float32Array;
+  if (options.initialNoise) {
+    if (options.initialNoise.length !== latentSize) {
+      throw new Error(`initialNoise has ${options.initialNoise.length} values; the latent [1, ${Cz}, ${h}, ${w}] needs ${latentSize}.`);
+    }
+    noise = options.initialNoise;
+  } else {
+    noise = new Generator(options.seed).randn(latentSize);
+  }
+  let z: Float32Array;
+  if (options.strength < 1) {
+    checkCancelled(hooks);
+    const mean = await models.vaeEncode(y); // [1, Cz, h, w]
+    assertFinite(mean.data, 'The VAE encoder');
+    z = scheduler.addNoise(scaled(mean, cfg.latent.scaleFactor).data, noise, timesteps[0] as number);
+  } else {
+    z = scaled({ data: noise, dims: [latentSize] }, scheduler.initNoiseSigma).data;
+  }
+  const encodeMs = performance.now() - t0;
+
+  // 6. Denoise.
+  const plan: TilePlan = options.tiling
+    ? planLatentTiles(h, w, options.tiling.tile, options.tiling.overlap, cfg.sizeMultiple / f)
+    : { height: h, width: w, tiles: [{ top: 0, left: 0, height: h, width: w }] };
+  const tiled = plan.tiles.length > 1;
+  const weights = tiled ? plan.tiles.map((tile) => tileWeights(plan, tile, options.tiling?.overlap ?? 0)) : [];
+
+  /** Guided model output for one tile of the latent z ([1, Cz, th, tw]). */
+  const guidedTile = async (zTile: Tensor, t: number, tile: Tile): Promise<Float32Array> => {
+    const yTile = tiled ? cropTensor(y, tile.height * f, tile.width * f, tile.top * f, tile.left * f) : y;
+    let fused: Tensor[] = [];
+    if (cfg.fusion !== null) {
+      checkCancelled(hooks);
+      fused = await models.adaptor(zTile, [t], cRest, yTile); // each [1, C_i, h_i, w_i]
+    }
+    const K = 2 + N;
+    const input = { data: scheduler.scaleModelInput(zTile.data, t), dims: zTile.dims };
+    checkCancelled(hooks);
+    const out = await models.unet(
+      repeatBatch(input, K), // [K, Cz, th, tw]
+      Array.from({ length: K }, () => t),
+      context, // [K, L, D]
+      fused.map((x) => repeatBatch(x, K)),
+    ); // [K, Cz, th, tw]
+    if (N === 0) return classifierFreeGuidance(out.data, options.guidanceScale);
+    const regions = options.regions.map((r) => ({
+      mask: tiled ? cropPlane(r.mask, w, tile) : r.mask,
+      ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}),
+    }));
+    return regionalGuidance(out.data, regions, options.guidanceScale, { batch: 1, channels: Cz, height: tile.height, width: tile.width });
+  };
+
+  const denoiseStart = performance.now();
+  for (const [i, t] of timesteps.entries()) {
+    let eps: Float32Array;
+    if (!tiled) {
+      eps = await guidedTile({ data: z, dims: [1, Cz, h, w] }, t, plan.tiles[0] as Tile);
+    } else {
+      // Blend each tile's guided output: eps = sum_k w_k eps_k / sum_k w_k.
+      eps = new Float32Array(latentSize);
+      const norm = new Float32Array(h * w);
+      for (const [k, tile] of plan.tiles.entries()) {
+        const zTile = cropTensor({ data: z, dims: [1, Cz, h, w] }, tile.height, tile.width, tile.top, tile.left);
+        const e = await guidedTile(zTile, t, tile);
+        const wk = weights[k] as Float32Array;
+        for (let c = 0; c < Cz; c++) {
+          for (let ty = 0; ty < tile.height; ty++) {
+            for (let tx = 0; tx < tile.width; tx++) {
+              const p = (tile.top + ty) * w + tile.left + tx;
+              const q = ty * tile.width + tx;
+              eps[c * h * w + p] = (eps[c * h * w + p] as number) + (wk[q] as number) * (e[(c * tile.height + ty) * tile.width + tx] as number);
+              if (c === 0) norm[p] = (norm[p] as number) + (wk[q] as number);
+            }
+          }
+        }
+      }
+      for (let c = 0; c < Cz; c++) for (let p = 0; p < h * w; p++) eps[c * h * w + p] = (eps[c * h * w + p] as number) / (norm[p] as number);
+    }
+    assertFinite(eps, `The UNet at step ${i + 1} (timestep ${t})`);
+    const stepOut = scheduler.step(eps, t, z, { eta: options.eta, generator: new Generator(options.seed + t) });
+    z = stepOut.prevSample;
+    options.onLatents?.(i + 1, t, eps, z);
+    if (hooks.onStep) {
+      const progress: StepProgress = { step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - denoiseStart };
+      if (hooks.previewSize && hooks.previewSize > 0) {
+        checkCancelled(hooks);
+        progress.preview = await previewOf(models, stepOut.predOriginalSample, [1, Cz, h, w], hooks.previewSize);
+      }
+      hooks.onStep(progress);
+    }
+  }
+  const denoiseMs = performance.now() - denoiseStart;
+
+  // 7. Decode.
+  checkCancelled(hooks);
+  const decodeStart = performance.now();
+  const decoded = await models.vaeDecode(scaled({ data: z, dims: [1, Cz, h, w] }, 1 / cfg.latent.scaleFactor));
+  assertFinite(decoded.data, 'The VAE decoder');
+  clampInPlace(decoded.data, -1, 1);
+  return {
+    image: decoded,
+    restoredInput,
+    timesteps: [...timesteps],
+    timings: { encodeMs, denoiseMs, decodeMs: performance.now() - decodeStart },
+  };
+}
+
+/**
+ * A cheap preview of the current x0 estimate: the latent shrunk (area) so the decoded image's
+ * longer side is at most `size`, then decoded: one VAE-decoder call at 1/s^2 of the area.
+ */
+async function previewOf(models: SpireModels, x0: Float32Array, dims: readonly number[], size: number): Promise<RgbImage> {
+  const { downsamplingFactor: f, scaleFactor } = models.config.latent;
+  const [, , h, w] = dims as [number, number, number, number];
+  const s = Math.max(1, Math.max(h, w) * f / size);
+  const ph = Math.max(1, Math.round(h / s));
+  const pw = Math.max(1, Math.round(w / s));
+  const small = ph === h && pw === w ? { data: x0, dims } : resizeNchw({ data: x0, dims }, ph, pw, { method: 'area' });
+  const decoded = await models.vaeDecode(scaled(small, 1 / scaleFactor));
+  return nchwToRgb(decoded, [-1, 1], true);
+}
+
+/**
+ * A region mask given at the input's or the output's size -> output size (area), reflect-padded
+ * exactly like the image (same multiple, so the same padded size), then shrunk to latent
+ * resolution by area averaging (which also softens its edge over one latent cell).
+ */
+function maskToLatent(mask: Mask, index: number, inSize: [number, number], outSize: [number, number], multiple: number, f: number): Float32Array {
+  const [outH, outW] = outSize;
+  const atOutput = mask.height === outH && mask.width === outW;
+  if (!(atOutput || (mask.height === inSize[0] && mask.width === inSize[1])) || mask.data.length !== mask.width * mask.height) {
+    throw new Error(`Region ${index + 1} mask is ${mask.width} x ${mask.height}; draw it on the image (${inSize[1]} x ${inSize[0]}).`);
+  }
+  const full = atOutput ? mask : resizeMask(mask, outH, outW, 'area');
+  const padded = padToMultiple({ data: full.data, dims: [1, 1, outH, outW] }, multiple).tensor;
+  const [, , H, W] = padded.dims as [number, number, number, number];
+  const latent = resizeNchw(padded, H / f, W / f, { method: 'area' });
+  clampInPlace(latent.data, 0, 1);
+  return latent.data;
+}
+
+/** Options beyond RestoreParams, for tests and tools. */
+export interface RestoreOptions {
+  /** Initial noise at the padded latent size (golden tests); default: drawn from params.seed. */
+  initialNoise?: Float32Array;
+}
+
+/**
+ * Restores one RGB image ([0, 1], HWC) with a SPIRE pack. The output is the input's size
+ * times the `Upsample to Kx` factor (1 without one).
+ */
+export async function restore(
+  models: SpireModels,
+  input: RgbImage,
+  params: RestoreParams,
+  hooks: RestoreHooks = {},
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
+  const start = performance.now();
+  const cfg = models.config;
+  const f = cfg.latent.downsamplingFactor;
+
+  // 1. Check inputs.
+  const prompt = parseRestorationPrompt(params.restorationPrompt);
+  if (!Number.isInteger(input.width) || !Number.isInteger(input.height) || input.width < 1 || input.height < 1) {
+    throw new Error(`The input image must have a positive whole width and height, got ${input.width} x ${input.height}.`);
+  }
+  if (input.data.length !== input.width * input.height * 3) {
+    throw new Error(`The input image holds ${input.data.length} values; ${input.width} x ${input.height} RGB needs ${input.width * input.height * 3}.`);
+  }
+  const factor = upsampleFactor(prompt);
+  const outH = Math.round(input.height * factor);
+  const outW = Math.round(input.width * factor);
+
+  // 2. Condition image at output size, padded; region masks at latent resolution.
+  const conditioned = factor === 1 ? input : resizeRgb(input, outH, outW, { method: 'bicubic', clamp: true });
+  const padded = padToMultiple(rgbToNchw(conditioned), cfg.sizeMultiple);
+  const [, , H, W] = padded.tensor.dims as [number, number, number, number];
+  const regions = params.regions.map((r, i) => ({
+    mask: maskToLatent(r.mask, i, [input.height, input.width], [outH, outW], cfg.sizeMultiple, f),
+    prompt: r.prompt,
+    ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}),
+  }));
+
+  // Tiles: above the pack's native resolution (or params.tileSize), in latent cells on the UNet's grid.
+  const tileSizePx = params.tileSize > 0 ? params.tileSize : cfg.nativeResolution;
+  const cell = cfg.sizeMultiple / f;
+  const tile = Math.max(cell, Math.floor(tileSizePx / cfg.sizeMultiple) * cell);
+  const overlap = Math.min(tile - cell, Math.max(0, Math.round(params.tileOverlap / f)));
+  const tiling = Math.max(H, W) / f > tile ? { tile, overlap } : null;
+
+  // 3. Sample.
+  const result = await sample(
+    models,
+    padded.tensor,
+    {
+      semanticPrompt: params.semanticPrompt,
+      negativePrompt: params.negativePrompt,
+      restorationPrompt: prompt.text,
+      regions,
+      steps: params.steps,
+      guidanceScale: params.guidanceScale,
+      eta: params.eta,
+      seed: params.seed,
+      strength: params.strength,
+      scheduler: params.scheduler,
+      useRestorer: params.useRestorer,
+      tiling,
+      ...(options.initialNoise ? { initialNoise: options.initialNoise } : {}),
+    },
+    hooks,
+  );
+
+  // 4. Finish: crop the padding, colour fix, back to RGB [0, 1].
+  const cropped = cropTensor(result.image, outH, outW);
+  let image = nchwToRgb(cropped, [-1, 1], true);
+  if (params.colorFix !== 'none') image = applyColorFix(image, conditioned, params.colorFix);
+  return {
+    image,
+    restorationPrompt: prompt.text,
+    seed: params.seed,
+    stepsRun: result.timesteps.length,
+    timings: { totalMs: performance.now() - start, ...result.timings },
+  };
+}
+
+/** Colour fix of the output against the conditioning image (T's imageOps; placeholder until it lands). */
+function applyColorFix(image: RgbImage, reference: RgbImage, kind: 'wavelet' | 'adain'): RgbImage {
+  void reference;
+  throw new Error(`Colour fix "${kind}" is not available yet; use colorFix "none".`);
+}
