@@ -32,13 +32,14 @@
  * same bytes. Design notes and costs: ./README.md.
  */
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
+import { colorFix } from '../imageOps/colorFix';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
+import { TileBlender, cropTile, planTiles, tiledMap, type TilePlan, type TileRect } from '../imageOps/tiling';
 import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
 import { createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
 import { cat, type Tensor } from '../tensor/tensor';
-import { planLatentTiles, tileWeights, type Tile, type TilePlan } from './latentTiles';
 import type { SpireModels } from './models';
 import {
   RestoreCancelled,
@@ -126,10 +127,10 @@ function clampInPlace(data: Float32Array, lo: number, hi: number): void {
   }
 }
 
-function cropPlane(mask: Float32Array, width: number, tile: Tile): Float32Array {
+function cropPlane(mask: Float32Array, width: number, tile: TileRect): Float32Array {
   const out = new Float32Array(tile.height * tile.width);
   for (let y = 0; y < tile.height; y++) {
-    const s = (tile.top + y) * width + tile.left;
+    const s = (tile.y + y) * width + tile.x;
     out.set(mask.subarray(s, s + tile.width), y * tile.width);
   }
   return out;
@@ -179,7 +180,12 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let restoredInput: Tensor | null = null;
   if (options.useRestorer) {
     checkCancelled(hooks);
-    y = await models.restorer(image, cRest);
+    y = options.tiling
+      ? await tiledMap(image, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 }, (tile) => {
+          checkCancelled(hooks);
+          return models.restorer(tile, cRest);
+        })
+      : await models.restorer(image, cRest);
     assertFinite(y.data, 'The restorer');
     clampInPlace(y.data, -1, 1);
     restoredInput = y;
@@ -208,7 +214,12 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let z: Float32Array;
   if (options.strength < 1) {
     checkCancelled(hooks);
-    const mean = await models.vaeEncode(y); // [1, Cz, h, w]
+    const mean = options.tiling // [1, Cz, h, w]
+      ? await tiledMap(y, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 / f }, (tile) => {
+          checkCancelled(hooks);
+          return models.vaeEncode(tile);
+        })
+      : await models.vaeEncode(y);
     assertFinite(mean.data, 'The VAE encoder');
     z = scheduler.addNoise(scaled(mean, cfg.latent.scaleFactor).data, noise, timesteps[0] as number);
   } else {
@@ -217,15 +228,13 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   const encodeMs = performance.now() - t0;
 
   // 6. Denoise.
-  const plan: TilePlan = options.tiling
-    ? planLatentTiles(h, w, options.tiling.tile, options.tiling.overlap, cfg.sizeMultiple / f)
-    : { height: h, width: w, tiles: [{ top: 0, left: 0, height: h, width: w }] };
-  const tiled = plan.tiles.length > 1;
-  const weights = tiled ? plan.tiles.map((tile) => tileWeights(plan, tile, options.tiling?.overlap ?? 0)) : [];
+  const whole: TileRect = { index: 0, row: 0, col: 0, y: 0, x: 0, height: h, width: w, overlapTop: 0, overlapBottom: 0, overlapLeft: 0, overlapRight: 0 };
+  const plan: TilePlan | null = options.tiling ? planTiles(h, w, options.tiling.tile, options.tiling.overlap, cfg.sizeMultiple / f) : null;
+  const tiled = plan !== null && plan.tiles.length > 1;
 
-  /** Guided model output for one tile of the latent z ([1, Cz, th, tw]). */
-  const guidedTile = async (zTile: Tensor, t: number, tile: Tile): Promise<Float32Array> => {
-    const yTile = tiled ? cropTensor(y, tile.height * f, tile.width * f, tile.top * f, tile.left * f) : y;
+  /** Guided model output [1, Cz, th, tw] for one tile of the latent z. */
+  const guidedTile = async (zTile: Tensor, t: number, tile: TileRect): Promise<Float32Array> => {
+    const yTile = tiled ? cropTile(y, { y: tile.y * f, x: tile.x * f, height: tile.height * f, width: tile.width * f }) : y;
     let fused: Tensor[] = [];
     if (cfg.fusion !== null) {
       checkCancelled(hooks);
@@ -250,29 +259,15 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
 
   const denoiseStart = performance.now();
   for (const [i, t] of timesteps.entries()) {
+    const latents: Tensor = { data: z, dims: [1, Cz, h, w] };
     let eps: Float32Array;
     if (!tiled) {
-      eps = await guidedTile({ data: z, dims: [1, Cz, h, w] }, t, plan.tiles[0] as Tile);
+      eps = await guidedTile(latents, t, whole);
     } else {
-      // Blend each tile's guided output: eps = sum_k w_k eps_k / sum_k w_k.
-      eps = new Float32Array(latentSize);
-      const norm = new Float32Array(h * w);
-      for (const [k, tile] of plan.tiles.entries()) {
-        const zTile = cropTensor({ data: z, dims: [1, Cz, h, w] }, tile.height, tile.width, tile.top, tile.left);
-        const e = await guidedTile(zTile, t, tile);
-        const wk = weights[k] as Float32Array;
-        for (let c = 0; c < Cz; c++) {
-          for (let ty = 0; ty < tile.height; ty++) {
-            for (let tx = 0; tx < tile.width; tx++) {
-              const p = (tile.top + ty) * w + tile.left + tx;
-              const q = ty * tile.width + tx;
-              eps[c * h * w + p] = (eps[c * h * w + p] as number) + (wk[q] as number) * (e[(c * tile.height + ty) * tile.width + tx] as number);
-              if (c === 0) norm[p] = (norm[p] as number) + (wk[q] as number);
-            }
-          }
-        }
-      }
-      for (let c = 0; c < Cz; c++) for (let p = 0; p < h * w; p++) eps[c * h * w + p] = (eps[c * h * w + p] as number) / (norm[p] as number);
+      // Every tile's guided output, blended with raised-cosine weights over the overlaps.
+      const blender = new TileBlender(plan, Cz);
+      for (const rect of plan.tiles) blender.add(rect.index, await guidedTile(cropTile(latents, rect), t, rect));
+      eps = blender.finish();
     }
     assertFinite(eps, `The UNet at step ${i + 1} (timestep ${t})`);
     const stepOut = scheduler.step(eps, t, z, { eta: options.eta, generator: new Generator(options.seed + t) });
@@ -292,7 +287,13 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   // 7. Decode.
   checkCancelled(hooks);
   const decodeStart = performance.now();
-  const decoded = await models.vaeDecode(scaled({ data: z, dims: [1, Cz, h, w] }, 1 / cfg.latent.scaleFactor));
+  const zDecode = scaled({ data: z, dims: [1, Cz, h, w] }, 1 / cfg.latent.scaleFactor);
+  const decoded = options.tiling // [1, 3, H, W]
+    ? await tiledMap(zDecode, { tile: options.tiling.tile, overlap: options.tiling.overlap, scale: f }, (tile) => {
+        checkCancelled(hooks);
+        return models.vaeDecode(tile);
+      })
+    : await models.vaeDecode(zDecode);
   assertFinite(decoded.data, 'The VAE decoder');
   clampInPlace(decoded.data, -1, 1);
   return {
@@ -412,7 +413,7 @@ export async function restore(
   // 4. Finish: crop the padding, colour fix, back to RGB [0, 1].
   const cropped = cropTensor(result.image, outH, outW);
   let image = nchwToRgb(cropped, [-1, 1], true);
-  if (params.colorFix !== 'none') image = applyColorFix(image, conditioned, params.colorFix);
+  if (params.colorFix !== 'none') image = colorFix(image, conditioned, params.colorFix);
   return {
     image,
     restorationPrompt: prompt.text,
@@ -420,10 +421,4 @@ export async function restore(
     stepsRun: result.timesteps.length,
     timings: { totalMs: performance.now() - start, ...result.timings },
   };
-}
-
-/** Colour fix of the output against the conditioning image (T's imageOps; placeholder until it lands). */
-function applyColorFix(image: RgbImage, reference: RgbImage, kind: 'wavelet' | 'adain'): RgbImage {
-  void reference;
-  throw new Error(`Colour fix "${kind}" is not available yet; use colorFix "none".`);
 }

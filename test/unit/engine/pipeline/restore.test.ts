@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { restore, sample, strengthStartIndex } from '../../../../main/engine/pipeline/restore';
+import { RestoreCancelled, type RestoreParams, type RgbImage, type StepProgress } from '../../../../main/engine/pipeline/types';
+import { FakeModels } from './fakeModels';
+
+function image(width: number, height: number, seed = 1): RgbImage {
+  const data = new Float32Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = 0.5 + 0.4 * Math.sin(i * 0.37 + seed);
+  return { width, height, data };
+}
+
+const PARAMS: RestoreParams = {
+  restorationPrompt: 'Remove all degradation',
+  semanticPrompt: 'a cat',
+  negativePrompt: '',
+  regions: [],
+  steps: 4,
+  guidanceScale: 3,
+  seed: 7,
+  strength: 1,
+  scheduler: 'ddim',
+  eta: 0,
+  colorFix: 'none',
+  useRestorer: false,
+  tileSize: 0,
+  tileOverlap: 8,
+};
+
+const maxAbs = (a: Float32Array, b: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+describe('restore (fake models)', () => {
+  it('runs the recipe: one text batch, adaptor + one [uncond; cond] UNet batch per step, one decode', async () => {
+    const models = new FakeModels();
+    const out = await restore(models, image(32, 32), PARAMS);
+    expect(out.image.width).toBe(32);
+    expect(out.image.height).toBe(32);
+    expect(out.stepsRun).toBe(4);
+    expect(out.restorationPrompt).toBe('Remove all degradation');
+    const sequence = models.calls.map((c) => c.model);
+    expect(sequence).toEqual(['textEncoder', ...Array(4).fill(['adaptor', 'unet']).flat(), 'vaeDecode']);
+    expect(models.calls.find((c) => c.model === 'textEncoder')?.dims).toEqual([3, 4, 2]); // [neg; sem; rest]
+    expect(models.calls.find((c) => c.model === 'unet')?.dims).toEqual([2, 4, 8, 8]);
+  });
+
+  it('is deterministic: same inputs and seed give identical bytes; another seed differs', async () => {
+    const a = await restore(new FakeModels(), image(24, 40), PARAMS);
+    const b = await restore(new FakeModels(), image(24, 40), PARAMS);
+    const c = await restore(new FakeModels(), image(24, 40), { ...PARAMS, seed: 8 });
+    expect(Buffer.from(a.image.data.buffer).equals(Buffer.from(b.image.data.buffer))).toBe(true);
+    expect(maxAbs(a.image.data, c.image.data)).toBeGreaterThan(1e-3);
+  });
+
+  it('pads to the size multiple and crops back (odd sizes)', async () => {
+    const models = new FakeModels();
+    const out = await restore(models, image(21, 13), PARAMS);
+    expect([out.image.width, out.image.height]).toEqual([21, 13]);
+    expect(models.calls.find((c) => c.model === 'unet')?.dims).toEqual([2, 4, 4, 6]); // 16 x 24 padded
+  });
+
+  it('makes the output K times the input for "Upsample to Kx"', async () => {
+    const models = new FakeModels();
+    const out = await restore(models, image(16, 12), { ...PARAMS, restorationPrompt: 'upsample to 2.5x; deblur' });
+    expect([out.image.width, out.image.height]).toEqual([40, 30]);
+    expect(out.restorationPrompt).toBe('Deblur; Upsample to 2.5x;');
+    expect(out.image.data.length).toBe(40 * 30 * 3);
+  });
+
+  it('refuses a malformed restoration prompt before any model call', async () => {
+    const models = new FakeModels();
+    await expect(restore(models, image(16, 16), { ...PARAMS, restorationPrompt: 'Deblur with sigma 9' })).rejects.toThrow(/out of range: allowed 0.2 to 3.0/);
+    expect(models.calls).toHaveLength(0);
+  });
+
+  it('strength < 1 encodes the input and runs only the last steps; faithful mode runs the restorer first', async () => {
+    expect(strengthStartIndex(4, 0.6)).toBe(2);
+    expect(strengthStartIndex(50, 1)).toBe(0);
+    const models = new FakeModels();
+    const out = await restore(models, image(16, 16), { ...PARAMS, strength: 0.6, useRestorer: true });
+    expect(out.stepsRun).toBe(2);
+    expect(models.calls.map((c) => c.model).slice(0, 3)).toEqual(['textEncoder', 'restorer', 'vaeEncode']);
+    await expect(restore(new FakeModels(), image(16, 16), { ...PARAMS, strength: 0.1 })).rejects.toThrow(/runs no step/);
+  });
+
+  it('reports every step with elapsed time and an optional preview', async () => {
+    const steps: StepProgress[] = [];
+    await restore(new FakeModels(), image(32, 16), { ...PARAMS, scheduler: 'dpmpp-2m' }, { onStep: (p) => steps.push(p), previewSize: 16 });
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(steps.every((s) => s.totalSteps === 4 && s.elapsedMs >= 0)).toBe(true);
+    expect(steps.map((s) => [s.preview?.width, s.preview?.height])).toEqual(Array(4).fill([16, 8]));
+  });
+
+  it('cancels within one step: no model call after the abort, RestoreCancelled thrown', async () => {
+    const models = new FakeModels();
+    const controller = new AbortController();
+    let abortedAt = -1;
+    models.beforeCall = (model, count) => {
+      if (model === 'unet' && models.calls.filter((c) => c.model === 'unet').length === 2) {
+        controller.abort();
+        abortedAt = count;
+      }
+    };
+    await expect(restore(models, image(16, 16), PARAMS, { signal: controller.signal })).rejects.toBeInstanceOf(RestoreCancelled);
+    expect(models.calls).toHaveLength(abortedAt); // the UNet call in flight finished; nothing started after it
+  });
+
+  it('stops with a clear error when a model returns NaN', async () => {
+    const models = new FakeModels();
+    models.nanFromUnetCall = 2;
+    await expect(restore(models, image(16, 16), PARAMS)).rejects.toThrow(/The UNet at step 2 \(timestep \d+\) produced NaN/);
+  });
+
+  it('batches regions as [uncond; global; region 1..N] and steers only inside each mask', async () => {
+    const W = 32;
+    const H = 16;
+    const left = { width: W, height: H, data: new Float32Array(W * H).map((_, i) => (i % W < W / 2 ? 1 : 0)) };
+    const right = { width: W, height: H, data: left.data.map((v) => 1 - v) };
+    const models = new FakeModels();
+    const regional = await restore(models, image(W, H), {
+      ...PARAMS,
+      semanticPrompt: '',
+      regions: [
+        { mask: left, prompt: 'a red fox' },
+        { mask: right, prompt: 'a blue sky' },
+      ],
+    });
+    expect(models.calls.find((c) => c.model === 'textEncoder')?.dims).toEqual([5, 4, 2]);
+    expect(models.calls.find((c) => c.model === 'unet')?.dims).toEqual([4, 4, 4, 8]);
+    const fox = await restore(new FakeModels(), image(W, H), { ...PARAMS, semanticPrompt: 'a red fox' });
+    const sky = await restore(new FakeModels(), image(W, H), { ...PARAMS, semanticPrompt: 'a blue sky' });
+    // The fake UNet is pixel-local, so away from the mask edge (one latent cell = 4 px) the regional
+    // run equals each single-prompt run on its own side and differs from the other prompt's run.
+    const side = (img: RgbImage, x0: number, x1: number): Float32Array => {
+      const out: number[] = [];
+      for (let y = 0; y < H; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) out.push(img.data[(y * W + x) * 3 + c]!);
+      return Float32Array.from(out);
+    };
+    expect(maxAbs(side(regional.image, 0, 12), side(fox.image, 0, 12))).toBeLessThan(1e-5);
+    expect(maxAbs(side(regional.image, 20, 32), side(sky.image, 20, 32))).toBeLessThan(1e-5);
+    expect(maxAbs(side(regional.image, 0, 12), side(sky.image, 0, 12))).toBeGreaterThan(1e-2);
+    expect(maxAbs(side(regional.image, 20, 32), side(fox.image, 20, 32))).toBeGreaterThan(1e-2);
+  });
+
+  it('tiles images above the native resolution and matches the untiled run for a local model', async () => {
+    const tiledModels = new FakeModels();
+    const input = image(80, 48);
+    const params = { ...PARAMS, strength: 0.8, useRestorer: true, tileSize: 32, tileOverlap: 8 };
+    const tiled = await restore(tiledModels, input, params);
+    const untiled = await restore(new FakeModels(), input, { ...params, tileSize: 1024 });
+    const unetDims = tiledModels.calls.filter((c) => c.model === 'unet').map((c) => c.dims);
+    expect(unetDims.every((d) => d[2] === 8 && d[3] === 8)).toBe(true); // 32 px tiles = 8 latent cells
+    expect(unetDims.length).toBeGreaterThan(3 * 2); // several tiles per step
+    expect(maxAbs(tiled.image.data, untiled.image.data)).toBeLessThan(1e-5);
+  });
+
+  it('sample() checks its inputs', async () => {
+    const base = {
+      semanticPrompt: '', negativePrompt: '', restorationPrompt: '', regions: [], steps: 2, guidanceScale: 1, eta: 0, seed: 0,
+      strength: 1, scheduler: 'ddim' as const, useRestorer: false, tiling: null,
+    };
+    const y = { data: new Float32Array(3 * 12 * 16), dims: [1, 3, 12, 16] };
+    await expect(sample(new FakeModels(), y, base)).rejects.toThrow(/multiples of 8, got 12 x 16/);
+    const ok = { data: new Float32Array(3 * 16 * 16), dims: [1, 3, 16, 16] };
+    await expect(sample(new FakeModels(), ok, { ...base, strength: 0 })).rejects.toThrow(/strength must be in \(0, 1\]/);
+    await expect(sample(new FakeModels(), ok, { ...base, initialNoise: new Float32Array(3) })).rejects.toThrow(/initialNoise has 3 values/);
+  });
+});
