@@ -6,13 +6,22 @@
  * provider actually used and any fallbacks. A pack that fails leaves the worker
  * `ready` with no pack and a message naming the file and the reason, so the
  * app stays usable. Requests are answered by id, one response each.
+ *
+ * Jobs: every request but `status` goes through one JobQueue (jobs/JobQueue.ts),
+ * so pack loads and restorations run one at a time in submission order.
+ * `cancel {id}` drops a queued request (answered `cancelled`, never run) or
+ * aborts the running one within a step. While a restoration runs the worker
+ * reports `busy`. A restoration that fails (out of memory, NaN output, a thrown
+ * error, no pack) is answered with a plain-words error and the queue goes on.
  */
 import type { ExecutionProvider, OpenedSession, SessionOptions } from './onnx/runtime';
 import { describeFallbacks, loadPack, type LoadedPack } from './packLoader';
 import { PackError, discoverPack, readManifest } from './packs';
 import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
-import type { EngineConfig, EngineErrorInfo, EngineMethod, EngineMethods, HostToWorker, WorkerStatus } from './protocol';
+import { JobCancelled, JobQueue } from './jobs/JobQueue';
+import { JobError, runRestoreJob, type Restorer } from './jobs/restoreJob';
+import type { EngineConfig, EngineErrorInfo, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
 
 /** What the worker needs from onnx/runtime.ts; loaded lazily so a broken native install is reported, not fatal. */
 export interface RuntimeApi {
@@ -25,9 +34,17 @@ export interface EngineWorkerOptions {
   loadRuntime?: () => Promise<RuntimeApi>;
   /** Called after `shutdown` has released the sessions (the entry ends the thread/process there). */
   exit?: () => void;
+  /** Builds the restoration pipeline on a loaded pack (default: jobs/defaultRestorer.ts, the real pipeline). Tests pass fakes. */
+  createRestorer?: (pack: LoadedPack) => Promise<Restorer>;
 }
 
-type Handler<M extends EngineMethod> = (params: EngineMethods[M]['params']) => Promise<EngineMethods[M]['result']>;
+/** What a handler knows about the request it serves. */
+interface JobContext {
+  id: number;
+  signal: AbortSignal;
+}
+
+type Handler<M extends EngineMethod> = (params: EngineMethods[M]['params'], job: JobContext) => Promise<EngineMethods[M]['result']>;
 
 class MethodError extends Error {
   constructor(
@@ -40,12 +57,17 @@ class MethodError extends Error {
 
 export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptions = {}): { dispose(): void } {
   const loadRuntime = options.loadRuntime ?? (() => import('./onnx/runtime'));
+  const createRestorer = options.createRestorer ?? (async (pack: LoadedPack) => (await import('./jobs/defaultRestorer')).createDefaultRestorer(pack));
   let config: EngineConfig | null = null;
   let loaded: LoadedPack | null = null;
+  /** The pipeline on `loaded`, built on first use. */
+  let restorer: { pack: LoadedPack; restorer: Restorer } | null = null;
   let status: WorkerStatus = { state: 'starting', pack: null, provider: null, message: null, components: [], fallbacks: [] };
   let runtime: RuntimeApi | null = null;
-  /** Serialises pack loads and requests that touch the pack. */
-  let queue: Promise<unknown> = Promise.resolve();
+  /** Serialises pack loads and requests that touch the pack: one job at a time, in order. */
+  const jobs = new JobQueue();
+  /** Ids for jobs the worker queues itself (the initial pack load); requests use the host's positive ids. */
+  let internalId = -1;
 
   const setStatus = (next: WorkerStatus): void => {
     status = next;
@@ -69,6 +91,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   const unload = async (): Promise<void> => {
     const old = loaded;
     loaded = null;
+    restorer = null;
     if (old) await Promise.allSettled([...old.sessions.values()].map((s) => s.release()));
   };
 
@@ -113,33 +136,63 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
     return status;
   };
 
+  const restore: Handler<'restore'> = async (params, job) => {
+    const pack = loaded;
+    if (!pack || !status.pack) {
+      throw new JobError(
+        'pack-not-loaded',
+        `No model pack is loaded, so nothing can be restored. ${status.message ?? ''} Set SPIRE_MODEL_PACK to a pack folder (or pass --model) and try again.`.replace(/\s+/g, ' ').trim(),
+      );
+    }
+    if (!restorer || restorer.pack !== pack) {
+      try {
+        restorer = { pack, restorer: await createRestorer(pack) };
+      } catch (err) {
+        throw new JobError('pack-not-loaded', `The model pack "${status.pack.name}" cannot restore images: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const idle = status;
+    setStatus({ ...status, state: 'busy' });
+    try {
+      return await runRestoreJob(params, {
+        restorer: restorer.restorer,
+        pack: status.pack,
+        provider: status.provider,
+        signal: job.signal,
+        sendProgress: (progress: RestoreProgress) => port.postMessage({ kind: 'progress', id: job.id, progress }),
+      });
+    } finally {
+      if (status.state === 'busy') setStatus({ ...idle, state: 'ready' });
+    }
+  };
+
   const handlers: { [M in EngineMethod]: Handler<M> } = {
     status: async () => status,
     'reload-pack': async (params) => loadDefaultPack(params.dir),
     backends: async () => (await getRuntime()).listBackends(),
-  };
-
-  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(task, task);
-    queue = run.catch(() => undefined);
-    return run;
+    restore,
   };
 
   const respond = async (id: number, method: EngineMethod, params: unknown): Promise<void> => {
-    const handler = Object.hasOwn(handlers, method) ? (handlers[method] as (p: unknown) => Promise<unknown>) : undefined;
+    const handler = Object.hasOwn(handlers, method) ? (handlers[method] as (p: unknown, job: JobContext) => Promise<unknown>) : undefined;
     if (!handler) {
       port.postMessage({ kind: 'response', id, ok: false, error: { code: 'unknown-method', message: `The engine has no method "${String(method)}".` } });
       return;
     }
     try {
       // `status` answers at once, even while a pack loads; everything else waits its turn.
-      const result = method === 'status' ? await handler(params ?? {}) : await enqueue(() => handler(params ?? {}));
+      const result =
+        method === 'status'
+          ? await handler(params ?? {}, { id, signal: new AbortController().signal })
+          : await jobs.submit(id, (signal) => handler(params ?? {}, { id, signal }));
       port.postMessage({ kind: 'response', id, ok: true, result });
     } catch (err) {
       const error: EngineErrorInfo =
-        err instanceof MethodError
+        err instanceof MethodError || err instanceof JobError
           ? { code: err.code, message: err.message }
-          : { code: 'engine-error', message: err instanceof Error ? err.message : String(err) };
+          : err instanceof JobCancelled
+            ? { code: 'cancelled', message: 'The request was cancelled before it started.' }
+            : { code: 'engine-error', message: err instanceof Error ? err.message : String(err) };
       port.postMessage({ kind: 'response', id, ok: false, error });
     }
   };
@@ -149,16 +202,21 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
       case 'init':
         if (config) return;
         config = message.config;
-        void enqueue(() => loadDefaultPack());
+        void jobs.submit(internalId--, () => loadDefaultPack()).catch(() => undefined);
         return;
       case 'request':
         void respond(message.id, message.method, message.params);
         return;
       case 'cancel':
-        // Nothing cancellable yet; jobs (a later issue) will honour this.
+        jobs.cancel(message.id);
         return;
       case 'shutdown':
-        void enqueue(unload).then(() => options.exit?.());
+        // Stop what runs and what waits, then release the sessions.
+        for (const id of jobs.ids()) jobs.cancel(id);
+        void jobs
+          .submit(internalId--, unload)
+          .catch(() => undefined)
+          .then(() => options.exit?.());
         return;
     }
   };

@@ -30,6 +30,8 @@ import {
 export interface RequestOptions {
   /** Progress reports the worker sends for this request before its response. */
   onProgress?: (progress: unknown) => void;
+  /** Aborting sends `cancel {id}`: a queued job never runs, a running one stops within a step; the request then rejects (code `cancelled`). */
+  signal?: AbortSignal;
 }
 
 export interface EngineExitInfo extends EngineExit {
@@ -153,9 +155,21 @@ export class SupervisedEngineHost implements EngineHost {
       return Promise.reject(new EngineRequestError('engine-unavailable', why));
     }
     const id = this.nextId++;
+    const signal = options.signal;
     return new Promise<EngineResult<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress });
+      const onAbort = (): void => {
+        if (this.pending.has(id) && this.proc === proc) proc.port.postMessage({ kind: 'cancel', id });
+      };
+      const settle =
+        <T>(fn: (v: T) => void) =>
+        (v: T): void => {
+          signal?.removeEventListener('abort', onAbort);
+          fn(v);
+        };
+      this.pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject), onProgress: options.onProgress });
       proc.port.postMessage({ kind: 'request', id, method, params });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -14,6 +14,7 @@
  * Everything here must survive structured clone (no functions, no class instances).
  */
 import type { EngineStatus } from '../../preload/contract/channels';
+import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
 export type ProviderPreference = 'auto' | string;
@@ -60,6 +61,57 @@ export interface EngineErrorInfo {
   message: string;
 }
 
+/** An input image: the encoded file's bytes (`name` for messages), or a path the host already validated. */
+export type ImageSource = { bytes: Uint8Array; name: string } | { path: string };
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+/** How the worker encodes the restored image. */
+export interface RestoreOutputOptions {
+  /** Default 'png'. */
+  format?: OutputFormat;
+  /** JPEG/WebP quality (default 95). */
+  quality?: number;
+  /** PNG/TIFF bits per sample; default: 16 when the input had 16, else 8. */
+  bitDepth?: 8 | 16;
+  /** Extra text stored in the file, added to the engine's own (prompts, seed, model: `spire:*` keys). */
+  metadata?: Record<string, string>;
+}
+
+export interface RestoreJobParams {
+  input: ImageSource;
+  params: RestoreParams;
+  /** Largest side of the preview PNGs sent with progress (0 or absent = no previews). */
+  previewSize?: number;
+  output?: RestoreOutputOptions;
+}
+
+/** `progress` payload of a restore job: the pipeline's StepProgress with an ETA, and the preview as PNG bytes. */
+export interface RestoreProgress {
+  step: number;
+  totalSteps: number;
+  timestep: number;
+  elapsedMs: number;
+  /** Time left, from a moving average of the last step times; null before the first step. */
+  etaMs: number | null;
+  preview?: { png: Uint8Array; width: number; height: number };
+}
+
+export interface RestoreJobResult {
+  /** The restored image, encoded as asked, with the input's alpha resized to it. */
+  image: { bytes: Uint8Array; format: OutputFormat; width: number; height: number; hasAlpha: boolean };
+  input: { width: number; height: number; format: string; bitDepth: 8 | 16; hasAlpha: boolean };
+  restorationPrompt: string;
+  semanticPrompt: string;
+  seed: number;
+  stepsRun: number;
+  timings: RestoreResult['timings'] & { readMs: number; encodeOutputMs: number };
+  pack: { name: string; dir: string } | null;
+  provider: string | null;
+  /** The text stored in the file. */
+  metadata: Record<string, string>;
+}
+
 /** method -> params and result. Keep params/results plain data. */
 export interface EngineMethods {
   /** Answers with the worker's current status; a cheap liveness check. */
@@ -68,6 +120,13 @@ export interface EngineMethods {
   'reload-pack': { params: { dir?: string }; result: WorkerStatus };
   /** Diagnostics: which providers onnxruntime-node was built with here. */
   backends: { params: Record<string, never>; result: { name: string; bundled: boolean }[] };
+  /**
+   * Restores one image with the loaded pack. Queued behind other jobs (one at a time, in order);
+   * sends `progress` (RestoreProgress) after every denoising step; `cancel {id}` stops it within a
+   * step (error code `cancelled`). Error codes: cancelled, pack-not-loaded, bad-prompt, bad-params,
+   * image-* (ImageReadError codes), out-of-memory, bad-output (NaN/Inf), restore-failed.
+   */
+  restore: { params: RestoreJobParams; result: RestoreJobResult };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -86,6 +145,12 @@ export type WorkerToHost =
   | { kind: 'response'; id: number; ok: false; error: EngineErrorInfo }
   | { kind: 'progress'; id: number; progress: unknown }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export function isRestoreProgress(value: unknown): value is RestoreProgress {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<RestoreProgress>;
+  return typeof v.step === 'number' && typeof v.totalSteps === 'number' && typeof v.elapsedMs === 'number';
+}
 
 /** The contract's status built from the worker's. */
 export function toEngineStatus(status: WorkerStatus): EngineStatus {

@@ -83,7 +83,20 @@ export function estimateDecodeBytes(width: number, height: number, channels: num
   return pixels * (Math.max(3, channels) * bytesPerSample + 3 * 4 + (hasAlpha ? 4 : 0));
 }
 
-function looksTruncated(message: string): boolean {
+/** False when a PNG lacks its final IEND chunk or a JPEG its end-of-image marker: the file was cut off. */
+function endsCleanly(bytes: Uint8Array, format: string): boolean {
+  const n = bytes.length;
+  if (format === 'png') return n >= 12 && bytes[n - 8] === 0x49 && bytes[n - 7] === 0x45 && bytes[n - 6] === 0x4e && bytes[n - 5] === 0x44;
+  if (format === 'jpeg') {
+    let end = n;
+    while (end > 2 && bytes[end - 1] === 0) end--; // some writers pad with zeros
+    return bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
+  }
+  return true;
+}
+
+function looksTruncated(message: string, bytes?: Uint8Array, format?: string): boolean {
+  if (bytes && format && !endsCleanly(bytes, format)) return true;
   return /premature|truncat|unexpected end|end of (file|data|stream)|short read|not enough (data|image data)|read error|out of data|incomplete/i.test(message);
 }
 
@@ -132,7 +145,7 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (looksTruncated(message))
+    if (looksTruncated(message, bytes, sniffed))
       throw new ImageReadError('image-truncated', `“${label}” is cut off (the ${sniffed.toUpperCase()} data ends early). Copy or download it again.`);
     throw new ImageReadError('image-corrupt', `“${label}” looks like a ${sniffed.toUpperCase()} file but is damaged (${message}). Open it in another program and save a new copy.`);
   }
@@ -173,7 +186,7 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
     outHeight = decoded.info.height;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (looksTruncated(message))
+    if (looksTruncated(message, bytes, format))
       throw new ImageReadError('image-truncated', `“${label}” is cut off (the ${format.toUpperCase()} data ends early). Copy or download it again.`);
     throw new ImageReadError('image-corrupt', `“${label}” could not be decoded (${message}). Open it in another program and save a new copy.`);
   }

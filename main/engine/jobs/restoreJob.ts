@@ -1,0 +1,178 @@
+/**
+ * One restore job, as the worker runs it:
+ *
+ *   1. check the params (prompt grammar, ranges)      -> bad-prompt / bad-params
+ *   2. read the input image (bytes or a path)         -> image-* codes
+ *   3. fit the region masks to the input size
+ *   4. restore(input, params, { signal, previewSize, onStep })
+ *        onStep -> RestoreProgress (ETA from a moving average, preview PNG)
+ *   5. check the output is finite                     -> bad-output
+ *   6. encode it (alpha resized to the output, metadata: prompts, seed, model)
+ *
+ * Failures become a JobError with a code and a plain-words message; the
+ * worker sends them as the response's error, so the queue and worker stay usable.
+ */
+import { performance } from 'node:perf_hooks';
+import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '../image';
+import { resizeMask, resizeRgb } from '../imageOps/resize';
+import type { RestoreHooks, RestoreParams, RestoreResult, RgbImage, StepProgress } from '../pipeline/types';
+import { RestoreCancelled } from '../pipeline/types';
+import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
+import { JobCancelled } from './JobQueue';
+import { StepTimer } from './progress';
+import { RestoreParamsError, validateRestoreParams } from './restoreParams';
+
+/** What runs the pipeline on a loaded pack (the real one wraps pipeline/restore.ts; tests pass fakes). */
+export interface Restorer {
+  restore(input: RgbImage, params: RestoreParams, hooks: RestoreHooks): Promise<RestoreResult>;
+}
+
+export type JobErrorCode = 'cancelled' | 'pack-not-loaded' | 'bad-prompt' | 'bad-params' | 'out-of-memory' | 'bad-output' | 'restore-failed' | ImageReadError['code'];
+
+export class JobError extends Error {
+  constructor(
+    readonly code: JobErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+export interface RestoreJobContext {
+  restorer: Restorer;
+  pack: { name: string; dir: string } | null;
+  provider: string | null;
+  signal: AbortSignal;
+  sendProgress(progress: RestoreProgress): void;
+}
+
+const OOM = /out of memory|bad_alloc|allocation failed|failed to allocate|cannot allocate|invalid typed array length|array buffer allocation|ENOMEM/i;
+
+/** Turns anything a job threw into a JobError with a message that says what to do. */
+export function toJobError(err: unknown, input?: { width: number; height: number }): JobError {
+  if (err instanceof JobError) return err;
+  if (err instanceof RestoreCancelled || err instanceof JobCancelled || (err instanceof Error && err.name === 'AbortError'))
+    return new JobError('cancelled', 'The restoration was cancelled.');
+  if (err instanceof RestoreParamsError) return new JobError(err.code, err.message);
+  if (err instanceof ImageReadError) return new JobError(err.code, err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof RangeError || OOM.test(message)) {
+    const size = input ? ` (${input.width} x ${input.height})` : '';
+    return new JobError(
+      'out-of-memory',
+      `The engine ran out of memory restoring this image${size}. Try a smaller image or a smaller tile size, or close other programs. (${message})`,
+    );
+  }
+  return new JobError('restore-failed', `The restoration failed: ${message}`);
+}
+
+function checkFinite(image: RgbImage): void {
+  for (let i = 0; i < image.data.length; i++) {
+    if (!Number.isFinite(image.data[i])) {
+      throw new JobError(
+        'bad-output',
+        'The model produced invalid values (NaN or infinity) for this image. Try another seed or fewer steps; if it keeps happening, run on the CPU provider (--ep cpu) or use a float32 pack.',
+      );
+    }
+  }
+}
+
+/** The text stored in the output file. */
+export function restoreMetadata(result: RestoreResult, params: RestoreParams, pack: { name: string } | null, provider: string | null): Record<string, string> {
+  const meta: Record<string, string> = {
+    'spire:restoration-prompt': result.restorationPrompt,
+    'spire:seed': String(result.seed),
+    'spire:steps': String(params.steps),
+    'spire:guidance': String(params.guidanceScale),
+    'spire:strength': String(params.strength),
+    'spire:scheduler': params.scheduler,
+    'spire:color-fix': params.colorFix,
+  };
+  if (params.semanticPrompt) meta['spire:prompt'] = params.semanticPrompt;
+  if (params.negativePrompt) meta['spire:negative-prompt'] = params.negativePrompt;
+  if (params.regions.length > 0) meta['spire:regions'] = JSON.stringify(params.regions.map((r) => r.prompt));
+  if (params.useRestorer) meta['spire:faithful'] = 'true';
+  if (pack) meta['spire:model'] = pack.name;
+  if (provider) meta['spire:provider'] = provider;
+  meta.Software = 'SPIRE Studio';
+  return meta;
+}
+
+async function previewPng(preview: RgbImage, maxSide: number): Promise<RestoreProgress['preview']> {
+  let img = preview;
+  const side = Math.max(img.width, img.height);
+  if (side > maxSide) {
+    const scale = maxSide / side;
+    img = resizeRgb(img, Math.max(1, Math.round(img.height * scale)), Math.max(1, Math.round(img.width * scale)), { method: 'area', clamp: true });
+  }
+  return { png: new Uint8Array(await encodeImage(img, null, 'png')), width: img.width, height: img.height };
+}
+
+export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContext): Promise<RestoreJobResult> {
+  let input: ReadImageResult | null = null;
+  try {
+    // 1. params
+    const params = validateRestoreParams(job.params);
+    // 2. input
+    const t0 = performance.now();
+    input = 'bytes' in job.input ? await readImage(job.input.bytes, {}, job.input.name) : await readImage(job.input.path);
+    const readMs = performance.now() - t0;
+    const { rgb } = input;
+    // 3. region masks at input resolution
+    const regions = params.regions.map((r) =>
+      r.mask.width === rgb.width && r.mask.height === rgb.height ? r : { ...r, mask: resizeMask(r.mask, rgb.height, rgb.width, 'area') },
+    );
+    if (ctx.signal.aborted) throw new RestoreCancelled();
+    // 4. restore, reporting each step
+    const timer = new StepTimer();
+    const previewSize = Math.max(0, Math.floor(job.previewSize ?? 0));
+    let progressChain: Promise<void> = Promise.resolve();
+    const onStep = (p: StepProgress): void => {
+      const etaMs = timer.record(p.step, p.totalSteps, p.elapsedMs);
+      const base: RestoreProgress = { step: p.step, totalSteps: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs, etaMs };
+      const preview = p.preview;
+      // Previews are encoded off the step's path; the chain keeps progress in step order and ahead of the response.
+      progressChain = progressChain.then(async () => {
+        if (preview && previewSize > 0) {
+          try {
+            base.preview = await previewPng(preview, previewSize);
+          } catch {
+            // a preview is a nicety; never fail the job for it
+          }
+        }
+        ctx.sendProgress(base);
+      });
+    };
+    const hooks: RestoreHooks = { signal: ctx.signal, onStep };
+    if (previewSize > 0) hooks.previewSize = previewSize;
+    const result = await ctx.restorer.restore(rgb, { ...params, regions }, hooks);
+    await progressChain;
+    if (ctx.signal.aborted) throw new RestoreCancelled();
+    // 5. sanity
+    checkFinite(result.image);
+    // 6. encode
+    const t1 = performance.now();
+    const format = job.output?.format ?? 'png';
+    const metadata = { ...restoreMetadata(result, params, ctx.pack, ctx.provider), ...(job.output?.metadata ?? {}) };
+    const bytes = await encodeImage(result.image, input.alpha, format, {
+      ...(job.output?.quality !== undefined ? { quality: job.output.quality } : {}),
+      bitDepth: job.output?.bitDepth ?? input.bitDepth,
+      metadata,
+    });
+    return {
+      image: { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), format, width: result.image.width, height: result.image.height, hasAlpha: input.alpha !== null && format !== 'jpeg' },
+      input: { width: rgb.width, height: rgb.height, format: input.format, bitDepth: input.bitDepth, hasAlpha: input.alpha !== null },
+      restorationPrompt: result.restorationPrompt,
+      semanticPrompt: params.semanticPrompt,
+      seed: result.seed,
+      stepsRun: result.stepsRun,
+      timings: { ...result.timings, readMs, encodeOutputMs: performance.now() - t1 },
+      pack: ctx.pack,
+      provider: ctx.provider,
+      metadata,
+    };
+  } catch (err) {
+    throw toJobError(err, input ? { width: input.rgb.width, height: input.rgb.height } : undefined);
+  }
+}

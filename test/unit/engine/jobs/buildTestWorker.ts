@@ -1,0 +1,51 @@
+/**
+ * Bundles a worker entry (TypeScript) into one runnable .mjs for worker_threads,
+ * cached by the sources' modification times (like test/unit/main/engine/buildWorker.ts).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { build } from 'vite';
+
+const repo = resolve(import.meta.dirname, '../../../..');
+
+function stamp(entry: string): string {
+  const hash = createHash('sha1');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) hash.update(`${path}:${statSync(path).mtimeMs}`);
+    }
+  };
+  walk(join(repo, 'main/engine'));
+  walk(join(repo, 'preload/contract'));
+  walk(join(repo, 'assets'));
+  hash.update(`${entry}:${statSync(entry).mtimeMs}`);
+  walk(join(repo, 'test/unit/engine/jobs'));
+  return hash.digest('hex').slice(0, 12);
+}
+
+export async function buildTestWorker(entry: string): Promise<string> {
+  const name = basename(entry, '.ts');
+  const outDir = join(repo, 'node_modules/.cache/spire-tests', `${name}-${stamp(entry)}`);
+  const out = join(outDir, `${name}.mjs`);
+  if (existsSync(out)) return out;
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: repo,
+    build: {
+      ssr: entry,
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      rollupOptions: {
+        external: ['onnxruntime-node', 'sharp'],
+        output: { format: 'es', entryFileNames: `${name}.mjs`, chunkFileNames: '[name]-[hash].mjs' },
+      },
+    },
+  });
+  return out;
+}
