@@ -72,7 +72,7 @@ const describe = (name: string, dtype: string, dims: readonly (number | string)[
  * dtype, rank, fixed dims, and symbolic dims consistent across inputs (`batch` one value,
  * `height/4` * 4 == `height`). Throws ModelInputError naming the component and input.
  */
-export function checkFeeds(component: string, spec: ComponentSpec, feeds: NamedTensors): void {
+export function checkFeeds(component: string, spec: Pick<ComponentSpec, 'inputs'>, feeds: NamedTensors): void {
   const bound = new Map<string, number>();
   const names = Object.keys(feeds);
   for (const n of names) {
