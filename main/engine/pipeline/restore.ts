@@ -8,7 +8,7 @@
  *     1. check inputs             parse the restoration prompt (canonical text), sizes, strength
  *     2. condition image          `Upsample to Kx`: bicubic-resize the input K times (the model
  *                                 restores at output resolution); RGB [0,1] -> NCHW [-1,1];
- *                                 reflect-pad to sizeMultiple; region masks to latent resolution
+ *                                 reflect-pad to sizeMultiple; region masks feathered, to latent resolution
  *     3. sample()                 the diffusion recipe below, tiled when the image is large
  *     4. finish                   crop the padding, colour fix against the conditioning image,
  *                                 NCHW [-1,1] -> RGB [0,1]
@@ -34,6 +34,7 @@
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
 import { colorFix } from '../imageOps/colorFix';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
+import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
 import { TileBlender, cropTile, planTiles, tiledMap, type TilePlan, type TileRect } from '../imageOps/tiling';
 import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
@@ -43,7 +44,7 @@ import { cat, type Tensor } from '../tensor/tensor';
 import type { SpireModels } from './models';
 import {
   RestoreCancelled,
-  type Mask,
+  type RegionPrompt,
   type RestoreHooks,
   type RestoreParams,
   type RestoreResult,
@@ -320,22 +321,20 @@ async function previewOf(models: SpireModels, x0: Float32Array, dims: readonly n
 }
 
 /**
- * A region mask given at the input's or the output's size -> output size (area), reflect-padded
- * exactly like the image (same multiple, so the same padded size), then shrunk to latent
- * resolution by area averaging (which also softens its edge over one latent cell).
+ * A region mask given at the input's or the output's size -> output size (area), feathered
+ * (Gaussian, `featherPx` output pixels; default one latent cell = f px), then to latent
+ * resolution by area averaging after reflect-padding like the image (imageOps/masks.ts).
  */
-function maskToLatent(mask: Mask, index: number, inSize: [number, number], outSize: [number, number], multiple: number, f: number): Float32Array {
+function regionMaskToLatent(region: RegionPrompt, index: number, inSize: [number, number], outSize: [number, number], latent: [number, number], f: number): Float32Array {
+  const { mask } = region;
   const [outH, outW] = outSize;
   const atOutput = mask.height === outH && mask.width === outW;
   if (!(atOutput || (mask.height === inSize[0] && mask.width === inSize[1])) || mask.data.length !== mask.width * mask.height) {
     throw new Error(`Region ${index + 1} mask is ${mask.width} x ${mask.height}; draw it on the image (${inSize[1]} x ${inSize[0]}).`);
   }
   const full = atOutput ? mask : resizeMask(mask, outH, outW, 'area');
-  const padded = padToMultiple({ data: full.data, dims: [1, 1, outH, outW] }, multiple).tensor;
-  const [, , H, W] = padded.dims as [number, number, number, number];
-  const latent = resizeNchw(padded, H / f, W / f, { method: 'area' });
-  clampInPlace(latent.data, 0, 1);
-  return latent.data;
+  const feathered = featherMask(full, region.featherPx ?? f);
+  return maskToLatent(feathered, latent[0], latent[1], f).data;
 }
 
 /** Options beyond RestoreParams, for tests and tools. */
@@ -376,7 +375,7 @@ export async function restore(
   const padded = padToMultiple(rgbToNchw(conditioned), cfg.sizeMultiple);
   const [, , H, W] = padded.tensor.dims as [number, number, number, number];
   const regions = params.regions.map((r, i) => ({
-    mask: maskToLatent(r.mask, i, [input.height, input.width], [outH, outW], cfg.sizeMultiple, f),
+    mask: regionMaskToLatent(r, i, [input.height, input.width], [outH, outW], [H / f, W / f], f),
     prompt: r.prompt,
     ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}),
   }));

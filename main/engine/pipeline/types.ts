@@ -27,6 +27,8 @@ export interface RegionPrompt {
   prompt: string;
   /** Guidance for this region; defaults to RestoreParams.guidanceScale. */
   guidanceScale?: number;
+  /** Edge softening (Gaussian radius, output pixels) before the mask goes to latent resolution; default: the VAE factor (one latent cell). */
+  featherPx?: number;
 }
 
 export type ColorFix = 'wavelet' | 'adain' | 'none';
