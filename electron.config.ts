@@ -3,7 +3,8 @@
  *
  *   main      main/index.ts (app lifecycle) + main/engine/worker.ts (the engine
  *             entry run by a utilityProcess in Electron and by worker_threads in
- *             the CLI and tests). ESM, Node target. Native packages stay external.
+ *             the CLI and tests) + main/cli/index.ts (the `spire` CLI, out/main/cli.js,
+ *             run by bin/spire.mjs). ESM, Node target. Native packages stay external.
  *   preload   preload/index.ts. Sandboxed preloads cannot load ESM or any module
  *             but `electron`, so it is one self-contained CommonJS file.
  *   renderer  renderer/index.html (React), browser target.
@@ -29,6 +30,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/index.ts'),
           worker: resolve(root, 'main/engine/worker.ts'),
+          cli: resolve(root, 'main/cli/index.ts'),
         },
         external: [...NATIVE_EXTERNALS, new RegExp(`^(${NATIVE_EXTERNALS.join('|')})/`)],
         output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

@@ -1,11 +1,14 @@
 /**
  * The real restoration pipeline on a loaded pack, as the worker's default
- * `createRestorer`. Kept apart so the worker and its tests do not load the
- * pipeline unless a restoration is asked for.
+ * `createRestorer`: OnnxSpireModels over the pack's sessions + pipeline/restore.ts.
+ * Imported lazily by the worker, so a worker that never restores never loads it.
  */
 import type { LoadedPack } from '../packLoader';
+import { OnnxSpireModels } from '../pipeline/models';
+import { restore } from '../pipeline/restore';
 import type { Restorer } from './restoreJob';
 
-export async function createDefaultRestorer(_pack: LoadedPack): Promise<Restorer> {
-  throw new Error('this build has no restoration pipeline yet (main/engine/pipeline/restore.ts is missing). Update SPIRE Studio.');
+export async function createDefaultRestorer(pack: LoadedPack): Promise<Restorer> {
+  const models = await OnnxSpireModels.fromPack(pack);
+  return { restore: (input, params, hooks) => restore(models, input, params, hooks) };
 }

@@ -17,6 +17,7 @@ import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '..
 import { resizeMask, resizeRgb } from '../imageOps/resize';
 import type { RestoreHooks, RestoreParams, RestoreResult, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
+import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';
@@ -57,6 +58,7 @@ export function toJobError(err: unknown, input?: { width: number; height: number
   if (err instanceof RestoreParamsError) return new JobError(err.code, err.message);
   if (err instanceof ImageReadError) return new JobError(err.code, err.message);
   const message = err instanceof Error ? err.message : String(err);
+  if (/produced (NaN|-?Infinity)|not numerically sound/.test(message)) return new JobError('bad-output', message);
   if (err instanceof RangeError || OOM.test(message)) {
     const size = input ? ` (${input.width} x ${input.height})` : '';
     return new JobError(
@@ -119,10 +121,11 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
     input = 'bytes' in job.input ? await readImage(job.input.bytes, {}, job.input.name) : await readImage(job.input.path);
     const readMs = performance.now() - t0;
     const { rgb } = input;
-    // 3. region masks at input resolution
-    const regions = params.regions.map((r) =>
-      r.mask.width === rgb.width && r.mask.height === rgb.height ? r : { ...r, mask: resizeMask(r.mask, rgb.height, rgb.width, 'area') },
-    );
+    // 3. region masks at input (or output) resolution; any other size is resized to the input's
+    const factor = upsampleFactor(parseRestorationPrompt(params.restorationPrompt));
+    const fits = (w: number, h: number): boolean =>
+      (w === rgb.width && h === rgb.height) || (w === Math.round(rgb.width * factor) && h === Math.round(rgb.height * factor));
+    const regions = params.regions.map((r) => (fits(r.mask.width, r.mask.height) ? r : { ...r, mask: resizeMask(r.mask, rgb.height, rgb.width, 'area') }));
     if (ctx.signal.aborted) throw new RestoreCancelled();
     // 4. restore, reporting each step
     const timer = new StepTimer();

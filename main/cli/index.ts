@@ -1,0 +1,26 @@
+/**
+ * CLI entry (built to out/main/cli.js; run by bin/spire.mjs and `npm run spire -- ...`).
+ * Wires the process: argv, stdout/stderr, environment, Ctrl+C (first: cancel cleanly;
+ * second: leave at once, exit 130).
+ */
+import { EXIT } from './exitCodes';
+import { main } from './main';
+
+const interrupt = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  if (interrupts === 1) {
+    process.stderr.write('\nspire: stopping (Ctrl+C again to quit at once)...\n');
+    interrupt.abort();
+  } else process.exit(EXIT.interrupted);
+});
+
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  interrupt: interrupt.signal,
+});
+process.exitCode = code;

@@ -1,0 +1,15 @@
+/** Small helpers for flag values: numbers with ranges, and parseArgs errors as usage errors. */
+import { CliError, EXIT } from './exitCodes';
+
+export function number(flag: string, text: string, range: { integer?: boolean; min: number; max: number }): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || (range.integer && !Number.isInteger(value)) || value < range.min || value > range.max)
+    throw new CliError(EXIT.usage, `${flag} takes ${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}, got "${text}".`);
+  return value;
+}
+
+/** node:util parseArgs errors ("Unknown option '--x'") as a usage error pointing at --help. */
+export function usageError(err: unknown, command: string): CliError {
+  const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
+  return new CliError(EXIT.usage, `${message}. See \`spire ${command} --help\`.`.replace(/\.\./g, '.'));
+}

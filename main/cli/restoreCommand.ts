@@ -1,0 +1,324 @@
+/**
+ * `spire restore <input...> -o <output>`: restore images with the engine in a worker thread.
+ *
+ * Recipe: parse flags -> check the params (prompt grammar, ranges) -> list the inputs
+ * (files, or the images in a folder) -> plan the outputs (refuse existing ones without
+ * --force before any work) -> read the region masks -> start the engine (pack loaded?) ->
+ * per image: restore with a progress bar, write the result atomically -> report.
+ * Ctrl+C cancels the running job; nothing partial is ever written.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EngineRequestError } from '../engine/host';
+import { ImageReadError, ImageWriteError, formatFromPath, readImage, writeFileAtomic } from '../engine/image';
+import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
+import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
+import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
+import type { CliIo } from './io';
+import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
+import { startEngine, defaultPackRoots } from './engine';
+import { ProgressReporter } from './progress';
+import { number, usageError } from './parse';
+
+export const RESTORE_HELP = `Usage: spire restore <input...> -o <output> [options]
+
+Restores photos with the SPIRE model. <input> is an image file (PNG, JPEG, WebP,
+TIFF) or a folder of them; with several inputs or a folder, -o is a folder
+(created if missing; outputs are <name>.png unless --format says otherwise).
+
+Prompts:
+  --restore "<prompt>"      restoration prompt (default "Remove all degradation"), e.g.
+                            "Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;"
+  --prompt "<text>"         semantic prompt: what is in the photo ("two zebras on a road")
+  --negative "<text>"       negative prompt
+  --region <mask.png>=<text>  a prompt for the white part of a mask image (repeatable)
+
+Sampling:
+  --steps N                 denoising steps (default 50)
+  --guidance W              classifier-free guidance scale (default 7.5)
+  --seed S                  seed, 0-${MAX_SEED} (default: random; printed and stored in the file)
+  --strength F              0.01-1; 1 starts from noise, lower keeps more of the input (default 1)
+  --scheduler ddim|dpmpp-2m (default ddim)
+  --color-fix wavelet|adain|none  (default wavelet)
+  --faithful                run the pack's first-stage restorer first (more faithful)
+  --tile N                  tile size in pixels for large images (default 0 = the pack's native size)
+  --tile-overlap N          tile overlap in pixels (default ${DEFAULT_RESTORE_PARAMS.tileOverlap})
+
+Engine:
+  --model <pack dir>        model pack (default: SPIRE_MODEL_PACK, else the first pack in models/packs)
+  --ep <provider[,..]>      execution providers to try in order: cuda, dml, coreml, webgpu, cpu (default: auto)
+  --threads N               CPU threads for onnxruntime (default: its choice)
+
+Output:
+  -o, --output <path>       output file (.png, .jpg, .webp, .tif) or folder
+  --format png|jpeg|webp|tiff  output format in folder mode (default png)
+  --quality Q               JPEG/WebP quality 1-100 (default 95)
+  --force                   replace existing output files
+  --json                    print one JSON object per image on stdout
+  -h, --help                this help
+
+Exit codes: 0 ok, 1 restore failed, 2 usage or bad prompt, 3 bad input image,
+4 model pack problem, 5 output write problem, 130 interrupted (Ctrl+C).
+`;
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
+const FORMAT_EXT: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
+
+interface Job {
+  input: string;
+  output: string;
+  format: OutputFormat;
+}
+
+/** Mask from an image: the mean of R, G, B (white = inside), times its alpha when it has one. */
+async function readMask(path: string): Promise<Mask> {
+  const img = await readImage(path);
+  const n = img.rgb.width * img.rgb.height;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = ((img.rgb.data[i * 3] ?? 0) + (img.rgb.data[i * 3 + 1] ?? 0) + (img.rgb.data[i * 3 + 2] ?? 0)) / 3;
+    data[i] = img.alpha ? v * (img.alpha.data[i] ?? 0) : v;
+  }
+  return { width: img.rgb.width, height: img.rgb.height, data };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function listInputs(paths: string[], cwd: string): Promise<{ files: string[]; sawFolder: boolean }> {
+  const files: string[] = [];
+  let sawFolder = false;
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let info;
+    try {
+      info = await stat(abs);
+    } catch {
+      throw new CliError(EXIT.badInput, `“${p}” does not exist. Check the path.`);
+    }
+    if (info.isDirectory()) {
+      sawFolder = true;
+      const names = (await readdir(abs)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
+      if (names.length === 0) throw new CliError(EXIT.badInput, `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
+      files.push(...names.map((n) => join(abs, n)));
+    } else if (info.isFile()) files.push(abs);
+    else throw new CliError(EXIT.badInput, `“${p}” is not a file or folder.`);
+  }
+  return { files, sawFolder };
+}
+
+export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCode> {
+  const { values: v, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          output: { type: 'string', short: 'o' },
+          restore: { type: 'string' },
+          prompt: { type: 'string' },
+          negative: { type: 'string' },
+          region: { type: 'string', multiple: true },
+          steps: { type: 'string' },
+          guidance: { type: 'string' },
+          seed: { type: 'string' },
+          strength: { type: 'string' },
+          scheduler: { type: 'string' },
+          'color-fix': { type: 'string' },
+          faithful: { type: 'boolean' },
+          tile: { type: 'string' },
+          'tile-overlap': { type: 'string' },
+          model: { type: 'string' },
+          ep: { type: 'string' },
+          threads: { type: 'string' },
+          format: { type: 'string' },
+          quality: { type: 'string' },
+          force: { type: 'boolean' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw usageError(err, 'restore');
+    }
+  })();
+  if (v.help) {
+    io.stdout.write(RESTORE_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new CliError(EXIT.usage, 'Give at least one input image. See `spire restore --help`.');
+  if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
+
+  // 1. params, checked before anything slow happens
+  const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerKind;
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULERS.join(' or ')}, got "${scheduler}".`);
+  const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFix;
+  if (!(COLOR_FIXES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIXES.join(', ')}, got "${colorFix}".`);
+  const regionSpecs = (v.region ?? []).map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
+    return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
+  });
+  const draft: RestoreParams = {
+    ...DEFAULT_RESTORE_PARAMS,
+    restorationPrompt: v.restore ?? DEFAULT_RESTORE_PARAMS.restorationPrompt,
+    semanticPrompt: v.prompt ?? '',
+    negativePrompt: v.negative ?? '',
+    steps: v.steps !== undefined ? number('--steps', v.steps, { integer: true, min: 1, max: 1000 }) : DEFAULT_RESTORE_PARAMS.steps,
+    guidanceScale: v.guidance !== undefined ? number('--guidance', v.guidance, { min: 0, max: 50 }) : DEFAULT_RESTORE_PARAMS.guidanceScale,
+    seed: v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : randomInt(0, 2 ** 31),
+    strength: v.strength !== undefined ? number('--strength', v.strength, { min: 0.01, max: 1 }) : DEFAULT_RESTORE_PARAMS.strength,
+    scheduler,
+    colorFix,
+    useRestorer: Boolean(v.faithful),
+    tileSize: v.tile !== undefined ? number('--tile', v.tile, { integer: true, min: 0, max: 16384 }) : DEFAULT_RESTORE_PARAMS.tileSize,
+    tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], { integer: true, min: 0, max: 4096 }) : DEFAULT_RESTORE_PARAMS.tileOverlap,
+  };
+  let params: RestoreParams;
+  try {
+    params = validateRestoreParams(draft);
+  } catch (err) {
+    if (err instanceof RestoreParamsError) throw new CliError(EXIT.usage, err.message);
+    throw err;
+  }
+  const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
+  const threads = v.threads !== undefined ? number('--threads', v.threads, { integer: true, min: 0, max: 1024 }) : Number(io.env.SPIRE_THREADS ?? 0) || 0;
+  const providers = (v.ep ?? io.env.SPIRE_PROVIDERS ?? 'auto')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  let folderFormat: OutputFormat = 'png';
+  if (v.format !== undefined) {
+    const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();
+    if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new CliError(EXIT.usage, `--format must be png, jpeg, webp or tiff, got "${v.format}".`);
+    folderFormat = f as OutputFormat;
+  }
+
+  // 2. inputs and outputs
+  const { files, sawFolder } = await listInputs(positionals, io.cwd);
+  const outArg = v.output;
+  const outAbs = resolve(io.cwd, outArg);
+  const folderMode = files.length > 1 || sawFolder || /[\\/]$/.test(outArg) || (await isDirectory(outAbs));
+  const jobs: Job[] = [];
+  if (folderMode) {
+    try {
+      await mkdir(outAbs, { recursive: true });
+    } catch (err) {
+      throw new CliError(EXIT.output, `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
+    }
+    const seen = new Set<string>();
+    for (const input of files) {
+      const output = join(outAbs, `${basename(input, extname(input))}${FORMAT_EXT[folderFormat]}`);
+      if (seen.has(output)) throw new CliError(EXIT.usage, `Two inputs would both be written to “${output}”. Restore them separately.`);
+      seen.add(output);
+      jobs.push({ input, output, format: folderFormat });
+    }
+  } else {
+    const format = formatFromPath(outAbs);
+    if (!format) throw new CliError(EXIT.usage, `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
+    jobs.push({ input: files[0] ?? '', output: outAbs, format });
+    if (!(await isDirectory(resolve(outAbs, '..')))) throw new CliError(EXIT.output, `The folder of “${outArg}” does not exist. Create it first.`);
+  }
+  if (!v.force) {
+    const existing = [];
+    for (const j of jobs) if (await stat(j.output).then(() => true, () => false)) existing.push(j.output);
+    if (existing.length > 0)
+      throw new CliError(EXIT.output, `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
+  }
+  for (const j of jobs) if (resolve(j.input) === resolve(j.output)) throw new CliError(EXIT.usage, `The output “${j.output}” is the input itself. Choose another output name.`);
+
+  // 3. region masks
+  const regions: RegionPrompt[] = [];
+  for (const r of regionSpecs) {
+    try {
+      regions.push({ mask: await readMask(resolve(io.cwd, r.mask)), prompt: r.prompt });
+    } catch (err) {
+      if (err instanceof ImageReadError) throw new CliError(EXIT.badInput, `Region mask: ${err.message}`);
+      throw err;
+    }
+  }
+  params = validateRestoreParams({ ...params, regions });
+
+  // 4. engine
+  const reporter = new ProgressReporter(io.stderr);
+  const host = await startEngine({
+    workerPath: io.workerPath,
+    env: io.env,
+    packOverride: v.model ? resolve(io.cwd, v.model) : (io.env.SPIRE_MODEL_PACK ?? null),
+    packRoots: io.packRoots ?? defaultPackRoots(io.cwd),
+    providers: providers.length > 0 ? providers : ['auto'],
+    threads,
+    interrupt: io.interrupt,
+    note: (t) => reporter.line(t),
+  });
+
+  // 5. one job at a time
+  let worst: ExitCode = EXIT.ok;
+  try {
+    for (const job of jobs) {
+      if (io.interrupt?.aborted) {
+        worst = EXIT.interrupted;
+        break;
+      }
+      const label = basename(job.input);
+      const started = Date.now();
+      let result: RestoreJobResult;
+      try {
+        result = await host.request(
+          'restore',
+          { input: { path: job.input }, params, output: { format: job.format, ...(quality !== undefined ? { quality } : {}) } },
+          { onProgress: (p) => isRestoreProgress(p) && reporter.step(label, p), ...(io.interrupt ? { signal: io.interrupt } : {}) },
+        );
+        reporter.clear();
+        await writeFileAtomic(job.output, result.image.bytes, Boolean(v.force));
+      } catch (err) {
+        reporter.clear();
+        const code = err instanceof EngineRequestError ? exitCodeForError(err.code) : err instanceof ImageWriteError ? EXIT.output : EXIT.restoreFailed;
+        const message = err instanceof Error ? err.message : String(err);
+        if (code === EXIT.interrupted) {
+          reporter.line(`${label}: interrupted; nothing was written.`);
+          worst = EXIT.interrupted;
+          break;
+        }
+        if (v.json) io.stdout.write(`${JSON.stringify({ input: job.input, output: null, error: { code: err instanceof EngineRequestError || err instanceof ImageWriteError ? err.code : 'error', message } })}\n`);
+        reporter.line(`spire: ${label}: ${message}`);
+        if (worst === EXIT.ok) worst = code;
+        // A pack problem or a crashed engine will not get better for the next image.
+        if (code === EXIT.pack || host.status().state === 'crashed') break;
+        continue;
+      }
+      const seconds = (Date.now() - started) / 1000;
+      if (v.json) {
+        io.stdout.write(
+          `${JSON.stringify({
+            input: job.input,
+            output: job.output,
+            width: result.image.width,
+            height: result.image.height,
+            seconds: Number(seconds.toFixed(3)),
+            seed: result.seed,
+            restorationPrompt: result.restorationPrompt,
+            prompt: params.semanticPrompt,
+            negativePrompt: params.negativePrompt,
+            steps: result.stepsRun,
+            provider: result.provider,
+            pack: result.pack?.name ?? null,
+          })}\n`,
+        );
+      } else {
+        io.stdout.write(`${label} -> ${job.output} (${result.image.width} x ${result.image.height}, ${seconds.toFixed(1)} s, seed ${result.seed}, ${result.provider ?? 'unknown provider'})\n`);
+      }
+    }
+  } finally {
+    await host.stop();
+  }
+  return worst;
+}
