@@ -152,6 +152,26 @@ describe('restore (fake models)', () => {
     expect(maxAbs(tiled.image.data, untiled.image.data)).toBeLessThan(1e-5);
   });
 
+  it('tiles regional runs too (masks cropped per tile) and matches the untiled regional run', async () => {
+    const W = 80;
+    const H = 48;
+    const mask = { width: W, height: H, data: new Float32Array(W * H).map((_, i) => (i % W < 30 && Math.floor(i / W) > 10 ? 1 : 0)) };
+    const params = { ...PARAMS, regions: [{ mask, prompt: 'a red fox', guidanceScale: 5 }], tileSize: 32, tileOverlap: 8 };
+    const models = new FakeModels();
+    const tiled = await restore(models, image(W, H), params);
+    const untiled = await restore(new FakeModels(), image(W, H), { ...params, tileSize: 1024 });
+    expect(models.calls.filter((c) => c.model === 'unet').every((c) => c.dims[0] === 3 && c.dims[2] === 8)).toBe(true);
+    expect(maxAbs(tiled.image.data, untiled.image.data)).toBeLessThan(1e-5);
+  });
+
+  it('eta > 0 adds seeded noise: deterministic per seed, different from eta = 0', async () => {
+    const a = await restore(new FakeModels(), image(16, 16), { ...PARAMS, eta: 1 });
+    const b = await restore(new FakeModels(), image(16, 16), { ...PARAMS, eta: 1 });
+    const c = await restore(new FakeModels(), image(16, 16), PARAMS);
+    expect(maxAbs(a.image.data, b.image.data)).toBe(0);
+    expect(maxAbs(a.image.data, c.image.data)).toBeGreaterThan(1e-3);
+  });
+
   it('sample() checks its inputs', async () => {
     const base = {
       semanticPrompt: '', negativePrompt: '', restorationPrompt: '', regions: [], steps: 2, guidanceScale: 1, eta: 0, seed: 0,
