@@ -248,6 +248,10 @@ function crossCheck(spec: SpirePackSpec): string | null {
   for (const name of need) {
     if (!spec.components[name]) return `components.${name} is missing; a SPIRE pack needs ${need.join(', ')}.`;
   }
+  const schedulerPrediction = spec.scheduler.config?.prediction_type;
+  if (schedulerPrediction !== undefined && schedulerPrediction !== spec.predictionType) {
+    return `predictionType is "${spec.predictionType}" but scheduler.config.prediction_type is ${JSON.stringify(schedulerPrediction)}; they must agree.`;
+  }
   const c = spec.components as Record<SpireComponentName, ComponentSpec>;
   const L = spec.tokenizer.maxLength;
   const D = spec.textEncoder.hiddenSize;

@@ -143,6 +143,7 @@ export class OnnxSpireModels implements SpireModels {
     readonly spec: SpirePackSpec,
     private readonly sessions: ReadonlyMap<string, ModelSession>,
     private readonly tokenizer: CLIPTokenizer,
+    schedulerConfig: Record<string, unknown>,
   ) {
     this.fused = fusedTensorNames(spec);
     this.config = {
@@ -150,7 +151,7 @@ export class OnnxSpireModels implements SpireModels {
       sizeMultiple: spec.sizeMultiple,
       predictionType: spec.predictionType,
       latent: { ...spec.latent },
-      schedulerConfig: spec.scheduler.config ?? {},
+      schedulerConfig: { ...schedulerConfig, prediction_type: spec.predictionType },
       maxLength: spec.tokenizer.maxLength,
       fusion: spec.adaptor ? spec.adaptor.fusion : null,
       hasRestorer: spec.hasRestorer,
@@ -166,10 +167,17 @@ export class OnnxSpireModels implements SpireModels {
       );
     }
     const tokenizer = await CLIPTokenizer.fromPretrained(dirname(packFile(pack.manifest, spec.tokenizer.files.vocab)));
-    if (spec.scheduler.config === undefined) {
-      spec.scheduler.config = JSON.parse(await readFile(packFile(pack.manifest, spec.scheduler.file), 'utf8')) as Record<string, unknown>;
+    let schedulerConfig = spec.scheduler.config;
+    if (schedulerConfig === undefined) {
+      // The manifest may only name scheduler/scheduler_config.json (diffusers layout).
+      const file = packFile(pack.manifest, spec.scheduler.file);
+      try {
+        schedulerConfig = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      } catch (err) {
+        throw new ModelInputError(`${file}: cannot read the scheduler config (${err instanceof Error ? err.message : String(err)}).`);
+      }
     }
-    return new OnnxSpireModels(spec, pack.sessions, tokenizer);
+    return new OnnxSpireModels(spec, pack.sessions, tokenizer, schedulerConfig);
   }
 
   private component(name: string): { session: ModelSession; spec: ComponentSpec } {

@@ -61,6 +61,12 @@ describe('strict spire-pack validation', () => {
   const cases: [string, (m: Json, dir: string) => Promise<void> | void, RegExp, string][] = [
     ['an unknown format version', (m) => void (m.formatVersion = 2), /formatVersion 2; .* reads formatVersion 1/, 'manifest.json'],
     ['a field of the wrong type', (m) => void (m.latent.scaleFactor = -1), /latent\.scaleFactor: .*>0/, 'manifest.json'],
+    [
+      'a prediction type the scheduler disagrees with',
+      (m) => void (m.predictionType = 'v_prediction'),
+      /predictionType is "v_prediction" but scheduler\.config\.prediction_type is "epsilon"/,
+      'manifest.json',
+    ],
     ['a missing component entry', (m) => void delete m.components.vae_decoder, /components\.vae_decoder is missing/, 'manifest.json'],
     [
       'adaptor outputs out of skip order',
