@@ -158,6 +158,9 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   if (!(options.strength > 0 && options.strength <= 1)) throw new Error(`strength must be in (0, 1], got ${options.strength}.`);
   if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`steps must be a whole number >= 1, got ${options.steps}.`);
   if (!Number.isFinite(options.guidanceScale)) throw new Error(`guidanceScale must be a finite number, got ${options.guidanceScale}.`);
+  if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new Error(`seed must be a whole number >= 0, got ${options.seed}.`);
+  if (!(options.eta >= 0 && Number.isFinite(options.eta))) throw new Error(`eta must be a number >= 0 (0 = deterministic DDIM), got ${options.eta}.`);
+  if (!(options.scheduler in SCHEDULER_CLASSES)) throw new Error(`scheduler must be one of ${Object.keys(SCHEDULER_CLASSES).join(', ')}, got ${String(options.scheduler)}.`);
   if (options.useRestorer && !cfg.hasRestorer) throw new Error('This pack has no restorer: turn off the faithful mode (useRestorer).');
   const h = H / f;
   const w = W / f;

@@ -182,5 +182,10 @@ describe('restore (fake models)', () => {
     const ok = { data: new Float32Array(3 * 16 * 16), dims: [1, 3, 16, 16] };
     await expect(sample(new FakeModels(), ok, { ...base, strength: 0 })).rejects.toThrow(/strength must be in \(0, 1\]/);
     await expect(sample(new FakeModels(), ok, { ...base, initialNoise: new Float32Array(3) })).rejects.toThrow(/initialNoise has 3 values/);
+    await expect(sample(new FakeModels(), ok, { ...base, seed: -1 })).rejects.toThrow(/seed must be a whole number/);
+    await expect(sample(new FakeModels(), ok, { ...base, eta: -0.5 })).rejects.toThrow(/eta must be a number >= 0/);
+    const models = new FakeModels();
+    await expect(sample(models, ok, { ...base, scheduler: 'euler' as never })).rejects.toThrow(/scheduler must be one of ddim, dpmpp-2m/);
+    expect(models.calls).toHaveLength(0);
   });
 });
