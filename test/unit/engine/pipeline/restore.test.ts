@@ -172,6 +172,16 @@ describe('restore (fake models)', () => {
     expect(maxAbs(a.image.data, c.image.data)).toBeGreaterThan(1e-3);
   });
 
+  it('takes region masks drawn on the input when upsampling, and refuses masks of another size', async () => {
+    const mask = { width: 16, height: 16, data: new Float32Array(256).fill(1) };
+    const up = { ...PARAMS, restorationPrompt: 'Upsample to 2x', semanticPrompt: '' };
+    const regional = await restore(new FakeModels(), image(16, 16), { ...up, regions: [{ mask, prompt: 'a red fox' }] });
+    const single = await restore(new FakeModels(), image(16, 16), { ...up, semanticPrompt: 'a red fox' });
+    expect(maxAbs(regional.image.data, single.image.data)).toBeLessThan(1e-5); // a full mask = the prompt everywhere
+    const wrong = { width: 20, height: 16, data: new Float32Array(320) };
+    await expect(restore(new FakeModels(), image(16, 16), { ...up, regions: [{ mask: wrong, prompt: 'x' }] })).rejects.toThrow(/Region 1 mask is 20 x 16; draw it on the image \(16 x 16\)/);
+  });
+
   it('sample() checks its inputs', async () => {
     const base = {
       semanticPrompt: '', negativePrompt: '', restorationPrompt: '', regions: [], steps: 2, guidanceScale: 1, eta: 0, seed: 0,
