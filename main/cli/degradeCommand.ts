@@ -34,7 +34,8 @@ Options:
   --json                print a JSON summary on stdout
   -h, --help            this help
 
-Exit codes: 0 ok, 2 usage or bad prompt, 3 bad input image, 5 output write problem.
+Exit codes: 0 ok, 2 usage or bad prompt, 3 bad input image, 5 output write problem,
+130 interrupted (Ctrl+C; nothing is written).
 `;
 
 export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCode> {
@@ -86,6 +87,7 @@ export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCod
     if (err instanceof DegradeError) throw new CliError(EXIT.usage, err.message);
     throw err;
   }
+  if (io.interrupt?.aborted) throw new CliError(EXIT.interrupted, 'Interrupted; nothing was written.');
   const image = v['same-size'] ? resizeRgb(result.degradedLr, img.rgb.height, img.rgb.width, { method: 'bicubic', clamp: true }) : result.degradedLr;
   const metadata: Record<string, string> = { 'spire:degradation': result.restorationPrompt, 'spire:seed': String(seed), 'spire:stages': JSON.stringify(result.stages) };
   try {

@@ -12,7 +12,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineRequestError } from '../engine/host';
-import { ImageReadError, ImageWriteError, formatFromPath, readImage, writeFileAtomic } from '../engine/image';
+import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
 import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
 import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
@@ -247,8 +247,25 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   }
   params = validateRestoreParams({ ...params, regions });
 
-  // 4. engine
+  // 4. refuse unreadable inputs before starting the engine (header, format, size limits)
   const reporter = new ProgressReporter(io.stderr);
+  let worst: ExitCode = EXIT.ok;
+  const runnable: Job[] = [];
+  for (const job of jobs) {
+    try {
+      await probeImage(job.input);
+      runnable.push(job);
+    } catch (err) {
+      if (!(err instanceof ImageReadError)) throw err;
+      if (jobs.length === 1) throw new CliError(EXIT.badInput, err.message);
+      if (v.json) io.stdout.write(`${JSON.stringify({ input: job.input, output: null, error: { code: err.code, message: err.message } })}\n`);
+      reporter.line(`spire: ${err.message}`);
+      worst = EXIT.badInput;
+    }
+  }
+  if (runnable.length === 0) return worst;
+
+  // 5. engine
   const host = await startEngine({
     workerPath: io.workerPath,
     env: io.env,
@@ -260,10 +277,9 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     note: (t) => reporter.line(t),
   });
 
-  // 5. one job at a time
-  let worst: ExitCode = EXIT.ok;
+  // 6. one job at a time
   try {
-    for (const job of jobs) {
+    for (const job of runnable) {
       if (io.interrupt?.aborted) {
         worst = EXIT.interrupted;
         break;

@@ -100,8 +100,19 @@ function looksTruncated(message: string, bytes?: Uint8Array, format?: string): b
   return /premature|truncat|unexpected end|end of (file|data|stream)|short read|not enough (data|image data)|read error|out of data|incomplete/i.test(message);
 }
 
-/** Reads an image from a path or from bytes (`name` is used in messages for bytes). */
-export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
+interface Probed {
+  bytes: Uint8Array;
+  meta: Metadata;
+  format: ImageFormat;
+  label: string;
+  sixteen: boolean;
+  channels: number;
+  width: number;
+  height: number;
+}
+
+/** Everything before the decode: file size, magic number, header, format, pixel and memory limits. */
+async function probe(source: string | Uint8Array, limits: ReadLimits, name?: string): Promise<Probed> {
   const maxFileBytes = limits.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxDecodeBytes = limits.maxDecodeBytes ?? Math.floor(totalmem() / 2);
@@ -169,6 +180,32 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
       'image-too-much-memory',
       `Decoding “${label}” (${width} x ${height}) needs about ${gib(needed)} of memory; ${gib(maxDecodeBytes)} is allowed. Downscale or crop it first, or close other programs.`,
     );
+
+  return { bytes, meta, format: format as ImageFormat, label, sixteen, channels, width, height };
+}
+
+export interface ImageProbe {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  bitDepth: 8 | 16;
+  channels: number;
+  hasAlpha: boolean;
+}
+
+/**
+ * Checks an image without decoding its pixels (header, format, size and memory limits): the
+ * cheap part of readImage, for a caller that wants to refuse a bad file before slow work.
+ * Damage past the header (a cut-off file) is only found by readImage.
+ */
+export async function probeImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ImageProbe> {
+  const p = await probe(source, limits, name);
+  return { format: p.format, width: p.width, height: p.height, bitDepth: p.sixteen ? 16 : 8, channels: p.channels, hasAlpha: p.meta.hasAlpha ?? (p.channels === 2 || p.channels === 4) };
+}
+
+/** Reads an image from a path or from bytes (`name` is used in messages for bytes). */
+export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
+  const { bytes, meta, format, label, sixteen, channels } = await probe(source, limits, name);
 
   let data: Buffer;
   let outChannels: number;

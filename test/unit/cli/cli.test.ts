@@ -1,0 +1,266 @@
+/**
+ * The `spire` CLI: main(argv, io) in-process with the real engine worker (bundled from
+ * main/engine/worker.ts) and the tiny-random fixture pack at 32 x 32, plus one spawned
+ * process for Ctrl+C. Checks exit codes, messages, outputs and that nothing partial is left.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../main/cli/main';
+import type { CliIo } from '../../../main/cli/io';
+import { readImage } from '../../../main/engine/image';
+import { buildTestWorker } from '../engine/jobs/buildTestWorker';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const PACK = join(repo, 'test/fixtures/packs/tiny-random');
+let workerPath: string;
+let tmp: string;
+
+beforeAll(async () => {
+  workerPath = await buildTestWorker(join(repo, 'main/engine/worker.ts'));
+}, 120_000);
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'spire-cli-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(argv: string[], over: Partial<CliIo> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => void (stdout += t) },
+    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
+    env: { SPIRE_PROVIDERS: 'cpu' },
+    cwd: tmp,
+    workerPath,
+    packRoots: [],
+    ...over,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+async function png(name: string, width: number, height: number, alpha = false): Promise<string> {
+  const channels = alpha ? 4 : 3;
+  const px = Buffer.alloc(width * height * channels);
+  for (let i = 0; i < px.length; i++) px[i] = alpha && i % 4 === 3 ? 255 - (i % 97) : (i * 31) % 256;
+  const path = join(tmp, name);
+  await sharp(px, { raw: { width, height, channels } }).png().toFile(path);
+  return path;
+}
+
+/** A PNG whose header claims width x height (no real pixels): the size check must refuse it before decoding. */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const t = Buffer.from(type, 'latin1');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([t, data])) >>> 0);
+    return Buffer.concat([len, t, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const idat = chunk('IDAT', deflateSync(Buffer.alloc(100))); // a few rows only: it never gets decoded
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), idat, chunk('IEND', Buffer.alloc(0))]);
+}
+
+const base = ['--model', PACK, '--steps', '2', '--seed', '7'];
+
+describe('spire restore', () => {
+  it('restores one image: output written with metadata, a JSON line, progress lines on stderr', async () => {
+    const input = await png('in.png', 32, 32);
+    const r = await run(['restore', input, '-o', 'out.png', ...base, '--prompt', 'a red barn', '--json']);
+    expect(r.stderr).toMatch(/in\.png: step 2\/2/);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ input, output: join(tmp, 'out.png'), width: 32, height: 32, seed: 7, restorationPrompt: 'Remove all degradation', prompt: 'a red barn', provider: 'cpu', pack: 'tiny-random' });
+    expect(typeof line.seconds).toBe('number');
+    const out = await readImage(join(tmp, 'out.png'));
+    expect([out.rgb.width, out.rgb.height]).toEqual([32, 32]);
+    expect(out.metadata.text).toMatchObject({ 'spire:seed': '7', 'spire:prompt': 'a red barn', 'spire:model': 'tiny-random', 'spire:restoration-prompt': 'Remove all degradation' });
+    expect((await readdir(tmp)).sort()).toEqual(['in.png', 'out.png']);
+  });
+
+  it('upsamples with the prompt, keeps alpha, and is deterministic for a seed', async () => {
+    const input = await png('a.png', 16, 16, true);
+    const args = ['--restore', 'Upsample to 2.0x;', ...base];
+    expect((await run(['restore', input, '-o', 'x.png', ...args])).code).toBe(0);
+    expect((await run(['restore', input, '-o', 'y.png', ...args])).code).toBe(0);
+    const x = await readImage(join(tmp, 'x.png'));
+    expect([x.rgb.width, x.rgb.height]).toEqual([32, 32]);
+    expect(x.alpha).not.toBeNull();
+    const [bx, by] = await Promise.all([readFile(join(tmp, 'x.png')), readFile(join(tmp, 'y.png'))]);
+    expect(bx.equals(by)).toBe(true);
+    const other = await run(['restore', input, '-o', 'z.png', '--restore', 'Upsample to 2.0x;', '--model', PACK, '--steps', '2', '--seed', '8']);
+    expect(other.code).toBe(0);
+    expect((await readFile(join(tmp, 'z.png'))).equals(bx)).toBe(false);
+  });
+
+  it('restores a folder into an output folder, one JSON line per image', async () => {
+    await mkdir(join(tmp, 'in'));
+    await png('in/one.png', 32, 32);
+    await png('in/two.png', 32, 32);
+    await writeFile(join(tmp, 'in', 'notes.txt'), 'not an image');
+    const r = await run(['restore', 'in', '-o', 'out/', ...base, '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { output: string });
+    expect(lines.map((l) => l.output)).toEqual([join(tmp, 'out', 'one.png'), join(tmp, 'out', 'two.png')]);
+    expect((await readdir(join(tmp, 'out'))).sort()).toEqual(['one.png', 'two.png']);
+  });
+
+  it('rejects empty, truncated, corrupt, non-image and absurdly large inputs (exit 3) and leaves no output', async () => {
+    const good = await readFile(await png('good.png', 32, 32));
+    const corrupt = Buffer.from(good);
+    corrupt.fill(0x41, 60, good.length - 20);
+    const cases: [string, Buffer, RegExp][] = [
+      ['empty.png', Buffer.alloc(0), /empty/],
+      ['cut.png', good.subarray(0, Math.floor(good.length / 2)), /cut off/],
+      ['bad.png', corrupt, /damaged|could not be decoded/],
+      ['text.png', Buffer.from('just some text'), /not an image/],
+      ['huge.png', pngHeaderOnly(30_000, 30_000), /900 MP.*Downscale/],
+    ];
+    for (const [name, bytes, words] of cases) {
+      await writeFile(join(tmp, name), bytes);
+      const r = await run(['restore', name, '-o', `out-${name}`, ...base]);
+      expect(r.code, name).toBe(3);
+      expect(r.stderr, name).toMatch(words);
+    }
+    const missing = await run(['restore', 'nope.png', '-o', 'o.png', ...base]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/does not exist/);
+    expect((await readdir(tmp)).filter((n) => n.startsWith('out-') || n.startsWith('.'))).toEqual([]);
+  });
+
+  it('rejects a malformed prompt or option (exit 2) before starting the engine', async () => {
+    const input = await png('in.png', 32, 32);
+    const bad = await run(['restore', input, '-o', 'o.png', '--restore', 'Deblur with sigma 5;', '--model', join(tmp, 'no-pack')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Deblur sigma 5 is out of range: allowed 0\.2 to 3\.0/);
+    expect((await run(['restore', input, '-o', 'o.png', '--steps', 'many'])).stderr).toMatch(/--steps takes a whole number/);
+    const unknown = await run(['restore', input, '-o', 'o.png', '--sharpen']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--sharpen'.*spire restore --help/);
+    expect((await run(['restore', input, '-o', 'o.bmp'])).stderr).toMatch(/\.png, \.jpg, \.webp or \.tif/);
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect(await readdir(tmp)).toEqual(['in.png']);
+  });
+
+  it('reports a broken or missing pack (exit 4) with what to do', async () => {
+    const input = await png('in.png', 32, 32);
+    await mkdir(join(tmp, 'broken'));
+    await writeFile(join(tmp, 'broken', 'manifest.json'), '{ this is not json');
+    const broken = await run(['restore', input, '-o', 'o.png', '--model', 'broken', '--steps', '2']);
+    expect(broken.code).toBe(4);
+    expect(broken.stderr).toMatch(/broken.*--model <dir> or set SPIRE_MODEL_PACK/s);
+    const none = await run(['restore', input, '-o', 'o.png', '--steps', '2']);
+    expect(none.code).toBe(4);
+    expect(await readdir(tmp)).toEqual(['broken', 'in.png']);
+  });
+
+  it('refuses to overwrite (exit 5) unless --force', async () => {
+    const input = await png('in.png', 32, 32);
+    await writeFile(join(tmp, 'o.png'), 'keep me');
+    const r = await run(['restore', input, '-o', 'o.png', ...base]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/already exists.*--force/);
+    expect(await readFile(join(tmp, 'o.png'), 'utf8')).toBe('keep me');
+    expect((await run(['restore', input, '-o', 'o.png', ...base, '--force'])).code).toBe(0);
+    expect((await readImage(join(tmp, 'o.png'))).rgb.width).toBe(32);
+  });
+
+  it('cancels on interrupt (exit 130) and writes nothing', async () => {
+    const input = await png('in.png', 32, 32);
+    const interrupt = new AbortController();
+    let stderr = '';
+    const code = await main(['restore', input, '-o', 'o.png', '--model', PACK, '--steps', '500', '--seed', '1'], {
+      stdout: { write: () => undefined },
+      stderr: {
+        write: (t: string) => {
+          stderr += t;
+          if (/step \d+\/500/.test(t)) interrupt.abort();
+        },
+      },
+      env: { SPIRE_PROVIDERS: 'cpu' },
+      cwd: tmp,
+      workerPath,
+      packRoots: [],
+      interrupt: interrupt.signal,
+    });
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted; nothing was written/);
+    expect(await readdir(tmp)).toEqual(['in.png']);
+  });
+
+  it('prints help for every command', async () => {
+    for (const argv of [['--help'], ['restore', '--help'], ['degrade', '-h']]) {
+      const r = await run(argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: spire/);
+      expect(r.stdout).toMatch(/130/);
+    }
+  });
+});
+
+describe('spire degrade', () => {
+  it('applies a prompt at the degraded size, reproducibly, and refuses the blind prompt', async () => {
+    const input = await png('in.png', 40, 32);
+    const prompt = 'Deblur with sigma 1.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;';
+    const a = await run(['degrade', input, '-o', 'a.png', '--restore', prompt, '--seed', '3', '--json']);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ width: 10, height: 8, restorationPrompt: prompt, stages: { blur: 1, downsample: 4, noise: 0.05, jpeg: 40 } });
+    await run(['degrade', input, '-o', 'b.png', '--restore', prompt, '--seed', '3']);
+    expect((await readFile(join(tmp, 'a.png'))).equals(await readFile(join(tmp, 'b.png')))).toBe(true);
+    const same = await run(['degrade', input, '-o', 'c.png', '--restore', prompt, '--same-size']);
+    expect(same.code).toBe(0);
+    expect((await readImage(join(tmp, 'c.png'))).rgb.width).toBe(40);
+    const blind = await run(['degrade', input, '-o', 'd.png', '--restore', 'Remove all degradation']);
+    expect(blind.code).toBe(2);
+    expect(blind.stderr).toMatch(/parameterized prompts only/);
+    const exists = await run(['degrade', input, '-o', 'a.png', '--restore', prompt]);
+    expect(exists.code).toBe(5);
+    const bad = await run(['degrade', 'missing.png', '-o', 'e.png', '--restore', prompt]);
+    expect(bad.code).toBe(3);
+    expect((await readdir(tmp)).sort()).toEqual(['a.png', 'b.png', 'c.png', 'in.png']);
+  });
+});
+
+describe('spire as a process', () => {
+  it('Ctrl+C (SIGINT) cancels cleanly: exit 130, no output, no temporary file', async () => {
+    const cli = await buildTestWorker(join(repo, 'main/cli/index.ts'));
+    const input = await png('in.png', 32, 32);
+    const child = spawn(process.execPath, [cli, 'restore', input, '-o', 'o.png', '--model', PACK, '--steps', '500'], {
+      cwd: tmp,
+      env: { ...process.env, SPIRE_ENGINE_WORKER: workerPath, SPIRE_PROVIDERS: 'cpu' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && /step \d+\/500/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping/);
+    expect(await readdir(tmp)).toEqual(['in.png']);
+  }, 60_000);
+});
