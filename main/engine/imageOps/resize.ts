@@ -227,19 +227,42 @@ function resampleRows(src: Float32Array, rows: number, c: number, wx: AxisWeight
   }
 }
 
-/** Vertical pass: src [inH, rowLen] -> dst [outH, rowLen], accumulating whole rows. */
+/**
+ * Vertical pass: src [inH, rowLen] -> dst [outH, rowLen]. Up to 4 taps are summed in
+ * registers (one write per value); longer kernels accumulate 4 rows at a time.
+ */
 function resampleColumns(src: Float32Array, rowLen: number, wy: AxisWeights, dst: Float32Array): void {
   const { start, count, weights, taps, outSize } = wy;
   for (let y = 0; y < outSize; y++) {
-    const d0 = y * rowLen;
+    const d = y * rowLen;
     const n = count[y]!;
-    let s = start[y]! * rowLen;
-    const w0 = weights[y * taps]!;
-    for (let i = 0; i < rowLen; i++) dst[d0 + i] = w0 * src[s + i]!;
-    for (let j = 1; j < n; j++) {
-      s += rowLen;
-      const wj = weights[y * taps + j]!;
-      for (let i = 0; i < rowLen; i++) dst[d0 + i]! += wj * src[s + i]!;
+    const k = y * taps;
+    const s = start[y]! * rowLen;
+    for (let j = 0; j < n; j += 4) {
+      const m = Math.min(4, n - j);
+      const s0 = s + j * rowLen;
+      const s1 = s0 + rowLen;
+      const s2 = s1 + rowLen;
+      const s3 = s2 + rowLen;
+      const w0 = weights[k + j]!;
+      const w1 = m > 1 ? weights[k + j + 1]! : 0;
+      const w2 = m > 2 ? weights[k + j + 2]! : 0;
+      const w3 = m > 3 ? weights[k + j + 3]! : 0;
+      const first = j === 0;
+      if (m === 4) {
+        if (first) for (let i = 0; i < rowLen; i++) dst[d + i] = w0 * src[s0 + i]! + w1 * src[s1 + i]! + w2 * src[s2 + i]! + w3 * src[s3 + i]!;
+        else for (let i = 0; i < rowLen; i++) dst[d + i]! += w0 * src[s0 + i]! + w1 * src[s1 + i]! + w2 * src[s2 + i]! + w3 * src[s3 + i]!;
+      } else if (m === 3) {
+        if (first) for (let i = 0; i < rowLen; i++) dst[d + i] = w0 * src[s0 + i]! + w1 * src[s1 + i]! + w2 * src[s2 + i]!;
+        else for (let i = 0; i < rowLen; i++) dst[d + i]! += w0 * src[s0 + i]! + w1 * src[s1 + i]! + w2 * src[s2 + i]!;
+      } else if (m === 2) {
+        if (first) for (let i = 0; i < rowLen; i++) dst[d + i] = w0 * src[s0 + i]! + w1 * src[s1 + i]!;
+        else for (let i = 0; i < rowLen; i++) dst[d + i]! += w0 * src[s0 + i]! + w1 * src[s1 + i]!;
+      } else if (first) {
+        for (let i = 0; i < rowLen; i++) dst[d + i] = w0 * src[s0 + i]!;
+      } else {
+        for (let i = 0; i < rowLen; i++) dst[d + i]! += w0 * src[s0 + i]!;
+      }
     }
   }
 }
