@@ -6,6 +6,14 @@ import torch
 from spire.restore import main, prepare
 
 
+
+@pytest.fixture(autouse=True)
+def _one_thread_after():
+    """The CLIs set torch to all cores; give the rest of the test session its single thread back."""
+    yield
+    torch.set_num_threads(1)
+
+
 def test_upsample_prompt_resizes_and_padding_reaches_the_multiple():
     img = np.random.default_rng(0).random((30, 45, 3), dtype=np.float32)
     x, (h, w), text = prepare(img, "upsample to 2x; denoise with sigma 0.05;", 8)

@@ -9,6 +9,14 @@ from spire.config import SpireConfig, config_path
 from spire.train import Trainer, main
 
 
+
+@pytest.fixture(autouse=True)
+def _one_thread_after():
+    """The CLIs set torch to all cores; give the rest of the test session its single thread back."""
+    yield
+    torch.set_num_threads(1)
+
+
 class RandomPairs:
     """Stands in for the dataset: clean/degraded 32x32 images and prompts, a function of (index, step)."""
 
