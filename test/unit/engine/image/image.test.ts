@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImageReadError, ImageWriteError, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
+import { ImageReadError, ImageWriteError, probeImage, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
 import { open, link, rename } from 'node:fs/promises';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 
@@ -111,6 +111,15 @@ describe('readImage', () => {
     await expectReadError(png, 'image-too-many-pixels', /64 x 64.*Downscale/, { maxPixels: 1000 });
     await expectReadError(png, 'image-too-much-memory', /memory.*Downscale/, { maxDecodeBytes: 10_000 });
     await expectReadError(png, 'image-file-too-large', /largest file/, { maxFileBytes: 10 });
+  });
+});
+
+describe('probeImage', () => {
+  it('reports format, size, depth and alpha from the header, and applies the same limits as readImage', async () => {
+    const png = await rawPng(6, 4, 4, () => 9);
+    expect(await probeImage(png)).toEqual({ format: 'png', width: 6, height: 4, bitDepth: 8, channels: 4, hasAlpha: true });
+    await expect(probeImage(png, { maxPixels: 10 })).rejects.toMatchObject({ code: 'image-too-many-pixels' });
+    await expect(probeImage(new Uint8Array(0))).rejects.toMatchObject({ code: 'image-empty' });
   });
 });
 
