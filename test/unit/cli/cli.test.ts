@@ -172,6 +172,23 @@ describe('spire restore', () => {
     expect(await readdir(tmp)).toEqual(['broken', 'in.png']);
   });
 
+  it('takes region prompts from mask images, and rejects an unreadable mask (exit 3)', async () => {
+    const input = await png('in.png', 32, 32);
+    const mask = Buffer.alloc(32 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 16; x++) mask.fill(255, (y * 32 + x) * 3, (y * 32 + x) * 3 + 3);
+    await sharp(mask, { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(join(tmp, 'left.png'));
+    const r = await run(['restore', input, '-o', 'o.png', ...base, '--region', 'left.png=a red barn', '--region', 'left.png=blue sky']);
+    expect(r.code).toBe(0);
+    expect((await readImage(join(tmp, 'o.png'))).metadata.text['spire:regions']).toBe('["a red barn","blue sky"]');
+    await writeFile(join(tmp, 'empty-mask.png'), Buffer.alloc(0));
+    const bad = await run(['restore', input, '-o', 'p.png', ...base, '--region', 'empty-mask.png=sky']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/Region mask: .*empty/);
+    const malformed = await run(['restore', input, '-o', 'p.png', ...base, '--region', 'left.png']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/--region takes <mask image>=<prompt>/);
+  });
+
   it('refuses to overwrite (exit 5) unless --force', async () => {
     const input = await png('in.png', 32, 32);
     await writeFile(join(tmp, 'o.png'), 'keep me');
