@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineRequestError } from '../engine/host';
+import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
 import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
 import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
 import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
@@ -112,6 +112,20 @@ async function listInputs(paths: string[], cwd: string): Promise<{ files: string
     else throw new CliError(EXIT.badInput, `“${p}” is not a file or folder.`);
   }
   return { files, sawFolder };
+}
+
+/** Resolves once the engine is not (re)starting: after a crash mid-job the host restarts it before the next image. */
+function whenSettled(host: SupervisedEngineHost): Promise<void> {
+  const settled = (): boolean => !['starting', 'restarting'].includes(host.status().state);
+  if (settled()) return Promise.resolve();
+  return new Promise((resolveSettled) => {
+    const off = host.onStatus(() => {
+      if (settled()) {
+        off();
+        resolveSettled();
+      }
+    });
+  });
 }
 
 export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCode> {
@@ -284,6 +298,8 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
         worst = EXIT.interrupted;
         break;
       }
+      await whenSettled(host);
+      if (host.status().state === 'crashed') break;
       const label = basename(job.input);
       const started = Date.now();
       let result: RestoreJobResult;

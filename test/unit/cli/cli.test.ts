@@ -123,6 +123,19 @@ describe('spire restore', () => {
     expect((await readdir(join(tmp, 'out'))).sort()).toEqual(['one.png', 'two.png']);
   });
 
+  it('goes on after a bad image in a folder, reports it in the JSON and exits with its code', async () => {
+    await mkdir(join(tmp, 'in'));
+    await png('in/a.png', 32, 32);
+    await writeFile(join(tmp, 'in', 'b.png'), Buffer.alloc(0));
+    await png('in/c.png', 32, 32);
+    const r = await run(['restore', 'in', '-o', 'out', ...base, '--json']);
+    expect(r.code).toBe(3);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; output: string | null; error?: { code: string } });
+    expect(lines.find((l) => l.input.endsWith('b.png'))).toMatchObject({ output: null, error: { code: 'image-empty' } });
+    expect(lines.filter((l) => l.output !== null)).toHaveLength(2);
+    expect((await readdir(join(tmp, 'out'))).sort()).toEqual(['a.png', 'c.png']);
+  });
+
   it('rejects empty, truncated, corrupt, non-image and absurdly large inputs (exit 3) and leaves no output', async () => {
     const good = await readFile(await png('good.png', 32, 32));
     const corrupt = Buffer.from(good);
@@ -222,6 +235,19 @@ describe('spire restore', () => {
     expect(stderr).toMatch(/interrupted; nothing was written/);
     expect(await readdir(tmp)).toEqual(['in.png']);
   });
+
+  it('reports an engine crash mid-job (exit 1), restarts it for the next image, and stops after repeated crashes', async () => {
+    const fakeWorker = await buildTestWorker(join(repo, 'test/unit/engine/jobs/fakeRestoreWorker.ts'));
+    await mkdir(join(tmp, 'in'));
+    await png('in/a.png', 16, 16);
+    await png('in/b.png', 16, 16);
+    await png('in/c.png', 16, 16);
+    const r = await run(['restore', 'in', '-o', 'out', '--model', PACK, '--steps', '4', '--prompt', 'crash'], { workerPath: fakeWorker });
+    expect(r.code).toBe(1);
+    // a.png crashes the engine, it is restarted, b.png crashes it again: no more restarts, c.png is not tried.
+    expect(r.stderr.match(/stopped before answering/g)).toHaveLength(2);
+    expect(await readdir(join(tmp, 'out'))).toEqual([]);
+  }, 60_000);
 
   it('prints help for every command', async () => {
     for (const argv of [['--help'], ['restore', '--help'], ['degrade', '-h']]) {
