@@ -1,0 +1,202 @@
+// Pure helpers of `npm run bench` (scripts/bench/run.mjs): argument parsing, medians, the
+// summary rows and the text table. No I/O, so test/unit/scripts/bench/summary.test.ts can
+// check them without running a benchmark.
+
+export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+export const DEFAULTS = {
+  steps: 20,
+  repeats: 3,
+  warmup: 1,
+  ep: 'cpu',
+  guidance: 7.5,
+  seed: 0,
+  large: { width: 6000, height: 4000 },
+  largeSteps: 2,
+  noLarge: false,
+  tileOverlap: 64,
+  rebuild: false,
+  help: false,
+};
+
+export const USAGE = `usage: npm run bench -- [options]
+
+Times the TypeScript engine (onnxruntime-node) and the PyTorch reference sampler on the same
+random-weights pack (config "small", native 256 px, built once into models/runs/bench-small/).
+
+  --steps N          denoising steps (default ${DEFAULTS.steps})
+  --repeats N        timed runs per case; medians are quoted (default ${DEFAULTS.repeats}; the large case runs once)
+  --warmup N         untimed runs before them, in the same process (default ${DEFAULTS.warmup}; none for the large case)
+  --ep NAME          engine execution provider: ${PROVIDERS.join(', ')} (default ${DEFAULTS.ep}); falls back to cpu with the reason printed
+  --guidance X       classifier-free guidance scale (default ${DEFAULTS.guidance})
+  --seed N           seed (default ${DEFAULTS.seed})
+  --large WxH        size of the tiled large case (default ${DEFAULTS.large.width}x${DEFAULTS.large.height}, 24 MP)
+  --large-steps N    steps of the large case, a reduced-step run (default ${DEFAULTS.largeSteps})
+  --no-large         skip the large case
+  --tile-overlap PX  tile overlap in pixels for tiled cases (default ${DEFAULTS.tileOverlap}, the app's)
+  --rebuild          rebuild the cached benchmark pack
+  --help             this text
+
+Output: a table on stdout and test-results/bench/bench-<date>.json.`;
+
+export class BenchArgError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'BenchArgError';
+  }
+}
+
+function wholeNumber(flag, text, min) {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < min) throw new BenchArgError(`${flag} needs a whole number >= ${min}, got ${text === undefined ? 'nothing' : JSON.stringify(text)}.`);
+  return n;
+}
+
+/** Parses the command line (without node and the script); throws BenchArgError with what to type instead. */
+export function parseBenchArgs(argv) {
+  const o = { ...DEFAULTS, large: { ...DEFAULTS.large } };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    switch (flag) {
+      case '--steps':
+        o.steps = wholeNumber(flag, value(), 1);
+        break;
+      case '--repeats':
+        o.repeats = wholeNumber(flag, value(), 1);
+        break;
+      case '--warmup':
+        o.warmup = wholeNumber(flag, value(), 0);
+        break;
+      case '--large-steps':
+        o.largeSteps = wholeNumber(flag, value(), 1);
+        break;
+      case '--seed':
+        o.seed = wholeNumber(flag, value(), 0);
+        break;
+      case '--tile-overlap':
+        o.tileOverlap = wholeNumber(flag, value(), 0);
+        break;
+      case '--guidance': {
+        const text = value();
+        const g = Number(text);
+        if (text === undefined || text.trim() === '' || !Number.isFinite(g)) throw new BenchArgError(`--guidance needs a number, got ${JSON.stringify(text ?? '')}.`);
+        o.guidance = g;
+        break;
+      }
+      case '--ep': {
+        const ep = value();
+        if (!PROVIDERS.includes(ep)) throw new BenchArgError(`--ep must be one of ${PROVIDERS.join(', ')}, got ${JSON.stringify(ep ?? '')}.`);
+        o.ep = ep;
+        break;
+      }
+      case '--large': {
+        const text = value() ?? '';
+        const m = /^(\d+)x(\d+)$/.exec(text);
+        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new BenchArgError(`--large needs WIDTHxHEIGHT such as 6000x4000, got ${JSON.stringify(text)}.`);
+        o.large = { width: Number(m[1]), height: Number(m[2]) };
+        break;
+      }
+      case '--no-large':
+        o.noLarge = true;
+        break;
+      case '--rebuild':
+        o.rebuild = true;
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      default:
+        throw new BenchArgError(`Unknown option ${JSON.stringify(arg)}; run \`npm run bench -- --help\` for the options.`);
+    }
+  }
+  return o;
+}
+
+export function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Medians of one case's result (engine or reference: both have runs[{totalS, stepS[]}]):
+ * end to end = median over runs of totalS; per step = median over runs of each run's median step.
+ */
+export function caseMedians(result) {
+  return {
+    endToEndS: median(result.runs.map((r) => r.totalS)),
+    stepS: median(result.runs.map((r) => median(r.stepS))),
+    repeats: result.runs.length,
+  };
+}
+
+/** Engine / reference ratios at the same size (below 1: the engine is faster). */
+export function ratios(engine, reference) {
+  const e = caseMedians(engine);
+  const r = caseMedians(reference);
+  return { endToEnd: e.endToEndS / r.endToEndS, step: e.stepS / r.stepS };
+}
+
+/** Largest and mean absolute difference of two equally long arrays. */
+export function absDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`cannot compare arrays of ${a.length} and ${b.length} values`);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d > max) max = d;
+    sum += d;
+  }
+  return { max, mean: a.length ? sum / a.length : 0 };
+}
+
+function fmt(x, digits) {
+  return Number.isFinite(x) ? x.toFixed(digits) : '-';
+}
+
+/** One table row from a case: { label, result (engine or reference JSON), note }. */
+export function tableRow({ label, result, note }) {
+  const m = caseMedians(result);
+  const [w, h] = result.size;
+  return {
+    case: label,
+    runtime: result.runtime,
+    size: `${w}x${h}`,
+    tiles: result.tilesPerStep === undefined ? '-' : String(Math.round(result.tilesPerStep)),
+    steps: String(result.steps),
+    runs: String(m.repeats),
+    endToEnd: fmt(m.endToEndS, 2),
+    perStep: fmt(m.stepS, 3),
+    peakRss: fmt(result.maxRssMiB, 0),
+    note: note ?? '',
+  };
+}
+
+const COLUMNS = [
+  ['case', 'case'],
+  ['runtime', 'runtime'],
+  ['size', 'size'],
+  ['tiles', 'tiles/step'],
+  ['steps', 'steps'],
+  ['runs', 'runs'],
+  ['endToEnd', 'end-to-end s (median)'],
+  ['perStep', 's/step (median)'],
+  ['peakRss', 'peak RSS MiB'],
+  ['note', 'note'],
+];
+
+/** A Markdown table (readable as plain text too). */
+export function formatTable(rows) {
+  const header = `| ${COLUMNS.map(([, title]) => title).join(' | ')} |`;
+  const rule = `| ${COLUMNS.map(() => '---').join(' | ')} |`;
+  return [header, rule, ...rows.map((r) => `| ${COLUMNS.map(([key]) => r[key]).join(' | ')} |`)].join('\n');
+}
+
+/** File name stamp: 2026-11-26T04-30-05Z. */
+export function fileStamp(date) {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
