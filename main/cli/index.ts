@@ -20,7 +20,8 @@ const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  cwd: process.cwd(),
+  // `npm run spire -- ...` runs in the package folder; paths on the command line are relative to where it was typed.
+  cwd: process.env.npm_lifecycle_event === 'spire' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd(),
   interrupt: interrupt.signal,
 });
 process.exitCode = code;
