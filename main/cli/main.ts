@@ -21,7 +21,7 @@ Exit codes:
   1    the restoration failed (engine error, out of memory, invalid model output)
   2    usage: unknown command or option, bad value, malformed restoration prompt
   3    an input image or mask cannot be read (missing, empty, truncated, corrupt, too large)
-  4    model pack problem (none found, fails to load)
+  4    model pack or engine problem (none found, fails to load, CLI not built)
   5    the output cannot be written (exists: use --force; disk full; read-only folder)
   130  interrupted (Ctrl+C); nothing partial is left behind
 
