@@ -173,6 +173,9 @@ def main():
     torch.set_num_threads(os.cpu_count() or 1)
     for name in PACK_SPECS:
         build_pack(name)
+    # tiny-random-fp16: tiny-random's graphs rewritten in float16 (fp16.py); it reuses tiny-random's goldens.
+    from .fp16 import convert_pack
+    convert_pack(PACKS / "tiny-random", PACKS / "tiny-random-fp16", force=True, log=lambda _: None)
 
 
 if __name__ == "__main__":
