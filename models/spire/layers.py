@@ -165,5 +165,7 @@ class TimestepEmbedding(nn.Module):
         self.lin2 = nn.Linear(dim, dim)
 
     def forward(self, t):
-        # t: (B,) -> (B, dim)
-        return self.lin2(F.silu(self.lin1(timestep_embedding(t, self.base))))
+        # t: (B,) -> (B, dim). The sinusoids are computed in float32 (float16 cannot
+        # resolve t * freq near t = 1000) and cast to the weights' dtype afterwards.
+        features = timestep_embedding(t, self.base).to(self.lin1.weight.dtype)
+        return self.lin2(F.silu(self.lin1(features)))

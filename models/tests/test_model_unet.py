@@ -69,3 +69,15 @@ def test_cross_attention_uses_the_prompt():
     unet = perturb(UNet(cfg)).eval()
     z, t, ctx = _inputs(cfg)
     assert (unet(z, t, ctx) - unet(z, t, ctx + 1.0)).abs().max() > 1e-4
+
+
+def test_timestep_embedding_follows_the_weights_dtype():
+    # Half-precision export traces the embedding with low-precision weights: the
+    # float32 sinusoids must be cast to the weights' dtype, not fed as they are.
+    # (CPU torch has no float16 Linear, so bfloat16 stands in for it here.)
+    from spire.layers import TimestepEmbedding
+
+    emb = TimestepEmbedding(32, 64).to(torch.bfloat16)
+    out = emb(torch.tensor([999.0, 1.0]))
+    assert out.dtype == torch.bfloat16
+    assert out.shape == (2, 64)

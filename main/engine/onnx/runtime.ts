@@ -11,6 +11,9 @@
  */
 import * as ort from 'onnxruntime-node';
 
+// Keep onnxruntime's own logger quiet; failures reach the user through our messages.
+ort.env.logLevel = 'fatal';
+
 export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
 
 /** Provider order tried when the user asks for "auto". */
@@ -121,6 +124,9 @@ export async function openSession(modelPath: string, options: SessionOptions = {
       const session = await ort.InferenceSession.create(modelPath, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        // Fatal only: a provider that fails to start is reported through `fallbacks`
+        // (and the status message), not as native error lines on stderr.
+        logSeverityLevel: 4,
         ...(options.threads && options.threads > 0 ? { intraOpNumThreads: options.threads } : {}),
       });
       return { session: new OrtModelSession(modelPath, provider, session), fallbacks };
