@@ -28,6 +28,8 @@ export interface RuntimeApi {
   openSession(modelPath: string, options: SessionOptions): Promise<OpenedSession>;
   listBackends(): { name: string; bundled: boolean }[];
   AUTO_PROVIDER_ORDER: readonly ExecutionProvider[];
+  /** Drops providers that cannot start here, with the reason (optional: fakes may leave it out). */
+  preflightProviders?(order: readonly ExecutionProvider[]): { order: ExecutionProvider[]; skipped: { provider: ExecutionProvider; reason: string }[] };
 }
 
 export interface EngineWorkerOptions {
@@ -112,7 +114,9 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
         rt.listBackends().map((b) => b.name),
         rt.AUTO_PROVIDER_ORDER,
       );
-      loaded = await loadPack(manifest, { providers: plan.order, threads: config.threads, openSession: rt.openSession });
+      const preflight = rt.preflightProviders ? rt.preflightProviders(plan.order) : { order: plan.order, skipped: [] };
+      loaded = await loadPack(manifest, { providers: preflight.order, threads: config.threads, openSession: rt.openSession });
+      loaded.fallbacks.unshift(...preflight.skipped.map((s) => ({ component: '*', provider: s.provider, reason: s.reason })));
       const notes: string[] = [];
       if (plan.ignored.length > 0) notes.push(`Ignored unknown execution providers: ${plan.ignored.join(', ')}.`);
       const fallbackNote = describeFallbacks(loaded.fallbacks, loaded.provider);

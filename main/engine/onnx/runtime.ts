@@ -9,6 +9,9 @@
  * falls back to the next and the reason is kept in `fallbacks`, so the UI can
  * say in plain words why it is not running where the user asked.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 // Keep onnxruntime's own logger quiet; failures reach the user through our messages.
@@ -65,6 +68,53 @@ export interface OpenedSession {
 /** Providers onnxruntime-node was built with on this platform (installed or not). */
 export function listBackends(): { name: string; bundled: boolean }[] {
   return ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+/** Where a shared library may live on Linux: LD_LIBRARY_PATH, then the usual system folders. */
+function linuxLibraryDirs(env: NodeJS.ProcessEnv): string[] {
+  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d.length > 0);
+  const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  return [...fromEnv, `/usr/lib/${arch}`, `/lib/${arch}`, '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+}
+
+/** The folder holding onnxruntime-node's native binding for this platform, or null if it cannot be found. */
+function ortNativeDir(): string | null {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+    return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Providers that cannot start on this machine, found without trying them (trying
+ * them costs seconds and prints native errors): each with the reason and the fix.
+ * Providers not named here may still fail when a session is created; openSession
+ * then falls back and reports that reason.
+ */
+export function preflightProviders(
+  order: readonly ExecutionProvider[],
+  probe: { platform?: NodeJS.Platform; exists?: (p: string) => boolean; env?: NodeJS.ProcessEnv; nativeDir?: string | null } = {},
+): { order: ExecutionProvider[]; skipped: { provider: ExecutionProvider; reason: string }[] } {
+  const platform = probe.platform ?? process.platform;
+  const exists = probe.exists ?? existsSync;
+  const env = probe.env ?? process.env;
+  const nativeDir = probe.nativeDir === undefined ? ortNativeDir() : probe.nativeDir;
+  const skipped: { provider: ExecutionProvider; reason: string }[] = [];
+  const keep: ExecutionProvider[] = [];
+  for (const provider of order) {
+    let reason: string | null = null;
+    if (provider === 'cuda' && platform === 'linux' && nativeDir && !exists(path.join(nativeDir, 'libonnxruntime_providers_cuda.so'))) {
+      reason =
+        "onnxruntime-node's CUDA provider was not downloaded at install; reinstall onnxruntime-node with internet to use an NVIDIA GPU";
+    } else if (provider === 'webgpu' && platform === 'linux' && !linuxLibraryDirs(env).some((d) => exists(path.join(d, 'libvulkan.so.1')))) {
+      reason = 'no Vulkan loader (libvulkan.so.1); install your GPU driver\'s Vulkan support (libvulkan1) to use WebGPU';
+    }
+    if (reason) skipped.push({ provider, reason });
+    else keep.push(provider);
+  }
+  return { order: keep, skipped };
 }
 
 function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
