@@ -9,7 +9,7 @@ import { DegradeError, applyPrompt } from '../engine/degrade';
 import { ImageReadError, ImageWriteError, readImage, writeImage } from '../engine/image';
 import { resizeRgb } from '../engine/imageOps/resize';
 import { MAX_SEED } from '../engine/jobs/restoreParams';
-import { RestorationPromptError } from '../engine/prompt/restorationPrompt';
+import { RestorationPromptError } from '../../preload/contract/restorationPrompt';
 import { Generator } from '../engine/tensor/random';
 import { CliError, EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';

@@ -16,8 +16,8 @@
  * Python names -> here:  parse -> parseRestorationPrompt, format_prompt -> formatRestorationPrompt,
  * PromptError -> RestorationPromptError, RestorationPrompt.of -> restorationPromptOf.
  */
-import GRAMMAR_JSON from '../../../assets/restoration-grammar.json';
-import { PY_WHITESPACE_CLASS } from '../tokenizer/textCleanup';
+import GRAMMAR_JSON from '../../assets/restoration-grammar.json';
+import { PY_WHITESPACE_CLASS } from './pythonText';
 
 export interface OperationSpec {
   /** Internal name of the degradation: blur, downsample, noise, jpeg. */

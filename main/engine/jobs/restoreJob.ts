@@ -17,7 +17,7 @@ import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '..
 import { resizeMask, resizeRgb } from '../imageOps/resize';
 import type { RestoreHooks, RestoreParams, RestoreResult, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
-import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
+import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';

@@ -4,7 +4,7 @@
  * Messages say which value is wrong and what is allowed.
  */
 import type { RestoreParams } from '../pipeline/types';
-import { RestorationPromptError, parseRestorationPrompt } from '../prompt/restorationPrompt';
+import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   restorationPrompt: 'Remove all degradation',

@@ -37,7 +37,7 @@ import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/con
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
 import { TileBlender, cropTile, planTiles, tiledMap, type TilePlan, type TileRect } from '../imageOps/tiling';
-import { parseRestorationPrompt, upsampleFactor } from '../prompt/restorationPrompt';
+import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
 import { createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
 import { cat, type Tensor } from '../tensor/tensor';

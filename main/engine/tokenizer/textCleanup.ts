@@ -11,11 +11,11 @@
  *   4. lowercase                    String.prototype.toLowerCase (full Unicode, like str.lower).
  */
 import HTML5_ENTITIES from './htmlEntities.json';
+import { PY_WHITESPACE_CLASS } from '../../../preload/contract/pythonText';
 
 const entities = HTML5_ENTITIES as Record<string, string>;
 
-/** Characters Python's str.isspace() accepts, as a regex character-class body. */
-export const PY_WHITESPACE_CLASS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export { PY_WHITESPACE_CLASS };
 
 const WHITESPACE_RUN = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, 'g');
 const EDGE_WHITESPACE = new RegExp(`^[${PY_WHITESPACE_CLASS}]+|[${PY_WHITESPACE_CLASS}]+$`, 'g');

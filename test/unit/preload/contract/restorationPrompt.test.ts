@@ -9,7 +9,7 @@ import {
   parseRestorationPrompt,
   restorationPromptOf,
   upsampleFactor,
-} from '../../../../main/engine/prompt/restorationPrompt';
+} from '../../../../preload/contract/restorationPrompt';
 
 type Ops = [string, number | null][] | 'BLIND';
 const [B, D, N, J] = ['blur', 'downsample', 'noise', 'jpeg'];
