@@ -3,24 +3,26 @@
  * convention: `RgbImage` (HWC float32 in [0, 1]) plus the alpha channel kept
  * aside as a `Mask`.
  *
- * Recipe: file size check -> header (sharp metadata) -> format, pixel and
- * memory limits -> full decode with EXIF orientation applied, 8 or 16 bits per
- * sample as the file has it -> float conversion.
+ * Recipe, in three layers that callers pick from:
+ *   probeImage:  file size -> magic number + header (sharp metadata) -> format,
+ *                pixel and memory limits                      (no pixel decoded)
+ *   decodeImage: + full decode with EXIF orientation applied, 8 or 16 bits per
+ *                sample as the file has it (the app's image service stops here)
+ *   readImage:   + float conversion, alpha aside, text metadata (jobs, CLI)
  *
- * Every failure is an ImageReadError whose message names the file and says
- * what to do.
+ * Every failure is an ImageReadError (errors.ts: `readError`, one wording for
+ * the CLI, the jobs and the app) whose message names the file and says what to do.
  */
 import { stat, readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
-import { ImageReadError } from './errors';
+import { ImageReadError, readError } from './errors';
 import { readPngText } from './pngText';
 
 export const SUPPORTED_READ_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export type ImageFormat = (typeof SUPPORTED_READ_FORMATS)[number];
-const SUPPORTED_LIST = 'PNG, JPEG, WebP or TIFF';
 
 export interface ReadLimits {
   /** Largest file accepted, bytes. Default 512 MiB. */
@@ -44,6 +46,8 @@ export interface ImageInfo {
   /** Channels in the file (1 grey, 2 grey + alpha, 3 RGB, 4 RGBA or CMYK). */
   channels: number;
   density: number | null;
+  /** Pages or frames in the file; only the first is read. */
+  pages: number;
 }
 
 export interface ReadImageResult {
@@ -53,6 +57,22 @@ export interface ReadImageResult {
   format: ImageFormat;
   /** Bits per sample of the decoded pixels: 8, or 16 for 16-bit PNG/TIFF (kept at full precision). */
   bitDepth: 8 | 16;
+  metadata: ImageInfo;
+}
+
+/** An image decoded but not yet converted to float: what decodeImage returns. */
+export interface DecodedImage {
+  /** The file's own bytes (a plain Uint8Array view, not a copy). */
+  bytes: Uint8Array;
+  format: ImageFormat;
+  bitDepth: 8 | 16;
+  /** Upright size (EXIF orientation applied). */
+  width: number;
+  height: number;
+  /** Samples per pixel in `samples`: 3 (RGB) or 4 (RGBA) for every supported file; 1-2 only if the decoder keeps grey. */
+  channels: 1 | 2 | 3 | 4;
+  /** Row-major interleaved sRGB samples, `width * height * channels`; Uint16Array when bitDepth is 16. */
+  samples: Uint8Array | Uint16Array;
   metadata: ImageInfo;
 }
 
@@ -73,9 +93,6 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | 'gif' | 'other-ima
   return null;
 }
 
-const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
-const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-
 /** Bytes a full decode needs: raw samples from the decoder plus the float32 RGB and alpha the engine keeps. */
 export function estimateDecodeBytes(width: number, height: number, channels: number, bytesPerSample: number): number {
   const pixels = width * height;
@@ -95,9 +112,41 @@ function endsCleanly(bytes: Uint8Array, format: string): boolean {
   return true;
 }
 
-function looksTruncated(message: string, bytes?: Uint8Array, format?: string): boolean {
-  if (bytes && format && !endsCleanly(bytes, format)) return true;
+function looksTruncated(message: string, bytes: Uint8Array, format: string): boolean {
+  if (!endsCleanly(bytes, format)) return true;
   return /premature|truncat|unexpected end|end of (file|data|stream)|short read|not enough (data|image data)|read error|out of data|incomplete/i.test(message);
+}
+
+/** A decoder failure on a file whose first bytes announce `format`: cut off, or damaged. */
+function undecodable(err: unknown, label: string, bytes: Uint8Array, format: string): ImageReadError {
+  const message = err instanceof Error ? err.message : String(err);
+  return looksTruncated(message, bytes, format) ? readError.truncated(label, format) : readError.damaged(label, format, message);
+}
+
+/** The file's bytes, after the checks that need no content: exists, is a file, size limit, readable. */
+async function loadBytes(source: string | Uint8Array, label: string, where: string, maxFileBytes: number): Promise<Uint8Array> {
+  if (typeof source !== 'string') {
+    if (source.byteLength > maxFileBytes) throw readError.fileTooLarge(label, source.byteLength, maxFileBytes);
+    return source;
+  }
+  let size: number;
+  try {
+    const info = await stat(source);
+    if (!info.isFile()) throw readError.notAFile(where);
+    size = info.size;
+  } catch (err) {
+    if (err instanceof ImageReadError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw readError.missing(where);
+    throw readError.unreadable(where, code ?? String(err));
+  }
+  if (size > maxFileBytes) throw readError.fileTooLarge(label, size, maxFileBytes);
+  try {
+    const buf = await readFile(source);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    throw readError.unreadable(where, (err as NodeJS.ErrnoException).code ?? String(err));
+  }
 }
 
 interface Probed {
@@ -111,75 +160,42 @@ interface Probed {
   height: number;
 }
 
-/** Everything before the decode: file size, magic number, header, format, pixel and memory limits. */
+/**
+ * Everything before the decode: file size, magic number, header, format, pixel and memory limits.
+ * `name` names the image in every message (default: the file name; for a missing or unreadable
+ * file, the path).
+ */
 async function probe(source: string | Uint8Array, limits: ReadLimits, name?: string): Promise<Probed> {
   const maxFileBytes = limits.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxDecodeBytes = limits.maxDecodeBytes ?? Math.floor(totalmem() / 2);
   const label = name ?? (typeof source === 'string' ? basename(source) : 'the image');
+  const where = name ?? (typeof source === 'string' ? source : label);
 
-  let bytes: Uint8Array;
-  if (typeof source === 'string') {
-    let size: number;
-    try {
-      const info = await stat(source);
-      if (!info.isFile()) throw new ImageReadError('image-unreadable', `“${source}” is not a file. Give the path of an image file.`);
-      size = info.size;
-    } catch (err) {
-      if (err instanceof ImageReadError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ImageReadError('image-missing', `“${source}” does not exist. Check the path.`);
-      throw new ImageReadError('image-unreadable', `“${source}” could not be read (${code ?? String(err)}). Check that you may read it.`);
-    }
-    if (size > maxFileBytes)
-      throw new ImageReadError('image-file-too-large', `“${label}” is ${mib(size)}; the largest file accepted is ${mib(maxFileBytes)}. Save a smaller copy first.`);
-    try {
-      bytes = await readFile(source);
-    } catch (err) {
-      throw new ImageReadError('image-unreadable', `“${source}” could not be read (${(err as NodeJS.ErrnoException).code ?? String(err)}). Check that you may read it.`);
-    }
-  } else {
-    bytes = source;
-    if (bytes.byteLength > maxFileBytes)
-      throw new ImageReadError('image-file-too-large', `“${label}” is ${mib(bytes.byteLength)}; the largest file accepted is ${mib(maxFileBytes)}. Save a smaller copy first.`);
-  }
-  if (bytes.byteLength === 0) throw new ImageReadError('image-empty', `“${label}” is empty (0 bytes). Choose the image again; the file may not have been saved completely.`);
+  const bytes = await loadBytes(source, label, where, maxFileBytes);
+  if (bytes.byteLength === 0) throw readError.empty(label);
 
+  // The header. sharp also recognises formats the magic numbers above do not (SVG, PDF, ...), so
+  // "not an image" is said only when neither knows the bytes.
   const sniffed = sniffFormat(bytes);
-  if (sniffed === null)
-    throw new ImageReadError('image-not-an-image', `“${label}” is not an image SPIRE Studio can read. Use a ${SUPPORTED_LIST} file.`);
-  if (sniffed === 'gif' || sniffed === 'other-image')
-    throw new ImageReadError('image-unsupported', `“${label}” is ${sniffed === 'gif' ? 'a GIF' : 'an image format SPIRE Studio does not read'}. Convert it to ${SUPPORTED_LIST} first.`);
-
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (looksTruncated(message, bytes, sniffed))
-      throw new ImageReadError('image-truncated', `“${label}” is cut off (the ${sniffed.toUpperCase()} data ends early). Copy or download it again.`);
-    throw new ImageReadError('image-corrupt', `“${label}” looks like a ${sniffed.toUpperCase()} file but is damaged (${message}). Open it in another program and save a new copy.`);
+    if (sniffed === null) throw readError.notAnImage(label);
+    if (sniffed === 'gif' || sniffed === 'other-image') throw readError.unsupported(label, sniffed === 'gif' ? 'gif' : null);
+    throw undecodable(err, label, bytes, sniffed);
   }
-  const format: string | undefined = meta.format;
-  if (!(SUPPORTED_READ_FORMATS as readonly string[]).includes(format ?? ''))
-    throw new ImageReadError('image-unsupported', `“${label}” is a ${String(format).toUpperCase()} image. Convert it to ${SUPPORTED_LIST} first.`);
+  const format = String(meta.format);
+  if (!(SUPPORTED_READ_FORMATS as readonly string[]).includes(format)) throw readError.unsupported(label, format);
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (width < 1 || height < 1) throw new ImageReadError('image-corrupt', `“${label}” reports no size. Open it in another program and save a new copy.`);
-  const pixels = width * height;
-  if (pixels > maxPixels)
-    throw new ImageReadError(
-      'image-too-many-pixels',
-      `“${label}” is ${width} x ${height} (${Math.round(pixels / 1e6)} MP); the largest image accepted is ${Math.round(maxPixels / 1e6)} MP. Downscale or crop it first.`,
-    );
+  if (width < 1 || height < 1) throw readError.damaged(label, format, 'the header gives no image size');
+  if (width * height > maxPixels) throw readError.tooManyPixels(label, width, height, maxPixels);
   const sixteen = meta.depth === 'ushort' || (meta.bitsPerSample ?? 8) > 8;
   const channels = meta.channels ?? 3;
   const needed = estimateDecodeBytes(width, height, channels, sixteen ? 2 : 1);
-  if (needed > maxDecodeBytes)
-    throw new ImageReadError(
-      'image-too-much-memory',
-      `Decoding “${label}” (${width} x ${height}) needs about ${gib(needed)} of memory; ${gib(maxDecodeBytes)} is allowed. Downscale or crop it first, or close other programs.`,
-    );
+  if (needed > maxDecodeBytes) throw readError.tooMuchMemory(label, width, height, needed, maxDecodeBytes);
 
   return { bytes, meta, format: format as ImageFormat, label, sixteen, channels, width, height };
 }
@@ -196,48 +212,60 @@ export interface ImageProbe {
 /**
  * Checks an image without decoding its pixels (header, format, size and memory limits): the
  * cheap part of readImage, for a caller that wants to refuse a bad file before slow work.
- * Damage past the header (a cut-off file) is only found by readImage.
+ * Damage past the header (a cut-off file) is only found by decodeImage / readImage.
  */
 export async function probeImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ImageProbe> {
   const p = await probe(source, limits, name);
   return { format: p.format, width: p.width, height: p.height, bitDepth: p.sixteen ? 16 : 8, channels: p.channels, hasAlpha: p.meta.hasAlpha ?? (p.channels === 2 || p.channels === 4) };
 }
 
-/** Reads an image from a path or from bytes (`name` is used in messages for bytes). */
-export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
+/**
+ * probeImage's checks, then the full decode: upright (EXIF orientation applied), sRGB, 8 or 16 bits
+ * per sample as the file has it. A cut-off or damaged file fails here with its own code.
+ */
+export async function decodeImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<DecodedImage> {
   const { bytes, meta, format, label, sixteen, channels } = await probe(source, limits, name);
 
-  let data: Buffer;
-  let outChannels: number;
-  let outWidth: number;
-  let outHeight: number;
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
-    const decoded = await sharp(bytes, { limitInputPixels: false, failOn: 'truncated' })
+    decoded = await sharp(bytes, { limitInputPixels: false, failOn: 'truncated' })
       .autoOrient()
       .toColourspace(sixteen ? 'rgb16' : 'srgb')
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    data = decoded.data;
-    outChannels = decoded.info.channels;
-    outWidth = decoded.info.width;
-    outHeight = decoded.info.height;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (looksTruncated(message, bytes, format))
-      throw new ImageReadError('image-truncated', `“${label}” is cut off (the ${format.toUpperCase()} data ends early). Copy or download it again.`);
-    throw new ImageReadError('image-corrupt', `“${label}” could not be decoded (${message}). Open it in another program and save a new copy.`);
+    throw undecodable(err, label, bytes, format);
   }
+  const { data, info } = decoded;
+  const samples = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (samples.length < info.width * info.height * info.channels) throw readError.truncated(label, format);
 
-  const n = outWidth * outHeight;
-  const samples = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : data;
-  if (samples.length < n * outChannels) throw new ImageReadError('image-truncated', `“${label}” is cut off. Copy or download it again.`);
-  const scale = 1 / (sixteen ? 65535 : 255);
-  const rgb = new Float32Array(n * 3);
-  const hasAlpha = outChannels === 4 || outChannels === 2;
-  const alpha = hasAlpha ? new Float32Array(n) : null;
+  const text: Record<string, string> = {};
+  for (const c of meta.comments ?? []) text[c.keyword] = c.text;
+  if (format === 'png') Object.assign(text, readPngText(bytes));
+  return {
+    bytes,
+    format,
+    bitDepth: sixteen ? 16 : 8,
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+    samples,
+    metadata: { orientation: meta.orientation ?? null, text, space: meta.space ?? null, channels, density: meta.density ?? null, pages: meta.pages ?? 1 },
+  };
+}
+
+/** Reads an image from a path or from bytes (`name` is used in messages; default the file name). */
+export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
+  const { width, height, channels, samples, bitDepth, format, metadata } = await decodeImage(source, limits, name);
+
+  const n = width * height;
+  const scale = 1 / (bitDepth === 16 ? 65535 : 255);
+  const rgb = new Float32Array(n * 3); // [H, W, 3]
+  const alpha = channels === 4 || channels === 2 ? new Float32Array(n) : null; // [H, W]
   for (let i = 0; i < n; i++) {
-    const s = i * outChannels;
-    if (outChannels >= 3) {
+    const s = i * channels;
+    if (channels >= 3) {
       rgb[i * 3] = (samples[s] ?? 0) * scale;
       rgb[i * 3 + 1] = (samples[s + 1] ?? 0) * scale;
       rgb[i * 3 + 2] = (samples[s + 2] ?? 0) * scale;
@@ -247,23 +275,14 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
       rgb[i * 3 + 1] = v;
       rgb[i * 3 + 2] = v;
     }
-    if (alpha) alpha[i] = (samples[s + outChannels - 1] ?? 0) * scale;
+    if (alpha) alpha[i] = (samples[s + channels - 1] ?? 0) * scale;
   }
 
-  const text: Record<string, string> = {};
-  for (const c of meta.comments ?? []) text[c.keyword] = c.text;
-  if (format === 'png') Object.assign(text, readPngText(bytes));
   return {
-    rgb: { width: outWidth, height: outHeight, data: rgb },
-    alpha: alpha ? { width: outWidth, height: outHeight, data: alpha } : null,
-    format: format as ImageFormat,
-    bitDepth: sixteen ? 16 : 8,
-    metadata: {
-      orientation: meta.orientation ?? null,
-      text,
-      space: meta.space ?? null,
-      channels,
-      density: meta.density ?? null,
-    },
+    rgb: { width, height, data: rgb },
+    alpha: alpha ? { width, height, data: alpha } : null,
+    format,
+    bitDepth,
+    metadata,
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImageReadError, ImageWriteError, probeImage, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
+import { ImageReadError, ImageWriteError, decodeImage, probeImage, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
 import { open, link, rename } from 'node:fs/promises';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 
@@ -111,6 +111,65 @@ describe('readImage', () => {
     await expectReadError(png, 'image-too-many-pixels', /64 x 64.*Downscale/, { maxPixels: 1000 });
     await expectReadError(png, 'image-too-much-memory', /memory.*Downscale/, { maxDecodeBytes: 10_000 });
     await expectReadError(png, 'image-file-too-large', /largest file/, { maxFileBytes: 10 });
+  });
+});
+
+describe('read errors: one wording for the CLI, the jobs and the app', () => {
+  it('tells a vector or other image format from text that is no image at all', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>');
+    await expectReadError(svg, 'image-unsupported', /is an SVG image, which SPIRE Studio cannot open\. Convert it to PNG, JPEG, WebP or TIFF first\./);
+    await expectReadError(Buffer.from('BM this is no bitmap'), 'image-unsupported', /is in an image format which SPIRE Studio cannot open\. Convert/);
+    await expectReadError(Buffer.from('plain words'), 'image-not-an-image', /is not an image SPIRE Studio can open\. Choose a PNG, JPEG, WebP or TIFF file\./);
+  });
+
+  it('says what a cut-off file and a damaged one are, and what to do', async () => {
+    const png = await rawPng(64, 64, 3, (i) => (i * 7919) % 251);
+    const cut = readImage(png.subarray(0, 300), {}, 'cut.png');
+    await expect(cut).rejects.toMatchObject({ code: 'image-truncated', message: expect.stringMatching(/^“cut\.png” is cut off: its PNG data ends early, so the file is truncated or damaged\. Open the original file, or re-save it/) });
+    const damaged = Buffer.from(png);
+    damaged.fill(0x41, 16, png.length - 12); // the header itself is garbage, the end is intact
+    const err = (await readImage(damaged, {}, 'bad.png').catch((e: unknown) => e)) as ImageReadError;
+    expect(err.code).toBe('image-corrupt');
+    expect(err.message).toMatch(/^“bad\.png” starts like a PNG file but could not be read; it is damaged \([^)\n]*[^:]\)\. Open the original file, or re-save it from another editor\.$/);
+  });
+
+  it('gives sizes in readable units even for tiny limits', async () => {
+    const png = await rawPng(64, 64, 3, () => 1);
+    await expectReadError(png, 'image-file-too-large', /is \d+ bytes; the largest file SPIRE Studio accepts is 10 bytes\./, { maxFileBytes: 10 });
+    await expectReadError(png, 'image-too-many-pixels', /is 64 x 64 \(4096 pixels\); the largest image SPIRE Studio accepts is 1000 pixels\./, { maxPixels: 1000 });
+    await expectReadError(png, 'image-too-much-memory', /needs about 60 KiB of memory; 10 KiB is allowed/, { maxDecodeBytes: 10 * 1024 });
+  });
+
+  it('names a missing file by its path, or by the name the caller gives', async () => {
+    const missing = join(tmp, 'gone.png');
+    await expectReadError(missing, 'image-missing', new RegExp(`^“${missing.replace(/[.\\/]/g, '\\$&')}” does not exist\\. Check the path`));
+    await expect(readImage(missing, {}, 'gone.png')).rejects.toMatchObject({ message: expect.stringMatching(/^“gone\.png” does not exist/) });
+    await expectReadError(tmp, 'image-unreadable', /is not a file\. Choose an image file/);
+  });
+});
+
+describe('decodeImage', () => {
+  it('decodes upright 8-bit samples without float conversion and returns the file bytes it read', async () => {
+    const px = Buffer.alloc(6 * 2 * 3, 0);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px[(y * 6 + x) * 3] = 255;
+    const jpeg = await sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const file = join(tmp, 'side.jpg');
+    await writeFile(file, jpeg);
+    const d = await decodeImage(file);
+    expect([d.format, d.bitDepth, d.width, d.height, d.channels, d.metadata.orientation, d.metadata.pages]).toEqual(['jpeg', 8, 2, 6, 3, 6, 1]);
+    expect(d.samples).toBeInstanceOf(Uint8Array);
+    expect(d.samples.length).toBe(2 * 6 * 3);
+    expect(d.samples[0]).toBeGreaterThan(200); // upright (0, 0) is red
+    expect(Buffer.from(d.bytes).equals(jpeg)).toBe(true);
+  });
+
+  it('keeps 16-bit samples as a Uint16Array and alpha as the fourth channel', async () => {
+    const samples = new Uint16Array(2 * 2 * 4).fill(1234);
+    const png = await sharp(samples, { raw: { width: 2, height: 2, channels: 4 } }).toColourspace('rgb16').png().toBuffer();
+    const d = await decodeImage(png);
+    expect([d.bitDepth, d.channels]).toEqual([16, 4]);
+    expect(d.samples).toBeInstanceOf(Uint16Array);
+    expect(Array.from(d.samples)).toEqual(Array.from(samples));
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readImage } from '../../../../main/engine/image';
 import { ImageError, ImageService } from '../../../../main/services/imageService';
 
 let tmp: string;
@@ -60,26 +61,45 @@ function pngHeaderOnly(width: number, height: number): Uint8Array {
 }
 
 describe('ImageService: images it opens', () => {
-  it.each(['png', 'jpeg', 'webp'] as const)('keeps an upright %s as it is and decodes it for later jobs', async (format) => {
+  it.each(['png', 'jpeg', 'webp'] as const)('keeps an upright %s as it is, for display and for later jobs', async (format) => {
     const service = new ImageService();
     const bytes = await encode(format);
     const opened = await service.openBytes(`photo.${format}`, bytes);
     expect(opened).toMatchObject({ name: `photo.${format}`, width: 8, height: 6, mime: `image/${format}` });
     expect(Buffer.from(opened.bytes).equals(Buffer.from(bytes))).toBe(true);
     const source = service.get(opened.id)!;
-    expect(source).toMatchObject({ width: 8, height: 6, channels: 3, format });
-    expect(source.pixels.length).toBe(8 * 6 * 3);
-    // top-left is red, top-right is blue
-    expect(source.pixels[0]).toBeGreaterThan(200);
-    expect(source.pixels[(8 - 1) * 3 + 2]).toBeGreaterThan(200);
+    expect(source).toMatchObject({ name: `photo.${format}`, width: 8, height: 6, format, bitDepth: 8, hasAlpha: false });
+    // One buffer serves display and jobs: nothing is held twice.
+    expect(source.bytes).toBe(opened.bytes);
+    // What a restore job decodes from it: top-left is red, top-right is blue.
+    const { rgb, alpha } = await readImage(source.bytes, {}, source.name);
+    expect([rgb.width, rgb.height, rgb.data.length, alpha]).toEqual([8, 6, 8 * 6 * 3, null]);
+    expect(rgb.data[0]).toBeGreaterThan(0.8);
+    expect(rgb.data[(8 - 1) * 3 + 2]).toBeGreaterThan(0.8);
   });
 
-  it('transcodes TIFF to PNG for display', async () => {
+  it('transcodes TIFF to PNG for display, and keeps the TIFF for jobs', async () => {
     const service = new ImageService();
-    const opened = await service.openBytes('scan.tiff', await encode('tiff'));
+    const tiff = await encode('tiff');
+    const opened = await service.openBytes('scan.tiff', tiff);
     expect(opened.mime).toBe('image/png');
     const shown = await sharp(opened.bytes).metadata();
     expect([shown.format, shown.width, shown.height]).toEqual(['png', 8, 6]);
+    expect(Buffer.from(service.get(opened.id)!.bytes).equals(Buffer.from(tiff))).toBe(true);
+  });
+
+  it('shows a 16-bit TIFF as an 8-bit PNG and keeps its 16 bits for jobs', async () => {
+    const samples = new Uint16Array(4 * 2 * 3).fill(40000);
+    for (let i = 0; i < samples.length; i += 3) samples[i] = 65535; // red-ish
+    const tiff = await sharp(samples, { raw: { width: 4, height: 2, channels: 3 } }).toColourspace('rgb16').tiff({ compression: 'lzw' }).toBuffer();
+    const service = new ImageService();
+    const opened = await service.openBytes('scan16.tif', tiff);
+    expect(opened.mime).toBe('image/png');
+    const shown = await sharp(opened.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([shown.info.width, shown.info.height, shown.info.channels, shown.data.length]).toEqual([4, 2, 3, 4 * 2 * 3]);
+    expect(shown.data[0]).toBe(255);
+    expect(Math.abs((shown.data[1] ?? 0) - (40000 / 65535) * 255)).toBeLessThanOrEqual(1.5);
+    expect(service.get(opened.id)).toMatchObject({ format: 'tiff', bitDepth: 16 });
   });
 
   it('applies EXIF orientation: a JPEG tagged "rotate 90° CW" comes out upright, as PNG', async () => {
@@ -95,14 +115,19 @@ describe('ImageService: images it opens', () => {
     expect(px(1, 6)[2]).toBeGreaterThan(200);
   });
 
-  it('opens a grayscale PNG as 3-channel sRGB and one with alpha as 4 channels', async () => {
+  it('opens a grayscale PNG (decoded later as 3-channel sRGB) and one with alpha (kept aside for the job)', async () => {
     const service = new ImageService();
     const gray = await sharp({ create: { width: 5, height: 5, channels: 3, background: { r: 90, g: 90, b: 90 } } }).greyscale().png().toBuffer();
     expect((await service.openBytes('gray.png', gray)).width).toBe(5);
     const graySource = service.get((await service.openBytes('gray.png', gray)).id)!;
-    expect(graySource.channels).toBe(3);
+    expect(graySource.hasAlpha).toBe(false);
+    const grayRead = await readImage(graySource.bytes);
+    expect([grayRead.rgb.data.length, grayRead.alpha]).toEqual([5 * 5 * 3, null]);
+    expect(grayRead.rgb.data[1]).toBeCloseTo(90 / 255, 2);
     const alpha = await sharp({ create: { width: 5, height: 5, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } }).png().toBuffer();
-    expect(service.get((await service.openBytes('alpha.png', alpha)).id)!.channels).toBe(4);
+    const alphaSource = service.get((await service.openBytes('alpha.png', alpha)).id)!;
+    expect(alphaSource.hasAlpha).toBe(true);
+    expect((await readImage(alphaSource.bytes)).alpha?.data[0]).toBeCloseTo(0.5, 1);
   });
 
   it('opens a file chosen in the dialog and names it by its file name only', async () => {
@@ -130,33 +155,34 @@ describe('ImageService: bad input gets a clear error that says what to do', () =
   it('truncated', async () => {
     const png = await encode('png', 64, 64);
     const cut = png.subarray(0, Math.floor(png.length * 0.6));
-    await expectImageError(new ImageService().openBytes('cut.png', cut), 'image-corrupt', /may be truncated or damaged\. Open the original file/);
+    await expectImageError(new ImageService().openBytes('cut.png', cut), 'image-truncated', /“cut\.png” is cut off: its PNG data ends early, so the file is truncated or damaged\. Open the original file/);
   });
 
   it('truncated JPEG', async () => {
     const jpg = await encode('jpeg', 64, 64);
-    await expectImageError(new ImageService().openBytes('cut.jpg', jpg.subarray(0, Math.floor(jpg.length * 0.5))), 'image-corrupt', /truncated or damaged/);
+    await expectImageError(new ImageService().openBytes('cut.jpg', jpg.subarray(0, Math.floor(jpg.length * 0.5))), 'image-truncated', /cut off.*truncated or damaged/);
   });
 
-  it('corrupt (an image signature followed by garbage)', async () => {
+  it('corrupt (an image signature followed by garbage, ending like a whole file)', async () => {
     const bytes = new Uint8Array(200);
     bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     bytes.fill(0x42, 8);
+    bytes.set([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82], 200 - 12); // IEND: not cut off, so damaged
     await expectImageError(new ImageService().openBytes('broken.png', bytes), 'image-corrupt', /starts like a PNG file but could not be read/);
   });
 
   it('not an image', async () => {
     await expectImageError(
       new ImageService().openBytes('notes.txt', new TextEncoder().encode('hello, this is text')),
-      'image-unsupported',
+      'image-not-an-image',
       /“notes\.txt” is not an image SPIRE Studio can open\. Choose a PNG, JPEG, WebP or TIFF file\./,
     );
   });
 
   it('an image format it does not open (GIF, SVG)', async () => {
-    await expectImageError(new ImageService().openBytes('anim.gif', await encode('gif')), 'image-unsupported', /is a GIF image.*Convert it to PNG, JPEG, WebP or TIFF/);
+    await expectImageError(new ImageService().openBytes('anim.gif', await encode('gif')), 'image-unsupported', /is a GIF image, which SPIRE Studio cannot open\. Convert it to PNG, JPEG, WebP or TIFF/);
     const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>');
-    await expectImageError(new ImageService().openBytes('vector.svg', svg), 'image-unsupported', /SVG image/);
+    await expectImageError(new ImageService().openBytes('vector.svg', svg), 'image-unsupported', /is an SVG image/);
   });
 
   it('absurdly many pixels (header says 20000 × 15000), refused before decoding', async () => {
@@ -165,19 +191,43 @@ describe('ImageService: bad input gets a clear error that says what to do', () =
     await expectImageError(
       new ImageService().openBytes('huge.png', bytes),
       'image-too-many-pixels',
-      /is 20000 × 15000 \(300 MP\), more than the 200 MP SPIRE Studio can open\. Scale it down or crop it/,
+      /is 20000 x 15000 \(300 MP\); the largest image SPIRE Studio accepts is 200 MP\. Downscale or crop it/,
     );
   });
 
   it('too many bytes', async () => {
     const bytes = await encode('png', 64, 64);
-    await expectImageError(new ImageService({ maxFileBytes: 100 }).openBytes('big.png', bytes), 'image-too-large', /more than the 0 MiB SPIRE Studio can open\. Save it with compression/);
+    await expectImageError(
+      new ImageService({ maxFileBytes: 100 }).openBytes('big.png', bytes),
+      'image-file-too-large',
+      /the largest file SPIRE Studio accepts is 100 bytes\. Save it with compression/,
+    );
     const path = join(tmp, 'big.png');
     await writeFile(path, bytes);
-    await expectImageError(new ImageService({ maxFileBytes: 100 }).openFile(path), 'image-too-large', /“big\.png” is/);
+    await expectImageError(new ImageService({ maxFileBytes: 100 }).openFile(path), 'image-file-too-large', /“big\.png” is \d+ bytes;/);
   });
 
   it('a file that is gone', async () => {
-    await expectImageError(new ImageService().openFile(join(tmp, 'gone.png')), 'image-unreadable', /“gone\.png” could not be read \(ENOENT\)\. Check that the file still exists/);
+    await expectImageError(new ImageService().openFile(join(tmp, 'gone.png')), 'image-missing', /“gone\.png” does not exist\. Check the path/);
+  });
+
+  it('a folder chosen as a file', async () => {
+    await expectImageError(new ImageService().openFile(tmp), 'image-unreadable', /is not a file\. Choose an image file/);
+  });
+
+  it('too much memory to decode, refused before decoding', async () => {
+    await expectImageError(new ImageService({ maxDecodeBytes: 1000 }).openBytes('wide.png', await encode('png', 64, 64)), 'image-too-much-memory', /64 x 64.*Downscale or crop/);
+  });
+
+  it('says the same words as the engine (CLI, jobs) for the same bad input', async () => {
+    const png = await encode('png', 64, 64);
+    const corrupt = new Uint8Array(png);
+    corrupt.fill(0x41, 60, png.length - 20); // damaged in the middle, ends intact
+    for (const bad of [new Uint8Array(0), png.subarray(0, 100), corrupt, new TextEncoder().encode('text'), await encode('gif')]) {
+      const fromService = await new ImageService().openBytes('x.png', bad).catch((e: unknown) => e);
+      const fromEngine = await readImage(bad, {}, 'x.png').catch((e: unknown) => e);
+      expect(fromService).toBeInstanceOf(ImageError);
+      expect(fromService).toMatchObject({ code: (fromEngine as ImageError).code, message: (fromEngine as ImageError).message });
+    }
   });
 });
