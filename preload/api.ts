@@ -7,11 +7,17 @@ import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
   type EngineStatus,
+  type EngineConfigureRequest,
   type EventChannel,
   type EventChannels,
   type InvokeChannel,
+  type ExportRequest,
   type RequestOf,
   type ResponseOf,
+  type RestoreDoneEvent,
+  type RestoreProgressEvent,
+  type RestoreStartRequest,
+  type SettingsPatch,
   type SpireApi,
 } from './contract/channels';
 
@@ -47,10 +53,29 @@ export function createSpireApi(ipc: IpcRendererLike): SpireApi {
     image: {
       openDialog: () => invoke('spire:image:open-dialog', {}),
       openBytes: (name: string, bytes: Uint8Array) => invoke('spire:image:open-bytes', { name, bytes }),
+      recent: () => invoke('spire:image:recent', {}),
+      openRecent: (path: string) => invoke('spire:image:open-recent', { path }),
     },
     engine: {
       status: () => invoke('spire:engine:status', {}),
       onStatus: (listener: (status: EngineStatus) => void) => subscribe('spire:engine:status-changed', listener),
+      listPacks: () => invoke('spire:engine:list-packs', {}),
+      choosePack: () => invoke('spire:engine:choose-pack', {}),
+      configure: (request: EngineConfigureRequest) => invoke('spire:engine:configure', request),
+    },
+    restore: {
+      start: (request: RestoreStartRequest) => invoke('spire:restore:start', request),
+      cancel: (jobId: string) => invoke('spire:restore:cancel', { jobId }),
+      discard: (resultId: string) => invoke('spire:restore:discard', { resultId }),
+      onProgress: (listener: (progress: RestoreProgressEvent) => void) => subscribe('spire:restore:progress', listener),
+      onDone: (listener: (done: RestoreDoneEvent) => void) => subscribe('spire:restore:done', listener),
+    },
+    export: {
+      save: (request: ExportRequest) => invoke('spire:export:save', request),
+    },
+    settings: {
+      get: () => invoke('spire:settings:get', {}),
+      set: (patch: SettingsPatch) => invoke('spire:settings:set', patch),
     },
   };
 }

@@ -14,7 +14,19 @@ import type { IpcHandlerTable } from './handlers';
 type ResultChannel = { [C in InvokeChannel]: ResponseOf<C> extends Result<unknown> ? C : never }[InvokeChannel];
 
 /** Channels whose response is a Result; a validation failure is reported inside the Result. */
-export const RESULT_CHANNELS = ['spire:image:open-dialog', 'spire:image:open-bytes'] as const satisfies readonly ResultChannel[];
+export const RESULT_CHANNELS = [
+  'spire:image:open-dialog',
+  'spire:image:open-bytes',
+  'spire:image:open-recent',
+  'spire:engine:list-packs',
+  'spire:engine:choose-pack',
+  'spire:engine:configure',
+  'spire:restore:start',
+  'spire:restore:cancel',
+  'spire:restore:discard',
+  'spire:export:save',
+  'spire:settings:set',
+] as const satisfies readonly ResultChannel[];
 // Compile-time check that the list above names every Result channel.
 type MissingResultChannel = Exclude<ResultChannel, (typeof RESULT_CHANNELS)[number]>;
 const resultChannelsComplete: [MissingResultChannel] extends [never] ? true : never = true;

@@ -53,6 +53,193 @@ export interface IpcError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
+// ---------------------------------------------------------------------------
+// Restore jobs
+// ---------------------------------------------------------------------------
+
+export type SchedulerName = 'ddim' | 'dpmpp-2m';
+export type ColorFixName = 'wavelet' | 'adain' | 'none';
+
+/** A region mask as the renderer sends it: one byte per pixel, 0 = outside, 255 = fully inside. */
+export interface RegionMaskWire {
+  width: number;
+  height: number;
+  /** Coverage 0-255, row-major; `data.length === width * height`. Any size: main/the engine resize it to the image. */
+  data: Uint8Array;
+}
+
+export interface RegionPromptWire {
+  /** What this region shows ("a red barn"); must not be empty. */
+  prompt: string;
+  /** Guidance for this region (0-50); default: the run's guidanceScale. */
+  guidanceScale?: number;
+  mask: RegionMaskWire;
+}
+
+/** A run's settings as they cross IPC (the engine's RestoreParams with masks as bytes). */
+export interface RestoreParamsWire {
+  /** In the grammar of assets/restoration-grammar.json: `Deblur with sigma 2.0; Upsample to 4.0x;`, `Remove all degradation` or "". */
+  restorationPrompt: string;
+  /** Global semantic prompt ("" = none). */
+  semanticPrompt: string;
+  negativePrompt: string;
+  /** At most MAX_REGIONS (schemas.ts). */
+  regions: RegionPromptWire[];
+  /** 1-1000. */
+  steps: number;
+  /** 0-50. */
+  guidanceScale: number;
+  /** Whole number 0 to 2^32 - 1. Randomising is the renderer's job (it shows the seed). */
+  seed: number;
+  /** 0.01-1 (1 = from noise, as in the paper). */
+  strength: number;
+  scheduler: SchedulerName;
+  /** DDIM eta 0-1. */
+  eta: number;
+  colorFix: ColorFixName;
+  /** Run the pack's first-stage restorer first, when it has one. */
+  useRestorer: boolean;
+  /** Latent tile size in pixels (0 = the pack's native size); default 0. */
+  tileSize?: number;
+  /** Tile overlap in pixels; default 64. */
+  tileOverlap?: number;
+}
+
+/** The settings of a finished run, without the mask bytes (what the history shows). */
+export type RestoreParamsSummary = Omit<RestoreParamsWire, 'regions'> & {
+  regions: { prompt: string; guidanceScale?: number }[];
+};
+
+export interface RestoreStartRequest {
+  /** An image opened earlier (OpenedImage.id). */
+  imageId: string;
+  params: RestoreParamsWire;
+  /** Largest side of the live step previews (16-1024), or 0 for none. Default 0. */
+  previewSize?: number;
+}
+
+export interface RestoreProgressEvent {
+  jobId: string;
+  /** 1-based step among the steps actually run. */
+  step: number;
+  totalSteps: number;
+  /** Time left (moving average of the last step times); null before it can be estimated. */
+  etaMs: number | null;
+  elapsedMs: number;
+  /** The current x0 prediction, small: PNG bytes. */
+  preview?: { bytes: Uint8Array; width: number; height: number };
+}
+
+/** A finished restoration, kept in main by `resultId` until it is discarded (or evicted, oldest first). */
+export interface RestoredImage {
+  resultId: string;
+  /** The image it was restored from. */
+  imageId: string;
+  width: number;
+  height: number;
+  mime: 'image/png';
+  /** Display bytes (PNG; 16-bit when the input had 16-bit samples). */
+  bytes: Uint8Array;
+  seed: number;
+  /** As the engine understood it (canonical text). */
+  restorationPrompt: string;
+  semanticPrompt: string;
+  params: RestoreParamsSummary;
+  /** Wall time of the job in seconds. */
+  seconds: number;
+  provider: string | null;
+  pack: { name: string; dir: string } | null;
+}
+
+/**
+ * Sent once per job that `restore.start` accepted: the result, or an error.
+ * Error codes: `cancelled`, `pack-not-loaded`, `bad-prompt`, `bad-params`, `image-*`,
+ * `out-of-memory`, `bad-output`, `restore-failed`, `engine-stopped`, `engine-unavailable`.
+ */
+export interface RestoreDoneEvent {
+  jobId: string;
+  result: Result<RestoredImage>;
+}
+
+// ---------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------
+
+export type ExportFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+export type ExportKind = 'result' | 'side-by-side' | 'wipe' | 'sweep-grid';
+
+/**
+ * What to export. Main shows the save dialog (which asks before replacing a file), composes the
+ * image and writes it atomically with the prompts, seed and model in its metadata.
+ *   result        resultId
+ *   side-by-side  resultId (+ imageId, default: the result's source) - labelled "Before" | "After"
+ *   wipe          resultId (+ imageId), wipePosition 0-1 (the split's x, as a fraction of the width; default 0.5)
+ *   sweep-grid    cells (resultId + label each, row-major), columns
+ */
+export interface ExportRequest {
+  kind: ExportKind;
+  resultId?: string;
+  imageId?: string;
+  cells?: { resultId: string; label: string }[];
+  /** Grid columns (1-16); default: ceil(sqrt(cells)). */
+  columns?: number;
+  wipePosition?: number;
+  format: ExportFormat;
+  /** JPEG/WebP quality 1-100 (default 95). */
+  quality?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Settings and packs
+// ---------------------------------------------------------------------------
+
+/** Run settings the editor starts from. */
+export interface RunDefaults {
+  steps: number;
+  guidanceScale: number;
+  strength: number;
+  colorFix: ColorFixName;
+  scheduler: SchedulerName;
+}
+
+export interface AppSettingsView {
+  /** The pack the engine loads (chosen with engine.choosePack or engine.configure), or null for the default. */
+  packDir: string | null;
+  /** Execution providers in order, or ['auto']. SPIRE_PROVIDERS overrides this. */
+  providers: string[];
+  /** onnxruntime CPU threads; 0 = let it choose. SPIRE_THREADS overrides this. */
+  threads: number;
+  defaults: RunDefaults;
+}
+
+/** What `settings.set` may change: run defaults only (pack, providers, threads go through engine.configure). */
+export interface SettingsPatch {
+  defaults?: Partial<RunDefaults>;
+}
+
+export interface PackInfo {
+  name: string;
+  dir: string;
+  /** Whether the engine has it loaded now. */
+  loaded: boolean;
+}
+
+export interface EngineConfigureRequest {
+  /** One of engine.listPacks()'s dirs (or one chosen with engine.choosePack), or null for the default pack. */
+  packDir?: string | null;
+  /** e.g. ['cuda', 'cpu'] or ['auto']. */
+  providers?: string[];
+  threads?: number;
+}
+
+export interface RecentFile {
+  /** Full path (main recorded it from the open dialog; only these can be reopened). */
+  path: string;
+  name: string;
+  /** When it was last opened (ms since 1970). */
+  openedAt: number;
+}
+
 /** renderer -> main: request type and response type per channel. */
 export interface InvokeChannels {
   'spire:app:info': { request: Record<string, never>; response: AppInfo };
@@ -60,12 +247,33 @@ export interface InvokeChannels {
   'spire:image:open-dialog': { request: Record<string, never>; response: Result<OpenedImage | null> };
   /** A file the user dropped on (or pasted into) the window: the renderer sends its bytes, never a path. */
   'spire:image:open-bytes': { request: { name: string; bytes: Uint8Array }; response: Result<OpenedImage> };
+  /** Files opened through the dialog, newest first. */
+  'spire:image:recent': { request: Record<string, never>; response: RecentFile[] };
+  /** Reopens a recent file; refused unless `path` is on main's own recent list. */
+  'spire:image:open-recent': { request: { path: string }; response: Result<OpenedImage> };
   'spire:engine:status': { request: Record<string, never>; response: EngineStatus };
+  'spire:engine:list-packs': { request: Record<string, never>; response: Result<PackInfo[]> };
+  /** Folder dialog; loads the chosen pack (and remembers it); null when the user cancelled. */
+  'spire:engine:choose-pack': { request: Record<string, never>; response: Result<PackInfo | null> };
+  /** Saves pack/provider/thread choices and reloads (or restarts) the engine with them. */
+  'spire:engine:configure': { request: EngineConfigureRequest; response: Result<AppSettingsView> };
+  /** Queues a restoration; progress and the result arrive as events with the returned jobId. */
+  'spire:restore:start': { request: RestoreStartRequest; response: Result<{ jobId: string }> };
+  /** Cancels a queued or running job (it then ends with a `cancelled` done event); false when no such job is pending. */
+  'spire:restore:cancel': { request: { jobId: string }; response: Result<{ cancelled: boolean }> };
+  /** Forgets a result (history delete); false when it was not kept. */
+  'spire:restore:discard': { request: { resultId: string }; response: Result<{ discarded: boolean }> };
+  /** Save dialog, compose, write; null when the user cancelled the dialog. */
+  'spire:export:save': { request: ExportRequest; response: Result<{ path: string } | null> };
+  'spire:settings:get': { request: Record<string, never>; response: AppSettingsView };
+  'spire:settings:set': { request: SettingsPatch; response: Result<AppSettingsView> };
 }
 
 /** main -> renderer events and their payloads. */
 export interface EventChannels {
   'spire:engine:status-changed': EngineStatus;
+  'spire:restore:progress': RestoreProgressEvent;
+  'spire:restore:done': RestoreDoneEvent;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -78,10 +286,27 @@ export const INVOKE_CHANNELS = [
   'spire:app:info',
   'spire:image:open-dialog',
   'spire:image:open-bytes',
+  'spire:image:recent',
+  'spire:image:open-recent',
   'spire:engine:status',
+  'spire:engine:list-packs',
+  'spire:engine:choose-pack',
+  'spire:engine:configure',
+  'spire:restore:start',
+  'spire:restore:cancel',
+  'spire:restore:discard',
+  'spire:export:save',
+  'spire:settings:get',
+  'spire:settings:set',
 ] as const satisfies readonly InvokeChannel[];
 
-export const EVENT_CHANNELS = ['spire:engine:status-changed'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = ['spire:engine:status-changed', 'spire:restore:progress', 'spire:restore:done'] as const satisfies readonly EventChannel[];
+
+// Compile-time checks that the runtime lists name every channel of the types.
+type MissingInvoke = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
+type MissingEvent = Exclude<EventChannel, (typeof EVENT_CHANNELS)[number]>;
+const channelListsComplete: [MissingInvoke | MissingEvent] extends [never] ? true : never = true;
+void channelListsComplete;
 
 /**
  * What the preload exposes on `window.spire`: purpose-named functions only.
@@ -94,10 +319,35 @@ export interface SpireApi {
   image: {
     openDialog(): Promise<Result<OpenedImage | null>>;
     openBytes(name: string, bytes: Uint8Array): Promise<Result<OpenedImage>>;
+    /** Files opened through the dialog, newest first. */
+    recent(): Promise<RecentFile[]>;
+    /** Reopens one of `recent()`'s paths (any other path is refused). */
+    openRecent(path: string): Promise<Result<OpenedImage>>;
   };
   engine: {
     status(): Promise<EngineStatus>;
     /** Subscribes to status changes; returns the unsubscribe function. */
     onStatus(listener: (status: EngineStatus) => void): () => void;
+    listPacks(): Promise<Result<PackInfo[]>>;
+    /** Folder dialog; loads the chosen pack; null when cancelled. */
+    choosePack(): Promise<Result<PackInfo | null>>;
+    configure(request: EngineConfigureRequest): Promise<Result<AppSettingsView>>;
+  };
+  restore: {
+    start(request: RestoreStartRequest): Promise<Result<{ jobId: string }>>;
+    cancel(jobId: string): Promise<Result<{ cancelled: boolean }>>;
+    discard(resultId: string): Promise<Result<{ discarded: boolean }>>;
+    /** Every job's progress (filter by jobId); returns the unsubscribe function. */
+    onProgress(listener: (progress: RestoreProgressEvent) => void): () => void;
+    /** Every job's end (result or error, `cancelled` included); returns the unsubscribe function. */
+    onDone(listener: (done: RestoreDoneEvent) => void): () => void;
+  };
+  export: {
+    /** Save dialog + write; `{ ok: true, value: null }` when the user cancelled. */
+    save(request: ExportRequest): Promise<Result<{ path: string } | null>>;
+  };
+  settings: {
+    get(): Promise<AppSettingsView>;
+    set(patch: SettingsPatch): Promise<Result<AppSettingsView>>;
   };
 }

@@ -2,14 +2,139 @@
  * zod schemas for every invoke channel's request. Main parses each payload
  * with these before any handler runs; a channel without a schema fails the
  * contract test.
+ *
+ * Ranges follow the engine's checks (main/engine/jobs/restoreParams.ts) and the
+ * restoration prompt grammar (assets/restoration-grammar.json, through
+ * restorationPrompt.ts), so a bad value is refused here with the field's name
+ * before it costs an engine round trip.
  */
 import { z } from 'zod';
 import type { InvokeChannel } from './channels';
+import { RestorationPromptError, parseRestorationPrompt } from './restorationPrompt';
 
 const empty = z.object({}).strict();
 
 /** Largest encoded image accepted over IPC (bytes). Bigger files must come through the open dialog. */
 export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+/** Region prompts per run. */
+export const MAX_REGIONS = 16;
+/** Largest side of a region mask (pixels). */
+export const MAX_MASK_SIDE = 32768;
+/** All region masks of one run together (bytes). */
+export const MAX_MASK_BYTES_TOTAL = 256 * 1024 * 1024;
+/** Longest prompt text (characters); CLIP reads 77 tokens anyway. */
+export const MAX_PROMPT_CHARS = 2000;
+/** Largest side of a live preview. */
+export const MAX_PREVIEW_SIZE = 1024;
+/** Cells in an exported sweep grid. */
+export const MAX_GRID_CELLS = 64;
+export const MAX_SEED = 0xffffffff;
+export const SCHEDULER_NAMES = ['ddim', 'dpmpp-2m'] as const;
+export const COLOR_FIX_NAMES = ['wavelet', 'adain', 'none'] as const;
+export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
+export const EXPORT_KINDS = ['result', 'side-by-side', 'wipe', 'sweep-grid'] as const;
+/** Provider names the engine knows, plus 'auto'. */
+export const PROVIDER_NAMES = ['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+
+/** An id main handed out (a UUID); never a path. */
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be an id SPIRE Studio handed out');
+
+const promptText = z.string().max(MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`);
+const guidance = z.number().finite().min(0).max(50);
+
+export const restorationPromptSchema = z.string().max(MAX_PROMPT_CHARS).superRefine((text, ctx) => {
+  try {
+    parseRestorationPrompt(text);
+  } catch (err) {
+    if (!(err instanceof RestorationPromptError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
+  }
+});
+
+export const regionMaskSchema = z
+  .object({
+    width: z.number().int().min(1).max(MAX_MASK_SIDE),
+    height: z.number().int().min(1).max(MAX_MASK_SIDE),
+    data: z.instanceof(Uint8Array),
+  })
+  .strict()
+  .refine((m) => m.data.byteLength === m.width * m.height, { message: 'data must hold width * height bytes (one coverage byte per pixel)', path: ['data'] });
+
+export const regionPromptSchema = z
+  .object({
+    prompt: promptText.refine((p) => p.trim().length > 0, 'a region needs a prompt'),
+    guidanceScale: guidance.optional(),
+    mask: regionMaskSchema,
+  })
+  .strict();
+
+export const restoreParamsSchema = z
+  .object({
+    restorationPrompt: restorationPromptSchema,
+    semanticPrompt: promptText,
+    negativePrompt: promptText,
+    regions: z
+      .array(regionPromptSchema)
+      .max(MAX_REGIONS, `at most ${MAX_REGIONS} regions`)
+      .refine((rs) => rs.reduce((n, r) => n + r.mask.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL, `the masks together must stay under ${MAX_MASK_BYTES_TOTAL} bytes`),
+    steps: z.number().int().min(1).max(1000),
+    guidanceScale: guidance,
+    seed: z.number().int().min(0).max(MAX_SEED),
+    strength: z.number().finite().min(0.01).max(1),
+    scheduler: z.enum(SCHEDULER_NAMES),
+    eta: z.number().finite().min(0).max(1),
+    colorFix: z.enum(COLOR_FIX_NAMES),
+    useRestorer: z.boolean(),
+    tileSize: z.number().int().min(0).max(16384).optional(),
+    tileOverlap: z.number().int().min(0).max(4096).optional(),
+  })
+  .strict();
+
+export const runDefaultsSchema = z
+  .object({
+    steps: z.number().int().min(1).max(1000),
+    guidanceScale: guidance,
+    strength: z.number().finite().min(0.01).max(1),
+    colorFix: z.enum(COLOR_FIX_NAMES),
+    scheduler: z.enum(SCHEDULER_NAMES),
+  })
+  .strict();
+
+/** An absolute path main itself handed out (recent files, pack folders); checked against main's own lists too. */
+const knownPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+
+export const exportRequestSchema = z
+  .object({
+    kind: z.enum(EXPORT_KINDS),
+    resultId: id.optional(),
+    imageId: id.optional(),
+    cells: z
+      .array(z.object({ resultId: id, label: z.string().max(200) }).strict())
+      .min(1)
+      .max(MAX_GRID_CELLS)
+      .optional(),
+    columns: z.number().int().min(1).max(16).optional(),
+    wipePosition: z.number().finite().min(0).max(1).optional(),
+    format: z.enum(EXPORT_FORMATS),
+    quality: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.kind === 'sweep-grid') {
+      if (!r.cells) ctx.addIssue({ code: 'custom', message: 'a sweep grid needs cells', path: ['cells'] });
+    } else if (!r.resultId) {
+      ctx.addIssue({ code: 'custom', message: `a ${r.kind} export needs a resultId`, path: ['resultId'] });
+    }
+    if (r.wipePosition !== undefined && r.kind !== 'wipe') ctx.addIssue({ code: 'custom', message: 'only a wipe export takes a wipePosition', path: ['wipePosition'] });
+  });
 
 export const requestSchemas = {
   'spire:app:info': empty,
@@ -22,5 +147,34 @@ export const requestSchemas = {
       }),
     })
     .strict(),
+  'spire:image:recent': empty,
+  'spire:image:open-recent': z.object({ path: knownPath }).strict(),
   'spire:engine:status': empty,
+  'spire:engine:list-packs': empty,
+  'spire:engine:choose-pack': empty,
+  'spire:engine:configure': z
+    .object({
+      packDir: knownPath.nullable().optional(),
+      providers: z.array(z.enum(PROVIDER_NAMES)).min(1).max(8).optional(),
+      threads: z.number().int().min(0).max(256).optional(),
+    })
+    .strict(),
+  'spire:restore:start': z
+    .object({
+      imageId: id,
+      params: restoreParamsSchema,
+      previewSize: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_PREVIEW_SIZE)
+        .refine((n) => n === 0 || n >= 16, 'must be 0 (no previews) or 16 or more')
+        .optional(),
+    })
+    .strict(),
+  'spire:restore:cancel': z.object({ jobId: id }).strict(),
+  'spire:restore:discard': z.object({ resultId: id }).strict(),
+  'spire:export:save': exportRequestSchema,
+  'spire:settings:get': empty,
+  'spire:settings:set': z.object({ defaults: runDefaultsSchema.partial().optional() }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
