@@ -1,0 +1,113 @@
+/**
+ * The history of results: one entry per finished run (thumbnail, prompts, seed, time),
+ * newest first, to revisit, pin or delete. Pure. The result's pixels live in
+ * bitmapCache under `resultKey` and its thumbnail is an object URL; the run
+ * controller frees both (and asks main to discard the result) when an entry leaves
+ * (see `evicted`).
+ */
+
+export interface HistoryEntry {
+  /** Main's resultId: unique per result, names it for export and discard. */
+  id: string;
+  /** The image this result was made from (entries of other images stay but are not shown). */
+  imageId: string;
+  /** Key of the decoded result in bitmapCache. */
+  resultKey: string;
+  /** Object URL of a small PNG for the strip (null until made). */
+  thumbnailUrl: string | null;
+  width: number;
+  height: number;
+  semanticPrompt: string;
+  restorationPrompt: string;
+  seed: number;
+  steps: number;
+  /** Wall time of the run, ms. */
+  elapsedMs: number;
+  /** When it finished (Date.now()). */
+  finishedAt: number;
+  pinned: boolean;
+  /** Set when the entry came from a strength sweep. */
+  sweepId: string | null;
+}
+
+export interface HistoryState {
+  /** Newest first. */
+  entries: readonly HistoryEntry[];
+  /** The entry shown as the result, or null. */
+  currentId: string | null;
+}
+
+/** Unpinned entries beyond this many are dropped, oldest first (never the current one). */
+export const HISTORY_LIMIT = 40;
+
+export const initialHistoryState: HistoryState = { entries: [], currentId: null };
+
+export type HistoryAction =
+  | { type: 'history/added'; entry: HistoryEntry; makeCurrent: boolean }
+  | { type: 'history/thumbnail'; id: string; url: string }
+  | { type: 'history/select'; id: string | null }
+  | { type: 'history/pin'; id: string; pinned: boolean }
+  | { type: 'history/delete'; id: string };
+
+/** Entries of `imageId` in strip order (pinned first, then newest first). */
+export function entriesForImage(state: HistoryState, imageId: string | null): HistoryEntry[] {
+  if (imageId === null) return [];
+  const mine = state.entries.filter((e) => e.imageId === imageId);
+  return [...mine.filter((e) => e.pinned), ...mine.filter((e) => !e.pinned)];
+}
+
+/** The current entry when it belongs to `imageId`. */
+export function currentEntry(state: HistoryState, imageId: string | null): HistoryEntry | null {
+  if (state.currentId === null || imageId === null) return null;
+  const entry = state.entries.find((e) => e.id === state.currentId);
+  return entry && entry.imageId === imageId ? entry : null;
+}
+
+/** Drops the oldest unpinned entries beyond the limit, never the current one. */
+function trim(entries: readonly HistoryEntry[], currentId: string | null, limit: number): HistoryEntry[] {
+  const kept: HistoryEntry[] = [];
+  let unpinned = 0;
+  for (const e of entries) {
+    if (e.pinned || e.id === currentId) kept.push(e);
+    else if (unpinned < limit) {
+      kept.push(e);
+      unpinned += 1;
+    }
+  }
+  return kept;
+}
+
+export function historyReducer(state: HistoryState, action: HistoryAction, limit = HISTORY_LIMIT): HistoryState {
+  switch (action.type) {
+    case 'history/added': {
+      const currentId = action.makeCurrent ? action.entry.id : state.currentId;
+      const entries = trim([action.entry, ...state.entries.filter((e) => e.id !== action.entry.id)], currentId, limit);
+      return { entries, currentId };
+    }
+    case 'history/thumbnail':
+      if (!state.entries.some((e) => e.id === action.id)) return state;
+      return { ...state, entries: state.entries.map((e) => (e.id === action.id ? { ...e, thumbnailUrl: action.url } : e)) };
+    case 'history/select':
+      if (action.id !== null && !state.entries.some((e) => e.id === action.id)) return state;
+      return state.currentId === action.id ? state : { ...state, currentId: action.id };
+    case 'history/pin':
+      if (!state.entries.some((e) => e.id === action.id && e.pinned !== action.pinned)) return state;
+      return { ...state, entries: state.entries.map((e) => (e.id === action.id ? { ...e, pinned: action.pinned } : e)) };
+    case 'history/delete':
+      if (!state.entries.some((e) => e.id === action.id)) return state;
+      return { entries: state.entries.filter((e) => e.id !== action.id), currentId: state.currentId === action.id ? null : state.currentId };
+  }
+}
+
+/** Entries in `before` that are gone from `after` (their bitmaps and thumbnails can be freed). */
+export function evicted(before: HistoryState, after: HistoryState): HistoryEntry[] {
+  if (before.entries === after.entries) return [];
+  const still = new Set(after.entries.map((e) => e.id));
+  return before.entries.filter((e) => !still.has(e.id));
+}
+
+/** "12:04:31", local time, for the strip's label. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

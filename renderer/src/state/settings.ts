@@ -1,0 +1,131 @@
+/**
+ * Run settings (steps, guidance, seed and its lock, strength, colour fix, scheduler,
+ * faithful restorer, model pack, execution provider): their ranges, defaults, and how
+ * they are read back from what main persisted. Pure.
+ *
+ * The ranges are the engine's (main/engine/jobs/restoreParams.ts checks the same ones);
+ * the UI keeps values inside them so a run is never refused for a slider value.
+ */
+
+export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
+export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
+export type SchedulerName = (typeof SCHEDULERS)[number];
+export type ColorFixName = (typeof COLOR_FIXES)[number];
+
+export const MAX_SEED = 0xffffffff;
+
+export interface NumberRange {
+  min: number;
+  max: number;
+  step: number;
+}
+
+export const RANGES = {
+  steps: { min: 1, max: 200, step: 1 },
+  guidanceScale: { min: 0, max: 20, step: 0.5 },
+  strength: { min: 0.05, max: 1, step: 0.05 },
+  seed: { min: 0, max: MAX_SEED, step: 1 },
+} as const satisfies Record<string, NumberRange>;
+
+export interface RunSettings {
+  /** Denoising steps at strength 1 (the paper uses 50). */
+  steps: number;
+  /** Classifier-free guidance scale on the semantic prompt. */
+  guidanceScale: number;
+  seed: number;
+  /** Locked: every run uses `seed`. Unlocked: each run draws a new seed. */
+  seedLocked: boolean;
+  /** 1 = start from noise (the paper); lower keeps more of the input. */
+  strength: number;
+  colorFix: ColorFixName;
+  scheduler: SchedulerName;
+  /** Run the pack's first-stage restorer before diffusion (more faithful, less inventive). */
+  useRestorer: boolean;
+  /** Model pack folder the user chose, or null for the engine's default. */
+  packDir: string | null;
+  /** Execution provider the user asked for ('auto' = the engine's own order). */
+  provider: string;
+}
+
+export const DEFAULT_RUN_SETTINGS: RunSettings = {
+  steps: 50,
+  guidanceScale: 7.5,
+  seed: 0,
+  seedLocked: false,
+  strength: 1,
+  colorFix: 'wavelet',
+  scheduler: 'ddim',
+  useRestorer: false,
+  packDir: null,
+  provider: 'auto',
+};
+
+/** `value` clamped into `range` and rounded to its step; NaN gives `fallback`. */
+export function clampToRange(value: number, range: NumberRange, fallback: number): number {
+  if (!Number.isFinite(value)) return fallback;
+  const stepped = Math.round((value - range.min) / range.step) * range.step + range.min;
+  const decimals = Math.max(0, -Math.floor(Math.log10(range.step)));
+  return Number(Math.min(range.max, Math.max(range.min, stepped)).toFixed(decimals));
+}
+
+/** A fresh seed from `random` (Math.random in the app, a fixed sequence in tests). */
+export function randomSeed(random: () => number): number {
+  return Math.floor(random() * (MAX_SEED + 1)) % (MAX_SEED + 1);
+}
+
+/** The seed a run uses: the locked one, or a new one (which the store then shows). */
+export function seedForRun(settings: RunSettings, random: () => number): number {
+  return settings.seedLocked ? settings.seed : randomSeed(random);
+}
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[], fallback: T): T =>
+  typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+
+const num = (value: unknown, range: NumberRange, fallback: number): number =>
+  typeof value === 'number' ? clampToRange(value, range, fallback) : fallback;
+
+/**
+ * Settings read back from main's store (untrusted JSON: an older version, a hand edit).
+ * Every field that is missing or wrong falls back to its default; nothing throws.
+ */
+export function runSettingsFrom(raw: unknown): RunSettings {
+  const d = DEFAULT_RUN_SETTINGS;
+  if (typeof raw !== 'object' || raw === null) return { ...d };
+  const r = raw as Record<string, unknown>;
+  return {
+    steps: num(r.steps, RANGES.steps, d.steps),
+    guidanceScale: num(r.guidanceScale, RANGES.guidanceScale, d.guidanceScale),
+    seed: typeof r.seed === 'number' && Number.isInteger(r.seed) && r.seed >= 0 && r.seed <= MAX_SEED ? r.seed : d.seed,
+    seedLocked: typeof r.seedLocked === 'boolean' ? r.seedLocked : d.seedLocked,
+    strength: num(r.strength, RANGES.strength, d.strength),
+    colorFix: pick(r.colorFix, COLOR_FIXES, d.colorFix),
+    scheduler: pick(r.scheduler, SCHEDULERS, d.scheduler),
+    useRestorer: typeof r.useRestorer === 'boolean' ? r.useRestorer : d.useRestorer,
+    packDir: typeof r.packDir === 'string' && r.packDir !== '' ? r.packDir : null,
+    provider: typeof r.provider === 'string' && r.provider !== '' ? r.provider : d.provider,
+  };
+}
+
+export type SettingsAction =
+  | { type: 'settings/set'; patch: Partial<RunSettings> }
+  /** Replaces everything with what main persisted. */
+  | { type: 'settings/loaded'; settings: RunSettings }
+  | { type: 'settings/seedUsed'; seed: number };
+
+export function settingsReducer(state: RunSettings, action: SettingsAction): RunSettings {
+  switch (action.type) {
+    case 'settings/set': {
+      const next = { ...state, ...action.patch };
+      // Numbers typed into fields are kept inside the engine's ranges.
+      next.steps = clampToRange(next.steps, RANGES.steps, state.steps);
+      next.guidanceScale = clampToRange(next.guidanceScale, RANGES.guidanceScale, state.guidanceScale);
+      next.strength = clampToRange(next.strength, RANGES.strength, state.strength);
+      next.seed = Number.isInteger(next.seed) && next.seed >= 0 && next.seed <= MAX_SEED ? next.seed : state.seed;
+      return next;
+    }
+    case 'settings/loaded':
+      return action.settings;
+    case 'settings/seedUsed':
+      return state.seed === action.seed ? state : { ...state, seed: action.seed };
+  }
+}

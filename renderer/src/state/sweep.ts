@@ -1,0 +1,164 @@
+/**
+ * Strength sweep, the paper's walk through prompt space: one restoration parameter
+ * (or two, for a 2-D grid) takes a list of values; every cell is one run with the
+ * current prompt changed only in that parameter. Pure: values in, cells out, and the
+ * sweep's progress as a reducer.
+ */
+import { formatRestorationPrompt } from '../../../preload/contract/restorationPrompt';
+import type { PromptControls } from './promptBuilder';
+import { OPERATIONS, operationSpec, snapValue } from './promptBuilder';
+
+/** Cells in one sweep at most (each is a full run). */
+export const MAX_SWEEP_CELLS = 25;
+
+export interface SweepAxis {
+  /** Grammar key: blur, downsample, noise, jpeg. */
+  key: string;
+  values: number[];
+}
+
+export interface SweepCell {
+  index: number;
+  /** Row (second axis) and column (first axis). */
+  row: number;
+  col: number;
+  restorationPrompt: string;
+  /** The swept values, by key. */
+  values: Record<string, number>;
+}
+
+export type ValuesParse = { ok: true; values: number[] } | { ok: false; error: string };
+
+/**
+ * Reads a list of values for one operation: numbers separated by commas or spaces
+ * ("0.5, 1, 2"), or a range `from:to:count` ("0.5:3:6", evenly spaced, ends included).
+ * Each must be inside the grammar's range; values are rounded to its grid and
+ * duplicates (after rounding) are refused.
+ */
+export function parseSweepValues(key: string, text: string): ValuesParse {
+  const spec = operationSpec(key);
+  const range = `${spec.min} to ${spec.max}`;
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, error: `Give ${spec.name} ${spec.param} values, e.g. "${spec.min}, ${spec.max}" or "${spec.min}:${spec.max}:5".` };
+  let raw: number[];
+  const rangeMatch = /^([^:]+):([^:]+):([^:]+)$/.exec(trimmed);
+  if (rangeMatch) {
+    const [from, to, count] = rangeMatch.slice(1).map((p) => Number(p.trim())) as [number, number, number];
+    if (![from, to, count].every(Number.isFinite) || !Number.isInteger(count) || count < 2) {
+      return { ok: false, error: `"${trimmed}" is not a range: write from:to:count with a whole count of 2 or more, e.g. "${spec.min}:${spec.max}:5".` };
+    }
+    raw = Array.from({ length: count }, (_, i) => from + ((to - from) * i) / (count - 1));
+  } else {
+    const parts = trimmed.split(/[\s,;]+/).filter((p) => p !== '');
+    const bad = parts.find((p) => !Number.isFinite(Number(p)));
+    if (bad !== undefined) return { ok: false, error: `"${bad}" is not a number; separate values with commas, e.g. "${spec.min}, ${spec.max}".` };
+    raw = parts.map(Number);
+  }
+  const outside = raw.find((v) => v < spec.min - 1e-9 || v > spec.max + 1e-9);
+  if (outside !== undefined) return { ok: false, error: `${spec.name} ${spec.param} ${outside} is out of range: allowed ${range}.` };
+  const values = raw.map((v) => snapValue(spec, v));
+  const dup = values.find((v, i) => values.indexOf(v) !== i);
+  if (dup !== undefined) return { ok: false, error: `${spec.name} ${spec.param} ${dup} appears twice (values are rounded to ${spec.decimals} decimals).` };
+  if (values.length > MAX_SWEEP_CELLS) return { ok: false, error: `At most ${MAX_SWEEP_CELLS} values.` };
+  return { ok: true, values };
+}
+
+/**
+ * The cells of a sweep over `axes` (one or two) starting from the current controls:
+ * the swept operations are switched on with each value; everything else stays as the
+ * prompt has it. The blind preset cannot carry numbers, so a sweep from it starts
+ * from no operation. Row-major: the first axis runs along a row.
+ */
+export function sweepCells(base: PromptControls, axes: readonly SweepAxis[]): SweepCell[] {
+  if (axes.length < 1 || axes.length > 2) throw new Error('A sweep has one or two parameters.');
+  if (axes.length === 2 && axes[0]!.key === axes[1]!.key) throw new Error('Pick two different parameters for a 2-D sweep.');
+  const [cols, rows] = [axes[0]!, axes[1] ?? null];
+  const rowValues: (number | null)[] = rows ? rows.values : [null];
+  const count = cols.values.length * rowValues.length;
+  if (count > MAX_SWEEP_CELLS) throw new Error(`${count} cells is too many: at most ${MAX_SWEEP_CELLS} runs per sweep.`);
+  const cells: SweepCell[] = [];
+  rowValues.forEach((rowValue, row) => {
+    cols.values.forEach((colValue, col) => {
+      const values: Record<string, number> = { [cols.key]: colValue };
+      if (rows && rowValue !== null) values[rows.key] = rowValue;
+      const operations = OPERATIONS.flatMap((spec) => {
+        if (spec.key in values) return [{ key: spec.key, value: snapValue(spec, values[spec.key]!) }];
+        const c = base.blind ? undefined : base.ops[spec.key];
+        return c?.enabled ? [{ key: spec.key, value: c.withNumber ? snapValue(spec, c.value) : null }] : [];
+      });
+      cells.push({ index: cells.length, row, col, values, restorationPrompt: formatRestorationPrompt({ operations, blind: false }) });
+    });
+  });
+  return cells;
+}
+
+/** A running or finished sweep. */
+export interface SweepRun {
+  id: string;
+  axes: SweepAxis[];
+  cells: SweepCell[];
+  /** History entry id per cell once it is done (null before, or when it failed). */
+  results: (string | null)[];
+  /** Cells whose run failed, with the reason. */
+  failures: Record<number, string>;
+  /** The next cell to start; === cells.length when all have been started. */
+  next: number;
+  status: 'running' | 'done' | 'cancelled';
+}
+
+export interface SweepState {
+  /** The last sweep (its grid stays until a new one starts). */
+  run: SweepRun | null;
+}
+
+export const initialSweepState: SweepState = { run: null };
+
+export type SweepAction =
+  | { type: 'sweep/started'; id: string; axes: SweepAxis[]; cells: SweepCell[] }
+  | { type: 'sweep/cellStarted'; id: string; index: number }
+  | { type: 'sweep/cellDone'; id: string; index: number; entryId: string }
+  | { type: 'sweep/cellFailed'; id: string; index: number; reason: string }
+  | { type: 'sweep/cancelled'; id: string }
+  | { type: 'sweep/cleared' };
+
+function finished(run: SweepRun): SweepRun {
+  const settled = run.results.every((r, i) => r !== null || i in run.failures);
+  return settled && run.status === 'running' ? { ...run, status: 'done' } : run;
+}
+
+export function sweepReducer(state: SweepState, action: SweepAction): SweepState {
+  if (action.type === 'sweep/started') {
+    return { run: { id: action.id, axes: action.axes, cells: action.cells, results: action.cells.map(() => null), failures: {}, next: 0, status: 'running' } };
+  }
+  if (action.type === 'sweep/cleared') return { run: null };
+  const run = state.run;
+  if (!run || run.id !== action.id) return state;
+  switch (action.type) {
+    case 'sweep/cellStarted':
+      return { run: { ...run, next: Math.max(run.next, action.index + 1) } };
+    case 'sweep/cellDone': {
+      const results = run.results.slice();
+      results[action.index] = action.entryId;
+      return { run: finished({ ...run, results }) };
+    }
+    case 'sweep/cellFailed':
+      return { run: finished({ ...run, failures: { ...run.failures, [action.index]: action.reason } }) };
+    case 'sweep/cancelled':
+      return run.status === 'running' ? { run: { ...run, status: 'cancelled' } } : state;
+  }
+}
+
+/** Columns and rows of the grid. */
+export function gridShape(run: Pick<SweepRun, 'axes'>): { cols: number; rows: number } {
+  return { cols: run.axes[0]?.values.length ?? 0, rows: run.axes[1]?.values.length ?? 1 };
+}
+
+/** A cell's label, e.g. "sigma 1.5" or "sigma 1.5 · quality 40". */
+export function cellLabel(cell: SweepCell): string {
+  return Object.entries(cell.values)
+    .map(([key, value]) => {
+      const spec = operationSpec(key);
+      return `${spec.param} ${value.toFixed(spec.decimals)}`;
+    })
+    .join(' · ');
+}
