@@ -35,6 +35,13 @@ async function rawPng(width: number, height: number, channels: 3 | 4, fill: (i: 
   return sharp(px, { raw: { width, height, channels } }).png().toBuffer();
 }
 
+/** Stored 6 wide x 2 high with orientation 6 (rotate 90 clockwise to display): upright it is 2 x 6, its top half red, the rest black. */
+async function sidewaysJpeg(): Promise<Buffer> {
+  const px = Buffer.alloc(6 * 2 * 3, 0);
+  for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px[(y * 6 + x) * 3] = 255; // stored left half red
+  return sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+}
+
 async function expectReadError(source: string | Uint8Array, code: string, words: RegExp, limits = {}): Promise<void> {
   const err = await readImage(source, limits).then(
     () => null,
@@ -71,11 +78,7 @@ describe('readImage', () => {
   });
 
   it('applies the EXIF orientation (a portrait JPEG stored sideways comes out upright)', async () => {
-    // Stored 6 wide x 2 high with orientation 6 (rotate 90 clockwise to display): upright it is 2 x 6.
-    const px = Buffer.alloc(6 * 2 * 3, 0);
-    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px[(y * 6 + x) * 3] = 255; // stored left half red: upright, the top half
-    const jpeg = await sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
-    const img = await readImage(jpeg);
+    const img = await readImage(await sidewaysJpeg());
     expect(img.metadata.orientation).toBe(6);
     expect([img.rgb.width, img.rgb.height]).toEqual([2, 6]);
     expect(img.rgb.data[0]).toBeGreaterThan(0.8); // (0, 0) red
@@ -150,9 +153,7 @@ describe('read errors: one wording for the CLI, the jobs and the app', () => {
 
 describe('decodeImage', () => {
   it('decodes upright 8-bit samples without float conversion and returns the file bytes it read', async () => {
-    const px = Buffer.alloc(6 * 2 * 3, 0);
-    for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) px[(y * 6 + x) * 3] = 255;
-    const jpeg = await sharp(px, { raw: { width: 6, height: 2, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const jpeg = await sidewaysJpeg();
     const file = join(tmp, 'side.jpg');
     await writeFile(file, jpeg);
     const d = await decodeImage(file);
