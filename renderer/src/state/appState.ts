@@ -6,6 +6,8 @@
 import type { EngineStatus, IpcError, OpenedImage } from '../../../preload/contract/channels';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
+import type { RegionsAction, RegionsState } from './regions';
+import { initialRegionsState, isRegionsAction, regionsForImage, regionsReducer } from './regions';
 import {
   IDENTITY,
   actualSize,
@@ -57,6 +59,8 @@ export interface AppState {
   /** dragenter minus dragleave for a file drag over the window; the drop overlay shows while > 0. */
   dragDepth: number;
   cursor: CanvasCursor;
+  /** Mask regions, canvas tool, brush and their undo history (regions.ts). */
+  regions: RegionsState;
 }
 
 export type AppAction =
@@ -75,7 +79,8 @@ export type AppAction =
   | { type: 'view/zoomStep'; direction: 'in' | 'out' }
   | { type: 'view/fit' }
   | { type: 'view/actual' }
-  | { type: 'cursor/set'; cursor: CanvasCursor };
+  | { type: 'cursor/set'; cursor: CanvasCursor }
+  | RegionsAction;
 
 export const initialAppState: AppState = {
   image: null,
@@ -85,6 +90,7 @@ export const initialAppState: AppState = {
   opening: null,
   dragDepth: 0,
   cursor: 'grab',
+  regions: initialRegionsState,
 };
 
 /** The viewport a fit mode asks for, or null when the mode is not a fit. */
@@ -110,6 +116,10 @@ function sameSize(a: Size, b: Size): boolean {
 }
 
 export function appReducer(state: AppState, action: AppAction): AppState {
+  if (isRegionsAction(action)) {
+    const regions = regionsReducer(state.regions, action);
+    return regions === state.regions ? state : { ...state, regions };
+  }
   switch (action.type) {
     case 'open/started':
       return { ...state, opening: { name: action.name } };
@@ -121,7 +131,14 @@ export function appReducer(state: AppState, action: AppAction): AppState {
       const { image } = action;
       const viewport = fittedViewport('open', image, state.view.stage) ?? IDENTITY;
       // A photo that opened makes an earlier open's error stale.
-      return { ...state, image, opening: null, error: null, view: { ...state.view, viewport, fitMode: 'open' } };
+      return {
+        ...state,
+        image,
+        opening: null,
+        error: null,
+        view: { ...state.view, viewport, fitMode: 'open' },
+        regions: regionsForImage(state.regions, image),
+      };
     }
 
     case 'image/levelsReady': {
