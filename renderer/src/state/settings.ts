@@ -14,6 +14,18 @@ export type ColorFixName = (typeof COLOR_FIXES)[number];
 
 export const MAX_SEED = 0xffffffff;
 
+/**
+ * Execution providers the engine knows (preload/contract/schemas.ts PROVIDER_NAMES; not
+ * imported, to keep zod out of the renderer bundle). 'auto' = the engine's own order.
+ */
+export const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
+
+/** The provider list engine.configure gets for a choice: the choice, then CPU as the fallback. */
+export function providersFor(choice: string): string[] {
+  if (choice === 'auto' || choice === 'cpu') return [choice];
+  return [choice, 'cpu'];
+}
+
 export interface NumberRange {
   min: number;
   max: number;
@@ -104,6 +116,15 @@ export function runSettingsFrom(raw: unknown): RunSettings {
     packDir: typeof r.packDir === 'string' && r.packDir !== '' ? r.packDir : null,
     provider: typeof r.provider === 'string' && r.provider !== '' ? r.provider : d.provider,
   };
+}
+
+/** What main reports (settings.get / engine.configure) folded into the current settings. */
+export function runSettingsFromView(
+  view: { packDir: string | null; providers: readonly string[]; defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler', unknown>> },
+  current: RunSettings,
+): RunSettings {
+  const merged = runSettingsFrom({ ...current, ...view.defaults, packDir: view.packDir, provider: view.providers[0] ?? 'auto' });
+  return { ...merged, seed: current.seed, seedLocked: current.seedLocked, useRestorer: current.useRestorer };
 }
 
 export type SettingsAction =

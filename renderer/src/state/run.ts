@@ -1,0 +1,149 @@
+/**
+ * The run in progress: requested, running (step, ETA, live preview), being cancelled.
+ * Pure: the request a run sends is built here (`buildRestoreRequest`) and the job's
+ * life is a reducer; the IPC calls are in app/runController.ts.
+ *
+ *   idle --run/starting--> starting --run/started(jobId)--> running --run/progress--> running
+ *     ^                        |                              | run/cancelling --> cancelling
+ *     +------- run/ended ------+------------------------------+---------------------+
+ */
+import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
+import { parseRestorationPrompt, RestorationPromptError } from '../../../preload/contract/restorationPrompt';
+import type { PromptState } from './promptBuilder';
+import type { RunSettings } from './settings';
+
+/** Largest side of the live step previews main sends. */
+export const PREVIEW_SIZE = 256;
+
+export type JobStatus = 'idle' | 'starting' | 'running' | 'cancelling';
+
+export interface JobState {
+  status: JobStatus;
+  /** Main's job id once restore.start answered. */
+  jobId: string | null;
+  /** A single run, or one cell of a sweep. */
+  kind: 'single' | 'sweep';
+  step: number;
+  totalSteps: number;
+  etaMs: number | null;
+  elapsedMs: number;
+  /** Object URL of the latest step preview (the controller revokes the old one). */
+  previewUrl: string | null;
+  /** Seed this run uses. */
+  seed: number;
+}
+
+export const initialJobState: JobState = {
+  status: 'idle',
+  jobId: null,
+  kind: 'single',
+  step: 0,
+  totalSteps: 0,
+  etaMs: null,
+  elapsedMs: 0,
+  previewUrl: null,
+  seed: 0,
+};
+
+export type JobAction =
+  | { type: 'run/starting'; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
+  | { type: 'run/started'; jobId: string }
+  | { type: 'run/progress'; jobId: string; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
+  | { type: 'run/cancelling' }
+  | { type: 'run/ended' };
+
+export function jobReducer(state: JobState, action: JobAction): JobState {
+  switch (action.type) {
+    case 'run/starting':
+      return { ...initialJobState, status: 'starting', kind: action.kind, seed: action.seed, totalSteps: action.totalSteps };
+    case 'run/started':
+      // Cancel pressed before main answered: stay cancelling, with the id to cancel.
+      if (state.status === 'cancelling') return { ...state, jobId: action.jobId };
+      return state.status === 'starting' ? { ...state, status: 'running', jobId: action.jobId } : state;
+    case 'run/progress':
+      if (state.jobId !== action.jobId || state.status === 'idle') return state;
+      return {
+        ...state,
+        step: action.step,
+        totalSteps: action.totalSteps,
+        etaMs: action.etaMs,
+        elapsedMs: action.elapsedMs,
+        previewUrl: action.previewUrl ?? state.previewUrl,
+      };
+    case 'run/cancelling':
+      return state.status === 'starting' || state.status === 'running' ? { ...state, status: 'cancelling' } : state;
+    case 'run/ended':
+      return state.status === 'idle' ? state : initialJobState;
+  }
+}
+
+export const isBusy = (job: JobState): boolean => job.status !== 'idle';
+
+/** Fraction done, 0..1. */
+export function progressFraction(job: Pick<JobState, 'step' | 'totalSteps'>): number {
+  return job.totalSteps > 0 ? Math.min(1, Math.max(0, job.step / job.totalSteps)) : 0;
+}
+
+/** "about 12 s left", "about 1 min 05 s left"; "estimating…" before the first step. */
+export function etaText(etaMs: number | null): string {
+  if (etaMs === null) return 'estimating…';
+  const s = Math.max(0, Math.round(etaMs / 1000));
+  if (s < 1) return 'less than a second left';
+  if (s < 60) return `about ${s} s left`;
+  return `about ${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s left`;
+}
+
+/** Steps the engine actually runs: at strength < 1 it keeps the last floor(steps * strength) (pipeline/restore.ts). */
+export function stepsToRun(settings: Pick<RunSettings, 'steps' | 'strength'>): number {
+  return Math.min(settings.steps, Math.floor(settings.steps * settings.strength));
+}
+
+export type RequestBuild = { ok: true; request: RestoreStartRequest } | { ok: false; reason: string };
+
+/**
+ * The restore.start request for the current prompt and settings, or why there can be
+ * no run (no photo, an invalid restoration prompt).
+ */
+export function buildRestoreRequest(input: {
+  imageId: string | null;
+  prompt: Pick<PromptState, 'semantic' | 'restorationText'>;
+  settings: RunSettings;
+  seed: number;
+  regions: RegionPromptWire[];
+  /** Overrides the prompt's restoration text (a sweep cell). */
+  restorationPrompt?: string;
+  previewSize?: number;
+}): RequestBuild {
+  if (input.imageId === null) return { ok: false, reason: 'Open a photo first.' };
+  const text = input.restorationPrompt ?? input.prompt.restorationText;
+  let canonical: string;
+  try {
+    canonical = parseRestorationPrompt(text).text;
+  } catch (err) {
+    if (err instanceof RestorationPromptError) return { ok: false, reason: `Fix the restoration prompt first: ${err.message}.` };
+    throw err;
+  }
+  const s = input.settings;
+  if (stepsToRun(s) < 1) return { ok: false, reason: `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` };
+  return {
+    ok: true,
+    request: {
+      imageId: input.imageId,
+      previewSize: input.previewSize ?? PREVIEW_SIZE,
+      params: {
+        restorationPrompt: canonical,
+        semanticPrompt: input.prompt.semantic.trim(),
+        negativePrompt: '',
+        regions: input.regions,
+        steps: s.steps,
+        guidanceScale: s.guidanceScale,
+        seed: input.seed,
+        strength: s.strength,
+        scheduler: s.scheduler,
+        eta: 0,
+        colorFix: s.colorFix,
+        useRestorer: s.useRestorer,
+      },
+    },
+  };
+}
