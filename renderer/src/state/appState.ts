@@ -6,6 +6,8 @@
 import type { EngineStatus, IpcError, OpenedImage } from '../../../preload/contract/channels';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
+import type { RunWorkspaceAction, RunWorkspaceState } from './runWorkspace';
+import { initialRunWorkspace, isRunWorkspaceAction, runWorkspaceReducer } from './runWorkspace';
 import type { RegionsAction, RegionsState } from './regions';
 import { initialRegionsState, isRegionsAction, regionsForImage, regionsReducer } from './regions';
 import {
@@ -59,6 +61,8 @@ export interface AppState {
   /** dragenter minus dragleave for a file drag over the window; the drop overlay shows while > 0. */
   dragDepth: number;
   cursor: CanvasCursor;
+  /** Prompts, run settings, the run in progress, results, compare, sweep (runWorkspace.ts). */
+  studio: RunWorkspaceState;
   /** Mask regions, canvas tool, brush and their undo history (regions.ts). */
   regions: RegionsState;
 }
@@ -80,6 +84,7 @@ export type AppAction =
   | { type: 'view/fit' }
   | { type: 'view/actual' }
   | { type: 'cursor/set'; cursor: CanvasCursor }
+  | RunWorkspaceAction
   | RegionsAction;
 
 export const initialAppState: AppState = {
@@ -90,6 +95,7 @@ export const initialAppState: AppState = {
   opening: null,
   dragDepth: 0,
   cursor: 'grab',
+  studio: initialRunWorkspace(),
   regions: initialRegionsState,
 };
 
@@ -116,6 +122,10 @@ function sameSize(a: Size, b: Size): boolean {
 }
 
 export function appReducer(state: AppState, action: AppAction): AppState {
+  if (isRunWorkspaceAction(action)) {
+    const studio = runWorkspaceReducer(state.studio, action);
+    return studio === state.studio ? state : { ...state, studio };
+  }
   if (isRegionsAction(action)) {
     const regions = regionsReducer(state.regions, action);
     return regions === state.regions ? state : { ...state, regions };
