@@ -7,20 +7,30 @@
  * what Konva draws.
  */
 import type { AppAction, AppState } from '../state/appState';
+import type { BrushSettings, Draft, MaskOp, ToolId } from '../state/regions';
 import type { Store } from '../state/store';
+import type { MaskEditor } from './tools/maskTools';
+import { createBrushTool, createEraserTool, createFillTool, createLassoTool, createRectTool } from './tools/maskTools';
 import { createPanTool } from './tools/panTool';
-import type { CanvasCursor, CanvasEditor, CanvasPointerInfo, CanvasWheelInfo, Tool } from './tools/toolState';
-import type { Size, Viewport } from './viewport';
+import type { CanvasCursor, CanvasPointerInfo, CanvasWheelInfo, Tool } from './tools/toolState';
+import type { Size, Vec2, Viewport } from './viewport';
 
-export type ToolId = 'pan';
+export type { ToolId } from '../state/regions';
 
-export class Editor implements CanvasEditor {
+export class Editor implements MaskEditor {
   private readonly tools: Record<ToolId, Tool>;
   private active: Tool;
 
   constructor(private readonly store: Store<AppState, AppAction>) {
-    this.tools = { pan: createPanTool(this) };
-    this.active = this.tools.pan;
+    this.tools = {
+      pan: createPanTool(this),
+      brush: createBrushTool(this),
+      eraser: createEraserTool(this),
+      rect: createRectTool(this),
+      lasso: createLassoTool(this),
+      fill: createFillTool(this),
+    };
+    this.active = this.tools[store.getState().regions.tool];
     this.active.enter();
   }
 
@@ -47,6 +57,24 @@ export class Editor implements CanvasEditor {
     this.store.dispatch({ type: 'cursor/set', cursor });
   }
 
+  // --- MaskEditor: what the masking tools may read and change -----------------------
+
+  getBrush(): BrushSettings {
+    return this.store.getState().regions.brush;
+  }
+
+  setDraft(draft: Draft | null): void {
+    this.store.dispatch({ type: 'regions/draft', draft });
+  }
+
+  setHover(point: Vec2 | null): void {
+    this.store.dispatch({ type: 'regions/hover', point });
+  }
+
+  commitMask(op: MaskOp): void {
+    this.store.dispatch({ type: 'regions/mask', op });
+  }
+
   // --- Events in --------------------------------------------------------------------
 
   get toolId(): string {
@@ -67,7 +95,24 @@ export class Editor implements CanvasEditor {
     if (next === this.active) return;
     this.active.exit();
     this.active = next;
+    this.store.dispatch({ type: 'regions/tool', tool: id });
     next.enter();
+  }
+
+  /** Undo the last region or mask edit; a stroke in progress is dropped first. */
+  undo(): void {
+    this.cancel();
+    this.store.dispatch({ type: 'regions/undo' });
+  }
+
+  redo(): void {
+    this.cancel();
+    this.store.dispatch({ type: 'regions/redo' });
+  }
+
+  /** The pointer left the canvas: hide the brush outline. */
+  pointerLeave(): void {
+    this.setHover(null);
   }
 
   pointerDown(info: CanvasPointerInfo): void {

@@ -33,7 +33,7 @@ export interface CanvasWheelInfo {
   ctrlKey: boolean;
 }
 
-export type CanvasCursor = 'default' | 'grab' | 'grabbing';
+export type CanvasCursor = 'default' | 'grab' | 'grabbing' | 'crosshair';
 
 /** What a tool may do to the editor. Implemented over the app store by CanvasEditor. */
 export interface CanvasEditor {
