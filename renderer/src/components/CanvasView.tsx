@@ -11,6 +11,7 @@ import type { PointerEvent as ReactPointerEvent } from 'react';
 import { Image as KonvaImage, Layer, Rect, Stage } from 'react-konva';
 import { useAppState, useServices } from '../app/appContext';
 import { getBitmap, releaseBitmap } from '../canvas/bitmapCache';
+import { MaskLayer } from '../canvas/MaskLayer';
 import type { CanvasPointerInfo } from '../canvas/tools/toolState';
 import './CanvasView.css';
 
@@ -103,6 +104,7 @@ export function CanvasView() {
   // Capture lost without a pointerup (e.g. the element was covered): end the gesture where it is.
   const onLostPointerCapture = (e: ReactPointerEvent<HTMLDivElement>) => editor.pointerUp(pointerInfo(e.currentTarget, e));
   const onPointerCancel = () => editor.cancel();
+  const onPointerLeave = () => editor.pointerLeave();
 
   const { scale } = viewport;
   // Above 100 % show real pixels: no smoothing, and whole-pixel offsets so they stay square.
@@ -122,6 +124,7 @@ export function CanvasView() {
       onPointerUp={onPointerUp}
       onPointerCancel={onPointerCancel}
       onLostPointerCapture={onLostPointerCapture}
+      onPointerLeave={onPointerLeave}
       onContextMenu={(e) => e.preventDefault()}
     >
       {stage.width > 0 && stage.height > 0 ? (
@@ -145,6 +148,7 @@ export function CanvasView() {
               </>
             ) : null}
           </Layer>
+          {showImage ? <MaskLayer scale={scale} crisp={crisp} /> : null}
         </Stage>
       ) : null}
     </div>
