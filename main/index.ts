@@ -2,16 +2,17 @@
  * SPIRE Studio main process: app lifecycle.
  *
  * Recipe: one instance only -> sandbox every renderer -> when ready: harden the
- * session, read settings, start the engine (utilityProcess, supervised), register the IPC
- * handler table, open the window -> forward engine status to the window ->
- * stop the engine on quit.
+ * session, read settings and recent files, start the engine (utilityProcess,
+ * supervised), build the services (images, restore jobs, export, settings,
+ * packs), register the IPC handler table, open the window -> forward engine
+ * status and restore progress/done events to the window -> stop the engine on quit.
  *
  * Architecture: renderer -> preload -> main/ipc -> main/services -> engine (worker).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, ipcMain, session, type BrowserWindow } from 'electron';
-import { EVENT_CHANNELS } from '../preload/contract/channels';
+import type { EventChannel, EventChannels } from '../preload/contract/channels';
 import { SupervisedEngineHost } from './engine/host';
 import { utilityProcessSpawner } from './host/utilityProcessSpawner';
 import { createIpcDispatcher } from './ipc/dispatch';
@@ -19,8 +20,9 @@ import { createIpcHandlers } from './ipc/handlers';
 import { registerIpc } from './ipc/register';
 import type { AppPages } from './security';
 import { electronDialog } from './services/electronDialog';
+import { createAppServices } from './services/appServices';
 import { engineConfigFrom } from './services/engineConfig';
-import { ImageService } from './services/imageService';
+import { RecentFiles } from './services/recentFiles';
 import { SettingsStore } from './services/settings';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 
@@ -33,8 +35,6 @@ const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? nul
 const pages: AppPages = devServerUrl ? { origin: new URL(devServerUrl).origin } : { fileUrl: pathToFileURL(rendererIndex).href };
 const pageUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
 const rendererDirUrl = devServerUrl ? null : pathToFileURL(dirname(rendererIndex)).href + '/';
-
-const [statusChanged] = EVENT_CHANNELS;
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -53,6 +53,12 @@ if (!app.requestSingleInstanceLock()) {
 
   let engine: SupervisedEngineHost | null = null;
 
+  /** main -> renderer: to the app window, when it is there. */
+  const emit = <E extends EventChannel>(channel: E, payload: EventChannels[E]): void => {
+    const contents = mainWindow?.webContents;
+    if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+  };
+
   const openWindow = (): void => {
     mainWindow = createMainWindow({ preloadPath, pageUrl, pages });
     mainWindow.on('closed', () => {
@@ -62,30 +68,36 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession, pages, rendererDirUrl);
-    const { settings, warning } = await new SettingsStore(join(app.getPath('userData'), 'settings.json')).load();
+    const userData = app.getPath('userData');
+    const store = new SettingsStore(join(userData, 'settings.json'));
+    const { settings, warning } = await store.load();
     if (warning) console.warn(warning);
-    const host = new SupervisedEngineHost({
-      spawn: utilityProcessSpawner({ workerPath }),
-      config: engineConfigFrom({
-        env: process.env,
-        resourcesPath: app.isPackaged ? process.resourcesPath : null,
-        appRoot: app.getAppPath(),
-        settings,
-      }),
+    const recent = new RecentFiles(join(userData, 'recent-files.json'));
+    const recentWarning = await recent.load();
+    if (recentWarning) console.warn(recentWarning);
+    // The host sends this object at every (re)start; EngineControl updates it when the user changes pack/providers/threads.
+    const config = engineConfigFrom({
+      env: process.env,
+      resourcesPath: app.isPackaged ? process.resourcesPath : null,
+      appRoot: app.getAppPath(),
+      settings,
     });
+    const host = new SupervisedEngineHost({ spawn: utilityProcessSpawner({ workerPath }), config });
     engine = host;
-    host.onStatus((status) => {
-      const contents = mainWindow?.webContents;
-      if (contents && !contents.isDestroyed()) contents.send(statusChanged, status);
-    });
+    host.onStatus((status) => emit('spire:engine:status-changed', status));
     host.start();
-    const handlers = createIpcHandlers({
+    const services = createAppServices({
       appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
-      images: new ImageService(),
-      dialog: electronDialog(() => mainWindow),
+      config,
       engine: host,
+      dialog: electronDialog(() => mainWindow),
+      emit,
+      recent,
+      settingsStore: store,
+      settings,
       logError: (message, err) => console.error(message, err),
     });
+    const handlers = createIpcHandlers(services);
     registerIpc(ipcMain, createIpcDispatcher(handlers), { webContents: () => mainWindow?.webContents ?? null, pages });
     openWindow();
     app.on('activate', () => {

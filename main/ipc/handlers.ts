@@ -4,11 +4,32 @@
  * a missing channel a compile error; test/unit/main/ipc checks it at run time too.
  *
  * Handlers receive requests already validated by the dispatcher (dispatch.ts).
+ * Paths never come from the renderer: files open through the dialog port, and
+ * "open recent" only accepts a path main itself recorded from the dialog.
  */
-import type { AppInfo, InvokeChannel, IpcError, OpenedImage, RequestOf, ResponseOf, Result } from '../../preload/contract/channels';
-import type { EngineHost } from '../engine/host';
+import type {
+  AppInfo,
+  AppSettingsView,
+  EngineConfigureRequest,
+  ExportRequest,
+  InvokeChannel,
+  IpcError,
+  OpenedImage,
+  PackInfo,
+  RecentFile,
+  RequestOf,
+  ResponseOf,
+  RestoreStartRequest,
+  Result,
+  SettingsPatch,
+} from '../../preload/contract/channels';
+import { EngineRequestError, type EngineHost } from '../engine/host';
+import { ImageWriteError } from '../engine/image';
 import type { DialogPort } from '../services/dialogPort';
+import { PackChoiceError } from '../services/engineControl';
+import { ExportError } from '../services/exportService';
 import { ImageError } from '../services/imageService';
+import { RestoreError } from '../services/restoreService';
 
 export type IpcHandler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 export type IpcHandlerTable = { [C in InvokeChannel]: IpcHandler<C> };
@@ -19,27 +40,73 @@ export interface ImageOpener {
   openBytes(name: string, bytes: Uint8Array): Promise<OpenedImage>;
 }
 
+/** Main's own list of files opened through the dialog (services/recentFiles.ts). */
+export interface RecentList {
+  list(): RecentFile[];
+  isKnown(path: string): boolean;
+  add(path: string): Promise<void>;
+  remove(path: string): Promise<void>;
+}
+
+export interface RestoreJobs {
+  start(request: RestoreStartRequest): { jobId: string };
+  cancel(jobId: string): boolean;
+  discard(resultId: string): boolean;
+}
+
+export interface Exporter {
+  save(request: ExportRequest): Promise<{ path: string } | null>;
+}
+
+export interface SettingsAccess {
+  get(): AppSettingsView;
+  set(patch: SettingsPatch): Promise<AppSettingsView>;
+}
+
+export interface PackControl {
+  listPacks(): Promise<PackInfo[]>;
+  choosePack(): Promise<PackInfo | null>;
+  configure(request: EngineConfigureRequest): Promise<AppSettingsView>;
+}
+
 export interface IpcServices {
   appInfo: AppInfo;
   images: ImageOpener;
-  dialog: DialogPort;
+  recent: RecentList;
+  dialog: Pick<DialogPort, 'chooseImageFile'>;
   engine: Pick<EngineHost, 'status'>;
+  packs: PackControl;
+  restore: RestoreJobs;
+  exporter: Exporter;
+  settings: SettingsAccess;
   /** Where unexpected errors are logged (they reach the user as a short message). */
   logError?: (message: string, err: unknown) => void;
 }
 
-/** Turns a thrown error into the user-facing IpcError. ImageErrors already say what to do. */
+/** Errors whose message already says what happened and what to do; shown as they are. */
+function isWorded(err: unknown): err is Error & { code: string } {
+  return (
+    err instanceof ImageError ||
+    err instanceof ImageWriteError ||
+    err instanceof RestoreError ||
+    err instanceof ExportError ||
+    err instanceof PackChoiceError ||
+    err instanceof EngineRequestError
+  );
+}
+
+/** Turns a thrown error into the user-facing IpcError. */
 export function toIpcError(err: unknown, doing: string): IpcError {
-  if (err instanceof ImageError) return { code: err.code, message: err.message };
+  if (isWorded(err)) return { code: err.code, message: err.message };
   const detail = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message: `Something went wrong while ${doing} (${detail}). Try again; if it keeps happening, restart SPIRE Studio.` };
 }
 
-async function asResult<T>(doing: string, services: IpcServices, run: () => Promise<T>): Promise<Result<T>> {
+async function asResult<T>(doing: string, services: IpcServices, run: () => T | Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (err) {
-    if (!(err instanceof ImageError)) services.logError?.(`IPC handler failed while ${doing}`, err);
+    if (!isWorded(err)) services.logError?.(`IPC handler failed while ${doing}`, err);
     return { ok: false, error: toIpcError(err, doing) };
   }
 }
@@ -50,10 +117,37 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:image:open-dialog': (_request) =>
       asResult('opening the image', services, async () => {
         const path = await services.dialog.chooseImageFile();
-        return path === null ? null : services.images.openFile(path);
+        if (path === null) return null;
+        const opened = await services.images.openFile(path);
+        await services.recent.add(path).catch((err: unknown) => services.logError?.('could not save the recent files list', err));
+        return opened;
       }),
     'spire:image:open-bytes': (request) =>
       asResult('opening the dropped image', services, () => services.images.openBytes(request.name, request.bytes)),
+    'spire:image:recent': async () => services.recent.list(),
+    'spire:image:open-recent': (request) =>
+      asResult('opening the recent file', services, async () => {
+        if (!services.recent.isKnown(request.path)) {
+          throw new ImageError('image-missing', 'That file is not on the recent files list. Open it with File › Open instead.');
+        }
+        try {
+          const opened = await services.images.openFile(request.path);
+          await services.recent.add(request.path).catch((err: unknown) => services.logError?.('could not save the recent files list', err));
+          return opened;
+        } catch (err) {
+          if (err instanceof ImageError && err.code === 'image-missing') await services.recent.remove(request.path).catch(() => undefined);
+          throw err;
+        }
+      }),
     'spire:engine:status': async () => services.engine.status(),
+    'spire:engine:list-packs': () => asResult('listing the model packs', services, () => services.packs.listPacks()),
+    'spire:engine:choose-pack': () => asResult('choosing a model pack', services, () => services.packs.choosePack()),
+    'spire:engine:configure': (request) => asResult('changing the engine settings', services, () => services.packs.configure(request)),
+    'spire:restore:start': (request) => asResult('starting the restoration', services, () => services.restore.start(request)),
+    'spire:restore:cancel': (request) => asResult('cancelling the restoration', services, () => ({ cancelled: services.restore.cancel(request.jobId) })),
+    'spire:restore:discard': (request) => asResult('deleting the result', services, () => ({ discarded: services.restore.discard(request.resultId) })),
+    'spire:export:save': (request) => asResult('exporting', services, () => services.exporter.save(request)),
+    'spire:settings:get': async () => services.settings.get(),
+    'spire:settings:set': (request) => asResult('saving the settings', services, () => services.settings.set(request)),
   };
 }

@@ -1,21 +1,35 @@
-/** DialogPort over Electron's native open dialog, attached to the app window. */
+/** DialogPort over Electron's native dialogs, attached to the app window. */
 import { dialog, type BrowserWindow } from 'electron';
-import { IMAGE_FILE_EXTENSIONS, type DialogPort } from './dialogPort';
+import { EXPORT_EXTENSIONS, EXPORT_FORMAT_NAMES, IMAGE_FILE_EXTENSIONS, type DialogPort } from './dialogPort';
 
 export function electronDialog(getWindow: () => BrowserWindow | null): DialogPort {
+  const open = async (options: Electron.OpenDialogOptions): Promise<string | null> => {
+    const win = getWindow();
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  };
   return {
-    async chooseImageFile() {
-      const options: Electron.OpenDialogOptions = {
+    chooseImageFile: () =>
+      open({
         title: 'Open a photo',
         properties: ['openFile'],
         filters: [
           { name: 'Images', extensions: IMAGE_FILE_EXTENSIONS },
           { name: 'All files', extensions: ['*'] },
         ],
+      }),
+    chooseFolder: (title) => open({ title, properties: ['openDirectory'] }),
+    async chooseSaveFile({ title, defaultName, format }) {
+      const options: Electron.SaveDialogOptions = {
+        title,
+        defaultPath: defaultName,
+        filters: [{ name: EXPORT_FORMAT_NAMES[format], extensions: EXPORT_EXTENSIONS[format] }],
+        // Linux asks before replacing only when told to; macOS and Windows always ask.
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
       };
       const win = getWindow();
-      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
+      const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? null : result.filePath;
     },
   };
 }

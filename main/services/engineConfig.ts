@@ -14,7 +14,7 @@ export interface EngineConfigInput {
   resourcesPath: string | null;
   /** The repository (or app) root, for models/packs when running from source. */
   appRoot: string;
-  /** The user's settings; SPIRE_PROVIDERS and SPIRE_THREADS override them. */
+  /** The user's settings; SPIRE_MODEL_PACK, SPIRE_PROVIDERS and SPIRE_THREADS override them. */
   settings?: AppSettings;
 }
 
@@ -25,7 +25,7 @@ export function engineConfigFrom(input: EngineConfigInput): EngineConfig {
   const envThreads = Number.parseInt(input.env.SPIRE_THREADS ?? '', 10);
   const envProviders = input.env.SPIRE_PROVIDERS?.trim();
   return {
-    packOverride: input.env.SPIRE_MODEL_PACK && input.env.SPIRE_MODEL_PACK.length > 0 ? input.env.SPIRE_MODEL_PACK : null,
+    packOverride: input.env.SPIRE_MODEL_PACK && input.env.SPIRE_MODEL_PACK.length > 0 ? input.env.SPIRE_MODEL_PACK : settings.packDir,
     packRoots: roots,
     providers: envProviders ? parseProviderList(envProviders) : [...settings.providers],
     threads: Number.isFinite(envThreads) && envThreads >= 0 ? envThreads : settings.threads,

@@ -10,16 +10,36 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
+const runDefaultsSchema = z.object({
+  steps: z.number().int().min(1).max(1000),
+  guidanceScale: z.number().finite().min(0).max(50),
+  strength: z.number().finite().min(0.01).max(1),
+  colorFix: z.enum(['wavelet', 'adain', 'none']),
+  scheduler: z.enum(['ddim', 'dpmpp-2m']),
+});
+
 export const settingsSchema = z.object({
+  /** The pack folder the user chose (engine.choosePack / configure), or null for the default. SPIRE_MODEL_PACK overrides this at start. */
+  packDir: z.string().min(1).max(4096).nullable(),
   /** Execution providers to try in order, or ['auto']. SPIRE_PROVIDERS overrides this. */
   providers: z.array(z.string().min(1).max(32)).min(1).max(8),
   /** onnxruntime CPU threads; 0 lets onnxruntime choose. SPIRE_THREADS overrides this. */
   threads: z.number().int().min(0).max(256),
+  /** Run settings the editor starts from. */
+  defaults: runDefaultsSchema,
 });
 
 export type AppSettings = z.infer<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: AppSettings = { providers: ['auto'], threads: 0 };
+export const DEFAULT_SETTINGS: AppSettings = {
+  packDir: null,
+  providers: ['auto'],
+  threads: 0,
+  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' },
+};
+
+/** What a settings file may hold: any subset of the fields (and of `defaults`). */
+const storedSettingsSchema = settingsSchema.extend({ defaults: runDefaultsSchema.partial() }).partial();
 
 export interface LoadedSettings {
   settings: AppSettings;
@@ -44,16 +64,25 @@ export class SettingsStore {
     } catch {
       return { settings: DEFAULT_SETTINGS, warning: `Settings in ${this.file} are not valid JSON; using defaults. Fix or delete the file.` };
     }
-    const parsed = settingsSchema.partial().safeParse(json);
+    const parsed = storedSettingsSchema.safeParse(json);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`).join('; ');
       return { settings: DEFAULT_SETTINGS, warning: `Settings in ${this.file} were ignored (${why}); using defaults. Fix or delete the file.` };
     }
-    return { settings: { ...DEFAULT_SETTINGS, ...parsed.data }, warning: null };
+    const { defaults, ...rest } = parsed.data;
+    return { settings: { ...DEFAULT_SETTINGS, ...rest, defaults: { ...DEFAULT_SETTINGS.defaults, ...defaults } }, warning: null };
   }
 
-  /** Writes the whole settings object atomically. */
-  async save(settings: AppSettings): Promise<void> {
+  /** Writes the whole settings object atomically (one write at a time, in call order). */
+  save(settings: AppSettings): Promise<void> {
+    const run = this.writing.then(() => this.write(settings));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private writing: Promise<void> = Promise.resolve();
+
+  private async write(settings: AppSettings): Promise<void> {
     const valid = settingsSchema.parse(settings);
     await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${randomUUID()}.tmp`;

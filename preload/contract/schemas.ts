@@ -9,7 +9,7 @@
  * before it costs an engine round trip.
  */
 import { z } from 'zod';
-import type { InvokeChannel } from './channels';
+import type { InvokeChannel, RequestOf } from './channels';
 import { RestorationPromptError, parseRestorationPrompt } from './restorationPrompt';
 
 const empty = z.object({}).strict();
@@ -178,3 +178,9 @@ export const requestSchemas = {
   'spire:settings:get': empty,
   'spire:settings:set': z.object({ defaults: runDefaultsSchema.partial().optional() }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
+
+// Compile-time check: what each schema lets through is the request type the handlers expect.
+type Parsed = { [C in InvokeChannel]: z.output<(typeof requestSchemas)[C]> };
+type Mismatched = { [C in InvokeChannel]: Parsed[C] extends RequestOf<C> ? never : C }[InvokeChannel];
+const schemasMatchContract: [Mismatched] extends [never] ? true : never = true;
+void schemasMatchContract;

@@ -6,15 +6,16 @@
  *     -> window.spire (preload/index.ts, `electron` = electronShim.ts)
  *     -> binding __spireHarnessInvoke (sender frame checked like main does)
  *     -> createIpcDispatcher(createIpcHandlers(...))   <- the same code main registers
- *     -> ImageService (real), fake DialogPort, SupervisedEngineHost over a real
- *        worker_threads Worker running out/main/worker.js
- *   engine status -> page.evaluate(__spireHarnessEmit) -> onStatus listeners
+ *     -> the services main builds (createAppServices: images, restore jobs, export,
+ *        settings and recent files in memory), a fake DialogPort (open, save, folder),
+ *        SupervisedEngineHost over a real worker_threads Worker running out/main/worker.js
+ *   engine status, restore progress/done -> page.evaluate(__spireHarnessEmit) -> listeners
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { EngineStatus } from '../../../preload/contract/channels';
+import type { EventChannel, EventChannels } from '../../../preload/contract/channels';
 import { SupervisedEngineHost } from '../../../main/engine/host';
 import type { EngineProcess } from '../../../main/engine/port';
 import type { EngineConfig } from '../../../main/engine/protocol';
@@ -22,9 +23,10 @@ import { threadSpawner } from '../../../main/engine/threadSpawner';
 import { createIpcDispatcher } from '../../../main/ipc/dispatch';
 import { createIpcHandlers } from '../../../main/ipc/handlers';
 import { CONTENT_SECURITY_POLICY, isAppPageUrl } from '../../../main/security';
-import type { DialogPort } from '../../../main/services/dialogPort';
+import { createAppServices, type AppServices } from '../../../main/services/appServices';
+import type { DialogPort, SaveDialogOptions } from '../../../main/services/dialogPort';
 import { engineConfigFrom } from '../../../main/services/engineConfig';
-import { ImageService } from '../../../main/services/imageService';
+import { RecentFiles } from '../../../main/services/recentFiles';
 import { OUT, REPO, buildPreloadForPage, ensureAppBuilt } from './build';
 import { fromWire, toWire } from './wire';
 
@@ -45,13 +47,28 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** A DialogPort whose answer the test sets: the path "the user" picks next, or null for cancel. */
+/**
+ * A DialogPort whose answers the test sets: `next` is the file "the user" opens
+ * (null = cancel), `nextSave` the path they save to (null = cancel; a spec points
+ * it into a temporary folder), `nextFolder` the folder they pick. Each save
+ * dialog's options are recorded in `saves`.
+ */
 export class FakeDialog implements DialogPort {
   next: string | null = null;
+  nextSave: string | null = null;
+  nextFolder: string | null = null;
   calls = 0;
+  readonly saves: SaveDialogOptions[] = [];
   async chooseImageFile(): Promise<string | null> {
     this.calls += 1;
     return this.next;
+  }
+  async chooseSaveFile(options: SaveDialogOptions): Promise<string | null> {
+    this.saves.push(options);
+    return this.nextSave;
+  }
+  async chooseFolder(): Promise<string | null> {
+    return this.nextFolder;
   }
 }
 
@@ -65,6 +82,10 @@ export interface HarnessApp {
   page: Page;
   dialog: FakeDialog;
   engine: SupervisedEngineHost;
+  /** The services behind the handler table (restore results, images, ...), as main builds them. */
+  services: AppServices;
+  /** Events sent to the page so far, in order (channel names only). */
+  events: EventChannel[];
   /** Engine processes started so far (a test may kill one). */
   engineProcesses: EngineProcess[];
   /** Requests the page made that were not for the app's own files (all were refused). */
@@ -106,14 +127,23 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     backoffMs: () => 200,
     log: () => undefined,
   });
-  const dispatch = createIpcDispatcher(
-    createIpcHandlers({
-      appInfo: { name: 'SPIRE Studio', version: 'e2e', platform: process.platform },
-      images: new ImageService(),
-      dialog,
-      engine,
-    }),
-  );
+  // main -> renderer events: pushed into the page once it is there (set below).
+  let pushEvent: (channel: EventChannel, payload: unknown) => void = () => undefined;
+  const events: EventChannel[] = [];
+  const emit = <E extends EventChannel>(channel: E, payload: EventChannels[E]): void => {
+    events.push(channel);
+    pushEvent(channel, payload);
+  };
+  const services = createAppServices({
+    appInfo: { name: 'SPIRE Studio', version: 'e2e', platform: process.platform },
+    config,
+    engine,
+    dialog,
+    emit,
+    recent: new RecentFiles(null),
+    settingsStore: null,
+  });
+  const dispatch = createIpcDispatcher(createIpcHandlers(services));
 
   const userDataDir = await mkdtemp(join(tmpdir(), 'spire-e2e-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
@@ -165,16 +195,17 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
   });
   await page.addInitScript({ content: preload });
 
-  // Events: engine status -> the page's onStatus listeners.
-  const pushStatus = (status: EngineStatus): void => {
-    void page
-      .evaluate(([channel, payload]) => (globalThis as unknown as { __spireHarnessEmit?: (c: string, p: unknown) => number }).__spireHarnessEmit?.(channel, payload), [
-        'spire:engine:status-changed',
-        toWire(status),
-      ] as const)
-      .catch(() => undefined); // page navigating or closed: the renderer asks for the status when it loads
+  // Events -> the page's listeners, in the order they were sent (one evaluate after another).
+  let eventChain: Promise<unknown> = Promise.resolve();
+  pushEvent = (channel, payload) => {
+    const wire = toWire(payload);
+    eventChain = eventChain.then(() =>
+      page
+        .evaluate(([c, p]) => (globalThis as unknown as { __spireHarnessEmit?: (c: string, p: unknown) => number }).__spireHarnessEmit?.(c, p), [channel, wire] as const)
+        .catch(() => undefined), // page navigating or closed: the renderer asks for the status when it loads
+    );
   };
-  const unsubscribe = engine.onStatus(pushStatus);
+  const unsubscribe = engine.onStatus((status) => emit('spire:engine:status-changed', status));
   engine.start();
 
   await page.goto(APP_URL);
@@ -184,6 +215,8 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     page,
     dialog,
     engine,
+    services,
+    events,
     engineProcesses,
     blockedRequests,
     pageErrors,

@@ -5,23 +5,67 @@
  *   - a valid payload does not reach its handler.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { CHANNEL_PREFIX, EVENT_CHANNELS, INVOKE_CHANNELS, type InvokeChannel, type OpenedImage, type RequestOf } from '../../../../preload/contract/channels';
-import { MAX_IMAGE_BYTES, requestSchemas } from '../../../../preload/contract/schemas';
+import {
+  CHANNEL_PREFIX,
+  EVENT_CHANNELS,
+  INVOKE_CHANNELS,
+  type AppSettingsView,
+  type InvokeChannel,
+  type OpenedImage,
+  type RequestOf,
+  type RestoreParamsWire,
+} from '../../../../preload/contract/channels';
+import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preload/contract/schemas';
 import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
 import { ImageError } from '../../../../main/services/imageService';
 
 const image: OpenedImage = { id: 'i1', name: 'a.png', width: 2, height: 1, mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
 
+const settingsView: AppSettingsView = {
+  packDir: null,
+  providers: ['auto'],
+  threads: 0,
+  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' },
+};
+
 function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
   return {
     appInfo: { name: 'SPIRE Studio', version: '0.0.0-test', platform: 'linux' },
     images: { openFile: vi.fn(async () => image), openBytes: vi.fn(async () => image) },
+    recent: {
+      list: () => [{ path: '/photos/old.png', name: 'old.png', openedAt: 1 }],
+      isKnown: (path) => path === '/photos/old.png',
+      add: vi.fn(async () => undefined),
+      remove: vi.fn(async () => undefined),
+    },
     dialog: { chooseImageFile: vi.fn(async () => '/chosen/by/user.png') },
     engine: { status: () => ({ state: 'ready', pack: null, provider: null, message: 'No model pack found' }) },
+    packs: { listPacks: async () => [], choosePack: async () => null, configure: async () => settingsView },
+    restore: { start: () => ({ jobId: 'job-1' }), cancel: () => true, discard: () => true },
+    exporter: { save: async () => ({ path: '/out/a.png' }) },
+    settings: { get: () => settingsView, set: async () => settingsView },
     ...over,
   };
 }
+
+/** A run's params that pass the schema; rows below break one field at a time. */
+const params: RestoreParamsWire = {
+  restorationPrompt: 'Deblur with sigma 2.0; Upsample to 4.0x;',
+  semanticPrompt: 'a red barn',
+  negativePrompt: '',
+  regions: [{ prompt: 'sky', mask: { width: 2, height: 2, data: new Uint8Array([0, 255, 128, 0]) } }],
+  steps: 20,
+  guidanceScale: 7.5,
+  seed: 42,
+  strength: 1,
+  scheduler: 'ddim',
+  eta: 0,
+  colorFix: 'wavelet',
+  useRestorer: false,
+};
+const start = (over: Partial<RestoreParamsWire>, extra: Record<string, unknown> = {}): unknown => ({ imageId: 'img-1', params: { ...params, ...over }, ...extra });
+const region = (over: Record<string, unknown>): unknown => ({ prompt: 'sky', mask: { width: 2, height: 2, data: new Uint8Array(4) }, ...over });
 
 /** Wraps every handler in a spy, so a test can tell whether validation let a call through. */
 function spiedTable(table: IpcHandlerTable): { table: IpcHandlerTable; calls: () => number } {
@@ -59,7 +103,101 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { name: 'a.png', bytes: new Uint8Array([1]), path: '/etc/passwd' },
     { name: 42, bytes: new Uint8Array([1]) },
   ],
+  'spire:image:recent': [undefined, null, { path: '/etc' }],
+  'spire:image:open-recent': [undefined, null, {}, { path: '' }, { path: 42 }, { path: 'a\0b' }, { path: '/a.png', extra: 1 }, { path: 'x'.repeat(5000) }],
   'spire:engine:status': [undefined, null, { force: true }, 'status'],
+  'spire:engine:list-packs': [undefined, null, { root: '/' }],
+  'spire:engine:choose-pack': [undefined, null, { dir: '/tmp' }],
+  'spire:engine:configure': [
+    undefined,
+    null,
+    { providers: [] },
+    { providers: ['tensorrt'] },
+    { providers: 'cpu' },
+    { threads: -1 },
+    { threads: 1.5 },
+    { threads: 1000 },
+    { packDir: '' },
+    { packDir: 42 },
+    { packDir: '/p', command: 'rm' },
+  ],
+  'spire:restore:start': [
+    undefined,
+    null,
+    {},
+    { params },
+    { imageId: 'img-1' },
+    { imageId: '../../etc/passwd', params },
+    { imageId: '', params },
+    start({}, { previewSize: 5 }),
+    start({}, { previewSize: 4096 }),
+    start({}, { previewSize: 1.5 }),
+    start({}, { path: '/etc/passwd' }),
+    start({ restorationPrompt: 'Deblur with sigma 9.0;' }),
+    start({ restorationPrompt: 'Sharpen please' }),
+    start({ restorationPrompt: 'Upsample to 99.0x;' }),
+    start({ steps: 0 }),
+    start({ steps: 10.5 }),
+    start({ steps: 5000 }),
+    start({ guidanceScale: -1 }),
+    start({ guidanceScale: Number.NaN }),
+    start({ seed: -1 }),
+    start({ seed: 2 ** 32 }),
+    start({ seed: 1.5 }),
+    start({ strength: 0 }),
+    start({ strength: 1.5 }),
+    start({ eta: 2 }),
+    start({ scheduler: 'euler' as never }),
+    start({ colorFix: 'magic' as never }),
+    start({ useRestorer: 'yes' as never }),
+    start({ tileSize: -8 }),
+    start({ semanticPrompt: 'x'.repeat(3000) }),
+    start({ semanticPrompt: undefined as never }),
+    start({ regions: Array.from({ length: MAX_REGIONS + 1 }, () => region({})) as never }),
+    start({ regions: [region({ prompt: '' })] as never }),
+    start({ regions: [region({ prompt: '   ' })] as never }),
+    start({ regions: [region({ guidanceScale: 99 })] as never }),
+    start({ regions: [region({ mask: { width: 2, height: 2, data: new Uint8Array(3) } })] as never }),
+    start({ regions: [region({ mask: { width: 2, height: 2, data: [0, 0, 0, 0] } })] as never }),
+    start({ regions: [region({ mask: { width: 2, height: 2, data: new Float32Array(4) } })] as never }),
+    start({ regions: [region({ mask: { width: 0, height: 0, data: new Uint8Array(0) } })] as never }),
+    start({ regions: [region({ mask: { width: 100000, height: 1, data: new Uint8Array(100000) } })] as never }),
+    start({ regions: [region({ extra: true })] as never }),
+    { ...(start({}) as object), params: { ...params, unknownField: 1 } },
+  ],
+  'spire:restore:cancel': [undefined, null, {}, { jobId: '' }, { jobId: 7 }, { jobId: 'a/b' }, { jobId: 'job-1', all: true }],
+  'spire:restore:discard': [undefined, null, {}, { resultId: '' }, { resultId: '../x' }],
+  'spire:export:save': [
+    undefined,
+    null,
+    {},
+    { kind: 'result', format: 'png' },
+    { kind: 'result', resultId: 'r1', format: 'gif' },
+    { kind: 'poster', resultId: 'r1', format: 'png' },
+    { kind: 'result', resultId: 'r1', format: 'jpeg', quality: 0 },
+    { kind: 'result', resultId: 'r1', format: 'jpeg', quality: 101 },
+    { kind: 'result', resultId: 'r1', format: 'png', path: '/etc/passwd' },
+    { kind: 'result', resultId: 'r1', format: 'png', wipePosition: 0.5 },
+    { kind: 'wipe', resultId: 'r1', format: 'png', wipePosition: 1.5 },
+    { kind: 'sweep-grid', format: 'png' },
+    { kind: 'sweep-grid', format: 'png', cells: [] },
+    { kind: 'sweep-grid', format: 'png', cells: Array.from({ length: 65 }, (_, i) => ({ resultId: `r${i}`, label: String(i) })) },
+    { kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'r1', label: 'x' }], columns: 0 },
+    { kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'r1', label: 'x'.repeat(201) }] },
+    { kind: 'side-by-side', resultId: 'r1', imageId: '/photos/a.png', format: 'png' },
+  ],
+  'spire:settings:get': [undefined, null, { key: 'packDir' }],
+  'spire:settings:set': [
+    undefined,
+    null,
+    { packDir: '/etc' },
+    { providers: ['cpu'] },
+    { defaults: { steps: 0 } },
+    { defaults: { strength: 2 } },
+    { defaults: { scheduler: 'euler' } },
+    { defaults: { colorFix: 1 } },
+    { defaults: { steps: 20, other: 1 } },
+  ],
 };
 
 /** Per channel: one payload that must reach the handler. */
@@ -67,7 +205,18 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:app:info': {},
   'spire:image:open-dialog': {},
   'spire:image:open-bytes': { name: 'dropped photo.png', bytes: new Uint8Array([137, 80, 78, 71]) },
+  'spire:image:recent': {},
+  'spire:image:open-recent': { path: '/photos/old.png' },
   'spire:engine:status': {},
+  'spire:engine:list-packs': {},
+  'spire:engine:choose-pack': {},
+  'spire:engine:configure': { packDir: '/packs/tiny', providers: ['webgpu', 'cpu'], threads: 2 },
+  'spire:restore:start': { imageId: 'img-1', params: { ...params, tileSize: 512, tileOverlap: 64 }, previewSize: 128 },
+  'spire:restore:cancel': { jobId: 'job-1' },
+  'spire:restore:discard': { resultId: 'result-1' },
+  'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },
+  'spire:settings:get': {},
+  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain' } },
 };
 
 describe('IPC contract', () => {

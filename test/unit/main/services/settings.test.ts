@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineConfigFrom } from '../../../../main/services/engineConfig';
-import { DEFAULT_SETTINGS, SettingsStore } from '../../../../main/services/settings';
+import { DEFAULT_SETTINGS, SettingsStore, type AppSettings } from '../../../../main/services/settings';
+
+const settingsWith = (over: Partial<AppSettings>): AppSettings => ({ ...DEFAULT_SETTINGS, ...over });
 
 let dir: string;
 beforeEach(async () => {
@@ -20,14 +22,34 @@ describe('SettingsStore', () => {
 
   it('saves atomically (no temp file left) and loads back what it saved', async () => {
     const store = new SettingsStore(join(dir, 'nested', 'settings.json'));
-    await store.save({ providers: ['webgpu', 'cpu'], threads: 2 });
+    const saved = settingsWith({ providers: ['webgpu', 'cpu'], threads: 2, packDir: '/packs/mine', defaults: { ...DEFAULT_SETTINGS.defaults, steps: 20, colorFix: 'adain' } });
+    await store.save(saved);
     expect(await readdir(join(dir, 'nested'))).toEqual(['settings.json']);
-    expect((await store.load()).settings).toEqual({ providers: ['webgpu', 'cpu'], threads: 2 });
+    expect((await store.load()).settings).toEqual(saved);
   });
 
   it('fills fields the file does not have from the defaults', async () => {
     await writeFile(join(dir, 'settings.json'), JSON.stringify({ threads: 3 }));
-    expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings).toEqual({ providers: ['auto'], threads: 3 });
+    expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings).toEqual(settingsWith({ threads: 3 }));
+  });
+
+  it('fills run defaults the file does not have, keeping those it has', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { steps: 30 } }));
+    expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings.defaults).toEqual({ ...DEFAULT_SETTINGS.defaults, steps: 30 });
+  });
+
+  it('ignores a run default out of range and says which', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { strength: 3 } }));
+    const loaded = await new SettingsStore(join(dir, 'settings.json')).load();
+    expect(loaded.settings).toEqual(DEFAULT_SETTINGS);
+    expect(loaded.warning).toContain('defaults.strength:');
+  });
+
+  it('writes one save at a time: the last call wins', async () => {
+    const store = new SettingsStore(join(dir, 'settings.json'));
+    await Promise.all([1, 2, 3, 4].map((threads) => store.save(settingsWith({ threads }))));
+    expect((await store.load()).settings.threads).toBe(4);
+    expect(await readdir(dir)).toEqual(['settings.json']);
   });
 
   it('ignores a damaged file with a warning, and leaves the file as it was', async () => {
@@ -48,14 +70,14 @@ describe('SettingsStore', () => {
   });
 
   it('refuses to save invalid settings', async () => {
-    await expect(new SettingsStore(join(dir, 'settings.json')).save({ providers: [], threads: 0 })).rejects.toThrow();
+    await expect(new SettingsStore(join(dir, 'settings.json')).save(settingsWith({ providers: [] }))).rejects.toThrow();
     expect(await readdir(dir)).toEqual([]);
   });
 });
 
 describe('engineConfigFrom', () => {
   it('from source: the repo packs, settings providers and threads', () => {
-    expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/repo', settings: { providers: ['webgpu'], threads: 4 } })).toEqual({
+    expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/repo', settings: settingsWith({ providers: ['webgpu'], threads: 4 }) })).toEqual({
       packOverride: null,
       packRoots: ['/repo/models/packs'],
       providers: ['webgpu'],
@@ -69,9 +91,13 @@ describe('engineConfigFrom', () => {
         env: { SPIRE_MODEL_PACK: '/packs/mine', SPIRE_PROVIDERS: 'cuda, cpu', SPIRE_THREADS: '2' },
         resourcesPath: '/opt/SPIRE Studio/resources',
         appRoot: '/opt/SPIRE Studio/resources/app.asar',
-        settings: { providers: ['webgpu'], threads: 4 },
+        settings: settingsWith({ providers: ['webgpu'], threads: 4, packDir: '/packs/chosen' }),
       }),
     ).toEqual({ packOverride: '/packs/mine', packRoots: ['/opt/SPIRE Studio/resources/models/packs'], providers: ['cuda', 'cpu'], threads: 2 });
+  });
+
+  it('uses the pack folder from the settings when SPIRE_MODEL_PACK is not set', () => {
+    expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/r', settings: settingsWith({ packDir: '/packs/chosen' }) }).packOverride).toBe('/packs/chosen');
   });
 
   it('defaults to auto providers and onnxruntime-chosen threads', () => {

@@ -1,0 +1,228 @@
+/**
+ * Restore jobs for the app: the renderer names an opened image and the run's
+ * settings; this service sends a `restore` request to the engine, forwards its
+ * progress and its end as events, and keeps the finished results by id for
+ * display, comparison and export.
+ *
+ * Recipe (start): find the image the image service holds for `imageId` -> turn
+ * the wire params into the engine's RestoreParams (mask bytes 0-255 -> floats
+ * 0-1, defaults for the tile fields) -> `engine.request('restore', ...)` with an
+ * AbortSignal, not awaited -> answer the jobId at once.
+ * Then: every progress message -> `spire:restore:progress`; the response ->
+ * keep the encoded PNG as a result, `spire:restore:done` (ok, or the engine's
+ * error code and message, `cancelled` included).
+ *
+ * No Electron import: main/index.ts passes `emit` (webContents.send), the e2e
+ * harness passes one that pushes into the page.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  EventChannel,
+  EventChannels,
+  IpcError,
+  RestoreParamsSummary,
+  RestoreParamsWire,
+  RestoreStartRequest,
+  RestoredImage,
+} from '../../preload/contract/channels';
+import type { EngineHost } from '../engine/host';
+import { DEFAULT_RESTORE_PARAMS } from '../engine/jobs/restoreParams';
+import type { RestoreParams } from '../engine/pipeline/types';
+import { isRestoreProgress, type RestoreJobResult } from '../engine/protocol';
+
+/** What the service needs from the image service: the encoded source of an opened image. */
+export interface ImageSources {
+  get(id: string): { bytes: Uint8Array; name: string } | undefined;
+}
+
+export type EmitEvent = <E extends EventChannel>(channel: E, payload: EventChannels[E]) => void;
+
+/** A finished restoration as main keeps it. */
+export interface KeptResult {
+  image: RestoredImage;
+  /** The source image's file name, for export names. */
+  sourceName: string;
+  /** The text the engine stored in the PNG (prompts, seed, model), reused on export. */
+  metadata: Record<string, string>;
+}
+
+export class RestoreError extends Error {
+  constructor(
+    readonly code: 'image-not-open',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RestoreError';
+  }
+}
+
+export interface RestoreServiceOptions {
+  engine: Pick<EngineHost, 'request'>;
+  images: ImageSources;
+  emit: EmitEvent;
+  /** Most results kept (oldest dropped first). Default 32. */
+  keepResults?: number;
+  /** Most bytes of results kept together (oldest dropped first, the newest is always kept). Default 1 GiB. */
+  keepBytes?: number;
+  log?: (message: string, err: unknown) => void;
+}
+
+/** The engine's params from the wire form: masks 0-255 -> 0-1 floats; tile fields default. */
+export function toEngineParams(wire: RestoreParamsWire): RestoreParams {
+  return {
+    restorationPrompt: wire.restorationPrompt,
+    semanticPrompt: wire.semanticPrompt,
+    negativePrompt: wire.negativePrompt,
+    regions: wire.regions.map((r) => {
+      const data = new Float32Array(r.mask.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = (r.mask.data[i] ?? 0) / 255;
+      return { prompt: r.prompt, mask: { width: r.mask.width, height: r.mask.height, data }, ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}) };
+    }),
+    steps: wire.steps,
+    guidanceScale: wire.guidanceScale,
+    seed: wire.seed,
+    strength: wire.strength,
+    scheduler: wire.scheduler,
+    eta: wire.eta,
+    colorFix: wire.colorFix,
+    useRestorer: wire.useRestorer,
+    tileSize: wire.tileSize ?? DEFAULT_RESTORE_PARAMS.tileSize,
+    tileOverlap: wire.tileOverlap ?? DEFAULT_RESTORE_PARAMS.tileOverlap,
+  };
+}
+
+/** The params without mask bytes, as the history keeps them. */
+export function summarizeParams(wire: RestoreParamsWire, canonicalPrompt: string): RestoreParamsSummary {
+  const { regions, ...rest } = wire;
+  return {
+    ...rest,
+    restorationPrompt: canonicalPrompt,
+    regions: regions.map((r) => (r.guidanceScale !== undefined ? { prompt: r.prompt, guidanceScale: r.guidanceScale } : { prompt: r.prompt })),
+  };
+}
+
+function errorOf(err: unknown): IpcError {
+  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' && err instanceof Error) {
+    return { code: (err as Error & { code: string }).code, message: err.message };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return { code: 'restore-failed', message: `The restoration failed: ${detail}` };
+}
+
+export class RestoreService {
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly results = new Map<string, KeptResult>();
+  private readonly keepResults: number;
+  private readonly keepBytes: number;
+
+  constructor(private readonly options: RestoreServiceOptions) {
+    this.keepResults = options.keepResults ?? 32;
+    this.keepBytes = options.keepBytes ?? 1024 * 1024 * 1024;
+  }
+
+  /** Queues a job; resolves with its id at once. Throws RestoreError when the image is no longer open. */
+  start(request: RestoreStartRequest): { jobId: string } {
+    const source = this.options.images.get(request.imageId);
+    if (!source) throw new RestoreError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again, then run the restoration.');
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    this.jobs.set(jobId, controller);
+    const params = toEngineParams(request.params);
+    const { emit } = this.options;
+    const run = this.options.engine.request(
+      'restore',
+      {
+        input: { bytes: source.bytes, name: source.name },
+        params,
+        ...(request.previewSize ? { previewSize: request.previewSize } : {}),
+        output: { format: 'png' },
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (!isRestoreProgress(p) || controller.signal.aborted) return;
+          emit('spire:restore:progress', {
+            jobId,
+            step: p.step,
+            totalSteps: p.totalSteps,
+            etaMs: p.etaMs ?? null,
+            elapsedMs: p.elapsedMs,
+            ...(p.preview ? { preview: { bytes: p.preview.png, width: p.preview.width, height: p.preview.height } } : {}),
+          });
+        },
+      },
+    );
+    run.then(
+      (result) => {
+        this.jobs.delete(jobId);
+        const kept = this.keep(request, source.name, result);
+        emit('spire:restore:done', { jobId, result: { ok: true, value: kept.image } });
+      },
+      (err: unknown) => {
+        this.jobs.delete(jobId);
+        const error = controller.signal.aborted ? { code: 'cancelled', message: 'The restoration was cancelled.' } : errorOf(err);
+        if (error.code === 'restore-failed') this.options.log?.('restore job failed', err);
+        emit('spire:restore:done', { jobId, result: { ok: false, error } });
+      },
+    );
+    return { jobId };
+  }
+
+  /** Cancels a queued or running job; its done event follows with code `cancelled`. False when no such job is pending. */
+  cancel(jobId: string): boolean {
+    const controller = this.jobs.get(jobId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  /** Jobs not yet done. */
+  pending(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  result(resultId: string): KeptResult | undefined {
+    return this.results.get(resultId);
+  }
+
+  discard(resultId: string): boolean {
+    return this.results.delete(resultId);
+  }
+
+  private keep(request: RestoreStartRequest, sourceName: string, result: RestoreJobResult): KeptResult {
+    const resultId = randomUUID();
+    const t = result.timings;
+    const kept: KeptResult = {
+      image: {
+        resultId,
+        imageId: request.imageId,
+        width: result.image.width,
+        height: result.image.height,
+        mime: 'image/png',
+        bytes: result.image.bytes,
+        seed: result.seed,
+        restorationPrompt: result.restorationPrompt,
+        semanticPrompt: result.semanticPrompt,
+        params: summarizeParams(request.params, result.restorationPrompt),
+        seconds: Math.round(t.totalMs + t.readMs + t.encodeOutputMs) / 1000,
+        provider: result.provider,
+        pack: result.pack,
+      },
+      sourceName,
+      metadata: result.metadata,
+    };
+    this.results.set(resultId, kept);
+    this.evict();
+    return kept;
+  }
+
+  private evict(): void {
+    let bytes = 0;
+    for (const r of this.results.values()) bytes += r.image.bytes.byteLength;
+    for (const [id, r] of this.results) {
+      if (this.results.size <= 1 || (this.results.size <= this.keepResults && bytes <= this.keepBytes)) break;
+      this.results.delete(id);
+      bytes -= r.image.bytes.byteLength;
+    }
+  }
+}
