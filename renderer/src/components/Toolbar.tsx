@@ -1,6 +1,10 @@
 import { useAppState, useServices } from '../app/appContext';
 import { formatZoom } from '../canvas/viewport';
+import { CompareControls } from './CompareView';
 import { FitIcon, OpenIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
+import { ProgressBar } from './ProgressOverlay';
+import { RunButtons } from './RunPanel';
+import { StudioButtons } from './StudioButtons';
 import './Toolbar.css';
 
 /** Top bar: Open…, the zoom controls and the open photo's name and size. */
@@ -83,6 +87,13 @@ export function Toolbar() {
           1:1
         </button>
       </div>
+
+      <div className="tb-separator" role="separator" />
+      <RunButtons />
+      <ProgressBar />
+      <div className="tb-separator" role="separator" />
+      <CompareControls />
+      <StudioButtons />
 
       <div className="tb-spacer" />
 

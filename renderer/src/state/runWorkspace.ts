@@ -74,7 +74,7 @@ export function runWorkspaceReducer(state: RunWorkspaceState, action: RunWorkspa
     case 'history/': {
       const next = slice(state, 'history', historyReducer(state.history, action as HistoryAction));
       // A result that became current is shown.
-      if (action.type === 'history/added' && action.makeCurrent) return slice(next, 'compare', compareReducer(next.compare, { type: 'compare/show', on: true }));
+      if ((action.type === 'history/added' && action.makeCurrent) || (action.type === 'history/select' && action.id !== null && next.history.currentId === action.id)) return slice(next, 'compare', compareReducer(next.compare, { type: 'compare/show', on: true }));
       // Nothing left to compare with: back to the editing view.
       if (next.history.currentId === null && next.compare.on) return slice(next, 'compare', compareReducer(next.compare, { type: 'compare/show', on: false }));
       return next;

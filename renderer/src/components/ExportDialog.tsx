@@ -1,0 +1,106 @@
+import { useCallback, useState } from 'react';
+import type { ExportFormat, ExportKind } from '../../../preload/contract/channels';
+import { useAppState, useServices } from '../app/appContext';
+import { useRunController, useStudio } from '../app/runContext';
+import { currentEntry } from '../state/historyResults';
+import { Dialog } from './Dialog';
+import './Panels.css';
+
+const KINDS: { kind: ExportKind; label: string }[] = [
+  { kind: 'result', label: 'Restored image' },
+  { kind: 'side-by-side', label: 'Before / after, side by side (labelled)' },
+  { kind: 'wipe', label: 'Wipe split (at the current wipe position)' },
+  { kind: 'sweep-grid', label: 'Sweep grid sheet' },
+];
+const FORMATS: { format: ExportFormat; label: string }[] = [
+  { format: 'png', label: 'PNG (lossless)' },
+  { format: 'jpeg', label: 'JPEG' },
+  { format: 'webp', label: 'WebP' },
+  { format: 'tiff', label: 'TIFF' },
+];
+
+/**
+ * Export: what (the result, a before/after composite, the wipe split, the sweep grid),
+ * the format and its quality. Main shows the save dialog, asks before replacing a file,
+ * composes and writes atomically with the prompts, seed and model in the metadata.
+ */
+export function ExportDialog() {
+  const { store } = useServices();
+  const run = useRunController();
+  const imageId = useAppState((s) => s.image?.id ?? null);
+  const hasResult = useStudio((s) => currentEntry(s.history, imageId) !== null);
+  const hasGrid = useStudio((s) => s.sweep.run?.results.some((r) => r !== null) ?? false);
+  const [kind, setKind] = useState<ExportKind>(hasResult ? 'result' : 'sweep-grid');
+  const [format, setFormat] = useState<ExportFormat>('png');
+  const [quality, setQuality] = useState(95);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
+  const available = (k: ExportKind) => (k === 'sweep-grid' ? hasGrid : hasResult);
+  const lossy = format === 'jpeg' || format === 'webp';
+
+  const save = async () => {
+    setSaving(true);
+    setSaved(null);
+    const path = await run.exportImage({ kind, format, quality });
+    setSaving(false);
+    if (path) setSaved(path);
+  };
+
+  return (
+    <Dialog title="Export" testId="export-dialog" onClose={close}>
+      <div className="grid-form">
+        <label htmlFor="export-kind">What</label>
+        <select id="export-kind" data-testid="export-kind" value={kind} onChange={(e) => setKind(e.target.value as ExportKind)}>
+          {KINDS.map((k) => (
+            <option key={k.kind} value={k.kind} disabled={!available(k.kind)}>
+              {k.label}
+              {available(k.kind) ? '' : k.kind === 'sweep-grid' ? ' (run a sweep first)' : ' (run first)'}
+            </option>
+          ))}
+        </select>
+
+        <label htmlFor="export-format">Format</label>
+        <select id="export-format" data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+          {FORMATS.map((f) => (
+            <option key={f.format} value={f.format}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+
+        <label htmlFor="export-quality">Quality</label>
+        <div className="row">
+          <input
+            id="export-quality"
+            type="range"
+            data-testid="export-quality"
+            min={1}
+            max={100}
+            step={1}
+            value={quality}
+            disabled={!lossy}
+            onChange={(e) => setQuality(Number(e.target.value))}
+          />
+          <output className={`op-value${lossy ? '' : ' dim'}`}>{lossy ? quality : '—'}</output>
+        </div>
+      </div>
+      <p className="dialog-hint">The prompts, seed and model go into the file&apos;s metadata. You will be asked before a file is replaced.</p>
+      <div className="dialog-actions">
+        {saved ? (
+          <span className="hint ok" data-testid="export-saved" title={saved}>
+            Saved {saved}
+          </span>
+        ) : (
+          <span />
+        )}
+        <button type="button" className="button" onClick={close}>
+          Close
+        </button>
+        <button type="button" className="button primary" data-testid="export-save" disabled={saving || !available(kind)} onClick={() => void save()}>
+          {saving ? 'Saving…' : 'Save…'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,179 @@
+import { useEffect, useState } from 'react';
+import type { PackInfo } from '../../../preload/contract/channels';
+import { useAppState } from '../app/appContext';
+import { useRunController, useStudio } from '../app/runContext';
+import { isBusy, stepsToRun } from '../state/run';
+import { COLOR_FIXES, PROVIDERS, RANGES, SCHEDULERS, randomSeed } from '../state/settings';
+import { NumberField } from './NumberField';
+import './Panels.css';
+
+const COLOR_FIX_LABELS: Record<string, string> = { wavelet: 'Wavelet', adain: 'AdaIN', none: 'None' };
+const SCHEDULER_LABELS: Record<string, string> = { ddim: 'DDIM', 'dpmpp-2m': 'DPM++ 2M' };
+const PROVIDER_LABELS: Record<string, string> = { auto: 'Automatic', cpu: 'CPU', cuda: 'CUDA (NVIDIA)', webgpu: 'WebGPU', dml: 'DirectML', coreml: 'Core ML' };
+
+/** Run settings: steps, guidance, seed (lock, randomise), strength, colour fix, scheduler, restorer, model pack, provider. */
+export function RunPanel() {
+  const run = useRunController();
+  const s = useStudio((st) => st.settings);
+  const busy = useStudio((st) => isBusy(st.job));
+  const loadedPack = useAppState((st) => st.engine?.pack ?? null);
+  const [packs, setPacks] = useState<PackInfo[]>([]);
+
+  // The pack list follows the loaded pack (a chosen folder shows up once it has loaded).
+  useEffect(() => {
+    let live = true;
+    void run.listPacks().then((list) => {
+      if (live) setPacks(list);
+    });
+    return () => {
+      live = false;
+    };
+  }, [run, loadedPack?.dir]);
+
+  const packDir = s.packDir ?? loadedPack?.dir ?? '';
+  const packOptions = packs.some((p) => p.dir === packDir) || packDir === '' ? packs : [...packs, { name: loadedPack?.name ?? packDir, dir: packDir, loaded: true }];
+
+  return (
+    <section className="panel" aria-labelledby="run-panel-title">
+      <h2 className="panel-title" id="run-panel-title">
+        Run settings
+      </h2>
+      <div className="grid-form">
+        <label htmlFor="run-steps">Steps</label>
+        <div className="row">
+          <NumberField testId="run-steps" label="Steps" {...RANGES.steps} value={s.steps} onCommit={(steps) => run.setSettings({ steps })} />
+          {s.strength < 1 ? <span className="hint">{stepsToRun(s)} run</span> : null}
+        </div>
+
+        <label htmlFor="run-guidance">Guidance</label>
+        <div className="row">
+          <input
+            id="run-guidance"
+            type="range"
+            data-testid="run-guidance"
+            {...RANGES.guidanceScale}
+            value={s.guidanceScale}
+            onChange={(e) => run.setSettings({ guidanceScale: Number(e.target.value) })}
+          />
+          <output className="op-value">{s.guidanceScale.toFixed(1)}</output>
+        </div>
+
+        <label htmlFor="run-strength">Strength</label>
+        <div className="row">
+          <input
+            id="run-strength"
+            type="range"
+            data-testid="run-strength"
+            {...RANGES.strength}
+            value={s.strength}
+            onChange={(e) => run.setSettings({ strength: Number(e.target.value) })}
+          />
+          <output className="op-value">{s.strength.toFixed(2)}</output>
+        </div>
+
+        <label htmlFor="run-seed">Seed</label>
+        <div className="row">
+          <NumberField testId="run-seed" label="Seed" className="wide" {...RANGES.seed} value={s.seed} onCommit={(seed) => run.setSettings({ seed: Math.round(seed) })} />
+          <label className="check-row small" title="Locked: every run uses this seed. Unlocked: each run picks a new one.">
+            <input type="checkbox" data-testid="run-seed-lock" checked={s.seedLocked} onChange={(e) => run.setSettings({ seedLocked: e.target.checked })} />
+            <span>Lock</span>
+          </label>
+          <button type="button" className="small-button" data-testid="run-seed-random" title="New random seed (locks it)" onClick={() => run.setSettings({ seed: randomSeed(Math.random), seedLocked: true })}>
+            🎲
+          </button>
+        </div>
+
+        <label htmlFor="run-color-fix">Colour fix</label>
+        <select id="run-color-fix" data-testid="run-color-fix" value={s.colorFix} onChange={(e) => run.setSettings({ colorFix: e.target.value as (typeof COLOR_FIXES)[number] })}>
+          {COLOR_FIXES.map((c) => (
+            <option key={c} value={c}>
+              {COLOR_FIX_LABELS[c]}
+            </option>
+          ))}
+        </select>
+
+        <label htmlFor="run-scheduler">Scheduler</label>
+        <select id="run-scheduler" data-testid="run-scheduler" value={s.scheduler} onChange={(e) => run.setSettings({ scheduler: e.target.value as (typeof SCHEDULERS)[number] })}>
+          {SCHEDULERS.map((c) => (
+            <option key={c} value={c}>
+              {SCHEDULER_LABELS[c]}
+            </option>
+          ))}
+        </select>
+
+        <span />
+        <label className="check-row" title="Run the pack's restorer first: more faithful to the photo, less invented detail">
+          <input type="checkbox" data-testid="run-faithful" checked={s.useRestorer} onChange={(e) => run.setSettings({ useRestorer: e.target.checked })} />
+          <span>Faithful (restorer first)</span>
+        </label>
+
+        <label htmlFor="run-pack">Model pack</label>
+        <div className="row">
+          <select
+            id="run-pack"
+            data-testid="run-pack"
+            value={packDir}
+            disabled={busy}
+            onChange={(e) => {
+              if (e.target.value === '__choose__') void run.choosePack();
+              else run.setSettings({ packDir: e.target.value || null });
+            }}
+          >
+            {packDir === '' ? <option value="">No model pack</option> : null}
+            {packOptions.map((p) => (
+              <option key={p.dir} value={p.dir} title={p.dir}>
+                {p.name}
+              </option>
+            ))}
+            <option value="__choose__">Choose a folder…</option>
+          </select>
+        </div>
+
+        <label htmlFor="run-provider">Provider</label>
+        <select id="run-provider" data-testid="run-provider" value={s.provider} disabled={busy} onChange={(e) => run.setSettings({ provider: e.target.value })}>
+          {PROVIDERS.map((p) => (
+            <option key={p} value={p}>
+              {PROVIDER_LABELS[p]}
+            </option>
+          ))}
+        </select>
+      </div>
+    </section>
+  );
+}
+
+/** The toolbar's Run and Cancel buttons. */
+export function RunButtons() {
+  const run = useRunController();
+  const job = useStudio((st) => st.job);
+  const promptError = useStudio((st) => st.prompt.error);
+  const hasImage = useAppState((st) => st.image !== null);
+  const busy = isBusy(job);
+  const why = !hasImage ? 'Open a photo first' : promptError ? 'Fix the restoration prompt first' : null;
+  return (
+    <>
+      <button
+        type="button"
+        className="tb-button tb-run"
+        data-testid="run-button"
+        disabled={busy || why !== null}
+        title={why ?? 'Restore the photo with these prompts (Ctrl+Enter)'}
+        onClick={() => void run.run()}
+      >
+        ▶ <span>Run</span>
+      </button>
+      {busy ? (
+        <button
+          type="button"
+          className="tb-button"
+          data-testid="cancel-button"
+          disabled={job.status === 'cancelling'}
+          title="Stop the run (Esc)"
+          onClick={() => void run.cancel()}
+        >
+          {job.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+        </button>
+      ) : null}
+    </>
+  );
+}

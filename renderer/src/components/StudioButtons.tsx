@@ -1,0 +1,45 @@
+import { useAppState, useServices } from '../app/appContext';
+import { useStudio } from '../app/runContext';
+import { currentEntry } from '../state/historyResults';
+
+/** The toolbar's Sweep…, Export… and ? (help) buttons. */
+export function StudioButtons() {
+  const { store } = useServices();
+  const hasImage = useAppState((s) => s.image !== null);
+  const imageId = useAppState((s) => s.image?.id ?? null);
+  const canExport = useStudio((s) => currentEntry(s.history, imageId) !== null || (s.sweep.run?.results.some((r) => r !== null) ?? false));
+  return (
+    <div className="tb-group">
+      <button
+        type="button"
+        className="tb-button"
+        data-testid="sweep-open"
+        disabled={!hasImage}
+        title="Strength sweep: one run per value of a restoration parameter (Ctrl+G)"
+        onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'sweep' })}
+      >
+        Sweep…
+      </button>
+      <button
+        type="button"
+        className="tb-button"
+        data-testid="export-open"
+        disabled={!canExport}
+        title={canExport ? 'Export the result, a before/after, the wipe or the sweep grid (Ctrl+E)' : 'Run a restoration first'}
+        onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'export' })}
+      >
+        Export…
+      </button>
+      <button
+        type="button"
+        className="tb-icon"
+        data-testid="help-open"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+        onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'help' })}
+      >
+        ?
+      </button>
+    </div>
+  );
+}
