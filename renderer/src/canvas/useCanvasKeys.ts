@@ -1,0 +1,40 @@
+/** Installs the masking shortcuts (canvasKeys.ts) on the window. Mounted by the tool palette. */
+import { useEffect } from 'react';
+import type { AppServices } from '../app/appContext';
+import type { ToolId } from '../state/regions';
+import { canvasCommandForKey, stepBrushSize } from './canvasKeys';
+
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'color', 'file', 'submit', 'reset'].includes(target.type);
+}
+
+export function useCanvasKeys({ store, editor }: Pick<AppServices, 'store' | 'editor'>): void {
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      const command = canvasCommandForKey({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        altKey: e.altKey,
+        shiftKey: e.shiftKey,
+        inTextField: isTextField(e.target),
+      });
+      if (!command) return;
+      const state = store.getState();
+      // Canvas shortcuts wait while a dialog is open (the run workspace's `studio.dialog`, when present).
+      if ((state as { studio?: { dialog?: unknown } }).studio?.dialog) return;
+      if (!state.image) return;
+      e.preventDefault();
+      if (command === 'undo') editor.undo();
+      else if (command === 'redo') editor.redo();
+      else if (command === 'brushSmaller' || command === 'brushBigger') {
+        const size = stepBrushSize(state.regions.brush.size, command === 'brushBigger' ? 1 : -1);
+        store.dispatch({ type: 'regions/brush', brush: { size } });
+      } else editor.setTool(command.slice('tool:'.length) as ToolId);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [store, editor]);
+}
