@@ -1,6 +1,6 @@
 /** window.spire as the preload builds it: purpose-named calls on the right channels, and listeners that never see the IPC event. */
 import { describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../preload/contract/channels';
+import type { EngineStatus, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../preload/contract/channels';
 import { createSpireApi, type IpcRendererLike } from '../../../preload/api';
 
 function fakeIpc(): IpcRendererLike & { invoked: [string, unknown][]; listeners: Map<string, Set<(e: unknown, p: unknown) => void>>; emit(ch: string, p: unknown): void } {
@@ -33,17 +33,53 @@ describe('createSpireApi', () => {
     await api.image.openDialog();
     await api.image.openBytes('a.png', bytes);
     await api.engine.status();
+    await api.image.recent();
+    await api.image.openRecent('/photos/a.png');
+    await api.engine.listPacks();
+    await api.engine.choosePack();
+    await api.engine.configure({ providers: ['cpu'], threads: 2 });
+    const params: RestoreParamsWire = {
+      restorationPrompt: 'Remove all degradation',
+      semanticPrompt: '',
+      negativePrompt: '',
+      regions: [],
+      steps: 4,
+      guidanceScale: 7.5,
+      seed: 1,
+      strength: 1,
+      scheduler: 'ddim',
+      eta: 0,
+      colorFix: 'none',
+      useRestorer: false,
+    };
+    await api.restore.start({ imageId: 'img', params, previewSize: 64 });
+    await api.restore.cancel('job');
+    await api.restore.discard('res');
+    await api.export.save({ kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 });
+    await api.settings.get();
+    await api.settings.set({ defaults: { steps: 30 } });
     expect(ipc.invoked).toEqual([
       ['spire:app:info', {}],
       ['spire:image:open-dialog', {}],
       ['spire:image:open-bytes', { name: 'a.png', bytes }],
       ['spire:engine:status', {}],
+      ['spire:image:recent', {}],
+      ['spire:image:open-recent', { path: '/photos/a.png' }],
+      ['spire:engine:list-packs', {}],
+      ['spire:engine:choose-pack', {}],
+      ['spire:engine:configure', { providers: ['cpu'], threads: 2 }],
+      ['spire:restore:start', { imageId: 'img', params, previewSize: 64 }],
+      ['spire:restore:cancel', { jobId: 'job' }],
+      ['spire:restore:discard', { resultId: 'res' }],
+      ['spire:export:save', { kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 }],
+      ['spire:settings:get', {}],
+      ['spire:settings:set', { defaults: { steps: 30 } }],
     ]);
   });
 
   it('exposes no generic invoke/send/on', () => {
     const api = createSpireApi(fakeIpc()) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'image']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'restore', 'settings']);
     for (const group of Object.values(api)) {
       for (const [name, fn] of Object.entries(group as Record<string, unknown>)) {
         expect(typeof fn).toBe('function');
@@ -64,5 +100,28 @@ describe('createSpireApi', () => {
     ipc.emit('spire:engine:status-changed', { ...status, state: 'busy' });
     expect(got).toHaveLength(1);
     expect(ipc.listeners.get('spire:engine:status-changed')?.size).toBe(0);
+  });
+
+  it('restore.onProgress and onDone deliver only their payloads and unsubscribe independently', () => {
+    const ipc = fakeIpc();
+    const api = createSpireApi(ipc);
+    const progress: unknown[][] = [];
+    const done: unknown[][] = [];
+    const offProgress = api.restore.onProgress((...args: unknown[]) => progress.push(args));
+    const offDone = api.restore.onDone((...args: unknown[]) => done.push(args));
+    const p: RestoreProgressEvent = { jobId: 'j', step: 1, totalSteps: 4, etaMs: null, elapsedMs: 10 };
+    const d: RestoreDoneEvent = { jobId: 'j', result: { ok: false, error: { code: 'cancelled', message: 'The restoration was cancelled.' } } };
+    ipc.emit('spire:restore:progress', p);
+    ipc.emit('spire:restore:done', d);
+    expect(progress).toEqual([[p]]);
+    expect(done).toEqual([[d]]);
+    offProgress();
+    ipc.emit('spire:restore:progress', p);
+    ipc.emit('spire:restore:done', d);
+    expect(progress).toHaveLength(1);
+    expect(done).toHaveLength(2);
+    offDone();
+    expect(ipc.listeners.get('spire:restore:progress')?.size).toBe(0);
+    expect(ipc.listeners.get('spire:restore:done')?.size).toBe(0);
   });
 });

@@ -19,6 +19,8 @@ import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preloa
 import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
 import { ImageError } from '../../../../main/services/imageService';
+import { ExportError } from '../../../../main/services/exportService';
+import { RestoreError } from '../../../../main/services/restoreService';
 
 const image: OpenedImage = { id: 'i1', name: 'a.png', width: 2, height: 1, mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
 
@@ -310,5 +312,51 @@ describe('IPC handlers', () => {
 
   it('engine:status answers the host status', async () => {
     expect(await createIpcHandlers(fakeServices())['spire:engine:status']({})).toMatchObject({ state: 'ready', message: 'No model pack found' });
+  });
+
+  it('open-dialog records the chosen path on the recent list', async () => {
+    const services = fakeServices();
+    await createIpcHandlers(services)['spire:image:open-dialog']({});
+    expect(services.recent.add).toHaveBeenCalledWith('/chosen/by/user.png');
+  });
+
+  it('open-recent refuses a path main did not record, without touching the file', async () => {
+    const services = fakeServices();
+    const result = await createIpcDispatcher(createIpcHandlers(services))('spire:image:open-recent', { path: '/etc/passwd' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'image-missing', message: expect.stringContaining('not on the recent files list') } });
+    expect(services.images.openFile).not.toHaveBeenCalled();
+  });
+
+  it('open-recent opens a recorded path, and drops it from the list when the file is gone', async () => {
+    const services = fakeServices();
+    expect(await createIpcHandlers(services)['spire:image:open-recent']({ path: '/photos/old.png' })).toEqual({ ok: true, value: image });
+    expect(services.images.openFile).toHaveBeenCalledWith('/photos/old.png');
+    const gone = fakeServices({ images: { openFile: async () => Promise.reject(new ImageError('image-missing', 'gone')), openBytes: async () => image } });
+    expect(await createIpcHandlers(gone)['spire:image:open-recent']({ path: '/photos/old.png' })).toMatchObject({ ok: false, error: { code: 'image-missing' } });
+    expect(gone.recent.remove).toHaveBeenCalledWith('/photos/old.png');
+  });
+
+  it('restore, export and pack errors reach the renderer with their code and words', async () => {
+    const services = fakeServices({
+      restore: {
+        start: () => {
+          throw new RestoreError('image-not-open', 'Open it again.');
+        },
+        cancel: () => false,
+        discard: () => false,
+      },
+      exporter: { save: async () => Promise.reject(new ExportError('result-gone', 'Run it again.')) },
+    });
+    const handlers = createIpcHandlers(services);
+    expect(await handlers['spire:restore:start'](VALID['spire:restore:start'])).toEqual({ ok: false, error: { code: 'image-not-open', message: 'Open it again.' } });
+    expect(await handlers['spire:restore:cancel']({ jobId: 'j' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await handlers['spire:restore:discard']({ resultId: 'r' })).toEqual({ ok: true, value: { discarded: false } });
+    expect(await handlers['spire:export:save'](VALID['spire:export:save'])).toEqual({ ok: false, error: { code: 'result-gone', message: 'Run it again.' } });
+  });
+
+  it('restore:start answers the job id; export:save passes null (cancelled) on', async () => {
+    const handlers = createIpcHandlers(fakeServices({ exporter: { save: async () => null } }));
+    expect(await handlers['spire:restore:start'](VALID['spire:restore:start'])).toEqual({ ok: true, value: { jobId: 'job-1' } });
+    expect(await handlers['spire:export:save'](VALID['spire:export:save'])).toEqual({ ok: true, value: null });
   });
 });

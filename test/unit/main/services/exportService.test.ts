@@ -1,0 +1,209 @@
+/** ExportService with real sharp and files in a temporary folder; the save dialog is a fake. */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExportRequest, RestoredImage } from '../../../../preload/contract/channels';
+import type { SaveDialogOptions } from '../../../../main/services/dialogPort';
+import { ExportError, ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
+import type { KeptResult } from '../../../../main/services/restoreService';
+
+const RED = { r: 220, g: 20, b: 20 };
+const GREEN = { r: 20, g: 200, b: 40 };
+
+const solid = (width: number, height: number, colour: { r: number; g: number; b: number }): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: colour } }).png().toBuffer();
+
+let dir: string;
+let source: Buffer;
+const kept = new Map<string, KeptResult>();
+
+async function keep(resultId: string, colour: { r: number; g: number; b: number }, seed: number, width = 80, height = 60): Promise<void> {
+  const bytes = new Uint8Array(await solid(width, height, colour));
+  const image: RestoredImage = {
+    resultId,
+    imageId: 'img',
+    width,
+    height,
+    mime: 'image/png',
+    bytes,
+    seed,
+    restorationPrompt: 'Upsample to 2.0x;',
+    semanticPrompt: 'a barn',
+    params: {
+      restorationPrompt: 'Upsample to 2.0x;',
+      semanticPrompt: 'a barn',
+      negativePrompt: '',
+      regions: [],
+      steps: 4,
+      guidanceScale: 7.5,
+      seed,
+      strength: 0.5,
+      scheduler: 'ddim',
+      eta: 0,
+      colorFix: 'none',
+      useRestorer: false,
+    },
+    seconds: 1,
+    provider: 'cpu',
+    pack: { name: 'tiny', dir: '/p' },
+  };
+  kept.set(resultId, { image, sourceName: 'photo.jpg', metadata: { 'spire:seed': String(seed), 'spire:model': 'tiny', 'spire:restoration-prompt': 'Upsample to 2.0x;' } });
+}
+
+function service(answer: string | null) {
+  const saves: SaveDialogOptions[] = [];
+  const exporter = new ExportService({
+    results: { result: (id) => kept.get(id) },
+    images: { get: (id) => (id === 'img' ? { bytes: new Uint8Array(source), name: 'photo.jpg' } : undefined) },
+    dialog: {
+      chooseSaveFile: async (options) => {
+        saves.push(options);
+        return answer;
+      },
+    },
+  });
+  return { exporter, saves };
+}
+
+/** Mean colour of a w x h box at (left, top). */
+async function meanColour(file: string, left: number, top: number, width: number, height: number): Promise<[number, number, number]> {
+  const { data } = await sharp(file).extract({ left, top, width, height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const sum = [0, 0, 0];
+  for (let i = 0; i < data.length; i++) sum[i % 3]! += data[i]!;
+  const n = data.length / 3;
+  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
+}
+
+const isClose = (c: [number, number, number], want: { r: number; g: number; b: number }, tol = 12): boolean =>
+  Math.abs(c[0] - want.r) < tol && Math.abs(c[1] - want.g) < tol && Math.abs(c[2] - want.b) < tol;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spire-export-'));
+  source = await solid(40, 30, RED);
+  kept.clear();
+  await keep('r1', GREEN, 11);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('names', () => {
+  it('suggests <source>-<kind>.<ext>', () => {
+    expect(suggestedName('photo.jpg', 'restored', 'png')).toBe('photo-restored.png');
+    expect(suggestedName('scan.tiff', 'sweep', 'jpeg')).toBe('scan-sweep.jpg');
+  });
+
+  it("keeps the dialog's path when it has the format's extension (the dialog asked about replacing), else adds one and never replaces", () => {
+    expect(outputPath('/out/a.png', 'png')).toEqual({ path: '/out/a.png', overwrite: true });
+    expect(outputPath('/out/a.JPEG', 'jpeg')).toEqual({ path: '/out/a.JPEG', overwrite: true });
+    expect(outputPath('/out/a', 'webp')).toEqual({ path: '/out/a.webp', overwrite: false });
+    expect(outputPath('/out/a.png', 'tiff')).toEqual({ path: '/out/a.png.tif', overwrite: false });
+  });
+});
+
+describe('ExportService', () => {
+  it('writes the result as PNG with its metadata, atomically (nothing else left in the folder)', async () => {
+    const target = join(dir, 'out.png');
+    const { exporter, saves } = service(target);
+    expect(await exporter.save({ kind: 'result', resultId: 'r1', format: 'png' })).toEqual({ path: target });
+    expect(saves).toEqual([{ title: 'Export the restored image', defaultName: 'photo-restored.png', format: 'png' }]);
+    expect(await readdir(dir)).toEqual(['out.png']);
+    const meta = await sharp(target).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 80, 60]);
+    const text = await readFile(target, 'latin1');
+    expect(text).toContain('spire:seed');
+    expect(text).toContain('spire:export');
+    expect(isClose(await meanColour(target, 10, 10, 20, 20), GREEN)).toBe(true);
+  });
+
+  it('writes JPEG with the metadata as EXIF and XMP, at the quality asked', async () => {
+    const target = join(dir, 'out.jpg');
+    await service(target).exporter.save({ kind: 'result', resultId: 'r1', format: 'jpeg', quality: 70 });
+    const meta = await sharp(target).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect(meta.xmp?.toString('utf8')).toContain('spire:model');
+    expect(meta.exif?.toString('latin1')).toContain('spire:seed');
+  });
+
+  it('answers null and writes nothing when the dialog is cancelled', async () => {
+    expect(await service(null).exporter.save({ kind: 'result', resultId: 'r1', format: 'png' })).toBeNull();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('replaces a file the dialog confirmed, but never one whose name it had to complete', async () => {
+    const confirmed = join(dir, 'keep.png');
+    await writeFile(confirmed, 'old');
+    await service(confirmed).exporter.save({ kind: 'result', resultId: 'r1', format: 'png' });
+    expect((await sharp(confirmed).metadata()).format).toBe('png');
+
+    await writeFile(join(dir, 'other.webp'), 'old');
+    const outcome = service(join(dir, 'other')).exporter.save({ kind: 'result', resultId: 'r1', format: 'webp' });
+    await expect(outcome).rejects.toMatchObject({ code: 'output-exists', message: expect.stringContaining('choose another name') });
+    expect(await readFile(join(dir, 'other.webp'), 'utf8')).toBe('old');
+  });
+
+  it('fails before the dialog when the result is gone', async () => {
+    const { exporter, saves } = service(join(dir, 'x.png'));
+    await expect(exporter.save({ kind: 'result', resultId: 'nope', format: 'png' })).rejects.toBeInstanceOf(ExportError);
+    expect(saves).toHaveLength(0);
+  });
+
+  it('side by side: the original (scaled to the result) left, the result right, labels in a band above', async () => {
+    const target = join(dir, 'sbs.png');
+    await service(target).exporter.save({ kind: 'side-by-side', resultId: 'r1', format: 'png' });
+    const meta = await sharp(target).metadata();
+    const band = 20; // max(20, 6% of 60)
+    const gap = 2;
+    expect([meta.width, meta.height]).toEqual([80 * 2 + gap, 60 + band]);
+    expect(isClose(await meanColour(target, 10, band + 10, 60, 40), RED)).toBe(true);
+    expect(isClose(await meanColour(target, 80 + gap + 10, band + 10, 60, 40), GREEN)).toBe(true);
+    // The labels: light text pixels on the dark band over each half.
+    const { data } = await sharp(target).extract({ left: 0, top: 0, width: meta.width!, height: band }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const lightIn = (x0: number, x1: number): number => {
+      let n = 0;
+      for (let y = 0; y < band; y++) for (let x = x0; x < x1; x++) if (data[(y * meta.width! + x) * 3]! > 150) n++;
+      return n;
+    };
+    expect(lightIn(0, 80)).toBeGreaterThan(10);
+    expect(lightIn(82, 162)).toBeGreaterThan(10);
+    expect(await readFile(target, 'latin1')).toContain('side-by-side');
+  });
+
+  it('wipe: the original left of the split, the result right of it', async () => {
+    const target = join(dir, 'wipe.png');
+    await service(target).exporter.save({ kind: 'wipe', resultId: 'r1', wipePosition: 0.25, format: 'png' });
+    const meta = await sharp(target).metadata();
+    expect([meta.width, meta.height]).toEqual([80, 60]);
+    expect(isClose(await meanColour(target, 2, 40, 12, 15), RED)).toBe(true);
+    expect(isClose(await meanColour(target, 40, 40, 30, 15), GREEN)).toBe(true);
+  });
+
+  it('sweep grid: cells row-major in the columns asked, one label each, cells listed in the metadata', async () => {
+    await keep('r2', RED, 12);
+    await keep('r3', { r: 30, g: 30, b: 220 }, 13);
+    const target = join(dir, 'grid.png');
+    const request: ExportRequest = {
+      kind: 'sweep-grid',
+      format: 'png',
+      columns: 2,
+      cells: [
+        { resultId: 'r1', label: 'strength 0.3' },
+        { resultId: 'r2', label: 'strength 0.6' },
+        { resultId: 'r3', label: 'strength 0.9' },
+      ],
+    };
+    await service(target).exporter.save(request);
+    const meta = await sharp(target).metadata();
+    const gap = 4; // max(4, 2% of 80)
+    const band = 18; // max(18, 8% of 60)
+    expect([meta.width, meta.height]).toEqual([2 * 80 + 3 * gap, 2 * (60 + band) + 3 * gap]);
+    expect(isClose(await meanColour(target, gap + 10, gap + 10, 50, 30), GREEN)).toBe(true);
+    expect(isClose(await meanColour(target, 2 * gap + 80 + 10, gap + 10, 50, 30), RED)).toBe(true);
+    expect(isClose(await meanColour(target, gap + 10, 2 * gap + 60 + band + 10, 50, 30), { r: 30, g: 30, b: 220 })).toBe(true);
+    const text = await readFile(target, 'latin1');
+    expect(text).toContain('strength 0.9');
+    expect(text).not.toMatch(/spire:seed\0/);
+  });
+});

@@ -1,0 +1,161 @@
+/** RestoreService over a fake engine: params on the wire -> engine params, events in order, cancel, errors, kept results. */
+import { describe, expect, it } from 'vitest';
+import type { EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
+import { EngineRequestError } from '../../../../main/engine/host';
+import type { EngineMethod, EngineParams, EngineResult, RestoreJobParams, RestoreJobResult } from '../../../../main/engine/protocol';
+import type { RequestOptions } from '../../../../main/engine/host';
+import { RestoreError, RestoreService, toEngineParams } from '../../../../main/services/restoreService';
+
+const wire: RestoreParamsWire = {
+  restorationPrompt: 'Deblur with sigma 2.0;',
+  semanticPrompt: 'a barn',
+  negativePrompt: '',
+  regions: [{ prompt: 'sky', guidanceScale: 4, mask: { width: 2, height: 1, data: new Uint8Array([0, 255]) } }],
+  steps: 3,
+  guidanceScale: 7.5,
+  seed: 9,
+  strength: 0.5,
+  scheduler: 'ddim',
+  eta: 0,
+  colorFix: 'none',
+  useRestorer: false,
+};
+
+function jobResult(bytes = new Uint8Array([1, 2, 3])): RestoreJobResult {
+  return {
+    image: { bytes, format: 'png', width: 4, height: 2, hasAlpha: false },
+    input: { width: 2, height: 1, format: 'png', bitDepth: 8, hasAlpha: false },
+    restorationPrompt: 'Deblur with sigma 2.0;',
+    semanticPrompt: 'a barn',
+    seed: 9,
+    stepsRun: 2,
+    timings: { totalMs: 1000, encodeMs: 1, denoiseMs: 1, decodeMs: 1, readMs: 100, encodeOutputMs: 150 },
+    pack: { name: 'tiny', dir: '/p' },
+    provider: 'cpu',
+    metadata: { 'spire:seed': '9' },
+  };
+}
+
+type Script = (params: RestoreJobParams, options: RequestOptions) => Promise<RestoreJobResult>;
+
+/** An engine whose restore does what the test's script says; records each request. */
+function fakeEngine(script: Script) {
+  const requests: { method: EngineMethod; params: unknown; options: RequestOptions }[] = [];
+  return {
+    requests,
+    request<M extends EngineMethod>(method: M, params: EngineParams<M>, options: RequestOptions = {}): Promise<EngineResult<M>> {
+      requests.push({ method, params, options });
+      return script(params as RestoreJobParams, options) as Promise<EngineResult<M>>;
+    },
+  };
+}
+
+function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number }) {
+  const engine = fakeEngine(script);
+  const events: { channel: EventChannel; payload: unknown }[] = [];
+  let resolveDone: (d: RestoreDoneEvent) => void = () => undefined;
+  const done = new Promise<RestoreDoneEvent>((resolve) => (resolveDone = resolve));
+  const emit = <E extends EventChannel>(channel: E, payload: EventChannels[E]): void => {
+    events.push({ channel, payload });
+    if (channel === 'spire:restore:done') resolveDone(payload as RestoreDoneEvent);
+  };
+  const service = new RestoreService({ engine, images: { get: (id) => (id === 'img' ? { bytes: new Uint8Array([7]), name: 'photo.png' } : undefined) }, emit, ...keep });
+  return { engine, events, done, service };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('toEngineParams', () => {
+  it('turns mask bytes into 0-1 coverage and fills the tile defaults', () => {
+    const p = toEngineParams(wire);
+    expect(Array.from(p.regions[0]!.mask.data)).toEqual([0, 1]);
+    expect(p.regions[0]).toMatchObject({ prompt: 'sky', guidanceScale: 4, mask: { width: 2, height: 1 } });
+    expect(p).toMatchObject({ tileSize: 0, tileOverlap: 64, seed: 9, strength: 0.5, colorFix: 'none' });
+    expect(toEngineParams({ ...wire, tileSize: 512, tileOverlap: 32 })).toMatchObject({ tileSize: 512, tileOverlap: 32 });
+  });
+});
+
+describe('RestoreService', () => {
+  it('runs the image the service holds, forwards progress, then done with the kept result', async () => {
+    const { engine, events, done, service } = setup(async (_params, options) => {
+      options.onProgress?.({ step: 1, totalSteps: 2, timestep: 900, elapsedMs: 5, etaMs: null });
+      options.onProgress?.({ step: 2, totalSteps: 2, timestep: 400, elapsedMs: 9, etaMs: 4, preview: { png: new Uint8Array([9]), width: 8, height: 4 } });
+      options.onProgress?.({ nonsense: true });
+      return jobResult();
+    });
+    const { jobId } = service.start({ imageId: 'img', params: wire, previewSize: 64 });
+    expect(service.pending()).toEqual([jobId]);
+    const end = await done;
+    const sent = engine.requests[0]!;
+    expect(sent.method).toBe('restore');
+    expect(sent.params).toMatchObject({ input: { bytes: new Uint8Array([7]), name: 'photo.png' }, previewSize: 64, output: { format: 'png' } });
+    expect((sent.params as RestoreJobParams).params.regions[0]!.mask.data).toBeInstanceOf(Float32Array);
+    expect(events.map((e) => e.channel)).toEqual(['spire:restore:progress', 'spire:restore:progress', 'spire:restore:done']);
+    expect(events[0]!.payload).toEqual({ jobId, step: 1, totalSteps: 2, etaMs: null, elapsedMs: 5 } satisfies RestoreProgressEvent);
+    expect(events[1]!.payload).toMatchObject({ jobId, step: 2, etaMs: 4, preview: { bytes: new Uint8Array([9]), width: 8, height: 4 } });
+    expect(end.jobId).toBe(jobId);
+    if (!end.result.ok) throw new Error(end.result.error.message);
+    const image = end.result.value;
+    expect(image).toMatchObject({ imageId: 'img', width: 4, height: 2, mime: 'image/png', seed: 9, seconds: 1.25, provider: 'cpu', pack: { name: 'tiny', dir: '/p' } });
+    expect(image.params.regions).toEqual([{ prompt: 'sky', guidanceScale: 4 }]);
+    expect(image.params).not.toHaveProperty('regions.0.mask');
+    expect(service.result(image.resultId)?.metadata).toEqual({ 'spire:seed': '9' });
+    expect(service.pending()).toEqual([]);
+  });
+
+  it('cancel aborts the request; done says cancelled', async () => {
+    const { engine, done, service } = setup(
+      (_p, options) =>
+        new Promise((_resolve, reject) => {
+          options.signal?.addEventListener('abort', () => reject(new EngineRequestError('cancelled', 'The restoration was cancelled.')));
+        }),
+    );
+    const { jobId } = service.start({ imageId: 'img', params: wire });
+    expect(service.cancel('not-a-job')).toBe(false);
+    expect(service.cancel(jobId)).toBe(true);
+    expect(engine.requests[0]!.options.signal?.aborted).toBe(true);
+    expect(await done).toEqual({ jobId, result: { ok: false, error: { code: 'cancelled', message: 'The restoration was cancelled.' } } });
+    expect(service.cancel(jobId)).toBe(false);
+  });
+
+  it("passes the engine's error code and words on", async () => {
+    const { done, service } = setup(async () => Promise.reject(new EngineRequestError('pack-not-loaded', 'No model pack is loaded. Choose one in Settings.')));
+    service.start({ imageId: 'img', params: wire });
+    expect((await done).result).toEqual({ ok: false, error: { code: 'pack-not-loaded', message: 'No model pack is loaded. Choose one in Settings.' } });
+  });
+
+  it('a non-engine failure becomes restore-failed', async () => {
+    const { done, service } = setup(async () => Promise.reject(new Error('boom')));
+    service.start({ imageId: 'img', params: wire });
+    expect((await done).result).toEqual({ ok: false, error: { code: 'restore-failed', message: 'The restoration failed: boom' } });
+  });
+
+  it('refuses an image it does not hold, without asking the engine', () => {
+    const { engine, service } = setup(async () => jobResult());
+    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(RestoreError);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('keeps at most keepResults results (oldest dropped) and discards on request', async () => {
+    const { service, events } = setup(async () => jobResult(), { keepResults: 2 });
+    for (let i = 0; i < 3; i++) service.start({ imageId: 'img', params: wire });
+    await tick();
+    const ids = events.filter((e) => e.channel === 'spire:restore:done').map((e) => ((e.payload as RestoreDoneEvent).result as { value: { resultId: string } }).value.resultId);
+    expect(ids).toHaveLength(3);
+    expect(service.result(ids[0]!)).toBeUndefined();
+    expect(service.result(ids[1]!)).toBeDefined();
+    expect(service.discard(ids[1]!)).toBe(true);
+    expect(service.discard(ids[1]!)).toBe(false);
+    expect(service.result(ids[2]!)).toBeDefined();
+  });
+
+  it('keeps results within keepBytes, but always the newest', async () => {
+    const { service, events } = setup(async () => jobResult(new Uint8Array(600)), { keepBytes: 1000 });
+    service.start({ imageId: 'img', params: wire });
+    service.start({ imageId: 'img', params: wire });
+    await tick();
+    const ids = events.map((e) => ((e.payload as RestoreDoneEvent).result as { value: { resultId: string } }).value.resultId);
+    expect(service.result(ids[0]!)).toBeUndefined();
+    expect(service.result(ids[1]!)).toBeDefined();
+  });
+});

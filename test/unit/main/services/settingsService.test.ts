@@ -1,0 +1,27 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS, type AppSettings } from '../../../../main/services/settings';
+import { SettingsService } from '../../../../main/services/settingsService';
+
+describe('SettingsService', () => {
+  it('set changes only the run defaults given, saves, then answers the whole settings', async () => {
+    const save = vi.fn(async (_s: AppSettings) => undefined);
+    const service = new SettingsService({ save }, { ...DEFAULT_SETTINGS, threads: 2 });
+    const view = await service.set({ defaults: { steps: 25, colorFix: 'adain', strength: undefined } });
+    expect(view).toEqual({ ...DEFAULT_SETTINGS, threads: 2, defaults: { ...DEFAULT_SETTINGS.defaults, steps: 25, colorFix: 'adain' } });
+    expect(save).toHaveBeenCalledWith(view);
+    expect(service.get()).toEqual(view);
+  });
+
+  it('get answers a copy (the caller cannot change what main holds)', () => {
+    const service = new SettingsService(null);
+    service.get().defaults.steps = 1;
+    expect(service.get().defaults.steps).toBe(DEFAULT_SETTINGS.defaults.steps);
+  });
+
+  it('keeps the old settings when saving fails or a value is out of range', async () => {
+    const service = new SettingsService({ save: async () => Promise.reject(new Error('EACCES')) });
+    await expect(service.set({ defaults: { steps: 10 } })).rejects.toThrow('EACCES');
+    expect(service.get()).toEqual(DEFAULT_SETTINGS);
+    await expect(new SettingsService(null).update({ threads: -3 })).rejects.toThrow();
+  });
+});
