@@ -20,6 +20,12 @@ export type { ToolId } from '../state/regions';
 export class Editor implements MaskEditor {
   private readonly tools: Record<ToolId, Tool>;
   private active: Tool;
+  /**
+   * The hand borrowed while a masking tool stays selected: a middle-button drag, or
+   * Space held (the photo-editor convention). `release` is set when Space came up
+   * mid-drag: the tool comes back when the drag ends.
+   */
+  private borrowed: { by: 'middle' | 'space'; release: boolean } | null = null;
 
   constructor(private readonly store: Store<AppState, AppAction>) {
     this.tools = {
@@ -78,19 +84,50 @@ export class Editor implements MaskEditor {
   // --- Events in --------------------------------------------------------------------
 
   get toolId(): string {
-    return this.active.id;
+    return this.current.id;
   }
 
   /** e.g. `pan.idle`. */
   get path(): string {
-    return this.active.path;
+    return this.current.path;
   }
 
   get tool(): Tool {
-    return this.active;
+    return this.current;
+  }
+
+  /** The tool receiving events: the selected one, or the hand while it is borrowed. */
+  private get current(): Tool {
+    return this.borrowed ? this.tools.pan : this.active;
+  }
+
+  private borrowPan(by: 'middle' | 'space'): void {
+    if (this.borrowed || this.active === this.tools.pan) return;
+    this.active.exit();
+    this.borrowed = { by, release: false };
+    this.tools.pan.enter();
+  }
+
+  private returnPan(): void {
+    if (!this.borrowed) return;
+    this.tools.pan.exit();
+    this.borrowed = null;
+    this.active.enter();
+  }
+
+  /** Space down / up: pan while it is held, then back to the selected tool. */
+  holdPan(held: boolean): void {
+    if (held) {
+      if (this.store.getState().image) this.borrowPan('space');
+      return;
+    }
+    if (this.borrowed?.by !== 'space') return;
+    if (this.tools.pan.stateId === 'idle') this.returnPan();
+    else this.borrowed.release = true;
   }
 
   setTool(id: ToolId): void {
+    this.returnPan();
     const next = this.tools[id];
     if (next === this.active) return;
     this.active.exit();
@@ -116,23 +153,27 @@ export class Editor implements MaskEditor {
   }
 
   pointerDown(info: CanvasPointerInfo): void {
-    this.active.handle('onPointerDown', info);
+    // The middle button pans whatever tool is selected.
+    if (info.button === 1 && this.store.getState().image) this.borrowPan('middle');
+    this.current.handle('onPointerDown', info);
   }
 
   pointerMove(info: CanvasPointerInfo): void {
-    this.active.handle('onPointerMove', info);
+    this.current.handle('onPointerMove', info);
   }
 
   pointerUp(info: CanvasPointerInfo): void {
-    this.active.handle('onPointerUp', info);
+    this.current.handle('onPointerUp', info);
+    if (this.borrowed && (this.borrowed.by === 'middle' || this.borrowed.release)) this.returnPan();
   }
 
   wheel(info: CanvasWheelInfo): void {
     if (!this.store.getState().image) return;
-    this.active.handle('onWheel', info);
+    this.current.handle('onWheel', info);
   }
 
   cancel(): void {
-    this.active.handle('onCancel');
+    this.current.handle('onCancel');
+    if (this.borrowed?.by === 'middle' || this.borrowed?.release) this.returnPan();
   }
 }

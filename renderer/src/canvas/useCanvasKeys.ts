@@ -1,4 +1,4 @@
-/** Installs the masking shortcuts (canvasKeys.ts) on the window. Mounted by the tool palette. */
+/** Installs the masking shortcuts (canvasKeys.ts) and Space-to-pan on the window. Mounted by the tool palette. */
 import { useEffect } from 'react';
 import type { AppServices } from '../app/appContext';
 import type { ToolId } from '../state/regions';
@@ -13,6 +13,12 @@ function isTextField(target: EventTarget | null): boolean {
 export function useCanvasKeys({ store, editor }: Pick<AppServices, 'store' | 'editor'>): void {
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
+      // Space held pans with any tool (not while typing, and not when Space would press a focused button).
+      if (e.key === ' ' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTextField(e.target) && !(e.target instanceof HTMLButtonElement)) {
+        e.preventDefault();
+        if (!e.repeat) editor.holdPan(true);
+        return;
+      }
       const command = canvasCommandForKey({
         key: e.key,
         ctrlKey: e.ctrlKey,
@@ -34,7 +40,18 @@ export function useCanvasKeys({ store, editor }: Pick<AppServices, 'store' | 'ed
         store.dispatch({ type: 'regions/brush', brush: { size } });
       } else editor.setTool(command.slice('tool:'.length) as ToolId);
     };
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ') editor.holdPan(false);
+    };
+    // Space released while the window was elsewhere never arrives: let go on blur.
+    const onBlur = () => editor.holdPan(false);
     window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
+    window.addEventListener('keyup', onKeyUp);
+    window.addEventListener('blur', onBlur);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      window.removeEventListener('keyup', onKeyUp);
+      window.removeEventListener('blur', onBlur);
+    };
   }, [store, editor]);
 }

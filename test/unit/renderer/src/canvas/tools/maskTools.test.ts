@@ -193,3 +193,53 @@ describe('masking tools', () => {
     expect(coverage(store, 20, 50)).toBe(255);
   });
 });
+
+describe('borrowing the hand while a masking tool is selected', () => {
+  let store: Store<AppState, AppAction>;
+  let editor: Editor;
+  beforeEach(() => {
+    ({ store, editor } = setup());
+    editor.setTool('brush');
+  });
+
+  it('a middle-button drag pans, then the brush is back; nothing is painted', () => {
+    editor.pointerDown(pointer(100, 100, { button: 1 }));
+    expect(editor.path).toBe('pan.pointing');
+    editor.pointerMove(pointer(140, 120, { button: 1 }));
+    expect(editor.path).toBe('pan.panning');
+    editor.pointerUp(pointer(140, 120, { button: 1 }));
+    expect(editor.path).toBe('brush.idle');
+    expect(store.getState().view.viewport).toEqual({ scale: 2, x: 50, y: 40 });
+    expect(store.getState().regions.tool).toBe('brush');
+    expect(store.getState().regions.items).toHaveLength(0);
+    expect(store.getState().cursor).toBe('crosshair');
+  });
+
+  it('Space held pans with the primary button; released mid-drag, the brush returns when the drag ends', () => {
+    editor.holdPan(true);
+    expect(editor.path).toBe('pan.idle');
+    expect(store.getState().cursor).toBe('grab');
+    editor.pointerDown(pointer(100, 100));
+    editor.pointerMove(pointer(90, 100));
+    expect(editor.path).toBe('pan.panning');
+    editor.holdPan(false);
+    expect(editor.path).toBe('pan.panning');
+    editor.pointerUp(pointer(90, 100));
+    expect(editor.path).toBe('brush.idle');
+    expect(store.getState().view.viewport.x).toBe(0);
+    // Space up while idle returns at once.
+    editor.holdPan(true);
+    editor.holdPan(false);
+    expect(editor.path).toBe('brush.idle');
+  });
+
+  it('Space mid-stroke drops the stroke rather than painting while panning', () => {
+    down(editor, 20, 50);
+    move(editor, 60, 50);
+    editor.holdPan(true);
+    expect(store.getState().regions.draft).toBeNull();
+    editor.holdPan(false);
+    expect(editor.path).toBe('brush.idle');
+    expect(store.getState().regions.items).toHaveLength(0);
+  });
+});
