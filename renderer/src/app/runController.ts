@@ -90,14 +90,14 @@ export function createRunController(
   }
 
   /** Starts one job; resolves to false when it could not start (the reason is on screen). */
-  async function startJob(kind: 'single' | 'sweep', restorationPrompt?: string): Promise<string | null> {
+  async function startJob(kind: 'single' | 'sweep', restorationPrompt?: string, fixedSeed?: number): Promise<string | null> {
     if (!api) {
       fail(NO_BRIDGE);
       return null;
     }
     const state = store.getState();
     const { prompt, settings } = state.studio;
-    const seed = seedForRun(settings, random);
+    const seed = fixedSeed ?? seedForRun(settings, random);
     const built = buildRestoreRequest({
       imageId: state.image?.id ?? null,
       prompt,
@@ -207,7 +207,7 @@ export function createRunController(
     if (!run || run.status !== 'running' || run.next >= run.cells.length) return;
     const cell = run.cells[run.next]!;
     dispatch({ type: 'sweep/cellStarted', id: run.id, index: cell.index });
-    const jobId = await startJob('sweep', cell.restorationPrompt);
+    const jobId = await startJob('sweep', cell.restorationPrompt, run.seed);
     if (jobId) sweepJobs.set(jobId, { sweepId: run.id, index: cell.index });
     else {
       dispatch({ type: 'sweep/cellFailed', id: run.id, index: cell.index, reason: 'did not start' });
@@ -293,7 +293,9 @@ export function createRunController(
         fail({ code: 'bad-sweep', message: err instanceof Error ? err.message : String(err) });
         return;
       }
-      dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells });
+      // One seed for every cell, so the cells differ only in the swept parameter.
+      const seed = seedForRun(studio().settings, random);
+      dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed });
       await nextSweepCell();
     },
 

@@ -37,9 +37,8 @@ export function HistoryStrip() {
               }}
             >
               {e.thumbnailUrl ? <img src={e.thumbnailUrl} alt={`Result ${i + 1}`} draggable={false} /> : <span className="spinner" aria-hidden="true" />}
-              <span className="history-meta">
-                {formatClock(e.finishedAt)} · #{e.seed}
-              </span>
+              <span className="history-meta">{formatClock(e.finishedAt)}</span>
+              <span className="history-meta">seed {e.seed}</span>
             </button>
             <div className="history-actions">
               <button

@@ -9,8 +9,8 @@ export function ProgressBar() {
   if (!isBusy(job)) return null;
   const fraction = progressFraction(job);
   const label =
-    job.status === 'starting' ? 'Starting…' : job.status === 'cancelling' ? 'Cancelling…' : `Step ${job.step} / ${job.totalSteps}`;
-  const sweepLabel = job.kind === 'sweep' && sweep ? ` · cell ${Math.min(sweep.next, sweep.cells.length)} of ${sweep.cells.length}` : '';
+    job.status === 'starting' ? 'Starting…' : job.status === 'cancelling' ? 'Cancelling…' : `${job.step}/${job.totalSteps}`;
+  const sweepLabel = job.kind === 'sweep' && sweep ? ` · cell ${Math.min(sweep.next, sweep.cells.length)}/${sweep.cells.length}` : '';
   return (
     <div className="run-progress" role="status" aria-label="Run progress">
       <div

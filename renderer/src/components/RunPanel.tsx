@@ -78,8 +78,8 @@ export function RunPanel() {
             <input type="checkbox" data-testid="run-seed-lock" checked={s.seedLocked} onChange={(e) => run.setSettings({ seedLocked: e.target.checked })} />
             <span>Lock</span>
           </label>
-          <button type="button" className="small-button" data-testid="run-seed-random" title="New random seed (locks it)" onClick={() => run.setSettings({ seed: randomSeed(Math.random), seedLocked: true })}>
-            🎲
+          <button type="button" className="small-button" data-testid="run-seed-random" title="Pick a new random seed and lock it" onClick={() => run.setSettings({ seed: randomSeed(Math.random), seedLocked: true })}>
+            New
           </button>
         </div>
 

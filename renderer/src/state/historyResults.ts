@@ -68,8 +68,8 @@ function trim(entries: readonly HistoryEntry[], currentId: string | null, limit:
   const kept: HistoryEntry[] = [];
   let unpinned = 0;
   for (const e of entries) {
-    if (e.pinned || e.id === currentId) kept.push(e);
-    else if (unpinned < limit) {
+    if (e.pinned) kept.push(e);
+    else if (unpinned < limit || e.id === currentId) {
       kept.push(e);
       unpinned += 1;
     }
@@ -93,9 +93,17 @@ export function historyReducer(state: HistoryState, action: HistoryAction, limit
     case 'history/pin':
       if (!state.entries.some((e) => e.id === action.id && e.pinned !== action.pinned)) return state;
       return { ...state, entries: state.entries.map((e) => (e.id === action.id ? { ...e, pinned: action.pinned } : e)) };
-    case 'history/delete':
-      if (!state.entries.some((e) => e.id === action.id)) return state;
-      return { entries: state.entries.filter((e) => e.id !== action.id), currentId: state.currentId === action.id ? null : state.currentId };
+    case 'history/delete': {
+      const index = state.entries.findIndex((e) => e.id === action.id);
+      if (index < 0) return state;
+      const gone = state.entries[index]!;
+      const entries = state.entries.filter((e) => e.id !== action.id);
+      if (state.currentId !== action.id) return { entries, currentId: state.currentId };
+      // Deleting the result on screen shows the next older one of the same photo (else the newer one, else none).
+      const sameImage = (e: HistoryEntry) => e.imageId === gone.imageId;
+      const next = entries.slice(index).find(sameImage) ?? entries.slice(0, index).reverse().find(sameImage) ?? null;
+      return { entries, currentId: next?.id ?? null };
+    }
   }
 }
 

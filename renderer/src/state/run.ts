@@ -89,8 +89,8 @@ export function etaText(etaMs: number | null): string {
   if (etaMs === null) return 'estimating…';
   const s = Math.max(0, Math.round(etaMs / 1000));
   if (s < 1) return 'less than a second left';
-  if (s < 60) return `about ${s} s left`;
-  return `about ${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s left`;
+  if (s < 60) return `${s} s left`;
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s left`;
 }
 
 /** Steps the engine actually runs: at strength < 1 it keeps the last floor(steps * strength) (pipeline/restore.ts). */

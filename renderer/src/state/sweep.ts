@@ -101,6 +101,8 @@ export interface SweepRun {
   results: (string | null)[];
   /** Cells whose run failed, with the reason. */
   failures: Record<number, string>;
+  /** The seed every cell runs with. */
+  seed: number;
   /** The next cell to start; === cells.length when all have been started. */
   next: number;
   status: 'running' | 'done' | 'cancelled';
@@ -114,7 +116,7 @@ export interface SweepState {
 export const initialSweepState: SweepState = { run: null };
 
 export type SweepAction =
-  | { type: 'sweep/started'; id: string; axes: SweepAxis[]; cells: SweepCell[] }
+  | { type: 'sweep/started'; id: string; axes: SweepAxis[]; cells: SweepCell[]; seed: number }
   | { type: 'sweep/cellStarted'; id: string; index: number }
   | { type: 'sweep/cellDone'; id: string; index: number; entryId: string }
   | { type: 'sweep/cellFailed'; id: string; index: number; reason: string }
@@ -128,7 +130,9 @@ function finished(run: SweepRun): SweepRun {
 
 export function sweepReducer(state: SweepState, action: SweepAction): SweepState {
   if (action.type === 'sweep/started') {
-    return { run: { id: action.id, axes: action.axes, cells: action.cells, results: action.cells.map(() => null), failures: {}, next: 0, status: 'running' } };
+    return {
+      run: { id: action.id, axes: action.axes, cells: action.cells, seed: action.seed, results: action.cells.map(() => null), failures: {}, next: 0, status: 'running' },
+    };
   }
   if (action.type === 'sweep/cleared') return { run: null };
   const run = state.run;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
+import { currentEntry, entriesForImage, evicted, historyReducer, initialHistoryState } from '../../../../../renderer/src/state/historyResults';
+
+const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
+  id,
+  imageId,
+  resultKey: `key-${id}`,
+  thumbnailUrl: null,
+  width: 8,
+  height: 8,
+  semanticPrompt: '',
+  restorationPrompt: 'Remove all degradation',
+  seed: 1,
+  steps: 4,
+  elapsedMs: 10,
+  finishedAt: 0,
+  pinned: false,
+  sweepId: null,
+});
+
+function add(state: HistoryState, ids: string[], limit?: number): HistoryState {
+  return ids.reduce((s, id) => historyReducer(s, { type: 'history/added', entry: entry(id), makeCurrent: true }, limit), state);
+}
+
+describe('result history', () => {
+  it('adds newest first and makes the new result current', () => {
+    const s = add(initialHistoryState, ['a', 'b', 'c']);
+    expect(s.entries.map((e) => e.id)).toEqual(['c', 'b', 'a']);
+    expect(s.currentId).toBe('c');
+  });
+
+  it('drops the oldest unpinned entries beyond the limit, never pinned ones', () => {
+    let s = add(initialHistoryState, ['a', 'b']);
+    s = historyReducer(s, { type: 'history/pin', id: 'a', pinned: true });
+    s = add(s, ['c', 'd', 'e'], 2);
+    expect(s.entries.map((e) => e.id)).toEqual(['e', 'd', 'a']);
+    expect(evicted(add(initialHistoryState, ['a', 'b']), s).map((e) => e.id)).toEqual(['b']);
+  });
+
+  it('shows pinned first, only for the open image', () => {
+    let s = add(initialHistoryState, ['a', 'b', 'c']);
+    s = historyReducer(s, { type: 'history/added', entry: entry('x', 'img2'), makeCurrent: false });
+    s = historyReducer(s, { type: 'history/pin', id: 'a', pinned: true });
+    expect(entriesForImage(s, 'img1').map((e) => e.id)).toEqual(['a', 'c', 'b']);
+    expect(entriesForImage(s, 'img2').map((e) => e.id)).toEqual(['x']);
+    expect(entriesForImage(s, null)).toEqual([]);
+    expect(currentEntry(s, 'img1')?.id).toBe('c');
+    expect(currentEntry(s, 'img2')).toBeNull();
+  });
+
+  it('deleting the current result shows the next older one of the same photo, then a newer one', () => {
+    let s = add(initialHistoryState, ['a', 'b', 'c']);
+    s = historyReducer(s, { type: 'history/select', id: 'b' });
+    s = historyReducer(s, { type: 'history/delete', id: 'b' });
+    expect(s.currentId).toBe('a');
+    s = historyReducer(s, { type: 'history/delete', id: 'a' });
+    expect(s.currentId).toBe('c');
+    s = historyReducer(s, { type: 'history/delete', id: 'c' });
+    expect(s).toEqual({ entries: [], currentId: null });
+    expect(historyReducer(s, { type: 'history/delete', id: 'zz' })).toBe(s);
+  });
+
+  it('ignores selecting an unknown entry and sets thumbnails', () => {
+    let s = add(initialHistoryState, ['a']);
+    expect(historyReducer(s, { type: 'history/select', id: 'nope' })).toBe(s);
+    s = historyReducer(s, { type: 'history/thumbnail', id: 'a', url: 'blob:1' });
+    expect(s.entries[0]?.thumbnailUrl).toBe('blob:1');
+  });
+});

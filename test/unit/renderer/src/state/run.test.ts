@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, jobReducer, progressFraction, stepsToRun } from '../../../../../renderer/src/state/run';
+import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
+
+describe('the run in progress', () => {
+  it('goes idle -> starting -> running -> idle and follows only its own job', () => {
+    let s = jobReducer(initialJobState, { type: 'run/starting', kind: 'single', seed: 3, totalSteps: 10 });
+    expect(s).toMatchObject({ status: 'starting', seed: 3, totalSteps: 10 });
+    s = jobReducer(s, { type: 'run/started', jobId: 'j1' });
+    expect(s.status).toBe('running');
+    expect(jobReducer(s, { type: 'run/progress', jobId: 'other', step: 5, totalSteps: 10, etaMs: 1, elapsedMs: 1, previewUrl: null })).toBe(s);
+    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', step: 4, totalSteps: 10, etaMs: 6000, elapsedMs: 4000, previewUrl: 'blob:a' });
+    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', step: 5, totalSteps: 10, etaMs: 5000, elapsedMs: 5000, previewUrl: null });
+    expect(s).toMatchObject({ step: 5, previewUrl: 'blob:a' });
+    expect(progressFraction(s)).toBe(0.5);
+    expect(jobReducer(s, { type: 'run/ended' })).toEqual(initialJobState);
+  });
+
+  it('a cancel before main answered stays cancelling once the id arrives', () => {
+    let s = jobReducer(initialJobState, { type: 'run/starting', kind: 'single', seed: 0, totalSteps: 4 });
+    s = jobReducer(s, { type: 'run/cancelling' });
+    s = jobReducer(s, { type: 'run/started', jobId: 'j9' });
+    expect(s).toMatchObject({ status: 'cancelling', jobId: 'j9' });
+    expect(jobReducer(initialJobState, { type: 'run/cancelling' })).toBe(initialJobState);
+  });
+
+  it('says the ETA in words', () => {
+    expect(etaText(null)).toBe('estimating…');
+    expect(etaText(300)).toBe('less than a second left');
+    expect(etaText(12_400)).toBe('12 s left');
+    expect(etaText(65_000)).toBe('1 min 05 s left');
+  });
+
+  it('counts the steps strength keeps, as the pipeline does (floor)', () => {
+    expect(stepsToRun({ steps: 50, strength: 1 })).toBe(50);
+    expect(stepsToRun({ steps: 50, strength: 0.35 })).toBe(17);
+    expect(stepsToRun({ steps: 4, strength: 0.2 })).toBe(0);
+  });
+});
+
+describe('the restore request', () => {
+  const prompt = { semantic: '  a cat  ', restorationText: 'deblur with sigma 2' };
+  it('carries the canonical prompt, the settings and the seed', () => {
+    const r = buildRestoreRequest({ imageId: 'img', prompt, settings: { ...DEFAULT_RUN_SETTINGS, steps: 8 }, seed: 77, regions: [] });
+    expect(r).toEqual({
+      ok: true,
+      request: {
+        imageId: 'img',
+        previewSize: PREVIEW_SIZE,
+        params: {
+          restorationPrompt: 'Deblur with sigma 2.0;',
+          semanticPrompt: 'a cat',
+          negativePrompt: '',
+          regions: [],
+          steps: 8,
+          guidanceScale: 7.5,
+          seed: 77,
+          strength: 1,
+          scheduler: 'ddim',
+          eta: 0,
+          colorFix: 'wavelet',
+          useRestorer: false,
+        },
+      },
+    });
+  });
+
+  it('a sweep cell overrides the restoration prompt', () => {
+    const r = buildRestoreRequest({ imageId: 'img', prompt, settings: DEFAULT_RUN_SETTINGS, seed: 1, regions: [], restorationPrompt: 'Dejpeg with quality 30;' });
+    expect(r.ok && r.request.params.restorationPrompt).toBe('Dejpeg with quality 30;');
+  });
+
+  it('says why there can be no run', () => {
+    expect(buildRestoreRequest({ imageId: null, prompt, settings: DEFAULT_RUN_SETTINGS, seed: 1, regions: [] })).toEqual({ ok: false, reason: 'Open a photo first.' });
+    const bad = buildRestoreRequest({ imageId: 'i', prompt: { semantic: '', restorationText: 'Deblur with sigma 5' }, settings: DEFAULT_RUN_SETTINGS, seed: 1, regions: [] });
+    expect(bad.ok === false && bad.reason).toMatch(/^Fix the restoration prompt first: 'Deblur with sigma 5': Deblur sigma 5 is out of range/);
+    const none = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...DEFAULT_RUN_SETTINGS, steps: 4, strength: 0.2 }, seed: 1, regions: [] });
+    expect(none.ok === false && none.reason).toMatch(/runs no step/);
+  });
+});
