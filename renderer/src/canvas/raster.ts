@@ -86,14 +86,16 @@ export function brushCoverage(d: number, radius: number, hardness: number): numb
   return t * t * (3 - 2 * t);
 }
 
-/** Distance from p to the segment a-b. */
-function distanceToSegment(px: number, py: number, a: Vec2, b: Vec2): number {
+/** Squared distance from p to the segment a-b. */
+function distanceToSegment2(px: number, py: number, a: Vec2, b: Vec2): number {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const len2 = dx * dx + dy * dy;
   let t = len2 > 0 ? ((px - a.x) * dx + (py - a.y) * dy) / len2 : 0;
-  t = Math.max(0, Math.min(1, t));
-  return Math.hypot(px - (a.x + t * dx), py - (a.y + t * dy));
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  const ex = px - (a.x + t * dx);
+  const ey = py - (a.y + t * dy);
+  return ex * ex + ey * ey;
 }
 
 export interface BrushStroke {
@@ -108,8 +110,9 @@ export interface BrushStroke {
 
 /**
  * Rasterises a whole stroke. Each pixel takes the coverage of its distance to the
- * nearest segment, so overlapping segments do not build up darker joints (the stroke is
- * one shape, as in a photo editor, not a string of stamped dabs).
+ * nearest segment (found with squared distances; one square root per pixel), so
+ * overlapping segments do not build up darker joints (the stroke is one shape, as in a
+ * photo editor, not a string of stamped dabs).
  */
 export function drawStroke(mask: Mask, stroke: BrushStroke): PixelRect | null {
   const { points, hardness, mode } = stroke;
@@ -125,8 +128,10 @@ export function drawStroke(mask: Mask, stroke: BrushStroke): PixelRect | null {
   }
   const box = clipBox(mask, xs, ys, xe, ye);
   if (!box) return null;
-  // The stroke's own coverage first (max over segments), then one blend into the mask.
-  const cover = new Float32Array(box.width * box.height);
+  // The nearest squared distance to the centre line per pixel (max coverage = min distance),
+  // then one coverage lookup and blend per pixel.
+  const near = new Float32Array(box.width * box.height).fill(Infinity);
+  const reach2 = reach * reach;
   const segments = points.length === 1 ? [[points[0]!, points[0]!] as const] : points.slice(1).map((p, i) => [points[i]!, p] as const);
   for (const [a, b] of segments) {
     const seg = clipBox(mask, Math.min(a.x, b.x) - reach, Math.min(a.y, b.y) - reach, Math.max(a.x, b.x) + reach, Math.max(a.y, b.y) + reach);
@@ -134,15 +139,17 @@ export function drawStroke(mask: Mask, stroke: BrushStroke): PixelRect | null {
     for (let y = seg.y; y < seg.y + seg.height; y++) {
       const row = (y - box.y) * box.width - box.x;
       for (let x = seg.x; x < seg.x + seg.width; x++) {
-        const c = brushCoverage(distanceToSegment(x + 0.5, y + 0.5, a, b), radius, hardness);
-        if (c > cover[row + x]!) cover[row + x] = c;
+        const d2 = distanceToSegment2(x + 0.5, y + 0.5, a, b);
+        if (d2 < near[row + x]! && d2 < reach2) near[row + x] = d2;
       }
     }
   }
   const { data, width } = mask;
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {
-      blend(data, (box.y + y) * width + box.x + x, Math.round(cover[y * box.width + x]! * 255), mode);
+      const d2 = near[y * box.width + x]!;
+      if (d2 === Infinity) continue;
+      blend(data, (box.y + y) * width + box.x + x, Math.round(brushCoverage(Math.sqrt(d2), radius, hardness) * 255), mode);
     }
   }
   return box;
@@ -211,34 +218,38 @@ export function floodFill(mask: Mask, seed: Vec2, mode: PaintMode): PixelRect | 
   const sy = Math.floor(seed.y);
   const { width, height, data } = mask;
   if (sx < 0 || sy < 0 || sx >= width || sy >= height) return null;
-  const covered = (i: number) => data[i]! >= 128;
   const wantCovered = mode === 'erase';
-  const start = sy * width + sx;
-  if (covered(start) !== wantCovered) return null;
+  // Filled pixels flip to the other side of half, so they never match again: no visited set needed.
+  const matches = (i: number) => data[i]! >= 128 === wantCovered;
+  if (!matches(sy * width + sx)) return null;
   const value = mode === 'paint' ? 255 : 0;
-  const seen = new Uint8Array(width * height);
-  const stack = [start];
-  seen[start] = 1;
   let x0 = sx, y0 = sy, x1 = sx, y1 = sy;
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    const x = i % width;
-    const y = (i - x) / width;
-    data[i] = value;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
+  // Scanline fill: fill the run through each seed, then seed the runs above and below it.
+  const seeds: number[] = [sx, sy];
+  while (seeds.length > 0) {
+    const y = seeds.pop()!;
+    const x = seeds.pop()!;
+    const row = y * width;
+    if (!matches(row + x)) continue;
+    let left = x;
+    while (left > 0 && matches(row + left - 1)) left--;
+    let right = x;
+    while (right + 1 < width && matches(row + right + 1)) right++;
+    data.fill(value, row + left, row + right + 1);
+    if (left < x0) x0 = left;
+    if (right > x1) x1 = right;
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
-    const visit = (j: number) => {
-      if (!seen[j] && covered(j) === wantCovered) {
-        seen[j] = 1;
-        stack.push(j);
+    for (const ny of [y - 1, y + 1]) {
+      if (ny < 0 || ny >= height) continue;
+      const nrow = ny * width;
+      let inRun = false;
+      for (let nx = left; nx <= right; nx++) {
+        const m = matches(nrow + nx);
+        if (m && !inRun) seeds.push(nx, ny);
+        inRun = m;
       }
-    };
-    if (x > 0) visit(i - 1);
-    if (x + 1 < width) visit(i + 1);
-    if (y > 0) visit(i - width);
-    if (y + 1 < height) visit(i + width);
+    }
   }
   return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }

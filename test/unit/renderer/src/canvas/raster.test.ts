@@ -156,6 +156,36 @@ describe('floodFill', () => {
     expect(at(two, 12, 2)).toBe(255);
   });
 
+  it('matches a plain 4-connected breadth-first fill on random masks', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 20; trial++) {
+      const m = createMask(37, 23);
+      for (let i = 0; i < m.data.length; i++) m.data[i] = rand() < 0.45 ? 255 : Math.floor(rand() * 128);
+      const sx = Math.floor(rand() * 37);
+      const sy = Math.floor(rand() * 23);
+      const mode = m.data[sy * 37 + sx]! >= 128 ? 'erase' : 'paint';
+      // Reference: BFS over pixels on the seed's side of half.
+      const want = m.data.slice();
+      const side = (v: number) => v >= 128;
+      const target = side(want[sy * 37 + sx]!);
+      const queue = [sy * 37 + sx];
+      const seen = new Set(queue);
+      while (queue.length > 0) {
+        const i = queue.shift()!;
+        want[i] = mode === 'paint' ? 255 : 0;
+        const x = i % 37;
+        for (const j of [x > 0 ? i - 1 : -1, x < 36 ? i + 1 : -1, i - 37, i + 37]) {
+          if (j < 0 || j >= want.length || seen.has(j) || side(m.data[j]!) !== target) continue;
+          seen.add(j);
+          queue.push(j);
+        }
+      }
+      floodFill(m, { x: sx + 0.5, y: sy + 0.5 }, mode);
+      expect([...m.data]).toEqual([...want]);
+    }
+  });
+
   it('does nothing when the seed is already on the target side or off the mask', () => {
     const m = createMask(10, 10);
     expect(floodFill(m, { x: 5, y: 5 }, 'erase')).toBeNull();
