@@ -286,12 +286,19 @@ function boxBlur(src: Float32Array, dst: Float32Array, width: number, height: nu
       sum += src[row + Math.min(width - 1, x + r + 1)]! - src[row + Math.max(0, x - r)]!;
     }
   }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let k = -r; k <= r; k++) sum += tmp[Math.min(height - 1, Math.max(0, k)) * width + x]!;
-    for (let y = 0; y < height; y++) {
-      dst[y * width + x] = sum / n;
-      sum += tmp[Math.min(height - 1, y + r + 1) * width + x]! - tmp[Math.max(0, y - r) * width + x]!;
+  // Vertical pass row by row (running sums per column), so memory is read in order.
+  const sums = new Float64Array(width);
+  for (let k = -r; k <= r; k++) {
+    const row = Math.min(height - 1, Math.max(0, k)) * width;
+    for (let x = 0; x < width; x++) sums[x] += tmp[row + x]!;
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const add = Math.min(height - 1, y + r + 1) * width;
+    const sub = Math.max(0, y - r) * width;
+    for (let x = 0; x < width; x++) {
+      dst[row + x] = sums[x]! / n;
+      sums[x] += tmp[add + x]! - tmp[sub + x]!;
     }
   }
 }
