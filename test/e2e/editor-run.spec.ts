@@ -116,8 +116,13 @@ describe('editor: prompt, run, compare, sweep, export', () => {
     expect(await testId('run-seed').inputValue()).not.toBe('1234');
     await app.screenshot('32-run-progress');
 
+    const progressEvents = () => app.events.filter((e) => e === 'spire:restore:progress').length;
+    const atCancel = progressEvents();
     await testId('cancel-button').click();
     await expect.poll(() => testId('cancel-button').count(), { timeout: 10_000 }).toBe(0);
+    // Stopped within a step: at most the step already under way (and one in flight) reported after the click.
+    expect(progressEvents() - atCancel).toBeLessThanOrEqual(2);
+    expect(app.events.filter((e) => e === 'spire:restore:done').length).toBe(2);
     expect(await testId('progress-bar').count()).toBe(0);
     expect(await historyCount()).toBe(1);
     // A cancel is not an error.
@@ -203,7 +208,8 @@ describe('editor: prompt, run, compare, sweep, export', () => {
       const out = join(dir, `${c.kind}.${c.format === 'jpeg' ? 'jpg' : c.format}`);
       app.dialog.nextSave = out;
       await testId('export-save').click();
-      await expect.poll(() => testId('export-saved').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(async () => (await testId('export-saved').count()) + (await testId('error-banner').count()), { timeout: 30_000 }).toBe(1);
+      expect(await testId('error-banner').count(), (await testId('error-banner').allTextContents()).join()).toBe(0);
       const bytes = await readFile(out);
       expect(magic[c.format]!(bytes), `${c.kind} as ${c.format}`).toBe(true);
       const meta = await sharp(bytes).metadata();

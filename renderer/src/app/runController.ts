@@ -351,7 +351,9 @@ export function createRunController(
         const cells = run
           ? run.cells.flatMap((cell, i) => {
               const resultId = run.results[i];
-              return resultId ? [{ resultId, label: cellLabel(cell) }] : [];
+              // A cell whose result was deleted from the history is left out of the sheet.
+              const kept = resultId && state.studio.history.entries.some((e) => e.id === resultId);
+              return kept ? [{ resultId, label: cellLabel(cell) }] : [];
             })
           : [];
         if (!run || cells.length === 0) {
