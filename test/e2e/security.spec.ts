@@ -62,7 +62,14 @@ describe('renderer security', () => {
       require: 'undefined',
       process: 'undefined',
       module: 'undefined',
-      api: { app: ['info'], engine: ['onStatus', 'status'], image: ['openBytes', 'openDialog'] },
+      api: {
+        app: ['info'],
+        engine: ['choosePack', 'configure', 'listPacks', 'onStatus', 'status'],
+        export: ['save'],
+        image: ['openBytes', 'openDialog', 'openRecent', 'recent'],
+        restore: ['cancel', 'discard', 'onDone', 'onProgress', 'start'],
+        settings: ['get', 'set'],
+      },
       frozen: true,
     });
   });
