@@ -65,6 +65,20 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     ],
   },
   {
+    group: 'Masking (canvas/canvasKeys.ts)',
+    items: [
+      { keys: ['B'], does: 'Brush' },
+      { keys: ['E'], does: 'Eraser' },
+      { keys: ['M'], does: 'Rectangle' },
+      { keys: ['L'], does: 'Lasso' },
+      { keys: ['G'], does: 'Fill' },
+      { keys: ['H'], does: 'Hand (pan)' },
+      { keys: ['[', ']'], does: 'Brush smaller / bigger' },
+      { keys: ['Ctrl', 'Z'], does: 'Undo a mask or region edit' },
+      { keys: ['Ctrl', 'Shift', 'Z'], does: 'Redo (also Ctrl+Y)' },
+    ],
+  },
+  {
     group: 'Run',
     items: [
       { keys: ['Ctrl', 'Enter'], does: 'Run the restoration' },

@@ -12,14 +12,14 @@ export function HelpPanel() {
     <Dialog title="Keyboard shortcuts" testId="help-panel" onClose={close}>
       {SHORTCUTS.map((g) => (
         <section key={g.group} className="help-group">
-          <h3>{g.group}</h3>
+          <h3>{g.group.replace(/ \(.*\)$/, '')}</h3>
           <dl className="help-list">
             {g.items.map((s) => (
               <div className="help-row" key={s.does}>
                 <dt>
                   {s.keys.map((k, i) => (
                     <span key={k}>
-                      {i > 0 ? '+' : null}
+                      {i > 0 ? (s.keys[0] === '[' ? ' ' : '+') : null}
                       <kbd>{k}</kbd>
                     </span>
                   ))}

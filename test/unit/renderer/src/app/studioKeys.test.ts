@@ -48,3 +48,20 @@ describe('run workspace shortcuts', () => {
     for (const keys of ['Ctrl+Enter', 'Esc', 'C', '\\', 'Ctrl+E', 'Ctrl+G', '?']) expect(listed).toContain(keys);
   });
 });
+
+describe('no key does two things', () => {
+  it('the workspace keys and the masking keys never claim the same press', async () => {
+    const { canvasCommandForKey } = await import('../../../../../renderer/src/canvas/canvasKeys');
+    const keys = [...'abcdefghijklmnopqrstuvwxyz0123456789[]\\/?+-=', 'Enter', 'Escape'];
+    const clashes: string[] = [];
+    for (const key of keys) {
+      for (const ctrl of [false, true]) {
+        for (const shift of [false, true]) {
+          const p = { key, ctrlKey: ctrl, metaKey: false, altKey: false, shiftKey: shift, inTextField: false };
+          if (studioCommandForKey({ ...p, repeat: false }) && canvasCommandForKey(p)) clashes.push(`${ctrl ? 'Ctrl+' : ''}${shift ? 'Shift+' : ''}${key}`);
+        }
+      }
+    }
+    expect(clashes).toEqual([]);
+  });
+});
