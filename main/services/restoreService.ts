@@ -56,6 +56,9 @@ export class RestoreError extends Error {
   }
 }
 
+/** A job cancelled before its request went out. */
+class RestoreCancelledBeforeStart extends Error {}
+
 export interface RestoreServiceOptions {
   engine: Pick<EngineHost, 'request'>;
   images: ImageSources;
@@ -129,29 +132,34 @@ export class RestoreService {
     this.jobs.set(jobId, controller);
     const params = toEngineParams(request.params);
     const { emit } = this.options;
-    const run = this.options.engine.request(
-      'restore',
-      {
-        input: { bytes: source.bytes, name: source.name },
-        params,
-        ...(request.previewSize ? { previewSize: request.previewSize } : {}),
-        output: { format: 'png' },
-      },
-      {
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (!isRestoreProgress(p) || controller.signal.aborted) return;
-          emit('spire:restore:progress', {
-            jobId,
-            step: p.step,
-            totalSteps: p.totalSteps,
-            etaMs: p.etaMs ?? null,
-            elapsedMs: p.elapsedMs,
-            ...(p.preview ? { preview: { bytes: p.preview.png, width: p.preview.width, height: p.preview.height } } : {}),
-          });
+    // The request goes out a macrotask later, so every event of this job (even an immediate
+    // `engine-unavailable`) is sent after the renderer got the jobId from start's answer.
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      if (controller.signal.aborted) throw new RestoreCancelledBeforeStart();
+      return this.options.engine.request(
+        'restore',
+        {
+          input: { bytes: source.bytes, name: source.name },
+          params,
+          ...(request.previewSize ? { previewSize: request.previewSize } : {}),
+          output: { format: 'png' },
         },
-      },
-    );
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (!isRestoreProgress(p) || controller.signal.aborted) return;
+            emit('spire:restore:progress', {
+              jobId,
+              step: p.step,
+              totalSteps: p.totalSteps,
+              etaMs: p.etaMs ?? null,
+              elapsedMs: p.elapsedMs,
+              ...(p.preview ? { preview: { bytes: p.preview.png, width: p.preview.width, height: p.preview.height } } : {}),
+            });
+          },
+        },
+      );
+    });
     run.then(
       (result) => {
         this.jobs.delete(jobId);

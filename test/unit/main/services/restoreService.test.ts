@@ -63,7 +63,7 @@ function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number
   return { engine, events, done, service };
 }
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 describe('toEngineParams', () => {
   it('turns mask bytes into 0-1 coverage and fills the tile defaults', () => {
@@ -103,19 +103,39 @@ describe('RestoreService', () => {
     expect(service.pending()).toEqual([]);
   });
 
-  it('cancel aborts the request; done says cancelled', async () => {
+  it('cancel aborts the running request; done says cancelled', async () => {
+    let running!: () => void;
+    const isRunning = new Promise<void>((r) => (running = r));
     const { engine, done, service } = setup(
       (_p, options) =>
         new Promise((_resolve, reject) => {
           options.signal?.addEventListener('abort', () => reject(new EngineRequestError('cancelled', 'The restoration was cancelled.')));
+          running();
         }),
     );
     const { jobId } = service.start({ imageId: 'img', params: wire });
+    await isRunning;
     expect(service.cancel('not-a-job')).toBe(false);
     expect(service.cancel(jobId)).toBe(true);
     expect(engine.requests[0]!.options.signal?.aborted).toBe(true);
     expect(await done).toEqual({ jobId, result: { ok: false, error: { code: 'cancelled', message: 'The restoration was cancelled.' } } });
     expect(service.cancel(jobId)).toBe(false);
+  });
+
+  it('a job cancelled before its request went out never reaches the engine', async () => {
+    const { engine, done, service } = setup(async () => jobResult());
+    const { jobId } = service.start({ imageId: 'img', params: wire });
+    expect(service.cancel(jobId)).toBe(true);
+    expect(await done).toMatchObject({ jobId, result: { ok: false, error: { code: 'cancelled' } } });
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it("sends no event before start has answered, even when the engine fails at once", async () => {
+    const { events, done, service } = setup(async () => Promise.reject(new EngineRequestError('engine-unavailable', 'The engine is restarting; try again in a moment.')));
+    service.start({ imageId: 'img', params: wire });
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(events).toEqual([]);
+    expect((await done).result).toMatchObject({ ok: false, error: { code: 'engine-unavailable' } });
   });
 
   it("passes the engine's error code and words on", async () => {
