@@ -290,7 +290,7 @@ function boxBlur(src: Float32Array, dst: Float32Array, width: number, height: nu
   const sums = new Float64Array(width);
   for (let k = -r; k <= r; k++) {
     const row = Math.min(height - 1, Math.max(0, k)) * width;
-    for (let x = 0; x < width; x++) sums[x] += tmp[row + x]!;
+    for (let x = 0; x < width; x++) sums[x] = sums[x]! + tmp[row + x]!;
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -298,7 +298,7 @@ function boxBlur(src: Float32Array, dst: Float32Array, width: number, height: nu
     const sub = Math.max(0, y - r) * width;
     for (let x = 0; x < width; x++) {
       dst[row + x] = sums[x]! / n;
-      sums[x] += tmp[add + x]! - tmp[sub + x]!;
+      sums[x] = sums[x]! + tmp[add + x]! - tmp[sub + x]!;
     }
   }
 }

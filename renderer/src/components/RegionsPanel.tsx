@@ -7,7 +7,7 @@
 import type { ReactNode } from 'react';
 import { useAppState, useServices } from '../app/appContext';
 import type { Region } from '../state/regions';
-import { FEATHER_MAX } from '../state/regions';
+import { FEATHER_MAX, MAX_REGIONS } from '../state/regions';
 import './RegionsPanel.css';
 
 function Icon({ children }: { children: ReactNode }) {
@@ -109,12 +109,13 @@ export function RegionsPanel() {
   const activeId = useAppState((s) => s.regions.activeId);
   const hasImage = useAppState((s) => s.image !== null);
   const active = regions.find((r) => r.id === activeId) ?? null;
+  const full = regions.length >= MAX_REGIONS;
 
   return (
     <section className="regions-panel" aria-label="Regions">
       <header className="rp-header">
         <h2>Regions</h2>
-        <button type="button" className="rp-add" data-testid="region-add" disabled={!hasImage} onClick={() => store.dispatch({ type: 'regions/add' })} title="Add a mask region">
+        <button type="button" className="rp-add" data-testid="region-add" disabled={!hasImage || full} onClick={() => store.dispatch({ type: 'regions/add' })} title={full ? `A run takes at most ${MAX_REGIONS} regions` : 'Add a mask region'}>
           + Add
         </button>
       </header>

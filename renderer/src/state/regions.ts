@@ -129,6 +129,8 @@ export function isRegionsAction(action: { type: string }): action is RegionsActi
 export const REGION_COLOURS = ['#ff5a5a', '#4cc9f0', '#ffd166', '#8ac926', '#c77dff', '#ff9f1c', '#2ec4b6', '#f15bb5'] as const;
 export const BRUSH_SIZE_RANGE = { min: 1, max: 500 } as const;
 export const FEATHER_MAX = 200;
+/** Regions a run may carry: preload/contract/schemas.ts MAX_REGIONS (not imported: it brings zod into the renderer). */
+export const MAX_REGIONS = 16;
 
 export const initialRegionsState: RegionsState = {
   items: [],
@@ -318,7 +320,7 @@ function updateRegion(state: RegionsState, action: Extract<RegionsAction, { type
 export function regionsReducer(state: RegionsState, action: RegionsAction): RegionsState {
   switch (action.type) {
     case 'regions/add': {
-      if (!hasImage(state)) return state;
+      if (!hasImage(state) || state.items.length >= MAX_REGIONS) return state;
       const created = newRegion(state);
       const items = [created, ...state.items];
       return record(state, { ...state, items, activeId: created.id, nextId: state.nextId + 1 }, 'Add region', [metaEdit(state, items, created.id)]);

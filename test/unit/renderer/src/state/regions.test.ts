@@ -1,10 +1,11 @@
 // The regions slice through the app reducer: region edits, mask edits as dirty-rect
 // patches, undo/redo of both, coalescing, and regionsForRun.
 import { describe, expect, it } from 'vitest';
+import { MAX_REGIONS as CONTRACT_MAX_REGIONS } from '../../../../../preload/contract/schemas';
 import type { AppAction, AppState } from '../../../../../renderer/src/state/appState';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';
 import type { MaskOp, RegionEdit } from '../../../../../renderer/src/state/regions';
-import { REGION_COLOURS, redoLabel, regionsForRun, undoLabel } from '../../../../../renderer/src/state/regions';
+import { MAX_REGIONS, REGION_COLOURS, redoLabel, regionsForRun, undoLabel } from '../../../../../renderer/src/state/regions';
 
 function opened(width = 100, height = 80): AppState {
   return appReducer(initialAppState, {
@@ -31,6 +32,13 @@ describe('regions', () => {
     expect(s.regions.items[0]!.colour).toBe(REGION_COLOURS[1]);
     expect(s.regions.items[0]!.mask.width).toBe(100);
     expect(s.regions.items[0]!.visible).toBe(true);
+  });
+
+  it('stops adding at the run limit', () => {
+    let s = opened();
+    for (let i = 0; i < MAX_REGIONS + 3; i++) s = appReducer(s, { type: 'regions/add' });
+    expect(s.regions.items).toHaveLength(MAX_REGIONS);
+    expect(MAX_REGIONS).toBe(CONTRACT_MAX_REGIONS);
   });
 
   it('does nothing without an image', () => {
