@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent, SpireApi } from '../../preload/contract/channels';
-import { launchApp, type HarnessApp } from './harness/app';
+import { TINY_PACK, launchApp, type HarnessApp } from './harness/app';
 import { quadrants } from './harness/images';
 
 let app: HarnessApp;
@@ -186,5 +186,16 @@ describe('settings, packs and recent files over IPC', () => {
     expect(again).toMatchObject({ ok: true, value: { name: 'harbour.png', width: 32, height: 32 } });
     const sneaky = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.image.openRecent('/etc/hostname'));
     expect(sneaky).toMatchObject({ ok: false, error: { message: expect.stringContaining('not on the recent files list') } });
+  });
+
+  it('choosePack loads the folder picked in the dialog; configure refuses a folder main never saw', async () => {
+    const other = join(TINY_PACK, '..', 'tiny-random-additive');
+    app.dialog.nextFolder = other;
+    const chosen = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.engine.choosePack());
+    expect(chosen).toMatchObject({ ok: true, value: { name: 'tiny-random-additive' } });
+    await expect.poll(() => app.engine.status().pack?.name, { timeout: 30_000 }).toBe('tiny-random-additive');
+    expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ packDir: expect.stringContaining('tiny-random-additive') });
+    const refused = await app.page.evaluate((d) => (globalThis as unknown as SpireWindow).spire.engine.configure({ packDir: d }), dir);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'pack-unknown' } });
   });
 });
