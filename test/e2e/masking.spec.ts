@@ -193,4 +193,31 @@ describe('masking', () => {
     expect(app.pageErrors).toEqual([]);
     await app.screenshot('masking-07-final');
   });
+
+  it('eraser, lasso and fill (Alt-click floods a painted area away)', async () => {
+    await testId('region-item-0').click();
+    const before = await painted1();
+    await testId('tool-eraser').click();
+    await drag(await toScreen(120, 200), await toScreen(120, 290));
+    await expect.poll(painted1).toBeLessThan(before - 20);
+    const erased = await painted1();
+
+    await testId('tool-lasso').click();
+    const mouse = app.page.mouse;
+    const corners = [await toScreen(40, 40), await toScreen(200, 40), await toScreen(200, 140), await toScreen(40, 140)];
+    await mouse.move(corners[0]!.x, corners[0]!.y);
+    await mouse.down();
+    for (const c of corners.slice(1)) await mouse.move(c.x, c.y, { steps: 8 });
+    await mouse.up();
+    await expect.poll(painted1).toBeGreaterThan(erased + 500);
+    await app.screenshot('masking-08-lasso');
+
+    await testId('tool-fill').click();
+    const inside = await toScreen(120, 90);
+    await app.page.keyboard.down('Alt');
+    await mouse.click(inside.x, inside.y);
+    await app.page.keyboard.up('Alt');
+    await expect.poll(painted1).toBe(erased);
+    expect(app.pageErrors).toEqual([]);
+  });
 });

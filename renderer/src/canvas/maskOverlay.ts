@@ -1,7 +1,9 @@
 /**
  * Turns a region's coverage mask into something Konva can draw: a canvas the size of
- * the mask whose pixels are the region's colour with alpha = coverage. Cached per mask
- * (masks are immutable, so a new mask means a new overlay) and colour.
+ * the mask whose pixels are the region's colour with alpha = coverage, and a white
+ * one-pixel outline along the half-coverage contour, so a region stays visible over
+ * parts of the photo of its own colour. Cached per mask (masks are immutable, so a new
+ * mask means a new overlay) and colour.
  *
  * This is drawing only; the mask itself lives in the store (regions.ts).
  */
@@ -21,6 +23,17 @@ export function parseHexColour(colour: string): [number, number, number] {
   return [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)];
 }
 
+/** A covered pixel (>= half) with an uncovered 4-neighbour inside the mask. */
+export function isEdge(data: Uint8Array, i: number, width: number, height: number): boolean {
+  const x = i % width;
+  return (
+    (x > 0 && data[i - 1]! < 128) ||
+    (x + 1 < width && data[i + 1]! < 128) ||
+    (i >= width && data[i - width]! < 128) ||
+    (i + width < width * height && data[i + width]! < 128)
+  );
+}
+
 export function overlayCanvas(mask: Mask, colour: string): HTMLCanvasElement {
   const hit = cache.get(mask.data);
   if (hit && hit.colour === colour) return hit.canvas;
@@ -32,10 +45,14 @@ export function overlayCanvas(mask: Mask, colour: string): HTMLCanvasElement {
   const image = ctx.createImageData(mask.width, mask.height);
   const [r, g, b] = parseHexColour(colour);
   const px = image.data;
-  const { data } = mask;
+  const { data, width, height } = mask;
   for (let i = 0, j = 0; i < data.length; i++, j += 4) {
     const a = data[i]!;
     if (a === 0) continue;
+    if (a >= 128 && isEdge(data, i, width, height)) {
+      px[j] = px[j + 1] = px[j + 2] = px[j + 3] = 255;
+      continue;
+    }
     px[j] = r;
     px[j + 1] = g;
     px[j + 2] = b;
