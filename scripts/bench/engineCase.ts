@@ -21,7 +21,7 @@ import { describeFallbacks, loadPack } from '../../main/engine/packLoader';
 import { readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels, type PipelineConfig, type SpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
-import type { ColorFix, RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
+import type { ColorFix, RestoreParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
 import type { Tensor } from '../../main/engine/tensor/tensor';
 
 export interface CaseSpec {
@@ -192,7 +192,13 @@ async function main(): Promise<void> {
   for (let r = 0; r < spec.repeats; r++) {
     models.reset();
     const stepEnds: number[] = [];
-    const result = await restore(models, input, params, { onStep: (p) => stepEnds.push(p.elapsedMs) }, initialNoise ? { initialNoise } : {});
+    const onStep = (p: StepProgress): void => {
+      const ms = p.elapsedMs - (stepEnds.at(-1) ?? 0);
+      stepEnds.push(p.elapsedMs);
+      // Slow steps (the large tiled case) say they are done, so a long run shows progress.
+      if (ms > 5000) process.stderr.write(`engine: ${spec.width}x${spec.height} step ${p.step}/${p.totalSteps}: ${(ms / 1000).toFixed(1)} s\n`);
+    };
+    const result = await restore(models, input, params, { onStep }, initialNoise ? { initialNoise } : {});
     const stepMs = stepEnds.map((e, i) => e - (i > 0 ? stepEnds[i - 1]! : 0));
     const calls = Object.fromEntries(Object.entries(models.stats).map(([k, v]) => [k, { calls: v.calls, ms: v.ms }]));
     runs.push({ totalS: result.timings.totalMs / 1000, stepS: stepMs.map((ms) => ms / 1000), timingsMs: result.timings, calls });

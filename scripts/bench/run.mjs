@@ -149,6 +149,7 @@ async function main() {
     return;
   }
   const started = new Date();
+  const loadAtStart = os.loadavg();
   const info = ensurePack(o.rebuild);
   buildEngine();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-bench-'));
@@ -208,7 +209,7 @@ async function main() {
   const machine = {
     cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`, node: process.version, onnxruntimeNode: ortVersion(),
-    loadAverageAtStart: os.loadavg(),
+    loadAverageAtStart: loadAtStart,
   };
   const fmtRatio = (x) => `${x.toFixed(2)}x`;
   const lines = [
