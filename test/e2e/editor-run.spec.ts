@@ -40,6 +40,11 @@ describe('editor: prompt, run, compare, sweep, export', () => {
     expect(await promptText()).toBe('Remove all degradation');
     expect(await testId('preset-blind').isChecked()).toBe(true);
     expect(await testId('history-strip').isVisible()).toBe(true);
+    // Run settings start from main's defaults; the pack list shows the loaded pack.
+    expect(await testId('run-steps').inputValue()).toBe('50');
+    await expect.poll(() => testId('run-pack').locator('option:checked').textContent()).toBe('tiny-random');
+    await testId('run-provider').scrollIntoViewIfNeeded();
+    await app.screenshot('29-run-settings');
   });
 
   it('builds a restoration prompt with the controls', async () => {
