@@ -37,6 +37,11 @@ interface FakeApi extends SpireApi {
   listeners: Set<(s: EngineStatus) => void>;
 }
 
+/** API members these tests never reach: calling one fails the test. */
+const unused = (name: string) => (): never => {
+  throw new Error(`controller.test: window.spire.${name} was not expected to be called`);
+};
+
 function fakeApi(): FakeApi {
   const listeners = new Set<(s: EngineStatus) => void>();
   const api: FakeApi = {
@@ -52,6 +57,8 @@ function fakeApi(): FakeApi {
         api.bytesCalls.push({ name, length: bytes.length });
         return { ok: true, value: opened(name) };
       },
+      recent: unused('image.recent'),
+      openRecent: unused('image.openRecent'),
     },
     engine: {
       status: () => api.statusAnswer.promise,
@@ -59,7 +66,19 @@ function fakeApi(): FakeApi {
         listeners.add(l);
         return () => listeners.delete(l);
       },
+      listPacks: unused('engine.listPacks'),
+      choosePack: unused('engine.choosePack'),
+      configure: unused('engine.configure'),
     },
+    restore: {
+      start: unused('restore.start'),
+      cancel: unused('restore.cancel'),
+      discard: unused('restore.discard'),
+      onProgress: unused('restore.onProgress'),
+      onDone: unused('restore.onDone'),
+    },
+    export: { save: unused('export.save') },
+    settings: { get: unused('settings.get'), set: unused('settings.set') },
   };
   return api;
 }
