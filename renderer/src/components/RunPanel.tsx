@@ -148,8 +148,16 @@ export function RunButtons() {
   const job = useStudio((st) => st.job);
   const promptError = useStudio((st) => st.prompt.error);
   const hasImage = useAppState((st) => st.image !== null);
+  // Ready without a pack: nothing could run (the status bar says why and what to do).
+  const noPack = useAppState((st) => st.engine?.state === 'ready' && st.engine.pack === null);
   const busy = isBusy(job);
-  const why = !hasImage ? 'Open a photo first' : promptError ? 'Fix the restoration prompt first' : null;
+  const why = !hasImage
+    ? 'Open a photo first'
+    : noPack
+      ? 'No model pack is loaded: choose one under Run settings > Model pack'
+      : promptError
+        ? 'Fix the restoration prompt first'
+        : null;
   return (
     <>
       <button
