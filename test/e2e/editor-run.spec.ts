@@ -87,6 +87,10 @@ describe('editor: prompt, run, compare, sweep, export', () => {
   });
 
   it('runs with a locked seed and shows the result in the history', async () => {
+    // A region (the whole photo, by inverting its empty mask) with its own prompt goes with the run.
+    await testId('region-add').click();
+    await testId('mask-invert').click();
+    await testId('region-prompt-0').fill('boats on the water');
     await testId('run-steps').fill('4');
     await testId('run-steps').press('Enter');
     await testId('run-seed').fill('1234');
@@ -103,6 +107,7 @@ describe('editor: prompt, run, compare, sweep, export', () => {
     expect(title).toContain('Deblur with sigma 1.5; Dejpeg with quality 50;');
     expect(title).toContain('a harbour with boats');
     expect(title).toContain('seed 1234');
+    expect(title).toContain('regions: boats on the water');
     expect(await testId('run-seed').inputValue()).toBe('1234');
     await expect.poll(() => app.page.locator('[data-testid="history-item-0"] img').count(), { timeout: 10_000 }).toBe(1);
     await app.screenshot('31-run-result');

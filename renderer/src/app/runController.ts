@@ -158,6 +158,7 @@ export function createRunController(
       height: result.height,
       semanticPrompt: result.semanticPrompt,
       restorationPrompt: result.restorationPrompt,
+      regionPrompts: (result.params.regions ?? []).map((r) => r.prompt),
       seed: result.seed,
       steps: result.params.steps,
       elapsedMs: Math.round(result.seconds * 1000),

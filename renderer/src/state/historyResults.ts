@@ -19,6 +19,8 @@ export interface HistoryEntry {
   height: number;
   semanticPrompt: string;
   restorationPrompt: string;
+  /** The region prompts the run used (top first). */
+  regionPrompts: string[];
   seed: number;
   steps: number;
   /** Wall time of the run, ms. */

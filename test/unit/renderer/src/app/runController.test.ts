@@ -109,7 +109,7 @@ function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }
         seed,
         restorationPrompt: prompt,
         semanticPrompt: '',
-        params: { steps: 4 } as RestoredImage['params'],
+        params: { steps: 4, regions: [{ prompt: 'sky' }] } as RestoredImage['params'],
         seconds: 1.5,
         provider: 'cpu',
         pack: null,
@@ -157,6 +157,7 @@ describe('run controller', () => {
     expect(h.revoked).toEqual(['blob:1', 'blob:2']);
     expect(h.studio().history.entries.map((e) => [e.id, e.resultKey, e.thumbnailUrl, e.elapsedMs])).toEqual([['r-job1', 'key:r-job1', 'thumb:key:r-job1', 1500]]);
     expect(h.studio().history.currentId).toBe('r-job1');
+    expect(h.studio().history.entries[0]?.regionPrompts).toEqual(['sky']);
     expect(h.studio().compare.on).toBe(true);
     h.stop();
   });

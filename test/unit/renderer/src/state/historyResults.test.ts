@@ -11,6 +11,7 @@ const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   height: 8,
   semanticPrompt: '',
   restorationPrompt: 'Remove all degradation',
+  regionPrompts: [],
   seed: 1,
   steps: 4,
   elapsedMs: 10,
