@@ -71,6 +71,9 @@ export function createRunController(
   const sweepJobs = new Map<string, { sweepId: string; index: number }>();
   /** Jobs this window started (done events for others are ignored). */
   const myJobs = new Set<string>();
+  /** Done events for job ids not known yet (an event overtaking restore.start's answer), by job id. */
+  const early = new Map<string, RestoreDoneEvent>();
+  const EARLY_LIMIT = 16;
   let persistTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Frees what entries that left the history held. */
@@ -90,7 +93,12 @@ export function createRunController(
   }
 
   /** Starts one job; resolves to false when it could not start (the reason is on screen). */
-  async function startJob(kind: 'single' | 'sweep', restorationPrompt?: string, fixedSeed?: number): Promise<string | null> {
+  async function startJob(
+    kind: 'single' | 'sweep',
+    cell?: { sweepId: string; index: number; restorationPrompt: string; seed: number },
+  ): Promise<string | null> {
+    const restorationPrompt = cell?.restorationPrompt;
+    const fixedSeed = cell?.seed;
     if (!api) {
       fail(NO_BRIDGE);
       return null;
@@ -127,9 +135,14 @@ export function createRunController(
     }
     const { jobId } = answer.value;
     myJobs.add(jobId);
+    if (cell) sweepJobs.set(jobId, { sweepId: cell.sweepId, index: cell.index });
     const cancelledEarly = studio().job.status === 'cancelling';
     dispatch({ type: 'run/started', jobId });
-    if (cancelledEarly) void api.restore.cancel(jobId).catch(() => undefined);
+    const overtaken = early.get(jobId);
+    if (overtaken) {
+      early.delete(jobId);
+      void onDone(overtaken);
+    } else if (cancelledEarly) void api.restore.cancel(jobId).catch(() => undefined);
     return jobId;
   }
 
@@ -178,7 +191,12 @@ export function createRunController(
   }
 
   async function onDone(done: RestoreDoneEvent): Promise<void> {
-    if (!myJobs.delete(done.jobId)) return;
+    if (!myJobs.delete(done.jobId)) {
+      // Possibly ours, before restore.start answered: keep it a little while.
+      early.set(done.jobId, done);
+      if (early.size > EARLY_LIMIT) early.delete(early.keys().next().value as string);
+      return;
+    }
     const cell = sweepJobs.get(done.jobId);
     sweepJobs.delete(done.jobId);
     if (studio().job.jobId === done.jobId) {
@@ -208,9 +226,8 @@ export function createRunController(
     if (!run || run.status !== 'running' || run.next >= run.cells.length) return;
     const cell = run.cells[run.next]!;
     dispatch({ type: 'sweep/cellStarted', id: run.id, index: cell.index });
-    const jobId = await startJob('sweep', cell.restorationPrompt, run.seed);
-    if (jobId) sweepJobs.set(jobId, { sweepId: run.id, index: cell.index });
-    else {
+    const jobId = await startJob('sweep', { sweepId: run.id, index: cell.index, restorationPrompt: cell.restorationPrompt, seed: run.seed });
+    if (!jobId) {
       dispatch({ type: 'sweep/cellFailed', id: run.id, index: cell.index, reason: 'did not start' });
       dispatch({ type: 'sweep/cancelled', id: run.id });
     }

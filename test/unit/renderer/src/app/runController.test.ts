@@ -178,6 +178,19 @@ describe('run controller', () => {
     expect(h.store.getState().error).toBeNull();
   });
 
+  it('a done event that overtakes restore.start’s answer is not lost', async () => {
+    let answer!: (r: Result<{ jobId: string }>) => void;
+    const h = harness({ startAnswer: () => new Promise((r) => (answer = r)) });
+    const running = h.run.run();
+    await flush();
+    h.emitDone(h.result('fast', 3));
+    answer({ ok: true, value: { jobId: 'fast' } });
+    await running;
+    await flush();
+    expect(h.studio().job.status).toBe('idle');
+    expect(h.studio().history.entries.map((e) => e.id)).toEqual(['r-fast']);
+  });
+
   it('an engine failure ends the run and shows its plain-words message', async () => {
     const h = harness();
     await h.run.run();
