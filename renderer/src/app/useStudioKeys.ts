@@ -1,6 +1,7 @@
 /** Installs the run workspace's keyboard shortcuts (studioKeys.ts) on the window. */
 import { useEffect } from 'react';
 import type { AppServices } from './appContext';
+import { currentEntry } from '../state/historyResults';
 import type { RunController } from './runController';
 import { isFlipRelease, studioCommandForKey } from './studioKeys';
 
@@ -36,7 +37,8 @@ export function useStudioKeys(services: AppServices, run: RunController): void {
           if (studio.job.status !== 'idle') void run.cancel();
           return; // the canvas tool's own Escape still runs
         case 'compareToggle':
-          store.dispatch({ type: 'compare/toggle' });
+          // Nothing to compare until there is a result for this photo.
+          if (currentEntry(studio.history, store.getState().image?.id ?? null)) store.dispatch({ type: 'compare/toggle' });
           return;
         case 'flipDown':
           e.preventDefault();

@@ -166,9 +166,9 @@ export function CompareControls() {
     <div className="tb-group" aria-label="Compare">
       <button
         type="button"
-        className={`tb-button${compare.on ? ' tb-pressed' : ''}`}
+        className={`tb-button${compare.on && hasResult ? ' tb-pressed' : ''}`}
         data-testid="compare-toggle"
-        aria-pressed={compare.on}
+        aria-pressed={compare.on && hasResult}
         disabled={!hasResult}
         title={hasResult ? 'Show the result / back to editing (C); hold \\ to see the original' : 'Run a restoration first'}
         onClick={() => store.dispatch({ type: 'compare/toggle' })}
@@ -179,9 +179,9 @@ export function CompareControls() {
         <button
           type="button"
           key={m.mode}
-          className={`tb-button tb-seg${compare.on && compare.mode === m.mode ? ' tb-pressed' : ''}`}
+          className={`tb-button tb-seg${hasResult && compare.on && compare.mode === m.mode ? ' tb-pressed' : ''}`}
           data-testid={`compare-mode-${m.mode}`}
-          aria-pressed={compare.on && compare.mode === m.mode}
+          aria-pressed={hasResult && compare.on && compare.mode === m.mode}
           disabled={!hasResult}
           title={m.title}
           onClick={() => store.dispatch({ type: 'compare/mode', mode: m.mode })}
