@@ -17,6 +17,7 @@ import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHE
 import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
+import { MAX_STEPS } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
@@ -186,7 +187,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     restorationPrompt: v.restore ?? DEFAULT_RESTORE_PARAMS.restorationPrompt,
     semanticPrompt: v.prompt ?? '',
     negativePrompt: v.negative ?? '',
-    steps: v.steps !== undefined ? number('--steps', v.steps, { integer: true, min: 1, max: 1000 }) : DEFAULT_RESTORE_PARAMS.steps,
+    steps: v.steps !== undefined ? number('--steps', v.steps, { integer: true, min: 1, max: MAX_STEPS }) : DEFAULT_RESTORE_PARAMS.steps,
     guidanceScale: v.guidance !== undefined ? number('--guidance', v.guidance, { min: 0, max: 50 }) : DEFAULT_RESTORE_PARAMS.guidanceScale,
     seed: v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : randomInt(0, 2 ** 31),
     strength: v.strength !== undefined ? number('--strength', v.strength, { min: 0.01, max: 1 }) : DEFAULT_RESTORE_PARAMS.strength,

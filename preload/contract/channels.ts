@@ -13,6 +13,12 @@
 
 export const CHANNEL_PREFIX = 'spire:' as const;
 
+/**
+ * Most denoising steps a run may ask for. DDIM's leading spacing with steps_offset 1
+ * would step past the last training timestep (999) at 1000 steps; the paper uses 50.
+ */
+export const MAX_STEPS = 500;
+
 /** An image the user opened, as the renderer receives it. */
 export interface OpenedImage {
   /** Opaque id main assigns; later requests name the image by this id, never by path. */

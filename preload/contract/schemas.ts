@@ -9,7 +9,7 @@
  * before it costs an engine round trip.
  */
 import { z } from 'zod';
-import type { InvokeChannel, RequestOf } from './channels';
+import { MAX_STEPS, type InvokeChannel, type RequestOf } from './channels';
 import { RestorationPromptError, parseRestorationPrompt } from './restorationPrompt';
 
 const empty = z.object({}).strict();
@@ -81,7 +81,7 @@ export const restoreParamsSchema = z
       .array(regionPromptSchema)
       .max(MAX_REGIONS, `at most ${MAX_REGIONS} regions`)
       .refine((rs) => rs.reduce((n, r) => n + r.mask.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL, `the masks together must stay under ${MAX_MASK_BYTES_TOTAL} bytes`),
-    steps: z.number().int().min(1).max(1000),
+    steps: z.number().int().min(1).max(MAX_STEPS),
     guidanceScale: guidance,
     seed: z.number().int().min(0).max(MAX_SEED),
     strength: z.number().finite().min(0.01).max(1),
@@ -96,7 +96,7 @@ export const restoreParamsSchema = z
 
 export const runDefaultsSchema = z
   .object({
-    steps: z.number().int().min(1).max(1000),
+    steps: z.number().int().min(1).max(MAX_STEPS),
     guidanceScale: guidance,
     strength: z.number().finite().min(0.01).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),

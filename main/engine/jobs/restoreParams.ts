@@ -5,6 +5,7 @@
  */
 import type { RestoreParams } from '../pipeline/types';
 import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
+import { MAX_STEPS } from '../../../preload/contract/channels';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   restorationPrompt: 'Remove all degradation',
@@ -59,7 +60,7 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
   }
   for (const f of ['semanticPrompt', 'negativePrompt'] as const)
     if (typeof params[f] !== 'string') throw new RestoreParamsError(f, `${f} must be text.`, 'bad-prompt');
-  checkNumber('steps', params.steps, 1, 1000, true);
+  checkNumber('steps', params.steps, 1, MAX_STEPS, true);
   checkNumber('guidanceScale', params.guidanceScale, 0, 50);
   checkNumber('seed', params.seed, 0, MAX_SEED, true);
   checkNumber('strength', params.strength, 0.01, 1);
