@@ -9,51 +9,18 @@
 //     abs and 5e-2 max abs;
 //   - restore() of a small picture: fp16 vs fp32 pack, mean abs diff on [0, 1] below 5e-3.
 // Max abs differences are printed. Speed is not measured here (see models/README.md).
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from '../../main/engine/onnx/runtime';
-import { loadPack, type LoadedPack } from '../../main/engine/packLoader';
-import { readManifest } from '../../main/engine/packs';
-import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore, sample } from '../../main/engine/pipeline/restore';
 import type { RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import type { Tensor } from '../../main/engine/tensor/tensor';
+import { goldenSampleOptions, openPack, packsDir, readFloat as readGoldenFloat, readGolden, readIds as readGoldenIds, releasePack, type OpenPack, type TensorRef } from './goldens';
 
-const packsDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs');
 const fp16Dir = path.join(packsDir, 'tiny-random-fp16');
 const fp32Dir = path.join(packsDir, 'tiny-random');
 const goldenDir = path.join(fp32Dir, 'golden'); // the fp16 pack reuses tiny-random's goldens
 
-interface TensorRef {
-  file: string;
-  dtype: 'float32' | 'int64';
-  shape: number[];
-}
-interface SamplingRun {
-  name: string;
-  semanticPrompt: string;
-  restorationPrompt: string;
-  negativePrompt: string;
-  numInferenceSteps: number;
-  guidanceScale: number;
-  eta: number;
-  seed: number;
-  strength: number;
-  useRestorer: boolean;
-  image: TensorRef;
-  initialNoise: TensorRef;
-  timesteps: number[];
-  steps: { timestep: number; noisePred: TensorRef; latents: TensorRef }[];
-  restoredInput?: TensorRef;
-  decoded: TensorRef;
-}
-interface Golden {
-  components: Record<string, { inputs: Record<string, TensorRef>; outputs: Record<string, TensorRef> }>;
-  sampling: SamplingRun[];
-}
-
-const golden = JSON.parse(fs.readFileSync(path.join(goldenDir, 'index.json'), 'utf8')) as Golden;
+const golden = readGolden(goldenDir);
 
 /** Component tolerance: max abs diff relative to the reference output's largest magnitude. */
 const COMPONENT_REL_TOL = 1e-2;
@@ -62,14 +29,11 @@ const DECODED_MEAN_TOL = 5e-3;
 const DECODED_MAX_TOL = 5e-2;
 const RESTORE_MEAN_TOL = 5e-3;
 
-function readFloat(ref: TensorRef): Tensor {
-  const buf = fs.readFileSync(path.join(goldenDir, ref.file));
-  return { data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), dims: ref.shape };
-}
+const readFloat = (ref: TensorRef): Tensor => readGoldenFloat(goldenDir, ref);
 
+/** [B, L] token ids. */
 function readIds(ref: TensorRef): number[][] {
-  const buf = fs.readFileSync(path.join(goldenDir, ref.file));
-  const flat = [...new BigInt64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))].map(Number);
+  const flat = readGoldenIds(goldenDir, ref);
   const [B, L] = ref.shape as [number, number];
   return Array.from({ length: B }, (_, b) => flat.slice(b * L, (b + 1) * L));
 }
@@ -96,18 +60,13 @@ function diff(a: ArrayLike<number>, b: ArrayLike<number>): Diff {
 
 const show = (d: Diff): string => `max ${d.maxAbs.toExponential(2)} (x${(d.maxAbs / d.scale).toExponential(1)} of scale ${d.scale.toFixed(2)}), mean ${d.meanAbs.toExponential(2)}`;
 
-async function open(dir: string): Promise<{ pack: LoadedPack; models: OnnxSpireModels }> {
-  const pack = await loadPack(await readManifest(dir), { providers: ['cpu'], threads: 1, openSession });
-  return { pack, models: await OnnxSpireModels.fromPack(pack) };
-}
-
-let half: { pack: LoadedPack; models: OnnxSpireModels };
+let half: OpenPack;
 
 beforeAll(async () => {
-  half = await open(fp16Dir);
+  half = await openPack(fp16Dir);
 });
 afterAll(async () => {
-  await Promise.all([...half.pack.sessions.values()].map((s) => s.release()));
+  await releasePack(half.pack);
 });
 
 describe('tiny-random-fp16 pack', () => {
@@ -162,19 +121,7 @@ describe('tiny-random-fp16 pack', () => {
     const run = golden.sampling.find((r) => r.name === runName)!;
     const latents: Float32Array[] = [];
     const result = await sample(half.models, readFloat(run.image), {
-      semanticPrompt: run.semanticPrompt,
-      negativePrompt: run.negativePrompt,
-      restorationPrompt: run.restorationPrompt,
-      regions: [],
-      steps: run.numInferenceSteps,
-      guidanceScale: run.guidanceScale,
-      eta: run.eta,
-      seed: run.seed,
-      strength: run.strength,
-      scheduler: 'ddim',
-      useRestorer: run.useRestorer,
-      tiling: null,
-      initialNoise: readFloat(run.initialNoise).data,
+      ...goldenSampleOptions(goldenDir, run),
       onLatents: (_i, _t, _eps, z) => latents.push(z.slice()),
     });
     expect(result.timesteps).toEqual(run.timesteps);
@@ -197,7 +144,7 @@ describe('tiny-random-fp16 pack', () => {
   });
 
   it('restore() gives nearly the float32 pack\'s image', async () => {
-    const full = await open(fp32Dir);
+    const full = await openPack(fp32Dir);
     try {
       const width = 40;
       const height = 32;
@@ -227,7 +174,7 @@ describe('tiny-random-fp16 pack', () => {
       console.log(`restore() fp16 vs fp32 pack, 40x32, 4 steps, [0, 1]: ${show(d)}`);
       expect(d.meanAbs).toBeLessThanOrEqual(RESTORE_MEAN_TOL);
     } finally {
-      await Promise.all([...full.pack.sessions.values()].map((s) => s.release()));
+      await releasePack(full.pack);
     }
   });
 });

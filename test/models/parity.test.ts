@@ -8,14 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSession, type HostTensor, type ModelSession, type NamedTensors } from '../../main/engine/onnx/runtime';
+import { packsDir, type TensorRef } from './goldens';
 
-const packsDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs');
-
-interface TensorRef {
-  file: string;
-  dtype: 'float32' | 'int64';
-  shape: number[];
-}
 interface ValueSpec {
   name: string;
   dtype: string;

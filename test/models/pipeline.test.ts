@@ -6,50 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from '../../main/engine/onnx/runtime';
-import { loadPack, type LoadedPack } from '../../main/engine/packLoader';
-import { readManifest } from '../../main/engine/packs';
-import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { sample } from '../../main/engine/pipeline/restore';
-import type { Tensor } from '../../main/engine/tensor/tensor';
-
-const packsDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs');
-
-interface TensorRef {
-  file: string;
-  dtype: 'float32' | 'int64';
-  shape: number[];
-}
-interface SamplingRun {
-  name: string;
-  semanticPrompt: string;
-  restorationPrompt: string;
-  negativePrompt: string;
-  numInferenceSteps: number;
-  guidanceScale: number;
-  eta: number;
-  seed: number;
-  strength: number;
-  useRestorer: boolean;
-  inputIds: Record<'semantic' | 'negative' | 'restoration', TensorRef>;
-  image: TensorRef;
-  initialNoise: TensorRef;
-  initialLatents: TensorRef;
-  timesteps: number[];
-  steps: { timestep: number; noisePred: TensorRef; latents: TensorRef }[];
-  restoredInput?: TensorRef;
-  decoded: TensorRef;
-}
-
-function readFloat(dir: string, ref: TensorRef): Tensor {
-  const buf = fs.readFileSync(path.join(dir, ref.file));
-  return { data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), dims: ref.shape };
-}
-
-function readIds(dir: string, ref: TensorRef): number[] {
-  const buf = fs.readFileSync(path.join(dir, ref.file));
-  return [...new BigInt64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))].map(Number);
-}
+import { goldenSampleOptions, openPack, packsDir, readFloat, readGolden, readIds, releasePack, type OpenPack } from './goldens';
 
 function maxAbs(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -63,21 +21,20 @@ const packs = ['tiny-random', 'tiny-random-additive'].filter((p) => fs.existsSyn
 describe.each(packs)('pipeline parity, pack %s', (packName) => {
   const packDir = path.join(packsDir, packName);
   const goldenDir = path.join(packDir, 'golden');
-  const golden = JSON.parse(fs.readFileSync(path.join(goldenDir, 'index.json'), 'utf8')) as { tolerance: { float32: number }; sampling: SamplingRun[] };
+  const golden = readGolden(goldenDir);
   const tol = golden.tolerance.float32;
-  let pack: LoadedPack;
-  let models: OnnxSpireModels;
+  let opened: OpenPack;
 
   beforeAll(async () => {
-    pack = await loadPack(await readManifest(packDir), { providers: ['cpu'], threads: 1, openSession });
-    models = await OnnxSpireModels.fromPack(pack);
+    opened = await openPack(packDir);
   });
   afterAll(async () => {
-    await Promise.all([...pack.sessions.values()].map((s) => s.release()));
+    await releasePack(opened.pack);
   });
 
   it.each(golden.sampling.map((r) => r.name))('run "%s" matches the reference sampler step by step', async (runName) => {
-    const run = golden.sampling.find((r) => r.name === runName) as SamplingRun;
+    const run = golden.sampling.find((r) => r.name === runName)!;
+    const { models } = opened;
     // Same token ids as Python for the three prompts.
     expect(models.tokenize([run.negativePrompt, run.semanticPrompt, run.restorationPrompt])).toEqual([
       readIds(goldenDir, run.inputIds.negative),
@@ -86,19 +43,7 @@ describe.each(packs)('pipeline parity, pack %s', (packName) => {
     ]);
     const steps: { t: number; eps: Float32Array; z: Float32Array }[] = [];
     const result = await sample(models, readFloat(goldenDir, run.image), {
-      semanticPrompt: run.semanticPrompt,
-      negativePrompt: run.negativePrompt,
-      restorationPrompt: run.restorationPrompt,
-      regions: [],
-      steps: run.numInferenceSteps,
-      guidanceScale: run.guidanceScale,
-      eta: run.eta,
-      seed: run.seed,
-      strength: run.strength,
-      scheduler: 'ddim',
-      useRestorer: run.useRestorer,
-      tiling: null,
-      initialNoise: readFloat(goldenDir, run.initialNoise).data,
+      ...goldenSampleOptions(goldenDir, run),
       onLatents: (_i, t, eps, z) => steps.push({ t, eps: eps.slice(), z: z.slice() }),
     });
     expect(result.timesteps).toEqual(run.timesteps);

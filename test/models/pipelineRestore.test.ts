@@ -4,25 +4,21 @@
 // is printed (speed is measured by benchmarks, never asserted here).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from '../../main/engine/onnx/runtime';
-import { loadPack, type LoadedPack } from '../../main/engine/packLoader';
-import { readManifest } from '../../main/engine/packs';
-import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore, sample, type SampleOptions } from '../../main/engine/pipeline/restore';
 import { rgbToNchw } from '../../main/engine/imageOps/convert';
 import type { Mask, RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import { planTiles } from '../../main/engine/imageOps/tiling';
+import { openPack, packsDir, releasePack, type OpenPack } from './goldens';
 
-const packDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs', 'tiny-random');
-let pack: LoadedPack;
-let models: OnnxSpireModels;
+let opened: OpenPack;
+let models: OpenPack['models'];
 
 beforeAll(async () => {
-  pack = await loadPack(await readManifest(packDir), { providers: ['cpu'], threads: 1, openSession });
-  models = await OnnxSpireModels.fromPack(pack);
+  opened = await openPack(path.join(packsDir, 'tiny-random'));
+  models = opened.models;
 });
 afterAll(async () => {
-  await Promise.all([...pack.sessions.values()].map((s) => s.release()));
+  await releasePack(opened.pack);
 });
 
 /** A smooth test picture: gradients and soft blobs. */
