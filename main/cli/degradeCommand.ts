@@ -4,7 +4,6 @@
  * main/engine/degrade/). Runs in-process; no model needed.
  */
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DegradeError, applyPrompt } from '../engine/degrade';
 import { ImageReadError, ImageWriteError, readImage, writeImage } from '../engine/image';
 import { resizeRgb } from '../engine/imageOps/resize';
@@ -13,7 +12,7 @@ import { RestorationPromptError } from '../../preload/contract/restorationPrompt
 import { Generator } from '../engine/tensor/random';
 import { CliError, EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
-import { number, usageError } from './parse';
+import { number, parseCommandArgs } from './parse';
 
 export const DEGRADE_HELP = `Usage: spire degrade <input> -o <output> --restore "<prompt>" [options]
 
@@ -39,26 +38,15 @@ Exit codes: 0 ok, 2 usage or bad prompt, 3 bad input image, 5 output write probl
 `;
 
 export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const { values: v, positionals } = (() => {
-    try {
-      return parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          restore: { type: 'string' },
-          seed: { type: 'string' },
-          'same-size': { type: 'boolean' },
-          force: { type: 'boolean' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (err) {
-      throw usageError(err, 'degrade');
-    }
-  })();
+  const { values: v, positionals } = parseCommandArgs('degrade', argv, {
+    output: { type: 'string', short: 'o' },
+    restore: { type: 'string' },
+    seed: { type: 'string' },
+    'same-size': { type: 'boolean' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) {
     io.stdout.write(DEGRADE_HELP);
     return EXIT.ok;

@@ -1,4 +1,5 @@
 /** Small helpers for flag values: numbers with ranges, and parseArgs errors as usage errors. */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { CliError, EXIT } from './exitCodes';
 
 export function number(flag: string, text: string, range: { integer?: boolean; min: number; max: number }): number {
@@ -12,4 +13,13 @@ export function number(flag: string, text: string, range: { integer?: boolean; m
 export function usageError(err: unknown, command: string): CliError {
   const message = err instanceof Error ? err.message.replace(/\. To specify a positional argument.*$/s, '') : String(err);
   return new CliError(EXIT.usage, `${message}. See \`spire ${command} --help\`.`.replace(/\.\./g, '.'));
+}
+
+/** Parses `spire <command>` flags strictly (positionals allowed); a parse error becomes a usage error. */
+export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (err) {
+    throw usageError(err, command);
+  }
 }

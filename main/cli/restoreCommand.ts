@@ -10,7 +10,6 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
 import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
 import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
@@ -21,7 +20,7 @@ import { MAX_STEPS } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
-import { number, usageError } from './parse';
+import { number, parseCommandArgs } from './parse';
 
 export const RESTORE_HELP = `Usage: spire restore <input...> -o <output> [options]
 
@@ -130,41 +129,30 @@ function whenSettled(host: SupervisedEngineHost): Promise<void> {
 }
 
 export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const { values: v, positionals } = (() => {
-    try {
-      return parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          restore: { type: 'string' },
-          prompt: { type: 'string' },
-          negative: { type: 'string' },
-          region: { type: 'string', multiple: true },
-          steps: { type: 'string' },
-          guidance: { type: 'string' },
-          seed: { type: 'string' },
-          strength: { type: 'string' },
-          scheduler: { type: 'string' },
-          'color-fix': { type: 'string' },
-          faithful: { type: 'boolean' },
-          tile: { type: 'string' },
-          'tile-overlap': { type: 'string' },
-          model: { type: 'string' },
-          ep: { type: 'string' },
-          threads: { type: 'string' },
-          format: { type: 'string' },
-          quality: { type: 'string' },
-          force: { type: 'boolean' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (err) {
-      throw usageError(err, 'restore');
-    }
-  })();
+  const { values: v, positionals } = parseCommandArgs('restore', argv, {
+    output: { type: 'string', short: 'o' },
+    restore: { type: 'string' },
+    prompt: { type: 'string' },
+    negative: { type: 'string' },
+    region: { type: 'string', multiple: true },
+    steps: { type: 'string' },
+    guidance: { type: 'string' },
+    seed: { type: 'string' },
+    strength: { type: 'string' },
+    scheduler: { type: 'string' },
+    'color-fix': { type: 'string' },
+    faithful: { type: 'boolean' },
+    tile: { type: 'string' },
+    'tile-overlap': { type: 'string' },
+    model: { type: 'string' },
+    ep: { type: 'string' },
+    threads: { type: 'string' },
+    format: { type: 'string' },
+    quality: { type: 'string' },
+    force: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) {
     io.stdout.write(RESTORE_HELP);
     return EXIT.ok;
