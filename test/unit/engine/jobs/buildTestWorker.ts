@@ -1,6 +1,8 @@
 /**
- * Bundles a worker entry (TypeScript) into one runnable .mjs for worker_threads,
- * cached by the sources' modification times (like test/unit/main/engine/buildWorker.ts).
+ * Bundles an entry (TypeScript: main/engine/worker.ts, a test worker, the CLI) into one runnable
+ * .mjs for worker_threads or a child process (they cannot load TypeScript). Native addons stay
+ * external and resolve from the repository's node_modules. The bundle is cached by the sources'
+ * modification times.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,7 +20,7 @@ function stamp(entry: string): string {
       else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) hash.update(`${path}:${statSync(path).mtimeMs}`);
     }
   };
-  walk(join(repo, 'main/engine'));
+  walk(join(repo, 'main'));
   walk(join(repo, 'preload/contract'));
   walk(join(repo, 'assets'));
   hash.update(`${entry}:${statSync(entry).mtimeMs}`);
@@ -26,6 +28,7 @@ function stamp(entry: string): string {
   return hash.digest('hex').slice(0, 12);
 }
 
+/** Returns the path of a runnable bundle of `entry` built from the current sources. */
 export async function buildTestWorker(entry: string): Promise<string> {
   const name = basename(entry, '.ts');
   const outDir = join(repo, 'node_modules/.cache/spire-tests', `${name}-${stamp(entry)}`);

@@ -12,7 +12,7 @@ import { EngineRequestError, SupervisedEngineHost } from '../../../../main/engin
 import type { EngineProcess, EngineSpawner } from '../../../../main/engine/port';
 import type { EngineConfig } from '../../../../main/engine/protocol';
 import { threadSpawner } from '../../../../main/engine/threadSpawner';
-import { buildEngineWorker } from './buildWorker';
+import { buildTestWorker } from '../../engine/jobs/buildTestWorker';
 import { identityModel } from './tinyOnnx';
 
 let workerPath: string;
@@ -20,7 +20,7 @@ let tmp: string;
 const hosts: SupervisedEngineHost[] = [];
 
 beforeAll(async () => {
-  workerPath = await buildEngineWorker();
+  workerPath = await buildTestWorker(join(import.meta.dirname, '../../../../main/engine/worker.ts'));
   tmp = await mkdtemp(join(tmpdir(), 'spire-host-'));
   const pack = join(tmp, 'packs', 'tiny');
   await mkdir(pack, { recursive: true });
