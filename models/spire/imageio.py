@@ -4,12 +4,12 @@ Everything in the data pipeline (degradations, datasets) speaks this one format.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from .atomic import atomic_path
 
 
 def load_rgb(path) -> np.ndarray:
@@ -35,16 +35,8 @@ def save_rgb(path, img: np.ndarray, overwrite: bool = False, **save_kwargs) -> N
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (or choose another name) to replace it")
     check_image(img, "image")
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=path.name + ".", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix) as tmp:
         Image.fromarray(to_uint8(img), "RGB").save(tmp, **save_kwargs)
-        os.chmod(tmp, _default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def check_image(img: np.ndarray, name: str = "image") -> None:
@@ -61,9 +53,3 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0) -> float:
     mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(peak * peak / mse)
 
-
-def _default_file_mode() -> int:
-    """0o666 minus the process umask: what open() would give a new file (mkstemp gives 0o600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask

@@ -13,6 +13,8 @@ Every file is written atomically (temp file + rename).
 import json
 from pathlib import Path
 
+from .atomic import write_text_atomic
+
 FORMAT = "spire-pack"
 FORMAT_VERSION = 1
 
@@ -20,9 +22,7 @@ FORMAT_VERSION = 1
 def write_json(path: Path, obj) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2) + "\n")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(obj, indent=2) + "\n")
 
 
 def value_info(name: str, dtype: str, shape: list) -> dict:

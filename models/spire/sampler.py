@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .adaptor import Adaptor
+from .atomic import atomic_path, write_text_atomic
 from .autoencoder import Autoencoder
 from .config import SpireConfig
 from .restorer import Restorer
@@ -50,13 +51,12 @@ class SpireModels(torch.nn.Module):
     def save(self, folder, parts=PARTS):
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(folder / "config.json", json.dumps(self.cfg.to_dict(), indent=2))
+        write_text_atomic(folder / "config.json", json.dumps(self.cfg.to_dict(), indent=2))
         for name in parts:
             module = getattr(self, name)
             if module is not None:
-                tmp = folder / f"{name}.pt.tmp"
-                torch.save(module.state_dict(), tmp)
-                tmp.replace(folder / f"{name}.pt")
+                with atomic_path(folder / f"{name}.pt") as tmp:
+                    torch.save(module.state_dict(), tmp)
 
     @staticmethod
     def load(folder, device="cpu") -> "SpireModels":
@@ -96,12 +96,6 @@ def load_tokenizer(cfg: SpireConfig, shared=None):
             f"{cfg.text_encoder.vocab_size}: raise vocab_size in the config"
         )
     return tok
-
-
-def _atomic_write_text(path: Path, text: str):
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 @dataclass

@@ -19,14 +19,14 @@ import gzip
 import heapq
 import html
 import json
-import os
-import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from .atomic import write_text_atomic
 
 BOS = "<|startoftext|>"
 EOS = "<|endoftext|>"
@@ -229,10 +229,10 @@ class BPETokenizer:
         }
         special = {k: config[k] for k in ("bos_token", "eos_token", "pad_token", "unk_token")}
         vocab_sorted = dict(sorted(self.encoder.items(), key=lambda kv: kv[1]))
-        _atomic_write(d / "vocab.json", json.dumps(vocab_sorted, ensure_ascii=False) + "\n")
-        _atomic_write(d / "merges.txt", "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in self.merges))
-        _atomic_write(d / "tokenizer_config.json", json.dumps(config, indent=2) + "\n")
-        _atomic_write(d / "special_tokens_map.json", json.dumps(special, indent=2) + "\n")
+        write_text_atomic(d / "vocab.json", json.dumps(vocab_sorted, ensure_ascii=False) + "\n")
+        write_text_atomic(d / "merges.txt", "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in self.merges))
+        write_text_atomic(d / "tokenizer_config.json", json.dumps(config, indent=2) + "\n")
+        write_text_atomic(d / "special_tokens_map.json", json.dumps(special, indent=2) + "\n")
 
     # ---- encoding -----------------------------------------------------------------------
     @property
@@ -381,23 +381,3 @@ def train_bpe(
                 del pair_counts[p]
     vocab = {t: i for i, t in enumerate(tokens + [BOS, EOS])}
     return BPETokenizer(vocab, merges, model_max_length=model_max_length)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, _default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _default_file_mode() -> int:
-    """0o666 minus the process umask: what open() would give a new file (mkstemp gives 0o600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
