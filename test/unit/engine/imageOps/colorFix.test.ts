@@ -1,11 +1,10 @@
 // Colour fix: torch goldens of StableSR's definitions (test/fixtures/imageOps/make_colorfix_goldens.py)
 // plus identities: adain matches the input's statistics, wavelet keeps the result's detail and
 // takes the input's low frequencies.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adainColorFix, channelStats, colorFix, waveletColorFix, waveletLowPass } from '../../../../main/engine/imageOps/colorFix';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
+import { maxAbsDiff, readImageOpGoldens } from './goldens';
 
 interface Case {
   height: number;
@@ -16,18 +15,7 @@ interface Case {
   adain: number;
 }
 
-const dir = path.join(__dirname, '..', '..', '..', 'fixtures', 'imageOps');
-const index = JSON.parse(readFileSync(path.join(dir, 'colorfix.json'), 'utf8')) as { tolerance: number; cases: Case[] };
-const bin = readFileSync(path.join(dir, 'colorfix.bin'));
-const values = new Float32Array(bin.length / 4);
-for (let i = 0; i < values.length; i++) values[i] = bin.readFloatLE(i * 4);
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+const { index, values } = readImageOpGoldens<Case>('colorfix');
 
 /** Seeded smooth-plus-noise image (LCG noise). */
 function makeImage(height: number, width: number, seed: number, f: (y: number, x: number, c: number) => number): RgbImage {

@@ -1,10 +1,9 @@
 // Resizing against goldens from Pillow / OpenCV (test/fixtures/imageOps/make_resize_goldens.py)
 // plus structural checks (weights sum to 1, planar == interleaved, constant images stay constant).
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResizeMethod } from '../../../../main/engine/imageOps/resize';
 import { resizeMask, resizeNchw, resizeRgb, resizeWeights } from '../../../../main/engine/imageOps/resize';
+import { maxAbsDiff, readImageOpGoldens } from './goldens';
 
 interface Case {
   method: ResizeMethod;
@@ -16,18 +15,7 @@ interface Case {
   expected: number;
 }
 
-const dir = path.join(__dirname, '..', '..', '..', 'fixtures', 'imageOps');
-const index = JSON.parse(readFileSync(path.join(dir, 'resize.json'), 'utf8')) as { tolerance: number; cases: Case[] };
-const bin = readFileSync(path.join(dir, 'resize.bin'));
-const values = new Float32Array(bin.length / 4);
-for (let i = 0; i < values.length; i++) values[i] = bin.readFloatLE(i * 4);
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+const { index, values } = readImageOpGoldens<Case>('resize');
 
 describe('resizeRgb matches the Python references (Pillow 9.4.0 / OpenCV 4.6.0)', () => {
   it('has goldens for every method', () => {
