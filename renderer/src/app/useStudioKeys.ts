@@ -4,12 +4,7 @@ import type { AppServices } from './appContext';
 import { currentEntry } from '../state/historyResults';
 import type { RunController } from './runController';
 import { isFlipRelease, studioCommandForKey } from './studioKeys';
-
-function isTextField(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'color', 'file', 'submit', 'reset'].includes(target.type);
-}
+import { isTextField, listenOnWindow } from './windowEvents';
 
 export function useStudioKeys(services: AppServices, run: RunController): void {
   useEffect(() => {
@@ -63,13 +58,6 @@ export function useStudioKeys(services: AppServices, run: RunController): void {
     };
     // A key released outside the window never sends keyup.
     const onBlur = () => store.dispatch({ type: 'compare/flip', flipped: false });
-    window.addEventListener('keydown', onKeyDown);
-    window.addEventListener('keyup', onKeyUp);
-    window.addEventListener('blur', onBlur);
-    return () => {
-      window.removeEventListener('keydown', onKeyDown);
-      window.removeEventListener('keyup', onKeyUp);
-      window.removeEventListener('blur', onBlur);
-    };
+    return listenOnWindow({ keydown: onKeyDown, keyup: onKeyUp, blur: onBlur });
   }, [services, run]);
 }

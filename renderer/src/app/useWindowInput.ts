@@ -7,16 +7,7 @@ import { isFileDrag } from '../io/droppedFiles';
 import type { AppServices } from './appContext';
 import type { Command } from './keymap';
 import { commandForKey } from './keymap';
-
-function isTextField(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) {
-    return !['button', 'checkbox', 'radio', 'range', 'color', 'file', 'submit', 'reset'].includes(target.type);
-  }
-  return false;
-}
+import { isTextField, listenOnWindow } from './windowEvents';
 
 function run(services: AppServices, command: Command): void {
   const { store, controller, editor } = services;
@@ -92,19 +83,6 @@ export function useWindowInput(services: AppServices): void {
       void controller.openFiles(files);
     };
 
-    window.addEventListener('keydown', onKeyDown);
-    window.addEventListener('dragenter', onDragEnter);
-    window.addEventListener('dragover', onDragOver);
-    window.addEventListener('dragleave', onDragLeave);
-    window.addEventListener('drop', onDrop);
-    window.addEventListener('paste', onPaste);
-    return () => {
-      window.removeEventListener('keydown', onKeyDown);
-      window.removeEventListener('dragenter', onDragEnter);
-      window.removeEventListener('dragover', onDragOver);
-      window.removeEventListener('dragleave', onDragLeave);
-      window.removeEventListener('drop', onDrop);
-      window.removeEventListener('paste', onPaste);
-    };
+    return listenOnWindow({ keydown: onKeyDown, dragenter: onDragEnter, dragover: onDragOver, dragleave: onDragLeave, drop: onDrop, paste: onPaste });
   }, [services]);
 }

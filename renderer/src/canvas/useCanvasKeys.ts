@@ -3,12 +3,7 @@ import { useEffect } from 'react';
 import type { AppServices } from '../app/appContext';
 import type { ToolId } from '../state/regions';
 import { canvasCommandForKey, stepBrushSize } from './canvasKeys';
-
-function isTextField(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range', 'color', 'file', 'submit', 'reset'].includes(target.type);
-}
+import { isTextField, listenOnWindow } from '../app/windowEvents';
 
 export function useCanvasKeys({ store, editor }: Pick<AppServices, 'store' | 'editor'>): void {
   useEffect(() => {
@@ -45,13 +40,6 @@ export function useCanvasKeys({ store, editor }: Pick<AppServices, 'store' | 'ed
     };
     // Space released while the window was elsewhere never arrives: let go on blur.
     const onBlur = () => editor.holdPan(false);
-    window.addEventListener('keydown', onKeyDown);
-    window.addEventListener('keyup', onKeyUp);
-    window.addEventListener('blur', onBlur);
-    return () => {
-      window.removeEventListener('keydown', onKeyDown);
-      window.removeEventListener('keyup', onKeyUp);
-      window.removeEventListener('blur', onBlur);
-    };
+    return listenOnWindow({ keydown: onKeyDown, keyup: onKeyUp, blur: onBlur });
   }, [store, editor]);
 }
