@@ -3,12 +3,13 @@
 // DDIM is models/spire/scheduler.py): given the stored guided noise prediction, the
 // TypeScript DDIMScheduler must reproduce the stored latents after every step.
 // Tolerance: allclose rtol 1e-5, atol 1e-5.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DDIMScheduler } from '../../../../main/engine/scheduler/DDIMScheduler';
 import { parseSchedulerConfigText } from '../../../../main/engine/scheduler/config';
-import { closeness, repoRoot } from './goldens';
+import { goldenRuns, packsDir, packsWithGoldens } from '../packGoldens';
+import { closeness } from './goldens';
 
 interface Ref {
   file: string;
@@ -26,10 +27,7 @@ interface Run {
   steps: { timestep: number; noisePred: Ref; latents: Ref }[];
 }
 
-const packsDir = path.join(repoRoot, 'test', 'fixtures', 'packs');
-const packs = existsSync(packsDir)
-  ? readdirSync(packsDir).filter((p) => existsSync(path.join(packsDir, p, 'golden', 'index.json')) && existsSync(path.join(packsDir, p, 'scheduler', 'scheduler_config.json')))
-  : [];
+const packs = packsWithGoldens(path.join('scheduler', 'scheduler_config.json'));
 if (packs.length === 0) console.warn(`Skipping pack DDIM replay: no packs with goldens under ${packsDir}.`);
 
 function readF32(dir: string, ref: Ref): Float32Array {
@@ -40,13 +38,7 @@ function readF32(dir: string, ref: Ref): Float32Array {
 }
 
 describe.skipIf(packs.length === 0)('DDIM replay of the reference sampler', () => {
-  const cases = packs.flatMap((pack) => {
-    const golden = path.join(packsDir, pack, 'golden');
-    const index = JSON.parse(readFileSync(path.join(golden, 'index.json'), 'utf8')) as { sampling: Run[] };
-    return index.sampling.map((run) => [`${pack}/${run.name}`, pack, golden, run] as const);
-  });
-
-  it.each(cases)('%s', (_label, pack, golden, run) => {
+  it.each(goldenRuns<Run>(packs))('%s', (_label, pack, golden, run) => {
     const config = parseSchedulerConfigText(readFileSync(path.join(packsDir, pack, 'scheduler', 'scheduler_config.json'), 'utf8'));
     const s = DDIMScheduler.fromConfig(config);
     s.setTimesteps(run.numInferenceSteps);

@@ -1,9 +1,10 @@
 // Each tiny random pack's tokenizer folder, loaded by the TypeScript tokenizer, must give the
 // input ids the reference sampler stored in the pack's goldens (test/fixtures/packs/*/golden).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLIPTokenizer } from '../../../../main/engine/tokenizer/CLIPTokenizer';
+import { goldenRuns, packsDir, packsWithGoldens } from '../packGoldens';
 
 interface Ref {
   file: string;
@@ -18,11 +19,7 @@ interface Run {
   inputIds: Record<'semantic' | 'negative' | 'restoration', Ref>;
 }
 
-const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..');
-const packsDir = path.join(repoRoot, 'test', 'fixtures', 'packs');
-const packs = existsSync(packsDir)
-  ? readdirSync(packsDir).filter((p) => existsSync(path.join(packsDir, p, 'golden', 'index.json')) && existsSync(path.join(packsDir, p, 'tokenizer', 'vocab.json')))
-  : [];
+const packs = packsWithGoldens(path.join('tokenizer', 'vocab.json'));
 if (packs.length === 0) console.warn(`Skipping pack tokenizer check: no packs with goldens under ${packsDir}.`);
 
 function readIds(dir: string, ref: Ref): number[][] {
@@ -34,13 +31,7 @@ function readIds(dir: string, ref: Ref): number[][] {
 }
 
 describe.skipIf(packs.length === 0)('pack tokenizers reproduce the stored input ids', () => {
-  const cases = packs.flatMap((pack) => {
-    const golden = path.join(packsDir, pack, 'golden');
-    const index = JSON.parse(readFileSync(path.join(golden, 'index.json'), 'utf8')) as { sampling: Run[] };
-    return index.sampling.map((run) => [`${pack}/${run.name}`, pack, golden, run] as const);
-  });
-
-  it.each(cases)('%s', async (_label, pack, golden, run) => {
+  it.each(goldenRuns<Run>(packs))('%s', async (_label, pack, golden, run) => {
     const tok = await CLIPTokenizer.fromPretrained(path.join(packsDir, pack, 'tokenizer'));
     const prompts = { semantic: run.semanticPrompt, negative: run.negativePrompt, restoration: run.restorationPrompt };
     for (const key of ['semantic', 'negative', 'restoration'] as const) {
