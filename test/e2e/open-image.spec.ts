@@ -19,6 +19,24 @@ afterAll(async () => {
 
 const testId = (id: string) => app.page.getByTestId(id);
 
+/** Dispatches drag events `types` on the page's body, carrying one file. */
+async function dragFile(file: { data: number[]; name: string; type: string }, types: string[]): Promise<void> {
+  await app.page.evaluate(
+    ({ file, types }) => {
+      const g = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: unknown): void } };
+        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
+        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
+        document: { body: { dispatchEvent(e: unknown): boolean } };
+      };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([new Uint8Array(file.data)], file.name, { type: file.type }));
+      for (const type of types) g.document.body.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    },
+    { file, types },
+  );
+}
+
 async function zoomPercent(): Promise<number> {
   const text = (await testId('zoom-level').textContent()) ?? '';
   const match = /^(\d+)%$/.exec(text.trim());
@@ -67,23 +85,7 @@ describe('opening images', () => {
 
   it('opens a file dropped on the window (bytes, not a path)', async () => {
     const bytes = await quadrants(300, 200, 'jpeg');
-    await app.page.evaluate(
-      ({ data, name }) => {
-        const g = globalThis as unknown as {
-          DataTransfer: new () => { items: { add(f: unknown): void } };
-          File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-          DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-          window: { dispatchEvent(e: unknown): boolean };
-          document: { body: { dispatchEvent(e: unknown): boolean } };
-        };
-        const dt = new g.DataTransfer();
-        dt.items.add(new g.File([new Uint8Array(data)], name, { type: 'image/jpeg' }));
-        for (const type of ['dragenter', 'dragover', 'drop']) {
-          g.document.body.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-        }
-      },
-      { data: [...bytes], name: 'dropped photo.jpg' },
-    );
+    await dragFile({ data: [...bytes], name: 'dropped photo.jpg', type: 'image/jpeg' }, ['dragenter', 'dragover', 'drop']);
     await expect.poll(() => testId('image-name').textContent()).toBe('dropped photo.jpg');
     expect(await testId('image-size').textContent()).toBe('300 × 200');
     expect(await testId('drop-overlay').count()).toBe(0);
@@ -92,30 +94,10 @@ describe('opening images', () => {
   });
 
   it('shows the drop overlay only while a file is dragged over the window', async () => {
-    await app.page.evaluate(() => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-        document: { body: { dispatchEvent(e: unknown): boolean } };
-      };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([new Uint8Array([1])], 'x.png', { type: 'image/png' }));
-      g.document.body.dispatchEvent(new g.DragEvent('dragenter', { bubbles: true, cancelable: true, dataTransfer: dt }));
-    });
+    await dragFile({ data: [1], name: 'x.png', type: 'image/png' }, ['dragenter']);
     await expect.poll(() => testId('drop-overlay').count()).toBe(1);
     await app.screenshot('05-drop-overlay');
-    await app.page.evaluate(() => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-        document: { body: { dispatchEvent(e: unknown): boolean } };
-      };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([new Uint8Array([1])], 'x.png', { type: 'image/png' }));
-      g.document.body.dispatchEvent(new g.DragEvent('dragleave', { bubbles: true, cancelable: true, dataTransfer: dt }));
-    });
+    await dragFile({ data: [1], name: 'x.png', type: 'image/png' }, ['dragleave']);
     await expect.poll(() => testId('drop-overlay').count()).toBe(0);
   });
 
