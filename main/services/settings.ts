@@ -16,6 +16,11 @@ const runDefaultsSchema = z.object({
   strength: z.number().finite().min(0.01).max(1),
   colorFix: z.enum(['wavelet', 'adain', 'none']),
   scheduler: z.enum(['ddim', 'dpmpp-2m']),
+  /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
+  seedLocked: z.boolean(),
+  seed: z.number().int().min(0).max(0xffffffff),
+  /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
+  useRestorer: z.boolean(),
 });
 
 export const settingsSchema = z.object({
@@ -35,7 +40,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   packDir: null,
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' },
+  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
 };
 
 /** What a settings file may hold: any subset of the fields (and of `defaults`). */

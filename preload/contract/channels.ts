@@ -206,6 +206,12 @@ export interface RunDefaults {
   strength: number;
   colorFix: ColorFixName;
   scheduler: SchedulerName;
+  /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
+  seedLocked: boolean;
+  /** 0 .. 2^32 - 1. */
+  seed: number;
+  /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
+  useRestorer: boolean;
 }
 
 export interface AppSettingsView {

@@ -101,6 +101,9 @@ export const runDefaultsSchema = z
     strength: z.number().finite().min(0.01).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
     scheduler: z.enum(SCHEDULER_NAMES),
+    seedLocked: z.boolean(),
+    seed: z.number().int().min(0).max(MAX_SEED),
+    useRestorer: z.boolean(),
   })
   .strict();
 

@@ -120,11 +120,16 @@ export function runSettingsFrom(raw: unknown): RunSettings {
 
 /** What main reports (settings.get / engine.configure) folded into the current settings. */
 export function runSettingsFromView(
-  view: { packDir: string | null; providers: readonly string[]; defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler', unknown>> },
+  view: {
+    packDir: string | null;
+    providers: readonly string[];
+    defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer', unknown>>;
+  },
   current: RunSettings,
 ): RunSettings {
-  const merged = runSettingsFrom({ ...current, ...view.defaults, packDir: view.packDir, provider: view.providers[0] ?? 'auto' });
-  return { ...merged, seed: current.seed, seedLocked: current.seedLocked, useRestorer: current.useRestorer };
+  // A field main does not report (an older main) keeps its current value.
+  const known = Object.fromEntries(Object.entries(view.defaults).filter(([, v]) => v !== undefined));
+  return runSettingsFrom({ ...current, ...known, packDir: view.packDir, provider: view.providers[0] ?? 'auto' });
 }
 
 export type SettingsAction =

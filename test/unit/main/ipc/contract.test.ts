@@ -28,7 +28,7 @@ const settingsView: AppSettingsView = {
   packDir: null,
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' },
+  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
 };
 
 function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
@@ -199,6 +199,11 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { defaults: { scheduler: 'euler' } },
     { defaults: { colorFix: 1 } },
     { defaults: { steps: 20, other: 1 } },
+    { defaults: { seedLocked: 'yes' } },
+    { defaults: { seed: -1 } },
+    { defaults: { seed: 2 ** 32 } },
+    { defaults: { seed: 1.5 } },
+    { defaults: { useRestorer: 1 } },
   ],
 };
 
@@ -218,7 +223,7 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:restore:discard': { resultId: 'result-1' },
   'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },
   'spire:settings:get': {},
-  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain' } },
+  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true } },
 };
 
 describe('IPC contract', () => {

@@ -22,7 +22,7 @@ describe('SettingsStore', () => {
 
   it('saves atomically (no temp file left) and loads back what it saved', async () => {
     const store = new SettingsStore(join(dir, 'nested', 'settings.json'));
-    const saved = settingsWith({ providers: ['webgpu', 'cpu'], threads: 2, packDir: '/packs/mine', defaults: { ...DEFAULT_SETTINGS.defaults, steps: 20, colorFix: 'adain' } });
+    const saved = settingsWith({ providers: ['webgpu', 'cpu'], threads: 2, packDir: '/packs/mine', defaults: { ...DEFAULT_SETTINGS.defaults, steps: 20, colorFix: 'adain', seedLocked: true, seed: 77, useRestorer: true } });
     await store.save(saved);
     expect(await readdir(join(dir, 'nested'))).toEqual(['settings.json']);
     expect((await store.load()).settings).toEqual(saved);
@@ -36,6 +36,8 @@ describe('SettingsStore', () => {
   it('fills run defaults the file does not have, keeping those it has', async () => {
     await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { steps: 30 } }));
     expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings.defaults).toEqual({ ...DEFAULT_SETTINGS.defaults, steps: 30 });
+    // A file from before the seed lock and faithful toggle were persisted gets them unlocked and off.
+    expect(DEFAULT_SETTINGS.defaults).toMatchObject({ seedLocked: false, seed: 0, useRestorer: false });
   });
 
   it('ignores a run default out of range and says which', async () => {

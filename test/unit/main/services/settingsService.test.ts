@@ -12,6 +12,16 @@ describe('SettingsService', () => {
     expect(service.get()).toEqual(view);
   });
 
+  it('persists the seed, its lock and the faithful toggle, and refuses a seed outside 32 bits', async () => {
+    const save = vi.fn(async (_s: AppSettings) => undefined);
+    const service = new SettingsService({ save });
+    const view = await service.set({ defaults: { seedLocked: true, seed: 4294967295, useRestorer: true } });
+    expect(view.defaults).toEqual({ ...DEFAULT_SETTINGS.defaults, seedLocked: true, seed: 4294967295, useRestorer: true });
+    expect(save).toHaveBeenLastCalledWith(view);
+    await expect(service.set({ defaults: { seed: 2 ** 32 } })).rejects.toThrow();
+    expect(service.get().defaults.seed).toBe(4294967295);
+  });
+
   it('get answers a copy (the caller cannot change what main holds)', () => {
     const service = new SettingsService(null);
     service.get().defaults.steps = 1;

@@ -22,10 +22,10 @@ const VIEW: AppSettingsView = {
   packDir: '/packs/tiny',
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' },
+  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
 };
 
-function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }>> } = {}) {
+function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }>>; view?: AppSettingsView } = {}) {
   const progress = new Set<(p: RestoreProgressEvent) => void>();
   const done = new Set<(d: RestoreDoneEvent) => void>();
   const starts: RestoreStartRequest[] = [];
@@ -66,7 +66,7 @@ function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }
       },
     },
     settings: {
-      get: async () => VIEW,
+      get: async () => options.view ?? VIEW,
       set: async (patch: SettingsPatch) => {
         settingsSets.push(patch);
         return { ok: true, value: VIEW };
@@ -263,15 +263,20 @@ describe('run controller', () => {
     expect(h.store.getState().error?.message).toMatch(/no result to export yet/);
   });
 
-  it('persists changed run defaults through main (debounced), not the seed', async () => {
-    const h = harness();
+  it('restores the persisted seed, seed lock and faithful toggle, and persists changes through main (debounced)', async () => {
+    const h = harness({ view: { ...VIEW, defaults: { ...VIEW.defaults, seedLocked: true, seed: 1234, useRestorer: true } } });
     await flush();
+    expect(h.studio().settings).toMatchObject({ steps: 12, seedLocked: true, seed: 1234, useRestorer: true });
     h.run.setSettings({ steps: 30 });
     h.run.setSettings({ steps: 31, seed: 5 });
     await new Promise((r) => setTimeout(r, 450));
-    expect(h.settingsSets).toEqual([{ defaults: { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim' } }]);
-    h.run.setSettings({ seed: 9 });
+    const saved = { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: true, seed: 5, useRestorer: true };
+    expect(h.settingsSets).toEqual([{ defaults: saved }]);
+    h.run.setSettings({ seedLocked: false, useRestorer: false });
     await new Promise((r) => setTimeout(r, 450));
-    expect(h.settingsSets).toHaveLength(1);
+    expect(h.settingsSets).toEqual([{ defaults: saved }, { defaults: { ...saved, seedLocked: false, useRestorer: false } }]);
+    h.run.setSettings({ seedLocked: false });
+    await new Promise((r) => setTimeout(r, 450));
+    expect(h.settingsSets).toHaveLength(2);
   });
 });

@@ -28,13 +28,23 @@ describe('run settings', () => {
     expect(s).toEqual({ ...DEFAULT_RUN_SETTINGS, steps: 20, scheduler: 'dpmpp-2m', seedLocked: true, provider: 'cuda' });
   });
 
-  it('folds main’s settings view in, keeping the session’s seed and switches', () => {
+  it('folds main’s settings view in, keeping the session’s seed and switches when main does not report them', () => {
     const current = { ...DEFAULT_RUN_SETTINGS, seed: 42, seedLocked: true, useRestorer: true };
     const s = runSettingsFromView(
       { packDir: '/packs/sd15', providers: ['webgpu', 'cpu'], defaults: { steps: 30, guidanceScale: 5, strength: 0.6, colorFix: 'none', scheduler: 'ddim' } },
       current,
     );
     expect(s).toEqual({ ...current, steps: 30, guidanceScale: 5, strength: 0.6, colorFix: 'none', packDir: '/packs/sd15', provider: 'webgpu' });
+  });
+
+  it('restores the persisted seed, seed lock and faithful toggle from main’s view', () => {
+    const s = runSettingsFromView(
+      { packDir: null, providers: ['auto'], defaults: { seedLocked: true, seed: 1234, useRestorer: true } },
+      DEFAULT_RUN_SETTINGS,
+    );
+    expect(s).toEqual({ ...DEFAULT_RUN_SETTINGS, seedLocked: true, seed: 1234, useRestorer: true });
+    const bad = runSettingsFromView({ packDir: null, providers: ['auto'], defaults: { seedLocked: 'yes', seed: -3, useRestorer: 1 } }, { ...DEFAULT_RUN_SETTINGS, seed: 9 });
+    expect(bad).toEqual({ ...DEFAULT_RUN_SETTINGS, seed: 0 });
   });
 
   it('locked seeds repeat, unlocked ones are drawn', () => {
