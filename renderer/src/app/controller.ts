@@ -31,6 +31,10 @@ export interface AppController {
   openDialog(): Promise<void>;
   /** Opens the first image among dropped or pasted files. */
   openFiles(files: readonly DroppedFile[]): Promise<void>;
+  /** Reopens a file from main's recent list (main refuses paths it did not record). */
+  openRecent(path: string): Promise<void>;
+  /** Reads main's recent-files list into the store; a failure leaves the old list. */
+  refreshRecent(): Promise<void>;
   dismissError(): void;
   /** Follows the engine's status; returns the unsubscribe function. */
   watchEngine(): () => void;
@@ -85,11 +89,22 @@ export function createController(
     }
     const { id, name, width, height, mime } = opened;
     dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey, levels: 1 } });
+    void refreshRecent();
     const levels = await images.buildLevels(sourceKey);
     if (levels > 1) dispatch({ type: 'image/levelsReady', sourceKey, levels });
   }
 
-  /** Shared tail of both ways to open: report failure, treat `null` as a cancelled dialog. */
+  async function refreshRecent(): Promise<void> {
+    if (!api) return;
+    try {
+      const files = await api.image.recent();
+      dispatch({ type: 'recent/loaded', files });
+    } catch {
+      // The list is a convenience: keep the one shown; opening a stale entry reports its own error.
+    }
+  }
+
+  /** Shared tail of all ways to open: report failure, treat `null` as a cancelled dialog. */
   async function handle(result: Result<OpenedImage | null>, ticket: number): Promise<void> {
     if (ticket !== latestOpen) return;
     if (!result.ok) {
@@ -149,6 +164,29 @@ export function createController(
       }
       await handle(result, ticket);
     },
+
+    async openRecent(path) {
+      if (!api) return fail(NO_BRIDGE);
+      const known = store.getState().recent.find((f) => f.path === path);
+      const name = known?.name ?? null;
+      const ticket = ++latestOpen;
+      dispatch({ type: 'open/started', name });
+      let result: Result<OpenedImage>;
+      try {
+        result = await api.image.openRecent(path);
+      } catch (err) {
+        if (ticket === latestOpen) {
+          dispatch({ type: 'open/ended' });
+          fail(describeFailure(`Opening “${name ?? path}”`, err));
+        }
+        return;
+      }
+      // A file that could not be opened (moved, deleted) may have left main's list.
+      if (!result.ok) void refreshRecent();
+      await handle(result, ticket);
+    },
+
+    refreshRecent,
 
     dismissError() {
       dispatch({ type: 'error/dismissed' });

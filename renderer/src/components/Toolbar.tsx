@@ -3,11 +3,12 @@ import { formatZoom } from '../canvas/viewport';
 import { CompareControls } from './CompareView';
 import { FitIcon, OpenIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
 import { ProgressBar } from './ProgressOverlay';
+import { RecentMenu } from './RecentMenu';
 import { RunButtons } from './RunPanel';
 import { StudioButtons } from './StudioButtons';
 import './Toolbar.css';
 
-/** Top bar: Open…, the zoom controls and the open photo's name and size. */
+/** Top bar: Open…, Recent ▾, the zoom controls and the open photo's name and size. */
 export function Toolbar() {
   const { store, controller } = useServices();
   const image = useAppState((s) => s.image);
@@ -35,6 +36,7 @@ export function Toolbar() {
         <OpenIcon />
         <span>Open…</span>
       </button>
+      <RecentMenu />
 
       <div className="tb-separator" role="separator" />
 

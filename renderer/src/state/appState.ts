@@ -3,7 +3,7 @@
  * unit tests run it in Node. Side effects (IPC, decoding, blob lifetimes) live in
  * controller.ts, which dispatches the actions below.
  */
-import type { EngineStatus, IpcError, OpenedImage } from '../../../preload/contract/channels';
+import type { EngineStatus, IpcError, OpenedImage, RecentFile } from '../../../preload/contract/channels';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
 import type { RunWorkspaceAction, RunWorkspaceState } from './runWorkspace';
@@ -58,6 +58,8 @@ export interface AppState {
   error: IpcError | null;
   /** An open in progress (dialog shown, bytes on their way, or decoding). `name` once known. */
   opening: { name: string | null } | null;
+  /** Main's recent-files list (newest first), as last read. */
+  recent: readonly RecentFile[];
   /** dragenter minus dragleave for a file drag over the window; the drop overlay shows while > 0. */
   dragDepth: number;
   cursor: CanvasCursor;
@@ -73,6 +75,7 @@ export type AppAction =
   | { type: 'image/opened'; image: ImageDoc }
   | { type: 'image/levelsReady'; sourceKey: string; levels: number }
   | { type: 'engine/status'; status: EngineStatus }
+  | { type: 'recent/loaded'; files: readonly RecentFile[] }
   | { type: 'error/shown'; error: IpcError }
   | { type: 'error/dismissed' }
   | { type: 'drag/entered' }
@@ -93,6 +96,7 @@ export const initialAppState: AppState = {
   engine: null,
   error: null,
   opening: null,
+  recent: [],
   dragDepth: 0,
   cursor: 'grab',
   studio: initialRunWorkspace(),
@@ -159,6 +163,9 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 
     case 'engine/status':
       return { ...state, engine: action.status };
+
+    case 'recent/loaded':
+      return { ...state, recent: action.files };
 
     case 'error/shown':
       return { ...state, error: action.error };

@@ -1,6 +1,6 @@
 // The controller's side effects against a fake window.spire and fake image sources.
 import { describe, expect, it } from 'vitest';
-import type { EngineStatus, OpenedImage, Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { EngineStatus, OpenedImage, RecentFile, Result, SpireApi } from '../../../../../preload/contract/channels';
 import type { DroppedFile, ImageSources } from '../../../../../renderer/src/app/controller';
 import { createController } from '../../../../../renderer/src/app/controller';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';
@@ -32,6 +32,9 @@ const opened = (name: string, over: Partial<OpenedImage> = {}): OpenedImage => (
 interface FakeApi extends SpireApi {
   dialogAnswers: Array<Promise<Result<OpenedImage | null>>>;
   bytesCalls: { name: string; length: number }[];
+  /** What image.recent() answers (or its rejection); a successful open pushes its name to the front, as main does. */
+  recentList: RecentFile[] | Error;
+  recentCalls: string[];
   emit(status: EngineStatus): void;
   statusAnswer: ReturnType<typeof deferred<EngineStatus>>;
   listeners: Set<(s: EngineStatus) => void>;
@@ -47,6 +50,8 @@ function fakeApi(): FakeApi {
   const api: FakeApi = {
     dialogAnswers: [],
     bytesCalls: [],
+    recentList: [],
+    recentCalls: [],
     listeners,
     statusAnswer: deferred<EngineStatus>(),
     emit: (s) => listeners.forEach((l) => l(s)),
@@ -57,8 +62,18 @@ function fakeApi(): FakeApi {
         api.bytesCalls.push({ name, length: bytes.length });
         return { ok: true, value: opened(name) };
       },
-      recent: unused('image.recent'),
-      openRecent: unused('image.openRecent'),
+      recent: async () => {
+        if (api.recentList instanceof Error) throw api.recentList;
+        return api.recentList;
+      },
+      openRecent: async (path) => {
+        api.recentCalls.push(path);
+        if (api.recentList instanceof Error) throw api.recentList;
+        const hit = api.recentList.find((f) => f.path === path);
+        if (!hit) return { ok: false, error: { code: 'not-recent', message: `${path} is not on the recent list.` } };
+        api.recentList = [hit, ...api.recentList.filter((f) => f !== hit)];
+        return { ok: true, value: opened(hit.name) };
+      },
     },
     engine: {
       status: () => api.statusAnswer.promise,
@@ -216,6 +231,62 @@ describe('opening dropped or pasted files', () => {
     await controller.openFiles([unreadable]);
     expect(store.getState().error?.code).toBe('read-failed');
     expect(store.getState().opening).toBeNull();
+  });
+});
+
+describe('recent files', () => {
+  const rf = (name: string, openedAt: number): RecentFile => ({ path: `/photos/${name}`, name, openedAt });
+
+  it('reopens a recent file by path and refreshes the list afterwards', async () => {
+    const { store, api, controller } = setup();
+    api.recentList = [rf('b.png', 2), rf('a.png', 1)];
+    await controller.refreshRecent();
+    expect(store.getState().recent.map((f) => f.name)).toEqual(['b.png', 'a.png']);
+    await controller.openRecent('/photos/a.png');
+    await flush();
+    expect(api.recentCalls).toEqual(['/photos/a.png']);
+    expect(store.getState().image?.name).toBe('a.png');
+    expect(store.getState().recent.map((f) => f.name)).toEqual(['a.png', 'b.png']);
+    expect(store.getState().error).toBeNull();
+  });
+
+  it('refreshes the list after a dialog open too', async () => {
+    const { store, api, controller } = setup();
+    api.recentList = [rf('kodim23.png', 5)];
+    api.dialogAnswers.push(Promise.resolve({ ok: true, value: opened('kodim23.png') }));
+    await controller.openDialog();
+    await flush();
+    expect(store.getState().recent).toEqual([rf('kodim23.png', 5)]);
+  });
+
+  it("shows main's refusal in the banner and keeps the current photo", async () => {
+    const { store, api, controller } = setup();
+    api.recentList = [rf('a.png', 1)];
+    await controller.openRecent('/photos/a.png');
+    await controller.openRecent('/etc/passwd');
+    await flush();
+    expect(store.getState().image?.name).toBe('a.png');
+    expect(store.getState().opening).toBeNull();
+    expect(store.getState().error).toEqual({ code: 'not-recent', message: '/etc/passwd is not on the recent list.' });
+  });
+
+  it('explains an IPC failure, and a failed refresh keeps the list shown', async () => {
+    const { store, api, controller } = setup();
+    api.recentList = [rf('a.png', 1)];
+    await controller.refreshRecent();
+    api.recentList = new Error('channel closed');
+    await controller.refreshRecent();
+    expect(store.getState().recent).toEqual([rf('a.png', 1)]);
+    await controller.openRecent('/photos/a.png');
+    expect(store.getState().error?.code).toBe('ipc-failed');
+    expect(store.getState().error?.message).toMatch(/Opening “a.png” failed .*\(channel closed\)/);
+    expect(store.getState().opening).toBeNull();
+  });
+
+  it('says the bridge is missing', async () => {
+    const { store, controller } = setup({}, false);
+    await controller.openRecent('/photos/a.png');
+    expect(store.getState().error?.code).toBe('no-bridge');
   });
 });
 
