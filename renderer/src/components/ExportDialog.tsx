@@ -4,6 +4,7 @@ import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { currentEntry } from '../state/historyResults';
 import { Dialog } from './Dialog';
+import { SliderField } from './SliderField';
 import './Panels.css';
 
 const KINDS: { kind: ExportKind; label: string }[] = [
@@ -70,20 +71,16 @@ export function ExportDialog() {
         </select>
 
         <label htmlFor="export-quality">Quality</label>
-        <div className="row">
-          <input
-            id="export-quality"
-            type="range"
-            data-testid="export-quality"
-            min={1}
-            max={100}
-            step={1}
-            value={quality}
-            disabled={!lossy}
-            onChange={(e) => setQuality(Number(e.target.value))}
-          />
-          <output className={`op-value${lossy ? '' : ' dim'}`}>{lossy ? quality : '—'}</output>
-        </div>
+        <SliderField
+          testId="export-quality"
+          min={1}
+          max={100}
+          step={1}
+          value={quality}
+          disabled={!lossy}
+          onChange={setQuality}
+          readout={lossy ? String(quality) : '—'}
+        />
       </div>
       <p className="dialog-hint">The prompts, seed and model go into the file&apos;s metadata. You will be asked before a file is replaced.</p>
       <div className="dialog-actions">

@@ -5,6 +5,7 @@ import { useRunController, useStudio } from '../app/runContext';
 import { isBusy, stepsToRun } from '../state/run';
 import { COLOR_FIXES, PROVIDERS, RANGES, SCHEDULERS, randomSeed } from '../state/settings';
 import { NumberField } from './NumberField';
+import { SliderField } from './SliderField';
 import './Panels.css';
 
 const COLOR_FIX_LABELS: Record<string, string> = { wavelet: 'Wavelet', adain: 'AdaIN', none: 'None' };
@@ -46,30 +47,22 @@ export function RunPanel() {
         </div>
 
         <label htmlFor="run-guidance">Guidance</label>
-        <div className="row">
-          <input
-            id="run-guidance"
-            type="range"
-            data-testid="run-guidance"
-            {...RANGES.guidanceScale}
-            value={s.guidanceScale}
-            onChange={(e) => run.setSettings({ guidanceScale: Number(e.target.value) })}
-          />
-          <output className="op-value">{s.guidanceScale.toFixed(1)}</output>
-        </div>
+        <SliderField
+          testId="run-guidance"
+          {...RANGES.guidanceScale}
+          value={s.guidanceScale}
+          onChange={(guidanceScale) => run.setSettings({ guidanceScale })}
+          readout={s.guidanceScale.toFixed(1)}
+        />
 
         <label htmlFor="run-strength">Strength</label>
-        <div className="row">
-          <input
-            id="run-strength"
-            type="range"
-            data-testid="run-strength"
-            {...RANGES.strength}
-            value={s.strength}
-            onChange={(e) => run.setSettings({ strength: Number(e.target.value) })}
-          />
-          <output className="op-value">{s.strength.toFixed(2)}</output>
-        </div>
+        <SliderField
+          testId="run-strength"
+          {...RANGES.strength}
+          value={s.strength}
+          onChange={(strength) => run.setSettings({ strength })}
+          readout={s.strength.toFixed(2)}
+        />
 
         <label htmlFor="run-seed">Seed</label>
         <div className="row">
