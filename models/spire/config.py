@@ -59,6 +59,9 @@ class RestorerConfig:
     enabled: bool = True  # export a pixel-space restorer (faithful mode)
     channels: int = 64  # feature width
     blocks: int = 4  # FiLM-modulated residual blocks
+    unshuffle: int = 1  # work at 1/unshuffle resolution on unshuffle^2 x 3 channels (FFDNet-style); 1 = full resolution
+    prompt_pool: str = "mean"  # how the restoration prompt (B, L, D) becomes one vector: "mean", or "attention"
+    #                            (a learned query attends over the tokens, then a 2-layer MLP)
 
 
 @dataclass
@@ -88,6 +91,9 @@ class TrainConfig:
     datasets: list = field(  # training sets, as datasets.TRAINING_SETS names them (training splits only)
         default_factory=lambda: ["coco-train2017", "bsds500-train", "bsds500-val432", "t91", "sun-hays80"]
     )
+    crop: dict = field(default_factory=dict)  # per-stage crop size override, e.g. {"restorer": 96}; default image_size
+    batch: dict = field(default_factory=dict)  # per-stage batch size override; default batch_size
+    lr_schedule: str = "constant"  # "constant", or "cosine": lr * (0.1 + 0.9 * (1 + cos(pi * step / steps)) / 2)
     log_every: int = 10
     ckpt_every: int = 200
 

@@ -1,11 +1,18 @@
 """Restorer: a fast pixel-space restoration net for the faithful mode (DiffBIR-style stage 1).
 
-    pooled prompt p = mean_L(restoration embedding) (B, D)
-    x (B, 3, H, W) --conv_in--> (B, C, H, W) --blocks x [conv-SiLU-conv, FiLM(p): (1 + s) * h + b]-->
-      --conv_out (zero-initialised)--> residual; output = x + residual (B, 3, H, W)
+    prompt vector p (B, D):  prompt_pool "mean":      p = mean_L(restoration embedding)
+                             prompt_pool "attention": p = MLP(softmax(q . K^T) V) over the L tokens (learned query q)
+    x (B, 3, H, W) --pixel-unshuffle(u)--> (B, 3u^2, H/u, W/u) --conv_in--> (B, C, H/u, W/u)
+      --blocks x [conv-SiLU-conv, FiLM(p): (1 + s) * h + b]--> --conv_out (zero-initialised)--> (B, 3u^2, H/u, W/u)
+      --pixel-shuffle(u)--> residual (B, 3, H, W); output = x + residual
 
-Works at any size (fully convolutional, no downsampling), images in [-1, 1].
+u = restorer.unshuffle (1 = full resolution; 2 works on four half-resolution sub-images, FFDNet-style: 4x fewer
+positions per conv and twice the receptive field). Works at any size whose sides are multiples of u
+(fully convolutional), images in [-1, 1].
 """
+import math
+
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -27,18 +34,45 @@ class FiLMBlock(nn.Module):
         return x + (1 + scale) * h + shift
 
 
+class AttentionPool(nn.Module):
+    """(B, L, D) -> (B, D): one learned query attends over the tokens, then a 2-layer MLP (residual)."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.query = nn.Parameter(torch.randn(dim) / math.sqrt(dim))
+        self.key = nn.Linear(dim, dim)
+        self.value = nn.Linear(dim, dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+    def forward(self, e):
+        k, v = self.key(e), self.value(e)  # (B, L, D)
+        w = torch.softmax((k @ self.query) / math.sqrt(e.shape[-1]), dim=1)  # (B, L)
+        pooled = (w.unsqueeze(-1) * v).sum(dim=1)  # (B, D)
+        return pooled + self.mlp(pooled)
+
+
 class Restorer(nn.Module):
     def __init__(self, cfg: SpireConfig):
         super().__init__()
-        c = cfg.restorer.channels
-        self.conv_in = nn.Conv2d(3, c, 3, padding=1)
-        self.blocks = nn.ModuleList([FiLMBlock(c, cfg.context_dim) for _ in range(cfg.restorer.blocks)])
-        self.conv_out = zero_module(nn.Conv2d(c, 3, 3, padding=1))
+        r = cfg.restorer
+        if r.prompt_pool not in ("mean", "attention"):
+            raise ValueError(f"restorer.prompt_pool must be 'mean' or 'attention', got {r.prompt_pool!r}")
+        if r.unshuffle < 1:
+            raise ValueError(f"restorer.unshuffle must be >= 1, got {r.unshuffle}")
+        c, u = r.channels, r.unshuffle
+        self.unshuffle = u
+        self.pool = AttentionPool(cfg.context_dim) if r.prompt_pool == "attention" else None
+        self.conv_in = nn.Conv2d(3 * u * u, c, 3, padding=1)
+        self.blocks = nn.ModuleList([FiLMBlock(c, cfg.context_dim) for _ in range(r.blocks)])
+        self.conv_out = zero_module(nn.Conv2d(c, 3 * u * u, 3, padding=1))
 
     def forward(self, image, encoder_hidden_states):
         # image: (B, 3, H, W) in [-1, 1]; encoder_hidden_states: restoration prompt (B, L, D) -> (B, 3, H, W)
-        p = encoder_hidden_states.mean(dim=1)  # (B, D)
-        h = self.conv_in(image)
+        e = encoder_hidden_states
+        p = self.pool(e) if self.pool is not None else e.mean(dim=1)  # (B, D)
+        x = F.pixel_unshuffle(image, self.unshuffle) if self.unshuffle > 1 else image
+        h = self.conv_in(x)
         for block in self.blocks:
             h = block(F.silu(h), p)
-        return image + self.conv_out(F.silu(h))
+        out = self.conv_out(F.silu(h))
+        return image + (F.pixel_shuffle(out, self.unshuffle) if self.unshuffle > 1 else out)

@@ -17,6 +17,7 @@ continues exactly where a run stopped.
 """
 import argparse
 import json
+import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -63,10 +64,10 @@ class Batches:
 class Dataset:
     """Wraps datasets.TrainingImages so a sample depends on (index, step) only."""
 
-    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None):
+    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None, crop_size=None):
         from .datasets import TrainingImages
 
-        self.images = TrainingImages(root=root, sets=sets or cfg.train.datasets, crop_size=cfg.train.image_size,
+        self.images = TrainingImages(root=root, sets=sets or cfg.train.datasets, crop_size=crop_size or cfg.train.image_size,
                                      seed=seed, degrade=degrade, cache_images=True)
 
     def __len__(self):
@@ -177,12 +178,18 @@ class Trainer:
         elif resume:
             print(f"{stage}: no {state_file.name} to resume from, starting at step 0")
         if dataset is None:
-            dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer"), seed=self.seed, root=self.data_root, sets=self.sets)
-        batches = Batches(dataset, cfg.train.batch_size, self.seed, stage)
+            dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer"), seed=self.seed, root=self.data_root, sets=self.sets,
+                              crop_size=cfg.train.crop.get(stage, cfg.train.image_size))
+        batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage)
         loss_fn = getattr(self, f"loss_{stage}")
         t0, losses = time.time(), []
         for step in range(start, total):
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + STAGES.index(stage) * 100_003 + step)
+            if cfg.train.lr_schedule == "cosine":
+                for group in opt.param_groups:
+                    group["lr"] = cfg.train.lr[stage] * (0.1 + 0.45 * (1 + math.cos(math.pi * step / total)))
+            elif cfg.train.lr_schedule != "constant":
+                raise ValueError(f"train.lr_schedule must be 'constant' or 'cosine', got {cfg.train.lr_schedule!r}")
             loss, extra = loss_fn(batches.get(step), g)
             opt.zero_grad(set_to_none=True)
             loss.backward()
