@@ -60,6 +60,7 @@ class RestorerConfig:
     channels: int = 64  # feature width
     blocks: int = 4  # FiLM-modulated residual blocks
     unshuffle: int = 1  # work at 1/unshuffle resolution on unshuffle^2 x 3 channels (FFDNet-style); 1 = full resolution
+    init: str = "default"  # conv init: "default" (PyTorch's) or "kaiming" (He-normal, residual branches x0.2)
     prompt_pool: str = "mean"  # how the restoration prompt (B, L, D) becomes one vector: "mean", or "attention"
     #                            (a learned query attends over the tokens, then a 2-layer MLP)
 
