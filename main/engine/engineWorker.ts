@@ -16,7 +16,7 @@
  */
 import type { ExecutionProvider, OpenedSession, SessionOptions } from './onnx/runtime';
 import { describeFallbacks, loadPack, type LoadedPack } from './packLoader';
-import { PackError, discoverPack, readManifest } from './packs';
+import { PackError, discoverPack, packInfo, readManifest } from './packs';
 import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
 import { JobCancelled, JobQueue } from './jobs/JobQueue';
@@ -124,7 +124,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
       if (loaded.components.length === 0) notes.push(`Pack "${manifest.name}" lists no ONNX components.`);
       setStatus({
         state: 'ready',
-        pack: { name: manifest.name, dir: manifest.dir },
+        pack: packInfo(manifest),
         provider: loaded.provider,
         message: notes.length > 0 ? notes.join(' ') : null,
         components: loaded.components,

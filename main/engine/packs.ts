@@ -12,6 +12,10 @@
  *   2. each pack root in order (packaged: <resources>/models/packs; from the
  *      repo: models/packs), first sub-folder with a manifest.json, by name.
  *
+ * `defaults` (optional) holds the run settings the pack recommends; it is checked strictly
+ * (unknown keys, faithful mode without a restorer, strength 0 without faithful mode are
+ * errors) and reported with the loaded pack (`packInfo`).
+ *
  * Strict validation. A manifest that carries `formatVersion` is a SPIRE restoration
  * pack and is checked against the documented format (models/README.md, "manifest.json")
  * with zod: supported version, required components, adaptor skips agreeing with the
@@ -24,6 +28,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { MAX_STEPS, type LoadedPackInfo, type PackRunDefaults } from '../../preload/contract/channels';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -76,6 +81,19 @@ const skipSchema = z.object({
   downscale: z.number().int().positive(),
   tensors: z.array(z.string().min(1)).min(1),
 });
+/** `defaults`: the run settings the pack recommends. Strict: a misspelt key is an error, not a silent no-op. */
+const packDefaultsSchema = z
+  .object({
+    steps: z.number().int().min(1).max(MAX_STEPS),
+    strength: z.number().finite().min(0).max(1),
+    guidanceScale: z.number().finite().min(0).max(50),
+    scheduler: z.enum(['ddim', 'dpmpp-2m']),
+    colorFix: z.enum(['wavelet', 'adain', 'none']),
+    useRestorer: z.boolean(),
+    eta: z.number().finite().min(0).max(1),
+  })
+  .partial()
+  .strict();
 const spirePackSchema = z.object({
   format: z.literal(PACK_FORMAT),
   formatVersion: z.literal(SPIRE_FORMAT_VERSION),
@@ -104,12 +122,16 @@ const spirePackSchema = z.object({
   textEncoder: z.object({ hiddenSize: z.number().int().positive(), sharedForRestorationPrompt: z.boolean() }),
   adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
   hasRestorer: z.boolean(),
+  defaults: packDefaultsSchema.optional(),
   components: z.record(z.string(), componentSchema),
 });
 
 export type TensorSpec = z.infer<typeof valueSpecSchema>;
 export type ComponentSpec = z.infer<typeof componentSchema>;
 export type SpirePackSpec = z.infer<typeof spirePackSchema>;
+// The contract's type and the schema must describe the same object.
+const defaultsMatchContract: [z.infer<typeof packDefaultsSchema>, PackRunDefaults] extends [PackRunDefaults, z.infer<typeof packDefaultsSchema>] ? true : never = true;
+void defaultsMatchContract;
 export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer';
 
 /** A pack that cannot be used: which file and why, in words a user can act on. */
@@ -245,6 +267,13 @@ function crossCheck(spec: SpirePackSpec): string | null {
   const need: SpireComponentName[] = ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet'];
   if (spec.adaptor) need.push('adaptor');
   if (spec.hasRestorer) need.push('restorer');
+  const defaults = spec.defaults ?? {};
+  if (defaults.useRestorer === true && !spec.hasRestorer) {
+    return 'defaults.useRestorer is true but hasRestorer is false; a pack without a restorer cannot recommend faithful mode.';
+  }
+  if (defaults.strength === 0 && defaults.useRestorer !== true) {
+    return 'defaults.strength is 0 (restorer only, no diffusion), which needs defaults.useRestorer true; set it, or raise the strength.';
+  }
   for (const name of need) {
     if (!spec.components[name]) return `components.${name} is missing; a SPIRE pack needs ${need.join(', ')}.`;
   }
@@ -361,6 +390,14 @@ function insidePack(dir: string, manifestPath: string, what: string, file: strin
 /** The absolute path of a file the manifest names (tokenizer files, scheduler config), checked to stay inside the pack. */
 export function packFile(manifest: PackManifest, file: string): string {
   return insidePack(manifest.dir, join(manifest.dir, MANIFEST_FILE), file, file);
+}
+
+/** What the engine reports about a loaded pack: name, folder, whether it has a restorer, its recommended run settings. */
+export function packInfo(manifest: PackManifest): LoadedPackInfo {
+  const info: LoadedPackInfo = { name: manifest.name, dir: manifest.dir };
+  if (manifest.spire) info.hasRestorer = manifest.spire.hasRestorer;
+  if (manifest.spire?.defaults) info.defaults = { ...manifest.spire.defaults };
+  return info;
 }
 
 /** Components that are ONNX graphs (opened as sessions); others (vocabularies, configs) are read by their users. */

@@ -13,7 +13,7 @@
  *
  * Everything here must survive structured clone (no functions, no class instances).
  */
-import type { EngineStatus } from '../../preload/contract/channels';
+import type { EngineStatus, LoadedPackInfo } from '../../preload/contract/channels';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
@@ -49,7 +49,8 @@ export interface ProviderFallback {
 /** The worker's own view of its state; the host turns it into the contract's EngineStatus. */
 export interface WorkerStatus {
   state: 'starting' | 'ready' | 'busy';
-  pack: { name: string; dir: string } | null;
+  /** The loaded pack with its recommended run settings (packs.ts packInfo), or null. */
+  pack: LoadedPackInfo | null;
   provider: string | null;
   message: string | null;
   components: LoadedComponentInfo[];

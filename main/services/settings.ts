@@ -13,7 +13,8 @@ import { z } from 'zod';
 const runDefaultsSchema = z.object({
   steps: z.number().int().min(1).max(1000),
   guidanceScale: z.number().finite().min(0).max(50),
-  strength: z.number().finite().min(0.01).max(1),
+  /** 0 = restorer only (with useRestorer). */
+  strength: z.number().finite().min(0).max(1),
   colorFix: z.enum(['wavelet', 'adain', 'none']),
   scheduler: z.enum(['ddim', 'dpmpp-2m']),
   /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
@@ -32,6 +33,10 @@ export const settingsSchema = z.object({
   threads: z.number().int().min(0).max(256),
   /** Run settings the editor starts from. */
   defaults: runDefaultsSchema,
+  /** Whether the user ever changed a run setting; until then the editor starts from the loaded pack's recommended settings. */
+  defaultsSaved: z.boolean(),
+  /** The pack folder `defaults` were saved with (null: not known); another pack brings its own recommended settings. */
+  defaultsPack: z.string().min(1).max(4096).nullable(),
 });
 
 export type AppSettings = z.infer<typeof settingsSchema>;
@@ -41,6 +46,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   providers: ['auto'],
   threads: 0,
   defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
+  defaultsSaved: false,
+  defaultsPack: null,
 };
 
 /** What a settings file may hold: any subset of the fields (and of `defaults`). */
@@ -75,7 +82,9 @@ export class SettingsStore {
       return { settings: DEFAULT_SETTINGS, warning: `Settings in ${this.file} were ignored (${why}); using defaults. Fix or delete the file.` };
     }
     const { defaults, ...rest } = parsed.data;
-    return { settings: { ...DEFAULT_SETTINGS, ...rest, defaults: { ...DEFAULT_SETTINGS.defaults, ...defaults } }, warning: null };
+    // A file from before `defaultsSaved` that holds run defaults: the user saved them.
+    const defaultsSaved = rest.defaultsSaved ?? defaults !== undefined;
+    return { settings: { ...DEFAULT_SETTINGS, ...rest, defaultsSaved, defaults: { ...DEFAULT_SETTINGS.defaults, ...defaults } }, warning: null };
   }
 
   /** Writes the whole settings object atomically (one write at a time, in call order). */

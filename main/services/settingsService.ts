@@ -22,10 +22,16 @@ export class SettingsService {
     return structuredClone(this.current);
   }
 
-  /** Changes the run defaults the editor starts from. */
+  /** Changes the run defaults the editor starts from (which marks them saved) and/or the pack they belong to. */
   set(patch: SettingsPatch): Promise<AppSettingsView> {
-    const given = Object.fromEntries(Object.entries(patch.defaults ?? {}).filter(([, v]) => v !== undefined));
-    return this.update({ defaults: { ...this.current.defaults, ...given } });
+    const next: Partial<AppSettings> = {};
+    if (patch.defaults !== undefined) {
+      const given = Object.fromEntries(Object.entries(patch.defaults).filter(([, v]) => v !== undefined));
+      next.defaults = { ...this.current.defaults, ...given };
+      next.defaultsSaved = true;
+    }
+    if (patch.defaultsPack !== undefined) next.defaultsPack = patch.defaultsPack;
+    return this.update(next);
   }
 
   /** Validates the merged settings, saves them, then makes them current. */

@@ -9,6 +9,7 @@ spatial axes, and described in the manifest (see pack.py, models/README.md).
 import argparse
 import copy
 import inspect
+import json
 import os
 from pathlib import Path
 
@@ -165,11 +166,14 @@ def modules_for(models: SpireModels) -> dict:
 
 @torch.no_grad()
 def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: bool = False, device="cpu",
-                external_data: bool | None = None) -> dict:
+                external_data: bool | None = None, defaults: dict | None = None) -> dict:
     """Writes the whole pack folder; returns the manifest. external_data: None = only for graphs over 1.5 GB.
+    defaults: the run settings the pack recommends (manifest `defaults`), checked before any work.
     Moves `models` to `device` and the export dtype in place."""
     cfg = models.cfg
     out = Path(out)
+    if defaults is not None:
+        pack.check_defaults(defaults, models.restorer is not None)
     pack.check_output_folder(out, force)
     dtype = "float16" if fp16 else "float32"
     tdtype = torch.float16 if fp16 else torch.float32
@@ -201,7 +205,7 @@ def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: 
         skips.append({"name": s.name, "channels": s.channels, "downscale": s.downscale * f,
                       "tensors": [n for n in names if n.rsplit("_", 1)[0] == s.name]})
     producer = {"tool": "spire.export", "torch": torch.__version__, "opset": OPSET}
-    manifest = pack.build_manifest(cfg, components, skips, tok_files, sched, producer)
+    manifest = pack.build_manifest(cfg, components, skips, tok_files, sched, producer, defaults)
     pack.write_json(out / "manifest.json", manifest)
     return manifest
 
@@ -213,10 +217,24 @@ def main():
     p.add_argument("--fp16", action="store_true", help="export float16 graphs (needs --device cuda)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
+    p.add_argument("--defaults", metavar="JSON", default=None,
+                   help='run settings the pack recommends, written to manifest.json `defaults`, e.g. '
+                        '\'{"useRestorer": true, "strength": 0.25, "steps": 20}\' (see models/README.md)')
     a = p.parse_args()
+    defaults = None
+    if a.defaults is not None:
+        try:
+            defaults = json.loads(a.defaults)
+        except json.JSONDecodeError as err:
+            p.error(f"--defaults is not valid JSON ({err})")
     torch.set_num_threads(os.cpu_count() or 1)
     models = SpireModels.load(a.run, a.device)
-    manifest = export_pack(models, load_tokenizer(models.cfg), a.out, a.fp16, a.force, a.device)
+    try:
+        if defaults is not None:
+            pack.check_defaults(defaults, models.restorer is not None)
+    except ValueError as err:
+        p.error(f"--defaults: {err}")
+    manifest = export_pack(models, load_tokenizer(models.cfg), a.out, a.fp16, a.force, a.device, defaults=defaults)
     print(f"wrote {a.out}: " + ", ".join(manifest["components"]))
 
 

@@ -17,6 +17,40 @@ from .atomic import write_text_atomic
 
 FORMAT = "spire-pack"
 FORMAT_VERSION = 1
+MAX_STEPS = 500  # preload/contract/channels.ts MAX_STEPS
+
+# manifest `defaults`: the run settings a pack recommends; key -> check (the engine's packs.ts checks the same).
+_DEFAULTS_RULES = {
+    "steps": ("a whole number from 1 to %d" % MAX_STEPS,
+              lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_STEPS),
+    "strength": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),
+    "guidanceScale": ("a number from 0 to 50", lambda v: _is_number(v) and 0 <= v <= 50),
+    "scheduler": ('"ddim" or "dpmpp-2m"', lambda v: v in ("ddim", "dpmpp-2m")),
+    "colorFix": ('"wavelet", "adain" or "none"', lambda v: v in ("wavelet", "adain", "none")),
+    "useRestorer": ("true or false", lambda v: isinstance(v, bool)),
+    "eta": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),
+}
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+def check_defaults(defaults: dict, has_restorer: bool) -> dict:
+    """Checks a pack's recommended run settings; raises ValueError naming the key. Returns a copy."""
+    if not isinstance(defaults, dict):
+        raise ValueError("defaults must be a JSON object such as {\"steps\": 20, \"strength\": 0.25}")
+    for key, value in defaults.items():
+        if key not in _DEFAULTS_RULES:
+            raise ValueError(f"defaults.{key} is not a setting a pack can recommend; use {', '.join(_DEFAULTS_RULES)}")
+        what, ok = _DEFAULTS_RULES[key]
+        if not ok(value):
+            raise ValueError(f"defaults.{key} must be {what}, got {json.dumps(value)}")
+    if defaults.get("useRestorer") is True and not has_restorer:
+        raise ValueError("defaults.useRestorer is true but the pack has no restorer")
+    if defaults.get("strength") == 0 and defaults.get("useRestorer") is not True:
+        raise ValueError("defaults.strength 0 (restorer only, no diffusion) needs defaults.useRestorer true")
+    return dict(defaults)
 
 
 def write_json(path: Path, obj) -> None:
@@ -34,10 +68,12 @@ def component(file: str, inputs: list, outputs: list, dtype: str = "float32") ->
     return {"file": file, "dtype": dtype, "inputs": inputs, "outputs": outputs}
 
 
-def build_manifest(cfg, components: dict, skips: list, tokenizer_files: dict, scheduler_cfg: dict, producer: dict) -> dict:
-    """The manifest: everything the engine needs to run the pack without reading the graphs."""
+def build_manifest(cfg, components: dict, skips: list, tokenizer_files: dict, scheduler_cfg: dict, producer: dict,
+                   defaults: dict | None = None) -> dict:
+    """The manifest: everything the engine needs to run the pack without reading the graphs.
+    defaults: the run settings the pack recommends (checked by check_defaults), or None for none."""
     ae = cfg.autoencoder
-    return {
+    manifest = {
         "format": FORMAT,
         "formatVersion": FORMAT_VERSION,
         "name": cfg.name,
@@ -62,6 +98,9 @@ def build_manifest(cfg, components: dict, skips: list, tokenizer_files: dict, sc
         "hasRestorer": "restorer" in components,
         "components": components,
     }
+    if defaults is not None:
+        manifest["defaults"] = check_defaults(defaults, manifest["hasRestorer"])
+    return manifest
 
 
 def check_output_folder(out: Path, force: bool) -> None:

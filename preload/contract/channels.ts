@@ -35,10 +35,42 @@ export interface OpenedImage {
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'crashed' | 'restarting' | 'stopped';
 
+export type SchedulerName = 'ddim' | 'dpmpp-2m';
+export type ColorFixName = 'wavelet' | 'adain' | 'none';
+
+/**
+ * Run settings a model pack recommends (manifest.json `defaults`, models/README.md); any subset.
+ * The CLI and the app start from these: app defaults, then the pack's, then the user's own.
+ */
+export interface PackRunDefaults {
+  /** 1..MAX_STEPS. */
+  steps?: number;
+  /** 0..1; 0 only with useRestorer (restorer only, no diffusion). */
+  strength?: number;
+  /** 0..50. */
+  guidanceScale?: number;
+  scheduler?: SchedulerName;
+  colorFix?: ColorFixName;
+  /** Faithful mode; true only in a pack that has a restorer. */
+  useRestorer?: boolean;
+  /** DDIM eta 0..1. */
+  eta?: number;
+}
+
+/** The pack the engine has loaded, as its status reports it. */
+export interface LoadedPackInfo {
+  name: string;
+  dir: string;
+  /** Whether the pack has a first-stage restorer (the faithful toggle); absent = not known (a loose manifest). */
+  hasRestorer?: boolean;
+  /** The run settings the pack recommends; absent when it recommends none (the app's defaults apply). */
+  defaults?: PackRunDefaults;
+}
+
 export interface EngineStatus {
   state: EngineState;
   /** The model pack currently loaded, or null when none is. */
-  pack: { name: string; dir: string } | null;
+  pack: LoadedPackInfo | null;
   /** Execution provider actually in use (e.g. 'cpu', 'cuda', 'webgpu'), or null before a pack loads. */
   provider: string | null;
   /** Plain-words explanation when something went wrong (pack failed to load, worker crashed, provider fell back). */
@@ -62,9 +94,6 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 // ---------------------------------------------------------------------------
 // Restore jobs
 // ---------------------------------------------------------------------------
-
-export type SchedulerName = 'ddim' | 'dpmpp-2m';
-export type ColorFixName = 'wavelet' | 'adain' | 'none';
 
 /** A region mask as the renderer sends it: one byte per pixel, 0 = outside, 255 = fully inside. */
 export interface RegionMaskWire {
@@ -97,7 +126,7 @@ export interface RestoreParamsWire {
   guidanceScale: number;
   /** Whole number 0 to 2^32 - 1. Randomising is the renderer's job (it shows the seed). */
   seed: number;
-  /** 0.01-1 (1 = from noise, as in the paper). */
+  /** 0-1 (1 = from noise, as in the paper; 0 = the restorer's output only, needs useRestorer). */
   strength: number;
   scheduler: SchedulerName;
   /** DDIM eta 0-1. */
@@ -222,11 +251,22 @@ export interface AppSettingsView {
   /** onnxruntime CPU threads; 0 = let it choose. SPIRE_THREADS overrides this. */
   threads: number;
   defaults: RunDefaults;
+  /**
+   * False until the user changed a run setting (first start): the editor then starts from the
+   * loaded pack's recommended settings instead of `defaults`.
+   */
+  defaultsSaved: boolean;
+  /** The pack folder `defaults` were saved with, or null (not known): another pack brings its own defaults. */
+  defaultsPack: string | null;
 }
 
-/** What `settings.set` may change: run defaults only (pack, providers, threads go through engine.configure). */
+/**
+ * What `settings.set` may change: run defaults and the pack they belong to (pack, providers,
+ * threads go through engine.configure). Setting `defaults` marks them saved.
+ */
 export interface SettingsPatch {
   defaults?: Partial<RunDefaults>;
+  defaultsPack?: string | null;
 }
 
 export interface PackInfo {

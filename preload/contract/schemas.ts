@@ -84,7 +84,8 @@ export const restoreParamsSchema = z
     steps: z.number().int().min(1).max(MAX_STEPS),
     guidanceScale: guidance,
     seed: z.number().int().min(0).max(MAX_SEED),
-    strength: z.number().finite().min(0.01).max(1),
+    // 0 = restorer only; the engine refuses it without useRestorer (restoreParams.ts), in words.
+    strength: z.number().finite().min(0).max(1),
     scheduler: z.enum(SCHEDULER_NAMES),
     eta: z.number().finite().min(0).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
@@ -98,7 +99,7 @@ export const runDefaultsSchema = z
   .object({
     steps: z.number().int().min(1).max(MAX_STEPS),
     guidanceScale: guidance,
-    strength: z.number().finite().min(0.01).max(1),
+    strength: z.number().finite().min(0).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
     scheduler: z.enum(SCHEDULER_NAMES),
     seedLocked: z.boolean(),
@@ -179,7 +180,7 @@ export const requestSchemas = {
   'spire:restore:discard': z.object({ resultId: id }).strict(),
   'spire:export:save': exportRequestSchema,
   'spire:settings:get': empty,
-  'spire:settings:set': z.object({ defaults: runDefaultsSchema.partial().optional() }).strict(),
+  'spire:settings:set': z.object({ defaults: runDefaultsSchema.partial().optional(), defaultsPack: knownPath.nullable().optional() }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 // Compile-time check: what each schema lets through is the request type the handlers expect.

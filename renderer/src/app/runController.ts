@@ -38,6 +38,8 @@ export interface RunController {
   sweep(axes: SweepAxis[]): Promise<void>;
   deleteResult(id: string): Promise<void>;
   setSettings(patch: Partial<RunSettings>): void;
+  /** "Pack defaults": steps, strength, guidance, scheduler, colour fix and faithful mode as the loaded pack recommends. */
+  resetToPackDefaults(): void;
   choosePack(): Promise<void>;
   listPacks(): Promise<PackInfo[]>;
   exportImage(options: { kind: ExportKind; format: ExportFormat; quality: number }): Promise<string | null>;
@@ -113,6 +115,7 @@ export function createRunController(
       seed,
       regions: regionsForRun(state.regions),
       ...(restorationPrompt !== undefined ? { restorationPrompt } : {}),
+      ...(state.engine?.pack?.hasRestorer !== undefined ? { hasRestorer: state.engine.pack.hasRestorer } : {}),
     });
     if (!built.ok) {
       fail({ code: 'cannot-run', message: built.reason });
@@ -240,7 +243,7 @@ export function createRunController(
       if (!api) return;
       const s = studio().settings;
       const defaults = Object.fromEntries(PERSISTED_DEFAULTS.map((k) => [k, s[k]]));
-      api.settings.set({ defaults }).then(
+      api.settings.set({ defaults, defaultsPack: s.defaultsPack }).then(
         (r) => {
           if (!r.ok) fail(r.error);
         },
@@ -254,7 +257,9 @@ export function createRunController(
     try {
       const r = await api.engine.configure(request);
       if (!r.ok) return fail(r.error);
-      dispatch({ type: 'settings/loaded', settings: runSettingsFromView(r.value, studio().settings) });
+      // Only the engine choices: the run settings on screen are newer than main's copy (saving is debounced).
+      const { packDir, providers } = r.value;
+      dispatch({ type: 'settings/loaded', settings: runSettingsFromView({ packDir, providers, defaults: {} }, studio().settings) });
     } catch (err) {
       fail(ipcFailure('Changing the engine settings', err));
     }
@@ -268,16 +273,30 @@ export function createRunController(
       const offDone = api.restore.onDone((d) => {
         if (live) void onDone(d);
       });
+      // Pack defaults (state/settings.ts): once main's saved settings are in, every pack the engine
+      // loads is offered to the settings reducer, which decides whether its recommendation applies.
+      let settingsIn = false;
+      const offerPack = (): void => {
+        const pack = store.getState().engine?.pack;
+        if (live && settingsIn && pack && studio().settings.defaultsPack !== pack.dir) dispatch({ type: 'settings/packLoaded', pack });
+      };
+      const offStore = store.subscribe(offerPack);
+      const settingsLoaded = (): void => {
+        settingsIn = true;
+        offerPack();
+      };
       api.settings.get().then(
         (view) => {
           if (live) dispatch({ type: 'settings/loaded', settings: runSettingsFromView(view, studio().settings) });
+          settingsLoaded();
         },
-        () => undefined, // defaults stay; the engine status shows real trouble
+        settingsLoaded, // defaults stay; the engine status shows real trouble
       );
       return () => {
         live = false;
         offProgress();
         offDone();
+        offStore();
         if (persistTimer) clearTimeout(persistTimer);
       };
     },
@@ -327,9 +346,20 @@ export function createRunController(
       const before = studio().settings;
       dispatch({ type: 'settings/set', patch });
       const after = studio().settings;
-      if (PERSISTED_DEFAULTS.some((k) => before[k] !== after[k])) persist();
+      if (PERSISTED_DEFAULTS.some((k) => before[k] !== after[k])) {
+        if (!after.defaultsSaved) dispatch({ type: 'settings/set', patch: { defaultsSaved: true } });
+        persist();
+      }
       if (patch.provider !== undefined && patch.provider !== before.provider) void configure({ providers: providersFor(patch.provider) });
       if (patch.packDir !== undefined && patch.packDir !== before.packDir) void configure({ packDir: patch.packDir });
+    },
+
+    resetToPackDefaults() {
+      const pack = store.getState().engine?.pack;
+      if (!pack) return;
+      dispatch({ type: 'settings/packDefaults', pack });
+      if (!studio().settings.defaultsSaved) dispatch({ type: 'settings/set', patch: { defaultsSaved: true } });
+      persist();
     },
 
     async choosePack() {

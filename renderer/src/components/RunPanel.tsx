@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PackInfo } from '../../../preload/contract/channels';
 import { useAppState } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
-import { isBusy, stepsToRun } from '../state/run';
+import { isBusy, isRestorerOnly, stepsToRun } from '../state/run';
 import { COLOR_FIXES, PROVIDERS, RANGES, SCHEDULERS, randomSeed } from '../state/settings';
 import { NumberField } from './NumberField';
 import { SliderField } from './SliderField';
@@ -18,6 +18,8 @@ export function RunPanel() {
   const s = useStudio((st) => st.settings);
   const busy = useStudio((st) => isBusy(st.job));
   const loadedPack = useAppState((st) => st.engine?.pack ?? null);
+  const noRestorer = loadedPack?.hasRestorer === false;
+  const restorerOnly = isRestorerOnly(s, loadedPack?.hasRestorer);
   const [packs, setPacks] = useState<PackInfo[]>([]);
 
   // The pack list follows the loaded pack (a chosen folder shows up once it has loaded).
@@ -43,7 +45,11 @@ export function RunPanel() {
         <label htmlFor="run-steps">Steps</label>
         <div className="row">
           <NumberField testId="run-steps" label="Steps" {...RANGES.steps} value={s.steps} onCommit={(steps) => run.setSettings({ steps })} />
-          {s.strength < 1 ? <span className="hint">{stepsToRun(s)} run</span> : null}
+          {s.strength < 1 ? (
+            <span className="hint" data-testid="run-steps-hint">
+              {restorerOnly ? '0 run (restorer only)' : `${stepsToRun(s)} run`}
+            </span>
+          ) : null}
         </div>
 
         <label htmlFor="run-guidance">Guidance</label>
@@ -63,6 +69,14 @@ export function RunPanel() {
           onChange={(strength) => run.setSettings({ strength })}
           readout={s.strength.toFixed(2)}
         />
+        {s.strength === 0 ? (
+          <>
+            <span />
+            <span className="hint" data-testid="run-strength-hint">
+              {restorerOnly ? 'Restorer only: no diffusion steps' : noRestorer ? 'Strength 0 needs a restorer; this pack has none' : 'Strength 0 runs the restorer only: turn Faithful on'}
+            </span>
+          </>
+        ) : null}
 
         <label htmlFor="run-seed">Seed</label>
         <div className="row">
@@ -95,8 +109,17 @@ export function RunPanel() {
         </select>
 
         <span />
-        <label className="check-row" title="Run the pack's restorer first: more faithful to the photo, less invented detail">
-          <input type="checkbox" data-testid="run-faithful" checked={s.useRestorer} onChange={(e) => run.setSettings({ useRestorer: e.target.checked })} />
+        <label
+          className="check-row"
+          title={noRestorer ? 'This model pack has no restorer, so faithful mode is off' : "Run the pack's restorer first: more faithful to the photo, less invented detail"}
+        >
+          <input
+            type="checkbox"
+            data-testid="run-faithful"
+            checked={s.useRestorer && !noRestorer}
+            disabled={noRestorer}
+            onChange={(e) => run.setSettings({ useRestorer: e.target.checked })}
+          />
           <span>Faithful (restorer first)</span>
         </label>
 
@@ -120,6 +143,20 @@ export function RunPanel() {
             ))}
             <option value="__choose__">Choose a folder…</option>
           </select>
+          <button
+            type="button"
+            className="small-button"
+            data-testid="run-pack-defaults"
+            disabled={loadedPack === null}
+            title={
+              loadedPack
+                ? `Set steps, strength, guidance, scheduler, colour fix and faithful mode to what “${loadedPack.name}” recommends`
+                : 'No model pack is loaded'
+            }
+            onClick={() => run.resetToPackDefaults()}
+          >
+            Pack defaults
+          </button>
         </div>
 
         <label htmlFor="run-provider">Provider</label>

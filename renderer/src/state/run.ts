@@ -93,9 +93,19 @@ export function etaText(etaMs: number | null): string {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s left`;
 }
 
-/** Steps the engine actually runs: at strength < 1 it keeps the last floor(steps * strength) (pipeline/restore.ts). */
+/** Steps the engine actually runs: at strength < 1 it keeps the last floor(steps * strength) (pipeline/restore.ts); 0 at strength 0. */
 export function stepsToRun(settings: Pick<RunSettings, 'steps' | 'strength'>): number {
   return Math.min(settings.steps, Math.floor(settings.steps * settings.strength));
+}
+
+/** Faithful mode as a run sends it: the toggle, unless the loaded pack has no restorer. */
+export function faithfulForRun(settings: Pick<RunSettings, 'useRestorer'>, hasRestorer: boolean | undefined): boolean {
+  return settings.useRestorer && hasRestorer !== false;
+}
+
+/** Strength 0 in faithful mode: the restorer's output, no diffusion step. */
+export function isRestorerOnly(settings: Pick<RunSettings, 'strength' | 'useRestorer'>, hasRestorer?: boolean): boolean {
+  return settings.strength === 0 && faithfulForRun(settings, hasRestorer);
 }
 
 export type RequestBuild = { ok: true; request: RestoreStartRequest } | { ok: false; reason: string };
@@ -113,6 +123,8 @@ export function buildRestoreRequest(input: {
   /** Overrides the prompt's restoration text (a sweep cell). */
   restorationPrompt?: string;
   previewSize?: number;
+  /** Whether the loaded pack has a restorer (false: faithful mode is not sent); absent = not known. */
+  hasRestorer?: boolean;
 }): RequestBuild {
   if (input.imageId === null) return { ok: false, reason: 'Open a photo first.' };
   const text = input.restorationPrompt ?? input.prompt.restorationText;
@@ -124,7 +136,12 @@ export function buildRestoreRequest(input: {
     throw err;
   }
   const s = input.settings;
-  if (stepsToRun(s) < 1) return { ok: false, reason: `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` };
+  const useRestorer = faithfulForRun(s, input.hasRestorer);
+  if (s.strength === 0 && !useRestorer) {
+    const why = input.hasRestorer === false ? 'this pack has no restorer, so raise the strength' : 'turn Faithful on, or raise the strength';
+    return { ok: false, reason: `Strength 0 runs only the restorer (no diffusion): ${why}.` };
+  }
+  if (s.strength > 0 && stepsToRun(s) < 1) return { ok: false, reason: `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` };
   return {
     ok: true,
     request: {
@@ -140,9 +157,9 @@ export function buildRestoreRequest(input: {
         seed: input.seed,
         strength: s.strength,
         scheduler: s.scheduler,
-        eta: 0,
+        eta: s.eta,
         colorFix: s.colorFix,
-        useRestorer: s.useRestorer,
+        useRestorer,
       },
     },
   };

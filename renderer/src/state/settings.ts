@@ -5,7 +5,16 @@
  *
  * The ranges are the engine's (main/engine/jobs/restoreParams.ts checks the same ones);
  * the UI keeps values inside them so a run is never refused for a slider value.
+ *
+ * Pack defaults. A pack recommends its own run settings (manifest.json `defaults`, reported
+ * with the engine status). Which win:
+ *   - the user's saved settings, while the loaded pack is the one they were saved with
+ *     (or an older settings file that does not say which pack);
+ *   - the pack's recommended settings on first start (nothing saved yet), when another pack
+ *     loads, and when the user presses "Pack defaults".
+ * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
+import type { LoadedPackInfo } from '../../../preload/contract/channels';
 
 export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
 export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
@@ -35,7 +44,8 @@ export interface NumberRange {
 export const RANGES = {
   steps: { min: 1, max: 200, step: 1 },
   guidanceScale: { min: 0, max: 20, step: 0.5 },
-  strength: { min: 0.05, max: 1, step: 0.05 },
+  // 0 = restorer only (faithful mode), no diffusion step.
+  strength: { min: 0, max: 1, step: 0.05 },
   seed: { min: 0, max: MAX_SEED, step: 1 },
 } as const satisfies Record<string, NumberRange>;
 
@@ -47,7 +57,7 @@ export interface RunSettings {
   seed: number;
   /** Locked: every run uses `seed`. Unlocked: each run draws a new seed. */
   seedLocked: boolean;
-  /** 1 = start from noise (the paper); lower keeps more of the input. */
+  /** 1 = start from noise (the paper); lower keeps more of the input; 0 with useRestorer = restorer only. */
   strength: number;
   colorFix: ColorFixName;
   scheduler: SchedulerName;
@@ -57,6 +67,12 @@ export interface RunSettings {
   packDir: string | null;
   /** Execution provider the user asked for ('auto' = the engine's own order). */
   provider: string;
+  /** DDIM eta: the pack's recommendation (not shown, not saved), else 0. */
+  eta: number;
+  /** The pack folder whose settings these are (taken from it, or saved with it); null: not known yet. */
+  defaultsPack: string | null;
+  /** Whether main holds run settings the user changed; until then each start takes the pack's. */
+  defaultsSaved: boolean;
 }
 
 export const DEFAULT_RUN_SETTINGS: RunSettings = {
@@ -70,7 +86,13 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   useRestorer: false,
   packDir: null,
   provider: 'auto',
+  eta: 0,
+  defaultsPack: null,
+  defaultsSaved: false,
 };
+
+/** The settings a pack's recommendation sets (and "Pack defaults" resets); seed, lock, pack and provider stay. */
+export const PACK_DEFAULT_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'eta'] as const;
 
 /** `value` clamped into `range` and rounded to its step; NaN gives `fallback`. */
 export function clampToRange(value: number, range: NumberRange, fallback: number): number {
@@ -115,7 +137,21 @@ export function runSettingsFrom(raw: unknown): RunSettings {
     useRestorer: typeof r.useRestorer === 'boolean' ? r.useRestorer : d.useRestorer,
     packDir: typeof r.packDir === 'string' && r.packDir !== '' ? r.packDir : null,
     provider: typeof r.provider === 'string' && r.provider !== '' ? r.provider : d.provider,
+    eta: num(r.eta, { min: 0, max: 1, step: 0.01 }, d.eta),
+    defaultsPack: typeof r.defaultsPack === 'string' && r.defaultsPack !== '' ? r.defaultsPack : null,
+    defaultsSaved: typeof r.defaultsSaved === 'boolean' ? r.defaultsSaved : d.defaultsSaved,
   };
+}
+
+/**
+ * `settings` with the pack's recommended run settings (app defaults for what it does not say),
+ * kept inside the UI's ranges; faithful mode off for a pack without a restorer.
+ */
+export function withPackDefaults(settings: RunSettings, pack: Pick<LoadedPackInfo, 'dir' | 'hasRestorer' | 'defaults'>): RunSettings {
+  const rec = pack.defaults ?? {};
+  const d = DEFAULT_RUN_SETTINGS;
+  const taken = runSettingsFrom({ ...settings, ...Object.fromEntries(PACK_DEFAULT_KEYS.map((k) => [k, rec[k] ?? d[k]])) });
+  return { ...taken, useRestorer: pack.hasRestorer === false ? false : taken.useRestorer, defaultsPack: pack.dir };
 }
 
 /** What main reports (settings.get / engine.configure) folded into the current settings. */
@@ -124,19 +160,29 @@ export function runSettingsFromView(
     packDir: string | null;
     providers: readonly string[];
     defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer', unknown>>;
+    defaultsSaved?: unknown;
+    defaultsPack?: unknown;
   },
   current: RunSettings,
 ): RunSettings {
   // A field main does not report (an older main) keeps its current value.
   const known = Object.fromEntries(Object.entries(view.defaults).filter(([, v]) => v !== undefined));
-  return runSettingsFrom({ ...current, ...known, packDir: view.packDir, provider: view.providers[0] ?? 'auto' });
+  const saved = {
+    ...(view.defaultsSaved !== undefined ? { defaultsSaved: view.defaultsSaved } : {}),
+    ...(view.defaultsPack !== undefined ? { defaultsPack: view.defaultsPack } : {}),
+  };
+  return runSettingsFrom({ ...current, ...known, ...saved, packDir: view.packDir, provider: view.providers[0] ?? 'auto' });
 }
 
 export type SettingsAction =
   | { type: 'settings/set'; patch: Partial<RunSettings> }
   /** Replaces everything with what main persisted. */
   | { type: 'settings/loaded'; settings: RunSettings }
-  | { type: 'settings/seedUsed'; seed: number };
+  | { type: 'settings/seedUsed'; seed: number }
+  /** The engine has this pack loaded: take its recommended settings unless the user's saved ones belong to it. */
+  | { type: 'settings/packLoaded'; pack: LoadedPackInfo }
+  /** "Pack defaults": take the pack's recommended settings now. */
+  | { type: 'settings/packDefaults'; pack: LoadedPackInfo };
 
 export function settingsReducer(state: RunSettings, action: SettingsAction): RunSettings {
   switch (action.type) {
@@ -153,5 +199,12 @@ export function settingsReducer(state: RunSettings, action: SettingsAction): Run
       return action.settings;
     case 'settings/seedUsed':
       return state.seed === action.seed ? state : { ...state, seed: action.seed };
+    case 'settings/packLoaded':
+      if (state.defaultsPack === action.pack.dir) return state;
+      // Saved by a version that did not record the pack: they belong to the pack that loads first.
+      if (state.defaultsSaved && state.defaultsPack === null) return { ...state, defaultsPack: action.pack.dir };
+      return withPackDefaults(state, action.pack);
+    case 'settings/packDefaults':
+      return withPackDefaults(state, action.pack);
   }
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../../../main/engine/onnx/runtime';
 import { loadPack } from '../../../main/engine/packLoader';
-import { PackError, fusedTensorNames, readManifest, type PackManifest } from '../../../main/engine/packs';
+import { PackError, fusedTensorNames, packInfo, readManifest, type PackManifest } from '../../../main/engine/packs';
 
 const source = resolve(import.meta.dirname, '../../fixtures/packs/tiny-random');
 let tmp: string;
@@ -117,3 +117,64 @@ describe('strict spire-pack validation', () => {
     expect(err.file).toBe(join(dir, 'manifest.json'));
   });
 });
+
+describe('manifest defaults (the run settings a pack recommends)', () => {
+  const COMPACT = { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'ddim', colorFix: 'wavelet' };
+  const withDefaults = (defaults: unknown, edit?: (m: Json) => void) =>
+    copyPack((m) => {
+      m.defaults = defaults;
+      edit?.(m);
+    });
+  const noRestorer = (m: Json) => {
+    m.hasRestorer = false;
+    delete m.components.restorer;
+  };
+  const readRefusal = async (dir: string): Promise<PackError> => {
+    const err = await readManifest(dir).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof PackError)) throw new Error(`expected a PackError, got ${String(err)}`);
+    return err;
+  };
+
+  it('reads them onto the typed manifest and reports them with the pack', async () => {
+    const dir = await withDefaults({ ...COMPACT, eta: 0.5 });
+    const m = await readManifest(dir);
+    expect(m.spire?.defaults).toEqual({ ...COMPACT, eta: 0.5 });
+    expect(packInfo(m)).toEqual({ name: 'tiny-random', dir, hasRestorer: true, defaults: { ...COMPACT, eta: 0.5 } });
+    // Restorer only: strength 0 with faithful mode.
+    expect((await readManifest(await withDefaults({ useRestorer: true, strength: 0 }))).spire?.defaults).toEqual({ useRestorer: true, strength: 0 });
+  });
+
+  it('a pack without them reports none; a loose manifest says nothing about a restorer', async () => {
+    const plain = await readManifest(await copyPack());
+    expect(packInfo(plain)).toEqual({ name: 'tiny-random', dir: plain.dir, hasRestorer: true });
+    const loose = await copyPack();
+    await writeFile(join(loose, 'manifest.json'), JSON.stringify({ name: 'loose', components: {} }));
+    expect(packInfo(await readManifest(loose))).toEqual({ name: 'loose', dir: loose });
+  });
+
+  const bad: [string, unknown, ((m: Json) => void) | undefined, RegExp][] = [
+    ['an unknown key, by name', { ...COMPACT, stepz: 30 }, undefined, /defaults: Unrecognized key: "stepz"/],
+    ['steps out of range', { steps: 0 }, undefined, /defaults\.steps: /],
+    ['steps not whole', { steps: 20.5 }, undefined, /defaults\.steps: /],
+    ['steps over MAX_STEPS', { steps: 501 }, undefined, /defaults\.steps: .*500/],
+    ['strength over 1', { strength: 1.5 }, undefined, /defaults\.strength: /],
+    ['a guidance over 50', { guidanceScale: 51 }, undefined, /defaults\.guidanceScale: /],
+    ['an unknown scheduler', { scheduler: 'euler' }, undefined, /defaults\.scheduler: /],
+    ['an unknown colour fix', { colorFix: 'histogram' }, undefined, /defaults\.colorFix: /],
+    ['a non-boolean useRestorer', { useRestorer: 'yes' }, undefined, /defaults\.useRestorer: /],
+    ['eta over 1', { eta: 2 }, undefined, /defaults\.eta: /],
+    ['defaults that are not an object', [20], undefined, /defaults: /],
+    ['faithful mode in a pack without a restorer', { useRestorer: true }, noRestorer, /defaults\.useRestorer is true but hasRestorer is false/],
+    ['strength 0 without faithful mode', { strength: 0 }, undefined, /defaults\.strength is 0 .* needs defaults\.useRestorer true/],
+    ['strength 0 with faithful mode off', { strength: 0, useRestorer: false }, undefined, /needs defaults\.useRestorer true/],
+  ];
+  it.each(bad)('refuses %s', async (_label, defaults, edit, reason) => {
+    const err = await readRefusal(await withDefaults(defaults, edit));
+    expect(err.reason).toMatch(reason);
+    expect(err.file.replaceAll('\\', '/')).toMatch(/manifest\.json$/);
+  });
+});
+

@@ -29,6 +29,8 @@ const settingsView: AppSettingsView = {
   providers: ['auto'],
   threads: 0,
   defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
+  defaultsSaved: false,
+  defaultsPack: null,
 };
 
 function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
@@ -146,7 +148,7 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     start({ seed: -1 }),
     start({ seed: 2 ** 32 }),
     start({ seed: 1.5 }),
-    start({ strength: 0 }),
+    start({ strength: -0.01 }),
     start({ strength: 1.5 }),
     start({ eta: 2 }),
     start({ scheduler: 'euler' as never }),
@@ -204,6 +206,9 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { defaults: { seed: 2 ** 32 } },
     { defaults: { seed: 1.5 } },
     { defaults: { useRestorer: 1 } },
+    { defaultsPack: '' },
+    { defaultsPack: 42 },
+    { defaultsSaved: true },
   ],
 };
 
@@ -223,7 +228,7 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:restore:discard': { resultId: 'result-1' },
   'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },
   'spire:settings:get': {},
-  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true } },
+  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0 }, defaultsPack: '/packs/compact' },
 };
 
 describe('IPC contract', () => {

@@ -40,6 +40,18 @@ describe('SettingsStore', () => {
     expect(DEFAULT_SETTINGS.defaults).toMatchObject({ seedLocked: false, seed: 0, useRestorer: false });
   });
 
+  it('knows whether run defaults were saved and with which pack; strength 0 (restorer only) is kept', async () => {
+    const store = new SettingsStore(join(dir, 'settings.json'));
+    const saved = settingsWith({ defaults: { ...DEFAULT_SETTINGS.defaults, strength: 0, useRestorer: true }, defaultsSaved: true, defaultsPack: '/packs/compact' });
+    await store.save(saved);
+    expect((await store.load()).settings).toEqual(saved);
+    // Saved by a version without `defaultsSaved`: holding run defaults means the user saved them.
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { steps: 30 } }));
+    expect((await store.load()).settings).toMatchObject({ defaultsSaved: true, defaultsPack: null });
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ threads: 3 }));
+    expect((await store.load()).settings).toMatchObject({ defaultsSaved: false, defaultsPack: null });
+  });
+
   it('ignores a run default out of range and says which', async () => {
     await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { strength: 3 } }));
     const loaded = await new SettingsStore(join(dir, 'settings.json')).load();

@@ -7,7 +7,7 @@ describe('SettingsService', () => {
     const save = vi.fn(async (_s: AppSettings) => undefined);
     const service = new SettingsService({ save }, { ...DEFAULT_SETTINGS, threads: 2 });
     const view = await service.set({ defaults: { steps: 25, colorFix: 'adain', strength: undefined } });
-    expect(view).toEqual({ ...DEFAULT_SETTINGS, threads: 2, defaults: { ...DEFAULT_SETTINGS.defaults, steps: 25, colorFix: 'adain' } });
+    expect(view).toEqual({ ...DEFAULT_SETTINGS, threads: 2, defaults: { ...DEFAULT_SETTINGS.defaults, steps: 25, colorFix: 'adain' }, defaultsSaved: true });
     expect(save).toHaveBeenCalledWith(view);
     expect(service.get()).toEqual(view);
   });
@@ -20,6 +20,13 @@ describe('SettingsService', () => {
     expect(save).toHaveBeenLastCalledWith(view);
     await expect(service.set({ defaults: { seed: 2 ** 32 } })).rejects.toThrow();
     expect(service.get().defaults.seed).toBe(4294967295);
+  });
+
+  it('records the pack the run defaults belong to; only setting defaults marks them saved', async () => {
+    const service = new SettingsService(null);
+    expect(await service.set({ defaultsPack: '/packs/compact' })).toMatchObject({ defaultsSaved: false, defaultsPack: '/packs/compact' });
+    expect(await service.set({ defaults: { strength: 0, useRestorer: true } })).toMatchObject({ defaultsSaved: true, defaultsPack: '/packs/compact' });
+    expect(await service.set({ defaultsPack: null })).toMatchObject({ defaultsSaved: true, defaultsPack: null, defaults: { strength: 0 } });
   });
 
   it('get answers a copy (the caller cannot change what main holds)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, jobReducer, progressFraction, stepsToRun } from '../../../../../renderer/src/state/run';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
 describe('the run in progress', () => {
@@ -76,5 +76,21 @@ describe('the restore request', () => {
     expect(bad.ok === false && bad.reason).toMatch(/^Fix the restoration prompt first: 'Deblur with sigma 5': Deblur sigma 5 is out of range/);
     const none = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...DEFAULT_RUN_SETTINGS, steps: 4, strength: 0.2 }, seed: 1, regions: [] });
     expect(none.ok === false && none.reason).toMatch(/runs no step/);
+  });
+
+  it('strength 0 is a restorer-only run in faithful mode, and refused in words without it', () => {
+    const zero = { ...DEFAULT_RUN_SETTINGS, strength: 0, useRestorer: true, eta: 0.5 };
+    expect(stepsToRun(zero)).toBe(0);
+    expect(isRestorerOnly(zero)).toBe(true);
+    const ok = buildRestoreRequest({ imageId: 'i', prompt, settings: zero, seed: 1, regions: [], hasRestorer: true });
+    expect(ok.ok && ok.request.params).toMatchObject({ strength: 0, useRestorer: true, eta: 0.5 });
+    const off = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...zero, useRestorer: false }, seed: 1, regions: [] });
+    expect(off.ok === false && off.reason).toBe('Strength 0 runs only the restorer (no diffusion): turn Faithful on, or raise the strength.');
+    // A pack without a restorer: faithful mode is not sent, so strength 0 cannot run either.
+    expect(isRestorerOnly(zero, false)).toBe(false);
+    const none = buildRestoreRequest({ imageId: 'i', prompt, settings: zero, seed: 1, regions: [], hasRestorer: false });
+    expect(none.ok === false && none.reason).toMatch(/this pack has no restorer, so raise the strength/);
+    const diffusion = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...zero, strength: 0.5 }, seed: 1, regions: [], hasRestorer: false });
+    expect(diffusion.ok && diffusion.request.params.useRestorer).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ import {
   runSettingsFromView,
   seedForRun,
   settingsReducer,
+  withPackDefaults,
+  type RunSettings,
 } from '../../../../../renderer/src/state/settings';
 
 describe('run settings', () => {
@@ -56,9 +58,10 @@ describe('run settings', () => {
   });
 
   it('the reducer keeps typed values in range and ignores a bad seed', () => {
-    let s = settingsReducer(DEFAULT_RUN_SETTINGS, { type: 'settings/set', patch: { steps: 5000, strength: 0 } });
+    let s = settingsReducer(DEFAULT_RUN_SETTINGS, { type: 'settings/set', patch: { steps: 5000, strength: -1 } });
     expect(s.steps).toBe(200);
-    expect(s.strength).toBe(0.05);
+    expect(s.strength).toBe(0);
+    expect(settingsReducer(s, { type: 'settings/set', patch: { strength: 0.02 } }).strength).toBe(0); // 0 = restorer only is a slider stop
     s = settingsReducer(s, { type: 'settings/set', patch: { seed: 1.5 } });
     expect(s.seed).toBe(DEFAULT_RUN_SETTINGS.seed);
     s = settingsReducer(s, { type: 'settings/seedUsed', seed: 99 });
@@ -70,5 +73,49 @@ describe('run settings', () => {
     expect(providersFor('auto')).toEqual(['auto']);
     expect(providersFor('cpu')).toEqual(['cpu']);
     expect(providersFor('cuda')).toEqual(['cuda', 'cpu']);
+  });
+
+  describe('pack defaults', () => {
+    const compact = { name: 'spire-compact', dir: '/packs/compact', hasRestorer: true, defaults: { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, colorFix: 'adain' as const, eta: 0.3 } };
+    const mine: RunSettings = { ...DEFAULT_RUN_SETTINGS, steps: 8, strength: 0.6, guidanceScale: 12, scheduler: 'dpmpp-2m', seed: 77, seedLocked: true, provider: 'cuda', defaultsSaved: true };
+
+    it('takes what the pack recommends, app defaults for the rest; seed, lock, pack and provider stay', () => {
+      expect(withPackDefaults(mine, compact)).toEqual({
+        ...mine,
+        steps: 20,
+        strength: 0.25,
+        guidanceScale: 3,
+        colorFix: 'adain',
+        scheduler: 'ddim', // not recommended: the app's default
+        useRestorer: true,
+        eta: 0.3,
+        defaultsPack: '/packs/compact',
+      });
+      // Kept inside the UI's ranges; no faithful mode without a restorer, whatever the pack says.
+      const odd = withPackDefaults(mine, { dir: '/x', hasRestorer: false, defaults: { steps: 400, guidanceScale: 40, useRestorer: true } });
+      expect(odd).toMatchObject({ steps: 200, guidanceScale: 20, useRestorer: false, strength: 1 });
+      // An older engine that reports no defaults: the app's.
+      expect(withPackDefaults(mine, { dir: '/y' })).toMatchObject({ steps: 50, strength: 1, guidanceScale: 7.5, useRestorer: false, eta: 0 });
+    });
+
+    it('a loaded pack applies once: not over settings saved with it, over settings of another pack, adopting settings of no known pack', () => {
+      const packLoaded = (s: RunSettings) => settingsReducer(s, { type: 'settings/packLoaded', pack: compact });
+      const fresh = packLoaded({ ...DEFAULT_RUN_SETTINGS });
+      expect(fresh).toMatchObject({ steps: 20, strength: 0.25, useRestorer: true, defaultsPack: '/packs/compact' });
+      expect(packLoaded(fresh)).toBe(fresh);
+      const savedHere = { ...mine, defaultsPack: '/packs/compact' };
+      expect(packLoaded(savedHere)).toBe(savedHere);
+      expect(packLoaded({ ...mine, defaultsPack: '/packs/sd15' })).toMatchObject({ steps: 20, guidanceScale: 3, defaultsPack: '/packs/compact' });
+      expect(packLoaded({ ...mine, defaultsPack: null })).toEqual({ ...mine, defaultsPack: '/packs/compact' });
+      // The button applies whatever was saved.
+      expect(settingsReducer(savedHere, { type: 'settings/packDefaults', pack: compact })).toMatchObject({ steps: 20, strength: 0.25, seed: 77 });
+    });
+
+    it('reads whether main holds saved settings, and for which pack', () => {
+      const view = { packDir: null, providers: ['auto'], defaults: {}, defaultsSaved: true, defaultsPack: '/packs/compact' };
+      expect(runSettingsFromView(view, DEFAULT_RUN_SETTINGS)).toMatchObject({ defaultsSaved: true, defaultsPack: '/packs/compact' });
+      // Not reported (engine.configure's answer folded in for its pack and provider only): kept.
+      expect(runSettingsFromView({ packDir: null, providers: ['auto'], defaults: {} }, { ...DEFAULT_RUN_SETTINGS, defaultsPack: '/p' }).defaultsPack).toBe('/p');
+    });
   });
 });
