@@ -143,7 +143,11 @@ class Trainer:
         with torch.no_grad():
             rest = self.embed([b["restoration_prompt"] for b in batch])
         out = self.models.restorer(y, rest)
-        return F.l1_loss(out, x), {"l1_input": F.l1_loss(y, x).item()}
+        kind = self.cfg.train.restorer_loss
+        if kind not in ("l1", "mse"):
+            raise ValueError(f"train.restorer_loss must be 'l1' or 'mse', got {kind!r}")
+        loss = F.l1_loss(out, x) if kind == "l1" else F.mse_loss(out, x)
+        return loss, {"l1": F.l1_loss(out, x).item(), "l1_input": F.l1_loss(y, x).item()}
 
     # ---- the loop -----------------------------------------------------------------------
     def run(self, stage: str, steps: int | None = None, resume: bool = False, dataset=None):
