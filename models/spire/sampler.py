@@ -1,14 +1,22 @@
 """Reference SPIRE sampler: the recipe the TypeScript engine reproduces.
 
-    1. check inputs          image (B, 3, H, W) in [-1, 1], H and W multiples of `size_multiple`
+    1. check inputs          image (B, 3, H, W) in [-1, 1], H and W multiples of `size_multiple`;
+                             strength in [0, 1], 0 only in faithful mode
     2. encode prompts        semantic (cond), negative (uncond), restoration: each (B, L, D)
-    3. faithful mode         optional: y <- restorer(y, restoration)
+                             (strength 0: the restoration prompt only)
+    3. faithful mode         optional: R = y <- clamp(restorer(y, restoration), -1, 1);
+                             strength 0 ("restorer only") stops here: image = R, no VAE, UNet or scheduler
     4. timesteps             DDIM set_timesteps(n); strength < 1 keeps the last int(n * strength)
-    5. prepare latents       noise (seeded, or given); strength < 1: add_noise(vae_mean(y) * scale, noise, t0)
+    5. prepare latents       noise (seeded, or given); strength < 1: m = vae_mean(y),
+                             z = add_noise(m * scale, noise, t0)
     6. denoise               per t: adaptor(z_t, t, restoration, y) once -> fused tensors (repeated for the
                              2B batch); unet(cat[z_t, z_t], t, cat[uncond, cond], fused) ->
                              eps = eps_u + guidance_scale * (eps_c - eps_u); z <- DDIM step
-    7. decode                image = vae_decoder(z / scale), clamped to [-1, 1]
+    7. decode                image = vae_decoder(z / scale), clamped to [-1, 1]; faithful mode with
+                             strength < 1 (detail transfer): image = clamp(R + vae_decoder(z / scale)
+                             - vae_decoder(m), -1, 1), so the autoencoder's reconstruction error cancels
+                             and only what diffusion changed reaches the output. Faithful mode at
+                             strength 1 (from pure noise) decodes plainly: there is no m to subtract.
 
 `SpireModels` bundles the five networks with their config and saves/loads
 them as one checkpoint folder (config.json + <part>.pt).
@@ -102,10 +110,17 @@ def load_tokenizer(cfg: SpireConfig, shared=None):
 class SampleResult:
     image: torch.Tensor  # (B, 3, H, W) in [-1, 1]
     timesteps: list  # the timesteps run, in order
-    initial_latents: torch.Tensor  # (B, Cz, h, w): z at the first timestep
+    initial_latents: torch.Tensor | None  # (B, Cz, h, w): z at the first timestep (None at strength 0)
     step_latents: list = field(default_factory=list)  # z after each step, (B, Cz, h, w) each
     step_noise_pred: list = field(default_factory=list)  # guided model output at each step
     restored_input: torch.Tensor | None = None  # y after the restorer (faithful mode)
+    decoded: torch.Tensor | None = None  # vae_decoder(z / scale), unclamped (None at strength 0)
+    reference: torch.Tensor | None = None  # vae_decoder(latent mean of R), unclamped (detail transfer only)
+
+
+STRENGTH_ZERO_NEEDS_RESTORER = (
+    "strength 0 runs no diffusion: it needs the faithful mode (restorer); raise the strength or turn on faithful mode"
+)
 
 
 @torch.no_grad()
@@ -141,23 +156,29 @@ def sample(
         raise ValueError(f"image sides must be multiples of {m}, got {H}x{W}: pad or resize the input first")
     if cfg.autoencoder.scale_factor <= 0:
         raise ValueError("autoencoder.scale_factor is 0 (not measured yet): train the vae stage first")
-    if not 0.0 < strength <= 1.0:
-        raise ValueError(f"strength must be in (0, 1], got {strength}")
+    if not 0.0 <= strength <= 1.0:
+        raise ValueError(f"strength must be in [0, 1], got {strength}")
+    if strength == 0.0 and not use_restorer:
+        raise ValueError(STRENGTH_ZERO_NEEDS_RESTORER)
+    if use_restorer and models.restorer is None:
+        raise ValueError("this model has no restorer: run without use_restorer")
     y = image.to(device)
     # 2. encode prompts
-    cond = encode_prompts(models, tokenizer, [semantic_prompt] * B, device)  # (B, L, D)
-    uncond = encode_prompts(models, tokenizer, [negative_prompt] * B, device)  # (B, L, D)
     restoration = encode_prompts(models, tokenizer, [restoration_prompt] * B, device)  # (B, L, D)
     # 3. faithful mode: restore in pixel space first
     restored = None
     if use_restorer:
-        if models.restorer is None:
-            raise ValueError("this model has no restorer: run without use_restorer")
         y = restored = models.restorer(y, restoration).clamp(-1, 1)
+        if strength == 0.0:  # restorer only
+            return SampleResult(image=restored, timesteps=[], initial_latents=None, restored_input=restored)
+    cond = encode_prompts(models, tokenizer, [semantic_prompt] * B, device)  # (B, L, D)
+    uncond = encode_prompts(models, tokenizer, [negative_prompt] * B, device)  # (B, L, D)
     # 4. timesteps
     scheduler = DDIMScheduler(cfg.scheduler)
     scheduler.set_timesteps(num_inference_steps)
     timesteps = scheduler.img2img_timesteps(strength) if strength < 1.0 else scheduler.timesteps
+    if len(timesteps) == 0:
+        raise ValueError(f"strength {strength} with {num_inference_steps} steps runs no step: raise the strength or the steps")
     # 5. prepare latents
     f = cfg.autoencoder.downsampling_factor
     shape = (B, cfg.autoencoder.latent_channels, H // f, W // f)
@@ -169,9 +190,10 @@ def sample(
             raise ValueError(f"latents must be {shape}, got {tuple(latents.shape)}")
         noise = latents.float().cpu()
     noise = noise.to(device)
+    mean = None
     if strength < 1.0:
-        z0 = models.vae.encode(y)[0] * cfg.autoencoder.scale_factor
-        z = scheduler.add_noise(z0, noise, int(timesteps[0]))
+        mean = models.vae.encode(y)[0]  # (B, Cz, h, w), unscaled
+        z = scheduler.add_noise(mean * cfg.autoencoder.scale_factor, noise, int(timesteps[0]))
     else:
         z = noise * scheduler.init_noise_sigma
     result = SampleResult(image=None, timesteps=[int(t) for t in timesteps], initial_latents=z.clone(), restored_input=restored)
@@ -187,6 +209,11 @@ def sample(
         z, _ = scheduler.step(guided, int(t), z, eta=eta, generator=torch.Generator().manual_seed(seed + int(t)))
         result.step_noise_pred.append(guided)
         result.step_latents.append(z)
-    # 7. decode
-    result.image = models.vae.decode(z / cfg.autoencoder.scale_factor).clamp(-1, 1)
+    # 7. decode (detail transfer in faithful mode below strength 1)
+    result.decoded = models.vae.decode(z / cfg.autoencoder.scale_factor)
+    if restored is not None and mean is not None:
+        result.reference = models.vae.decode(mean)
+        result.image = (restored + result.decoded - result.reference).clamp(-1, 1)
+    else:
+        result.image = result.decoded.clamp(-1, 1)
     return result

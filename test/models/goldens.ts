@@ -36,7 +36,17 @@ export interface SamplingRun {
   timesteps: number[];
   steps: { timestep: number; noisePred: TensorRef; latents: TensorRef }[];
   restoredInput?: TensorRef;
+  /** clamp(vae_decoder(z / scaleFactor), -1, 1) of the last latents. */
   decoded: TensorRef;
+  /** Detail transfer (faithful mode, strength < 1): vae_decoder(latent mean of restoredInput), unclamped. */
+  reconstruction?: TensorRef;
+  /** Detail transfer: the sampler's output clamp(restoredInput + vae_decoder(z / s) - reconstruction, -1, 1); else `decoded` is the output. */
+  output?: TensorRef;
+}
+
+/** The sampler's final image of a golden run: `output` when it did detail transfer, else `decoded`. */
+export function goldenOutput(run: SamplingRun): TensorRef {
+  return run.output ?? run.decoded;
 }
 
 export interface GoldenIndex {

@@ -3,7 +3,7 @@
  * every job, whoever sent it) and the CLI (which builds them from flags).
  * Messages say which value is wrong and what is allowed.
  */
-import type { RestoreParams } from '../pipeline/types';
+import { STRENGTH_ZERO_NEEDS_RESTORER, type RestoreParams } from '../pipeline/types';
 import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
 import { MAX_STEPS } from '../../../preload/contract/channels';
 
@@ -63,7 +63,8 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
   checkNumber('steps', params.steps, 1, MAX_STEPS, true);
   checkNumber('guidanceScale', params.guidanceScale, 0, 50);
   checkNumber('seed', params.seed, 0, MAX_SEED, true);
-  checkNumber('strength', params.strength, 0.01, 1);
+  checkNumber('strength', params.strength, 0, 1);
+  if (params.strength === 0 && !params.useRestorer) throw new RestoreParamsError('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
   checkNumber('eta', params.eta, 0, 1);
   checkNumber('tileSize', params.tileSize, 0, 16384, true);
   checkNumber('tileOverlap', params.tileOverlap, 0, 4096, true);

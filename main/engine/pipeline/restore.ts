@@ -10,22 +10,32 @@
  *                                 restores at output resolution); RGB [0,1] -> NCHW [-1,1];
  *                                 reflect-pad to sizeMultiple; region masks feathered, to latent resolution
  *     3. sample()                 the diffusion recipe below, tiled when the image is large
- *     4. finish                   crop the padding, colour fix against the conditioning image,
- *                                 NCHW [-1,1] -> RGB [0,1]
+ *     4. finish                   crop the padding; colour fix against the restorer's output R (faithful
+ *                                 mode; none at strength 0, where the output is R) or else the
+ *                                 conditioning image; NCHW [-1,1] -> RGB [0,1]
  *
  *   sample(models, y, options, hooks)        y: [1, 3, H, W] in [-1, 1], H, W multiples of sizeMultiple
- *     1. check inputs
+ *     1. check inputs             strength in [0, 1]; 0 only in faithful mode (useRestorer)
  *     2. encode prompts           one text-encoder batch [neg; sem; region_1..N; rest] -> (3 + N) x [1, L, D]
- *     3. faithful mode            y = clamp(restorer(y, c_rest), -1, 1)
+ *                                 (strength 0: [rest] alone)
+ *     3. faithful mode            R = y = clamp(restorer(y, c_rest), -1, 1)   (tiled like the image)
+ *                                 strength 0, "restorer only": stop here, image = R (no VAE, UNet,
+ *                                 scheduler; stepsRun 0)
  *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
  *     5. prepare latents          noise [1, Cz, h, w] (seeded Generator, or options.initialNoise);
- *                                 strength < 1: z = addNoise(vaeEncode(y) * scaleFactor, noise, t0)
+ *                                 strength < 1: m = vaeEncode(y) (the latent mean, unscaled),
+ *                                 z = addNoise(m * scaleFactor, noise, t0)
  *     6. denoise                  per t, per latent tile (one tile when small):
  *                                   fused = adaptor(z, t, c_rest, y)                        (batch 1)
  *                                   out = unet(K x z, K x t, [c_neg; c_sem; c_1..c_N], K x fused)  K = 2 + N
  *                                   eps = CFG / regional guidance of out;  tiles blended
  *                                 z = scheduler.step(eps, t, z)
- *     7. decode                   image = clamp(vaeDecode(z / scaleFactor), -1, 1)
+ *     7. decode                   image = clamp(vaeDecode(z / scaleFactor), -1, 1); faithful mode with
+ *                                 strength < 1, detail transfer:
+ *                                   image = clamp(R + vaeDecode(z / scaleFactor) - vaeDecode(m), -1, 1)
+ *                                 (both decodes tiled alike) so the autoencoder's reconstruction error
+ *                                 cancels and only what diffusion changed reaches the output. Faithful
+ *                                 mode at strength 1 starts from pure noise (no m): plain decode.
  *
  * Every model call first checks hooks.signal (RestoreCancelled). Non-finite values from a
  * model stop the run with an error naming the step. Same inputs, seed and provider give the
@@ -44,6 +54,7 @@ import { cat, type Tensor } from '../tensor/tensor';
 import type { SpireModels } from './models';
 import {
   RestoreCancelled,
+  STRENGTH_ZERO_NEEDS_RESTORER,
   type RegionPrompt,
   type RestoreHooks,
   type RestoreParams,
@@ -85,10 +96,12 @@ export interface SampleOptions {
 export interface SampleResult {
   /** [1, 3, H, W], clamped to [-1, 1]. */
   image: Tensor;
-  /** The conditioning image after the restorer (faithful mode), [1, 3, H, W]. */
+  /** The conditioning image after the restorer (faithful mode), [1, 3, H, W]; at strength 0 the same tensor as `image`. */
   restoredInput: Tensor | null;
+  /** The timesteps run (empty at strength 0). */
   timesteps: number[];
-  timings: { encodeMs: number; denoiseMs: number; decodeMs: number };
+  /** encodeMs: text encoder + VAE encoder; restorerMs: the restorer (0 when off); decodeMs: the VAE decode(s). */
+  timings: { encodeMs: number; restorerMs: number; denoiseMs: number; decodeMs: number };
 }
 
 const SCHEDULER_CLASSES = { ddim: 'DDIMScheduler', 'dpmpp-2m': 'DPMSolverMultistepScheduler' } as const;
@@ -155,7 +168,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   if (H % cfg.sizeMultiple !== 0 || W % cfg.sizeMultiple !== 0) {
     throw new Error(`Image sides must be multiples of ${cfg.sizeMultiple}, got ${H} x ${W}: pad the input first (restore() does).`);
   }
-  if (!(options.strength > 0 && options.strength <= 1)) throw new Error(`strength must be in (0, 1], got ${options.strength}.`);
+  if (!(options.strength >= 0 && options.strength <= 1)) throw new Error(`strength must be in [0, 1], got ${options.strength}.`);
+  if (options.strength === 0 && !options.useRestorer) throw new Error(`${STRENGTH_ZERO_NEEDS_RESTORER}.`);
   if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`steps must be a whole number >= 1, got ${options.steps}.`);
   if (!Number.isFinite(options.guidanceScale)) throw new Error(`guidanceScale must be a finite number, got ${options.guidanceScale}.`);
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new Error(`seed must be a whole number >= 0, got ${options.seed}.`);
@@ -169,21 +183,27 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     if (r.mask.length !== h * w) throw new Error(`Region ${i} mask has ${r.mask.length} values; the latent is ${h} x ${w}.`);
   }
 
-  // 2. Encode prompts: [neg; sem; region_1..N; rest] in one text-encoder batch.
+  // 2. Encode prompts: [neg; sem; region_1..N; rest] in one text-encoder batch ([rest] alone at strength 0).
+  const restorerOnly = options.strength === 0;
   const N = options.regions.length;
-  const texts = [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), options.restorationPrompt];
+  const texts = restorerOnly
+    ? [options.restorationPrompt]
+    : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), options.restorationPrompt];
   checkCancelled(hooks);
-  const embeddings = await models.textEncoder(models.tokenize(texts)); // [3 + N, L, D]
+  const embeddings = await models.textEncoder(models.tokenize(texts)); // [texts.length, L, D]
   const [, L, D] = embeddings.dims as [number, number, number];
   const row = (i: number): Tensor => ({ data: embeddings.data.subarray(i * L * D, (i + 1) * L * D), dims: [1, L, D] });
   const context: Tensor = { data: embeddings.data.subarray(0, (2 + N) * L * D), dims: [2 + N, L, D] }; // [uncond; sem; regions]
-  const cRest = row(2 + N);
+  const cRest = row(texts.length - 1);
+  let encodeMs = performance.now() - t0;
 
   // 3. Faithful mode: restore in pixel space first.
   let y = image;
   let restoredInput: Tensor | null = null;
+  let restorerMs = 0;
   if (options.useRestorer) {
     checkCancelled(hooks);
+    const restorerStart = performance.now();
     y = options.tiling
       ? await tiledMap(image, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 }, (tile) => {
           checkCancelled(hooks);
@@ -193,6 +213,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     assertFinite(y.data, 'The restorer');
     clampInPlace(y.data, -1, 1);
     restoredInput = y;
+    restorerMs = performance.now() - restorerStart;
+    if (restorerOnly) return { image: y, restoredInput, timesteps: [], timings: { encodeMs, restorerMs, denoiseMs: 0, decodeMs: 0 } };
   }
 
   // 4. Timesteps.
@@ -216,20 +238,22 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     noise = new Generator(options.seed).randn(latentSize);
   }
   let z: Float32Array;
+  let mean: Tensor | null = null; // [1, Cz, h, w], the unscaled latent mean of y (strength < 1)
   if (options.strength < 1) {
     checkCancelled(hooks);
-    const mean = options.tiling // [1, Cz, h, w]
+    const encodeStart = performance.now();
+    mean = options.tiling
       ? await tiledMap(y, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 / f }, (tile) => {
           checkCancelled(hooks);
           return models.vaeEncode(tile);
         })
       : await models.vaeEncode(y);
     assertFinite(mean.data, 'The VAE encoder');
+    encodeMs += performance.now() - encodeStart;
     z = scheduler.addNoise(scaled(mean, cfg.latent.scaleFactor).data, noise, timesteps[0] as number);
   } else {
     z = scaled({ data: noise, dims: [latentSize] }, scheduler.initNoiseSigma).data;
   }
-  const encodeMs = performance.now() - t0;
 
   // 6. Denoise.
   const whole: TileRect = { index: 0, row: 0, col: 0, y: 0, x: 0, height: h, width: w, overlapTop: 0, overlapBottom: 0, overlapLeft: 0, overlapRight: 0 };
@@ -288,23 +312,33 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   }
   const denoiseMs = performance.now() - denoiseStart;
 
-  // 7. Decode.
-  checkCancelled(hooks);
+  // 7. Decode; in faithful mode below strength 1, detail transfer onto the restorer's output.
   const decodeStart = performance.now();
-  const zDecode = scaled({ data: z, dims: [1, Cz, h, w] }, 1 / cfg.latent.scaleFactor);
-  const decoded = options.tiling // [1, 3, H, W]
-    ? await tiledMap(zDecode, { tile: options.tiling.tile, overlap: options.tiling.overlap, scale: f }, (tile) => {
-        checkCancelled(hooks);
-        return models.vaeDecode(tile);
-      })
-    : await models.vaeDecode(zDecode);
-  assertFinite(decoded.data, 'The VAE decoder');
+  const decode = async (latent: Tensor, what: string): Promise<Tensor> => {
+    checkCancelled(hooks);
+    const out = options.tiling // [1, 3, H, W]
+      ? await tiledMap(latent, { tile: options.tiling.tile, overlap: options.tiling.overlap, scale: f }, (tile) => {
+          checkCancelled(hooks);
+          return models.vaeDecode(tile);
+        })
+      : await models.vaeDecode(latent);
+    assertFinite(out.data, what);
+    return out;
+  };
+  const decoded = await decode(scaled({ data: z, dims: [1, Cz, h, w] }, 1 / cfg.latent.scaleFactor), 'The VAE decoder');
+  if (restoredInput !== null && mean !== null) {
+    const reconstruction = await decode(mean, 'The VAE decoder (reconstruction of the restored image)');
+    const r = restoredInput.data;
+    const d = decoded.data;
+    const m = reconstruction.data;
+    for (let i = 0; i < d.length; i++) d[i] = (r[i] as number) + (d[i] as number) - (m[i] as number);
+  }
   clampInPlace(decoded.data, -1, 1);
   return {
     image: decoded,
     restoredInput,
     timesteps: [...timesteps],
-    timings: { encodeMs, denoiseMs, decodeMs: performance.now() - decodeStart },
+    timings: { encodeMs, restorerMs, denoiseMs, decodeMs: performance.now() - decodeStart },
   };
 }
 
@@ -412,10 +446,14 @@ export async function restore(
     hooks,
   );
 
-  // 4. Finish: crop the padding, colour fix, back to RGB [0, 1].
+  // 4. Finish: crop the padding, colour fix (against the restorer's output when it ran; none at
+  // strength 0, where the output is that image), back to RGB [0, 1].
   const cropped = cropTensor(result.image, outH, outW);
   let image = nchwToRgb(cropped, [-1, 1], true);
-  if (params.colorFix !== 'none') image = colorFix(image, conditioned, params.colorFix);
+  if (params.colorFix !== 'none' && result.timesteps.length > 0) {
+    const reference = result.restoredInput ? nchwToRgb(cropTensor(result.restoredInput, outH, outW), [-1, 1], true) : conditioned;
+    image = colorFix(image, reference, params.colorFix);
+  }
   return {
     image,
     restorationPrompt: prompt.text,

@@ -49,7 +49,11 @@ export interface RestoreParams {
   guidanceScale: number;
   /** Seed for the initial noise and eta noise. */
   seed: number;
-  /** 1.0 = full generation from noise (the paper); lower starts from the noised latent of the input (faster, more faithful). */
+  /**
+   * 1.0 = full generation from noise (the paper); lower starts from the noised latent of the input
+   * (faster, more faithful); in faithful mode (useRestorer) below 1 only what diffusion changed is
+   * added to the restorer's output (detail transfer). 0 = the restorer alone: faithful mode only.
+   */
   strength: number;
   scheduler: SchedulerKind;
   /** DDIM eta (0 = deterministic DDIM). */
@@ -89,8 +93,16 @@ export interface RestoreResult {
   restorationPrompt: string;
   seed: number;
   stepsRun: number;
-  timings: { totalMs: number; encodeMs: number; denoiseMs: number; decodeMs: number };
+  /**
+   * Milliseconds: encodeMs = text encoder + VAE encoder; restorerMs = the first-stage restorer
+   * (faithful mode; absent from results made before it was reported); decodeMs = the VAE decode(s).
+   */
+  timings: { totalMs: number; encodeMs: number; restorerMs?: number; denoiseMs: number; decodeMs: number };
 }
+
+/** Why strength 0 without the restorer is refused (the pipeline and the parameter checks say the same). */
+export const STRENGTH_ZERO_NEEDS_RESTORER =
+  'strength 0 runs no diffusion: it needs the faithful mode (restorer); raise the strength or turn on faithful mode';
 
 export class RestoreCancelled extends Error {
   constructor() {

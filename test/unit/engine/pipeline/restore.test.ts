@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { restore, sample, strengthStartIndex } from '../../../../main/engine/pipeline/restore';
+import { restore, sample, strengthStartIndex, type SampleOptions } from '../../../../main/engine/pipeline/restore';
+import { colorFix } from '../../../../main/engine/imageOps/colorFix';
+import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../../../../main/engine/imageOps/convert';
+import type { Tensor } from '../../../../main/engine/tensor/tensor';
 import { RestoreCancelled, type RestoreParams, type RgbImage, type StepProgress } from '../../../../main/engine/pipeline/types';
 import { FakeModels } from './fakeModels';
 
@@ -190,12 +193,130 @@ describe('restore (fake models)', () => {
     const y = { data: new Float32Array(3 * 12 * 16), dims: [1, 3, 12, 16] };
     await expect(sample(new FakeModels(), y, base)).rejects.toThrow(/multiples of 8, got 12 x 16/);
     const ok = { data: new Float32Array(3 * 16 * 16), dims: [1, 3, 16, 16] };
-    await expect(sample(new FakeModels(), ok, { ...base, strength: 0 })).rejects.toThrow(/strength must be in \(0, 1\]/);
+    await expect(sample(new FakeModels(), ok, { ...base, strength: 0 })).rejects.toThrow(
+      /strength 0 runs no diffusion: it needs the faithful mode \(restorer\); raise the strength or turn on faithful mode/,
+    );
+    await expect(sample(new FakeModels(), ok, { ...base, strength: 1.5 })).rejects.toThrow(/strength must be in \[0, 1\], got 1.5/);
     await expect(sample(new FakeModels(), ok, { ...base, initialNoise: new Float32Array(3) })).rejects.toThrow(/initialNoise has 3 values/);
     await expect(sample(new FakeModels(), ok, { ...base, seed: -1 })).rejects.toThrow(/seed must be a whole number/);
     await expect(sample(new FakeModels(), ok, { ...base, eta: -0.5 })).rejects.toThrow(/eta must be a number >= 0/);
     const models = new FakeModels();
     await expect(sample(models, ok, { ...base, scheduler: 'euler' as never })).rejects.toThrow(/scheduler must be one of ddim, dpmpp-2m/);
     expect(models.calls).toHaveLength(0);
+  });
+});
+
+/** The fake models whose decoder ignores the latent (a constant grey): every decode is identical. */
+class BlindDecoderModels extends FakeModels {
+  override async vaeDecode(z: Tensor): Promise<Tensor> {
+    const out = await super.vaeDecode(z);
+    return { data: new Float32Array(out.data.length).fill(-0.2), dims: out.dims };
+  }
+}
+
+describe('faithful mode (restorer) keeps what the restorer achieved', () => {
+  const faithful: RestoreParams = { ...PARAMS, useRestorer: true };
+  const sampleBase: SampleOptions = {
+    semanticPrompt: 'a cat', negativePrompt: '', restorationPrompt: 'Remove all degradation', regions: [], steps: 4, guidanceScale: 3,
+    eta: 0, seed: 7, strength: 0.5, scheduler: 'ddim', useRestorer: true, tiling: null,
+  };
+  /** Image y [1, 3, 16, 24] with pixel detail the fake VAE (4x4 block means, nearest decode) cannot keep. */
+  const y = (): Tensor => rgbToNchw(image(24, 16, 3));
+
+  it('strength 0: text-encodes the restoration prompt alone, runs the restorer and nothing else; output = clamp(restorer(y))', async () => {
+    const models = new FakeModels();
+    const input = image(24, 16, 2);
+    const out = await restore(models, input, { ...faithful, strength: 0, colorFix: 'wavelet' });
+    expect(models.calls.map((c) => c.model)).toEqual(['textEncoder', 'restorer']);
+    expect(models.calls[0]?.dims).toEqual([1, 4, 2]); // [rest] only
+    expect(out.stepsRun).toBe(0);
+    expect(out.timings.denoiseMs).toBe(0);
+    expect(out.timings.decodeMs).toBe(0);
+    expect(out.timings.restorerMs).toBeGreaterThanOrEqual(0);
+    // The fake restorer: 0.9 y + 0.01 * (first value of the restoration embedding), no colour fix on top.
+    const cRest0 = Math.sin(models.tokenize(['Remove all degradation'])[0]![0]!);
+    const expected = rgbToNchw(input).data.map((v) => Math.min(1, Math.max(-1, 0.9 * v + 0.01 * cRest0)));
+    expect(maxAbs(rgbToNchw(out.image).data, expected)).toBeLessThan(1e-6);
+  });
+
+  it('strength 0 without the faithful mode is refused before any model call, with what to do', async () => {
+    const models = new FakeModels();
+    await expect(restore(models, image(16, 16), { ...PARAMS, strength: 0 })).rejects.toThrow(/raise the strength or turn on faithful mode/);
+    expect(models.calls).toHaveLength(0);
+  });
+
+  it('strength 0 tiles the restorer like the image and matches the untiled run', async () => {
+    const models = new FakeModels();
+    const tiled = await restore(models, image(80, 48), { ...faithful, strength: 0, tileSize: 32, tileOverlap: 8 });
+    const whole = await restore(new FakeModels(), image(80, 48), { ...faithful, strength: 0, tileSize: 1024 });
+    expect(models.calls.filter((c) => c.model === 'restorer').length).toBeGreaterThan(1);
+    expect(models.calls.some((c) => c.model !== 'restorer' && c.model !== 'textEncoder')).toBe(false);
+    expect(maxAbs(tiled.image.data, whole.image.data)).toBeLessThan(1e-6);
+  });
+
+  it('detail transfer: output = clamp(R + decode(z\' / s) - decode(mean), -1, 1), decoding the mean once', async () => {
+    const models = new FakeModels();
+    let last: Float32Array | null = null;
+    const r = await sample(models, y(), { ...sampleBase, onLatents: (_i, _t, _e, z) => void (last = z.slice()) });
+    const R = r.restoredInput!;
+    const mean = await new FakeModels().vaeEncode(R);
+    const s = models.config.latent.scaleFactor;
+    const decoded = await new FakeModels().vaeDecode({ data: last!.map((v) => v / s), dims: mean.dims });
+    const reconstruction = await new FakeModels().vaeDecode(mean);
+    const expected = R.data.map((v, i) => Math.min(1, Math.max(-1, v + decoded.data[i]! - reconstruction.data[i]!)));
+    expect(maxAbs(r.image.data, expected)).toBeLessThan(1e-6);
+    expect(models.calls.filter((c) => c.model === 'vaeDecode')).toHaveLength(2);
+    // The fake VAE loses the pixel detail (decode(encode(R)) != R), so the plain decode is far from R.
+    expect(maxAbs(reconstruction.data, R.data)).toBeGreaterThan(0.1);
+    expect(maxAbs(r.image.data, decoded.data.map((v) => Math.min(1, Math.max(-1, v))))).toBeGreaterThan(0.1);
+  });
+
+  it('detail transfer: a decoder that cannot tell latents apart gives back R exactly (its error cancels)', async () => {
+    const r = await sample(new BlindDecoderModels(), y(), sampleBase);
+    expect(maxAbs(r.image.data, r.restoredInput!.data)).toBeLessThan(1e-6);
+  });
+
+  it('detail transfer is tiled like the decode and matches the untiled run for a local model', async () => {
+    const models = new FakeModels();
+    const input = image(80, 48);
+    const params = { ...faithful, strength: 0.5, tileSize: 32, tileOverlap: 8 };
+    const tiled = await restore(models, input, params);
+    const whole = await restore(new FakeModels(), input, { ...params, tileSize: 1024 });
+    expect(models.calls.filter((c) => c.model === 'vaeDecode').length).toBeGreaterThan(2); // two tiled decodes
+    expect(maxAbs(tiled.image.data, whole.image.data)).toBeLessThan(1e-5);
+  });
+
+  it('strength 1 in faithful mode decodes plainly (no reconstruction to subtract); plain mode below 1 too', async () => {
+    for (const options of [{ strength: 1 }, { strength: 0.5, useRestorer: false }]) {
+      const models = new FakeModels();
+      let last: Float32Array | null = null;
+      const r = await sample(models, y(), { ...sampleBase, ...options, onLatents: (_i, _t, _e, z) => void (last = z.slice()) });
+      const s = models.config.latent.scaleFactor;
+      const [, , H, W] = y().dims as [number, number, number, number];
+      const decoded = await new FakeModels().vaeDecode({ data: last!.map((v) => v / s), dims: [1, 4, H / 4, W / 4] });
+      expect(maxAbs(r.image.data, decoded.data.map((v) => Math.min(1, Math.max(-1, v))))).toBeLessThan(1e-6);
+      expect(models.calls.filter((c) => c.model === 'vaeDecode')).toHaveLength(1);
+    }
+  });
+
+  it('colour fix takes the restorer\'s output as its reference when the restorer ran, else the conditioning image', async () => {
+    const input = image(21, 13, 5);
+    for (const [params, withRestorer] of [[{ ...faithful, strength: 0.5 }, true], [{ ...PARAMS, strength: 0.5 }, false]] as const) {
+      const raw = await restore(new FakeModels(), input, { ...params, colorFix: 'none' });
+      const fixed = await restore(new FakeModels(), input, { ...params, colorFix: 'wavelet' });
+      const padded = padToMultiple(rgbToNchw(input), 8).tensor; // 24 x 16
+      const R = nchwToRgb(cropTensor((await sample(new FakeModels(), padded, sampleBase)).restoredInput!, 13, 21), [-1, 1], true);
+      const [reference, other] = withRestorer ? [R, input] : [input, R];
+      expect(maxAbs(fixed.image.data, colorFix(raw.image, reference, 'wavelet').data)).toBeLessThan(1e-6);
+      expect(maxAbs(fixed.image.data, colorFix(raw.image, other, 'wavelet').data)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('reports the restorer\'s time apart from the encoders\'', async () => {
+    const on = await restore(new FakeModels(), image(16, 16), { ...faithful, strength: 0.5 });
+    const off = await restore(new FakeModels(), image(16, 16), { ...PARAMS, strength: 0.5 });
+    expect(Number.isFinite(on.timings.restorerMs) && on.timings.restorerMs! >= 0).toBe(true);
+    expect(off.timings.restorerMs).toBe(0);
+    expect(Object.keys(on.timings).sort()).toEqual(['decodeMs', 'denoiseMs', 'encodeMs', 'restorerMs', 'totalMs']);
   });
 });

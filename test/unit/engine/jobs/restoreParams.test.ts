@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RESTORE_PARAMS, RestoreParamsError, validateRestoreParams } from '../../../../main/engine/jobs/restoreParams';
+import type { RestoreParams } from '../../../../main/engine/pipeline/types';
+
+const params = (over: Partial<RestoreParams>): RestoreParams => ({ ...DEFAULT_RESTORE_PARAMS, ...over });
+
+/** The RestoreParamsError `validateRestoreParams` throws for `p` (fails the test when none). */
+function refusal(p: RestoreParams): RestoreParamsError {
+  try {
+    validateRestoreParams(p);
+  } catch (err) {
+    if (err instanceof RestoreParamsError) return err;
+    throw err;
+  }
+  throw new Error('validateRestoreParams accepted the params');
+}
+
+describe('validateRestoreParams: strength', () => {
+  it('takes any strength from 0 to 1 in faithful mode, 0 included (the restorer alone)', () => {
+    for (const strength of [0, 0.005, 0.3, 1]) expect(validateRestoreParams(params({ strength, useRestorer: true })).strength).toBe(strength);
+  });
+
+  it('takes strength in (0, 1] without the faithful mode', () => {
+    for (const strength of [0.005, 0.6, 1]) expect(validateRestoreParams(params({ strength, useRestorer: false })).strength).toBe(strength);
+  });
+
+  it('refuses strength 0 without the faithful mode and says what to do', () => {
+    const err = refusal(params({ strength: 0, useRestorer: false }));
+    expect(err.field).toBe('strength');
+    expect(err.code).toBe('bad-params');
+    expect(err.message).toBe('strength 0 runs no diffusion: it needs the faithful mode (restorer); raise the strength or turn on faithful mode.');
+  });
+
+  it('refuses a strength outside 0..1 or not a number, naming the range', () => {
+    for (const strength of [-0.1, 1.01, Number.NaN, '0.5' as unknown as number]) {
+      const err = refusal(params({ strength, useRestorer: true }));
+      expect(err.field).toBe('strength');
+      expect(err.message).toMatch(/^strength must be a number from 0 to 1, got /);
+    }
+  });
+});
