@@ -29,6 +29,8 @@
  *                                   fused = adaptor(z, t, c_rest, y)                        (batch 1)
  *                                   out = unet(K x z, K x t, [c_neg; c_sem; c_1..c_N], K x fused)  K = 2 + N
  *                                   eps = CFG / regional guidance of out;  tiles blended
+ *                                   (no regions and negative == semantic prompt, or g == 1: CFG returns c, so
+ *                                   one batch-1 UNet pass on c_sem instead of K = 2)
  *                                 z = scheduler.step(eps, t, z)
  *     7. decode                   image = clamp(vaeDecode(z / scaleFactor), -1, 1); faithful mode with
  *                                 strength < 1, detail transfer:
@@ -260,6 +262,12 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   const plan: TilePlan | null = options.tiling ? planTiles(h, w, options.tiling.tile, options.tiling.overlap, cfg.sizeMultiple / f) : null;
   const tiled = plan !== null && plan.tiles.length > 1;
 
+  // With no regions, classifier-free guidance u + g (c - u) is exactly c when the negative and semantic
+  // prompts are the same text (u == c: the common "no semantic prompt" case) or g == 1: skip the
+  // unconditional half of the batch (half the UNet work per step).
+  const condOnly = N === 0 && (options.negativePrompt === options.semanticPrompt || options.guidanceScale === 1);
+  const condContext: Tensor = { data: context.data.subarray(L * D, 2 * L * D), dims: [1, L, D] };
+
   /** Guided model output [1, Cz, th, tw] for one tile of the latent z. */
   const guidedTile = async (zTile: Tensor, t: number, tile: TileRect): Promise<Float32Array> => {
     const yTile = tiled ? cropTile(y, { y: tile.y * f, x: tile.x * f, height: tile.height * f, width: tile.width * f }) : y;
@@ -268,9 +276,14 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
       checkCancelled(hooks);
       fused = await models.adaptor(zTile, [t], cRest, yTile); // each [1, C_i, h_i, w_i]
     }
-    const K = 2 + N;
     const input = { data: scheduler.scaleModelInput(zTile.data, t), dims: zTile.dims };
     checkCancelled(hooks);
+    if (condOnly) {
+      // Guidance would return the conditional output unchanged: one UNet pass at batch 1.
+      const out = await models.unet(input, [t], condContext, fused); // [1, Cz, th, tw]
+      return out.data;
+    }
+    const K = 2 + N;
     const out = await models.unet(
       repeatBatch(input, K), // [K, Cz, th, tw]
       Array.from({ length: K }, () => t),

@@ -45,6 +45,20 @@ describe('restore (fake models)', () => {
     expect(models.calls.find((c) => c.model === 'unet')?.dims).toEqual([2, 4, 8, 8]);
   });
 
+  it('skips the unconditional UNet half when guidance cannot change the result (negative == semantic prompt, or g = 1)', async () => {
+    const same = { ...PARAMS, semanticPrompt: '', negativePrompt: '' };
+    const models = new FakeModels();
+    const a = await restore(models, image(16, 16), same);
+    expect(models.calls.filter((c) => c.model === 'unet').map((c) => c.dims[0])).toEqual([1, 1, 1, 1]);
+    const b = await restore(new FakeModels(), image(16, 16), { ...same, guidanceScale: 7.5 });
+    expect(maxAbs(a.image.data, b.image.data)).toBe(0); // u == c: the guidance scale is irrelevant
+    const g1 = new FakeModels();
+    const c = await restore(g1, image(16, 16), { ...PARAMS, guidanceScale: 1 });
+    expect(g1.calls.find((k) => k.model === 'unet')?.dims[0]).toBe(1);
+    const g3 = await restore(new FakeModels(), image(16, 16), PARAMS); // different prompts, g = 3: both halves
+    expect(maxAbs(c.image.data, g3.image.data)).toBeGreaterThan(1e-4);
+  });
+
   it('is deterministic: same inputs and seed give identical bytes; another seed differs', async () => {
     const a = await restore(new FakeModels(), image(24, 40), PARAMS);
     const b = await restore(new FakeModels(), image(24, 40), PARAMS);
