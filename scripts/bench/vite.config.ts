@@ -1,26 +1,36 @@
 /**
- * Builds the engine side of `npm run bench` (scripts/bench/engineCase.ts) into
- * out/bench/engineCase.js: an SSR (Node) build, ESM, dependencies left external so
- * onnxruntime-node and zod load from node_modules. Kept apart from electron.config.ts.
+ * Builds the engine side of the benchmarks into out/bench/<entry>.js: an SSR (Node) build, ESM,
+ * dependencies left external so onnxruntime-node and zod load from node_modules. Kept apart
+ * from electron.config.ts. Entries (each built when its source exists):
+ *
+ *   engineCase.ts   `npm run bench` (scripts/bench/run.mjs)
+ *   defaultCase.ts  `npm run bench`, the default-pack cases
+ *   qualityCase.ts  `npm run bench:quality` (scripts/bench/quality.mjs)
  *
  *   npx vite build --config scripts/bench/vite.config.ts
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const root = resolve(import.meta.dirname, '..', '..');
+const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase'];
+const input = Object.fromEntries(
+  ENTRIES.map((name) => [name, resolve(root, 'scripts/bench', `${name}.ts`)]).filter(([, file]) => existsSync(file as string)),
+);
 
 export default defineConfig({
   root,
   logLevel: 'warn',
   build: {
-    ssr: resolve(root, 'scripts/bench/engineCase.ts'),
+    ssr: true,
     outDir: resolve(root, 'out/bench'),
     emptyOutDir: true,
     target: 'node20',
     minify: false,
     rollupOptions: {
-      output: { format: 'es', entryFileNames: '[name].js' },
+      input,
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
 });
