@@ -10,7 +10,7 @@ from spire.text_encoder import TextEncoder
 from spire.unet import UNet
 
 
-@pytest.mark.parametrize("size", ["tiny", "small", "sd15", "fixture"])
+@pytest.mark.parametrize("size", ["tiny", "small", "sd15", "fixture", "compact"])
 def test_every_config_loads_and_round_trips(size):
     cfg = SpireConfig.load(config_path(size))
     assert SpireConfig.from_dict(cfg.to_dict()) == cfg
