@@ -3,8 +3,10 @@
  *
  * Recipe: parse flags -> check the params (prompt grammar, ranges) -> list the inputs
  * (files, or the images in a folder) -> plan the outputs (refuse existing ones without
- * --force before any work) -> read the region masks -> start the engine (pack loaded?) ->
- * per image: restore with a progress bar, write the result atomically -> report.
+ * --force before any work) -> read the region masks -> sampling settings: app defaults <
+ * the pack's recommended `defaults` (read from its manifest) < flags (runSettings.ts),
+ * checked -> start the engine (pack loaded?) and print the settings on stderr -> per image:
+ * restore with a progress bar, write the result atomically -> report.
  * Ctrl+C cancels the running job; nothing partial is ever written.
  */
 import { randomInt } from 'node:crypto';
@@ -14,13 +16,15 @@ import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
 import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
 import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
 import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
+import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
-import { MAX_STEPS } from '../../preload/contract/channels';
+import { MAX_STEPS, type LoadedPackInfo } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
 import { number, parseCommandArgs } from './parse';
+import { RUN_SETTING_KEYS, SETTING_FLAGS, describeRunSettings, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
 
 export const RESTORE_HELP = `Usage: spire restore <input...> -o <output> [options]
 
@@ -35,14 +39,17 @@ Prompts:
   --negative "<text>"       negative prompt
   --region <mask.png>=<text>  a prompt for the white part of a mask image (repeatable)
 
-Sampling:
-  --steps N                 denoising steps (default 50)
-  --guidance W              classifier-free guidance scale (default 7.5)
+Sampling (defaults come from the model pack: what its manifest.json recommends,
+else the values shown; a flag always wins; the settings used are printed on stderr):
+  --steps N                 denoising steps, 1-${MAX_STEPS} (default 50)
+  --guidance W              classifier-free guidance scale, 0-50 (default 7.5)
   --seed S                  seed, 0-${MAX_SEED} (default: random; printed and stored in the file)
-  --strength F              0.01-1; 1 starts from noise, lower keeps more of the input (default 1)
+  --strength F              0-1; 1 starts from noise, lower keeps more of the input (default 1);
+                            0 with --faithful: the restorer's output only, no diffusion
   --scheduler ddim|dpmpp-2m (default ddim)
   --color-fix wavelet|adain|none  (default wavelet)
-  --faithful                run the pack's first-stage restorer first (more faithful)
+  --eta E                   DDIM eta, 0-1 (default 0)
+  --faithful, --no-faithful run the pack's first-stage restorer first (more faithful), or not (default off)
   --tile N                  tile size in pixels for large images (default 0 = the pack's native size)
   --tile-overlap N          tile overlap in pixels (default ${DEFAULT_RESTORE_PARAMS.tileOverlap})
 
@@ -62,6 +69,36 @@ Output:
 Exit codes: 0 ok, 1 restore failed, 2 usage or bad prompt, 3 bad input image,
 4 model pack problem, 5 output write problem, 130 interrupted (Ctrl+C).
 `;
+
+/**
+ * validateRestoreParams with its error as a usage error (exit 2). With the merged settings, the
+ * message says which flag to change and whether the value came from the pack.
+ */
+function checkParams(params: RestoreParams, merged: MergedRunSettings | null): RestoreParams {
+  try {
+    return validateRestoreParams(params);
+  } catch (err) {
+    if (!(err instanceof RestoreParamsError)) throw err;
+    const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];
+    const hint = fromPack.length > 0 ? ` (the pack recommended ${fromPack.map((k) => `${SETTING_FLAGS[k]} ${String(merged?.params[k])}`).join(', ')}; a flag overrides it)` : '';
+    throw new CliError(EXIT.usage, `${err.message}${hint}`);
+  }
+}
+
+/**
+ * The recommended settings of the pack the engine will load (same search: packs.ts discoverPack),
+ * read from its manifest; null when there is none or it does not read (the engine then says why).
+ */
+async function recommendedSettings(packOverride: string | null, packRoots: string[]): Promise<LoadedPackInfo | null> {
+  const found = await discoverPack({ override: packOverride, roots: packRoots });
+  if (found.dir === null) return null;
+  try {
+    return packInfo(await readManifest(found.dir));
+  } catch (err) {
+    if (err instanceof PackError) return null;
+    throw err;
+  }
+}
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
 const FORMAT_EXT: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
@@ -142,6 +179,8 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     scheduler: { type: 'string' },
     'color-fix': { type: 'string' },
     faithful: { type: 'boolean' },
+    'no-faithful': { type: 'boolean' },
+    eta: { type: 'string' },
     tile: { type: 'string' },
     'tile-overlap': { type: 'string' },
     model: { type: 'string' },
@@ -170,28 +209,27 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
     return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
   });
+  if (v.faithful && v['no-faithful']) throw new CliError(EXIT.usage, 'Give --faithful or --no-faithful, not both.');
+  // Sampling settings the user gave; the rest come from the pack (once the engine reports it) or the app defaults.
+  const flags: RunSettingFlags = {};
+  if (v.steps !== undefined) flags.steps = number('--steps', v.steps, { integer: true, min: 1, max: MAX_STEPS });
+  if (v.guidance !== undefined) flags.guidanceScale = number('--guidance', v.guidance, { min: 0, max: 50 });
+  if (v.strength !== undefined) flags.strength = number('--strength', v.strength, { min: 0, max: 1 });
+  if (v.eta !== undefined) flags.eta = number('--eta', v.eta, { min: 0, max: 1 });
+  if (v.scheduler !== undefined) flags.scheduler = scheduler;
+  if (v['color-fix'] !== undefined) flags.colorFix = colorFix;
+  if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,
     restorationPrompt: v.restore ?? DEFAULT_RESTORE_PARAMS.restorationPrompt,
     semanticPrompt: v.prompt ?? '',
     negativePrompt: v.negative ?? '',
-    steps: v.steps !== undefined ? number('--steps', v.steps, { integer: true, min: 1, max: MAX_STEPS }) : DEFAULT_RESTORE_PARAMS.steps,
-    guidanceScale: v.guidance !== undefined ? number('--guidance', v.guidance, { min: 0, max: 50 }) : DEFAULT_RESTORE_PARAMS.guidanceScale,
     seed: v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : randomInt(0, 2 ** 31),
-    strength: v.strength !== undefined ? number('--strength', v.strength, { min: 0.01, max: 1 }) : DEFAULT_RESTORE_PARAMS.strength,
-    scheduler,
-    colorFix,
-    useRestorer: Boolean(v.faithful),
     tileSize: v.tile !== undefined ? number('--tile', v.tile, { integer: true, min: 0, max: 16384 }) : DEFAULT_RESTORE_PARAMS.tileSize,
     tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], { integer: true, min: 0, max: 4096 }) : DEFAULT_RESTORE_PARAMS.tileOverlap,
   };
-  let params: RestoreParams;
-  try {
-    params = validateRestoreParams(draft);
-  } catch (err) {
-    if (err instanceof RestoreParamsError) throw new CliError(EXIT.usage, err.message);
-    throw err;
-  }
+  // The prompts and the other fields now; the sampling settings again once the pack's defaults are known.
+  let params = checkParams(draft, null);
   const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
   const threads = v.threads !== undefined ? number('--threads', v.threads, { integer: true, min: 0, max: 1024 }) : Number(io.env.SPIRE_THREADS ?? 0) || 0;
   const providers = (v.ep ?? io.env.SPIRE_PROVIDERS ?? 'auto')
@@ -248,7 +286,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
       throw err;
     }
   }
-  params = validateRestoreParams({ ...params, regions });
+  params = { ...params, regions };
 
   // 4. refuse unreadable inputs before starting the engine (header, format, size limits)
   const reporter = new ProgressReporter(io.stderr);
@@ -268,19 +306,34 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   }
   if (runnable.length === 0) return worst;
 
-  // 5. engine
+  // 5. app defaults < the pack's recommended settings < the user's flags, checked before the engine starts
+  const packOverride = v.model ? resolve(io.cwd, v.model) : (io.env.SPIRE_MODEL_PACK ?? null);
+  const packRoots = io.packRoots ?? defaultPackRoots(io.cwd);
+  const pack = await recommendedSettings(packOverride, packRoots);
+  const merged = mergeRunSettings(params, pack?.defaults ?? {}, flags);
+  if (merged.params.useRestorer && pack?.hasRestorer === false) {
+    throw new CliError(
+      EXIT.usage,
+      `The pack "${pack.name}" has no restorer, so faithful mode cannot run${merged.sources.useRestorer === 'flag' ? '; drop --faithful' : ''}.`,
+    );
+  }
+  params = checkParams(merged.params, merged);
+
+  // 6. engine
   const host = await startEngine({
     workerPath: io.workerPath,
     env: io.env,
-    packOverride: v.model ? resolve(io.cwd, v.model) : (io.env.SPIRE_MODEL_PACK ?? null),
-    packRoots: io.packRoots ?? defaultPackRoots(io.cwd),
+    packOverride,
+    packRoots,
     providers: providers.length > 0 ? providers : ['auto'],
     threads,
     interrupt: io.interrupt,
     note: (t) => reporter.line(t),
   });
 
-  // 6. one job at a time
+  reporter.line(describeRunSettings(merged, host.status().pack?.name ?? pack?.name ?? null));
+
+  // 7. one job at a time
   try {
     for (const job of runnable) {
       if (io.interrupt?.aborted) {
@@ -330,6 +383,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
             prompt: params.semanticPrompt,
             negativePrompt: params.negativePrompt,
             steps: result.stepsRun,
+            settings: Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, params[k]])),
             provider: result.provider,
             pack: result.pack?.name ?? null,
           })}\n`,

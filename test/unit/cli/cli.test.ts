@@ -4,7 +4,7 @@
  * process for Ctrl+C. Checks exit codes, messages, outputs and that nothing partial is left.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -80,6 +80,15 @@ function pngHeaderOnly(width: number, height: number): Buffer {
 }
 
 const base = ['--model', PACK, '--steps', '2', '--seed', '7'];
+
+/** A copy of the tiny pack in the test's folder with `defaults` (the run settings it recommends) in its manifest. */
+async function packWithDefaults(defaults: Record<string, unknown>): Promise<string> {
+  const dir = join(tmp, 'pack');
+  await cp(PACK, dir, { recursive: true, filter: (src) => !src.includes(join(PACK, 'golden')) });
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, defaults }));
+  return dir;
+}
 
 describe('spire restore', () => {
   it('restores one image: output written with metadata, a JSON line, progress lines on stderr', async () => {
@@ -249,6 +258,41 @@ describe('spire restore', () => {
     expect(await readdir(join(tmp, 'out'))).toEqual([]);
   }, 60_000);
 
+  it('runs with the pack’s recommended settings, flags overriding them, and says which were used', async () => {
+    const input = await png('in.png', 32, 32);
+    const pack = await packWithDefaults({ steps: 3, guidanceScale: 2, scheduler: 'dpmpp-2m', colorFix: 'none', useRestorer: true });
+    const r = await run(['restore', input, '-o', 'a.png', '--model', pack, '--seed', '7', '--steps', '2', '--no-faithful', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      'settings (pack "tiny-random"): steps 2 [flag], strength 1 [default], guidance 2 [pack], scheduler dpmpp-2m [pack], color-fix none [pack], faithful off [flag], eta 0 [default]',
+    );
+    expect(r.stderr).toMatch(/in\.png: step 2\/2/);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ steps: 2, settings: { steps: 2, guidanceScale: 2, scheduler: 'dpmpp-2m', colorFix: 'none', useRestorer: false } });
+    const meta = (await readImage(join(tmp, 'a.png'))).metadata.text;
+    expect(meta).toMatchObject({ 'spire:guidance': '2', 'spire:scheduler': 'dpmpp-2m' });
+  }, 120_000);
+
+  it('strength 0 is the restorer only with --faithful, and a clear usage error (exit 2) without it', async () => {
+    const input = await png('in.png', 32, 32);
+    const refused = await run(['restore', input, '-o', 'o.png', ...base, '--strength', '0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^spire: .*strength.*0/m);
+    expect(refused.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack
+    const pack = await packWithDefaults({ useRestorer: true, strength: 0 });
+    const fromPack = await run(['restore', input, '-o', 'o.png', '--model', pack, '--seed', '7', '--no-faithful']);
+    expect(fromPack.code).toBe(2);
+    expect(fromPack.stderr).toMatch(/the pack recommended --strength 0; a flag overrides it/);
+    const both = await run(['restore', input, '-o', 'o.png', ...base, '--faithful', '--no-faithful']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--faithful or --no-faithful, not both/);
+    expect((await readdir(tmp)).sort()).toEqual(['in.png', 'pack']);
+
+    const only = await run(['restore', input, '-o', 'r.png', '--model', pack, '--seed', '7', '--json']);
+    expect(only.stderr).toMatch(/strength 0 \[pack\].*faithful on \[pack\].* - restorer only, no diffusion/);
+    expect(only.code).toBe(0);
+    expect(JSON.parse(only.stdout.trim())).toMatchObject({ steps: 0, settings: { strength: 0, useRestorer: true } });
+  }, 120_000);
+
   it('prints help for every command', async () => {
     for (const argv of [['--help'], ['restore', '--help'], ['degrade', '-h']]) {
       const r = await run(argv);
@@ -256,6 +300,7 @@ describe('spire restore', () => {
       expect(r.stdout).toMatch(/^Usage: spire/);
       expect(r.stdout).toMatch(/130/);
     }
+    expect((await run(['restore', '--help'])).stdout).toMatch(/defaults come from the model pack[\s\S]*--faithful, --no-faithful/);
   });
 });
 
