@@ -172,7 +172,7 @@ def score(run: Path, datasets: Optional[Path] = None, timings: Optional[Mapping]
         "subset": {k: cases[k] for k in ("crop", "perSet", "genPerSet", "sets", "seed")},
         "metrics": METRICS_TEXT, "anchors": published_anchors(datasets),
         "families": families, "perSet": per_set, "perCase": per_case, "control": control,
-        "sheet": sheet, "timings": dict(timings or {}, engineS=engine.get("totalSeconds")),
+        "sheet": sheet, "timings": dict(timings or {}, engineS=engine.get("totalSeconds")), "engineErrors": engine.get("errors", []),
     }
     write_text_atomic(run / "results.json", json.dumps(results, indent=1, allow_nan=True) + "\n")
     report = render_report(results)
@@ -365,6 +365,9 @@ def render_report(r: Mapping) -> str:
              f"(0 = whole image; sides floored to a multiple of 8); generative settings (strength > 0) on the first {sub['genPerSet']} per set; "
              f"degradation seed {sub['seed']}")
     L.append("- settings: " + "; ".join(f"`{s['name']}` {s['status']}" + (f" ({s['reason']})" if s.get("reason") else "") for s in r["settings"]))
+    if r.get("engineErrors"):
+        errs = r["engineErrors"]
+        L.append(f"- ENGINE ERRORS: {len(errs)} case(s) failed and are missing from the tables, e.g. {errs[0]['setting']} {errs[0]['id']}: {errs[0]['message']}")
     if t:
         L.append("- wall time: " + ", ".join(f"{k} {fmt(v, 0)} s" for k, v in t.items() if v is not None))
     L += ["", "## Metrics", "", r["metrics"], ""]
@@ -383,6 +386,10 @@ def render_report(r: Mapping) -> str:
             else:
                 L.append(f"| {row['row']} | {row['n']} | {fmt(row['psnr'])} | {fmt(row['ssim'], 4)} | | | | | |")
         L.append("")
+        if fam == "noise":
+            L.append(f"Published anchors (shared/datasets/README.md), for orientation only: {r['anchors']} "
+                     "Those are at sigma 25/255 = 0.098 on all of CBSD68; this row is sigma 0.05 (12.75/255) on crops: a different noise level, not comparable.")
+            L.append("")
     L += ["## Target checks", "",
           "beats = higher mean PSNR AND higher mean SSIM than the other row on the same images.", "",
           "| family | pack beats input at every setting | pack beats classical at the most faithful setting | most faithful setting |",
