@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# How the embedded default pack models/packs/spire-compact was made: train, merge, export.
+#
+#   cd models && bash tools/build_compact.sh train     # both training processes (2 CPU cores: one each)
+#   cd models && bash tools/build_compact.sh pack      # merge the two runs and export the pack
+#
+# Two processes train in parallel on a 2-core machine, one core each:
+#   runs/compact-gen   vae -> unet -> adaptor (the generative prior and its adaptor)
+#   runs/compact-rest  the first-stage restorer (faithful mode)
+# They share one frozen text encoder: its seeded random initialisation is written to both runs first
+# (train.train_text_encoder is false in configs/compact.json), so the restorer can train while the UNet does.
+# Steps are the ones the shipped pack ran (see its MODEL_CARD.md); on a GPU, raise them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${SPIRE_PYTHON:-/usr/bin/python3}
+CFG=configs/compact.json
+GEN=${GEN:-runs/compact-gen}
+REST=${REST:-runs/compact-rest}
+PACK=${PACK:-packs/spire-compact}
+VAE_STEPS=${VAE_STEPS:-600}
+UNET_STEPS=${UNET_STEPS:-1000}
+ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
+RESTORER_STEPS=${RESTORER_STEPS:-6000}
+DEFAULTS='{"useRestorer": true, "strength": 0.25, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
+
+case "${1:-}" in
+  train)
+    "$PY" - "$CFG" "$GEN" "$REST" <<'PYEOF'
+import sys, torch
+from spire.config import SpireConfig
+from spire.sampler import SpireModels
+torch.manual_seed(0)
+models = SpireModels(SpireConfig.load(sys.argv[1]))
+for run in sys.argv[2:]:
+    models.save(run, parts=["text_encoder"])  # the same frozen text encoder for both runs
+PYEOF
+    "$PY" -m spire.train --config "$CFG" --stage restorer --out "$REST" --threads 1 --steps "$RESTORER_STEPS" > "$REST.stdout" 2>&1 &
+    rest=$!
+    for stage in vae unet adaptor; do
+      case $stage in vae) n=$VAE_STEPS ;; unet) n=$UNET_STEPS ;; adaptor) n=$ADAPTOR_STEPS ;; esac
+      "$PY" -m spire.train --config "$CFG" --stage $stage --out "$GEN" --threads 1 --steps "$n" >> "$GEN.stdout" 2>&1
+    done
+    wait $rest
+    ;;
+  pack)
+    merged=${MERGED:-runs/compact-merged}
+    rm -rf "$merged" && mkdir -p "$merged"
+    # The generative run's config (it holds the measured latent scale factor) with the restorer section
+    # of the restorer run (the two runs may differ only there).
+    "$PY" - "$GEN/config.json" "$REST/config.json" "$merged/config.json" <<'PYEOF'
+import json, sys
+gen, rest = (json.load(open(p)) for p in sys.argv[1:3])
+for key in gen:
+    if key not in ("restorer", "train", "autoencoder") and gen[key] != rest[key]:
+        raise SystemExit(f"the runs disagree on {key!r}: they cannot be merged")
+gen["restorer"] = rest["restorer"]
+json.dump(gen, open(sys.argv[3], "w"), indent=2)
+PYEOF
+    cp "$GEN"/{text_encoder,vae,unet,adaptor}.pt "$merged/"
+    cp "$REST/restorer.pt" "$merged/"
+    "$PY" -c 'import sys, torch; a, b = (torch.load(p) for p in sys.argv[1:]); sys.exit(0 if a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a) else "the runs'"'"' text encoders differ: they cannot be merged")' "$GEN/text_encoder.pt" "$REST/text_encoder.pt"
+    "$PY" -m spire.export --run "$merged" --out "$PACK" --force --defaults "$DEFAULTS"
+    ;;
+  *)
+    echo "usage: bash tools/build_compact.sh train|pack" >&2
+    exit 2
+    ;;
+esac
