@@ -208,7 +208,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
   const unsubscribe = engine.onStatus((status) => emit('spire:engine:status-changed', status));
   engine.start();
 
-  await page.goto(APP_URL);
+  await page.goto(APP_URL, { timeout: 120_000 }); // a busy machine (model training beside the tests) loads the bundle slowly
   await mkdir(ARTIFACTS, { recursive: true });
 
   return {
