@@ -19,10 +19,10 @@ import { availableParallelism } from 'node:os';
 import { openSession, type ExecutionProvider } from '../../main/engine/onnx/runtime';
 import { describeFallbacks, loadPack } from '../../main/engine/packLoader';
 import { readManifest } from '../../main/engine/packs';
-import { OnnxSpireModels, type PipelineConfig, type SpireModels } from '../../main/engine/pipeline/models';
+import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
 import type { ColorFix, RestoreParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
-import type { Tensor } from '../../main/engine/tensor/tensor';
+import { CountingModels, maxRssMiB, median } from './countingModels';
 
 export interface CaseSpec {
   pack: string;
@@ -47,63 +47,6 @@ export interface CaseSpec {
   noise?: string;
   /** Write the last run's image here as (H, W, 3) float32 [0, 1]. */
   output?: string;
-}
-
-interface CallStats {
-  calls: number;
-  ms: number;
-}
-
-/** A SpireModels that forwards to another one and counts calls and time per component. */
-class CountingModels implements SpireModels {
-  readonly stats: Record<string, CallStats> = {};
-
-  constructor(private readonly inner: SpireModels) {}
-
-  get config(): PipelineConfig {
-    return this.inner.config;
-  }
-
-  reset(): void {
-    for (const key of Object.keys(this.stats)) delete this.stats[key];
-  }
-
-  private async timed<T>(name: string, call: () => Promise<T>): Promise<T> {
-    const start = performance.now();
-    try {
-      return await call();
-    } finally {
-      const s = (this.stats[name] ??= { calls: 0, ms: 0 });
-      s.calls += 1;
-      s.ms += performance.now() - start;
-    }
-  }
-
-  tokenize(texts: readonly string[]): number[][] {
-    return this.inner.tokenize(texts);
-  }
-  textEncoder(ids: readonly (readonly number[])[]): Promise<Tensor> {
-    return this.timed('text_encoder', () => this.inner.textEncoder(ids));
-  }
-  vaeEncode(image: Tensor): Promise<Tensor> {
-    return this.timed('vae_encoder', () => this.inner.vaeEncode(image));
-  }
-  vaeDecode(z: Tensor): Promise<Tensor> {
-    return this.timed('vae_decoder', () => this.inner.vaeDecode(z));
-  }
-  adaptor(z: Tensor, t: readonly number[], cRest: Tensor, cond: Tensor): Promise<Tensor[]> {
-    return this.timed('adaptor', () => this.inner.adaptor(z, t, cRest, cond));
-  }
-  unet(z: Tensor, t: readonly number[], c: Tensor, fused: readonly Tensor[]): Promise<Tensor> {
-    return this.timed('unet', () => this.inner.unet(z, t, c, fused));
-  }
-  restorer(y: Tensor, cRest: Tensor): Promise<Tensor> {
-    return this.timed('restorer', () => this.inner.restorer(y, cRest));
-  }
-}
-
-function maxRssMiB(): number {
-  return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
 function readF32(file: string, count: number, what: string): Float32Array {
@@ -132,12 +75,6 @@ function syntheticPicture(width: number, height: number): RgbImage {
     }
   }
   return { width, height, data };
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -1,16 +1,22 @@
 // `npm run bench`: the TypeScript engine (onnxruntime-node) against the PyTorch reference
-// sampler on the same pack, in one run on one machine.
+// sampler on the same pack, and the issue's speed target on the default pack, in one run on one machine.
 //
 //   1. pack      models/runs/bench-small/ (gitignored): a `small`-config model with seeded random
 //                weights (no training), its exported pack and the shared 256 px input + noise;
 //                built once by models/tools/bench_reference.py build (about a minute), then reused
-//   2. build     scripts/bench/engineCase.ts -> out/bench/engineCase.js (vite, scripts/bench/vite.config.ts)
-//   3. cases     each in a fresh process, so its RSS high-water mark is its own:
-//                  engine    256x256 native (untiled), same input and initial noise as the reference
-//                  reference 256x256 native, spire.sampler.sample (PyTorch has no tiling)
-//                  engine    512x512, above native: tiled
-//                  engine    large (6000x4000 = 24 MP), tiled, a reduced-step run
-//   4. report    a table on stdout, test-results/bench/bench-<date>.json (gitignored)
+//                (not needed by `--only default`)
+//   2. build     scripts/bench/engineCase.ts, defaultCase.ts -> out/bench/*.js (vite, scripts/bench/vite.config.ts)
+//   3. cases     each in a fresh process, so its RSS high-water mark is its own (--only picks groups):
+//                  compare  engine    256x256 native (untiled), same input and initial noise as the reference
+//                           reference 256x256 native, spire.sampler.sample (PyTorch has no tiling)
+//                  tiled    engine    512x512, above native: tiled
+//                  large    engine    large (6000x4000 = 24 MP), tiled, a reduced-step run
+//                  default  the default pack (--model, SPIRE_MODEL_PACK or the first in models/packs/, as
+//                           the CLI picks it): a 512x512 PNG read + restore + write at the pack's default
+//                           settings, N runs, PASS/FAIL against 10 s on the median; then the same at
+//                           strength 0 (restorer only) when the pack has a restorer (defaultCase.ts);
+//                           its input and outputs live in models/runs/bench-default/ (gitignored)
+//   4. report    a table and the default-pack lines on stdout, test-results/bench/bench-<date>.json (gitignored)
 //
 // Speed is measured here and never asserted in tests. Timings on a shared machine move with its
 // load: the 1-minute load average is recorded during every case.
@@ -19,7 +25,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { modelPython, repoRoot } from '../lib/run.mjs';
-import { BenchArgError, USAGE, absDiff, caseMedians, fileStamp, formatTable, parseBenchArgs, ratios, tableRow } from './summary.mjs';
+import {
+  BenchArgError, DEFAULT_TARGET_S, USAGE, absDiff, caseMedians, defaultCaseLines, defaultCaseMedians, fileStamp, formatTable, parseBenchArgs,
+  ratios, selectedGroups, tableRow, targetVerdict,
+} from './summary.mjs';
 
 const BENCH_DIR = path.join(repoRoot, 'models', 'runs', 'bench-small');
 const PACK_DIR = path.join(BENCH_DIR, 'pack');
@@ -27,8 +36,20 @@ const RUN_DIR = path.join(BENCH_DIR, 'run');
 const INPUTS_DIR = path.join(BENCH_DIR, 'inputs');
 const INFO_FILE = path.join(BENCH_DIR, 'bench-info.json');
 const ENGINE_JS = path.join(repoRoot, 'out', 'bench', 'engineCase.js');
+const DEFAULT_JS = path.join(repoRoot, 'out', 'bench', 'defaultCase.js');
 const REFERENCE_PY = path.join(repoRoot, 'models', 'tools', 'bench_reference.py');
 const RESULTS_DIR = path.join(repoRoot, 'test-results', 'bench');
+const DEFAULT_DIR = path.join(repoRoot, 'models', 'runs', 'bench-default');
+const DATASETS = process.env.SPIRE_DATASETS || path.resolve(repoRoot, '..', 'shared', 'datasets');
+// The default-pack input: a 512x512 centre crop of this photo, degraded like a training pair (no upsampling).
+const DEFAULT_SOURCE = path.join(DATASETS, 'Kodak24', 'kodim05.png');
+const DEFAULT_DEGRADATION = 'Deblur with sigma 2.0; Denoise with sigma 0.05; Dejpeg with quality 40;';
+const DEFAULT_SIZE = 512;
+const NO_DEFAULT_PACK =
+  'export the embedded model into ' +
+  'models/packs/spire-compact (`cd models && /usr/bin/python3 -m spire.export --run runs/<run> --out packs/spire-compact`, see models/README.md), ' +
+  'or pass --model <pack dir> (a random-weights compact pack for timing only: ' +
+  '`/usr/bin/python3 models/tools/bench_reference.py build --config compact --out models/runs/bench-compact`, then --model models/runs/bench-compact/pack)';
 
 const NATIVE = 256; // the `small` config's native resolution
 const PROMPTS = {
@@ -60,7 +81,7 @@ function ensurePack(rebuild) {
 }
 
 function buildEngine() {
-  log('building out/bench/engineCase.js (vite)');
+  log('building out/bench/engineCase.js and defaultCase.js (vite)');
   const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
   const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join('scripts', 'bench', 'vite.config.ts')], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) fail('building the engine bench entry failed; its errors are above (run `npm install` if vite is missing).');
@@ -92,8 +113,8 @@ function runChild(command, args) {
   });
 }
 
-async function engineCase(spec) {
-  const { stdout, load } = await runChild(process.execPath, [ENGINE_JS, JSON.stringify(spec)]);
+async function engineCase(spec, entry = ENGINE_JS) {
+  const { stdout, load } = await runChild(process.execPath, [entry, JSON.stringify(spec)]);
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (!line) throw new Error('the engine case printed no BENCH_RESULT line');
   return { ...JSON.parse(line.slice('BENCH_RESULT '.length)), load };
@@ -136,6 +157,15 @@ function writeAtomic(file, text) {
   fs.renameSync(tmp, file);
 }
 
+/** Runs one default-pack case (restorerOnly: strength 0) in its own process. */
+async function defaultCase(o, restorerOnly) {
+  return engineCase({
+    model: o.model ? path.resolve(o.model) : null, packRoots: [path.join(repoRoot, 'models', 'packs')], ep: o.ep,
+    threads: Number(process.env.SPIRE_THREADS ?? 0) || 0, repeats: o.repeats, restorerOnly, size: DEFAULT_SIZE, source: DEFAULT_SOURCE,
+    degradation: DEFAULT_DEGRADATION, workDir: DEFAULT_DIR, targetS: DEFAULT_TARGET_S,
+  }, DEFAULT_JS);
+}
+
 async function main() {
   let o;
   try {
@@ -148,9 +178,12 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const groups = new Set(selectedGroups(o));
+  if (groups.size === 0) fail('nothing to run: --only large with --no-large leaves no case.');
   const started = new Date();
   const loadAtStart = os.loadavg();
-  const info = ensurePack(o.rebuild);
+  const needsSmall = groups.has('compare') || groups.has('tiled') || groups.has('large');
+  const info = needsSmall ? ensurePack(o.rebuild) : null;
   buildEngine();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spire-bench-'));
   const engineOut = path.join(tmp, 'engine-256.f32');
@@ -161,35 +194,52 @@ async function main() {
   };
   const cases = {};
   try {
-    log(`engine 256x256 (native), ${o.repeats} run(s) of ${o.steps} steps on ${o.ep}`);
-    cases.engineNative = await engineCase({
-      ...base, width: NATIVE, height: NATIVE, colorFix: 'none',
-      input: path.join(INPUTS_DIR, `input-${NATIVE}.f32`), noise: path.join(INPUTS_DIR, `noise-${NATIVE}.f32`), output: engineOut,
-    });
-    if (cases.engineNative.fallback) log(cases.engineNative.fallback);
-    log(`reference (PyTorch) 256x256, ${o.repeats} run(s) of ${o.steps} steps`);
-    cases.referenceNative = await referenceCase(o, referenceOut);
-    log(`engine 512x512 (tiled), ${o.repeats} run(s) of ${o.steps} steps`);
-    cases.engine512 = await engineCase({ ...base, width: 512, height: 512, colorFix: 'wavelet' });
-    if (!o.noLarge) {
+    if (groups.has('compare')) {
+      log(`engine 256x256 (native), ${o.repeats} run(s) of ${o.steps} steps on ${o.ep}`);
+      cases.engineNative = await engineCase({
+        ...base, width: NATIVE, height: NATIVE, colorFix: 'none',
+        input: path.join(INPUTS_DIR, `input-${NATIVE}.f32`), noise: path.join(INPUTS_DIR, `noise-${NATIVE}.f32`), output: engineOut,
+      });
+      if (cases.engineNative.fallback) log(cases.engineNative.fallback);
+      log(`reference (PyTorch) 256x256, ${o.repeats} run(s) of ${o.steps} steps`);
+      cases.referenceNative = await referenceCase(o, referenceOut);
+    }
+    if (groups.has('tiled')) {
+      log(`engine 512x512 (tiled), ${o.repeats} run(s) of ${o.steps} steps`);
+      cases.engine512 = await engineCase({ ...base, width: 512, height: 512, colorFix: 'wavelet' });
+    }
+    if (groups.has('large')) {
       const { width, height } = o.large;
       log(`engine ${width}x${height} (tiled, reduced-step run: ${o.largeSteps} steps, 1 run); this takes minutes`);
       cases.engineLarge = await engineCase({ ...base, width, height, steps: o.largeSteps, repeats: 1, warmup: 0, colorFix: 'wavelet' });
+    }
+    if (groups.has('default')) {
+      log(`default pack, ${DEFAULT_SIZE}x${DEFAULT_SIZE} end to end (read + restore + write) at its default settings, ${o.repeats} run(s), no warm-up`);
+      cases.defaultPack = await defaultCase(o, false);
+      if (cases.defaultPack.skipped) {
+        log(`default pack: skipped: ${cases.defaultPack.skipped}`);
+      } else {
+        log(`default pack, restorer only (strength 0), ${o.repeats} run(s)`);
+        cases.defaultRestorerOnly = await defaultCase(o, true);
+      }
     }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     fail(err instanceof Error ? err.message : String(err));
   }
-  const diff = absDiff(readF32(engineOut), readF32(referenceOut));
+  const diff = cases.engineNative ? absDiff(readF32(engineOut), readF32(referenceOut)) : null;
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const ratio = ratios(cases.engineNative, cases.referenceNative);
+  const ratio = cases.engineNative ? ratios(cases.engineNative, cases.referenceNative) : null;
   const loadNote = (c) => `load ${c.load.mean.toFixed(1)}`;
-  const rows = [
-    tableRow({ label: 'engine, native', result: cases.engineNative, note: `untiled; same input+noise as reference; ${loadNote(cases.engineNative)}` }),
-    tableRow({ label: 'reference, native', result: cases.referenceNative, note: `spire.sampler.sample; ${loadNote(cases.referenceNative)}` }),
-    tableRow({ label: 'engine, 512', result: cases.engine512, note: `tiled (above native 256), wavelet colour fix; ${loadNote(cases.engine512)}` }),
-  ];
+  const rows = [];
+  if (cases.engineNative) {
+    rows.push(tableRow({ label: 'engine, native', result: cases.engineNative, note: `untiled; same input+noise as reference; ${loadNote(cases.engineNative)}` }));
+    rows.push(tableRow({ label: 'reference, native', result: cases.referenceNative, note: `spire.sampler.sample; ${loadNote(cases.referenceNative)}` }));
+  }
+  if (cases.engine512) {
+    rows.push(tableRow({ label: 'engine, 512', result: cases.engine512, note: `tiled (above native 256), wavelet colour fix; ${loadNote(cases.engine512)}` }));
+  }
   let largeEstimate = null;
   if (cases.engineLarge) {
     const L = cases.engineLarge;
@@ -204,6 +254,13 @@ async function main() {
         `est. ${largeEstimate.toFixed(0)} s at ${o.steps} steps; ${loadNote(L)}`,
     }));
   }
+  const defaultLabel = 'default pack, 512x512, end to end';
+  const restorerLabel = 'default pack, 512x512, restorer only (strength 0)';
+  for (const [label, c] of [[defaultLabel, cases.defaultPack], [restorerLabel, cases.defaultRestorerOnly]]) {
+    if (!c || c.skipped) continue;
+    const verdict = targetVerdict(defaultCaseMedians(c).endToEndS, c.targetS);
+    rows.push(tableRow({ label, result: c, note: `${verdict} vs ${c.targetS} s; PNG read+restore+write, pack ${c.pack.name}, load ${c.loadS.toFixed(2)} s apart; ${loadNote(c)}` }));
+  }
 
   const cpu = os.cpus();
   const machine = {
@@ -212,34 +269,58 @@ async function main() {
     loadAverageAtStart: loadAtStart,
   };
   const fmtRatio = (x) => `${x.toFixed(2)}x`;
+  const smallCase = cases.engineNative ?? cases.engine512 ?? cases.engineLarge;
   const lines = [
     `SPIRE bench ${started.toISOString()} on ${machine.cpu} (${machine.cores} cores), load average at start ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' ')}`,
-    `pack: config "${info.config}" (${(info.parametersTotal / 1e6).toFixed(1)} M parameters, native ${info.nativeResolution} px, f${info.downsamplingFactor}), ${info.weights}: timings only, the images mean nothing`,
-    `runs: ${o.warmup} untimed warm-up run(s), then ${o.repeats} timed (medians quoted), each case in its own process; large case: 1 run, no warm-up`,
-    `prompts: semantic "${PROMPTS.semanticPrompt}", restoration "${PROMPTS.restorationPrompt}"; guidance ${o.guidance}, seed ${o.seed}, DDIM eta 0; engine on ${cases.engineNative.provider} (asked: ${o.ep})`,
-    ...(cases.engineNative.fallback ? [`execution provider fallback: ${cases.engineNative.fallback}`] : []),
-    '',
-    formatTable(rows),
-    '',
-    `engine / reference at ${NATIVE}x${NATIVE}, same run: end to end ${fmtRatio(ratio.endToEnd)}, per step ${fmtRatio(ratio.step)} (below 1: the engine is faster)`,
-    `same pack, input and initial noise: engine vs reference output max |diff| ${diff.max.toExponential(2)}, mean ${diff.mean.toExponential(2)} (RGB in [0, 1])`,
-    'end to end = restore() / sample() from the input image to the output image (pack loading apart); s/step = adaptor + UNet (all tiles) + guidance + scheduler step; peak RSS = the process high-water mark (own process per case).',
+    `case groups: ${[...groups].join(', ')}`,
   ];
+  if (info && smallCase) {
+    lines.push(
+      `pack: config "${info.config}" (${(info.parametersTotal / 1e6).toFixed(1)} M parameters, native ${info.nativeResolution} px, f${info.downsamplingFactor}), ${info.weights}: timings only, the images mean nothing`,
+      `runs: ${o.warmup} untimed warm-up run(s), then ${o.repeats} timed (medians quoted), each case in its own process; large case: 1 run, no warm-up`,
+      `prompts: semantic "${PROMPTS.semanticPrompt}", restoration "${PROMPTS.restorationPrompt}"; guidance ${o.guidance}, seed ${o.seed}, DDIM eta 0; engine on ${smallCase.provider} (asked: ${o.ep})`,
+      ...(smallCase.fallback ? [`execution provider fallback: ${smallCase.fallback}`] : []),
+    );
+  }
+  if (rows.length > 0) lines.push('', formatTable(rows));
+  if (ratio && diff) {
+    lines.push(
+      '',
+      `engine / reference at ${NATIVE}x${NATIVE}, same run: end to end ${fmtRatio(ratio.endToEnd)}, per step ${fmtRatio(ratio.step)} (below 1: the engine is faster)`,
+      `same pack, input and initial noise: engine vs reference output max |diff| ${diff.max.toExponential(2)}, mean ${diff.mean.toExponential(2)} (RGB in [0, 1])`,
+    );
+  }
+  if (cases.defaultPack) {
+    lines.push('');
+    if (cases.defaultPack.skipped) lines.push(`${defaultLabel}: SKIPPED: ${cases.defaultPack.skipped}`, `  how to get one: ${NO_DEFAULT_PACK}`);
+    else lines.push(...defaultCaseLines(defaultLabel, cases.defaultPack, loadNote(cases.defaultPack)));
+    if (cases.defaultRestorerOnly) lines.push(...defaultCaseLines(restorerLabel, cases.defaultRestorerOnly, cases.defaultRestorerOnly.skipped ? '' : loadNote(cases.defaultRestorerOnly)));
+  }
+  if (rows.length > 0) {
+    lines.push(
+      'end to end = restore() / sample() from the input image to the output image (pack loading apart); default-pack rows: PNG read + restore() + PNG write; ' +
+        's/step = adaptor + UNet (all tiles) + guidance + scheduler step; peak RSS = the process high-water mark (own process per case).',
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 
   const report = {
     format: 'spire-bench',
-    formatVersion: 1,
+    formatVersion: 2,
     date: started.toISOString(),
     commit: gitCommit(),
     options: o,
+    groups: [...groups],
     machine,
-    pack: { dir: path.relative(repoRoot, PACK_DIR), ...info },
+    pack: info ? { dir: path.relative(repoRoot, PACK_DIR), ...info } : null,
     prompts: PROMPTS,
     cases,
-    ratioEngineOverReference: { size: [NATIVE, NATIVE], ...ratio },
+    ratioEngineOverReference: ratio ? { size: [NATIVE, NATIVE], ...ratio } : null,
     outputDifference: diff,
     largeEstimateS: largeEstimate,
+    defaultTarget: cases.defaultPack && !cases.defaultPack.skipped
+      ? { targetS: DEFAULT_TARGET_S, medianS: defaultCaseMedians(cases.defaultPack).endToEndS, verdict: targetVerdict(defaultCaseMedians(cases.defaultPack).endToEndS, DEFAULT_TARGET_S) }
+      : null,
     table: rows,
   };
   let file = path.join(RESULTS_DIR, `bench-${fileStamp(started)}.json`);

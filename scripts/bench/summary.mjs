@@ -4,6 +4,19 @@
 
 export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
+/**
+ * Case groups `--only` picks from:
+ *   compare  engine vs PyTorch reference at 256x256 on the random `small` pack (and their output difference)
+ *   tiled    engine 512x512 on the `small` pack (tiled: above its native 256)
+ *   large    engine 6000x4000, tiled, reduced steps (also dropped by --no-large)
+ *   default  the issue's speed target: the default pack, 512x512 PNG read + restore + write at the
+ *            pack's default settings, and restorer only (strength 0) when the pack has a restorer
+ */
+export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default'];
+
+/** The issue's target: a 512x512 image end to end in at most this many seconds at the default settings. */
+export const DEFAULT_TARGET_S = 10;
+
 export const DEFAULTS = {
   steps: 20,
   repeats: 3,
@@ -16,13 +29,17 @@ export const DEFAULTS = {
   noLarge: false,
   tileOverlap: 64,
   rebuild: false,
+  only: [...CASE_GROUPS],
+  model: null,
   help: false,
 };
 
 export const USAGE = `usage: npm run bench -- [options]
 
 Times the TypeScript engine (onnxruntime-node) and the PyTorch reference sampler on the same
-random-weights pack (config "small", native 256 px, built once into models/runs/bench-small/).
+random-weights pack (config "small", native 256 px, built once into models/runs/bench-small/),
+and the issue's speed target on the default pack: a 512x512 PNG read, restored at the pack's
+default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the median).
 
   --steps N          denoising steps (default ${DEFAULTS.steps})
   --repeats N        timed runs per case; medians are quoted (default ${DEFAULTS.repeats}; the large case runs once)
@@ -35,6 +52,16 @@ random-weights pack (config "small", native 256 px, built once into models/runs/
   --no-large         skip the large case
   --tile-overlap PX  tile overlap in pixels for tiled cases (default ${DEFAULTS.tileOverlap}, the app's)
   --rebuild          rebuild the cached benchmark pack
+  --only LIST        run only these case groups, comma-separated: ${CASE_GROUPS.join(', ')} (default: all)
+                       compare  engine vs PyTorch reference, 256x256, small pack
+                       tiled    engine 512x512, small pack (tiled)
+                       large    engine ${DEFAULTS.large.width}x${DEFAULTS.large.height}, tiled, reduced steps
+                       default  the default pack, 512x512 end to end at its default settings, and
+                                restorer only (strength 0) when it has a restorer; ignores --steps,
+                                --guidance, --seed and --warmup (no warm-up: run 1 is the cold run)
+                     e.g. \`npm run bench -- --only default\` for the speed target alone (a minute or two)
+  --model DIR        the pack for the default cases (default: SPIRE_MODEL_PACK, else the first pack
+                     in models/packs/, as the CLI picks it)
   --help             this text
 
 Output: a table on stdout and test-results/bench/bench-<date>.json.`;
@@ -54,7 +81,7 @@ function wholeNumber(flag, text, min) {
 
 /** Parses the command line (without node and the script); throws BenchArgError with what to type instead. */
 export function parseBenchArgs(argv) {
-  const o = { ...DEFAULTS, large: { ...DEFAULTS.large } };
+  const o = { ...DEFAULTS, large: { ...DEFAULTS.large }, only: [...DEFAULTS.only] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -101,6 +128,21 @@ export function parseBenchArgs(argv) {
       case '--no-large':
         o.noLarge = true;
         break;
+      case '--only': {
+        const text = value() ?? '';
+        const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+        const bad = names.filter((n) => !CASE_GROUPS.includes(n));
+        if (names.length === 0 || bad.length > 0)
+          throw new BenchArgError(`--only takes case groups from ${CASE_GROUPS.join(', ')}, comma-separated; got ${JSON.stringify(text)}.`);
+        o.only = CASE_GROUPS.filter((g) => names.includes(g));
+        break;
+      }
+      case '--model': {
+        const dir = value();
+        if (dir === undefined || dir.trim() === '' || dir.startsWith('--')) throw new BenchArgError('--model needs a pack folder (one that holds a manifest.json).');
+        o.model = dir;
+        break;
+      }
       case '--rebuild':
         o.rebuild = true;
         break;
@@ -194,6 +236,58 @@ export function formatTable(rows) {
   const header = `| ${COLUMNS.map(([, title]) => title).join(' | ')} |`;
   const rule = `| ${COLUMNS.map(() => '---').join(' | ')} |`;
   return [header, rule, ...rows.map((r) => `| ${COLUMNS.map(([key]) => r[key]).join(' | ')} |`)].join('\n');
+}
+
+/** The case groups this run times: --only, less `large` with --no-large. */
+export function selectedGroups(o) {
+  return o.only.filter((g) => !(g === 'large' && o.noLarge));
+}
+
+/** PASS when the median end to end is within the target. */
+export function targetVerdict(medianS, targetS = DEFAULT_TARGET_S) {
+  return Number.isFinite(medianS) && medianS <= targetS ? 'PASS' : 'FAIL';
+}
+
+/**
+ * Medians over runs of a default-pack case (defaultCase.ts result): the end to end (read + restore +
+ * write), its parts, and the split of restore() into restorer, encode (prompts + VAE encode),
+ * denoise, decode and the rest (padding, colour fix), all in seconds.
+ */
+export function defaultCaseMedians(result) {
+  const m = (pick) => median(result.runs.map(pick)) / 1000;
+  return {
+    endToEndS: median(result.runs.map((r) => r.totalS)),
+    cpuS: median(result.runs.map((r) => r.cpuS)),
+    readS: m((r) => r.readMs),
+    restoreS: m((r) => r.restoreMs),
+    writeS: m((r) => r.writeMs),
+    restorerS: m((r) => r.split.restorerMs),
+    encodeS: m((r) => r.split.encodeMs),
+    denoiseS: m((r) => r.split.denoiseMs),
+    decodeS: m((r) => r.split.decodeMs),
+    otherS: m((r) => r.split.otherMs),
+    repeats: result.runs.length,
+  };
+}
+
+/** The text lines that report one default-pack case (or why it was skipped). */
+export function defaultCaseLines(label, result, loadNote = '') {
+  if (result.skipped) return [`${label}: SKIPPED: ${result.skipped}`];
+  const m = defaultCaseMedians(result);
+  const p = result.params;
+  const f = (x) => x.toFixed(2);
+  const runs = result.runs.map((r) => f(r.totalS)).join(', ');
+  return [
+    `${label}: ${targetVerdict(m.endToEndS, result.targetS)} (target <= ${result.targetS} s): median ${f(m.endToEndS)} s read+restore+write over ${m.repeats} run(s) [${runs}; run 1 cold]`,
+    `  pack ${result.pack.name} (${result.pack.dir}), native ${result.pack.nativeResolution} px, loaded in ${f(result.loadS)} s; ${result.runtime}`,
+    `  settings: ${result.pack.defaults ? 'manifest defaults over the app defaults' : 'app defaults (the manifest has no defaults)'}: steps ${p.steps}, strength ${p.strength}, ` +
+      `guidance ${p.guidanceScale}, ${p.scheduler}, eta ${p.eta}, colour fix ${p.colorFix}, restorer ${p.useRestorer ? 'on' : 'off'}, "${p.restorationPrompt}", seed ${p.seed}; ` +
+      `${result.steps} step(s) run, ${Math.round(result.tilesPerStep)} tile(s)/step`,
+    `  CPU time (all threads, user + system) median ${f(m.cpuS)} s per run: the wall time above also holds the wait for the cores on a loaded machine`,
+    `  split (medians, s): read ${f(m.readS)} | restore ${f(m.restoreS)} = restorer ${f(m.restorerS)} + encode ${f(m.encodeS)} + denoise ${f(m.denoiseS)} + decode ${f(m.decodeS)} + other ${f(m.otherS)} | write ${f(m.writeS)}`,
+    `  peak RSS ${result.maxRssMiB.toFixed(0)} MiB (${result.maxRssMiBAfterLoad.toFixed(0)} after load); load average ${result.loadAverage.start[0].toFixed(2)} -> ${result.loadAverage.end[0].toFixed(2)}${loadNote ? `; ${loadNote}` : ''}`,
+    `  input ${result.input.path} (${result.input.source}, degraded "${result.input.degradation}"), output ${result.output}`,
+  ];
 }
 
 /** File name stamp: 2026-11-26T04-30-05Z. */

@@ -3,16 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   BenchArgError,
+  CASE_GROUPS,
   DEFAULTS,
   absDiff,
   caseMedians,
+  defaultCaseLines,
+  defaultCaseMedians,
   fileStamp,
   formatTable,
   median,
   parseBenchArgs,
   ratios,
+  selectedGroups,
   tableRow,
+  targetVerdict,
   type CaseResult,
+  type DefaultCaseResult,
 } from '../../../../scripts/bench/summary.mjs';
 
 const result = (totals: number[], steps: number[][], extra: Partial<CaseResult> = {}): CaseResult => ({
@@ -46,9 +52,101 @@ describe('parseBenchArgs', () => {
     [['--large', '6000'], /--large needs WIDTHxHEIGHT/],
     [['--guidance', 'x'], /--guidance needs a number/],
     [['--fast'], /Unknown option "--fast".*--help/],
+    [['--only', 'defaults'], /--only takes case groups from compare, tiled, large, default.*got "defaults"/],
+    [['--only', ''], /--only takes case groups/],
+    [['--model'], /--model needs a pack folder/],
+    [['--model', '--only'], /--model needs a pack folder/],
   ])('rejects %j with a message that says what to type', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchArgError);
     expect(() => parseBenchArgs(argv)).toThrow(message);
+  });
+});
+
+describe('case groups', () => {
+  it('runs every group by default and only the named ones with --only, in a fixed order', () => {
+    expect(DEFAULTS.only).toEqual([...CASE_GROUPS]);
+    expect(parseBenchArgs(['--only', 'default']).only).toEqual(['default']);
+    expect(parseBenchArgs(['--only=default, compare']).only).toEqual(['compare', 'default']);
+    expect(parseBenchArgs(['--model', 'packs/x']).model).toBe('packs/x');
+    expect(DEFAULTS.model).toBeNull();
+  });
+
+  it('drops the large case with --no-large', () => {
+    expect(selectedGroups(parseBenchArgs(['--no-large']))).toEqual(['compare', 'tiled', 'default']);
+    expect(selectedGroups(parseBenchArgs(['--only', 'large', '--no-large']))).toEqual([]);
+  });
+
+  it('does not share the defaults between parses', () => {
+    parseBenchArgs(['--only', 'tiled']).only.push('large');
+    expect(parseBenchArgs([]).only).toEqual([...CASE_GROUPS]);
+  });
+});
+
+describe('default-pack case', () => {
+  const run = (totalS: number, restorerMs: number, denoiseMs: number) => ({
+    totalS,
+    cpuS: totalS * 1.5,
+    stepS: [0.1, 0.2],
+    readMs: 20,
+    restoreMs: totalS * 1000 - 60,
+    writeMs: 40,
+    split: { restorerMs, encodeMs: 100, denoiseMs, decodeMs: 500, otherMs: 10 },
+  });
+  const ran: Extract<DefaultCaseResult, { skipped: null }> = {
+    skipped: null,
+    runtime: 'onnxruntime-node (cpu)',
+    size: [512, 512],
+    steps: 2,
+    tilesPerStep: 1,
+    maxRssMiB: 812.6,
+    maxRssMiBAfterLoad: 400.2,
+    pack: { dir: '/p/spire-compact', name: 'spire-compact', nativeResolution: 512, defaults: { steps: 2 } },
+    params: { restorationPrompt: 'Remove all degradation', steps: 2, strength: 1, guidanceScale: 7.5, scheduler: 'ddim', colorFix: 'wavelet', useRestorer: true, eta: 0, seed: 0 },
+    input: { path: '/b/input.png', source: '/d/kodim05.png', degradation: 'Deblur with sigma 2.0;' },
+    output: '/b/output.png',
+    loadS: 1.5,
+    targetS: 10,
+    loadAverage: { start: [3.2, 0, 0], end: [4.1, 0, 0] },
+    runs: [run(12, 300, 9000), run(8, 100, 6000), run(9, 200, 7000)],
+  };
+
+  it('takes the median of each part over the runs, in seconds', () => {
+    const m = defaultCaseMedians(ran);
+    expect(m.endToEndS).toBe(9);
+    expect(m.cpuS).toBe(13.5);
+    expect(m.restorerS).toBeCloseTo(0.2);
+    expect(m.denoiseS).toBeCloseTo(7);
+    expect(m).toMatchObject({ readS: 0.02, writeS: 0.04, encodeS: 0.1, decodeS: 0.5, otherS: 0.01, repeats: 3 });
+  });
+
+  it('passes at or under the target and fails above it or without a number', () => {
+    expect(targetVerdict(9.99)).toBe('PASS');
+    expect(targetVerdict(10)).toBe('PASS');
+    expect(targetVerdict(10.01)).toBe('FAIL');
+    expect(targetVerdict(Number.NaN)).toBe('FAIL');
+    expect(targetVerdict(4, 3)).toBe('FAIL');
+  });
+
+  it('reports the verdict, the median, every run, the split, the settings and the memory', () => {
+    const lines = defaultCaseLines('default pack', ran, 'load 3.5');
+    expect(lines[0]).toBe('default pack: PASS (target <= 10 s): median 9.00 s read+restore+write over 3 run(s) [12.00, 8.00, 9.00; run 1 cold]');
+    const text = lines.join('\n');
+    expect(text).toContain('manifest defaults over the app defaults: steps 2, strength 1, guidance 7.5, ddim');
+    expect(text).toContain('CPU time (all threads, user + system) median 13.50 s per run');
+    expect(text).toContain('restorer 0.20 + encode 0.10 + denoise 7.00 + decode 0.50 + other 0.01');
+    expect(text).toContain('peak RSS 813 MiB (400 after load); load average 3.20 -> 4.10; load 3.5');
+    expect(defaultCaseLines('x', { ...ran, runs: [run(10.5, 0, 0)] })[0]).toMatch(/^x: FAIL \(target <= 10 s\): median 10.50 s/);
+  });
+
+  it('says why a case was skipped', () => {
+    expect(defaultCaseLines('default pack', { skipped: 'No model pack found in /r/models/packs' })).toEqual([
+      'default pack: SKIPPED: No model pack found in /r/models/packs',
+    ]);
+  });
+
+  it('makes a table row from the same result', () => {
+    const row = tableRow({ label: 'default', result: ran, note: 'PASS' });
+    expect(row).toMatchObject({ size: '512x512', runs: '3', endToEnd: '9.00', peakRss: '813', tiles: '1' });
   });
 });
 
