@@ -4,6 +4,10 @@
     /usr/bin/python3 models/tools/bench_reference.py time --run models/runs/bench-small/run \\
         --inputs models/runs/bench-small/inputs --size 256 --steps 20 --repeats 3 --output out.f32
 
+`build --config compact --out models/runs/bench-compact --sizes 512` makes a random-weights pack of the
+embedded model's architecture, for `npm run bench -- --only default --model models/runs/bench-compact/pack`
+(its timings are the real model's; its images are noise).
+
 `build` writes, in one folder (cached by scripts/bench/run.mjs; models/runs/ is gitignored):
 
     run/      a `small`-config run folder (config.json + <part>.pt) with SEEDED RANDOM weights:
