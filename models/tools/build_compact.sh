@@ -21,7 +21,7 @@ VAE_STEPS=${VAE_STEPS:-600}
 UNET_STEPS=${UNET_STEPS:-1000}
 ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
 RESTORER_STEPS=${RESTORER_STEPS:-6000}
-DEFAULTS='{"useRestorer": true, "strength": 0.25, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
+DEFAULTS='{"useRestorer": true, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
 
 case "${1:-}" in
   train)
