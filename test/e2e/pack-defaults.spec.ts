@@ -101,10 +101,12 @@ describe('pack defaults in the run panel', () => {
     await testId('run-strength').fill('0');
     await expect.poll(() => testId('run-strength-hint').textContent()).toBe('Restorer only: no diffusion steps');
     expect(await testId('run-steps-hint').textContent()).toBe('0 run (restorer only)');
+    expect(await testId('semantic-prompt-hint').textContent()).toMatch(/raise the strength above 0/);
     await testId('run-faithful').uncheck();
     await expect.poll(() => testId('run-strength-hint').textContent()).toBe('Strength 0 runs the restorer only: turn Faithful on');
     await testId('run-pack-defaults').click();
     await expect.poll(() => testId('run-strength-hint').count()).toBe(0);
+    expect(await testId('semantic-prompt-hint').count()).toBe(0);
   });
 
   it('another pack brings its own settings; without a restorer the faithful toggle is off and disabled', async () => {

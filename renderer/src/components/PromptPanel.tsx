@@ -17,6 +17,7 @@ const UNITS: Record<string, string> = { blur: 'σ', downsample: '×', noise: 'σ
 export function PromptPanel() {
   const { store } = useServices();
   const prompt = useStudio((s) => s.prompt);
+  const restorerOnly = useStudio((s) => s.settings.strength === 0);
   const edit = (e: ControlEdit) => store.dispatch({ type: 'prompt/control', edit: e });
   const { controls } = prompt;
 
@@ -39,6 +40,11 @@ export function PromptPanel() {
         spellCheck={false}
         onChange={(e) => store.dispatch({ type: 'prompt/semantic', text: e.target.value })}
       />
+      {restorerOnly ? (
+        <p className="hint" data-testid="semantic-prompt-hint">
+          Used by the diffusion model: raise the strength above 0 (now restorer only) for this and region prompts to act.
+        </p>
+      ) : null}
 
       <label className="field-label" htmlFor="restoration-prompt">
         What to fix
