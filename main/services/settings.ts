@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { APP_RUN_DEFAULTS } from '../../preload/contract/channels';
 
 const runDefaultsSchema = z.object({
   steps: z.number().int().min(1).max(1000),
@@ -45,7 +46,16 @@ export const DEFAULT_SETTINGS: AppSettings = {
   packDir: null,
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
+  defaults: {
+    steps: APP_RUN_DEFAULTS.steps,
+    guidanceScale: APP_RUN_DEFAULTS.guidanceScale,
+    strength: APP_RUN_DEFAULTS.strength,
+    colorFix: APP_RUN_DEFAULTS.colorFix,
+    scheduler: APP_RUN_DEFAULTS.scheduler,
+    seedLocked: false,
+    seed: 0,
+    useRestorer: APP_RUN_DEFAULTS.useRestorer,
+  },
   defaultsSaved: false,
   defaultsPack: null,
 };

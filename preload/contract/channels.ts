@@ -57,6 +57,20 @@ export interface PackRunDefaults {
   eta?: number;
 }
 
+/**
+ * The app's own run settings: what the engine, the CLI, main's saved settings and the
+ * renderer start from when the loaded pack recommends nothing (a pack's `defaults` override them).
+ */
+export const APP_RUN_DEFAULTS: Required<PackRunDefaults> = {
+  steps: 50,
+  strength: 1,
+  guidanceScale: 7.5,
+  scheduler: 'ddim',
+  colorFix: 'wavelet',
+  useRestorer: false,
+  eta: 0,
+};
+
 /** The pack the engine has loaded, as its status reports it. */
 export interface LoadedPackInfo {
   name: string;

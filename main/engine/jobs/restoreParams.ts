@@ -5,21 +5,15 @@
  */
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestoreParams } from '../pipeline/types';
 import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
-import { MAX_STEPS } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../../preload/contract/channels';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   restorationPrompt: 'Remove all degradation',
   semanticPrompt: '',
   negativePrompt: '',
   regions: [],
-  steps: 50,
-  guidanceScale: 7.5,
+  ...APP_RUN_DEFAULTS,
   seed: 0,
-  strength: 1,
-  scheduler: 'ddim',
-  eta: 0,
-  colorFix: 'wavelet',
-  useRestorer: false,
   tileSize: 0,
   tileOverlap: 64,
 };

@@ -14,7 +14,7 @@
  *     loads, and when the user presses "Pack defaults".
  * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
-import type { LoadedPackInfo } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, type LoadedPackInfo } from '../../../preload/contract/channels';
 
 export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
 export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
@@ -76,17 +76,11 @@ export interface RunSettings {
 }
 
 export const DEFAULT_RUN_SETTINGS: RunSettings = {
-  steps: 50,
-  guidanceScale: 7.5,
+  ...APP_RUN_DEFAULTS,
   seed: 0,
   seedLocked: false,
-  strength: 1,
-  colorFix: 'wavelet',
-  scheduler: 'ddim',
-  useRestorer: false,
   packDir: null,
   provider: 'auto',
-  eta: 0,
   defaultsPack: null,
   defaultsSaved: false,
 };
