@@ -6,11 +6,11 @@
  * Pure: restoreCommand.ts parses the flags, starts the engine (which reports the loaded
  * pack's defaults) and prints `describeRunSettings` on stderr before the first image.
  */
-import type { PackRunDefaults } from '../../preload/contract/channels';
+import { PACK_SETTING_KEYS, type PackRunDefaults } from '../../preload/contract/channels';
 import type { RestoreParams } from '../engine/pipeline/types';
 
 /** The settings a pack may recommend, in the order they are printed. */
-export const RUN_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'eta'] as const;
+export const RUN_SETTING_KEYS = PACK_SETTING_KEYS;
 export type RunSettingKey = (typeof RUN_SETTING_KEYS)[number];
 export type RunSettingFlags = Partial<Pick<RestoreParams, RunSettingKey>>;
 export type SettingSource = 'default' | 'pack' | 'flag';

@@ -57,6 +57,9 @@ export interface PackRunDefaults {
   eta?: number;
 }
 
+/** The settings a pack may recommend (PackRunDefaults), in the order the CLI prints them. */
+export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
+
 /**
  * The app's own run settings: what the engine, the CLI, main's saved settings and the
  * renderer start from when the loaded pack recommends nothing (a pack's `defaults` override them).

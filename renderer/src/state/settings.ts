@@ -14,7 +14,7 @@
  *     loads, and when the user presses "Pack defaults".
  * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
-import { APP_RUN_DEFAULTS, type LoadedPackInfo } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type LoadedPackInfo } from '../../../preload/contract/channels';
 
 export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
 export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
@@ -86,7 +86,7 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
 };
 
 /** The settings a pack's recommendation sets (and "Pack defaults" resets); seed, lock, pack and provider stay. */
-export const PACK_DEFAULT_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'eta'] as const;
+export const PACK_DEFAULT_KEYS = PACK_SETTING_KEYS;
 
 /** `value` clamped into `range` and rounded to its step; NaN gives `fallback`. */
 export function clampToRange(value: number, range: NumberRange, fallback: number): number {
