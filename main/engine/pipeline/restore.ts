@@ -199,19 +199,27 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   const cRest = row(texts.length - 1);
   let encodeMs = performance.now() - t0;
 
+  /**
+   * run() on the whole input, or tile by tile (blended) when tiling. The tiling is given in latent
+   * cells: `cell` is one cell's size in the input's units (f for images, 1 for latents), `scale`
+   * the output/input size ratio. Checks cancellation before every model call.
+   */
+  const perTile = (input: Tensor, cell: number, scale: number, run: (x: Tensor) => Promise<Tensor>): Promise<Tensor> => {
+    checkCancelled(hooks);
+    if (!options.tiling) return run(input);
+    return tiledMap(input, { tile: options.tiling.tile * cell, overlap: options.tiling.overlap * cell, scale }, (tile) => {
+      checkCancelled(hooks);
+      return run(tile);
+    });
+  };
+
   // 3. Faithful mode: restore in pixel space first.
   let y = image;
   let restoredInput: Tensor | null = null;
   let restorerMs = 0;
   if (options.useRestorer) {
-    checkCancelled(hooks);
     const restorerStart = performance.now();
-    y = options.tiling
-      ? await tiledMap(image, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 }, (tile) => {
-          checkCancelled(hooks);
-          return models.restorer(tile, cRest);
-        })
-      : await models.restorer(image, cRest);
+    y = await perTile(image, f, 1, (x) => models.restorer(x, cRest));
     assertFinite(y.data, 'The restorer');
     clampInPlace(y.data, -1, 1);
     restoredInput = y;
@@ -242,14 +250,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let z: Float32Array;
   let mean: Tensor | null = null; // [1, Cz, h, w], the unscaled latent mean of y (strength < 1)
   if (options.strength < 1) {
-    checkCancelled(hooks);
     const encodeStart = performance.now();
-    mean = options.tiling
-      ? await tiledMap(y, { tile: options.tiling.tile * f, overlap: options.tiling.overlap * f, scale: 1 / f }, (tile) => {
-          checkCancelled(hooks);
-          return models.vaeEncode(tile);
-        })
-      : await models.vaeEncode(y);
+    mean = await perTile(y, f, 1 / f, (x) => models.vaeEncode(x)); // [1, Cz, h, w]
     assertFinite(mean.data, 'The VAE encoder');
     encodeMs += performance.now() - encodeStart;
     z = scheduler.addNoise(scaled(mean, cfg.latent.scaleFactor).data, noise, timesteps[0] as number);
@@ -328,13 +330,7 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   // 7. Decode; in faithful mode below strength 1, detail transfer onto the restorer's output.
   const decodeStart = performance.now();
   const decode = async (latent: Tensor, what: string): Promise<Tensor> => {
-    checkCancelled(hooks);
-    const out = options.tiling // [1, 3, H, W]
-      ? await tiledMap(latent, { tile: options.tiling.tile, overlap: options.tiling.overlap, scale: f }, (tile) => {
-          checkCancelled(hooks);
-          return models.vaeDecode(tile);
-        })
-      : await models.vaeDecode(latent);
+    const out = await perTile(latent, 1, f, (x) => models.vaeDecode(x)); // [1, 3, H, W]
     assertFinite(out.data, what);
     return out;
   };
