@@ -22,6 +22,15 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
   const erase = draft.mode === 'erase';
   // Outlines stay one screen pixel wide at any zoom.
   const hairline = 1 / scale;
+  // Rectangle and lasso drafts: a dashed outline, filled unless erasing.
+  const outlineStyle = {
+    fill: erase ? undefined : colour,
+    opacity: erase ? 1 : OVERLAY_OPACITY,
+    stroke: erase ? '#ffffff' : colour,
+    strokeWidth: hairline,
+    dash: [4 * hairline, 4 * hairline],
+    listening: false,
+  };
   switch (draft.kind) {
     case 'stroke': {
       const pts = draft.points.length === 1 ? [draft.points[0]!, draft.points[0]!] : draft.points;
@@ -48,12 +57,7 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
           y={y}
           width={Math.abs(draft.b.x - draft.a.x)}
           height={Math.abs(draft.b.y - draft.a.y)}
-          fill={erase ? undefined : colour}
-          opacity={erase ? 1 : OVERLAY_OPACITY}
-          stroke={erase ? '#ffffff' : colour}
-          strokeWidth={hairline}
-          dash={[4 * hairline, 4 * hairline]}
-          listening={false}
+          {...outlineStyle}
         />
       );
     }
@@ -62,12 +66,7 @@ function DraftShape({ draft, colour, scale }: { draft: Draft; colour: string; sc
         <Line
           points={draft.points.flatMap((p) => [p.x, p.y])}
           closed
-          fill={erase ? undefined : colour}
-          opacity={erase ? 1 : OVERLAY_OPACITY}
-          stroke={erase ? '#ffffff' : colour}
-          strokeWidth={hairline}
-          dash={[4 * hairline, 4 * hairline]}
-          listening={false}
+          {...outlineStyle}
         />
       );
   }
