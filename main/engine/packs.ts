@@ -29,6 +29,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { MAX_STEPS, type LoadedPackInfo, type PackRunDefaults } from '../../preload/contract/channels';
+import { DEGRADATION_VECTOR_SIZE } from '../../preload/contract/restorationPrompt';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -332,6 +333,14 @@ function crossCheck(spec: SpirePackSpec): string | null {
     const ins = c.restorer.inputs.map((i) => i.name);
     if (!ins.includes('image') || !ins.includes('encoder_hidden_states')) {
       return `components.restorer needs inputs "image" and "encoder_hidden_states", has ${ins.join(', ')}.`;
+    }
+    const extra = ins.filter((n) => n !== 'image' && n !== 'encoder_hidden_states' && n !== 'degradation');
+    if (extra.length > 0) {
+      return `components.restorer has inputs the engine cannot feed (${extra.join(', ')}); it takes image, encoder_hidden_states and optionally degradation.`;
+    }
+    const degradation = c.restorer.inputs.find((i) => i.name === 'degradation');
+    if (degradation && (degradation.shape.length !== 2 || degradation.shape[1] !== DEGRADATION_VECTOR_SIZE)) {
+      return `components.restorer input "degradation" must have shape [batch, ${DEGRADATION_VECTOR_SIZE}] (the parsed restoration prompt), has [${degradation.shape.join(', ')}].`;
     }
   }
   return null;

@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { APP_RUN_DEFAULTS } from '../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../preload/contract/channels';
 
 const runDefaultsSchema = z.object({
-  steps: z.number().int().min(1).max(1000),
+  steps: z.number().int().min(1).max(MAX_STEPS),
   guidanceScale: z.number().finite().min(0).max(50),
   /** 0 = restorer only (with useRestorer). */
   strength: z.number().finite().min(0).max(1),

@@ -63,6 +63,8 @@ class RestorerConfig:
     init: str = "default"  # conv init: "default" (PyTorch's) or "kaiming" (He-normal, residual branches x0.2)
     prompt_pool: str = "mean"  # how the restoration prompt (B, L, D) becomes one vector: "mean", or "attention"
     #                            (a learned query attends over the tokens, then a 2-layer MLP)
+    degradation_input: bool = False  # also take the parsed prompt as numbers (prompts.degradation_vector, input
+    #                                  "degradation" (B, K)): an MLP adds it to the pooled prompt vector
 
 
 @dataclass

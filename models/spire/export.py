@@ -18,6 +18,7 @@ import torch.nn as nn
 
 from . import pack
 from .config import SpireConfig
+from .prompts import degradation_vector_size
 from .sampler import SpireModels, load_tokenizer
 from .scheduler import DDIMScheduler
 from .unet import fusion_tensor_names, skip_specs
@@ -71,7 +72,10 @@ def component_specs(cfg: SpireConfig, dtype: str) -> dict:
         ),
     }
     if cfg.restorer.enabled:
-        specs["restorer"] = ([V("image", dtype, image), V("encoder_hidden_states", dtype, ["batch", L, D])], [V("restored", dtype, image)])
+        ins = [V("image", dtype, image), V("encoder_hidden_states", dtype, ["batch", L, D])]
+        if cfg.restorer.degradation_input:
+            ins.append(V("degradation", dtype, ["batch", degradation_vector_size()]))
+        specs["restorer"] = (ins, [V("restored", dtype, image)])
     return specs
 
 

@@ -316,3 +316,28 @@ def operations_in_order(keys: Iterable[str]) -> list:
     """Sort operation keys into the grammar's canonical order."""
     order = {k: i for i, k in enumerate(grammar().keys)}
     return sorted(keys, key=lambda k: order[k])
+
+
+def degradation_vector_size() -> int:
+    """K of :func:`degradation_vector`: three numbers per operation plus the blind flag."""
+    return 3 * len(grammar().operations) + 1
+
+
+def degradation_vector(prompt) -> list:
+    """The parsed restoration prompt as K numbers, the restorer's ``degradation`` input.
+
+    Per operation in canonical order: ``[named, valued, (value - min) / (max - min)]`` (0, 0, 0 when not named;
+    the last is 0 when named without a number), then ``1`` for the blind prompt. The TypeScript engine
+    computes the same vector (``degradationVector`` in ``preload/contract/restorationPrompt.ts``).
+    """
+    p = parse(prompt) if isinstance(prompt, str) else prompt
+    out = []
+    for spec in grammar().operations:
+        op = p.get(spec.key)
+        if op is None:
+            out += [0.0, 0.0, 0.0]
+        elif op.value is None:
+            out += [1.0, 0.0, 0.0]
+        else:
+            out += [1.0, 1.0, (op.value - spec.min) / (spec.max - spec.min)]
+    return out + [1.0 if p.blind else 0.0]

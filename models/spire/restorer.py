@@ -2,6 +2,8 @@
 
     prompt vector p (B, D):  prompt_pool "mean":      p = mean_L(restoration embedding)
                              prompt_pool "attention": p = MLP(softmax(q . K^T) V) over the L tokens (learned query q)
+                             degradation_input:       p += MLP(d), d (B, K) = prompts.degradation_vector (the parsed
+                                                      prompt's numbers; the MLP's last layer starts at zero)
     x (B, 3, H, W) --pixel-unshuffle(u)--> (B, 3u^2, H/u, W/u) --conv_in--> (B, C, H/u, W/u)
       --blocks x [conv-SiLU-conv, FiLM(p): (1 + s) * h + b]--> --conv_out (zero-initialised)--> (B, 3u^2, H/u, W/u)
       --pixel-shuffle(u)--> residual (B, 3, H, W); output = x + residual
@@ -18,6 +20,7 @@ import torch.nn.functional as F
 
 from .config import SpireConfig
 from .layers import zero_module
+from .prompts import degradation_vector, degradation_vector_size
 
 
 class FiLMBlock(nn.Module):
@@ -62,6 +65,9 @@ class Restorer(nn.Module):
         c, u = r.channels, r.unshuffle
         self.unshuffle = u
         self.pool = AttentionPool(cfg.context_dim) if r.prompt_pool == "attention" else None
+        d = cfg.context_dim
+        self.degradation = (nn.Sequential(nn.Linear(degradation_vector_size(), d), nn.SiLU(), zero_module(nn.Linear(d, d)))
+                            if r.degradation_input else None)
         self.conv_in = nn.Conv2d(3 * u * u, c, 3, padding=1)
         self.blocks = nn.ModuleList([FiLMBlock(c, cfg.context_dim) for _ in range(r.blocks)])
         self.conv_out = zero_module(nn.Conv2d(c, 3 * u * u, 3, padding=1))
@@ -78,10 +84,21 @@ class Restorer(nn.Module):
         elif r.init != "default":
             raise ValueError(f"restorer.init must be 'default' or 'kaiming', got {r.init!r}")
 
-    def forward(self, image, encoder_hidden_states):
-        # image: (B, 3, H, W) in [-1, 1]; encoder_hidden_states: restoration prompt (B, L, D) -> (B, 3, H, W)
+    def degradation_of(self, prompts: list, device, dtype=torch.float32):
+        """The ``degradation`` input for these restoration prompts: (B, K), or None when this restorer takes none."""
+        if self.degradation is None:
+            return None
+        return torch.tensor([degradation_vector(t) for t in prompts], device=device, dtype=dtype)
+
+    def forward(self, image, encoder_hidden_states, degradation=None):
+        # image: (B, 3, H, W) in [-1, 1]; encoder_hidden_states: restoration prompt (B, L, D);
+        # degradation: (B, K), required iff restorer.degradation_input -> (B, 3, H, W)
         e = encoder_hidden_states
         p = self.pool(e) if self.pool is not None else e.mean(dim=1)  # (B, D)
+        if self.degradation is not None:
+            if degradation is None:
+                raise ValueError("this restorer takes the degradation vector (restorer.degradation_input): pass it")
+            p = p + self.degradation(degradation)
         x = F.pixel_unshuffle(image, self.unshuffle) if self.unshuffle > 1 else image
         h = self.conv_in(x)
         for block in self.blocks:

@@ -4,7 +4,7 @@
                              strength in [0, 1], 0 only in faithful mode
     2. encode prompts        semantic (cond), negative (uncond), restoration: each (B, L, D)
                              (strength 0: the restoration prompt only)
-    3. faithful mode         optional: R = y <- clamp(restorer(y, restoration), -1, 1);
+    3. faithful mode         optional: R = y <- clamp(restorer(y, restoration[, degradation vector]), -1, 1);
                              strength 0 ("restorer only") stops here: image = R, no VAE, UNet or scheduler
     4. timesteps             DDIM set_timesteps(n); strength < 1 keeps the last int(n * strength)
     5. prepare latents       noise (seeded, or given); strength < 1: m = vae_mean(y),
@@ -168,7 +168,8 @@ def sample(
     # 3. faithful mode: restore in pixel space first
     restored = None
     if use_restorer:
-        y = restored = models.restorer(y, restoration).clamp(-1, 1)
+        degradation = models.restorer.degradation_of([restoration_prompt] * B, device, restoration.dtype)  # (B, K) or None
+        y = restored = models.restorer(y, restoration, degradation).clamp(-1, 1)
         if strength == 0.0:  # restorer only
             return SampleResult(image=restored, timesteps=[], initial_latents=None, restored_input=restored)
     cond = encode_prompts(models, tokenizer, [semantic_prompt] * B, device)  # (B, L, D)

@@ -142,7 +142,8 @@ class Trainer:
         y = to_tensor([b["degraded"] for b in batch], self.device)
         with torch.no_grad():
             rest = self.embed([b["restoration_prompt"] for b in batch])
-        out = self.models.restorer(y, rest)
+        degradation = self.models.restorer.degradation_of([b["restoration_prompt"] for b in batch], self.device)
+        out = self.models.restorer(y, rest, degradation)
         kind = self.cfg.train.restorer_loss
         if kind not in ("l1", "mse"):
             raise ValueError(f"train.restorer_loss must be 'l1' or 'mse', got {kind!r}")

@@ -157,3 +157,57 @@ def test_onnx_export_matches_pytorch_at_other_sizes(tmp_path, unshuffle, pool):
         (got,) = session.run(["restored"], {"image": x.numpy(), "encoder_hidden_states": e.numpy()})
         assert got.shape == (batch, 3, h, w)
         np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-4)
+
+
+# ---- restorer.degradation_input: the parsed restoration prompt as numbers ----------------------------------
+
+def test_degradation_vector_follows_the_grammar_ranges():
+    from spire.prompts import degradation_vector, degradation_vector_size
+
+    assert degradation_vector_size() == 13
+    # blur 2.0 of [0.2, 3.0], upsample named only, noise 0.06 of [0, 0.12], jpeg 92 of [30, 92]
+    v = degradation_vector("Deblur with sigma 2.0; Upsample; Denoise with sigma 0.06; Dejpeg with quality 92;")
+    np.testing.assert_allclose(v, [1, 1, 1.8 / 2.8, 1, 0, 0, 1, 1, 0.5, 1, 1, 1, 0], atol=1e-12)
+    assert degradation_vector("Remove all degradation") == [0.0] * 12 + [1.0]
+    assert degradation_vector("") == [0.0] * 13
+
+
+def test_degradation_input_starts_as_the_plain_restorer_and_then_follows_the_numbers():
+    cfg = restorer_config(2, "attention")
+    plain = perturb(Restorer(cfg), seed=5).eval()
+    cfg.restorer.degradation_input = True
+    r = Restorer(cfg).eval()
+    missing, unexpected = r.load_state_dict(plain.state_dict(), strict=False)
+    assert not unexpected and missing and all(k.startswith("degradation.") for k in missing)
+    x, e = torch.rand(1, 3, 16, 16) * 2 - 1, prompt(cfg)
+    low, high = (r.degradation_of([f"Denoise with sigma {s};"], "cpu") for s in ("0.01", "0.12"))
+    with torch.no_grad():
+        # zero-initialised last layer: a warm start from a plain restorer is the same function
+        assert torch.equal(r(x, e, low), plain(x, e))
+        with pytest.raises(ValueError, match="pass it"):
+            r(x, e)
+        perturb(r.degradation, seed=6)
+        assert (r(x, e, low) - r(x, e, high)).abs().max() > 1e-4
+
+
+def test_onnx_export_feeds_the_degradation_vector(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from spire.export import component_specs, example_inputs, export_onnx
+
+    cfg = restorer_config(2, "attention")
+    cfg.restorer.degradation_input = True
+    r = perturb(Restorer(cfg), seed=7).eval()
+    ins, outs = component_specs(cfg, "float32")["restorer"]
+    assert [v["name"] for v in ins] == ["image", "encoder_hidden_states", "degradation"]
+    assert ins[2]["shape"] == ["batch", 13]
+    inputs = example_inputs(ins, 1, 16, 16, cfg.text_encoder.vocab_size, "cpu", torch.float32)
+    path = tmp_path / "restorer" / "model.onnx"
+    with torch.no_grad():
+        export_onnx(r, inputs, ins, outs, path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x, e = torch.rand(2, 3, 24, 16) * 2 - 1, prompt(cfg, batch=2)
+    d = r.degradation_of(["Deblur with sigma 2.0;", "Remove all degradation"], "cpu")
+    with torch.no_grad():
+        expected = r(x, e, d).numpy()
+    (got,) = session.run(["restored"], {"image": x.numpy(), "encoder_hidden_states": e.numpy(), "degradation": d.numpy()})
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-4)

@@ -302,3 +302,24 @@ export function upsampleFactor(prompt: Pick<RestorationPrompt, 'operations'>): n
   const op = prompt.operations.find((o) => o.key === 'downsample');
   return op && op.value !== null ? op.value : 1;
 }
+
+/** K, the length of degradationVector: three numbers per operation plus the blind flag. */
+export const DEGRADATION_VECTOR_SIZE = 3 * RESTORATION_GRAMMAR.operations.length + 1;
+
+/**
+ * The parsed restoration prompt as numbers, the restorer's optional `degradation` input [K]
+ * (models/spire/prompts.py degradation_vector computes the same; the prompt golden checks both):
+ * per operation in canonical order [named, valued, (value - min) / (max - min)] ([0, 0, 0] when
+ * not named, last entry 0 when named without a number), then 1 for the blind prompt.
+ */
+export function degradationVector(prompt: Pick<RestorationPrompt, 'operations' | 'blind'>): number[] {
+  const out: number[] = [];
+  for (const spec of RESTORATION_GRAMMAR.operations) {
+    const op = prompt.operations.find((o) => o.key === spec.key);
+    if (!op) out.push(0, 0, 0);
+    else if (op.value === null) out.push(1, 0, 0);
+    else out.push(1, 1, (op.value - spec.min) / (spec.max - spec.min));
+  }
+  out.push(prompt.blind ? 1 : 0);
+  return out;
+}

@@ -63,8 +63,8 @@ export class CountingModels implements SpireModels {
   unet(z: Tensor, t: readonly number[], c: Tensor, fused: readonly Tensor[]): Promise<Tensor> {
     return this.timed('unet', () => this.inner.unet(z, t, c, fused));
   }
-  restorer(y: Tensor, cRest: Tensor): Promise<Tensor> {
-    return this.timed('restorer', () => this.inner.restorer(y, cRest));
+  restorer(y: Tensor, cRest: Tensor, degradation: readonly number[]): Promise<Tensor> {
+    return this.timed('restorer', () => this.inner.restorer(y, cRest, degradation));
   }
 }
 

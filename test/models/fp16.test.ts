@@ -105,7 +105,8 @@ describe('tiny-random-fp16 pack', () => {
       un.outputs.out_sample!,
     ];
     const re = c.restorer!;
-    results['restorer'] = [await models.restorer(readFloat(re.inputs.image!), readFloat(re.inputs.encoder_hidden_states!)), re.outputs.restored!];
+    const degradation = re.inputs.degradation ? [...readFloat(re.inputs.degradation).data] : [];
+    results['restorer'] = [await models.restorer(readFloat(re.inputs.image!), readFloat(re.inputs.encoder_hidden_states!), degradation), re.outputs.restored!];
 
     const lines: string[] = [];
     for (const [name, [out, ref]] of Object.entries(results)) {

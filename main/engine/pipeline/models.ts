@@ -17,7 +17,10 @@
  *   vaeDecode(z [B, Cz, h, w], already / scaleFactor) -> image [B, 3, H, W]  (not clamped)
  *   adaptor(z [B, Cz, h, w], t [B], cRest [B, L, D], cond [B, 3, H, W]) -> fused tensors, adaptor.skips order
  *   unet(z [B', Cz, h, w], t [B'], c [B', L, D], fused (each [B', C_i, h_i, w_i])) -> [B', Cz, h, w]
- *   restorer(y [B, 3, H, W], cRest [B, L, D])       -> [B, 3, H, W]
+ *   restorer(y [B, 3, H, W], cRest [B, L, D], degradation [K]) -> [B, 3, H, W]
+ *     (degradation: the parsed restoration prompt as numbers, degradationVector in
+ *     preload/contract/restorationPrompt.ts; fed as [B, K] only to restorers that list a
+ *     "degradation" input, which newer packs do)
  */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -54,7 +57,7 @@ export interface SpireModels {
   vaeDecode(z: Tensor): Promise<Tensor>;
   adaptor(z: Tensor, t: readonly number[], cRest: Tensor, cond: Tensor): Promise<Tensor[]>;
   unet(z: Tensor, t: readonly number[], c: Tensor, fused: readonly Tensor[]): Promise<Tensor>;
-  restorer(y: Tensor, cRest: Tensor): Promise<Tensor>;
+  restorer(y: Tensor, cRest: Tensor, degradation: readonly number[]): Promise<Tensor>;
 }
 
 /** A feed or an output that does not fit the graph, with the names and shapes involved. */
@@ -266,10 +269,17 @@ export class OnnxSpireModels implements SpireModels {
     return this.output('unet', out, (spec.outputs[0] as TensorSpec).name);
   }
 
-  async restorer(y: Tensor, cRest: Tensor): Promise<Tensor> {
+  async restorer(y: Tensor, cRest: Tensor, degradation: readonly number[]): Promise<Tensor> {
     if (!this.config.hasRestorer) throw new ModelInputError('This pack has no restorer: run without useRestorer.');
     const { spec } = this.component('restorer');
-    const out = await this.run('restorer', { image: y, encoder_hidden_states: cRest });
+    const feeds: Record<string, Tensor> = { image: y, encoder_hidden_states: cRest };
+    if (spec.inputs.some((i) => i.name === 'degradation')) {
+      const batch = y.dims[0] as number;
+      const data = new Float32Array(batch * degradation.length);
+      for (let b = 0; b < batch; b++) data.set(degradation, b * degradation.length);
+      feeds.degradation = { data, dims: [batch, degradation.length] };
+    }
+    const out = await this.run('restorer', feeds);
     return this.output('restorer', out, (spec.outputs[0] as TensorSpec).name);
   }
 }

@@ -18,7 +18,8 @@
  *     1. check inputs             strength in [0, 1]; 0 only in faithful mode (useRestorer)
  *     2. encode prompts           one text-encoder batch [neg; sem; region_1..N; rest] -> (3 + N) x [1, L, D]
  *                                 (strength 0: [rest] alone)
- *     3. faithful mode            R = y = clamp(restorer(y, c_rest), -1, 1)   (tiled like the image)
+ *     3. faithful mode            R = y = clamp(restorer(y, c_rest, d), -1, 1)   (tiled like the image;
+ *                                 d = degradationVector of the parsed restoration prompt)
  *                                 strength 0, "restorer only": stop here, image = R (no VAE, UNet,
  *                                 scheduler; stepsRun 0)
  *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
@@ -49,7 +50,7 @@ import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/con
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
 import { TileBlender, cropTile, planTiles, tiledMap, type TilePlan, type TileRect } from '../imageOps/tiling';
-import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
+import { degradationVector, parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
 import { createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
 import { cat, type Tensor } from '../tensor/tensor';
@@ -219,7 +220,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let restorerMs = 0;
   if (options.useRestorer) {
     const restorerStart = performance.now();
-    y = await perTile(image, f, 1, (x) => models.restorer(x, cRest));
+    const degradation = degradationVector(parseRestorationPrompt(options.restorationPrompt));
+    y = await perTile(image, f, 1, (x) => models.restorer(x, cRest, degradation));
     assertFinite(y.data, 'The restorer');
     clampInPlace(y.data, -1, 1);
     restoredInput = y;

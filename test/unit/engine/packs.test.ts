@@ -95,6 +95,18 @@ describe('strict spire-pack validation', () => {
       'vae_encoder/model.onnx',
     ],
     [
+      'a restorer degradation input of the wrong length',
+      (m) => void m.components.restorer.inputs.push({ name: 'degradation', dtype: 'float32', shape: ['batch', 12] }),
+      /restorer input "degradation" must have shape \[batch, 13\]/,
+      'manifest.json',
+    ],
+    [
+      'a restorer input the engine cannot feed',
+      (m) => void m.components.restorer.inputs.push({ name: 'noise_map', dtype: 'float32', shape: ['batch', 1] }),
+      /restorer has inputs the engine cannot feed \(noise_map\)/,
+      'manifest.json',
+    ],
+    [
       'a wrong fixed dim',
       (m) => void (m.components.restorer.inputs[1].shape = ['batch', 16, 48]),
       /input "encoder_hidden_states"\): dim 2 is 32, manifest says 48/,

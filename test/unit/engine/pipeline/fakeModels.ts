@@ -134,8 +134,12 @@ export class FakeModels implements SpireModels {
     return { data: out, dims: [K, Cz, h, w] };
   }
 
-  async restorer(y: Tensor, cRest: Tensor): Promise<Tensor> {
+  /** The degradation vectors the restorer was given, one per call. */
+  readonly degradations: number[][] = [];
+
+  async restorer(y: Tensor, cRest: Tensor, degradation: readonly number[]): Promise<Tensor> {
     this.record('restorer', y);
+    this.degradations.push([...degradation]);
     return { data: y.data.map((v) => v * 0.9 + (cRest.data[0] ?? 0) * 0.01), dims: y.dims };
   }
 }

@@ -253,6 +253,16 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
     expect(maxAbs(rgbToNchw(out.image).data, expected)).toBeLessThan(1e-6);
   });
 
+  it('gives the restorer the parsed restoration prompt as numbers (degradationVector), on every tile', async () => {
+    const models = new FakeModels();
+    const prompt = 'denoise with sigma 0.06; Deblur;';
+    await restore(models, image(80, 48), { ...faithful, strength: 0, restorationPrompt: prompt, tileSize: 32, tileOverlap: 8 });
+    expect(models.degradations.length).toBeGreaterThan(1);
+    // blur named without a number, no downsample, noise 0.06 of [0, 0.12], no jpeg, not blind.
+    const expected = [1, 0, 0, 0, 0, 0, 1, 1, 0.5, 0, 0, 0, 0];
+    for (const d of models.degradations) d.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 12));
+  });
+
   it('strength 0 without the faithful mode is refused before any model call, with what to do', async () => {
     const models = new FakeModels();
     await expect(restore(models, image(16, 16), { ...PARAMS, strength: 0 })).rejects.toThrow(/raise the strength or turn on faithful mode/);

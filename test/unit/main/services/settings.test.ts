@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineConfigFrom } from '../../../../main/services/engineConfig';
 import { DEFAULT_SETTINGS, SettingsStore, type AppSettings } from '../../../../main/services/settings';
+import { MAX_STEPS } from '../../../../preload/contract/channels';
 
 const settingsWith = (over: Partial<AppSettings>): AppSettings => ({ ...DEFAULT_SETTINGS, ...over });
 
@@ -57,6 +58,15 @@ describe('SettingsStore', () => {
     const loaded = await new SettingsStore(join(dir, 'settings.json')).load();
     expect(loaded.settings).toEqual(DEFAULT_SETTINGS);
     expect(loaded.warning).toContain('defaults.strength:');
+  });
+
+  it('ignores saved steps the engine would refuse (above MAX_STEPS) and says which', async () => {
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { steps: MAX_STEPS } }));
+    expect((await new SettingsStore(join(dir, 'settings.json')).load()).settings.defaults.steps).toBe(MAX_STEPS);
+    await writeFile(join(dir, 'settings.json'), JSON.stringify({ defaults: { steps: MAX_STEPS + 1 } }));
+    const loaded = await new SettingsStore(join(dir, 'settings.json')).load();
+    expect(loaded.settings.defaults.steps).toBe(DEFAULT_SETTINGS.defaults.steps);
+    expect(loaded.warning).toContain('defaults.steps:');
   });
 
   it('writes one save at a time: the last call wins', async () => {

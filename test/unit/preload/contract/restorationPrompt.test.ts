@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  DEGRADATION_VECTOR_SIZE,
+  degradationVector,
   RESTORATION_GRAMMAR,
   RestorationPromptError,
   canonicalRestorationPrompt,
@@ -154,6 +156,7 @@ interface GoldenCase {
   canonical?: string;
   blind?: boolean;
   operations?: { key: string; value: number | null }[];
+  degradation?: number[];
   error?: string;
   part?: string;
 }
@@ -174,6 +177,10 @@ describe('agrees with models/spire/prompts.py', () => {
       expect(p.text).toBe(c.canonical);
       expect(p.blind).toBe(c.blind);
       expect(p.operations).toEqual(c.operations);
+      const vector = degradationVector(p);
+      expect(vector).toHaveLength(DEGRADATION_VECTOR_SIZE);
+      expect(vector.length).toBe(c.degradation?.length);
+      vector.forEach((v, i) => expect(v).toBeCloseTo(c.degradation![i] as number, 12));
     } else {
       const err = errorOf(text);
       expect(err.message).toBe(c.error);
