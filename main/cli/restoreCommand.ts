@@ -19,7 +19,7 @@ import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from 
 import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
-import { MAX_STEPS, type LoadedPackInfo } from '../../preload/contract/channels';
+import { MAX_STEPS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
@@ -50,6 +50,8 @@ else the values shown; a flag always wins; the settings used are printed on stde
   --color-fix wavelet|adain|none  (default wavelet)
   --eta E                   DDIM eta, 0-1 (default 0)
   --faithful, --no-faithful run the pack's first-stage restorer first (more faithful), or not (default off)
+  --views 1|2|4|8           faithful mode: the restorer also sees the mirrored/turned image and averages
+                            (cleaner, N times the restorer's time; default 1)
   --tile N                  tile size in pixels for large images (default 0 = the pack's native size)
   --tile-overlap N          tile overlap in pixels (default ${DEFAULT_RESTORE_PARAMS.tileOverlap})
 
@@ -181,6 +183,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     faithful: { type: 'boolean' },
     'no-faithful': { type: 'boolean' },
     eta: { type: 'string' },
+    views: { type: 'string' },
     tile: { type: 'string' },
     'tile-overlap': { type: 'string' },
     model: { type: 'string' },
@@ -216,6 +219,11 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (v.guidance !== undefined) flags.guidanceScale = number('--guidance', v.guidance, { min: 0, max: 50 });
   if (v.strength !== undefined) flags.strength = number('--strength', v.strength, { min: 0, max: 1 });
   if (v.eta !== undefined) flags.eta = number('--eta', v.eta, { min: 0, max: 1 });
+  if (v.views !== undefined) {
+    const views = number('--views', v.views, { integer: true, min: 1, max: 8 });
+    if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new CliError(EXIT.usage, `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
+    flags.restorerViews = views as RestorerViews;
+  }
   if (v.scheduler !== undefined) flags.scheduler = scheduler;
   if (v['color-fix'] !== undefined) flags.colorFix = colorFix;
   if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);

@@ -23,6 +23,7 @@ export const SETTING_FLAGS: Record<RunSettingKey, string> = {
   scheduler: '--scheduler',
   colorFix: '--color-fix',
   useRestorer: '--faithful',
+  restorerViews: '--views',
   eta: '--eta',
 };
 
@@ -64,9 +65,12 @@ export function describeRunSettings(merged: MergedRunSettings, packName: string 
     scheduler: `scheduler ${p.scheduler}`,
     colorFix: `color-fix ${p.colorFix}`,
     useRestorer: `faithful ${p.useRestorer ? 'on' : 'off'}`,
+    restorerViews: `views ${p.restorerViews ?? 1}`,
     eta: `eta ${p.eta}`,
   };
-  const parts = RUN_SETTING_KEYS.map((k) => `${shown[k]} [${SOURCE_WORDS[sources[k]]}]`);
+  // The restorer's views only matter in faithful mode.
+  const keys = RUN_SETTING_KEYS.filter((k) => k !== 'restorerViews' || p.useRestorer);
+  const parts = keys.map((k) => `${shown[k]} [${SOURCE_WORDS[sources[k]]}]`);
   const note = p.strength === 0 && p.useRestorer ? ' - restorer only, no diffusion' : '';
   return `settings${packName ? ` (pack "${packName}")` : ''}: ${parts.join(', ')}${note}`;
 }

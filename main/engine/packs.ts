@@ -91,6 +91,7 @@ const packDefaultsSchema = z
     scheduler: z.enum(['ddim', 'dpmpp-2m']),
     colorFix: z.enum(['wavelet', 'adain', 'none']),
     useRestorer: z.boolean(),
+    restorerViews: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
     eta: z.number().finite().min(0).max(1),
   })
   .partial()

@@ -23,6 +23,8 @@ const runDefaultsSchema = z.object({
   seed: z.number().int().min(0).max(0xffffffff),
   /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
   useRestorer: z.boolean(),
+  /** Views of the image the restorer averages (faithful mode). */
+  restorerViews: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
 });
 
 export const settingsSchema = z.object({
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
     seedLocked: false,
     seed: 0,
     useRestorer: APP_RUN_DEFAULTS.useRestorer,
+    restorerViews: APP_RUN_DEFAULTS.restorerViews,
   },
   defaultsSaved: false,
   defaultsPack: null,

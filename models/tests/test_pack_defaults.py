@@ -8,7 +8,7 @@ COMPACT = {"useRestorer": True, "strength": 0.25, "steps": 20, "guidanceScale": 
 
 
 def test_accepts_every_documented_key():
-    full = dict(COMPACT, eta=0.5)
+    full = dict(COMPACT, eta=0.5, restorerViews=8)
     assert pack.check_defaults(full, has_restorer=True) == full
     assert pack.check_defaults({"strength": 0, "useRestorer": True}, has_restorer=True) == {"strength": 0, "useRestorer": True}
 
@@ -20,6 +20,8 @@ def test_accepts_every_documented_key():
     ({"strength": 1.5}, True, "defaults.strength must be a number from 0 to 1"),
     ({"useRestorer": 1}, True, "defaults.useRestorer must be true or false"),
     ({"scheduler": "euler"}, True, "defaults.scheduler must be"),
+    ({"restorerViews": 3}, True, "defaults.restorerViews must be 1, 2, 4 or 8"),
+    ({"restorerViews": True}, True, "defaults.restorerViews must be 1, 2, 4 or 8"),
     ({"useRestorer": True}, False, "the pack has no restorer"),
     ({"strength": 0}, True, "needs defaults.useRestorer true"),
     ([20], True, "defaults must be a JSON object"),

@@ -4,43 +4,64 @@
 #   cd models && bash tools/build_compact.sh train     # both training processes (2 CPU cores: one each)
 #   cd models && bash tools/build_compact.sh pack      # merge the two runs and export the pack
 #
-# Two processes train in parallel on a 2-core machine, one core each:
-#   runs/compact-gen   vae -> unet -> adaptor (the generative prior and its adaptor)
-#   runs/compact-rest  the first-stage restorer (faithful mode)
-# They share one frozen text encoder: its seeded random initialisation is written to both runs first
+# Phase 1: two processes train in parallel on a 2-core machine, one core each:
+#   runs/compact-gen         vae -> unet -> adaptor (the generative prior and its adaptor)
+#   runs/compact-rest-plain  the first-stage restorer (faithful mode) without its degradation input
+#                            (configs/compact.json with restorer.degradation_input false)
+# They share one frozen text encoder: its seeded random initialisation is written to every run first
 # (train.train_text_encoder is false in configs/compact.json), so the restorer can train while the UNet does.
+# Phase 2 (both cores): runs/compact-rest, the restorer with restorer.degradation_input (the parsed prompt's
+# numbers), warm-started from phase 1 (its new MLP ends in a zero layer, so it starts as the same function).
 # Steps are the ones the shipped pack ran (see its MODEL_CARD.md); on a GPU, raise them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${SPIRE_PYTHON:-/usr/bin/python3}
 CFG=configs/compact.json
 GEN=${GEN:-runs/compact-gen}
+REST_PLAIN=${REST_PLAIN:-runs/compact-rest-plain}
 REST=${REST:-runs/compact-rest}
 PACK=${PACK:-packs/spire-compact}
 VAE_STEPS=${VAE_STEPS:-600}
 UNET_STEPS=${UNET_STEPS:-1000}
 ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
 RESTORER_STEPS=${RESTORER_STEPS:-6000}
+RESTORER2_STEPS=${RESTORER2_STEPS:-12000}
 DEFAULTS='{"useRestorer": true, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
 
 case "${1:-}" in
   train)
-    "$PY" - "$CFG" "$GEN" "$REST" <<'PYEOF'
-import sys, torch
+    plain_cfg="$REST_PLAIN.config.json"
+    "$PY" - "$CFG" "$plain_cfg" "$GEN" "$REST_PLAIN" "$REST" <<'PYEOF'
+import json, sys, torch
 from spire.config import SpireConfig
 from spire.sampler import SpireModels
+cfg = json.load(open(sys.argv[1]))
+cfg["restorer"]["degradation_input"] = False
+json.dump(cfg, open(sys.argv[2], "w"), indent=2)
 torch.manual_seed(0)
 models = SpireModels(SpireConfig.load(sys.argv[1]))
-for run in sys.argv[2:]:
-    models.save(run, parts=["text_encoder"])  # the same frozen text encoder for both runs
+for run in sys.argv[3:]:
+    models.save(run, parts=["text_encoder"])  # the same frozen text encoder for every run
 PYEOF
-    "$PY" -m spire.train --config "$CFG" --stage restorer --out "$REST" --threads 1 --steps "$RESTORER_STEPS" > "$REST.stdout" 2>&1 &
+    "$PY" -m spire.train --config "$plain_cfg" --stage restorer --out "$REST_PLAIN" --threads 1 --steps "$RESTORER_STEPS" > "$REST_PLAIN.stdout" 2>&1 &
     rest=$!
     for stage in vae unet adaptor; do
       case $stage in vae) n=$VAE_STEPS ;; unet) n=$UNET_STEPS ;; adaptor) n=$ADAPTOR_STEPS ;; esac
       "$PY" -m spire.train --config "$CFG" --stage $stage --out "$GEN" --threads 1 --steps "$n" >> "$GEN.stdout" 2>&1
     done
     wait $rest
+    # Phase 2: warm start the restorer with the degradation input from phase 1, then train it on both cores.
+    "$PY" - "$CFG" "$REST_PLAIN/restorer.pt" "$REST" <<'PYEOF'
+import sys, torch
+from spire.config import SpireConfig
+from spire.sampler import SpireModels
+models = SpireModels(SpireConfig.load(sys.argv[1]))
+missing, unexpected = models.restorer.load_state_dict(torch.load(sys.argv[2]), strict=False)
+if unexpected or not all(k.startswith("degradation.") for k in missing):
+    raise SystemExit(f"{sys.argv[2]} does not fit the restorer: missing {missing}, unexpected {unexpected}")
+models.save(sys.argv[3], parts=["restorer"])
+PYEOF
+    "$PY" -m spire.train --config "$CFG" --stage restorer --out "$REST" --threads 2 --steps "$RESTORER2_STEPS" > "$REST.stdout" 2>&1
     ;;
   pack)
     merged=${MERGED:-runs/compact-merged}

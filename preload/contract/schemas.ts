@@ -72,6 +72,8 @@ export const regionPromptSchema = z
   })
   .strict();
 
+export const restorerViewsSchema = z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]);
+
 export const restoreParamsSchema = z
   .object({
     restorationPrompt: restorationPromptSchema,
@@ -90,6 +92,7 @@ export const restoreParamsSchema = z
     eta: z.number().finite().min(0).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
     useRestorer: z.boolean(),
+    restorerViews: restorerViewsSchema.optional(),
     tileSize: z.number().int().min(0).max(16384).optional(),
     tileOverlap: z.number().int().min(0).max(4096).optional(),
   })
@@ -105,6 +108,7 @@ export const runDefaultsSchema = z
     seedLocked: z.boolean(),
     seed: z.number().int().min(0).max(MAX_SEED),
     useRestorer: z.boolean(),
+    restorerViews: restorerViewsSchema,
   })
   .strict();
 

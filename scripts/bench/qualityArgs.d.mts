@@ -28,6 +28,8 @@ export interface QualitySetting {
   useRestorer: boolean;
   /** 0 = restorer only (no diffusion). */
   strength: number;
+  /** Views the restorer averages (1, 2, 4 or 8). */
+  restorerViews: 1 | 2 | 4 | 8;
 }
 
 export const PROVIDERS: Provider[];

@@ -137,6 +137,7 @@ async function main(): Promise<void> {
       colorFix: opts.colorFix,
       strength: s.strength,
       useRestorer: s.useRestorer,
+      restorerViews: s.restorerViews,
     });
 
   /** Restores one case at one setting (kept when its output exists); returns the record, or throws. */

@@ -5,7 +5,7 @@
  */
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestoreParams } from '../pipeline/types';
 import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
-import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, MAX_STEPS, RESTORER_VIEWS } from '../../../preload/contract/channels';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   restorationPrompt: 'Remove all degradation',
@@ -60,6 +60,8 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
   checkNumber('strength', params.strength, 0, 1);
   if (params.strength === 0 && !params.useRestorer) throw new RestoreParamsError('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
   checkNumber('eta', params.eta, 0, 1);
+  if (params.restorerViews !== undefined && !RESTORER_VIEWS.includes(params.restorerViews))
+    throw new RestoreParamsError('restorerViews', `restorerViews must be one of ${RESTORER_VIEWS.join(', ')}, got ${String(params.restorerViews)}.`);
   checkNumber('tileSize', params.tileSize, 0, 16384, true);
   checkNumber('tileOverlap', params.tileOverlap, 0, 4096, true);
   if (!(SCHEDULERS as readonly string[]).includes(params.scheduler))

@@ -46,6 +46,8 @@
  */
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
 import { colorFix } from '../imageOps/colorFix';
+import { averageOverViews, viewsOf } from '../imageOps/dihedral';
+import type { RestorerViews } from '../../../preload/contract/channels';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
@@ -88,6 +90,8 @@ export interface SampleOptions {
   strength: number;
   scheduler: SchedulerKind;
   useRestorer: boolean;
+  /** Views of the image the restorer averages (viewsOf in imageOps/dihedral.ts); default 1. */
+  restorerViews?: RestorerViews;
   /** Latent tiling: tile side and overlap in latent cells; null = one pass over the whole latent. */
   tiling: { tile: number; overlap: number } | null;
   /** The initial noise [1, Cz, h, w] instead of drawing it from `seed` (golden tests). */
@@ -221,7 +225,13 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   if (options.useRestorer) {
     const restorerStart = performance.now();
     const degradation = degradationVector(parseRestorationPrompt(options.restorationPrompt));
-    y = await perTile(image, f, 1, (x) => models.restorer(x, cRest, degradation));
+    const views = viewsOf(options.restorerViews ?? 1);
+    y = await perTile(image, f, 1, (x) =>
+      averageOverViews(x, views, (v) => {
+        checkCancelled(hooks);
+        return models.restorer(v, cRest, degradation);
+      }),
+    );
     assertFinite(y.data, 'The restorer');
     clampInPlace(y.data, -1, 1);
     restoredInput = y;
@@ -451,6 +461,7 @@ export async function restore(
       strength: params.strength,
       scheduler: params.scheduler,
       useRestorer: params.useRestorer,
+      restorerViews: params.restorerViews ?? 1,
       tiling,
       ...(options.initialNoise ? { initialNoise: options.initialNoise } : {}),
     },

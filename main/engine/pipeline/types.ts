@@ -7,6 +7,8 @@
  * [-1, 1] for the ONNX graphs itself (manifest `imageRange`).
  */
 
+import type { RestorerViews } from '../../../preload/contract/channels';
+
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
 export interface RgbImage {
   width: number;
@@ -61,6 +63,8 @@ export interface RestoreParams {
   colorFix: ColorFix;
   /** Run the pack's first-stage restorer before diffusion when it has one. */
   useRestorer: boolean;
+  /** Views of the image the restorer averages (self-ensemble, RESTORER_VIEWS); default 1. */
+  restorerViews?: RestorerViews;
   /** Latent tile size in pixels for large images (0 = the pack's native resolution). */
   tileSize: number;
   /** Tile overlap in pixels. */

@@ -56,7 +56,7 @@ function ipcFailure(what: string, err: unknown): IpcError {
 }
 
 /** Settings main keeps as run defaults (seed, its lock and the restorer switch stay per session). */
-const PERSISTED_DEFAULTS = ['steps', 'guidanceScale', 'strength', 'colorFix', 'scheduler', 'seedLocked', 'seed', 'useRestorer'] as const;
+const PERSISTED_DEFAULTS = ['steps', 'guidanceScale', 'strength', 'colorFix', 'scheduler', 'seedLocked', 'seed', 'useRestorer', 'restorerViews'] as const;
 
 export function createRunController(
   store: Store<AppState, AppAction>,

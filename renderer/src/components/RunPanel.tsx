@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PackInfo } from '../../../preload/contract/channels';
+import { RESTORER_VIEWS, type PackInfo, type RestorerViews } from '../../../preload/contract/channels';
 import { useAppState } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { isBusy, isRestorerOnly, stepsToRun } from '../state/run';
@@ -122,6 +122,22 @@ export function RunPanel() {
           />
           <span>Faithful (restorer first)</span>
         </label>
+
+        <label htmlFor="run-views">Restorer views</label>
+        <select
+          id="run-views"
+          data-testid="run-views"
+          value={s.restorerViews}
+          disabled={noRestorer || !s.useRestorer}
+          title="The restorer also looks at the mirrored and turned photo and averages: cleaner, slower (x1 to x8 the restorer's time)"
+          onChange={(e) => run.setSettings({ restorerViews: Number(e.target.value) as RestorerViews })}
+        >
+          {RESTORER_VIEWS.map((n) => (
+            <option key={n} value={n}>
+              {n === 1 ? '1 (fastest)' : `${n}`}
+            </option>
+          ))}
+        </select>
 
         <label htmlFor="run-pack">Model pack</label>
         <div className="row">

@@ -160,6 +160,7 @@ export function buildRestoreRequest(input: {
         eta: s.eta,
         colorFix: s.colorFix,
         useRestorer,
+        ...(useRestorer ? { restorerViews: s.restorerViews } : {}),
       },
     },
   };

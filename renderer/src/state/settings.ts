@@ -14,7 +14,7 @@
  *     loads, and when the user presses "Pack defaults".
  * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
-import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type LoadedPackInfo } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../../preload/contract/channels';
 
 export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
 export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
@@ -63,6 +63,8 @@ export interface RunSettings {
   scheduler: SchedulerName;
   /** Run the pack's first-stage restorer before diffusion (more faithful, less inventive). */
   useRestorer: boolean;
+  /** Views of the photo the restorer averages (faithful mode): 1, 2, 4 or 8. */
+  restorerViews: RestorerViews;
   /** Model pack folder the user chose, or null for the engine's default. */
   packDir: string | null;
   /** Execution provider the user asked for ('auto' = the engine's own order). */
@@ -129,6 +131,7 @@ export function runSettingsFrom(raw: unknown): RunSettings {
     colorFix: pick(r.colorFix, COLOR_FIXES, d.colorFix),
     scheduler: pick(r.scheduler, SCHEDULERS, d.scheduler),
     useRestorer: typeof r.useRestorer === 'boolean' ? r.useRestorer : d.useRestorer,
+    restorerViews: (RESTORER_VIEWS as readonly unknown[]).includes(r.restorerViews) ? (r.restorerViews as RestorerViews) : d.restorerViews,
     packDir: typeof r.packDir === 'string' && r.packDir !== '' ? r.packDir : null,
     provider: typeof r.provider === 'string' && r.provider !== '' ? r.provider : d.provider,
     eta: num(r.eta, { min: 0, max: 1, step: 0.01 }, d.eta),
@@ -153,7 +156,7 @@ export function runSettingsFromView(
   view: {
     packDir: string | null;
     providers: readonly string[];
-    defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer', unknown>>;
+    defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer' | 'restorerViews', unknown>>;
     defaultsSaved?: unknown;
     defaultsPack?: unknown;
   },

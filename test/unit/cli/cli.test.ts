@@ -293,6 +293,18 @@ describe('spire restore', () => {
     expect(JSON.parse(only.stdout.trim())).toMatchObject({ steps: 0, settings: { strength: 0, useRestorer: true } });
   }, 120_000);
 
+  it('--views N: the restorer averages N views (faithful mode), printed with the settings; other counts are a usage error', async () => {
+    const input = await png('in.png', 32, 32);
+    const pack = await packWithDefaults({ useRestorer: true, strength: 0 });
+    const bad = await run(['restore', input, '-o', 'v.png', '--model', pack, '--views', '3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--views must be 1, 2, 4, 8, got 3/);
+    const eight = await run(['restore', input, '-o', 'v.png', '--model', pack, '--seed', '7', '--views', '8', '--json']);
+    expect(eight.stderr).toMatch(/faithful on \[pack\], views 8 \[flag\]/);
+    expect(eight.code).toBe(0);
+    expect(JSON.parse(eight.stdout.trim())).toMatchObject({ settings: { strength: 0, useRestorer: true, restorerViews: 8 } });
+  }, 120_000);
+
   it('prints help for every command', async () => {
     for (const argv of [['--help'], ['restore', '--help'], ['degrade', '-h']]) {
       const r = await run(argv);

@@ -10,7 +10,7 @@ describe('mergeRunSettings', () => {
   it('takes the pack’s recommendation over the app defaults', () => {
     const m = mergeRunSettings(DEFAULT_RESTORE_PARAMS, COMPACT, {});
     expect(m.params).toEqual({ ...DEFAULT_RESTORE_PARAMS, ...COMPACT });
-    expect(m.sources).toEqual({ steps: 'pack', strength: 'pack', guidanceScale: 'pack', scheduler: 'pack', colorFix: 'pack', useRestorer: 'pack', eta: 'default' });
+    expect(m.sources).toEqual({ steps: 'pack', strength: 'pack', guidanceScale: 'pack', scheduler: 'pack', colorFix: 'pack', useRestorer: 'pack', restorerViews: 'default', eta: 'default' });
   });
 
   it('lets every flag win over the pack, --no-faithful included', () => {
@@ -31,7 +31,7 @@ describe('describeRunSettings', () => {
   it('names each setting, its value and its source, and the pack', () => {
     const line = describeRunSettings(mergeRunSettings(DEFAULT_RESTORE_PARAMS, COMPACT, { guidanceScale: 5 }), 'spire-compact');
     expect(line).toBe(
-      'settings (pack "spire-compact"): steps 20 [pack], strength 0.25 [pack], guidance 5 [flag], scheduler ddim [pack], color-fix adain [pack], faithful on [pack], eta 0 [default]',
+      'settings (pack "spire-compact"): steps 20 [pack], strength 0.25 [pack], guidance 5 [flag], scheduler ddim [pack], color-fix adain [pack], faithful on [pack], views 1 [default], eta 0 [default]',
     );
   });
 

@@ -39,3 +39,18 @@ describe('validateRestoreParams: strength', () => {
     }
   });
 });
+
+describe('validateRestoreParams: restorerViews', () => {
+  it('takes 1, 2, 4 or 8 views, or none (1)', () => {
+    for (const restorerViews of [1, 2, 4, 8] as const) expect(validateRestoreParams(params({ restorerViews, useRestorer: true })).restorerViews).toBe(restorerViews);
+    expect(validateRestoreParams(params({ restorerViews: undefined })).restorerViews).toBeUndefined();
+  });
+
+  it('refuses any other count, naming the allowed ones', () => {
+    for (const restorerViews of [0, 3, 16, 2.5]) {
+      const err = refusal(params({ restorerViews: restorerViews as never }));
+      expect(err.field).toBe('restorerViews');
+      expect(err.message).toBe(`restorerViews must be one of 1, 2, 4, 8, got ${restorerViews}.`);
+    }
+  });
+});

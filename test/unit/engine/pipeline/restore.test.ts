@@ -263,6 +263,22 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
     for (const d of models.degradations) d.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 12));
   });
 
+  it('restorerViews runs the restorer on that many views and averages them back (an equivariant restorer: same image)', async () => {
+    const one = new FakeModels();
+    const eight = new FakeModels();
+    const a = await restore(one, image(40, 16, 3), { ...faithful, strength: 0, tileSize: 1024 });
+    const b = await restore(eight, image(40, 16, 3), { ...faithful, strength: 0, tileSize: 1024, restorerViews: 8 });
+    expect(one.calls.filter((c) => c.model === 'restorer')).toHaveLength(1);
+    const calls = eight.calls.filter((c) => c.model === 'restorer');
+    expect(calls).toHaveLength(8);
+    // Odd quarter turns swap height and width (the padded image is not square).
+    const [H, W] = calls[0]!.dims.slice(2) as [number, number];
+    expect(H).not.toBe(W);
+    expect(calls.filter((c) => c.dims[2] === W && c.dims[3] === H)).toHaveLength(4);
+    expect(maxAbs(a.image.data, b.image.data)).toBeLessThan(1e-6);
+    await expect(restore(new FakeModels(), image(16, 16), { ...faithful, strength: 0, restorerViews: 3 as never })).rejects.toThrow(/views must be 1, 2, 4 or 8/);
+  });
+
   it('strength 0 without the faithful mode is refused before any model call, with what to do', async () => {
     const models = new FakeModels();
     await expect(restore(models, image(16, 16), { ...PARAMS, strength: 0 })).rejects.toThrow(/raise the strength or turn on faithful mode/);

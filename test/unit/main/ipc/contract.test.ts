@@ -28,7 +28,7 @@ const settingsView: AppSettingsView = {
   packDir: null,
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
+  defaults: { steps: 50, guidanceScale: 7.5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false, restorerViews: 1 },
   defaultsSaved: false,
   defaultsPack: null,
 };
@@ -154,6 +154,7 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     start({ scheduler: 'euler' as never }),
     start({ colorFix: 'magic' as never }),
     start({ useRestorer: 'yes' as never }),
+    start({ restorerViews: 3 as never }),
     start({ tileSize: -8 }),
     start({ semanticPrompt: 'x'.repeat(3000) }),
     start({ semanticPrompt: undefined as never }),
@@ -206,6 +207,7 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { defaults: { seed: 2 ** 32 } },
     { defaults: { seed: 1.5 } },
     { defaults: { useRestorer: 1 } },
+    { defaults: { restorerViews: 16 } },
     { defaultsPack: '' },
     { defaultsPack: 42 },
     { defaultsSaved: true },
@@ -228,7 +230,7 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:restore:discard': { resultId: 'result-1' },
   'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },
   'spire:settings:get': {},
-  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0 }, defaultsPack: '/packs/compact' },
+  'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0, restorerViews: 8 }, defaultsPack: '/packs/compact' },
 };
 
 describe('IPC contract', () => {

@@ -16,10 +16,12 @@ import {
 
 describe('parseSetting', () => {
   it.each([
-    ['faithful s=0', { name: 'faithful s=0', useRestorer: true, strength: 0 }],
-    ['faithful  s = 0.25', { name: 'faithful s=0.25', useRestorer: true, strength: 0.25 }],
-    ['s=1', { name: 's=1', useRestorer: false, strength: 1 }],
-    ['s=.5', { name: 's=0.5', useRestorer: false, strength: 0.5 }],
+    ['faithful s=0', { name: 'faithful s=0', useRestorer: true, strength: 0, restorerViews: 1 }],
+    ['faithful  s = 0.25', { name: 'faithful s=0.25', useRestorer: true, strength: 0.25, restorerViews: 1 }],
+    ['faithful s=0 v=8', { name: 'faithful s=0 v=8', useRestorer: true, strength: 0, restorerViews: 8 }],
+    ['faithful s=0.1  v = 1', { name: 'faithful s=0.1', useRestorer: true, strength: 0.1, restorerViews: 1 }],
+    ['s=1', { name: 's=1', useRestorer: false, strength: 1, restorerViews: 1 }],
+    ['s=.5', { name: 's=0.5', useRestorer: false, strength: 0.5, restorerViews: 1 }],
   ])('%s', (text, expected) => {
     expect(parseSetting(text)).toEqual(expected);
   });
@@ -28,6 +30,8 @@ describe('parseSetting', () => {
     expect(() => parseSetting('strength 0.5')).toThrow(QualityArgError);
     expect(() => parseSetting('s=1.5')).toThrow(/from 0 to 1/);
     expect(() => parseSetting('s=0')).toThrow(/faithful s=0/);
+    expect(() => parseSetting('faithful s=0 v=3')).toThrow(/1, 2, 4 or 8/);
+    expect(() => parseSetting('s=0.5 v=8')).toThrow(/need "faithful"/);
   });
 });
 

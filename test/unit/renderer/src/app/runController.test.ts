@@ -23,7 +23,7 @@ const VIEW: AppSettingsView = {
   packDir: '/packs/tiny',
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false },
+  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false, restorerViews: 1 },
   defaultsSaved: true,
   defaultsPack: null,
 };
@@ -273,7 +273,7 @@ describe('run controller', () => {
     h.run.setSettings({ steps: 30 });
     h.run.setSettings({ steps: 31, seed: 5 });
     await new Promise((r) => setTimeout(r, 450));
-    const saved = { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: true, seed: 5, useRestorer: true };
+    const saved = { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: true, seed: 5, useRestorer: true, restorerViews: 1 };
     expect(h.settingsSets).toEqual([{ defaults: saved, defaultsPack: null }]);
     h.run.setSettings({ seedLocked: false, useRestorer: false });
     await new Promise((r) => setTimeout(r, 450));
@@ -288,11 +288,11 @@ describe('run controller', () => {
       name: 'spire-compact',
       dir: '/packs/compact',
       hasRestorer: true,
-      defaults: { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain' },
+      defaults: { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain', restorerViews: 4 },
     };
     const SD15: LoadedPackInfo = { name: 'sd15', dir: '/packs/sd15', hasRestorer: false, defaults: { steps: 50, strength: 1, guidanceScale: 7.5 } };
     const loaded = (pack: LoadedPackInfo): AppAction => ({ type: 'engine/status', status: { state: 'ready', pack, provider: 'cpu', message: null } });
-    const RECOMMENDED = { steps: 20, strength: 0.25, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain', useRestorer: true };
+    const RECOMMENDED = { steps: 20, strength: 0.25, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain', useRestorer: true, restorerViews: 4 };
 
     it('first start (nothing saved): takes the pack’s settings, whichever of settings and engine status comes first', async () => {
       let answer: (view: AppSettingsView) => void = () => undefined;
@@ -330,7 +330,7 @@ describe('run controller', () => {
       expect(h.studio().settings).toMatchObject({ ...RECOMMENDED, seed: h.studio().settings.seed });
       await new Promise((r) => setTimeout(r, 450));
       expect(h.settingsSets.at(-1)).toEqual({
-        defaults: { steps: 20, guidanceScale: 3, strength: 0.25, colorFix: 'adain', scheduler: 'ddim', seedLocked: false, seed: 2 ** 30, useRestorer: true },
+        defaults: { steps: 20, guidanceScale: 3, strength: 0.25, colorFix: 'adain', scheduler: 'ddim', seedLocked: false, seed: 2 ** 30, useRestorer: true, restorerViews: 4 },
         defaultsPack: '/packs/compact',
       });
     });

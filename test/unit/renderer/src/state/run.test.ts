@@ -93,4 +93,12 @@ describe('the restore request', () => {
     const diffusion = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...zero, strength: 0.5 }, seed: 1, regions: [], hasRestorer: false });
     expect(diffusion.ok && diffusion.request.params.useRestorer).toBe(false);
   });
+
+  it('sends the restorer views in faithful mode only', () => {
+    const settings = { ...DEFAULT_RUN_SETTINGS, strength: 0, useRestorer: true, restorerViews: 8 as const };
+    const faithful = buildRestoreRequest({ imageId: 'i', prompt, settings, seed: 1, regions: [], hasRestorer: true });
+    expect(faithful.ok && faithful.request.params.restorerViews).toBe(8);
+    const plain = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...settings, strength: 0.5, useRestorer: false }, seed: 1, regions: [], hasRestorer: true });
+    expect(plain.ok && 'restorerViews' in plain.request.params).toBe(false);
+  });
 });
