@@ -26,7 +26,7 @@ UNET_STEPS=${UNET_STEPS:-1000}
 ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
 RESTORER_STEPS=${RESTORER_STEPS:-6000}
 RESTORER2_STEPS=${RESTORER2_STEPS:-12000}
-DEFAULTS='{"useRestorer": true, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
+DEFAULTS='{"useRestorer": true, "restorerViews": 8, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
 
 case "${1:-}" in
   train)

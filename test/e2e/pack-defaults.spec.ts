@@ -31,7 +31,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'spire-e2e-pack-defaults-'));
   compact = await packCopy('a-compact', (m) => {
     m.name = 'compact-defaults';
-    m.defaults = { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'dpmpp-2m', colorFix: 'adain' };
+    m.defaults = { useRestorer: true, restorerViews: 4, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'dpmpp-2m', colorFix: 'adain' };
   });
   plain = await packCopy('b-plain', (m) => {
     m.name = 'no-restorer';
@@ -57,9 +57,10 @@ async function panel() {
     scheduler: await testId('run-scheduler').inputValue(),
     colorFix: await testId('run-color-fix').inputValue(),
     faithful: await testId('run-faithful').isChecked(),
+    views: await testId('run-views').inputValue(),
   };
 }
-const COMPACT_PANEL = { steps: '20', strength: '0.25', guidance: '3', scheduler: 'dpmpp-2m', colorFix: 'adain', faithful: true };
+const COMPACT_PANEL = { steps: '20', strength: '0.25', guidance: '3', scheduler: 'dpmpp-2m', colorFix: 'adain', faithful: true, views: '4' };
 
 describe('pack defaults in the run panel', () => {
   it('starts (nothing saved yet) on the settings the loaded pack recommends', async () => {
@@ -76,16 +77,18 @@ describe('pack defaults in the run panel', () => {
     await testId('run-guidance').fill('9');
     await testId('run-scheduler').selectOption('ddim');
     await testId('run-color-fix').selectOption('none');
+    await testId('run-views').selectOption('2');
     await testId('run-faithful').uncheck();
+    expect(await testId('run-views').isDisabled()).toBe(true); // the views are the restorer's
     await testId('run-seed').fill('4321');
     await testId('run-seed').press('Enter');
-    await expect.poll(panel).toEqual({ steps: '33', strength: '0.25', guidance: '9', scheduler: 'ddim', colorFix: 'none', faithful: false });
-    await expect.poll(() => app.services.settings.get()).toMatchObject({ defaultsSaved: true, defaultsPack: compact, defaults: { steps: 33, useRestorer: false } });
+    await expect.poll(panel).toEqual({ steps: '33', strength: '0.25', guidance: '9', scheduler: 'ddim', colorFix: 'none', faithful: false, views: '2' });
+    await expect.poll(() => app.services.settings.get()).toMatchObject({ defaultsSaved: true, defaultsPack: compact, defaults: { steps: 33, useRestorer: false, restorerViews: 2 } });
 
     await testId('run-pack-defaults').click();
     await expect.poll(panel).toEqual(COMPACT_PANEL);
     expect(await testId('run-seed').inputValue()).toBe('4321'); // the seed is not a pack's business
-    await expect.poll(() => app.services.settings.get().defaults).toMatchObject({ steps: 20, guidanceScale: 3, strength: 0.25, scheduler: 'dpmpp-2m', colorFix: 'adain', useRestorer: true, seed: 4321 });
+    await expect.poll(() => app.services.settings.get().defaults).toMatchObject({ steps: 20, guidanceScale: 3, strength: 0.25, scheduler: 'dpmpp-2m', colorFix: 'adain', useRestorer: true, restorerViews: 4, seed: 4321 });
   });
 
   it('keeps the user’s saved settings for the same pack after a reload', async () => {
@@ -112,8 +115,9 @@ describe('pack defaults in the run panel', () => {
   it('another pack brings its own settings; without a restorer the faithful toggle is off and disabled', async () => {
     await testId('run-pack').selectOption(plain);
     await expect.poll(() => testId('status-pack').textContent(), { timeout: 60_000 }).toBe('no-restorer');
-    await expect.poll(panel).toEqual({ steps: '8', strength: '1', guidance: '5', scheduler: 'ddim', colorFix: 'wavelet', faithful: false });
+    await expect.poll(panel).toEqual({ steps: '8', strength: '1', guidance: '5', scheduler: 'ddim', colorFix: 'wavelet', faithful: false, views: '1' });
     expect(await testId('run-faithful').isDisabled()).toBe(true);
+    expect(await testId('run-views').isDisabled()).toBe(true);
     expect(await testId('run-faithful').locator('xpath=..').getAttribute('title')).toMatch(/has no restorer/);
     await app.screenshot('61-pack-defaults-no-restorer');
 
