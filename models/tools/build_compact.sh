@@ -10,8 +10,10 @@
 #                            (configs/compact.json with restorer.degradation_input false)
 # They share one frozen text encoder: its seeded random initialisation is written to every run first
 # (train.train_text_encoder is false in configs/compact.json), so the restorer can train while the UNet does.
-# Phase 2 (both cores): runs/compact-rest, the restorer with restorer.degradation_input (the parsed prompt's
-# numbers), warm-started from phase 1 (its new MLP ends in a zero layer, so it starts as the same function).
+# Phase 2 (both cores): runs/compact-rest-cond, the restorer with restorer.degradation_input (the parsed
+# prompt's numbers), warm-started from phase 1 (its new MLP ends in a zero layer, so it starts as the same
+# function). Phase 3 (both cores): runs/compact-rest, a fine-tune of phase 2 at a lower peak lr (3e-4) on
+# fresh samples (seed 1). The pack takes the restorer from phase 3.
 # Steps are the ones the shipped pack ran (see its MODEL_CARD.md); on a GPU, raise them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ PY=${SPIRE_PYTHON:-/usr/bin/python3}
 CFG=configs/compact.json
 GEN=${GEN:-runs/compact-gen}
 REST_PLAIN=${REST_PLAIN:-runs/compact-rest-plain}
+REST_COND=${REST_COND:-runs/compact-rest-cond}
 REST=${REST:-runs/compact-rest}
 PACK=${PACK:-packs/spire-compact}
 VAE_STEPS=${VAE_STEPS:-600}
@@ -26,12 +29,13 @@ UNET_STEPS=${UNET_STEPS:-1000}
 ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
 RESTORER_STEPS=${RESTORER_STEPS:-6000}
 RESTORER2_STEPS=${RESTORER2_STEPS:-12000}
+RESTORER3_STEPS=${RESTORER3_STEPS:-3000}
 DEFAULTS='{"useRestorer": true, "restorerViews": 8, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
 
 case "${1:-}" in
   train)
     plain_cfg="$REST_PLAIN.config.json"
-    "$PY" - "$CFG" "$plain_cfg" "$GEN" "$REST_PLAIN" "$REST" <<'PYEOF'
+    "$PY" - "$CFG" "$plain_cfg" "$GEN" "$REST_PLAIN" "$REST_COND" "$REST" <<'PYEOF'
 import json, sys, torch
 from spire.config import SpireConfig
 from spire.sampler import SpireModels
@@ -51,7 +55,7 @@ PYEOF
     done
     wait $rest
     # Phase 2: warm start the restorer with the degradation input from phase 1, then train it on both cores.
-    "$PY" - "$CFG" "$REST_PLAIN/restorer.pt" "$REST" <<'PYEOF'
+    "$PY" - "$CFG" "$REST_PLAIN/restorer.pt" "$REST_COND" <<'PYEOF'
 import sys, torch
 from spire.config import SpireConfig
 from spire.sampler import SpireModels
@@ -61,7 +65,12 @@ if unexpected or not all(k.startswith("degradation.") for k in missing):
     raise SystemExit(f"{sys.argv[2]} does not fit the restorer: missing {missing}, unexpected {unexpected}")
 models.save(sys.argv[3], parts=["restorer"])
 PYEOF
-    "$PY" -m spire.train --config "$CFG" --stage restorer --out "$REST" --threads 2 --steps "$RESTORER2_STEPS" > "$REST.stdout" 2>&1
+    "$PY" -m spire.train --config "$CFG" --stage restorer --out "$REST_COND" --threads 2 --steps "$RESTORER2_STEPS" > "$REST_COND.stdout" 2>&1
+    # Phase 3: fine-tune at peak lr 3e-4 (a config copy that differs only there), new samples (seed 1).
+    ft_cfg="$REST.config.json"
+    "$PY" -c 'import json, sys; c = json.load(open(sys.argv[1])); c["train"]["lr"]["restorer"] = 3e-4; json.dump(c, open(sys.argv[2], "w"), indent=2)' "$CFG" "$ft_cfg"
+    cp "$REST_COND/restorer.pt" "$REST/restorer.pt"
+    "$PY" -m spire.train --config "$ft_cfg" --stage restorer --out "$REST" --threads 2 --steps "$RESTORER3_STEPS" --seed 1 > "$REST.stdout" 2>&1
     ;;
   pack)
     merged=${MERGED:-runs/compact-merged}

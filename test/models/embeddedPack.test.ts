@@ -39,6 +39,13 @@ function psnr(a: RgbImage, b: RgbImage): number {
   return 10 * Math.log10((255 * 255) / (se / a.data.length));
 }
 
+/** Root mean square of a - b. */
+function rms(a: RgbImage, b: RgbImage): number {
+  let se = 0;
+  for (let i = 0; i < a.data.length; i++) se += (a.data[i]! - b.data[i]!) ** 2;
+  return Math.sqrt(se / a.data.length);
+}
+
 beforeAll(async () => {
   if (!fs.existsSync(PHOTO)) throw new Error(`${PHOTO} is missing: this test needs ../shared/datasets beside the checkout.`);
   opened = await openPack(PACK_DIR);
@@ -54,7 +61,9 @@ describe('the embedded default pack', () => {
   it('is what the model card says: a restorer, recommended faithful strength 0, packs under 60 MB together', async () => {
     const manifest = await readManifest(PACK_DIR);
     expect(manifest.spire?.hasRestorer).toBe(true);
-    expect(manifest.spire?.defaults).toMatchObject({ useRestorer: true, strength: 0 });
+    expect(manifest.spire?.defaults).toMatchObject({ useRestorer: true, strength: 0, restorerViews: 8 });
+    // The restorer reads the prompt's numbers too (the degradation input).
+    expect(manifest.spire?.components.restorer?.inputs.map((i) => i.name)).toContain('degradation');
     expect(fs.existsSync(path.join(PACK_DIR, 'MODEL_CARD.md'))).toBe(true);
     const bytes = (dir: string): number =>
       fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
@@ -85,5 +94,29 @@ describe('the embedded default pack', () => {
     const denoised = await restore(opened.models, noisy, { ...params, restorationPrompt: 'Denoise with sigma 0.05' });
     const deblurred = await restore(opened.models, noisy, { ...params, restorationPrompt: 'Deblur with sigma 2.0' });
     expect(psnr(denoised.image, clean)).toBeGreaterThan(psnr(deblurred.image, clean) + 1);
+  });
+
+  it('follows the number: the larger the noise sigma named, the more it removes', async () => {
+    const noisy = addGaussianNoise(clean, 0.05, new Generator(7));
+    const removed: number[] = [];
+    for (const sigma of ['0.01', '0.05', '0.12']) {
+      const out = await restore(opened.models, noisy, { ...params, restorationPrompt: `Denoise with sigma ${sigma}` });
+      removed.push(rms(out.image, noisy));
+    }
+    console.log(`embedded pack, RMS removed from a 0.05-noisy crop when told sigma 0.01 / 0.05 / 0.12: ${removed.map((r) => r.toFixed(4)).join(' / ')}`);
+    expect(removed[1]!).toBeGreaterThan(removed[0]! * 1.2);
+    expect(removed[2]!).toBeGreaterThan(removed[1]! * 1.1);
+  });
+
+  it('follows the number: the larger the blur sigma named, the more detail it restores', async () => {
+    const blurred = gaussianBlur(clean, 2);
+    const added: number[] = [];
+    for (const sigma of ['0.5', '1.5', '3.0']) {
+      const out = await restore(opened.models, blurred, { ...params, restorationPrompt: `Deblur with sigma ${sigma}` });
+      added.push(rms(out.image, blurred));
+    }
+    console.log(`embedded pack, RMS change to a 2.0-blurred crop when told sigma 0.5 / 1.5 / 3.0: ${added.map((r) => r.toFixed(4)).join(' / ')}`);
+    expect(added[1]!).toBeGreaterThan(added[0]! * 1.5);
+    expect(added[2]!).toBeGreaterThan(added[1]! * 1.5);
   });
 });
