@@ -77,7 +77,7 @@ describe('the embedded default pack', () => {
     const before = psnr(noisy, clean);
     const after = psnr(out.image, clean);
     console.log(`embedded pack, noise 0.05 on a kodim05 crop: input ${before.toFixed(2)} dB -> ${after.toFixed(2)} dB`);
-    expect(after).toBeGreaterThan(before + 1.5); // measured +2.1 dB on this crop (26.21 -> 28.32)
+    expect(after).toBeGreaterThan(before + 3); // measured +4.2 dB on this crop (26.21 -> 30.37)
   });
 
   it('sharpens a blurred photo it is told is blurred', async () => {
@@ -86,7 +86,7 @@ describe('the embedded default pack', () => {
     const before = psnr(blurred, clean);
     const after = psnr(out.image, clean);
     console.log(`embedded pack, blur 2.0 on a kodim05 crop: input ${before.toFixed(2)} dB -> ${after.toFixed(2)} dB`);
-    expect(after).toBeGreaterThan(before + 0.3); // measured +1.5 dB (19.01 -> 20.50)
+    expect(after).toBeGreaterThan(before + 2); // measured +3.5 dB (19.01 -> 22.46)
   });
 
   it('follows the named operation: on a noisy photo, "Denoise" beats "Deblur"', async () => {
@@ -96,27 +96,24 @@ describe('the embedded default pack', () => {
     expect(psnr(denoised.image, clean)).toBeGreaterThan(psnr(deblurred.image, clean) + 1);
   });
 
+  /** RMS of (output - input) for each prompt, on one degraded crop. */
+  async function changes(input: RgbImage, prompts: readonly string[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const restorationPrompt of prompts) out.push(rms((await restore(opened.models, input, { ...params, restorationPrompt })).image, input));
+    console.log(`embedded pack, RMS change for ${prompts.join(' / ')}: ${out.map((r) => r.toFixed(4)).join(' / ')}`);
+    return out;
+  }
+
   it('follows the number: the larger the noise sigma named, the more it removes', async () => {
     const noisy = addGaussianNoise(clean, 0.05, new Generator(7));
-    const removed: number[] = [];
-    for (const sigma of ['0.01', '0.05', '0.12']) {
-      const out = await restore(opened.models, noisy, { ...params, restorationPrompt: `Denoise with sigma ${sigma}` });
-      removed.push(rms(out.image, noisy));
-    }
-    console.log(`embedded pack, RMS removed from a 0.05-noisy crop when told sigma 0.01 / 0.05 / 0.12: ${removed.map((r) => r.toFixed(4)).join(' / ')}`);
-    expect(removed[1]!).toBeGreaterThan(removed[0]! * 1.2);
+    const removed = await changes(noisy, ['Denoise with sigma 0.01', 'Denoise with sigma 0.05', 'Denoise with sigma 0.12']);
+    expect(removed[1]!).toBeGreaterThan(removed[0]! * 1.2); // measured 0.0157 / 0.0322 / 0.0491
     expect(removed[2]!).toBeGreaterThan(removed[1]! * 1.1);
   });
 
   it('follows the number: the larger the blur sigma named, the more detail it restores', async () => {
-    const blurred = gaussianBlur(clean, 2);
-    const added: number[] = [];
-    for (const sigma of ['0.5', '1.5', '3.0']) {
-      const out = await restore(opened.models, blurred, { ...params, restorationPrompt: `Deblur with sigma ${sigma}` });
-      added.push(rms(out.image, blurred));
-    }
-    console.log(`embedded pack, RMS change to a 2.0-blurred crop when told sigma 0.5 / 1.5 / 3.0: ${added.map((r) => r.toFixed(4)).join(' / ')}`);
-    expect(added[1]!).toBeGreaterThan(added[0]! * 1.5);
+    const added = await changes(gaussianBlur(clean, 2), ['Deblur with sigma 0.5', 'Deblur with sigma 1.5', 'Deblur with sigma 3.0']);
+    expect(added[1]!).toBeGreaterThan(added[0]! * 1.5); // measured 0.0028 / 0.0368 / 0.1373
     expect(added[2]!).toBeGreaterThan(added[1]! * 1.5);
   });
 });
