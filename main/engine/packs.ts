@@ -30,6 +30,7 @@ import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep 
 import { z } from 'zod';
 import { MAX_STEPS, type LoadedPackInfo, type PackRunDefaults } from '../../preload/contract/channels';
 import { DEGRADATION_VECTOR_SIZE } from '../../preload/contract/restorationPrompt';
+import { restorerViewsSchema } from '../../preload/contract/schemas';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -91,7 +92,7 @@ const packDefaultsSchema = z
     scheduler: z.enum(['ddim', 'dpmpp-2m']),
     colorFix: z.enum(['wavelet', 'adain', 'none']),
     useRestorer: z.boolean(),
-    restorerViews: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
+    restorerViews: restorerViewsSchema,
     eta: z.number().finite().min(0).max(1),
   })
   .partial()

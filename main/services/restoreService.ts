@@ -89,7 +89,7 @@ export function toEngineParams(wire: RestoreParamsWire): RestoreParams {
     eta: wire.eta,
     colorFix: wire.colorFix,
     useRestorer: wire.useRestorer,
-    restorerViews: wire.restorerViews ?? 1,
+    restorerViews: wire.restorerViews ?? DEFAULT_RESTORE_PARAMS.restorerViews,
     tileSize: wire.tileSize ?? DEFAULT_RESTORE_PARAMS.tileSize,
     tileOverlap: wire.tileOverlap ?? DEFAULT_RESTORE_PARAMS.tileOverlap,
   };

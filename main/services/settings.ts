@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../preload/contract/channels';
+import { restorerViewsSchema } from '../../preload/contract/schemas';
 
 const runDefaultsSchema = z.object({
   steps: z.number().int().min(1).max(MAX_STEPS),
@@ -24,7 +25,7 @@ const runDefaultsSchema = z.object({
   /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
   useRestorer: z.boolean(),
   /** Views of the image the restorer averages (faithful mode). */
-  restorerViews: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
+  restorerViews: restorerViewsSchema,
 });
 
 export const settingsSchema = z.object({

@@ -72,6 +72,7 @@ export const regionPromptSchema = z
   })
   .strict();
 
+/** RESTORER_VIEWS as a schema: the one check IPC, main's saved settings and pack manifests share. */
 export const restorerViewsSchema = z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]);
 
 export const restoreParamsSchema = z

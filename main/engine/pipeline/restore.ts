@@ -461,7 +461,7 @@ export async function restore(
       strength: params.strength,
       scheduler: params.scheduler,
       useRestorer: params.useRestorer,
-      restorerViews: params.restorerViews ?? 1,
+      restorerViews: params.restorerViews,
       tiling,
       ...(options.initialNoise ? { initialNoise: options.initialNoise } : {}),
     },
