@@ -97,6 +97,9 @@ class TrainConfig:
     crop: dict = field(default_factory=dict)  # per-stage crop size override, e.g. {"restorer": 96}; default image_size
     batch: dict = field(default_factory=dict)  # per-stage batch size override; default batch_size
     restorer_loss: str = "l1"  # "l1", or "mse" (optimises PSNR directly; learned faster in a short CPU budget)
+    adaptor_restored: float = 0.0  # adaptor stage: this fraction of samples sees clamp(restorer(y)) (faithful mode)
+    adaptor_from_condition: float = 0.0  # adaptor stage: this fraction starts from the condition's latent (img2img)
+    adaptor_from_max_t: int = 500  # ... noised to a timestep below this
     lr_schedule: str = "constant"  # "constant", or "cosine": lr * (0.1 + 0.9 * (1 + cos(pi * step / steps)) / 2)
     log_every: int = 10
     ckpt_every: int = 200

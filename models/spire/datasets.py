@@ -39,7 +39,7 @@ DEFAULT_ROOT = Path(os.environ.get("SPIRE_DATASETS", Path(__file__).resolve().pa
 TRAINING_SETS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "bsds500-train": ("BSDS500/train", (".jpg",)),
     "bsds500-val432": ("BSDS500/val", (".jpg",)),
-    "t91": ("T91", (".bmp",)),
+    "t91": ("T91", (".bmp", ".png")),  # BMP as published; PNG where a copy was recompressed (lossless) to travel
     "sun-hays80": ("Sun_Hays80", (".jpg",)),
     "coco-train2017": ("COCO_captioned/train2017", (".jpg",)),
 }

@@ -11,6 +11,14 @@ Stages (each reads the parts earlier stages saved in --out):
     restorer  pixel-space restorer, L1 to the clean image, conditioned on the restoration prompt
     all       the four in order
 
+With train.adaptor_restored = p > 0 the adaptor stage conditions a fraction p of its samples on the
+frozen restorer's output instead of the degraded image (what the adaptor sees in faithful mode), so it
+needs restorer.pt in --out.
+
+On a GPU: --workers N builds batches in N processes (the same batches as without, since a sample is a
+function of (index, step)), and --seconds S stops each stage after S seconds of training, the cosine
+schedule following whichever of step / steps and elapsed / S is further along.
+
 The folder holds config.json, <part>.pt, state_<stage>.pt (optimizer, step) and log.jsonl (one JSON
 object per logged step). Every random draw is a function of (--seed, stage, step), so --resume
 continues exactly where a run stopped.
@@ -18,6 +26,7 @@ continues exactly where a run stopped.
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,23 +51,72 @@ def to_tensor(images: list, device) -> torch.Tensor:
     return (x * 2 - 1).to(device)
 
 
-class Batches:
-    """Deterministic batches: step s of stage k draws its indices from rng([seed, k, s]); one batch is prefetched."""
+def load_batch(dataset, batch_size: int, seed: int, k: int, step: int) -> list:
+    """Batch `step` of stage number k: indices from rng([seed, k, step]), each sample a function of (index, step)."""
+    rng = np.random.default_rng([seed, k, step])
+    return [dataset.get(int(i), step) for i in rng.integers(len(dataset), size=batch_size)]
 
-    def __init__(self, dataset, batch_size: int, seed: int, stage: str):
+
+_worker_dataset = None  # the dataset of a --workers process (set once by its initializer)
+
+
+def _init_worker(dataset) -> None:
+    global _worker_dataset
+    _worker_dataset = dataset
+    torch.set_num_threads(1)
+    import cv2  # the degradations' resizing and JPEG: one thread per worker process, not one per core
+
+    cv2.setNumThreads(1)
+
+
+def _worker_batch(batch_size: int, seed: int, k: int, step: int) -> list:
+    return load_batch(_worker_dataset, batch_size, seed, k, step)
+
+
+class Batches:
+    """Deterministic batches: step s of stage k draws its indices from rng([seed, k, s]).
+
+    workers = 0: one loader thread prefetches the next batch. workers > 0: that many processes
+    (spawned, each holding its own copy of the dataset and its image cache) build the next
+    2 * workers batches; the batches are the same either way."""
+
+    def __init__(self, dataset, batch_size: int, seed: int, stage: str, workers: int = 0):
         self.ds, self.B, self.seed, self.k = dataset, batch_size, seed, STAGES.index(stage)
-        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.workers = int(workers)
+        if self.workers > 0:
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(dataset,))
+            self.ahead = 2 * self.workers
+        else:
+            self.pool = ThreadPoolExecutor(max_workers=1)
+            self.ahead = 1
         self.pending = {}
 
-    def _load(self, step: int) -> list:
-        rng = np.random.default_rng([self.seed, self.k, step])
-        return [self.ds.get(int(i), step) for i in rng.integers(len(self.ds), size=self.B)]
+    def _submit(self, step: int):
+        if self.workers > 0:
+            return self.pool.apply_async(_worker_batch, (self.B, self.seed, self.k, step))
+        return self.pool.submit(load_batch, self.ds, self.B, self.seed, self.k, step)
 
     def get(self, step: int) -> list:
         fut = self.pending.pop(step, None)
-        batch = fut.result() if fut else self._load(step)
-        self.pending[step + 1] = self.pool.submit(self._load, step + 1)
+        if fut is None:
+            batch = load_batch(self.ds, self.B, self.seed, self.k, step)
+        else:
+            batch = fut.get() if self.workers > 0 else fut.result()
+        for s in [s for s in self.pending if s < step]:  # prefetched for steps that were skipped
+            del self.pending[s]
+        for s in range(step + 1, step + 1 + self.ahead):
+            if s not in self.pending:
+                self.pending[s] = self._submit(s)
         return batch
+
+    def close(self) -> None:
+        if self.workers > 0:
+            self.pool.terminate()
+            self.pool.join()
+        else:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pending = {}
 
 
 class Dataset:
@@ -81,9 +139,11 @@ class Dataset:
 
 
 class Trainer:
-    def __init__(self, cfg: SpireConfig, out: Path, device: str, seed: int, data=None, sets=None):
+    def __init__(self, cfg: SpireConfig, out: Path, device: str, seed: int, data=None, sets=None, workers: int = 0,
+                 seconds: float | None = None):
         self.cfg, self.out, self.device, self.seed = cfg, Path(out), torch.device(device), seed
         self.data_root, self.sets = data, sets
+        self.workers, self.seconds = int(workers), seconds
         self.models = SpireModels(cfg)
         self.loaded = self.models.load_parts(self.out, "cpu")
         self.models.to(self.device)
@@ -129,13 +189,55 @@ class Trainer:
     def loss_adaptor(self, batch, g):
         x = to_tensor([b["clean"] for b in batch], self.device)
         y = to_tensor([b["degraded"] for b in batch], self.device)
-        zt, t, target = self.noised(self.latents(x), g)
+        z0 = self.latents(x)
+        zt, t, target = self.noised(z0, g)
         with torch.no_grad():
             sem = self.embed([b["semantic_prompt"] for b in batch])
             rest = self.embed([b["restoration_prompt"] for b in batch])
+            y = self.restored_condition(y, rest, [b["restoration_prompt"] for b in batch], g)
+        weight = None
+        if self.cfg.train.adaptor_from_condition > 0:
+            zt, t, target, weight = self.from_condition(z0, zt, t, target, self.latents(y), g)
         fused = self.models.adaptor(zt, t, rest, y)
         pred = self.models.unet(zt, t, sem, *fused)
-        return F.mse_loss(pred, target), {}
+        if weight is None:
+            return F.mse_loss(pred, target), {}
+        per_sample = (pred - target).pow(2).flatten(1).mean(1)
+        return (weight * per_sample).mean(), {}
+
+    def from_condition(self, z0, zt, t, target, zc, g):
+        """img2img as the engine runs it: a fraction train.adaptor_from_condition of the samples starts from the
+        condition image's latent zc (the restorer's output in faithful mode), noised to t < adaptor_from_max_t,
+        and learns to land on the clean latent z0. Epsilon target (zt - sqrt(a) z0) / sqrt(1 - a), weighted
+        (1 - a) / a: the loss on those samples is the MSE of the predicted x0 to z0 (bounded as t -> 0)."""
+        tc = self.cfg.train
+        pick = (torch.rand(z0.shape[0], generator=g) < tc.adaptor_from_condition).to(self.device)
+        t_from = torch.randint(0, tc.adaptor_from_max_t, (z0.shape[0],), generator=g).to(self.device)
+        noise = torch.randn(z0.shape, generator=g).to(self.device)
+        a = self.scheduler._alphas_at(t_from, z0)
+        zt_from = a.sqrt() * zc + (1 - a).sqrt() * noise
+        if self.cfg.scheduler.prediction_type != "epsilon":
+            raise ValueError("train.adaptor_from_condition needs scheduler.prediction_type 'epsilon'")
+        target_from = (zt_from - a.sqrt() * z0) / (1 - a).sqrt()
+        sel = pick.reshape(-1, 1, 1, 1)
+        weight = torch.where(pick, ((1 - a) / a).flatten(), torch.ones_like(pick, dtype=z0.dtype))
+        return (torch.where(sel, zt_from, zt), torch.where(pick, t_from.float(), t),
+                torch.where(sel, target_from, target), weight)
+
+    def restored_condition(self, y: torch.Tensor, rest: torch.Tensor, prompts: list, g: torch.Generator) -> torch.Tensor:
+        """The adaptor's condition image: y, with a fraction train.adaptor_restored of the samples replaced by
+        clamp(restorer(y), -1, 1), the image the engine's faithful mode conditions on."""
+        frac = self.cfg.train.adaptor_restored
+        if frac <= 0:
+            return y
+        pick = (torch.rand(y.shape[0], generator=g) < frac).to(self.device)
+        if not bool(pick.any()):
+            return y
+        degradation = self.models.restorer.degradation_of(prompts, self.device)
+        restored = self.models.restorer(y[pick], rest[pick], None if degradation is None else degradation[pick])
+        y = y.clone()
+        y[pick] = restored.clamp(-1, 1)
+        return y
 
     def loss_restorer(self, batch, g):
         x = to_tensor([b["clean"] for b in batch], self.device)
@@ -153,7 +255,8 @@ class Trainer:
     # ---- the loop -----------------------------------------------------------------------
     def run(self, stage: str, steps: int | None = None, resume: bool = False, dataset=None):
         cfg, m = self.cfg, self.models
-        missing = [p for p in NEEDS[stage] if p not in self.loaded]
+        needs = NEEDS[stage] + (["restorer"] if stage == "adaptor" and cfg.train.adaptor_restored > 0 else [])
+        missing = [p for p in needs if p not in self.loaded]
         if missing:
             raise RuntimeError(f"stage {stage!r} needs {missing} from earlier stages in {self.out}: run those stages first")
         if stage in ("unet", "adaptor") and cfg.autoencoder.scale_factor <= 0:
@@ -185,14 +288,17 @@ class Trainer:
         if dataset is None:
             dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer"), seed=self.seed, root=self.data_root, sets=self.sets,
                               crop_size=cfg.train.crop.get(stage, cfg.train.image_size))
-        batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage)
+        batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage, self.workers)
         loss_fn = getattr(self, f"loss_{stage}")
         t0, losses = time.time(), []
         for step in range(start, total):
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + STAGES.index(stage) * 100_003 + step)
+            progress = step / total
+            if self.seconds:
+                progress = max(progress, (time.time() - t0) / self.seconds)
             if cfg.train.lr_schedule == "cosine":
                 for group in opt.param_groups:
-                    group["lr"] = cfg.train.lr[stage] * (0.1 + 0.45 * (1 + math.cos(math.pi * step / total)))
+                    group["lr"] = cfg.train.lr[stage] * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
             elif cfg.train.lr_schedule != "constant":
                 raise ValueError(f"train.lr_schedule must be 'constant' or 'cosine', got {cfg.train.lr_schedule!r}")
             loss, extra = loss_fn(batches.get(step), g)
@@ -202,6 +308,9 @@ class Trainer:
             opt.step()
             losses.append(loss.item())
             done = step + 1
+            out_of_time = bool(self.seconds) and time.time() - t0 >= self.seconds
+            if out_of_time:
+                total = done  # the last step: log and checkpoint it as such
             if done % cfg.train.log_every == 0 or done == total:
                 rec = {"stage": stage, "step": done, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 2), **extra}
                 losses = []
@@ -210,9 +319,12 @@ class Trainer:
                 print(json.dumps(rec), flush=True)
             if done % cfg.train.ckpt_every == 0 or done == total:
                 self.checkpoint(stage, opt, done)
+            if out_of_time:
+                print(json.dumps({"stage": stage, "stopped_after_seconds": self.seconds, "steps": done}), flush=True)
+                break
         if stage == "vae" and cfg.autoencoder.scale_factor <= 0:
             self.measure_scale_factor(batches, total)
-        batches.pool.shutdown(wait=False, cancel_futures=True)
+        batches.close()
         for p in STAGE_PARTS[stage]:
             if p not in self.loaded:
                 self.loaded.append(p)
@@ -252,8 +364,18 @@ def main(argv=None):
     p.add_argument("--sets", nargs="*", help="training sets (default: the config's train.datasets)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                    help="CPU threads for torch (default: all cores; on a busy machine 1 is often faster)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="processes that build batches (default 0: one loader thread); the batches do not change")
+    p.add_argument("--seconds", type=float,
+                   help="stop each stage after this many seconds of training (the cosine schedule follows the time)")
     a = p.parse_args(argv)
+    if a.workers < 0 or (a.seconds is not None and a.seconds <= 0):
+        raise SystemExit("--workers must be >= 0 and --seconds > 0")
     torch.set_num_threads(a.threads)
+    if a.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True  # TF32 matmuls and convolutions: fp32 range, ~10-bit mantissa
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
     torch.manual_seed(a.seed)
     out = Path(a.out)
     cfg = SpireConfig.load(a.config)
@@ -263,7 +385,7 @@ def main(argv=None):
             cfg.autoencoder.scale_factor = saved.autoencoder.scale_factor  # measured by an earlier vae stage
         if saved.to_dict() != cfg.to_dict():
             raise SystemExit(f"{out} holds a run with a different config.json: pick a new --out or pass that config")
-    trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets)
+    trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets, a.workers, a.seconds)
     for stage in STAGES if a.stage == "all" else (a.stage,):
         started = time.time()
         trainer.run(stage, a.steps, a.resume)

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # How the embedded default pack models/packs/spire-compact was made: train, merge, export.
 #
+# The shipped pack (2026-11-26, stop 10): the CPU recipe below (train), then restorer phase 4 on a GPU:
+#   bash tools/gpu_train.sh DATA runs/compact-rest6 OUT    (one ~8-minute run on the device machine, an H200;
+#        its runs/gpu-rest process fine-tunes phase 3's restorer; its runs/gpu-gen was not shipped, see the MODEL_CARD)
+#   GEN=runs/compact-gen REST=runs/gpu-rest bash tools/build_compact.sh pack
+#
+# The CPU-only recipe (the stop-9 pack: every stage on two CPU cores):
 #   cd models && bash tools/build_compact.sh train     # both training processes (2 CPU cores: one each)
 #   cd models && bash tools/build_compact.sh pack      # merge the two runs and export the pack
 #
-# Phase 1: two processes train in parallel on a 2-core machine, one core each:
+# CPU phase 1: two processes train in parallel on a 2-core machine, one core each:
 #   runs/compact-gen         vae -> unet -> adaptor (the generative prior and its adaptor)
 #   runs/compact-rest-plain  the first-stage restorer (faithful mode) without its degradation input
 #                            (configs/compact.json with restorer.degradation_input false)
@@ -13,8 +19,7 @@
 # Phase 2 (both cores): runs/compact-rest-cond, the restorer with restorer.degradation_input (the parsed
 # prompt's numbers), warm-started from phase 1 (its new MLP ends in a zero layer, so it starts as the same
 # function). Phase 3 (both cores): runs/compact-rest, a fine-tune of phase 2 at a lower peak lr (3e-4) on
-# fresh samples (seed 1). The pack takes the restorer from phase 3.
-# Steps are the ones the shipped pack ran (see its MODEL_CARD.md); on a GPU, raise them.
+# fresh samples (seed 1). The GPU stage (tools/gpu_train.sh) starts from phase 3's restorer and text encoder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${SPIRE_PYTHON:-/usr/bin/python3}
