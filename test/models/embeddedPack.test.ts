@@ -77,7 +77,7 @@ describe('the embedded default pack', () => {
     const before = psnr(noisy, clean);
     const after = psnr(out.image, clean);
     console.log(`embedded pack, noise 0.05 on a kodim05 crop: input ${before.toFixed(2)} dB -> ${after.toFixed(2)} dB`);
-    expect(after).toBeGreaterThan(before + 3); // measured +4.2 dB on this crop (26.21 -> 30.37)
+    expect(after).toBeGreaterThan(before + 3); // measured +4.5 dB on this crop (26.21 -> 30.70)
   });
 
   it('sharpens a blurred photo it is told is blurred', async () => {
@@ -86,7 +86,7 @@ describe('the embedded default pack', () => {
     const before = psnr(blurred, clean);
     const after = psnr(out.image, clean);
     console.log(`embedded pack, blur 2.0 on a kodim05 crop: input ${before.toFixed(2)} dB -> ${after.toFixed(2)} dB`);
-    expect(after).toBeGreaterThan(before + 2); // measured +3.5 dB (19.01 -> 22.46)
+    expect(after).toBeGreaterThan(before + 2); // measured +4.1 dB (19.01 -> 23.15)
   });
 
   it('follows the named operation: on a noisy photo, "Denoise" beats "Deblur"', async () => {
@@ -107,13 +107,13 @@ describe('the embedded default pack', () => {
   it('follows the number: the larger the noise sigma named, the more it removes', async () => {
     const noisy = addGaussianNoise(clean, 0.05, new Generator(7));
     const removed = await changes(noisy, ['Denoise with sigma 0.01', 'Denoise with sigma 0.05', 'Denoise with sigma 0.12']);
-    expect(removed[1]!).toBeGreaterThan(removed[0]! * 1.2); // measured 0.0157 / 0.0322 / 0.0491
+    expect(removed[1]!).toBeGreaterThan(removed[0]! * 1.2); // measured 0.0174 / 0.0336 / 0.0476
     expect(removed[2]!).toBeGreaterThan(removed[1]! * 1.1);
   });
 
   it('follows the number: the larger the blur sigma named, the more detail it restores', async () => {
     const added = await changes(gaussianBlur(clean, 2), ['Deblur with sigma 0.5', 'Deblur with sigma 1.5', 'Deblur with sigma 3.0']);
-    expect(added[1]!).toBeGreaterThan(added[0]! * 1.5); // measured 0.0028 / 0.0368 / 0.1373
+    expect(added[1]!).toBeGreaterThan(added[0]! * 1.5); // measured 0.0030 / 0.0376 / 0.1781
     expect(added[2]!).toBeGreaterThan(added[1]! * 1.5);
   });
 });
