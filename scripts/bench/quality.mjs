@@ -79,7 +79,9 @@ async function main() {
       fail(`${err.message} Is ${python} the Python with numpy, scipy, scikit-image, OpenCV and Pillow? (set SPIRE_PYTHON)`);
     }
   }
-  const runOptions = {
+  // A resumed run keeps the options it started with (qualityArgs refuses new ones with --resume).
+  const savedOptions = path.join(run, 'run.json');
+  const runOptions = o.resume && fs.existsSync(savedOptions) ? JSON.parse(fs.readFileSync(savedOptions, 'utf8')) : {
     pack: o.model ? path.resolve(o.model) : null,
     packRoots: [path.join(repoRoot, 'models', 'packs')],
     settings: o.settings,
@@ -90,7 +92,7 @@ async function main() {
     ep: o.ep,
     controlSettings: o.controlSettings,
   };
-  writeAtomic(path.join(run, 'run.json'), `${JSON.stringify(runOptions, null, 1)}\n`);
+  writeAtomic(savedOptions, `${JSON.stringify(runOptions, null, 1)}\n`);
 
   // 2. Build the engine runner.
   log('building out/bench/qualityCase.js (vite)');

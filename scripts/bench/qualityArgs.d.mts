@@ -35,6 +35,8 @@ export interface QualitySetting {
 export const PROVIDERS: Provider[];
 export const RESTORER_SETTINGS: string[];
 export const PLAIN_SETTINGS: string[];
+export const RUN_OPTIONS: string[];
+export const CASE_OPTIONS: string[];
 export const SETS: string[];
 export const FAMILIES: string[];
 export const DEFAULTS: QualityOptions;

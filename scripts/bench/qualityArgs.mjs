@@ -8,6 +8,10 @@ export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 export const RESTORER_SETTINGS = ['faithful s=0', 'faithful s=0.25', 'faithful s=0.5'];
 export const PLAIN_SETTINGS = ['s=0.25', 's=0.5', 's=1'];
 
+/** Options a run keeps in its run.json (the engine's) and cases.json (the cases'): fixed once it started. */
+export const RUN_OPTIONS = ['--model', '--settings', '--steps', '--guidance', '--seed', '--color-fix', '--ep', '--control-settings'];
+export const CASE_OPTIONS = ['--full', '--per-set', '--gen-per-set', '--crop', '--sets', '--families'];
+
 export const DEFAULTS = {
   model: null,
   out: null,
@@ -55,7 +59,8 @@ PSNR (RGB) and SSIM (Y), target checks, controllability sweeps and a visual shee
   --ep NAME            execution provider: ${PROVIDERS.join(', ')} (default ${DEFAULTS.ep}; falls back to cpu)
   --control-settings N controllability at the first N settings that run (default ${DEFAULTS.controlSettings}; 0 = none)
   --out DIR            run folder (default test-results/bench-quality/<date>)
-  --resume DIR         finish an interrupted run: keep its cases, skip outputs already written
+  --resume DIR         finish an interrupted run with the options it started with (DIR/run.json):
+                       keep its cases, skip outputs already written
   --help               this text
 
 Output: <run>/report.md (printed), results.json, sheet.png, controllability/*.png.`;
@@ -186,5 +191,10 @@ export function parseQualityArgs(argv) {
     o.crop = 0;
   }
   if (o.resume && o.out) throw new QualityArgError('--resume names the run folder; drop --out.');
+  if (o.resume) {
+    const runOptions = [...RUN_OPTIONS, ...CASE_OPTIONS].filter((f) => explicit.has(f));
+    if (runOptions.length > 0)
+      throw new QualityArgError(`a resumed run keeps the options it started with (its run.json and cases.json); drop ${runOptions.join(', ')} or start a new run.`);
+  }
   return o;
 }

@@ -99,8 +99,14 @@ describe('parseQualityArgs', () => {
     [['--guidance', '99'], /from 0 to 50/],
     [['--model'], /needs a value/],
     [['--resume', 'a', '--out', 'b'], /drop --out/],
+    [['--resume', 'a', '--settings', 'faithful s=0'], /keeps the options it started with .*drop --settings or start a new run/],
+    [['--resume', 'a', '--model', 'p', '--per-set', '2'], /drop --model, --per-set/],
     [['--bogus'], /unknown option/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseQualityArgs(argv)).toThrow(message);
+  });
+
+  it('resumes with nothing but the run folder (its own options are read back from run.json)', () => {
+    expect(parseQualityArgs(['--resume', 'runs/x'])).toMatchObject({ resume: 'runs/x', settings: null, model: null });
   });
 });
