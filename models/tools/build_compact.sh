@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # How the embedded default pack models/packs/spire-compact was made: train, merge, export.
 #
-# The shipped pack (2026-11-26, stop 10): the CPU recipe below (train), then restorer phase 4 on a GPU:
-#   bash tools/gpu_train.sh DATA runs/compact-rest6 OUT    (one ~8-minute run on the device machine, an H200;
-#        its runs/gpu-rest process fine-tunes phase 3's restorer; its runs/gpu-gen was not shipped, see the MODEL_CARD)
-#   GEN=runs/compact-gen REST=runs/gpu-rest bash tools/build_compact.sh pack
+# The shipped pack (2026-11-26, stop 10): the CPU recipe below (train), then
+#   restorer phase 4 on a GPU:
+#     bash tools/gpu_train.sh DATA runs/compact-rest6 OUT    (one ~8-minute run on the device machine, an H200;
+#       its runs/gpu-rest process fine-tunes phase 3's restorer; its runs/gpu-gen was not shipped, see the MODEL_CARD)
+#   adaptor fine-tune for faithful-mode img2img (both CPU cores):
+#     GEN=runs/compact-gen REST=runs/gpu-rest bash tools/build_compact.sh finetune        -> runs/compact-ft
+#   GEN=runs/compact-ft REST=runs/gpu-rest bash tools/build_compact.sh pack
 #
 # The CPU-only recipe (the stop-9 pack: every stage on two CPU cores):
 #   cd models && bash tools/build_compact.sh train     # both training processes (2 CPU cores: one each)
@@ -77,6 +80,30 @@ PYEOF
     cp "$REST_COND/restorer.pt" "$REST/restorer.pt"
     "$PY" -m spire.train --config "$ft_cfg" --stage restorer --out "$REST" --threads 2 --steps "$RESTORER3_STEPS" --seed 1 > "$REST.stdout" 2>&1
     ;;
+  finetune)
+    # The adaptor, fine-tuned on both CPU cores from GEN's, conditioned on REST's restorer: 3 in 4 samples
+    # start from the condition image's latent noised to t < 300 and learn to land on the clean latent
+    # (train.adaptor_from_condition), 3 in 4 are conditioned on the restorer's output (train.adaptor_restored).
+    # Two windows of wall time (the shipped run: 2100 s, then a resumed 2000 s).
+    ft=${FT:-runs/compact-ft}
+    rm -rf "$ft" && mkdir -p "$ft"
+    cp "$GEN"/{vae,unet,text_encoder,adaptor}.pt "$ft/"
+    cp "$REST/restorer.pt" "$ft/"
+    "$PY" - "$GEN/config.json" "$REST/config.json" "$ft.config.json" <<'PYEOF'
+import json, sys
+c, rest = (json.load(open(p)) for p in sys.argv[1:3])
+c["restorer"] = rest["restorer"]
+t = c["train"]
+t["batch"]["adaptor"], t["lr"]["adaptor"], t["steps"]["adaptor"], t["lr_schedule"] = 8, 1e-4, 5000, "cosine"
+t["adaptor_restored"], t["adaptor_from_condition"], t["adaptor_from_max_t"] = 0.75, 0.75, 300
+t["log_every"], t["ckpt_every"] = 25, 100
+json.dump(c, open(sys.argv[3], "w"), indent=2)
+PYEOF
+    "$PY" -m spire.train --config "$ft.config.json" --stage adaptor --out "$ft" --threads 2 --workers 1 \
+      --seconds "${FT_SECONDS_1:-2100}" --steps 5000 >> "$ft.stdout" 2>&1
+    "$PY" -m spire.train --config "$ft.config.json" --stage adaptor --out "$ft" --threads 2 --workers 1 \
+      --seconds "${FT_SECONDS_2:-2000}" --steps 5000 --resume >> "$ft.stdout" 2>&1
+    ;;
   pack)
     merged=${MERGED:-runs/compact-merged}
     rm -rf "$merged" && mkdir -p "$merged"
@@ -97,7 +124,7 @@ PYEOF
     "$PY" -m spire.export --run "$merged" --out "$PACK" --force --defaults "$DEFAULTS"
     ;;
   *)
-    echo "usage: bash tools/build_compact.sh train|pack" >&2
+    echo "usage: bash tools/build_compact.sh train|finetune|pack" >&2
     exit 2
     ;;
 esac
