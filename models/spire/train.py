@@ -13,7 +13,8 @@ Stages (each reads the parts earlier stages saved in --out):
 
 With train.adaptor_restored = p > 0 the adaptor stage conditions a fraction p of its samples on the
 frozen restorer's output instead of the degraded image (what the adaptor sees in faithful mode), so it
-needs restorer.pt in --out.
+needs restorer.pt in --out. With train.adaptor_from_condition = p > 0 a fraction p of its samples starts
+from the condition image's latent (img2img as the engine runs it) and learns to land on the clean one.
 
 On a GPU: --workers N builds batches in N processes (the same batches as without, since a sample is a
 function of (index, step)), and --seconds S stops each stage after S seconds of training, the cosine
@@ -211,18 +212,20 @@ class Trainer:
         and learns to land on the clean latent z0. Epsilon target (zt - sqrt(a) z0) / sqrt(1 - a), weighted
         (1 - a) / a: the loss on those samples is the MSE of the predicted x0 to z0 (bounded as t -> 0)."""
         tc = self.cfg.train
-        pick = (torch.rand(z0.shape[0], generator=g) < tc.adaptor_from_condition).to(self.device)
+        pick = self.pick(z0.shape[0], tc.adaptor_from_condition, g)
         t_from = torch.randint(0, tc.adaptor_from_max_t, (z0.shape[0],), generator=g).to(self.device)
         noise = torch.randn(z0.shape, generator=g).to(self.device)
+        zt_from = self.scheduler.add_noise_batch(zc, noise, t_from)
         a = self.scheduler._alphas_at(t_from, z0)
-        zt_from = a.sqrt() * zc + (1 - a).sqrt() * noise
-        if self.cfg.scheduler.prediction_type != "epsilon":
-            raise ValueError("train.adaptor_from_condition needs scheduler.prediction_type 'epsilon'")
         target_from = (zt_from - a.sqrt() * z0) / (1 - a).sqrt()
         sel = pick.reshape(-1, 1, 1, 1)
         weight = torch.where(pick, ((1 - a) / a).flatten(), torch.ones_like(pick, dtype=z0.dtype))
         return (torch.where(sel, zt_from, zt), torch.where(pick, t_from.float(), t),
                 torch.where(sel, target_from, target), weight)
+
+    def pick(self, n: int, frac: float, g: torch.Generator) -> torch.Tensor:
+        """(n,) bool on the device: each sample chosen with probability frac (one draw from g per sample)."""
+        return (torch.rand(n, generator=g) < frac).to(self.device)
 
     def restored_condition(self, y: torch.Tensor, rest: torch.Tensor, prompts: list, g: torch.Generator) -> torch.Tensor:
         """The adaptor's condition image: y, with a fraction train.adaptor_restored of the samples replaced by
@@ -230,7 +233,7 @@ class Trainer:
         frac = self.cfg.train.adaptor_restored
         if frac <= 0:
             return y
-        pick = (torch.rand(y.shape[0], generator=g) < frac).to(self.device)
+        pick = self.pick(y.shape[0], frac, g)
         if not bool(pick.any()):
             return y
         degradation = self.models.restorer.degradation_of(prompts, self.device)
@@ -259,6 +262,8 @@ class Trainer:
         missing = [p for p in needs if p not in self.loaded]
         if missing:
             raise RuntimeError(f"stage {stage!r} needs {missing} from earlier stages in {self.out}: run those stages first")
+        if stage == "adaptor" and cfg.train.adaptor_from_condition > 0 and cfg.scheduler.prediction_type != "epsilon":
+            raise ValueError("train.adaptor_from_condition needs scheduler.prediction_type 'epsilon'")
         if stage in ("unet", "adaptor") and cfg.autoencoder.scale_factor <= 0:
             raise RuntimeError(f"{self.out}/config.json has no latent scale factor yet: run the vae stage first")
         if stage == "restorer" and m.restorer is None:

@@ -324,13 +324,11 @@ def make_sheet(run: Path, cases: Mapping, per_case: Sequence[dict], ok_settings:
     label_w, head_h = 150, 44  # two header lines: a long column name wraps instead of running into the next one
     sheet = Image.new("RGB", (label_w + len(columns) * col_w + 4, head_h + len(rows) * row_h + 4), "white")
     draw = ImageDraw.Draw(sheet)
+    fits = lambda text: draw.textlength(text, font=font) <= col_w - 6
     for j, name in enumerate(columns):
-        lines = [name]
-        if draw.textlength(name, font=font) > col_w - 6 and " " in name:
-            first, rest = name.split(" ", 1)
-            lines = [first, rest]
+        lines = [name] if fits(name) or " " not in name else name.split(" ", 1)
         for k, line in enumerate(lines):
-            draw.text((label_w + 4 + j * col_w, 4 + 18 * k), line, fill="black", font=font if draw.textlength(line, font=font) <= col_w - 6 else small)
+            draw.text((label_w + 4 + j * col_w, 4 + 18 * k), line, fill="black", font=font if fits(line) else small)
     for i, c in enumerate(rows):
         y = head_h + i * row_h
         sc = scores[c["id"]]
