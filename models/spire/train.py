@@ -30,7 +30,7 @@ import math
 import multiprocessing
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -84,9 +84,9 @@ class Batches:
     def __init__(self, dataset, batch_size: int, seed: int, stage: str, workers: int = 0):
         self.ds, self.B, self.seed, self.k = dataset, batch_size, seed, STAGES.index(stage)
         self.workers = int(workers)
-        if self.workers > 0:
-            ctx = multiprocessing.get_context("spawn")
-            self.pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(dataset,))
+        if self.workers > 0:  # concurrent.futures, not multiprocessing.Pool: a dead worker raises instead of hanging
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(dataset,))
             self.ahead = 2 * self.workers
         else:
             self.pool = ThreadPoolExecutor(max_workers=1)
@@ -95,15 +95,12 @@ class Batches:
 
     def _submit(self, step: int):
         if self.workers > 0:
-            return self.pool.apply_async(_worker_batch, (self.B, self.seed, self.k, step))
+            return self.pool.submit(_worker_batch, self.B, self.seed, self.k, step)
         return self.pool.submit(load_batch, self.ds, self.B, self.seed, self.k, step)
 
     def get(self, step: int) -> list:
         fut = self.pending.pop(step, None)
-        if fut is None:
-            batch = load_batch(self.ds, self.B, self.seed, self.k, step)
-        else:
-            batch = fut.get() if self.workers > 0 else fut.result()
+        batch = load_batch(self.ds, self.B, self.seed, self.k, step) if fut is None else fut.result()
         for s in [s for s in self.pending if s < step]:  # prefetched for steps that were skipped
             del self.pending[s]
         for s in range(step + 1, step + 1 + self.ahead):
@@ -112,11 +109,7 @@ class Batches:
         return batch
 
     def close(self) -> None:
-        if self.workers > 0:
-            self.pool.terminate()
-            self.pool.join()
-        else:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=self.workers > 0, cancel_futures=True)  # worker processes are waited for
         self.pending = {}
 
 
