@@ -19,7 +19,7 @@ import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from 
 import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
-import { MAX_STEPS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../preload/contract/channels';
+import { COLOR_FIX_LEVELS, MAX_STEPS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
@@ -48,6 +48,8 @@ else the values shown; a flag always wins; the settings used are printed on stde
                             0 with --faithful: the restorer's output only, no diffusion
   --scheduler ddim|dpmpp-2m (default ddim)
   --color-fix wavelet|adain|none  (default wavelet)
+  --color-fix-levels N      wavelet colour fix: take what is coarser than about 2^(N+1) pixels from the
+                            input (faithful: the restorer's output), ${COLOR_FIX_LEVELS.min}-${COLOR_FIX_LEVELS.max} (default 5)
   --eta E                   DDIM eta, 0-1 (default 0)
   --faithful, --no-faithful run the pack's first-stage restorer first (more faithful), or not (default off)
   --views 1|2|4|8           faithful mode: the restorer also sees the mirrored/turned image and averages
@@ -180,6 +182,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     strength: { type: 'string' },
     scheduler: { type: 'string' },
     'color-fix': { type: 'string' },
+    'color-fix-levels': { type: 'string' },
     faithful: { type: 'boolean' },
     'no-faithful': { type: 'boolean' },
     eta: { type: 'string' },
@@ -226,6 +229,8 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   }
   if (v.scheduler !== undefined) flags.scheduler = scheduler;
   if (v['color-fix'] !== undefined) flags.colorFix = colorFix;
+  if (v['color-fix-levels'] !== undefined)
+    flags.colorFixLevels = number('--color-fix-levels', v['color-fix-levels'], { integer: true, min: COLOR_FIX_LEVELS.min, max: COLOR_FIX_LEVELS.max });
   if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,

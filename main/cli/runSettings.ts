@@ -22,6 +22,7 @@ export const SETTING_FLAGS: Record<RunSettingKey, string> = {
   guidanceScale: '--guidance',
   scheduler: '--scheduler',
   colorFix: '--color-fix',
+  colorFixLevels: '--color-fix-levels',
   useRestorer: '--faithful',
   restorerViews: '--views',
   eta: '--eta',
@@ -64,12 +65,13 @@ export function describeRunSettings(merged: MergedRunSettings, packName: string 
     guidanceScale: `guidance ${p.guidanceScale}`,
     scheduler: `scheduler ${p.scheduler}`,
     colorFix: `color-fix ${p.colorFix}`,
+    colorFixLevels: `levels ${p.colorFixLevels ?? 5}`,
     useRestorer: `faithful ${p.useRestorer ? 'on' : 'off'}`,
     restorerViews: `views ${p.restorerViews ?? 1}`,
     eta: `eta ${p.eta}`,
   };
-  // The restorer's views only matter in faithful mode.
-  const keys = RUN_SETTING_KEYS.filter((k) => k !== 'restorerViews' || p.useRestorer);
+  // The restorer's views only matter in faithful mode, the levels only to the wavelet colour fix.
+  const keys = RUN_SETTING_KEYS.filter((k) => (k !== 'restorerViews' || p.useRestorer) && (k !== 'colorFixLevels' || p.colorFix === 'wavelet'));
   const parts = keys.map((k) => `${shown[k]} [${SOURCE_WORDS[sources[k]]}]`);
   const note = p.strength === 0 && p.useRestorer ? ' - restorer only, no diffusion' : '';
   return `settings${packName ? ` (pack "${packName}")` : ''}: ${parts.join(', ')}${note}`;

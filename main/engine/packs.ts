@@ -30,7 +30,7 @@ import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep 
 import { z } from 'zod';
 import { MAX_STEPS, type LoadedPackInfo, type PackRunDefaults } from '../../preload/contract/channels';
 import { DEGRADATION_VECTOR_SIZE } from '../../preload/contract/restorationPrompt';
-import { restorerViewsSchema } from '../../preload/contract/schemas';
+import { colorFixLevelsSchema, restorerViewsSchema } from '../../preload/contract/schemas';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -91,6 +91,7 @@ const packDefaultsSchema = z
     guidanceScale: z.number().finite().min(0).max(50),
     scheduler: z.enum(['ddim', 'dpmpp-2m']),
     colorFix: z.enum(['wavelet', 'adain', 'none']),
+    colorFixLevels: colorFixLevelsSchema,
     useRestorer: z.boolean(),
     restorerViews: restorerViewsSchema,
     eta: z.number().finite().min(0).max(1),

@@ -88,7 +88,11 @@ export interface RestoreJobParams {
 }
 
 /** `progress` payload of a restore job: the pipeline's StepProgress with an ETA, and the preview as PNG bytes. */
+export type RestorePhase = 'restorer' | 'denoise';
+
 export interface RestoreProgress {
+  /** 'restorer': `step` of `totalSteps` restorer passes (tiles x views); 'denoise': denoising steps. */
+  phase: RestorePhase;
   step: number;
   totalSteps: number;
   timestep: number;

@@ -88,6 +88,7 @@ export function toEngineParams(wire: RestoreParamsWire): RestoreParams {
     scheduler: wire.scheduler,
     eta: wire.eta,
     colorFix: wire.colorFix,
+    colorFixLevels: wire.colorFixLevels ?? DEFAULT_RESTORE_PARAMS.colorFixLevels,
     useRestorer: wire.useRestorer,
     restorerViews: wire.restorerViews ?? DEFAULT_RESTORE_PARAMS.restorerViews,
     tileSize: wire.tileSize ?? DEFAULT_RESTORE_PARAMS.tileSize,
@@ -151,6 +152,7 @@ export class RestoreService {
             if (!isRestoreProgress(p) || controller.signal.aborted) return;
             emit('spire:restore:progress', {
               jobId,
+              phase: p.phase === 'restorer' ? 'restorer' : 'denoise',
               step: p.step,
               totalSteps: p.totalSteps,
               etaMs: p.etaMs ?? null,
@@ -213,6 +215,7 @@ export class RestoreService {
         restorationPrompt: result.restorationPrompt,
         semanticPrompt: result.semanticPrompt,
         params: summarizeParams(request.params, result.restorationPrompt),
+        stepsRun: result.stepsRun,
         seconds: Math.round(t.totalMs + t.readMs + t.encodeOutputMs) / 1000,
         provider: result.provider,
         pack: result.pack,

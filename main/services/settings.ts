@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../preload/contract/channels';
-import { restorerViewsSchema } from '../../preload/contract/schemas';
+import { colorFixLevelsSchema, restorerViewsSchema } from '../../preload/contract/schemas';
 
 const runDefaultsSchema = z.object({
   steps: z.number().int().min(1).max(MAX_STEPS),
@@ -18,6 +18,8 @@ const runDefaultsSchema = z.object({
   /** 0 = restorer only (with useRestorer). */
   strength: z.number().finite().min(0).max(1),
   colorFix: z.enum(['wavelet', 'adain', 'none']),
+  /** The wavelet colour fix's levels. */
+  colorFixLevels: colorFixLevelsSchema,
   scheduler: z.enum(['ddim', 'dpmpp-2m']),
   /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
   seedLocked: z.boolean(),
@@ -54,6 +56,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
     guidanceScale: APP_RUN_DEFAULTS.guidanceScale,
     strength: APP_RUN_DEFAULTS.strength,
     colorFix: APP_RUN_DEFAULTS.colorFix,
+    colorFixLevels: APP_RUN_DEFAULTS.colorFixLevels,
     scheduler: APP_RUN_DEFAULTS.scheduler,
     seedLocked: false,
     seed: 0,

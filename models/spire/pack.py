@@ -27,6 +27,8 @@ _DEFAULTS_RULES = {
     "guidanceScale": ("a number from 0 to 50", lambda v: _is_number(v) and 0 <= v <= 50),
     "scheduler": ('"ddim" or "dpmpp-2m"', lambda v: v in ("ddim", "dpmpp-2m")),
     "colorFix": ('"wavelet", "adain" or "none"', lambda v: v in ("wavelet", "adain", "none")),
+    # channels.ts COLOR_FIX_LEVELS
+    "colorFixLevels": ("a whole number from 1 to 8", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 8),
     "useRestorer": ("true or false", lambda v: isinstance(v, bool)),
     "restorerViews": ("1, 2, 4 or 8", lambda v: isinstance(v, int) and not isinstance(v, bool) and v in (1, 2, 4, 8)),
     "eta": ("a number from 0 to 1", lambda v: _is_number(v) and 0 <= v <= 1),

@@ -8,7 +8,7 @@ COMPACT = {"useRestorer": True, "strength": 0.25, "steps": 20, "guidanceScale": 
 
 
 def test_accepts_every_documented_key():
-    full = dict(COMPACT, eta=0.5, restorerViews=8)
+    full = dict(COMPACT, eta=0.5, restorerViews=8, colorFixLevels=3)
     assert pack.check_defaults(full, has_restorer=True) == full
     assert pack.check_defaults({"strength": 0, "useRestorer": True}, has_restorer=True) == {"strength": 0, "useRestorer": True}
 
@@ -22,6 +22,8 @@ def test_accepts_every_documented_key():
     ({"scheduler": "euler"}, True, "defaults.scheduler must be"),
     ({"restorerViews": 3}, True, "defaults.restorerViews must be 1, 2, 4 or 8"),
     ({"restorerViews": True}, True, "defaults.restorerViews must be 1, 2, 4 or 8"),
+    ({"colorFixLevels": 0}, True, "defaults.colorFixLevels must be a whole number from 1 to 8"),
+    ({"colorFixLevels": 3.5}, True, "defaults.colorFixLevels must be a whole number from 1 to 8"),
     ({"useRestorer": True}, False, "the pack has no restorer"),
     ({"strength": 0}, True, "needs defaults.useRestorer true"),
     ([20], True, "defaults must be a JSON object"),

@@ -38,7 +38,7 @@ ADAPTOR_STEPS=${ADAPTOR_STEPS:-500}
 RESTORER_STEPS=${RESTORER_STEPS:-6000}
 RESTORER2_STEPS=${RESTORER2_STEPS:-12000}
 RESTORER3_STEPS=${RESTORER3_STEPS:-3000}
-DEFAULTS='{"useRestorer": true, "restorerViews": 8, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "eta": 0}'
+DEFAULTS='{"useRestorer": true, "restorerViews": 8, "strength": 0, "steps": 20, "guidanceScale": 3, "scheduler": "ddim", "colorFix": "wavelet", "colorFixLevels": 3, "eta": 0}'
 
 case "${1:-}" in
   train)

@@ -46,6 +46,16 @@ export type RestorerViews = 1 | 2 | 4 | 8;
 export const RESTORER_VIEWS: readonly RestorerViews[] = [1, 2, 4, 8];
 
 /**
+ * The wavelet colour fix's levels (whole numbers in this range): the output takes everything coarser
+ * than a scale from the reference (in faithful mode, the restorer's output) and keeps only the finer
+ * detail of its own. The low band's half-power period is about 2^(levels + 1) pixels (measured:
+ * 4.0, 8.8, 17.9, 36.1, 72.2 px for 1..5 levels): 5 (StableSR's, the app's default) takes colour and
+ * broad shading from the reference; 3 also takes everything coarser than ~18 px, so a weak prior's
+ * blotchy low-frequency drift cannot reach the output while its fine texture still does.
+ */
+export const COLOR_FIX_LEVELS = { min: 1, max: 8 } as const;
+
+/**
  * Run settings a model pack recommends (manifest.json `defaults`, models/README.md); any subset.
  * The CLI and the app start from these: app defaults, then the pack's, then the user's own.
  */
@@ -58,6 +68,8 @@ export interface PackRunDefaults {
   guidanceScale?: number;
   scheduler?: SchedulerName;
   colorFix?: ColorFixName;
+  /** The wavelet colour fix's levels, COLOR_FIX_LEVELS.min..max. */
+  colorFixLevels?: number;
   /** Faithful mode; true only in a pack that has a restorer. */
   useRestorer?: boolean;
   /** DDIM eta 0..1. */
@@ -67,7 +79,7 @@ export interface PackRunDefaults {
 }
 
 /** The settings a pack may recommend (PackRunDefaults), in the order the CLI prints them. */
-export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'useRestorer', 'restorerViews', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
+export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'colorFixLevels', 'useRestorer', 'restorerViews', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
 
 /**
  * The app's own run settings: what the engine, the CLI, main's saved settings and the
@@ -79,6 +91,7 @@ export const APP_RUN_DEFAULTS: Required<PackRunDefaults> = {
   guidanceScale: 7.5,
   scheduler: 'ddim',
   colorFix: 'wavelet',
+  colorFixLevels: 5,
   useRestorer: false,
   restorerViews: 1,
   eta: 0,
@@ -159,6 +172,8 @@ export interface RestoreParamsWire {
   /** DDIM eta 0-1. */
   eta: number;
   colorFix: ColorFixName;
+  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS); default 5. */
+  colorFixLevels?: number;
   /** Run the pack's first-stage restorer first, when it has one. */
   useRestorer: boolean;
   /** Views the restorer averages (faithful mode); default 1. */
@@ -184,7 +199,12 @@ export interface RestoreStartRequest {
 
 export interface RestoreProgressEvent {
   jobId: string;
-  /** 1-based step among the steps actually run. */
+  /**
+   * 'restorer' (faithful mode, first): `step` of `totalSteps` restorer passes, one per view of each tile;
+   * 'denoise': the denoising steps.
+   */
+  phase: 'restorer' | 'denoise';
+  /** 1-based step (or restorer pass) among those actually run. */
   step: number;
   totalSteps: number;
   /** Time left (moving average of the last step times); null before it can be estimated. */
@@ -209,6 +229,8 @@ export interface RestoredImage {
   restorationPrompt: string;
   semanticPrompt: string;
   params: RestoreParamsSummary;
+  /** Denoising steps the run took (strength keeps a share of `params.steps`); 0 = the restorer alone. */
+  stepsRun: number;
   /** Wall time of the job in seconds. */
   seconds: number;
   provider: string | null;
@@ -263,6 +285,8 @@ export interface RunDefaults {
   guidanceScale: number;
   strength: number;
   colorFix: ColorFixName;
+  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS). */
+  colorFixLevels: number;
   scheduler: SchedulerName;
   /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
   seedLocked: boolean;

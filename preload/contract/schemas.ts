@@ -9,7 +9,7 @@
  * before it costs an engine round trip.
  */
 import { z } from 'zod';
-import { MAX_STEPS, type InvokeChannel, type RequestOf } from './channels';
+import { COLOR_FIX_LEVELS, MAX_STEPS, type InvokeChannel, type RequestOf } from './channels';
 import { RestorationPromptError, parseRestorationPrompt } from './restorationPrompt';
 
 const empty = z.object({}).strict();
@@ -75,6 +75,9 @@ export const regionPromptSchema = z
 /** RESTORER_VIEWS as a schema: the one check IPC, main's saved settings and pack manifests share. */
 export const restorerViewsSchema = z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]);
 
+/** COLOR_FIX_LEVELS as a schema, shared like restorerViewsSchema. */
+export const colorFixLevelsSchema = z.number().int().min(COLOR_FIX_LEVELS.min).max(COLOR_FIX_LEVELS.max);
+
 export const restoreParamsSchema = z
   .object({
     restorationPrompt: restorationPromptSchema,
@@ -92,6 +95,7 @@ export const restoreParamsSchema = z
     scheduler: z.enum(SCHEDULER_NAMES),
     eta: z.number().finite().min(0).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
+    colorFixLevels: colorFixLevelsSchema.optional(),
     useRestorer: z.boolean(),
     restorerViews: restorerViewsSchema.optional(),
     tileSize: z.number().int().min(0).max(16384).optional(),
@@ -105,6 +109,7 @@ export const runDefaultsSchema = z
     guidanceScale: guidance,
     strength: z.number().finite().min(0).max(1),
     colorFix: z.enum(COLOR_FIX_NAMES),
+    colorFixLevels: colorFixLevelsSchema,
     scheduler: z.enum(SCHEDULER_NAMES),
     seedLocked: z.boolean(),
     seed: z.number().int().min(0).max(MAX_SEED),

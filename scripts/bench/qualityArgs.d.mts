@@ -30,6 +30,8 @@ export interface QualitySetting {
   strength: number;
   /** Views the restorer averages (1, 2, 4 or 8). */
   restorerViews: 1 | 2 | 4 | 8;
+  /** The wavelet colour fix's levels (1..8); absent = the pack's default. */
+  colorFixLevels?: number;
 }
 
 export const PROVIDERS: Provider[];

@@ -49,8 +49,9 @@ PSNR (RGB) and SSIM (Y), target checks, controllability sweeps and a visual shee
   --full               every image, whole (--per-set all --gen-per-set all --crop 0): hours on a CPU
   --sets LIST          comma-separated subset of Kodak24,CBSD68,McMaster,Set5,Set14
   --families LIST      comma-separated subset of noise,blur,sr4,jpeg,mixed,blind
-  --settings LIST      pack settings, comma-separated, most faithful first, each \`[faithful ]s=<strength>[ v=<views>]\`
-                       (v: views the restorer averages, 1, 2, 4 or 8; default 1)
+  --settings LIST      pack settings, comma-separated, most faithful first, each \`[faithful ]s=<strength>[ v=<views>][ l=<levels>]\`
+                       (v: views the restorer averages, 1, 2, 4 or 8; default 1;
+                        l: the wavelet colour fix's levels, 1-8; default the pack's, else 5)
                        (default: ${RESTORER_SETTINGS.join(', ')} with a restorer; ${PLAIN_SETTINGS.join(', ')} without)
   --steps N            denoising steps at strength 1 (default ${DEFAULTS.steps})
   --guidance X         classifier-free guidance (default ${DEFAULTS.guidance})
@@ -72,24 +73,28 @@ export class QualityArgError extends Error {
   }
 }
 
-const SETTING = /^(faithful\s+)?s\s*=\s*(\d+(?:\.\d+)?|\.\d+)(?:\s+v\s*=\s*(\d+))?$/;
+const SETTING = /^(faithful\s+)?s\s*=\s*(\d+(?:\.\d+)?|\.\d+)(?:\s+v\s*=\s*(\d+))?(?:\s+l\s*=\s*(\d+))?$/;
 
 /**
  * `faithful s=0.25` -> { name, useRestorer: true, strength: 0.25, restorerViews: 1 }; `faithful s=0 v=8`: the
- * restorer averages 8 views (restorerViews). Name in canonical form (`s=.5` -> `s=0.5`, ` v=N` only when N > 1);
- * throws QualityArgError otherwise.
+ * restorer averages 8 views (restorerViews); `... l=3`: the wavelet colour fix's levels (colorFixLevels; left
+ * out, the pack's default). Name in canonical form (`s=.5` -> `s=0.5`, ` v=N` only when N > 1, ` l=N` when
+ * given); throws QualityArgError otherwise.
  */
 export function parseSetting(text) {
   const name = String(text).trim();
   const m = SETTING.exec(name);
-  if (!m) throw new QualityArgError(`setting ${JSON.stringify(text)} is not \`s=<strength>\` or \`faithful s=<strength>[ v=<views>]\` (e.g. "faithful s=0.25", "faithful s=0 v=8").`);
+  if (!m) throw new QualityArgError(`setting ${JSON.stringify(text)} is not \`[faithful ]s=<strength>[ v=<views>][ l=<levels>]\` (e.g. "faithful s=0.25", "faithful s=0 v=8", "faithful s=0.25 v=8 l=3").`);
   const strength = Number(m[2]);
   if (!(strength >= 0 && strength <= 1)) throw new QualityArgError(`setting ${JSON.stringify(text)}: the strength must be from 0 to 1.`);
   if (strength === 0 && !m[1]) throw new QualityArgError(`setting ${JSON.stringify(text)}: strength 0 runs no diffusion, so it needs the restorer: write "faithful s=0".`);
   const views = m[3] === undefined ? 1 : Number(m[3]);
   if (![1, 2, 4, 8].includes(views)) throw new QualityArgError(`setting ${JSON.stringify(text)}: views (v=) must be 1, 2, 4 or 8.`);
   if (views > 1 && !m[1]) throw new QualityArgError(`setting ${JSON.stringify(text)}: views (v=) are the restorer's, so they need "faithful".`);
-  return { name: `${m[1] ? 'faithful ' : ''}s=${strength}${views > 1 ? ` v=${views}` : ''}`, useRestorer: Boolean(m[1]), strength, restorerViews: views };
+  const levels = m[4] === undefined ? undefined : Number(m[4]);
+  if (levels !== undefined && !(levels >= 1 && levels <= 8)) throw new QualityArgError(`setting ${JSON.stringify(text)}: the colour fix's levels (l=) must be 1 to 8.`);
+  const canonical = `${m[1] ? 'faithful ' : ''}s=${strength}${views > 1 ? ` v=${views}` : ''}${levels !== undefined ? ` l=${levels}` : ''}`;
+  return { name: canonical, useRestorer: Boolean(m[1]), strength, restorerViews: views, ...(levels !== undefined ? { colorFixLevels: levels } : {}) };
 }
 
 /** The default settings for a pack. */

@@ -138,6 +138,7 @@ async function main(): Promise<void> {
       strength: s.strength,
       useRestorer: s.useRestorer,
       restorerViews: s.restorerViews,
+      colorFixLevels: s.colorFixLevels ?? manifest.spire?.defaults?.colorFixLevels,
     });
 
   /** Restores one case at one setting (kept when its output exists); returns the record, or throws. */

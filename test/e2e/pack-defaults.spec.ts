@@ -31,7 +31,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'spire-e2e-pack-defaults-'));
   compact = await packCopy('a-compact', (m) => {
     m.name = 'compact-defaults';
-    m.defaults = { useRestorer: true, restorerViews: 4, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'dpmpp-2m', colorFix: 'adain' };
+    m.defaults = { useRestorer: true, restorerViews: 4, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'dpmpp-2m', colorFix: 'adain', colorFixLevels: 3 };
   });
   plain = await packCopy('b-plain', (m) => {
     m.name = 'no-restorer';
@@ -56,11 +56,12 @@ async function panel() {
     guidance: await testId('run-guidance').inputValue(),
     scheduler: await testId('run-scheduler').inputValue(),
     colorFix: await testId('run-color-fix').inputValue(),
+    levels: await testId('run-color-fix-levels').inputValue(),
     faithful: await testId('run-faithful').isChecked(),
     views: await testId('run-views').inputValue(),
   };
 }
-const COMPACT_PANEL = { steps: '20', strength: '0.25', guidance: '3', scheduler: 'dpmpp-2m', colorFix: 'adain', faithful: true, views: '4' };
+const COMPACT_PANEL = { steps: '20', strength: '0.25', guidance: '3', scheduler: 'dpmpp-2m', colorFix: 'adain', levels: '3', faithful: true, views: '4' };
 
 describe('pack defaults in the run panel', () => {
   it('starts (nothing saved yet) on the settings the loaded pack recommends', async () => {
@@ -76,19 +77,22 @@ describe('pack defaults in the run panel', () => {
     await testId('run-steps').press('Enter');
     await testId('run-guidance').fill('9');
     await testId('run-scheduler').selectOption('ddim');
+    expect(await testId('run-color-fix-levels').isDisabled()).toBe(true); // the levels are the wavelet fix's
+    await testId('run-color-fix').selectOption('wavelet');
+    await testId('run-color-fix-levels').selectOption('6');
     await testId('run-color-fix').selectOption('none');
     await testId('run-views').selectOption('2');
     await testId('run-faithful').uncheck();
     expect(await testId('run-views').isDisabled()).toBe(true); // the views are the restorer's
     await testId('run-seed').fill('4321');
     await testId('run-seed').press('Enter');
-    await expect.poll(panel).toEqual({ steps: '33', strength: '0.25', guidance: '9', scheduler: 'ddim', colorFix: 'none', faithful: false, views: '2' });
-    await expect.poll(() => app.services.settings.get()).toMatchObject({ defaultsSaved: true, defaultsPack: compact, defaults: { steps: 33, useRestorer: false, restorerViews: 2 } });
+    await expect.poll(panel).toEqual({ steps: '33', strength: '0.25', guidance: '9', scheduler: 'ddim', colorFix: 'none', levels: '6', faithful: false, views: '2' });
+    await expect.poll(() => app.services.settings.get()).toMatchObject({ defaultsSaved: true, defaultsPack: compact, defaults: { steps: 33, useRestorer: false, restorerViews: 2, colorFixLevels: 6 } });
 
     await testId('run-pack-defaults').click();
     await expect.poll(panel).toEqual(COMPACT_PANEL);
     expect(await testId('run-seed').inputValue()).toBe('4321'); // the seed is not a pack's business
-    await expect.poll(() => app.services.settings.get().defaults).toMatchObject({ steps: 20, guidanceScale: 3, strength: 0.25, scheduler: 'dpmpp-2m', colorFix: 'adain', useRestorer: true, restorerViews: 4, seed: 4321 });
+    await expect.poll(() => app.services.settings.get().defaults).toMatchObject({ steps: 20, guidanceScale: 3, strength: 0.25, scheduler: 'dpmpp-2m', colorFix: 'adain', colorFixLevels: 3, useRestorer: true, restorerViews: 4, seed: 4321 });
   });
 
   it('keeps the user’s saved settings for the same pack after a reload', async () => {
@@ -115,7 +119,8 @@ describe('pack defaults in the run panel', () => {
   it('another pack brings its own settings; without a restorer the faithful toggle is off and disabled', async () => {
     await testId('run-pack').selectOption(plain);
     await expect.poll(() => testId('status-pack').textContent(), { timeout: 60_000 }).toBe('no-restorer');
-    await expect.poll(panel).toEqual({ steps: '8', strength: '1', guidance: '5', scheduler: 'ddim', colorFix: 'wavelet', faithful: false, views: '1' });
+    await expect.poll(panel).toEqual({ steps: '8', strength: '1', guidance: '5', scheduler: 'ddim', colorFix: 'wavelet', levels: '5', faithful: false, views: '1' });
+    expect(await testId('run-color-fix-levels').isDisabled()).toBe(false);
     expect(await testId('run-faithful').isDisabled()).toBe(true);
     expect(await testId('run-views').isDisabled()).toBe(true);
     expect(await testId('run-faithful').locator('xpath=..').getAttribute('title')).toMatch(/has no restorer/);

@@ -62,7 +62,7 @@ beforeAll(async () => {
   await app.page.evaluate(() => {
     const w = globalThis as unknown as SpireWindow;
     w.__collected = { progress: [], done: [] };
-    w.spire.restore.onProgress((p) => w.__collected.progress.push({ jobId: p.jobId, step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewBytes: p.preview?.bytes.byteLength ?? 0, previewWidth: p.preview?.width ?? 0 }));
+    w.spire.restore.onProgress((p) => w.__collected.progress.push({ jobId: p.jobId, phase: p.phase, step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewBytes: p.preview?.bytes.byteLength ?? 0, previewWidth: p.preview?.width ?? 0 }));
     w.spire.restore.onDone((d) =>
       w.__collected.done.push(
         d.result.ok
@@ -92,7 +92,7 @@ describe('restore over IPC', () => {
     expect(done).toMatchObject({ ok: true, width: 64, height: 64, seed: 1234, prompt: 'Upsample to 2.0x; Denoise with sigma 0.05;' });
     const progress = (await collected()).progress.filter((p) => p.jobId === jobId);
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3]);
-    expect(progress.every((p) => p.totalSteps === 3)).toBe(true);
+    expect(progress.every((p) => p.totalSteps === 3 && p.phase === 'denoise')).toBe(true);
     expect(progress.some((p) => p.previewBytes > 0 && p.previewWidth > 0 && p.previewWidth <= 16)).toBe(true);
     resultId = done.resultId!;
     // The order the page saw: all progress of this job before its done.
@@ -100,6 +100,20 @@ describe('restore over IPC', () => {
     expect(order.lastIndexOf('spire:restore:progress')).toBeLessThan(order.lastIndexOf('spire:restore:done'));
   });
 
+
+  it('faithful mode reports each restorer pass (views x tiles) before the denoising steps', async () => {
+    const p = params({ useRestorer: true, restorerViews: 2 });
+    const started = await app.page.evaluate(([id, q]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: q }), [imageId, p] as const);
+    if (!started.ok) throw new Error(started.error.message);
+    const done = await waitForDone(started.value.jobId);
+    expect(done).toMatchObject({ ok: true });
+    const progress = (await collected()).progress.filter((e) => e.jobId === started.value.jobId);
+    const passes = progress.filter((e) => e.phase === 'restorer');
+    // The test pack's native size is small, so the image is tiled: 2 views of every tile.
+    expect(passes.length % 2).toBe(0);
+    expect(passes.map((e) => `${e.step}/${e.totalSteps}`)).toEqual(passes.map((_, i) => `${i + 1}/${passes.length}`));
+    expect(progress.map((e) => `${e.phase} ${e.step}/${e.totalSteps}`).slice(passes.length)).toEqual(['denoise 1/3', 'denoise 2/3', 'denoise 3/3']);
+  });
   it('cancels a running job within a step: done says cancelled', async () => {
     const started = await app.page.evaluate(([id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: p }), [imageId, params({ steps: 500 })] as const);
     if (!started.ok) throw new Error(started.error.message);

@@ -15,9 +15,10 @@
 import { performance } from 'node:perf_hooks';
 import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '../image';
 import { resizeMask, resizeRgb } from '../imageOps/resize';
-import type { RestoreHooks, RestoreParams, RestoreResult, RgbImage, StepProgress } from '../pipeline/types';
+import type { RestoreHooks, RestoreParams, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
 import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
+import { APP_RUN_DEFAULTS } from '../../../preload/contract/channels';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';
@@ -91,6 +92,7 @@ export function restoreMetadata(result: RestoreResult, params: RestoreParams, pa
     'spire:scheduler': params.scheduler,
     'spire:color-fix': params.colorFix,
   };
+  if (params.colorFix === 'wavelet') meta['spire:color-fix-levels'] = String(params.colorFixLevels ?? APP_RUN_DEFAULTS.colorFixLevels);
   if (params.semanticPrompt) meta['spire:prompt'] = params.semanticPrompt;
   if (params.negativePrompt) meta['spire:negative-prompt'] = params.negativePrompt;
   if (params.regions.length > 0) meta['spire:regions'] = JSON.stringify(params.regions.map((r) => r.prompt));
@@ -131,9 +133,15 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
     const timer = new StepTimer();
     const previewSize = Math.max(0, Math.floor(job.previewSize ?? 0));
     let progressChain: Promise<void> = Promise.resolve();
+    const restorerTimer = new StepTimer();
+    const onRestorer = (p: RestorerProgress): void => {
+      const etaMs = restorerTimer.record(p.pass, p.totalPasses, p.elapsedMs);
+      const base: RestoreProgress = { phase: 'restorer', step: p.pass, totalSteps: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs, etaMs };
+      progressChain = progressChain.then(() => ctx.sendProgress(base));
+    };
     const onStep = (p: StepProgress): void => {
       const etaMs = timer.record(p.step, p.totalSteps, p.elapsedMs);
-      const base: RestoreProgress = { step: p.step, totalSteps: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs, etaMs };
+      const base: RestoreProgress = { phase: 'denoise', step: p.step, totalSteps: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs, etaMs };
       const preview = p.preview;
       // Previews are encoded off the step's path; the chain keeps progress in step order and ahead of the response.
       progressChain = progressChain.then(async () => {
@@ -147,7 +155,7 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
         ctx.sendProgress(base);
       });
     };
-    const hooks: RestoreHooks = { signal: ctx.signal, onStep };
+    const hooks: RestoreHooks = { signal: ctx.signal, onStep, onRestorer };
     if (previewSize > 0) hooks.previewSize = previewSize;
     const result = await ctx.restorer.restore(rgb, { ...params, regions }, hooks);
     await progressChain;

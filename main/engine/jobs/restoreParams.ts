@@ -5,7 +5,7 @@
  */
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestoreParams } from '../pipeline/types';
 import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
-import { APP_RUN_DEFAULTS, MAX_STEPS, RESTORER_VIEWS } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, COLOR_FIX_LEVELS, MAX_STEPS, RESTORER_VIEWS } from '../../../preload/contract/channels';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   restorationPrompt: 'Remove all degradation',
@@ -68,6 +68,7 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
     throw new RestoreParamsError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${String(params.scheduler)}.`);
   if (!(COLOR_FIXES as readonly string[]).includes(params.colorFix))
     throw new RestoreParamsError('colorFix', `colorFix must be one of ${COLOR_FIXES.join(', ')}, got ${String(params.colorFix)}.`);
+  if (params.colorFixLevels !== undefined) checkNumber('colorFixLevels', params.colorFixLevels, COLOR_FIX_LEVELS.min, COLOR_FIX_LEVELS.max, true);
   if (!Array.isArray(params.regions)) throw new RestoreParamsError('regions', 'regions must be a list.');
   params.regions.forEach((r, i) => {
     if (typeof r.prompt !== 'string' || r.prompt.trim() === '') throw new RestoreParamsError(`regions[${i}].prompt`, `Region ${i + 1} needs a prompt.`, 'bad-prompt');

@@ -47,7 +47,7 @@
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
 import { colorFix } from '../imageOps/colorFix';
 import { averageOverViews, viewsOf } from '../imageOps/dihedral';
-import type { RestorerViews } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, type RestorerViews } from '../../../preload/contract/channels';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
@@ -226,10 +226,18 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     const restorerStart = performance.now();
     const degradation = degradationVector(parseRestorationPrompt(options.restorationPrompt));
     const views = viewsOf(options.restorerViews ?? 1);
+    // perTile's restorer tiles (pixels, output scale 1): tiles x views passes, each reported.
+    const [, , H, W] = image.dims as [number, number, number, number];
+    const tiles = options.tiling ? planTiles(H, W, options.tiling.tile * f, options.tiling.overlap * f).tiles.length : 1;
+    const totalPasses = tiles * views.length;
+    let pass = 0;
     y = await perTile(image, f, 1, (x) =>
-      averageOverViews(x, views, (v) => {
+      averageOverViews(x, views, async (v) => {
         checkCancelled(hooks);
-        return models.restorer(v, cRest, degradation);
+        const out = await models.restorer(v, cRest, degradation);
+        pass += 1;
+        hooks.onRestorer?.({ pass, totalPasses, elapsedMs: performance.now() - restorerStart });
+        return out;
       }),
     );
     assertFinite(y.data, 'The restorer');
@@ -474,7 +482,7 @@ export async function restore(
   let image = nchwToRgb(cropped, [-1, 1], true);
   if (params.colorFix !== 'none' && result.timesteps.length > 0) {
     const reference = result.restoredInput ? nchwToRgb(cropTensor(result.restoredInput, outH, outW), [-1, 1], true) : conditioned;
-    image = colorFix(image, reference, params.colorFix);
+    image = colorFix(image, reference, params.colorFix, { levels: params.colorFixLevels ?? APP_RUN_DEFAULTS.colorFixLevels });
   }
   return {
     image,

@@ -61,6 +61,11 @@ export interface RestoreParams {
   /** DDIM eta (0 = deterministic DDIM). */
   eta: number;
   colorFix: ColorFix;
+  /**
+   * The wavelet colour fix's levels (COLOR_FIX_LEVELS; default 5, StableSR's): the output keeps the
+   * reference's content coarser than about 2^(levels + 1) pixels (imageOps/colorFix.ts).
+   */
+  colorFixLevels?: number;
   /** Run the pack's first-stage restorer before diffusion when it has one. */
   useRestorer: boolean;
   /** Views of the image the restorer averages (self-ensemble, RESTORER_VIEWS); default 1. */
@@ -83,8 +88,19 @@ export interface StepProgress {
   preview?: RgbImage;
 }
 
+/** What the pipeline reports after every restorer pass (faithful mode): one per view of each tile. */
+export interface RestorerProgress {
+  /** 1-based pass among `totalPasses` = tiles x restorer views. */
+  pass: number;
+  totalPasses: number;
+  /** Milliseconds since the restorer started. */
+  elapsedMs: number;
+}
+
 export interface RestoreHooks {
   onStep?(progress: StepProgress): void;
+  /** After each restorer pass: with 8 views on a large photo the restorer alone can take minutes. */
+  onRestorer?(progress: RestorerProgress): void;
   /** Aborting stops the run before the next model call; the pipeline then throws a `RestoreCancelled`. */
   signal?: AbortSignal;
   /** Largest side of the preview images (0 or undefined = no previews). */

@@ -56,7 +56,7 @@ function ipcFailure(what: string, err: unknown): IpcError {
 }
 
 /** Settings main keeps as run defaults (seed, its lock and the restorer switch stay per session). */
-const PERSISTED_DEFAULTS = ['steps', 'guidanceScale', 'strength', 'colorFix', 'scheduler', 'seedLocked', 'seed', 'useRestorer', 'restorerViews'] as const;
+const PERSISTED_DEFAULTS = ['steps', 'guidanceScale', 'strength', 'colorFix', 'colorFixLevels', 'scheduler', 'seedLocked', 'seed', 'useRestorer', 'restorerViews'] as const;
 
 export function createRunController(
   store: Store<AppState, AppAction>,
@@ -154,7 +154,7 @@ export function createRunController(
     if (job.jobId !== p.jobId) return;
     const previewUrl = p.preview ? images.url(p.preview.bytes, 'image/png') : null;
     if (previewUrl) replacePreview(previewUrl);
-    dispatch({ type: 'run/progress', jobId: p.jobId, step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewUrl });
+    dispatch({ type: 'run/progress', jobId: p.jobId, phase: p.phase === 'restorer' ? 'restorer' : 'denoise', step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewUrl });
   }
 
   async function keepResult(result: RestoredImage, sweepId: string | null, makeCurrent: boolean): Promise<string | null> {
@@ -176,7 +176,7 @@ export function createRunController(
       restorationPrompt: result.restorationPrompt,
       regionPrompts: (result.params.regions ?? []).map((r) => r.prompt),
       seed: result.seed,
-      steps: result.params.steps,
+      steps: result.stepsRun,
       elapsedMs: Math.round(result.seconds * 1000),
       finishedAt: now(),
       pinned: false,

@@ -1,6 +1,6 @@
 import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
-import { entriesForImage, formatClock } from '../state/historyResults';
+import { entriesForImage, entryTooltip, formatClock } from '../state/historyResults';
 import './HistoryStrip.css';
 
 /**
@@ -21,7 +21,7 @@ export function HistoryStrip() {
       {entries.length === 0 ? <p className="history-empty">Results appear here after a run.</p> : null}
       {entries.map((e, i) => {
         const current = e.id === history.currentId;
-        const tip = `${e.restorationPrompt || '(no restoration prompt)'}\n${e.semanticPrompt ? `“${e.semanticPrompt}”\n` : ''}${e.regionPrompts.length > 0 ? `regions: ${e.regionPrompts.join(' | ')}\n` : ''}seed ${e.seed} · ${e.steps} steps · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}\nDouble-click to reuse these prompts and seed`;
+        const tip = entryTooltip(e);
         return (
           <div className={`history-item${current ? ' current' : ''}${e.pinned ? ' pinned' : ''}`} key={e.id}>
             <button

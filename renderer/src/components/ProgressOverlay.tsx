@@ -9,7 +9,11 @@ export function ProgressBar() {
   if (!isBusy(job)) return null;
   const fraction = progressFraction(job);
   const label =
-    job.status === 'starting' ? 'Starting…' : job.status === 'cancelling' ? 'Cancelling…' : `${job.step}/${job.totalSteps}`;
+    job.status === 'starting'
+      ? 'Starting…'
+      : job.status === 'cancelling'
+        ? 'Cancelling…'
+        : `${job.phase === 'restorer' ? 'Restorer ' : ''}${job.step}/${job.totalSteps}`;
   const sweepLabel = job.kind === 'sweep' && sweep ? ` · cell ${Math.min(sweep.next, sweep.cells.length)}/${sweep.cells.length}` : '';
   return (
     <div className="run-progress" role="status" aria-label="Run progress">
@@ -22,6 +26,7 @@ export function ProgressBar() {
         aria-valuenow={job.step}
         data-step={job.step}
         data-total={job.totalSteps}
+        data-phase={job.phase}
       >
         <div className="progress-fill" style={{ width: `${Math.round(fraction * 100)}%` }} />
       </div>
@@ -50,7 +55,7 @@ export function ProgressOverlay() {
         </div>
       )}
       <figcaption>
-        {job.step > 0 ? `Step ${job.step} of ${job.totalSteps}` : 'Preparing…'}
+        {job.step === 0 ? 'Preparing…' : job.phase === 'restorer' ? `Restorer pass ${job.step} of ${job.totalSteps}` : `Step ${job.step} of ${job.totalSteps}`}
         {job.seed !== null ? ` · seed ${job.seed}` : ''}
       </figcaption>
     </figure>

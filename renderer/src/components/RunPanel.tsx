@@ -99,6 +99,22 @@ export function RunPanel() {
           ))}
         </select>
 
+        <label htmlFor="run-color-fix-levels">Fix scale</label>
+        <select
+          id="run-color-fix-levels"
+          data-testid="run-color-fix-levels"
+          value={s.colorFixLevels}
+          disabled={s.colorFix !== 'wavelet'}
+          title="Wavelet colour fix: shading and colour coarser than this come from the restorer's output (or the input); the model only adds finer detail"
+          onChange={(e) => run.setSettings({ colorFixLevels: Number(e.target.value) })}
+        >
+          {Array.from({ length: RANGES.colorFixLevels.max - RANGES.colorFixLevels.min + 1 }, (_, i) => RANGES.colorFixLevels.min + i).map((n) => (
+            <option key={n} value={n}>
+              {`~${2 ** (n + 1)} px`}
+            </option>
+          ))}
+        </select>
+
         <label htmlFor="run-scheduler">Scheduler</label>
         <select id="run-scheduler" data-testid="run-scheduler" value={s.scheduler} onChange={(e) => run.setSettings({ scheduler: e.target.value as (typeof SCHEDULERS)[number] })}>
           {SCHEDULERS.map((c) => (

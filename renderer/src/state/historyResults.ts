@@ -22,6 +22,7 @@ export interface HistoryEntry {
   /** The region prompts the run used (top first). */
   regionPrompts: string[];
   seed: number;
+  /** Denoising steps the run took; 0 = the restorer alone. */
   steps: number;
   /** Wall time of the run, ms. */
   elapsedMs: number;
@@ -120,4 +121,16 @@ export function evicted(before: HistoryState, after: HistoryState): HistoryEntry
 export function formatClock(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** A history item's tooltip: its prompts, then seed, steps run, time and when it finished. */
+export function entryTooltip(e: HistoryEntry): string {
+  const steps = e.steps === 0 ? 'restorer only' : `${e.steps} step${e.steps === 1 ? '' : 's'}`;
+  return [
+    e.restorationPrompt || '(no restoration prompt)',
+    ...(e.semanticPrompt ? [`“${e.semanticPrompt}”`] : []),
+    ...(e.regionPrompts.length > 0 ? [`regions: ${e.regionPrompts.join(' | ')}`] : []),
+    `seed ${e.seed} · ${steps} · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}`,
+    'Double-click to reuse these prompts and seed',
+  ].join('\n');
 }

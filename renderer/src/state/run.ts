@@ -23,6 +23,8 @@ export interface JobState {
   jobId: string | null;
   /** A single run, or one cell of a sweep. */
   kind: 'single' | 'sweep';
+  /** What `step` of `totalSteps` counts: restorer passes (faithful mode, first) or denoising steps. */
+  phase: 'restorer' | 'denoise';
   step: number;
   totalSteps: number;
   etaMs: number | null;
@@ -37,6 +39,7 @@ export const initialJobState: JobState = {
   status: 'idle',
   jobId: null,
   kind: 'single',
+  phase: 'denoise',
   step: 0,
   totalSteps: 0,
   etaMs: null,
@@ -48,7 +51,7 @@ export const initialJobState: JobState = {
 export type JobAction =
   | { type: 'run/starting'; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
   | { type: 'run/started'; jobId: string }
-  | { type: 'run/progress'; jobId: string; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
+  | { type: 'run/progress'; jobId: string; phase: 'restorer' | 'denoise'; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
   | { type: 'run/cancelling' }
   | { type: 'run/ended' };
 
@@ -64,6 +67,7 @@ export function jobReducer(state: JobState, action: JobAction): JobState {
       if (state.jobId !== action.jobId || state.status === 'idle') return state;
       return {
         ...state,
+        phase: action.phase,
         step: action.step,
         totalSteps: action.totalSteps,
         etaMs: action.etaMs,
@@ -159,6 +163,7 @@ export function buildRestoreRequest(input: {
         scheduler: s.scheduler,
         eta: s.eta,
         colorFix: s.colorFix,
+        ...(s.colorFix === 'wavelet' ? { colorFixLevels: s.colorFixLevels } : {}),
         useRestorer,
         ...(useRestorer ? { restorerViews: s.restorerViews } : {}),
       },

@@ -14,7 +14,7 @@
  *     loads, and when the user presses "Pack defaults".
  * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
-import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, COLOR_FIX_LEVELS, PACK_SETTING_KEYS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../../preload/contract/channels';
 
 export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
 export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
@@ -47,6 +47,7 @@ export const RANGES = {
   // 0 = restorer only (faithful mode), no diffusion step.
   strength: { min: 0, max: 1, step: 0.05 },
   seed: { min: 0, max: MAX_SEED, step: 1 },
+  colorFixLevels: { ...COLOR_FIX_LEVELS, step: 1 },
 } as const satisfies Record<string, NumberRange>;
 
 export interface RunSettings {
@@ -60,6 +61,8 @@ export interface RunSettings {
   /** 1 = start from noise (the paper); lower keeps more of the input; 0 with useRestorer = restorer only. */
   strength: number;
   colorFix: ColorFixName;
+  /** The wavelet colour fix's levels: what is coarser than ~2^(levels + 1) px comes from the restorer's output (or the input). */
+  colorFixLevels: number;
   scheduler: SchedulerName;
   /** Run the pack's first-stage restorer before diffusion (more faithful, less inventive). */
   useRestorer: boolean;
@@ -129,6 +132,7 @@ export function runSettingsFrom(raw: unknown): RunSettings {
     seedLocked: typeof r.seedLocked === 'boolean' ? r.seedLocked : d.seedLocked,
     strength: num(r.strength, RANGES.strength, d.strength),
     colorFix: pick(r.colorFix, COLOR_FIXES, d.colorFix),
+    colorFixLevels: num(r.colorFixLevels, RANGES.colorFixLevels, d.colorFixLevels),
     scheduler: pick(r.scheduler, SCHEDULERS, d.scheduler),
     useRestorer: typeof r.useRestorer === 'boolean' ? r.useRestorer : d.useRestorer,
     restorerViews: (RESTORER_VIEWS as readonly unknown[]).includes(r.restorerViews) ? (r.restorerViews as RestorerViews) : d.restorerViews,
@@ -156,7 +160,7 @@ export function runSettingsFromView(
   view: {
     packDir: string | null;
     providers: readonly string[];
-    defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer' | 'restorerViews', unknown>>;
+    defaults: Partial<Record<'steps' | 'guidanceScale' | 'strength' | 'colorFix' | 'colorFixLevels' | 'scheduler' | 'seedLocked' | 'seed' | 'useRestorer' | 'restorerViews', unknown>>;
     defaultsSaved?: unknown;
     defaultsPack?: unknown;
   },

@@ -305,6 +305,23 @@ describe('spire restore', () => {
     expect(JSON.parse(eight.stdout.trim())).toMatchObject({ settings: { strength: 0, useRestorer: true, restorerViews: 8 } });
   }, 120_000);
 
+  it('--color-fix-levels N: the wavelet colour fix\'s levels, from the pack or the flag; out of range is a usage error', async () => {
+    const input = await png('in.png', 32, 32);
+    const pack = await packWithDefaults({ useRestorer: true, strength: 0.5, steps: 2, colorFixLevels: 3 });
+    const bad = await run(['restore', input, '-o', 'l.png', '--model', pack, '--color-fix-levels', '9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--color-fix-levels/);
+    const fromPack = await run(['restore', input, '-o', 'l3.png', '--model', pack, '--seed', '7', '--json']);
+    expect(fromPack.stderr).toMatch(/color-fix wavelet \[default\], levels 3 \[pack\]/);
+    expect(fromPack.code).toBe(0);
+    expect(JSON.parse(fromPack.stdout.trim())).toMatchObject({ settings: { colorFix: 'wavelet', colorFixLevels: 3 } });
+    const flag = await run(['restore', input, '-o', 'l1.png', '--model', pack, '--seed', '7', '--color-fix-levels', '1', '--json']);
+    expect(flag.stderr).toMatch(/levels 1 \[flag\]/);
+    expect(flag.code).toBe(0);
+    const [a3, a1] = [await readFile(join(tmp, 'l3.png')), await readFile(join(tmp, 'l1.png'))];
+    expect(Buffer.compare(a3, a1)).not.toBe(0); // the level reaches the engine
+  }, 120_000);
+
   it('prints help for every command', async () => {
     for (const argv of [['--help'], ['restore', '--help'], ['degrade', '-h']]) {
       const r = await run(argv);

@@ -10,7 +10,7 @@ describe('mergeRunSettings', () => {
   it('takes the pack’s recommendation over the app defaults', () => {
     const m = mergeRunSettings(DEFAULT_RESTORE_PARAMS, COMPACT, {});
     expect(m.params).toEqual({ ...DEFAULT_RESTORE_PARAMS, ...COMPACT });
-    expect(m.sources).toEqual({ steps: 'pack', strength: 'pack', guidanceScale: 'pack', scheduler: 'pack', colorFix: 'pack', useRestorer: 'pack', restorerViews: 'default', eta: 'default' });
+    expect(m.sources).toEqual({ steps: 'pack', strength: 'pack', guidanceScale: 'pack', scheduler: 'pack', colorFix: 'pack', colorFixLevels: 'default', useRestorer: 'pack', restorerViews: 'default', eta: 'default' });
   });
 
   it('lets every flag win over the pack, --no-faithful included', () => {
@@ -33,6 +33,13 @@ describe('describeRunSettings', () => {
     expect(line).toBe(
       'settings (pack "spire-compact"): steps 20 [pack], strength 0.25 [pack], guidance 5 [flag], scheduler ddim [pack], color-fix adain [pack], faithful on [pack], views 1 [default], eta 0 [default]',
     );
+  });
+
+  it('shows the colour fix levels with the wavelet fix only', () => {
+    const wavelet = describeRunSettings(mergeRunSettings(DEFAULT_RESTORE_PARAMS, { colorFixLevels: 3 }, {}), 'p');
+    expect(wavelet).toContain('color-fix wavelet [default], levels 3 [pack], faithful off [default]');
+    const adain = describeRunSettings(mergeRunSettings(DEFAULT_RESTORE_PARAMS, { colorFixLevels: 3 }, { colorFix: 'adain' }), 'p');
+    expect(adain).toContain('color-fix adain [flag], faithful off');
   });
 
   it('says when a run is the restorer only', () => {

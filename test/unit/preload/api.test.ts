@@ -109,7 +109,7 @@ describe('createSpireApi', () => {
     const done: unknown[][] = [];
     const offProgress = api.restore.onProgress((...args: unknown[]) => progress.push(args));
     const offDone = api.restore.onDone((...args: unknown[]) => done.push(args));
-    const p: RestoreProgressEvent = { jobId: 'j', step: 1, totalSteps: 4, etaMs: null, elapsedMs: 10 };
+    const p: RestoreProgressEvent = { jobId: 'j', phase: 'denoise', step: 1, totalSteps: 4, etaMs: null, elapsedMs: 10 };
     const d: RestoreDoneEvent = { jobId: 'j', result: { ok: false, error: { code: 'cancelled', message: 'The restoration was cancelled.' } } };
     ipc.emit('spire:restore:progress', p);
     ipc.emit('spire:restore:done', d);

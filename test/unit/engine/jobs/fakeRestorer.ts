@@ -23,6 +23,12 @@ export function fakeRestorer(calls: string[] = []): Restorer {
       calls.push(mode);
       const start = Date.now();
       const stepMs = mode === 'slow' ? 60 : 5;
+      // Faithful mode: one restorer pass per view first, as the pipeline reports them.
+      const passes = params.useRestorer ? (params.restorerViews ?? 1) : 0;
+      for (let pass = 1; pass <= passes; pass++) {
+        await sleep(stepMs);
+        hooks.onRestorer?.({ pass, totalPasses: passes, elapsedMs: Date.now() - start });
+      }
       for (let step = 1; step <= params.steps; step++) {
         if (hooks.signal?.aborted) throw new RestoreCancelled();
         await sleep(stepMs);

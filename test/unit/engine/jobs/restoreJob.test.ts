@@ -96,6 +96,7 @@ describe('restore jobs in the engine worker', () => {
     expect(decoded.metadata.text).toMatchObject({ 'spire:restoration-prompt': 'Upsample to 2.0x;', 'spire:seed': '42', 'spire:steps': '5' });
     const progress = h.progressOf(job.id);
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(progress.every((p) => p.phase === 'denoise')).toBe(true);
     expect(progress[0]?.etaMs).toBeGreaterThan(0);
     expect(progress[4]?.etaMs).toBe(0);
     const preview = progress[2]?.preview;
@@ -106,6 +107,17 @@ describe('restore jobs in the engine worker', () => {
     const responseIndex = h.sent.findIndex((m) => m.kind === 'response' && m.id === job.id);
     const lastProgress = h.sent.findLastIndex((m) => m.kind === 'progress' && m.id === job.id);
     expect(lastProgress).toBeLessThan(responseIndex);
+  });
+
+  it('faithful mode: the restorer passes come first, as phase "restorer" with their own ETA, then the steps', async () => {
+    const h = (current = harness(TINY_PACK));
+    await h.ready();
+    const job = h.restore({ input: { bytes: await tinyPng(8, 8), name: 'in.png' }, params: params({ useRestorer: true, restorerViews: 4, strength: 0.5, steps: 4 }) });
+    expect((await job.response).ok).toBe(true);
+    const progress = h.progressOf(job.id);
+    expect(progress.map((p) => `${p.phase} ${p.step}/${p.totalSteps}`)).toEqual(['restorer 1/4', 'restorer 2/4', 'restorer 3/4', 'restorer 4/4', 'denoise 1/4', 'denoise 2/4', 'denoise 3/4', 'denoise 4/4']);
+    expect(progress[0]?.etaMs).toBeGreaterThan(0);
+    expect(progress[3]?.etaMs).toBe(0);
   });
 
   it('reports failures in plain words and keeps serving jobs after each', async () => {

@@ -40,6 +40,21 @@ describe('validateRestoreParams: strength', () => {
   });
 });
 
+describe('validateRestoreParams: colorFixLevels', () => {
+  it('takes whole numbers 1 to 8, or none (5)', () => {
+    for (const colorFixLevels of [1, 3, 8]) expect(validateRestoreParams(params({ colorFixLevels })).colorFixLevels).toBe(colorFixLevels);
+    expect(validateRestoreParams(params({ colorFixLevels: undefined })).colorFixLevels).toBeUndefined();
+  });
+
+  it('refuses anything else, naming the range', () => {
+    for (const colorFixLevels of [0, 9, 2.5, Number.NaN]) {
+      const err = refusal(params({ colorFixLevels }));
+      expect(err.field).toBe('colorFixLevels');
+      expect(err.message).toBe(`colorFixLevels must be a whole number from 1 to 8, got ${colorFixLevels}.`);
+    }
+  });
+});
+
 describe('validateRestoreParams: restorerViews', () => {
   it('takes 1, 2, 4 or 8 views, or none (1)', () => {
     for (const restorerViews of [1, 2, 4, 8] as const) expect(validateRestoreParams(params({ restorerViews, useRestorer: true })).restorerViews).toBe(restorerViews);

@@ -279,6 +279,20 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
     await expect(restore(new FakeModels(), image(16, 16), { ...faithful, strength: 0, restorerViews: 3 as never })).rejects.toThrow(/views must be 1, 2, 4 or 8/);
   });
 
+  it('reports every restorer pass (tiles x views), in order, with the total known from the first', async () => {
+    const models = new FakeModels();
+    const seen: { pass: number; totalPasses: number; elapsedMs: number }[] = [];
+    await restore(models, image(80, 48), { ...faithful, strength: 0, tileSize: 32, tileOverlap: 8, restorerViews: 4 }, { onRestorer: (p) => seen.push(p) });
+    const calls = models.calls.filter((c) => c.model === 'restorer').length;
+    expect(calls).toBeGreaterThan(4); // several tiles
+    expect(seen.map((p) => p.pass)).toEqual(Array.from({ length: calls }, (_, i) => i + 1));
+    expect(new Set(seen.map((p) => p.totalPasses))).toEqual(new Set([calls]));
+    expect(seen.every((p, i) => p.elapsedMs >= (seen[i - 1]?.elapsedMs ?? 0))).toBe(true);
+    const untiled: number[] = [];
+    await restore(new FakeModels(), image(40, 16), { ...faithful, strength: 0, tileSize: 1024, restorerViews: 2 }, { onRestorer: (p) => untiled.push(p.totalPasses) });
+    expect(untiled).toEqual([2, 2]);
+  });
+
   it('strength 0 without the faithful mode is refused before any model call, with what to do', async () => {
     const models = new FakeModels();
     await expect(restore(models, image(16, 16), { ...PARAMS, strength: 0 })).rejects.toThrow(/raise the strength or turn on faithful mode/);
@@ -350,6 +364,21 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
       expect(maxAbs(fixed.image.data, colorFix(raw.image, reference, 'wavelet').data)).toBeLessThan(1e-6);
       expect(maxAbs(fixed.image.data, colorFix(raw.image, other, 'wavelet').data)).toBeGreaterThan(1e-3);
     }
+  });
+
+  it('the wavelet colour fix runs at colorFixLevels (default 5)', async () => {
+    const input = image(40, 24, 9);
+    const params = { ...faithful, strength: 0.5 };
+    const raw = await restore(new FakeModels(), input, { ...params, colorFix: 'none' });
+    const reference = (await restore(new FakeModels(), input, { ...params, strength: 0 })).image; // R itself
+    const byDefault = await restore(new FakeModels(), input, { ...params, colorFix: 'wavelet' });
+    const three = await restore(new FakeModels(), input, { ...params, colorFix: 'wavelet', colorFixLevels: 3 });
+    expect(maxAbs(byDefault.image.data, colorFix(raw.image, reference, 'wavelet', { levels: 5 }).data)).toBeLessThan(1e-6);
+    expect(maxAbs(three.image.data, colorFix(raw.image, reference, 'wavelet', { levels: 3 }).data)).toBeLessThan(1e-6);
+    expect(maxAbs(three.image.data, byDefault.image.data)).toBeGreaterThan(1e-3);
+    // Fewer levels take more of the reference: the output sits closer to R.
+    const rms = (a: Float32Array, b: Float32Array): number => Math.sqrt(a.reduce((acc, v, i) => acc + (v - b[i]!) ** 2, 0) / a.length);
+    expect(rms(three.image.data, reference.data)).toBeLessThan(rms(byDefault.image.data, reference.data));
   });
 
   it('reports the restorer\'s time apart from the encoders\'', async () => {

@@ -45,6 +45,7 @@ async function keep(resultId: string, colour: { r: number; g: number; b: number 
       colorFix: 'none',
       useRestorer: false,
     },
+    stepsRun: 4,
     seconds: 1,
     provider: 'cpu',
     pack: { name: 'tiny', dir: '/p' },

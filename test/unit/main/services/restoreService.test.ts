@@ -91,12 +91,12 @@ describe('RestoreService', () => {
     expect(sent.params).toMatchObject({ input: { bytes: new Uint8Array([7]), name: 'photo.png' }, previewSize: 64, output: { format: 'png' } });
     expect((sent.params as RestoreJobParams).params.regions[0]!.mask.data).toBeInstanceOf(Float32Array);
     expect(events.map((e) => e.channel)).toEqual(['spire:restore:progress', 'spire:restore:progress', 'spire:restore:done']);
-    expect(events[0]!.payload).toEqual({ jobId, step: 1, totalSteps: 2, etaMs: null, elapsedMs: 5 } satisfies RestoreProgressEvent);
+    expect(events[0]!.payload).toEqual({ jobId, phase: 'denoise', step: 1, totalSteps: 2, etaMs: null, elapsedMs: 5 } satisfies RestoreProgressEvent);
     expect(events[1]!.payload).toMatchObject({ jobId, step: 2, etaMs: 4, preview: { bytes: new Uint8Array([9]), width: 8, height: 4 } });
     expect(end.jobId).toBe(jobId);
     if (!end.result.ok) throw new Error(end.result.error.message);
     const image = end.result.value;
-    expect(image).toMatchObject({ imageId: 'img', width: 4, height: 2, mime: 'image/png', seed: 9, seconds: 1.25, provider: 'cpu', pack: { name: 'tiny', dir: '/p' } });
+    expect(image).toMatchObject({ imageId: 'img', width: 4, height: 2, mime: 'image/png', seed: 9, stepsRun: 2, seconds: 1.25, provider: 'cpu', pack: { name: 'tiny', dir: '/p' } });
     expect(image.params.regions).toEqual([{ prompt: 'sky', guidanceScale: 4 }]);
     expect(image.params).not.toHaveProperty('regions.0.mask');
     expect(service.result(image.resultId)?.metadata).toEqual({ 'spire:seed': '9' });

@@ -22,6 +22,8 @@ describe('parseSetting', () => {
     ['faithful s=0.1  v = 1', { name: 'faithful s=0.1', useRestorer: true, strength: 0.1, restorerViews: 1 }],
     ['s=1', { name: 's=1', useRestorer: false, strength: 1, restorerViews: 1 }],
     ['s=.5', { name: 's=0.5', useRestorer: false, strength: 0.5, restorerViews: 1 }],
+    ['faithful s=0.25 v=8 l=3', { name: 'faithful s=0.25 v=8 l=3', useRestorer: true, strength: 0.25, restorerViews: 8, colorFixLevels: 3 }],
+    ['s=1  l = 5', { name: 's=1 l=5', useRestorer: false, strength: 1, restorerViews: 1, colorFixLevels: 5 }],
   ])('%s', (text, expected) => {
     expect(parseSetting(text)).toEqual(expected);
   });
@@ -32,6 +34,8 @@ describe('parseSetting', () => {
     expect(() => parseSetting('s=0')).toThrow(/faithful s=0/);
     expect(() => parseSetting('faithful s=0 v=3')).toThrow(/1, 2, 4 or 8/);
     expect(() => parseSetting('s=0.5 v=8')).toThrow(/need "faithful"/);
+    expect(() => parseSetting('faithful s=0.25 l=9')).toThrow(/levels \(l=\) must be 1 to 8/);
+    expect(() => parseSetting('faithful s=0.25 l=3 v=8')).toThrow(QualityArgError);
   });
 });
 

@@ -23,7 +23,7 @@ const VIEW: AppSettingsView = {
   packDir: '/packs/tiny',
   providers: ['auto'],
   threads: 0,
-  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false, restorerViews: 1 },
+  defaults: { steps: 12, guidanceScale: 5, strength: 1, colorFix: 'wavelet', colorFixLevels: 5, scheduler: 'ddim', seedLocked: false, seed: 0, useRestorer: false, restorerViews: 1 },
   defaultsSaved: true,
   defaultsPack: null,
 };
@@ -113,6 +113,7 @@ function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }
         restorationPrompt: prompt,
         semanticPrompt: '',
         params: { steps: 4, regions: [{ prompt: 'sky' }] } as RestoredImage['params'],
+        stepsRun: 3,
         seconds: 1.5,
         provider: 'cpu',
         pack: null,
@@ -149,9 +150,11 @@ describe('run controller', () => {
     expect(h.studio().job).toMatchObject({ status: 'running', jobId: 'job1', seed: 2 ** 30 });
     expect(h.studio().settings.seed).toBe(2 ** 30);
 
-    h.emitProgress({ jobId: 'job1', step: 1, totalSteps: 12, etaMs: 500, elapsedMs: 40, preview: { bytes: new Uint8Array([1]), width: 4, height: 4 } });
-    h.emitProgress({ jobId: 'job1', step: 2, totalSteps: 12, etaMs: 450, elapsedMs: 80, preview: { bytes: new Uint8Array([1]), width: 4, height: 4 } });
-    expect(h.studio().job).toMatchObject({ step: 2, previewUrl: 'blob:2' });
+    h.emitProgress({ jobId: 'job1', phase: 'restorer', step: 1, totalSteps: 8, etaMs: 700, elapsedMs: 10 });
+    expect(h.studio().job).toMatchObject({ phase: 'restorer', step: 1, totalSteps: 8, previewUrl: null });
+    h.emitProgress({ jobId: 'job1', phase: 'denoise', step: 1, totalSteps: 12, etaMs: 500, elapsedMs: 40, preview: { bytes: new Uint8Array([1]), width: 4, height: 4 } });
+    h.emitProgress({ jobId: 'job1', phase: 'denoise', step: 2, totalSteps: 12, etaMs: 450, elapsedMs: 80, preview: { bytes: new Uint8Array([1]), width: 4, height: 4 } });
+    expect(h.studio().job).toMatchObject({ phase: 'denoise', step: 2, previewUrl: 'blob:2' });
     expect(h.revoked).toEqual(['blob:1']);
 
     h.emitDone(h.result('job1', 2 ** 30));
@@ -161,6 +164,7 @@ describe('run controller', () => {
     expect(h.studio().history.entries.map((e) => [e.id, e.resultKey, e.thumbnailUrl, e.elapsedMs])).toEqual([['r-job1', 'key:r-job1', 'thumb:key:r-job1', 1500]]);
     expect(h.studio().history.currentId).toBe('r-job1');
     expect(h.studio().history.entries[0]?.regionPrompts).toEqual(['sky']);
+    expect(h.studio().history.entries[0]?.steps).toBe(3); // the steps run, not the setting
     expect(h.studio().compare.on).toBe(true);
     h.stop();
   });
@@ -273,7 +277,7 @@ describe('run controller', () => {
     h.run.setSettings({ steps: 30 });
     h.run.setSettings({ steps: 31, seed: 5 });
     await new Promise((r) => setTimeout(r, 450));
-    const saved = { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', scheduler: 'ddim', seedLocked: true, seed: 5, useRestorer: true, restorerViews: 1 };
+    const saved = { steps: 31, guidanceScale: 5, strength: 1, colorFix: 'wavelet', colorFixLevels: 5, scheduler: 'ddim', seedLocked: true, seed: 5, useRestorer: true, restorerViews: 1 };
     expect(h.settingsSets).toEqual([{ defaults: saved, defaultsPack: null }]);
     h.run.setSettings({ seedLocked: false, useRestorer: false });
     await new Promise((r) => setTimeout(r, 450));
@@ -330,7 +334,7 @@ describe('run controller', () => {
       expect(h.studio().settings).toMatchObject({ ...RECOMMENDED, seed: h.studio().settings.seed });
       await new Promise((r) => setTimeout(r, 450));
       expect(h.settingsSets.at(-1)).toEqual({
-        defaults: { steps: 20, guidanceScale: 3, strength: 0.25, colorFix: 'adain', scheduler: 'ddim', seedLocked: false, seed: 2 ** 30, useRestorer: true, restorerViews: 4 },
+        defaults: { steps: 20, guidanceScale: 3, strength: 0.25, colorFix: 'adain', colorFixLevels: 5, scheduler: 'ddim', seedLocked: false, seed: 2 ** 30, useRestorer: true, restorerViews: 4 },
         defaultsPack: '/packs/compact',
       });
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
-import { currentEntry, entriesForImage, evicted, historyReducer, initialHistoryState } from '../../../../../renderer/src/state/historyResults';
+import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState } from '../../../../../renderer/src/state/historyResults';
 
 const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   id,
@@ -67,5 +67,15 @@ describe('result history', () => {
     expect(historyReducer(s, { type: 'history/select', id: 'nope' })).toBe(s);
     s = historyReducer(s, { type: 'history/thumbnail', id: 'a', url: 'blob:1' });
     expect(s.entries[0]?.thumbnailUrl).toBe('blob:1');
+  });
+});
+
+describe('entryTooltip', () => {
+  it('names the steps run, "restorer only" for none, and the prompts it had', () => {
+    const e = { ...entry('a'), restorationPrompt: 'Dejpeg with quality 40;', semanticPrompt: 'a barn', regionPrompts: ['sky', 'roof'], seed: 7, elapsedMs: 6300 };
+    const clock = formatClock(e.finishedAt);
+    expect(entryTooltip({ ...e, steps: 5 })).toBe(`Dejpeg with quality 40;\n“a barn”\nregions: sky | roof\nseed 7 · 5 steps · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
+    expect(entryTooltip({ ...e, steps: 1 })).toContain('seed 7 · 1 step · 6.3 s');
+    expect(entryTooltip({ ...e, steps: 0, semanticPrompt: '', regionPrompts: [] })).toBe(`Dejpeg with quality 40;\nseed 7 · restorer only · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
   });
 });

@@ -8,10 +8,12 @@ describe('the run in progress', () => {
     expect(s).toMatchObject({ status: 'starting', seed: 3, totalSteps: 10 });
     s = jobReducer(s, { type: 'run/started', jobId: 'j1' });
     expect(s.status).toBe('running');
-    expect(jobReducer(s, { type: 'run/progress', jobId: 'other', step: 5, totalSteps: 10, etaMs: 1, elapsedMs: 1, previewUrl: null })).toBe(s);
-    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', step: 4, totalSteps: 10, etaMs: 6000, elapsedMs: 4000, previewUrl: 'blob:a' });
-    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', step: 5, totalSteps: 10, etaMs: 5000, elapsedMs: 5000, previewUrl: null });
-    expect(s).toMatchObject({ step: 5, previewUrl: 'blob:a' });
+    expect(jobReducer(s, { type: 'run/progress', jobId: 'other', phase: 'denoise', step: 5, totalSteps: 10, etaMs: 1, elapsedMs: 1, previewUrl: null })).toBe(s);
+    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', phase: 'restorer', step: 8, totalSteps: 8, etaMs: 0, elapsedMs: 900, previewUrl: null });
+    expect(s).toMatchObject({ phase: 'restorer', step: 8, totalSteps: 8 });
+    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', phase: 'denoise', step: 4, totalSteps: 10, etaMs: 6000, elapsedMs: 4000, previewUrl: 'blob:a' });
+    s = jobReducer(s, { type: 'run/progress', jobId: 'j1', phase: 'denoise', step: 5, totalSteps: 10, etaMs: 5000, elapsedMs: 5000, previewUrl: null });
+    expect(s).toMatchObject({ phase: 'denoise', step: 5, previewUrl: 'blob:a' });
     expect(progressFraction(s)).toBe(0.5);
     expect(jobReducer(s, { type: 'run/ended' })).toEqual(initialJobState);
   });
@@ -59,6 +61,7 @@ describe('the restore request', () => {
           scheduler: 'ddim',
           eta: 0,
           colorFix: 'wavelet',
+          colorFixLevels: 5,
           useRestorer: false,
         },
       },
@@ -92,6 +95,14 @@ describe('the restore request', () => {
     expect(none.ok === false && none.reason).toMatch(/this pack has no restorer, so raise the strength/);
     const diffusion = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...zero, strength: 0.5 }, seed: 1, regions: [], hasRestorer: false });
     expect(diffusion.ok && diffusion.request.params.useRestorer).toBe(false);
+  });
+
+  it('sends the colour fix levels with the wavelet fix only', () => {
+    const settings = { ...DEFAULT_RUN_SETTINGS, colorFixLevels: 3 };
+    const wavelet = buildRestoreRequest({ imageId: 'i', prompt, settings, seed: 1, regions: [], hasRestorer: true });
+    expect(wavelet.ok && wavelet.request.params.colorFixLevels).toBe(3);
+    const adain = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...settings, colorFix: 'adain' }, seed: 1, regions: [], hasRestorer: true });
+    expect(adain.ok && 'colorFixLevels' in adain.request.params).toBe(false);
   });
 
   it('sends the restorer views in faithful mode only', () => {

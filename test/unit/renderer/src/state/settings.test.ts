@@ -29,6 +29,9 @@ describe('run settings', () => {
     const s = runSettingsFrom({ steps: 20, guidanceScale: 'loud', scheduler: 'dpmpp-2m', colorFix: 'sepia', seed: -4, seedLocked: true, packDir: '', provider: 'cuda', restorerViews: 3 });
     expect(s).toEqual({ ...DEFAULT_RUN_SETTINGS, steps: 20, scheduler: 'dpmpp-2m', seedLocked: true, provider: 'cuda' });
     expect(runSettingsFrom({ restorerViews: 4 }).restorerViews).toBe(4);
+    expect(runSettingsFrom({ colorFixLevels: 3 }).colorFixLevels).toBe(3);
+    expect(runSettingsFrom({ colorFixLevels: 12 }).colorFixLevels).toBe(8);
+    expect(runSettingsFrom({ colorFixLevels: 'fine' }).colorFixLevels).toBe(5);
   });
 
   it('folds main’s settings view in, keeping the session’s seed and switches when main does not report them', () => {
@@ -77,7 +80,7 @@ describe('run settings', () => {
   });
 
   describe('pack defaults', () => {
-    const compact = { name: 'spire-compact', dir: '/packs/compact', hasRestorer: true, defaults: { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, colorFix: 'adain' as const, eta: 0.3, restorerViews: 8 as const } };
+    const compact = { name: 'spire-compact', dir: '/packs/compact', hasRestorer: true, defaults: { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, colorFix: 'adain' as const, colorFixLevels: 3, eta: 0.3, restorerViews: 8 as const } };
     const mine: RunSettings = { ...DEFAULT_RUN_SETTINGS, steps: 8, strength: 0.6, guidanceScale: 12, scheduler: 'dpmpp-2m', seed: 77, seedLocked: true, provider: 'cuda', defaultsSaved: true };
 
     it('takes what the pack recommends, app defaults for the rest; seed, lock, pack and provider stay', () => {
@@ -87,6 +90,7 @@ describe('run settings', () => {
         strength: 0.25,
         guidanceScale: 3,
         colorFix: 'adain',
+        colorFixLevels: 3,
         scheduler: 'ddim', // not recommended: the app's default
         useRestorer: true,
         restorerViews: 8,
@@ -97,7 +101,7 @@ describe('run settings', () => {
       const odd = withPackDefaults(mine, { dir: '/x', hasRestorer: false, defaults: { steps: 400, guidanceScale: 40, useRestorer: true } });
       expect(odd).toMatchObject({ steps: 200, guidanceScale: 20, useRestorer: false, strength: 1 });
       // An older engine that reports no defaults: the app's.
-      expect(withPackDefaults(mine, { dir: '/y' })).toMatchObject({ steps: 50, strength: 1, guidanceScale: 7.5, useRestorer: false, restorerViews: 1, eta: 0 });
+      expect(withPackDefaults(mine, { dir: '/y' })).toMatchObject({ steps: 50, strength: 1, guidanceScale: 7.5, useRestorer: false, restorerViews: 1, colorFixLevels: 5, eta: 0 });
     });
 
     it('a loaded pack applies once: not over settings saved with it, over settings of another pack, adopting settings of no known pack', () => {
