@@ -83,7 +83,7 @@ export type DefaultCaseResult =
       fallback: string | null;
       threads: number;
       pack: { dir: string; name: string; nativeResolution: number; hasRestorer: boolean; defaults: PackDefaults | null };
-      params: Pick<RestoreParams, 'restorationPrompt' | 'semanticPrompt' | 'steps' | 'strength' | 'guidanceScale' | 'scheduler' | 'colorFix' | 'useRestorer' | 'eta' | 'seed'>;
+      params: Pick<RestoreParams, 'restorationPrompt' | 'semanticPrompt' | 'steps' | 'strength' | 'guidanceScale' | 'scheduler' | 'colorFix' | 'colorFixLevels' | 'useRestorer' | 'restorerViews' | 'eta' | 'seed'>;
       input: { path: string; source: string; degradation: string };
       output: string;
       size: [number, number];
@@ -224,7 +224,9 @@ export async function runDefaultCase(spec: DefaultCaseSpec): Promise<DefaultCase
       guidanceScale: params.guidanceScale,
       scheduler: params.scheduler,
       colorFix: params.colorFix,
+      colorFixLevels: params.colorFixLevels,
       useRestorer: params.useRestorer,
+      restorerViews: params.restorerViews,
       eta: params.eta,
       seed: params.seed,
     },

@@ -38,7 +38,7 @@ export type DefaultCaseResult =
   | (CaseResult & {
       skipped: null;
       pack: { dir: string; name: string; nativeResolution: number; defaults: Record<string, unknown> | null };
-      params: { restorationPrompt: string; steps: number; strength: number; guidanceScale: number; scheduler: string; colorFix: string; useRestorer: boolean; eta: number; seed: number };
+      params: { restorationPrompt: string; steps: number; strength: number; guidanceScale: number; scheduler: string; colorFix: string; colorFixLevels?: number; useRestorer: boolean; restorerViews?: number; eta: number; seed: number };
       input: { path: string; source: string; degradation: string };
       output: string;
       loadS: number;

@@ -281,7 +281,7 @@ export function defaultCaseLines(label, result, loadNote = '') {
     `${label}: ${targetVerdict(m.endToEndS, result.targetS)} (target <= ${result.targetS} s): median ${f(m.endToEndS)} s read+restore+write over ${m.repeats} run(s) [${runs}; run 1 cold]`,
     `  pack ${result.pack.name} (${result.pack.dir}), native ${result.pack.nativeResolution} px, loaded in ${f(result.loadS)} s; ${result.runtime}`,
     `  settings: ${result.pack.defaults ? 'manifest defaults over the app defaults' : 'app defaults (the manifest has no defaults)'}: steps ${p.steps}, strength ${p.strength}, ` +
-      `guidance ${p.guidanceScale}, ${p.scheduler}, eta ${p.eta}, colour fix ${p.colorFix}, restorer ${p.useRestorer ? 'on' : 'off'}, "${p.restorationPrompt}", seed ${p.seed}; ` +
+      `guidance ${p.guidanceScale}, ${p.scheduler}, eta ${p.eta}, colour fix ${p.colorFix}${p.colorFix === 'wavelet' ? ` (${p.colorFixLevels ?? 5} levels)` : ''}, restorer ${p.useRestorer ? `on (${p.restorerViews ?? 1} view${(p.restorerViews ?? 1) === 1 ? '' : 's'})` : 'off'}, "${p.restorationPrompt}", seed ${p.seed}; ` +
       `${result.steps} step(s) run, ${Math.round(result.tilesPerStep)} tile(s)/step`,
     `  CPU time (all threads, user + system) median ${f(m.cpuS)} s per run: the wall time above also holds the wait for the cores on a loaded machine`,
     `  split (medians, s): read ${f(m.readS)} | restore ${f(m.restoreS)} = restorer ${f(m.restorerS)} + encode ${f(m.encodeS)} + denoise ${f(m.denoiseS)} + decode ${f(m.decodeS)} + other ${f(m.otherS)} | write ${f(m.writeS)}`,

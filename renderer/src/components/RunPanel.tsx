@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { RESTORER_VIEWS, type PackInfo, type RestorerViews } from '../../../preload/contract/channels';
 import { useAppState } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
-import { isBusy, isRestorerOnly, stepsToRun } from '../state/run';
+import { isBusy, isRestorerOnly, restorerViewsHint, stepsToRun } from '../state/run';
 import { COLOR_FIXES, PROVIDERS, RANGES, SCHEDULERS, randomSeed } from '../state/settings';
 import { NumberField } from './NumberField';
 import { SliderField } from './SliderField';
@@ -20,6 +20,9 @@ export function RunPanel() {
   const loadedPack = useAppState((st) => st.engine?.pack ?? null);
   const noRestorer = loadedPack?.hasRestorer === false;
   const restorerOnly = isRestorerOnly(s, loadedPack?.hasRestorer);
+  const image = useAppState((st) => st.image);
+  const restorationText = useStudio((st) => st.prompt.restorationText);
+  const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText);
   const [packs, setPacks] = useState<PackInfo[]>([]);
 
   // The pack list follows the loaded pack (a chosen folder shows up once it has loaded).
@@ -154,6 +157,14 @@ export function RunPanel() {
             </option>
           ))}
         </select>
+        {viewsHint ? (
+          <>
+            <span />
+            <span className="hint" data-testid="run-views-hint">
+              {viewsHint}
+            </span>
+          </>
+        ) : null}
 
         <label htmlFor="run-pack">Model pack</label>
         <div className="row">

@@ -8,7 +8,7 @@
  *     +------- run/ended ------+------------------------------+---------------------+
  */
 import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
-import { parseRestorationPrompt, RestorationPromptError } from '../../../preload/contract/restorationPrompt';
+import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../preload/contract/restorationPrompt';
 import type { PromptState } from './promptBuilder';
 import type { RunSettings } from './settings';
 
@@ -110,6 +110,32 @@ export function faithfulForRun(settings: Pick<RunSettings, 'useRestorer'>, hasRe
 /** Strength 0 in faithful mode: the restorer's output, no diffusion step. */
 export function isRestorerOnly(settings: Pick<RunSettings, 'strength' | 'useRestorer'>, hasRestorer?: boolean): boolean {
   return settings.strength === 0 && faithfulForRun(settings, hasRestorer);
+}
+
+/** Restorer views times output megapixels above which the run panel says the restorer will be slow. */
+export const SLOW_RESTORER_MP_VIEWS = 12;
+
+/**
+ * A word for the run panel when the restorer's views will be slow on this photo: it runs on the
+ * output (the photo times any `Upsample to Kx`) once per view, so 8 views of a 24 MP photo take
+ * minutes on a CPU. Null when faithful mode is off, with 1 view, or when the work is small.
+ */
+export function restorerViewsHint(
+  settings: Pick<RunSettings, 'useRestorer' | 'restorerViews'>,
+  hasRestorer: boolean | undefined,
+  image: { width: number; height: number } | null,
+  restorationText: string,
+): string | null {
+  if (!image || !faithfulForRun(settings, hasRestorer) || settings.restorerViews <= 1) return null;
+  let factor = 1;
+  try {
+    factor = upsampleFactor(parseRestorationPrompt(restorationText));
+  } catch (err) {
+    if (!(err instanceof RestorationPromptError)) throw err;
+  }
+  const mp = (image.width * factor * image.height * factor) / 1e6;
+  if (mp * settings.restorerViews <= SLOW_RESTORER_MP_VIEWS) return null;
+  return `${mp < 10 ? mp.toFixed(1) : Math.round(mp)} MP x ${settings.restorerViews} views: slow on a CPU; 1 view is ${settings.restorerViews} times faster`;
 }
 
 export type RequestBuild = { ok: true; request: RestoreStartRequest } | { ok: false; reason: string };

@@ -132,6 +132,10 @@ describe('default-pack case', () => {
     expect(lines[0]).toBe('default pack: PASS (target <= 10 s): median 9.00 s read+restore+write over 3 run(s) [12.00, 8.00, 9.00; run 1 cold]');
     const text = lines.join('\n');
     expect(text).toContain('manifest defaults over the app defaults: steps 2, strength 1, guidance 7.5, ddim');
+    expect(text).toContain('colour fix wavelet (5 levels), restorer on (1 view), ');
+    const compact = defaultCaseLines('d', { ...ran, params: { ...ran.params, colorFixLevels: 3, restorerViews: 8 } }).join('\n');
+    expect(compact).toContain('colour fix wavelet (3 levels), restorer on (8 views), ');
+    expect(defaultCaseLines('d', { ...ran, params: { ...ran.params, colorFix: 'adain', useRestorer: false } }).join('\n')).toContain('colour fix adain, restorer off, ');
     expect(text).toContain('CPU time (all threads, user + system) median 13.50 s per run');
     expect(text).toContain('restorer 0.20 + encode 0.10 + denoise 7.00 + decode 0.50 + other 0.01');
     expect(text).toContain('peak RSS 813 MiB (400 after load); load average 3.20 -> 4.10; load 3.5');

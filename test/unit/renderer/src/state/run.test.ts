@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, stepsToRun } from '../../../../../renderer/src/state/run';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
 describe('the run in progress', () => {
@@ -111,5 +111,25 @@ describe('the restore request', () => {
     expect(faithful.ok && faithful.request.params.restorerViews).toBe(8);
     const plain = buildRestoreRequest({ imageId: 'i', prompt, settings: { ...settings, strength: 0.5, useRestorer: false }, seed: 1, regions: [], hasRestorer: true });
     expect(plain.ok && 'restorerViews' in plain.request.params).toBe(false);
+  });
+});
+
+describe('restorerViewsHint', () => {
+  const faithful = { useRestorer: true, restorerViews: 8 as const };
+  const photo24 = { width: 6000, height: 4000 };
+  it('speaks up when views x output megapixels is large, counting the upsampling', () => {
+    expect(restorerViewsHint(faithful, true, photo24, 'Remove all degradation')).toBe('24 MP x 8 views: slow on a CPU; 1 view is 8 times faster');
+    // 1 MP alone is fine at 8 views; upsampled 4x it is 16 MP.
+    expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Dejpeg with quality 40;')).toBeNull();
+    expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Upsample to 4.0x;')).toBe('16 MP x 8 views: slow on a CPU; 1 view is 8 times faster');
+    expect(restorerViewsHint({ ...faithful, restorerViews: 2 }, true, { width: 2500, height: 2500 }, 'Deblur;')).toBe('6.3 MP x 2 views: slow on a CPU; 1 view is 2 times faster');
+  });
+
+  it('stays quiet with 1 view, without faithful mode or a restorer, without a photo; a bad prompt counts as no upsampling', () => {
+    expect(restorerViewsHint({ ...faithful, restorerViews: 1 }, true, photo24, '')).toBeNull();
+    expect(restorerViewsHint({ ...faithful, useRestorer: false }, true, photo24, '')).toBeNull();
+    expect(restorerViewsHint(faithful, false, photo24, '')).toBeNull();
+    expect(restorerViewsHint(faithful, true, null, '')).toBeNull();
+    expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Upsample to 99x')).toBeNull();
   });
 });
