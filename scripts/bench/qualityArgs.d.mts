@@ -45,7 +45,8 @@ export const DEFAULTS: QualityOptions;
 export const USAGE: string;
 export class QualityArgError extends Error {}
 export function parseSetting(text: string): QualitySetting;
-export function defaultSettings(hasRestorer: boolean): QualitySetting[];
+/** `views`: the restorer views the pack recommends (its faithful rows get ` v=N`); default 1. */
+export function defaultSettings(hasRestorer: boolean, views?: number): QualitySetting[];
 export function casesForSetting<T extends { generative: boolean }>(setting: QualitySetting, cases: readonly T[]): T[];
 export function settingSlug(name: string): string;
 export function runStamp(date: Date): string;

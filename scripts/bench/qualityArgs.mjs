@@ -4,8 +4,11 @@
 
 export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
-/** Settings of a pack with a restorer (faithful mode) and of one without, most faithful first. */
-export const RESTORER_SETTINGS = ['faithful s=0', 'faithful s=0.25', 'faithful s=0.5'];
+/**
+ * Settings of a pack with a restorer (faithful mode; each with the restorer views the pack recommends)
+ * and of one without, most faithful first.
+ */
+export const RESTORER_SETTINGS = ['faithful s=0', 'faithful s=0.1', 'faithful s=0.25'];
 export const PLAIN_SETTINGS = ['s=0.25', 's=0.5', 's=1'];
 
 /** Options a run keeps in its run.json (the engine's) and cases.json (the cases'): fixed once it started. */
@@ -52,7 +55,8 @@ PSNR (RGB) and SSIM (Y), target checks, controllability sweeps and a visual shee
   --settings LIST      pack settings, comma-separated, most faithful first, each \`[faithful ]s=<strength>[ v=<views>][ l=<levels>]\`
                        (v: views the restorer averages, 1, 2, 4 or 8; default 1;
                         l: the wavelet colour fix's levels, 1-8; default the pack's, else 5)
-                       (default: ${RESTORER_SETTINGS.join(', ')} with a restorer; ${PLAIN_SETTINGS.join(', ')} without)
+                       (default: ${RESTORER_SETTINGS.join(', ')} with a restorer, at the views the pack
+                        recommends; ${PLAIN_SETTINGS.join(', ')} without)
   --steps N            denoising steps at strength 1 (default ${DEFAULTS.steps})
   --guidance X         classifier-free guidance (default ${DEFAULTS.guidance})
   --seed N             engine seed (default ${DEFAULTS.seed})
@@ -98,8 +102,9 @@ export function parseSetting(text) {
 }
 
 /** The default settings for a pack. */
-export function defaultSettings(hasRestorer) {
-  return (hasRestorer ? RESTORER_SETTINGS : PLAIN_SETTINGS).map(parseSetting);
+export function defaultSettings(hasRestorer, views = 1) {
+  if (!hasRestorer) return PLAIN_SETTINGS.map(parseSetting);
+  return RESTORER_SETTINGS.map((s) => parseSetting(views > 1 ? `${s} v=${views}` : s));
 }
 
 /** Cases a setting runs on: restorer only (strength 0) is cheap and runs on every case; the rest on the generative subset. */

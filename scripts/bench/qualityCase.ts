@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const cfg = models.config;
   log(`pack ${manifest.name} (${found.dir}) on ${pack.provider ?? 'none'}, ${threads} threads; restorer: ${cfg.hasRestorer ? 'yes' : 'no'}`);
 
-  const settings: SettingRecord[] = (opts.settings ? opts.settings.map(parseSetting) : defaultSettings(cfg.hasRestorer)).map((s) => ({
+  const settings: SettingRecord[] = (opts.settings ? opts.settings.map(parseSetting) : defaultSettings(cfg.hasRestorer, manifest.spire?.defaults?.restorerViews ?? 1)).map((s) => ({
     ...s, status: 'pending', cases: 0, errors: 0, seconds: 0,
   }));
   const outputs: OutputRecord[] = [];

@@ -43,6 +43,12 @@ describe('settings and cases', () => {
   it('defaults follow the pack: faithful rows with a restorer, plain ones without', () => {
     expect(defaultSettings(true).map((s) => s.name)).toEqual(RESTORER_SETTINGS);
     expect(defaultSettings(true).every((s) => s.useRestorer)).toBe(true);
+    // With the views the pack recommends (spire-compact: 8).
+    expect(defaultSettings(true, 8).map((s) => [s.name, s.strength, s.restorerViews])).toEqual([
+      ['faithful s=0 v=8', 0, 8],
+      ['faithful s=0.1 v=8', 0.1, 8],
+      ['faithful s=0.25 v=8', 0.25, 8],
+    ]);
     expect(defaultSettings(false).map((s) => [s.name, s.useRestorer, s.strength])).toEqual([
       [PLAIN_SETTINGS[0], false, 0.25],
       [PLAIN_SETTINGS[1], false, 0.5],
