@@ -1,7 +1,8 @@
 /**
  * Progress on stderr. On a terminal: one line redrawn in place,
  *   kodim01.png  [########----------------]  12/50  ETA 8.2 s
- * elsewhere (a pipe, a log file, CI): plain lines, about every 10% of the steps.
+ *   kodim01.png  restorer [###-------]  3/8  ETA 6.0 s      (faithful mode's restorer passes, first)
+ * elsewhere (a pipe, a log file, CI): plain lines (`step 12/50`, `restorer 3/8`), about every 10%.
  */
 import { formatDuration } from '../engine/jobs/progress';
 import type { RestoreProgress } from '../engine/protocol';
@@ -26,18 +27,19 @@ export class ProgressReporter {
 
   step(label: string, p: RestoreProgress): void {
     const eta = p.etaMs === null ? '' : `  ETA ${formatDuration(p.etaMs)}`;
+    const restorer = p.phase === 'restorer';
     if (this.out.isTTY) {
-      const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - label.length - 30));
+      const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - label.length - 39));
       const filled = Math.round((p.step / p.totalSteps) * width);
       const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-      this.out.write(`\r\x1b[2K${label}  [${bar}]  ${p.step}/${p.totalSteps}${eta}`);
+      this.out.write(`\r\x1b[2K${label}  ${restorer ? 'restorer ' : ''}[${bar}]  ${p.step}/${p.totalSteps}${eta}`);
       this.drawn = true;
       return;
     }
     const every = Math.max(1, Math.floor(p.totalSteps / 10));
     if (p.step === 1 || p.step === p.totalSteps || p.step - this.lastPlainStep >= every) {
       this.lastPlainStep = p.step;
-      this.out.write(`${label}: step ${p.step}/${p.totalSteps}${eta}\n`);
+      this.out.write(`${label}: ${restorer ? 'restorer' : 'step'} ${p.step}/${p.totalSteps}${eta}\n`);
     }
   }
 

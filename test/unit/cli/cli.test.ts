@@ -301,6 +301,10 @@ describe('spire restore', () => {
     expect(bad.stderr).toMatch(/--views must be 1, 2, 4, 8, got 3/);
     const eight = await run(['restore', input, '-o', 'v.png', '--model', pack, '--seed', '7', '--views', '8', '--json']);
     expect(eight.stderr).toMatch(/faithful on \[pack\], views 8 \[flag\]/);
+    // The restorer's passes (8 views of each tile) are the progress of a restorer-only run.
+    expect(eight.stderr).toMatch(/in\.png: restorer 1\/(\d+)/);
+    expect(Number(/restorer 1\/(\d+)/.exec(eight.stderr)![1]) % 8).toBe(0);
+    expect(eight.stderr).not.toMatch(/in\.png: step /);
     expect(eight.code).toBe(0);
     expect(JSON.parse(eight.stdout.trim())).toMatchObject({ settings: { strength: 0, useRestorer: true, restorerViews: 8 } });
   }, 120_000);
