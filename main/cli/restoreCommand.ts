@@ -49,7 +49,7 @@ else the values shown; a flag always wins; the settings used are printed on stde
   --scheduler ddim|dpmpp-2m (default ddim)
   --color-fix wavelet|adain|none  (default wavelet)
   --color-fix-levels N      wavelet colour fix: take what is coarser than about 2^(N+1) pixels from the
-                            input (faithful: the restorer's output), ${COLOR_FIX_LEVELS.min}-${COLOR_FIX_LEVELS.max} (default 5)
+                            input (faithful: the restorer's output), ${COLOR_FIX_LEVELS.min}-${COLOR_FIX_LEVELS.max} (default ${DEFAULT_RESTORE_PARAMS.colorFixLevels})
   --eta E                   DDIM eta, 0-1 (default 0)
   --faithful, --no-faithful run the pack's first-stage restorer first (more faithful), or not (default off)
   --views 1|2|4|8           faithful mode: the restorer also sees the mirrored/turned image and averages

@@ -6,7 +6,7 @@
  * Pure: restoreCommand.ts parses the flags, starts the engine (which reports the loaded
  * pack's defaults) and prints `describeRunSettings` on stderr before the first image.
  */
-import { PACK_SETTING_KEYS, type PackRunDefaults } from '../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type PackRunDefaults } from '../../preload/contract/channels';
 import type { RestoreParams } from '../engine/pipeline/types';
 
 /** The settings a pack may recommend, in the order they are printed. */
@@ -65,7 +65,7 @@ export function describeRunSettings(merged: MergedRunSettings, packName: string 
     guidanceScale: `guidance ${p.guidanceScale}`,
     scheduler: `scheduler ${p.scheduler}`,
     colorFix: `color-fix ${p.colorFix}`,
-    colorFixLevels: `levels ${p.colorFixLevels ?? 5}`,
+    colorFixLevels: `levels ${p.colorFixLevels ?? APP_RUN_DEFAULTS.colorFixLevels}`,
     useRestorer: `faithful ${p.useRestorer ? 'on' : 'off'}`,
     restorerViews: `views ${p.restorerViews ?? 1}`,
     eta: `eta ${p.eta}`,

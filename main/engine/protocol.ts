@@ -13,7 +13,7 @@
  *
  * Everything here must survive structured clone (no functions, no class instances).
  */
-import type { EngineStatus, LoadedPackInfo } from '../../preload/contract/channels';
+import type { EngineStatus, LoadedPackInfo, RestorePhase } from '../../preload/contract/channels';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
@@ -87,11 +87,11 @@ export interface RestoreJobParams {
   output?: RestoreOutputOptions;
 }
 
-/** `progress` payload of a restore job: the pipeline's StepProgress with an ETA, and the preview as PNG bytes. */
-export type RestorePhase = 'restorer' | 'denoise';
-
+/**
+ * `progress` payload of a restore job: the pipeline's StepProgress (or RestorerProgress, phase
+ * 'restorer') with an ETA, and the preview as PNG bytes.
+ */
 export interface RestoreProgress {
-  /** 'restorer': `step` of `totalSteps` restorer passes (tiles x views); 'denoise': denoising steps. */
   phase: RestorePhase;
   step: number;
   totalSteps: number;

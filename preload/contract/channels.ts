@@ -197,13 +197,15 @@ export interface RestoreStartRequest {
   previewSize?: number;
 }
 
+/**
+ * What a progress report counts: 'restorer' (faithful mode, first) the restorer's passes, one per view
+ * of each tile; 'denoise' the denoising steps.
+ */
+export type RestorePhase = 'restorer' | 'denoise';
+
 export interface RestoreProgressEvent {
   jobId: string;
-  /**
-   * 'restorer' (faithful mode, first): `step` of `totalSteps` restorer passes, one per view of each tile;
-   * 'denoise': the denoising steps.
-   */
-  phase: 'restorer' | 'denoise';
+  phase: RestorePhase;
   /** 1-based step (or restorer pass) among those actually run. */
   step: number;
   totalSteps: number;

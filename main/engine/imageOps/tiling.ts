@@ -312,11 +312,12 @@ export interface TiledMapOptions {
 /**
  * Runs an async model `fn` on overlapping tiles of `input` [N, C, H, W], strictly one tile at
  * a time, and blends the outputs [N, C', h * scale, w * scale] into [N, C', H * scale, W * scale].
+ * `fn` also gets the number of tiles (for progress).
  */
 export async function tiledMap(
   input: Tensor,
   options: TiledMapOptions,
-  fn: (tile: Tensor, rect: TileRect) => Promise<Tensor> | Tensor,
+  fn: (tile: Tensor, rect: TileRect, tiles: number) => Promise<Tensor> | Tensor,
 ): Promise<Tensor> {
   if (input.dims.length !== 4) throw new Error(`tiledMap needs an [N, C, H, W] tensor, got [${input.dims.join(', ')}].`);
   const [n, , H, W] = input.dims as [number, number, number, number];
@@ -333,7 +334,7 @@ export async function tiledMap(
   let blender: TileBlender | undefined;
   let outChannels = 0;
   for (const rect of plan.tiles) {
-    const out = await fn(cropTile(input, rect), rect);
+    const out = await fn(cropTile(input, rect), rect, plan.tiles.length);
     const o = outPlan.tiles[rect.index]!;
     if (!blender) {
       outChannels = out.dims[1] ?? 0;

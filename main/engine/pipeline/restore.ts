@@ -205,16 +205,16 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let encodeMs = performance.now() - t0;
 
   /**
-   * run() on the whole input, or tile by tile (blended) when tiling. The tiling is given in latent
-   * cells: `cell` is one cell's size in the input's units (f for images, 1 for latents), `scale`
-   * the output/input size ratio. Checks cancellation before every model call.
+   * run() on the whole input, or tile by tile (blended) when tiling; run() also gets the number of
+   * tiles. The tiling is given in latent cells: `cell` is one cell's size in the input's units (f for
+   * images, 1 for latents), `scale` the output/input size ratio. Checks cancellation before every model call.
    */
-  const perTile = (input: Tensor, cell: number, scale: number, run: (x: Tensor) => Promise<Tensor>): Promise<Tensor> => {
+  const perTile = (input: Tensor, cell: number, scale: number, run: (x: Tensor, tiles: number) => Promise<Tensor>): Promise<Tensor> => {
     checkCancelled(hooks);
-    if (!options.tiling) return run(input);
-    return tiledMap(input, { tile: options.tiling.tile * cell, overlap: options.tiling.overlap * cell, scale }, (tile) => {
+    if (!options.tiling) return run(input, 1);
+    return tiledMap(input, { tile: options.tiling.tile * cell, overlap: options.tiling.overlap * cell, scale }, (tile, _rect, tiles) => {
       checkCancelled(hooks);
-      return run(tile);
+      return run(tile, tiles);
     });
   };
 
@@ -226,17 +226,13 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     const restorerStart = performance.now();
     const degradation = degradationVector(parseRestorationPrompt(options.restorationPrompt));
     const views = viewsOf(options.restorerViews ?? 1);
-    // perTile's restorer tiles (pixels, output scale 1): tiles x views passes, each reported.
-    const [, , H, W] = image.dims as [number, number, number, number];
-    const tiles = options.tiling ? planTiles(H, W, options.tiling.tile * f, options.tiling.overlap * f).tiles.length : 1;
-    const totalPasses = tiles * views.length;
-    let pass = 0;
-    y = await perTile(image, f, 1, (x) =>
+    let pass = 0; // tiles x views passes, each reported
+    y = await perTile(image, f, 1, (x, tiles) =>
       averageOverViews(x, views, async (v) => {
         checkCancelled(hooks);
         const out = await models.restorer(v, cRest, degradation);
         pass += 1;
-        hooks.onRestorer?.({ pass, totalPasses, elapsedMs: performance.now() - restorerStart });
+        hooks.onRestorer?.({ pass, totalPasses: tiles * views.length, elapsedMs: performance.now() - restorerStart });
         return out;
       }),
     );

@@ -154,7 +154,7 @@ export function createRunController(
     if (job.jobId !== p.jobId) return;
     const previewUrl = p.preview ? images.url(p.preview.bytes, 'image/png') : null;
     if (previewUrl) replacePreview(previewUrl);
-    dispatch({ type: 'run/progress', jobId: p.jobId, phase: p.phase === 'restorer' ? 'restorer' : 'denoise', step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewUrl });
+    dispatch({ type: 'run/progress', jobId: p.jobId, phase: p.phase, step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewUrl });
   }
 
   async function keepResult(result: RestoredImage, sweepId: string | null, makeCurrent: boolean): Promise<string | null> {

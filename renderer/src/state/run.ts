@@ -7,7 +7,7 @@
  *     ^                        |                              | run/cancelling --> cancelling
  *     +------- run/ended ------+------------------------------+---------------------+
  */
-import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
+import type { RegionPromptWire, RestorePhase, RestoreStartRequest } from '../../../preload/contract/channels';
 import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../preload/contract/restorationPrompt';
 import type { PromptState } from './promptBuilder';
 import type { RunSettings } from './settings';
@@ -24,7 +24,7 @@ export interface JobState {
   /** A single run, or one cell of a sweep. */
   kind: 'single' | 'sweep';
   /** What `step` of `totalSteps` counts: restorer passes (faithful mode, first) or denoising steps. */
-  phase: 'restorer' | 'denoise';
+  phase: RestorePhase;
   step: number;
   totalSteps: number;
   etaMs: number | null;
@@ -51,7 +51,7 @@ export const initialJobState: JobState = {
 export type JobAction =
   | { type: 'run/starting'; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
   | { type: 'run/started'; jobId: string }
-  | { type: 'run/progress'; jobId: string; phase: 'restorer' | 'denoise'; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
+  | { type: 'run/progress'; jobId: string; phase: RestorePhase; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
   | { type: 'run/cancelling' }
   | { type: 'run/ended' };
 
