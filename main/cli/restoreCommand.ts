@@ -21,6 +21,8 @@ import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../
 import type { CliIo } from './io';
 import { COLOR_FIX_LEVELS, MAX_STEPS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../preload/contract/channels';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
+import { describeEstimate } from './estimateText';
+import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../preload/contract/restorationPrompt';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
 import { number, parseCommandArgs } from './parse';
@@ -33,8 +35,13 @@ TIFF) or a folder of them; with several inputs or a folder, -o is a folder
 (created if missing; outputs are <name>.png unless --format says otherwise).
 
 Prompts:
-  --restore "<prompt>"      restoration prompt (default "Remove all degradation"), e.g.
+  --restore "<prompt>"      restoration prompt (default "auto": the model pack's estimator reads the blur,
+                            noise and JPEG compression of each photo and writes them as the prompt, which
+                            is printed; a photo it finds clean is left as it is), or your own, e.g.
                             "Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;"
+                            or "Remove all degradation" (blind: the estimate steers the restorer inside)
+  --upsample K              output size: K times the input (1-7; adds "Upsample to K.0x;" to the prompt);
+                            the estimate never changes the size
   --prompt "<text>"         semantic prompt: what is in the photo ("two zebras on a road")
   --negative "<text>"       negative prompt
   --region <mask.png>=<text>  a prompt for the white part of a mask image (repeatable)
@@ -73,6 +80,29 @@ Output:
 Exit codes: 0 ok, 1 restore failed, 2 usage or bad prompt, 3 bad input image,
 4 model pack problem, 5 output write problem, 130 interrupted (Ctrl+C).
 `;
+
+/**
+ * The prompt with `--upsample K` added as its `Upsample to K.0x;` clause (the output size is the user's
+ * choice, also with `auto`). A prompt that already names an output size, or the blind prompt, refuses it.
+ */
+export function withUpsample(prompt: string, upsample: string | undefined): string {
+  if (upsample === undefined) return prompt;
+  const spec = RESTORATION_GRAMMAR.operations.find((o) => o.key === 'downsample');
+  const factor = number('--upsample', upsample, { min: spec?.min ?? 1, max: spec?.max ?? 7 });
+  let parsed;
+  try {
+    parsed = parseRestorationPrompt(prompt);
+  } catch (err) {
+    if (err instanceof RestorationPromptError) throw new CliError(EXIT.usage, `Restoration prompt: ${err.message}.`);
+    throw err;
+  }
+  if (parsed.blind) throw new CliError(EXIT.usage, `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
+  if (parsed.operations.some((o) => o.key === 'downsample')) throw new CliError(EXIT.usage, 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
+  const operations = [...parsed.operations, { key: 'downsample', value: Number(factor.toFixed(spec?.decimals ?? 1)) }];
+  const order = RESTORATION_GRAMMAR.operations.map((o) => o.key);
+  operations.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+  return formatRestorationPrompt({ operations, blind: false, auto: parsed.auto });
+}
 
 /**
  * validateRestoreParams with its error as a usage error (exit 2). With the merged settings, the
@@ -173,6 +203,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   const { values: v, positionals } = parseCommandArgs('restore', argv, {
     output: { type: 'string', short: 'o' },
     restore: { type: 'string' },
+    upsample: { type: 'string' },
     prompt: { type: 'string' },
     negative: { type: 'string' },
     region: { type: 'string', multiple: true },
@@ -234,7 +265,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,
-    restorationPrompt: v.restore ?? DEFAULT_RESTORE_PARAMS.restorationPrompt,
+    restorationPrompt: withUpsample(v.restore ?? RESTORATION_GRAMMAR.autoPrompt, v.upsample),
     semanticPrompt: v.prompt ?? '',
     negativePrompt: v.negative ?? '',
     seed: v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : randomInt(0, 2 ** 31),
@@ -331,6 +362,14 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     );
   }
   params = checkParams(merged.params, merged);
+  const auto = parseRestorationPrompt(params.restorationPrompt).auto;
+  if (auto && pack?.hasEstimator === false) {
+    throw new CliError(
+      EXIT.usage,
+      `The pack "${pack.name}" has no degradation estimator, so "${params.restorationPrompt}"${v.restore === undefined ? ' (the default)' : ''} cannot read the photos: ` +
+        'give the restoration prompt with --restore, e.g. --restore "Denoise with sigma 0.05;" or --restore "Remove all degradation".',
+    );
+  }
 
   // 6. engine
   const host = await startEngine({
@@ -365,6 +404,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
           { onProgress: (p) => isRestoreProgress(p) && reporter.step(label, p), ...(io.interrupt ? { signal: io.interrupt } : {}) },
         );
         reporter.clear();
+        if (result.estimate) reporter.line(`${label}: ${describeEstimate(result.estimate, result.stepsRun === 0 && result.restorationPrompt === '')}`);
         await writeFileAtomic(job.output, result.image.bytes, Boolean(v.force));
       } catch (err) {
         reporter.clear();
@@ -393,6 +433,8 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
             seconds: Number(seconds.toFixed(3)),
             seed: result.seed,
             restorationPrompt: result.restorationPrompt,
+            requestedPrompt: params.restorationPrompt,
+            estimate: result.estimate,
             prompt: params.semanticPrompt,
             negativePrompt: params.negativePrompt,
             steps: result.stepsRun,

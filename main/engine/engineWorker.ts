@@ -17,9 +17,11 @@
 import type { ExecutionProvider, OpenedSession, SessionOptions } from './onnx/runtime';
 import { describeFallbacks, loadPack, type LoadedPack } from './packLoader';
 import { PackError, discoverPack, packInfo, readManifest } from './packs';
+import type { LoadedPackInfo } from '../../preload/contract/channels';
 import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
 import { JobCancelled, JobQueue } from './jobs/JobQueue';
+import { runEstimateJob } from './jobs/estimateJob';
 import { JobError, runRestoreJob, type Restorer } from './jobs/restoreJob';
 import type { EngineConfig, EngineErrorInfo, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
 
@@ -140,7 +142,8 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
     return status;
   };
 
-  const restore: Handler<'restore'> = async (params, job) => {
+  /** The loaded pack's pipeline runner, created on first use; JobError pack-not-loaded when there is none. */
+  const currentRestorer = async (): Promise<{ restorer: Restorer; pack: LoadedPackInfo }> => {
     const pack = loaded;
     if (!pack || !status.pack) {
       throw new JobError(
@@ -155,19 +158,36 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
         throw new JobError('pack-not-loaded', `The model pack "${status.pack.name}" cannot restore images: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    return { restorer: restorer.restorer, pack: status.pack };
+  };
+
+  /** Runs `work` with the status busy, then ready again. */
+  const busy = async <T>(work: () => Promise<T>): Promise<T> => {
     const idle = status;
     setStatus({ ...status, state: 'busy' });
     try {
-      return await runRestoreJob(params, {
-        restorer: restorer.restorer,
-        pack: status.pack,
-        provider: status.provider,
-        signal: job.signal,
-        sendProgress: (progress: RestoreProgress) => port.postMessage({ kind: 'progress', id: job.id, progress }),
-      });
+      return await work();
     } finally {
       if (status.state === 'busy') setStatus({ ...idle, state: 'ready' });
     }
+  };
+
+  const restore: Handler<'restore'> = async (params, job) => {
+    const current = await currentRestorer();
+    return busy(() =>
+      runRestoreJob(params, {
+        restorer: current.restorer,
+        pack: current.pack,
+        provider: status.provider,
+        signal: job.signal,
+        sendProgress: (progress: RestoreProgress) => port.postMessage({ kind: 'progress', id: job.id, progress }),
+      }),
+    );
+  };
+
+  const estimate: Handler<'estimate'> = async (params, job) => {
+    const current = await currentRestorer();
+    return busy(() => runEstimateJob(params, { restorer: current.restorer, packName: current.pack.name, signal: job.signal }));
   };
 
   const handlers: { [M in EngineMethod]: Handler<M> } = {
@@ -175,6 +195,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
     'reload-pack': async (params) => loadDefaultPack(params.dir),
     backends: async () => (await getRuntime()).listBackends(),
     restore,
+    estimate,
   };
 
   const respond = async (id: number, method: EngineMethod, params: unknown): Promise<void> => {

@@ -98,6 +98,20 @@ const packDefaultsSchema = z
   })
   .partial()
   .strict();
+/**
+ * `estimator`: how the pack's degradation estimator reads a photo (estimator/model.onnx). Operations it
+ * reads, in its outputs' column order; the patch side and how many patches per photo; the probability at
+ * which an operation goes into the estimated prompt.
+ */
+const estimatorSchema = z
+  .object({
+    operations: z.array(z.enum(['blur', 'noise', 'jpeg'])).min(1),
+    patch: z.number().int().min(8).max(1024).refine((n) => n % 8 === 0, 'a multiple of 8 (the JPEG block grid)'),
+    maxPatches: z.number().int().min(1).max(64),
+    presenceThreshold: z.number().finite().gt(0).lt(1),
+  })
+  .strict();
+export type EstimatorSpec = z.infer<typeof estimatorSchema>;
 const spirePackSchema = z.object({
   format: z.literal(PACK_FORMAT),
   formatVersion: z.literal(SPIRE_FORMAT_VERSION),
@@ -126,6 +140,7 @@ const spirePackSchema = z.object({
   textEncoder: z.object({ hiddenSize: z.number().int().positive(), sharedForRestorationPrompt: z.boolean() }),
   adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
   hasRestorer: z.boolean(),
+  estimator: estimatorSchema.optional(),
   defaults: packDefaultsSchema.optional(),
   components: z.record(z.string(), componentSchema),
 });
@@ -136,7 +151,10 @@ export type SpirePackSpec = z.infer<typeof spirePackSchema>;
 // The contract's type and the schema must describe the same object.
 const defaultsMatchContract: [z.infer<typeof packDefaultsSchema>, PackRunDefaults] extends [PackRunDefaults, z.infer<typeof packDefaultsSchema>] ? true : never = true;
 void defaultsMatchContract;
-export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer';
+export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer' | 'estimator';
+
+/** The estimator's outputs, one column per operation of `estimator.operations` (models/spire/estimator.py). */
+export const ESTIMATOR_OUTPUTS = ['logits', 'values', 'log_scales'] as const;
 
 /** A pack that cannot be used: which file and why, in words a user can act on. */
 export class PackError extends Error {
@@ -271,6 +289,10 @@ function crossCheck(spec: SpirePackSpec): string | null {
   const need: SpireComponentName[] = ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet'];
   if (spec.adaptor) need.push('adaptor');
   if (spec.hasRestorer) need.push('restorer');
+  if (spec.estimator) need.push('estimator');
+  if (spec.components.estimator && !spec.estimator) {
+    return 'components.estimator is present but the manifest has no "estimator" section (operations, patch, maxPatches, presenceThreshold); re-export the pack.';
+  }
   const defaults = spec.defaults ?? {};
   if (defaults.useRestorer === true && !spec.hasRestorer) {
     return 'defaults.useRestorer is true but hasRestorer is false; a pack without a restorer cannot recommend faithful mode.';
@@ -346,6 +368,18 @@ function crossCheck(spec: SpirePackSpec): string | null {
       return `components.restorer input "degradation" must have shape [batch, ${DEGRADATION_VECTOR_SIZE}] (the parsed restoration prompt), has [${degradation.shape.join(', ')}].`;
     }
   }
+  if (spec.estimator) {
+    const e = c.estimator;
+    const image = e.inputs[0] as TensorSpec;
+    if (e.inputs.length !== 1 || image.name !== 'image' || image.shape.length !== 4 || image.shape[1] !== 3) {
+      return `components.estimator takes one input "image" [batch, 3, height, width], has ${e.inputs.map((i) => `"${i.name}" [${i.shape.join(', ')}]`).join(', ')}.`;
+    }
+    const K = spec.estimator.operations.length;
+    const outs = e.outputs.map((o) => o.name);
+    if (!sameNames(outs, [...ESTIMATOR_OUTPUTS])) return `components.estimator outputs must be ${ESTIMATOR_OUTPUTS.join(', ')}, has ${outs.join(', ')}.`;
+    const wrong = e.outputs.find((o) => o.shape.length !== 2 || o.shape[1] !== K);
+    if (wrong) return `components.estimator output "${wrong.name}" must be [batch, ${K}] (one column per estimator.operations), has [${wrong.shape.join(', ')}].`;
+  }
   return null;
 }
 
@@ -408,6 +442,7 @@ export function packFile(manifest: PackManifest, file: string): string {
 export function packInfo(manifest: PackManifest): LoadedPackInfo {
   const info: LoadedPackInfo = { name: manifest.name, dir: manifest.dir };
   if (manifest.spire) info.hasRestorer = manifest.spire.hasRestorer;
+  if (manifest.spire) info.hasEstimator = manifest.spire.estimator !== undefined;
   if (manifest.spire?.defaults) info.defaults = { ...manifest.spire.defaults };
   return info;
 }

@@ -13,7 +13,7 @@
  *
  * Everything here must survive structured clone (no functions, no class instances).
  */
-import type { EngineStatus, LoadedPackInfo, RestorePhase } from '../../preload/contract/channels';
+import type { DegradationEstimate, EngineStatus, LoadedPackInfo, RestorePhase } from '../../preload/contract/channels';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
@@ -106,7 +106,10 @@ export interface RestoreJobResult {
   /** The restored image, encoded as asked, with the input's alpha resized to it. */
   image: { bytes: Uint8Array; format: OutputFormat; width: number; height: number; hasAlpha: boolean };
   input: { width: number; height: number; format: string; bitDepth: 8 | 16; hasAlpha: boolean };
+  /** The restoration prompt the run used (for `auto`: the estimate's clauses). */
   restorationPrompt: string;
+  /** What the degradation estimator read, when the run asked it (`auto`, or the blind prompt in faithful mode). */
+  estimate: DegradationEstimate | null;
   semanticPrompt: string;
   seed: number;
   stepsRun: number;
@@ -132,6 +135,20 @@ export interface EngineMethods {
    * image-* (ImageReadError codes), out-of-memory, bad-output (NaN/Inf), restore-failed.
    */
   restore: { params: RestoreJobParams; result: RestoreJobResult };
+  /**
+   * Reads what is wrong with one photo (the degradation estimator; a JPEG's quantisation tables give its
+   * quality): the auto restoration prompt, before any run. Queued like a restore. Error codes: cancelled,
+   * pack-not-loaded, no-estimator, image-*, restore-failed.
+   */
+  estimate: { params: EstimateJobParams; result: EstimateJobResult };
+}
+
+export interface EstimateJobParams {
+  input: ImageSource;
+}
+
+export interface EstimateJobResult extends DegradationEstimate {
+  input: { width: number; height: number; format: string };
 }
 
 export type EngineMethod = keyof EngineMethods;

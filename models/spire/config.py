@@ -68,6 +68,16 @@ class RestorerConfig:
 
 
 @dataclass
+class EstimatorConfig:
+    enabled: bool = False  # export a degradation estimator (estimator/model.onnx: the auto restoration prompt)
+    channels: list = field(default_factory=lambda: [32, 48, 64])  # pixel branch widths at 1/2, 1/4, 1/8 resolution
+    block_channels: int = 32  # block branch: one position per 8x8 block (JPEG's grid)
+    trunk_channels: int = 64  # trunk and head width
+    patch: int = 128  # patch side the estimator reads (training crop and the engine's patches), a multiple of 8
+    max_patches: int = 16  # patches per photo, spread evenly over it
+
+
+@dataclass
 class SchedulerConfig:
     # Field names and meanings follow diffusers' DDIMScheduler so scheduler_config.json reads the same.
     num_train_timesteps: int = 1000  # T
@@ -86,8 +96,8 @@ class SchedulerConfig:
 class TrainConfig:
     image_size: int = 512  # training crop (pixels)
     batch_size: int = 4
-    lr: dict = field(default_factory=lambda: {"vae": 1e-4, "unet": 1e-4, "adaptor": 1e-4, "restorer": 2e-4})
-    steps: dict = field(default_factory=lambda: {"vae": 1000, "unet": 1000, "adaptor": 1000, "restorer": 500})
+    lr: dict = field(default_factory=lambda: {"vae": 1e-4, "unet": 1e-4, "adaptor": 1e-4, "restorer": 2e-4, "estimator": 1e-3})
+    steps: dict = field(default_factory=lambda: {"vae": 1000, "unet": 1000, "adaptor": 1000, "restorer": 500, "estimator": 500})
     kl_weight: float = 1e-6  # KL term of the autoencoder loss
     prompt_dropout: float = 0.1  # semantic prompt replaced by "" this often (classifier-free guidance)
     train_text_encoder: bool = True  # train the text encoder with the UNet prior (no pretrained CLIP here)
@@ -115,6 +125,7 @@ class SpireConfig:
     unet: UNetConfig = field(default_factory=UNetConfig)
     adaptor: AdaptorConfig = field(default_factory=AdaptorConfig)
     restorer: RestorerConfig = field(default_factory=RestorerConfig)
+    estimator: EstimatorConfig = field(default_factory=EstimatorConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
 

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from .degradations import make_training_sample
+from .degradations import make_estimator_sample, make_training_sample
 from .imageio import from_uint8
 
 # The shared datasets folder beside the checkout; SPIRE_DATASETS overrides it.
@@ -167,7 +167,8 @@ class TrainingImages:
 
     ``__getitem__(i)`` returns, with ``degrade=True``, the dict of
     ``degradations.make_training_sample`` (clean, degraded, degraded_lr,
-    restoration_prompt, semantic_prompt, pipeline, params) plus ``path`` and ``set``;
+    restoration_prompt, semantic_prompt, pipeline, params), or with ``mixer="estimator"``
+    that of ``degradations.make_estimator_sample`` (clean, degraded, stages), plus ``path`` and ``set``;
     with ``degrade=False`` only clean, semantic_prompt, path and set. Arrays are float32
     (H, W, 3) in [0, 1]; transpose to (3, H, W) for torch."""
 
@@ -181,6 +182,7 @@ class TrainingImages:
         repeat: int = 1,
         vertical_flips: bool = False,
         cache_images: bool = False,
+        mixer: str = "spire",
         **mixer_kwargs,
     ):
         self.root = Path(root or DEFAULT_ROOT)
@@ -190,7 +192,9 @@ class TrainingImages:
             raise ValueError(f"no training image of {list(sets)} is at least {crop_size}px on its shorter side")
         self.seed, self.epoch = int(seed), 0
         self.degrade, self.repeat, self.vertical_flips = degrade, int(repeat), vertical_flips
-        self.mixer_kwargs = mixer_kwargs
+        if mixer not in ("spire", "estimator"):
+            raise ValueError(f"mixer must be 'spire' (make_training_sample) or 'estimator' (make_estimator_sample), got {mixer!r}")
+        self.mixer, self.mixer_kwargs = mixer, mixer_kwargs
         self._cache: Optional[Dict[Path, np.ndarray]] = {} if cache_images else None
 
     def set_epoch(self, epoch: int) -> None:
@@ -215,7 +219,9 @@ class TrainingImages:
         crop = random_flip(crop, rng, vertical=self.vertical_flips and not record.captions)
         clean = from_uint8(np.ascontiguousarray(crop))
         caption = record.captions[int(rng.integers(len(record.captions)))] if record.captions else ""
-        if self.degrade:
+        if self.degrade and self.mixer == "estimator":
+            sample = make_estimator_sample(clean, rng, **self.mixer_kwargs)
+        elif self.degrade:
             sample = make_training_sample(clean, rng, caption, **self.mixer_kwargs)
         else:
             sample = {"clean": clean, "semantic_prompt": caption}

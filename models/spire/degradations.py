@@ -217,6 +217,34 @@ def apply_prompt(
 
 
 # ---------------------------------------------------------------------------------------
+# Estimator samples: what the degradation estimator learns to read
+# ---------------------------------------------------------------------------------------
+# Per operation the estimator reads (estimator.OPERATIONS): the range its training draws from, uniformly.
+# Narrower than the grammar at the low end, where a degradation is invisible (blur 0.2 is the identity to
+# within 1e-5; noise 0.005 is below most photos' own): there "absent" is the right reading.
+ESTIMATOR_RANGES: Dict[str, Tuple[float, float]] = {"blur": (0.4, 3.0), "noise": (0.008, 0.12), "jpeg": (30, 92)}
+
+
+def make_estimator_sample(clean: np.ndarray, rng: np.random.Generator, p_stage: float = 0.5) -> dict:
+    """One estimator training sample: blur -> noise -> JPEG (the grammar's order), each applied with
+    probability ``p_stage``, its value uniform over ESTIMATOR_RANGES (JPEG quality a whole number), not
+    rounded to the grammar grid. Returns {clean, degraded (same size), stages {key: value}}."""
+    check_image(clean, "clean")
+    stages: Dict[str, float] = {}
+    for key, (lo, hi) in ESTIMATOR_RANGES.items():
+        if rng.random() < p_stage:
+            stages[key] = float(rng.integers(int(lo), int(hi) + 1)) if key == "jpeg" else float(rng.uniform(lo, hi))
+    img = clean
+    if "blur" in stages:
+        img = gaussian_blur(img, stages["blur"])
+    if "noise" in stages:
+        img = add_gaussian_noise(img, stages["noise"], rng)
+    if "jpeg" in stages:
+        img = jpeg_compress(img, int(stages["jpeg"]))
+    return {"clean": clean, "degraded": np.ascontiguousarray(img, dtype=np.float32), "stages": stages}
+
+
+# ---------------------------------------------------------------------------------------
 # Mixer
 # ---------------------------------------------------------------------------------------
 def make_training_sample(
@@ -253,5 +281,6 @@ def make_training_sample(
 __all__ = [
     "gaussian_kernel1d", "gaussian_blur", "filter2d", "resize_bicubic", "resize_cv2", "downsampled_size",
     "add_gaussian_noise", "add_poisson_noise", "jpeg_compress", "sample_stage_value", "sample_parameterized",
-    "apply_stages", "degrade_parameterized", "apply_prompt", "make_training_sample", "Operation",
+    "apply_stages", "degrade_parameterized", "apply_prompt", "make_training_sample", "make_estimator_sample",
+    "ESTIMATOR_RANGES", "Operation",
 ]

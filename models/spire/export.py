@@ -76,6 +76,12 @@ def component_specs(cfg: SpireConfig, dtype: str) -> dict:
         if cfg.restorer.degradation_input:
             ins.append(V("degradation", dtype, ["batch", degradation_vector_size()]))
         specs["restorer"] = (ins, [V("restored", dtype, image)])
+    if cfg.estimator.enabled:
+        from .estimator import OPERATIONS
+
+        per_op = ["batch", len(OPERATIONS)]
+        specs["estimator"] = ([V("image", dtype, image)],
+                              [V("logits", dtype, per_op), V("values", dtype, per_op), V("log_scales", dtype, per_op)])
     return specs
 
 
@@ -165,6 +171,8 @@ def modules_for(models: SpireModels) -> dict:
     }
     if models.restorer is not None:
         mods["restorer"] = models.restorer
+    if models.estimator is not None:
+        mods["estimator"] = models.estimator
     return mods
 
 
@@ -214,6 +222,37 @@ def export_pack(models: SpireModels, tokenizer, out, fp16: bool = False, force: 
     return manifest
 
 
+@torch.no_grad()
+def update_pack(models: SpireModels, pack_dir, parts, device="cpu") -> dict:
+    """Re-exports only ``parts`` (pack component names, e.g. restorer, estimator) of a run into an existing
+    pack: their graphs are replaced or added, the manifest's components (and estimator section) updated, every
+    other file left byte for byte as it was. The run's config must describe the pack (same sizes)."""
+    pack_dir = Path(pack_dir)
+    manifest_path = pack_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    cfg = models.cfg
+    models = models.to(device=device, dtype=torch.float32).eval()
+    specs = component_specs(cfg, "float32")
+    mods = modules_for(models)
+    unknown = [p for p in parts if p not in mods]
+    if unknown:
+        raise ValueError(f"the run has no {', '.join(unknown)} to export (it has {', '.join(mods)})")
+    side = models.size_multiple * 2
+    for name in parts:
+        ins, outs = specs[name]
+        inputs = example_inputs(ins, 2, side, side, cfg.text_encoder.vocab_size, device, torch.float32)
+        file = f"{name}/model.onnx"
+        export_onnx(mods[name], inputs, ins, outs, pack_dir / file, external_data=False)
+        manifest["components"][name] = pack.component(file, ins, outs, "float32")
+    rebuilt = pack.build_manifest(cfg, manifest["components"], manifest["adaptor"]["skips"], manifest["tokenizer"]["files"],
+                                  manifest["scheduler"]["config"], manifest["producer"], manifest.get("defaults"))
+    for key in ("hasRestorer", "estimator"):
+        if key in rebuilt:
+            manifest[key] = rebuilt[key]
+    pack.write_json(manifest_path, manifest)
+    return manifest
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", required=True, help="training run folder (config.json + <part>.pt)")
@@ -221,6 +260,9 @@ def main():
     p.add_argument("--fp16", action="store_true", help="export float16 graphs (needs --device cuda)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
+    p.add_argument("--update", nargs="+", metavar="COMPONENT",
+                   help="replace or add only these components (e.g. restorer estimator) in the existing pack --out, "
+                        "keeping its other files as they are")
     p.add_argument("--defaults", metavar="JSON", default=None,
                    help='run settings the pack recommends, written to manifest.json `defaults`, e.g. '
                         '\'{"useRestorer": true, "strength": 0.25, "steps": 20}\' (see models/README.md)')
@@ -233,6 +275,12 @@ def main():
             p.error(f"--defaults is not valid JSON ({err})")
     torch.set_num_threads(os.cpu_count() or 1)
     models = SpireModels.load(a.run, a.device)
+    if a.update:
+        if not (Path(a.out) / "manifest.json").exists():
+            p.error(f"--update needs an existing pack in --out; {a.out} has no manifest.json")
+        manifest = update_pack(models, a.out, a.update, a.device)
+        print(f"updated {a.out}: " + ", ".join(a.update) + f" (components: {', '.join(manifest['components'])})")
+        return
     try:
         if defaults is not None:
             pack.check_defaults(defaults, models.restorer is not None)

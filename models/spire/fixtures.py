@@ -2,6 +2,7 @@
 
     cd models && /usr/bin/python3 -m spire.fixtures                  # packs and goldens
     cd models && /usr/bin/python3 -m spire.fixtures --sampling-only  # only the sampling goldens
+    cd models && /usr/bin/python3 -m spire.fixtures --estimator-only # only tiny-random's estimator and its goldens
 
 
 For each pack (tiny-random: modulation fusion; tiny-random-additive: ControlNet-style
@@ -16,6 +17,11 @@ pack, and writes golden/index.json + raw little-endian .bin tensors:
     the token ids of every prompt, the timesteps, the guided model output and the
     latents after every step, the decoded image and the sampler's output (faithful mode below
     strength 1: the detail-transferred image and the decoded reconstruction it subtracts).
+
+The degradation estimator (estimator/model.onnx) is in tiny-random only: `--estimator-only` exports it into
+the existing pack (spire.export update_pack: every other file stays as it is) and writes its goldens: the
+component call, and "estimate", one photo read end to end (patch grid, per-patch outputs, the aggregate
+and the prompt, with and without a JPEG quality from the file), what estimate.ts must reproduce.
 
 `--sampling-only` keeps the exported packs and the component goldens and recomputes only the
 sampling runs (index.json "sampling" and their .bin files); it keeps a .bin file whose values
@@ -158,6 +164,57 @@ def sampling_golden(models: SpireModels, tok, run: dict, w: GoldenWriter) -> dic
 
 
 PACK_SPECS = {"tiny-random": ("modulation", 0), "tiny-random-additive": ("additive", 1)}
+ESTIMATOR_PACK = "tiny-random"  # the one fixture pack with a degradation estimator
+ESTIMATE_IMAGE = (41, 70)  # height, width of the estimate golden's photo: an odd size, so the patch grid is not trivial
+
+
+@torch.no_grad()
+def estimator_goldens(models: SpireModels, w: GoldenWriter) -> tuple:
+    """The estimator's component golden and the "estimate" golden (one photo read end to end)."""
+    from . import estimator as E
+
+    cfg = models.cfg
+    ins, outs = component_specs(cfg, "float32")["estimator"]
+    inputs = example_inputs(ins, 2, HEIGHT, WIDTH, cfg.text_encoder.vocab_size, "cpu", torch.float32)
+    result = models.estimator(*inputs)
+    component = {
+        "inputs": {v["name"]: w.tensor(f"estimator.in.{v['name']}", x) for v, x in zip(ins, inputs)},
+        "outputs": {v["name"]: w.tensor(f"estimator.out.{v['name']}", x) for v, x in zip(outs, result)},
+    }
+    g = torch.Generator().manual_seed(7)
+    h, wd = ESTIMATE_IMAGE
+    photo = torch.rand((h, wd, 3), generator=g).numpy()  # (H, W, 3) in [0, 1]
+    e = cfg.estimator
+    grid = E.patch_grid(h, wd, e.patch, e.max_patches)
+    patches = E.patches_of(photo, e.patch, e.max_patches)
+    logits, values, log_scales = (t.numpy() for t in models.estimator(torch.from_numpy(patches)))
+    ops = E.aggregate(logits, values, log_scales)
+    doc = {
+        "image": w.tensor("estimate.image", photo), "patch": e.patch, "maxPatches": e.max_patches,
+        "grid": [list(r) for r in grid], "patches": w.tensor("estimate.patches", patches),
+        "logits": w.tensor("estimate.logits", logits), "values": w.tensor("estimate.values", values),
+        "logScales": w.tensor("estimate.log_scales", log_scales),
+        "aggregate": ops,
+        "prompt": E.estimate_prompt(ops).text,
+        "withJpegFile": {str(q): E.estimate_prompt(ops, q).text for q in (40, 97)},
+    }
+    return component, doc
+
+
+def build_estimator(name: str = ESTIMATOR_PACK):
+    """Exports the fixture's estimator into the existing pack folder and adds its goldens to index.json."""
+    from .export import update_pack
+
+    models, _ = fixture_models(name)
+    out = PACKS / name
+    update_pack(models, out, ["estimator"])
+    folder = out / "golden"
+    index = json.loads((folder / "index.json").read_text())
+    component, doc = estimator_goldens(models, GoldenWriter(folder))
+    index["components"]["estimator"] = component
+    index["estimate"] = doc
+    pack.write_json(folder / "index.json", index)
+    print(f"{out.relative_to(ROOT)}: estimator and its goldens")
 
 
 def fixture_models(name: str):
@@ -229,14 +286,19 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser(description="Regenerate the tiny fixture packs and their goldens.")
     ap.add_argument("--sampling-only", action="store_true", help="keep the packs and component goldens; recompute the sampling runs")
+    ap.add_argument("--estimator-only", action="store_true", help=f"export only {ESTIMATOR_PACK}'s estimator and its goldens")
     args = ap.parse_args(argv)
     torch.set_num_threads(os.cpu_count() or 1)
+    if args.estimator_only:
+        build_estimator()
+        return
     if args.sampling_only:
         for name in PACK_SPECS:
             rebuild_sampling(name)
         return
     for name in PACK_SPECS:
         build_pack(name)
+    build_estimator()
     # tiny-random-fp16: tiny-random's graphs rewritten in float16 (fp16.py); it reuses tiny-random's goldens.
     from .fp16 import convert_pack
     convert_pack(PACKS / "tiny-random", PACKS / "tiny-random-fp16", force=True, log=lambda _: None)

@@ -4,7 +4,7 @@ A pack is a folder (layout follows diffusers/optimum's ONNX export):
 
     manifest.json                      format "spire-pack", formatVersion 1 (see models/README.md)
     text_encoder/model.onnx  unet/model.onnx  vae_encoder/model.onnx  vae_decoder/model.onnx
-    adaptor/model.onnx       restorer/model.onnx (optional)
+    adaptor/model.onnx       restorer/model.onnx (optional)   estimator/model.onnx (optional)
     tokenizer/vocab.json merges.txt tokenizer_config.json
     scheduler/scheduler_config.json
 
@@ -101,6 +101,12 @@ def build_manifest(cfg, components: dict, skips: list, tokenizer_files: dict, sc
         "hasRestorer": "restorer" in components,
         "components": components,
     }
+    if "estimator" in components:
+        from .estimator import OPERATIONS, PRESENCE_THRESHOLD
+
+        e = cfg.estimator
+        manifest["estimator"] = {"operations": list(OPERATIONS), "patch": e.patch, "maxPatches": e.max_patches,
+                                 "presenceThreshold": PRESENCE_THRESHOLD}
     if defaults is not None:
         manifest["defaults"] = check_defaults(defaults, manifest["hasRestorer"])
     return manifest

@@ -4,6 +4,8 @@ The grammar lives in ONE data file, ``assets/restoration-grammar.json`` (read by
 module and by the TypeScript engine). A restoration prompt is either
 
 * the blind prompt ``Remove all degradation``,
+* the auto prompt ``auto`` (read blur, noise and JPEG from the photo: the degradation estimator writes the
+  clauses), alone or with the output size ``auto; Upsample to 2.0x;``,
 * the empty prompt ``""`` (no degradation), or
 * up to four clauses, one per operation, each ending in ``;``::
 
@@ -75,6 +77,7 @@ class OperationSpec:
 class Grammar:
     version: int
     blind_prompt: str
+    auto_prompt: str
     terminator: str
     separator: str
     operations: tuple  # tuple[OperationSpec, ...] in canonical order
@@ -122,7 +125,7 @@ def load_grammar(path: Optional[Path] = None) -> Grammar:
         if not op.template.split()[0].lower() == op.name.lower():
             raise ValueError(f"grammar: template {op.template!r} must start with the operation name {op.name!r}")
     return Grammar(
-        version=int(raw["version"]), blind_prompt=raw["blindPrompt"],
+        version=int(raw["version"]), blind_prompt=raw["blindPrompt"], auto_prompt=raw["autoPrompt"],
         terminator=raw.get("clauseTerminator", ";"), separator=raw.get("clauseSeparator", " "),
         operations=ops,
     )
@@ -148,10 +151,12 @@ class Operation:
 
 @dataclass(frozen=True)
 class RestorationPrompt:
-    """Structured restoration prompt. ``operations`` are in canonical order, each key at most once."""
+    """Structured restoration prompt. ``operations`` are in canonical order, each key at most once.
+    ``auto``: the estimator reads blur, noise and JPEG from the photo; only the output size (Upsample) is given."""
 
     operations: tuple = field(default_factory=tuple)  # tuple[Operation, ...]
     blind: bool = False
+    auto: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -164,16 +169,17 @@ class RestorationPrompt:
 
     @property
     def is_empty(self) -> bool:
-        return not self.blind and not self.operations
+        return not self.blind and not self.auto and not self.operations
 
     @property
     def text(self) -> str:
         return format_prompt(self)
 
     def to_dict(self) -> dict:
-        """JSON-friendly form: {"blind": bool, "operations": [{"key","name","param","value"}]}."""
+        """JSON-friendly form: {"blind": bool, "auto": bool, "operations": [{"key","name","param","value"}]}."""
         return {
             "blind": self.blind,
+            "auto": self.auto,
             "operations": [
                 {"key": op.key, "name": op.spec.name, "param": op.spec.param, "value": op.value}
                 for op in self.operations
@@ -183,7 +189,7 @@ class RestorationPrompt:
     @staticmethod
     def from_dict(data: Mapping) -> "RestorationPrompt":
         ops = [Operation(o["key"], None if o.get("value") is None else float(o["value"])) for o in data.get("operations", [])]
-        return RestorationPrompt(tuple(ops), bool(data.get("blind", False)))
+        return RestorationPrompt(tuple(ops), bool(data.get("blind", False)), bool(data.get("auto", False)))
 
     @staticmethod
     def of(values: Mapping[str, Optional[float]], blind: bool = False) -> "RestorationPrompt":
@@ -200,10 +206,25 @@ class RestorationPrompt:
         return RestorationPrompt(tuple(ops), blind)
 
 
+AUTO_COMBINES_WITH = ("downsample",)  # the output size stays the user's choice; the rest the estimator reads
+
+
+def _auto_error(g: "Grammar", part: str = "") -> PromptError:
+    sizes = ", ".join(f"'{g.spec(k).name}'" for k in AUTO_COMBINES_WITH)
+    return PromptError(
+        f"'{g.auto_prompt}' reads blur, noise and JPEG from the photo itself: it can only be combined with {sizes} "
+        f"(the output size, e.g. '{g.auto_prompt}; {_example(g.spec('downsample'))};'); "
+        f"write the clauses yourself instead of '{g.auto_prompt}' to name other operations", part)
+
+
 def _validate(p: RestorationPrompt) -> None:
     g = grammar()
     if p.blind and p.operations:
         raise PromptError(f"'{g.blind_prompt}' cannot be combined with other operations")
+    if p.blind and p.auto:
+        raise PromptError(f"'{g.blind_prompt}' cannot be combined with '{g.auto_prompt}'")
+    if p.auto and any(op.key not in AUTO_COMBINES_WITH for op in p.operations):
+        raise _auto_error(g)
     order = {k: i for i, k in enumerate(g.keys)}
     last = -1
     for op in p.operations:
@@ -250,27 +271,35 @@ def parse(text: str) -> RestorationPrompt:
         raise PromptError(f"a restoration prompt must be text, got {type(text).__name__}")
     g = grammar()
     blind = _norm(g.blind_prompt)
+    auto_word = _norm(g.auto_prompt)
     clauses = [c.strip() for c in text.split(g.terminator)]
     clauses = [c for c in clauses if c]
     if not clauses:
         return RestorationPrompt()
     if len(clauses) == 1 and _norm(clauses[0]) == blind:
         return RestorationPrompt(blind=True)
+    auto = _norm(clauses[0]) == auto_word
+    if auto:
+        clauses = clauses[1:]
 
     by_name = {op.name.lower(): op for op in g.operations}
     found = {}
     for clause in clauses:
         if _norm(clause) == blind:
             raise PromptError(f"'{g.blind_prompt}' cannot be combined with other operations", clause)
+        if _norm(clause) == auto_word:
+            raise PromptError(f"'{g.auto_prompt}' comes first and once (e.g. '{g.auto_prompt}; {_example(g.spec('downsample'))};')", clause)
         first = clause.split()[0]
         m = re.match(r"[A-Za-z]+", first)
         spec = by_name.get(m.group(0).lower()) if m else None
         if spec is None:
             raise PromptError(
                 f"unknown operation '{first}' in '{clause}'; allowed: {', '.join(g.names)} "
-                f"(e.g. '{_example(g.operations[0])};') or the blind prompt '{g.blind_prompt}'",
+                f"(e.g. '{_example(g.operations[0])};'), the blind prompt '{g.blind_prompt}' or '{g.auto_prompt}'",
                 clause,
             )
+        if auto and spec.key not in AUTO_COMBINES_WITH:
+            raise _auto_error(g, clause)
         if spec.key in found:
             raise PromptError(f"'{clause}': {spec.name} is given twice; each operation may appear once", clause)
         if _norm(clause) == spec.name.lower():
@@ -284,7 +313,7 @@ def parse(text: str) -> RestorationPrompt:
                 clause,
             )
         found[spec.key] = _parse_number(spec, mm.group(1), clause)
-    return RestorationPrompt(tuple(Operation(k, found[k]) for k in g.keys if k in found))
+    return RestorationPrompt(tuple(Operation(k, found[k]) for k in g.keys if k in found), auto=auto)
 
 
 def _example(spec: OperationSpec) -> str:
@@ -300,16 +329,43 @@ def format_operation(op: Operation) -> str:
 
 
 def format_prompt(prompt: RestorationPrompt) -> str:
-    """Canonical text: the blind prompt, ``""`` for no operation, else clauses joined by one space."""
+    """Canonical text: the blind prompt, ``""`` for no operation, else clauses joined by one space; the auto
+    prompt alone is ``auto``, with clauses ``auto; Upsample to 2.0x;``."""
     g = grammar()
     if prompt.blind:
         return g.blind_prompt
-    return g.separator.join(format_operation(op) for op in prompt.operations)
+    clauses = [format_operation(op) for op in prompt.operations]
+    if prompt.auto:
+        return g.separator.join([g.auto_prompt + g.terminator] + clauses) if clauses else g.auto_prompt
+    return g.separator.join(clauses)
 
 
 def canonicalize(text: str) -> str:
     """``format_prompt(parse(text))``."""
     return format_prompt(parse(text))
+
+
+def resolve_auto(requested: RestorationPrompt, estimated: RestorationPrompt) -> RestorationPrompt:
+    """The prompt an ``auto`` request runs with: the estimator's clauses (read at the input's size) plus the
+    requested output size. With ``Upsample to Kx`` the estimated blur sigma is multiplied by K (the grammar's
+    blur is at the output's resolution: a blur of s pixels there is s / K in the input) and clamped to its
+    range; noise and JPEG act on the small image and stay. A request that is not ``auto`` comes back as is."""
+    if not requested.auto:
+        return requested
+    g = grammar()
+    up = requested.get("downsample")
+    factor = up.value if up is not None and up.value is not None else 1.0
+    values = {}
+    for op in estimated.operations:
+        if op.key in AUTO_COMBINES_WITH:
+            continue
+        v = op.value
+        if op.key == "blur" and v is not None and factor != 1.0:
+            v = min(g.spec("blur").max, v * factor)
+        values[op.key] = v
+    if up is not None:
+        values["downsample"] = up.value
+    return RestorationPrompt.of(values)
 
 
 def operations_in_order(keys: Iterable[str]) -> list:
@@ -331,6 +387,8 @@ def degradation_vector(prompt) -> list:
     computes the same vector (``degradationVector`` in ``preload/contract/restorationPrompt.ts``).
     """
     p = parse(prompt) if isinstance(prompt, str) else prompt
+    if p.auto:
+        raise PromptError(f"'{p.text}' is resolved by the degradation estimator first (resolve_auto): it has no numbers of its own")
     out = []
     for spec in grammar().operations:
         op = p.get(spec.key)
@@ -341,3 +399,13 @@ def degradation_vector(prompt) -> list:
         else:
             out += [1.0, 1.0, (op.value - spec.min) / (spec.max - spec.min)]
     return out + [1.0 if p.blind else 0.0]
+
+
+def blind_degradation_vector(estimated) -> list:
+    """The restorer's degradation input for the blind prompt with an estimate: the estimated prompt's numbers
+    with the blind flag set (blindDegradationVector in TypeScript), so ``Remove all degradation`` is steered by
+    what the estimator read."""
+    p = parse(estimated) if isinstance(estimated, str) else estimated
+    v = degradation_vector(RestorationPrompt(p.operations))
+    v[-1] = 1.0
+    return v

@@ -32,12 +32,13 @@ from .adaptor import Adaptor
 from .atomic import atomic_path, write_text_atomic
 from .autoencoder import Autoencoder
 from .config import SpireConfig
+from .estimator import Estimator
 from .restorer import Restorer
 from .scheduler import DDIMScheduler
 from .text_encoder import TextEncoder
 from .unet import UNet
 
-PARTS = ("text_encoder", "vae", "unet", "adaptor", "restorer")
+PARTS = ("text_encoder", "vae", "unet", "adaptor", "restorer", "estimator")
 
 
 class SpireModels(torch.nn.Module):
@@ -50,6 +51,7 @@ class SpireModels(torch.nn.Module):
         self.adaptor = Adaptor(cfg)
         self.adaptor.load_from_unet(self.unet)
         self.restorer = Restorer(cfg) if cfg.restorer.enabled else None
+        self.estimator = Estimator(cfg) if cfg.estimator.enabled else None  # built last: the others' seeded init is unchanged
 
     @property
     def size_multiple(self) -> int:

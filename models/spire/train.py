@@ -9,7 +9,9 @@ Stages (each reads the parts earlier stages saved in --out):
     adaptor   VAE, text encoder and UNet frozen; the adaptor (initialised from the UNet encoder) learns to
               steer the UNet from the degraded image + restoration prompt (degradation mixer samples)
     restorer  pixel-space restorer, L1 to the clean image, conditioned on the restoration prompt
-    all       the four in order
+    estimator degradation estimator (spire/estimator.py): which of blur, noise and JPEG a crop shows and
+              their values, on degradations.make_estimator_sample crops
+    all       the five in order (the estimator only when the config enables it)
 
 With train.adaptor_restored = p > 0 the adaptor stage conditions a fraction p of its samples on the
 frozen restorer's output instead of the degraded image (what the adaptor sees in faithful mode), so it
@@ -41,9 +43,10 @@ from .config import SpireConfig
 from .sampler import SpireModels, load_tokenizer
 from .scheduler import DDIMScheduler
 
-STAGES = ("vae", "unet", "adaptor", "restorer")
-STAGE_PARTS = {"vae": ["vae"], "unet": ["unet", "text_encoder"], "adaptor": ["adaptor"], "restorer": ["restorer"]}
-NEEDS = {"vae": [], "unet": ["vae"], "adaptor": ["vae", "unet", "text_encoder"], "restorer": ["text_encoder"]}
+STAGES = ("vae", "unet", "adaptor", "restorer", "estimator")
+STAGE_PARTS = {"vae": ["vae"], "unet": ["unet", "text_encoder"], "adaptor": ["adaptor"], "restorer": ["restorer"],
+               "estimator": ["estimator"]}
+NEEDS = {"vae": [], "unet": ["vae"], "adaptor": ["vae", "unet", "text_encoder"], "restorer": ["text_encoder"], "estimator": []}
 
 
 def to_tensor(images: list, device) -> torch.Tensor:
@@ -116,11 +119,11 @@ class Batches:
 class Dataset:
     """Wraps datasets.TrainingImages so a sample depends on (index, step) only."""
 
-    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None, crop_size=None):
+    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None, crop_size=None, mixer="spire"):
         from .datasets import TrainingImages
 
         self.images = TrainingImages(root=root, sets=sets or cfg.train.datasets, crop_size=crop_size or cfg.train.image_size,
-                                     seed=seed, degrade=degrade, cache_images=True)
+                                     seed=seed, degrade=degrade, cache_images=True, mixer=mixer)
 
     def __len__(self):
         return len(self.images)
@@ -248,6 +251,13 @@ class Trainer:
         loss = F.l1_loss(out, x) if kind == "l1" else F.mse_loss(out, x)
         return loss, {"l1": F.l1_loss(out, x).item(), "l1_input": F.l1_loss(y, x).item()}
 
+    def loss_estimator(self, batch, g):
+        from . import estimator as E
+
+        y = to_tensor([b["degraded"] for b in batch], self.device)
+        present, values = (t.to(self.device) for t in E.targets([b["stages"] for b in batch]))
+        return E.loss(*self.models.estimator(y), present, values)
+
     # ---- the loop -----------------------------------------------------------------------
     def run(self, stage: str, steps: int | None = None, resume: bool = False, dataset=None):
         cfg, m = self.cfg, self.models
@@ -261,6 +271,8 @@ class Trainer:
             raise RuntimeError(f"{self.out}/config.json has no latent scale factor yet: run the vae stage first")
         if stage == "restorer" and m.restorer is None:
             raise RuntimeError("this config has restorer.enabled = false: nothing to train")
+        if stage == "estimator" and m.estimator is None:
+            raise RuntimeError("this config has estimator.enabled = false: nothing to train")
         if stage == "adaptor" and "adaptor" not in self.loaded:
             m.adaptor.load_from_unet(m.unet)  # ControlNet-style start from the trained UNet encoder
         trained = [getattr(m, p) for p in STAGE_PARTS[stage]]
@@ -284,8 +296,9 @@ class Trainer:
         elif resume:
             print(f"{stage}: no {state_file.name} to resume from, starting at step 0")
         if dataset is None:
-            dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer"), seed=self.seed, root=self.data_root, sets=self.sets,
-                              crop_size=cfg.train.crop.get(stage, cfg.train.image_size))
+            crop = cfg.estimator.patch if stage == "estimator" else cfg.train.crop.get(stage, cfg.train.image_size)
+            dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer", "estimator"), seed=self.seed, root=self.data_root,
+                              sets=self.sets, crop_size=crop, mixer="estimator" if stage == "estimator" else "spire")
         batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage, self.workers)
         loss_fn = getattr(self, f"loss_{stage}")
         t0, losses = time.time(), []
@@ -384,7 +397,8 @@ def main(argv=None):
         if saved.to_dict() != cfg.to_dict():
             raise SystemExit(f"{out} holds a run with a different config.json: pick a new --out or pass that config")
     trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets, a.workers, a.seconds)
-    for stage in STAGES if a.stage == "all" else (a.stage,):
+    stages = [s for s in STAGES if s != "estimator" or cfg.estimator.enabled] if a.stage == "all" else [a.stage]
+    for stage in stages:
         started = time.time()
         trainer.run(stage, a.steps, a.resume)
         print(f"{stage}: done in {time.time() - started:.1f} s", flush=True)

@@ -40,6 +40,7 @@ def main(argv=None) -> int:
     p.add_argument("--sets", default=",".join(C.SETS), help=f"comma-separated sets (default {','.join(C.SETS)})")
     p.add_argument("--families", default=",".join(C.FAMILY_ORDER), help=f"comma-separated families (default {','.join(C.FAMILY_ORDER)})")
     p.add_argument("--per-set", default="4,Set5=5", help="images per set: N, 'all', and SET=N overrides (default 4,Set5=5)")
+    p.add_argument("--auto-per-set", default="all", help="images per set of the auto families (default all)")
     p.add_argument("--gen-per-set", type=int, default=2, help="of those, how many also run at the generative settings (default 2)")
     p.add_argument("--crop", type=int, default=256, help="centre crop of at most N x N ground-truth pixels; 0 = whole image (default 256)")
     p.add_argument("--control-image", default="Kodak24/kodim01", help="SET/NAME of the controllability image (default Kodak24/kodim01)")
@@ -58,7 +59,8 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             doc = C.prepare(
                 a.out, a.datasets, sets=[x for x in a.sets.split(",") if x], families=[x for x in a.families.split(",") if x],
-                per_set=a.per_set, gen_per_set=a.gen_per_set, crop=a.crop, control_image=a.control_image, log=log,
+                per_set=a.per_set, gen_per_set=a.gen_per_set, crop=a.crop, control_image=a.control_image,
+                auto_per_set=a.auto_per_set, log=log,
             )
             log(f"{len(doc['cases'])} cases + {len(doc['control'])} controllability cases in {time.perf_counter() - start:.1f} s -> {a.out / 'cases.json'}")
         else:

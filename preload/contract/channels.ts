@@ -103,6 +103,8 @@ export interface LoadedPackInfo {
   dir: string;
   /** Whether the pack has a first-stage restorer (the faithful toggle); absent = not known (a loose manifest). */
   hasRestorer?: boolean;
+  /** Whether the pack has a degradation estimator (the auto restoration prompt); absent = not known. */
+  hasEstimator?: boolean;
   /** The run settings the pack recommends; absent when it recommends none (the app's defaults apply). */
   defaults?: PackRunDefaults;
 }
@@ -130,6 +132,36 @@ export interface IpcError {
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------
+// Degradation estimate (the auto restoration prompt)
+// ---------------------------------------------------------------------------
+
+/** One operation the degradation estimator read from a photo. */
+export interface EstimatedOperation {
+  key: 'blur' | 'noise' | 'jpeg';
+  /** How sure it is that the photo shows this (0-1); 1 when a JPEG file's quantisation tables said so. */
+  probability: number;
+  /** Its value in the grammar's units and grid (sigma, quality), whether or not it made the prompt. */
+  value: number;
+  /** In the estimated prompt: probability at or above the pack's threshold, or read from the file. */
+  present: boolean;
+  /** 'pixels': the estimator; 'file': the JPEG file's quantisation tables. */
+  source: 'pixels' | 'file';
+}
+
+/** What the estimator read from one photo (main/engine/pipeline/estimate.ts). */
+export interface DegradationEstimate {
+  /** The estimated restoration prompt, canonical text; "" for a photo it finds clean. */
+  restorationPrompt: string;
+  operations: EstimatedOperation[];
+  /** The quality the JPEG file's quantisation tables gave, when it replaced the pixels' reading; else null. */
+  jpegQualityFromFile: number | null;
+  /** Patches read. */
+  patches: number;
+  /** Milliseconds the estimate took. */
+  ms: number;
+}
 
 // ---------------------------------------------------------------------------
 // Restore jobs

@@ -8,6 +8,9 @@
  *
  * A restoration prompt is one of
  *   - the blind prompt `Remove all degradation`,
+ *   - the auto prompt `auto`: the degradation estimator reads blur, noise and JPEG from the photo
+ *     and writes those clauses (resolveAutoPrompt); alone, or with the output size
+ *     `auto; Upsample to 2.0x;`,
  *   - the empty prompt `""` (no degradation),
  *   - up to four clauses, one per operation, each ending in `;`:
  *       `Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;`
@@ -40,6 +43,8 @@ export interface OperationSpec {
 export interface Grammar {
   version: number;
   blindPrompt: string;
+  /** `auto`: the estimator writes the clauses (only `Upsample to Kx` may be given with it). */
+  autoPrompt: string;
   terminator: string;
   separator: string;
   /** In canonical order. */
@@ -56,6 +61,8 @@ export interface RestorationPrompt {
   /** Canonical order, each key at most once; empty for the blind and the empty prompt. */
   operations: RestorationOperation[];
   blind: boolean;
+  /** The auto prompt: blur, noise and JPEG are read from the photo (resolveAutoPrompt); `operations` holds at most the output size. */
+  auto: boolean;
   /** Canonical text (formatRestorationPrompt of this prompt). */
   text: string;
 }
@@ -88,6 +95,7 @@ function loadGrammar(raw: typeof GRAMMAR_JSON): Grammar {
   return {
     version: raw.version,
     blindPrompt: raw.blindPrompt,
+    autoPrompt: raw.autoPrompt,
     terminator: raw.clauseTerminator ?? ';',
     separator: raw.clauseSeparator ?? ' ',
     operations,
@@ -182,6 +190,10 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
   if (clauses.length === 0) return makePrompt([], false);
   // 2. The blind prompt, alone.
   if (clauses.length === 1 && norm(clauses[0] as string) === blind) return makePrompt([], true);
+  // 3. The auto prompt, first (then at most the output size).
+  const autoWord = norm(g.autoPrompt);
+  const auto = norm(clauses[0] as string) === autoWord;
+  if (auto) clauses.shift();
 
   const byName = new Map(g.operations.map((op) => [op.name.toLowerCase(), op]));
   const found = new Map<string, number | null>();
@@ -189,7 +201,10 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
     if (norm(clause) === blind) {
       throw new RestorationPromptError(`'${g.blindPrompt}' cannot be combined with other operations`, clause);
     }
-    // 3. The first word's leading ASCII letters name the operation.
+    if (norm(clause) === autoWord) {
+      throw new RestorationPromptError(`'${g.autoPrompt}' comes first and once (e.g. '${g.autoPrompt}; ${example(specOf('downsample'))};')`, clause);
+    }
+    // 4. The first word's leading ASCII letters name the operation.
     const first = pyWords(clause)[0] ?? '';
     const letters = /^[A-Za-z]+/.exec(first);
     const spec = letters ? byName.get(letters[0].toLowerCase()) : undefined;
@@ -197,15 +212,16 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
       const firstSpec = g.operations[0] as OperationSpec;
       throw new RestorationPromptError(
         `unknown operation '${first}' in '${clause}'; allowed: ${g.operations.map((o) => o.name).join(', ')} ` +
-          `(e.g. '${example(firstSpec)};') or the blind prompt '${g.blindPrompt}'`,
+          `(e.g. '${example(firstSpec)};'), the blind prompt '${g.blindPrompt}' or '${g.autoPrompt}'`,
         clause,
       );
     }
-    // 4. Each operation once.
+    if (auto && !AUTO_COMBINES_WITH.includes(spec.key)) throw autoError(clause);
+    // 5. Each operation once.
     if (found.has(spec.key)) {
       throw new RestorationPromptError(`'${clause}': ${spec.name} is given twice; each operation may appear once`, clause);
     }
-    // 5. The name alone, or the full template.
+    // 6. The name alone, or the full template.
     if (norm(clause) === spec.name.toLowerCase()) {
       found.set(spec.key, null);
       continue;
@@ -217,19 +233,35 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
         clause,
       );
     }
-    // 6. Decimals and range.
+    // 7. Decimals and range.
     found.set(spec.key, parseNumber(spec, match[1] as string, clause));
   }
-  // 7. Canonical order.
+  // 8. Canonical order.
   const operations = g.operations.filter((op) => found.has(op.key)).map((op) => ({ key: op.key, value: found.get(op.key) ?? null }));
-  return makePrompt(operations, false);
+  return makePrompt(operations, false, auto);
 }
 
-function validate(operations: readonly RestorationOperation[], blind: boolean): void {
+/** Operations that may follow `auto`: the output size stays the user's choice; the estimator reads the rest. */
+export const AUTO_COMBINES_WITH: readonly string[] = ['downsample'];
+
+function autoError(part = ''): RestorationPromptError {
+  const g = RESTORATION_GRAMMAR;
+  const sizes = AUTO_COMBINES_WITH.map((k) => `'${specOf(k).name}'`).join(', ');
+  return new RestorationPromptError(
+    `'${g.autoPrompt}' reads blur, noise and JPEG from the photo itself: it can only be combined with ${sizes} ` +
+      `(the output size, e.g. '${g.autoPrompt}; ${example(specOf('downsample'))};'); ` +
+      `write the clauses yourself instead of '${g.autoPrompt}' to name other operations`,
+    part,
+  );
+}
+
+function validate(operations: readonly RestorationOperation[], blind: boolean, auto: boolean): void {
   const g = RESTORATION_GRAMMAR;
   if (blind && operations.length > 0) {
     throw new RestorationPromptError(`'${g.blindPrompt}' cannot be combined with other operations`);
   }
+  if (blind && auto) throw new RestorationPromptError(`'${g.blindPrompt}' cannot be combined with '${g.autoPrompt}'`);
+  if (auto && operations.some((op) => !AUTO_COMBINES_WITH.includes(op.key))) throw autoError();
   let last = -1;
   for (const op of operations) {
     const index = g.operations.findIndex((s) => s.key === op.key);
@@ -249,9 +281,9 @@ function validate(operations: readonly RestorationOperation[], blind: boolean): 
   }
 }
 
-function makePrompt(operations: RestorationOperation[], blind: boolean): RestorationPrompt {
-  validate(operations, blind);
-  const prompt = { operations, blind, text: '' };
+function makePrompt(operations: RestorationOperation[], blind: boolean, auto = false): RestorationPrompt {
+  validate(operations, blind, auto);
+  const prompt = { operations, blind, auto, text: '' };
   prompt.text = formatRestorationPrompt(prompt);
   return prompt;
 }
@@ -263,10 +295,16 @@ export function formatOperation(op: RestorationOperation): string {
   return body + RESTORATION_GRAMMAR.terminator;
 }
 
-/** Canonical text: the blind prompt, "" for no operation, else the clauses joined by one space. */
-export function formatRestorationPrompt(prompt: Pick<RestorationPrompt, 'operations' | 'blind'>): string {
-  if (prompt.blind) return RESTORATION_GRAMMAR.blindPrompt;
-  return prompt.operations.map(formatOperation).join(RESTORATION_GRAMMAR.separator);
+/**
+ * Canonical text: the blind prompt, "" for no operation, else the clauses joined by one space;
+ * the auto prompt alone is `auto`, with clauses `auto; Upsample to 2.0x;`.
+ */
+export function formatRestorationPrompt(prompt: Pick<RestorationPrompt, 'operations' | 'blind'> & { auto?: boolean }): string {
+  const g = RESTORATION_GRAMMAR;
+  if (prompt.blind) return g.blindPrompt;
+  const clauses = prompt.operations.map(formatOperation);
+  if (prompt.auto) return clauses.length > 0 ? [g.autoPrompt + g.terminator, ...clauses].join(g.separator) : g.autoPrompt;
+  return clauses.join(g.separator);
 }
 
 /** `formatRestorationPrompt(parseRestorationPrompt(text))`. */
@@ -312,7 +350,10 @@ export const DEGRADATION_VECTOR_SIZE = 3 * RESTORATION_GRAMMAR.operations.length
  * per operation in canonical order [named, valued, (value - min) / (max - min)] ([0, 0, 0] when
  * not named, last entry 0 when named without a number), then 1 for the blind prompt.
  */
-export function degradationVector(prompt: Pick<RestorationPrompt, 'operations' | 'blind'>): number[] {
+export function degradationVector(prompt: Pick<RestorationPrompt, 'operations' | 'blind'> & { auto?: boolean }): number[] {
+  if (prompt.auto) {
+    throw new RestorationPromptError(`'${formatRestorationPrompt(prompt)}' is resolved by the degradation estimator first (resolveAutoPrompt): it has no numbers of its own`);
+  }
   const out: number[] = [];
   for (const spec of RESTORATION_GRAMMAR.operations) {
     const op = prompt.operations.find((o) => o.key === spec.key);
@@ -322,4 +363,35 @@ export function degradationVector(prompt: Pick<RestorationPrompt, 'operations' |
   }
   out.push(prompt.blind ? 1 : 0);
   return out;
+}
+
+/**
+ * The prompt an `auto` request runs with (Python's resolve_auto): the estimator's clauses (read at the
+ * input's size) plus the requested output size. With `Upsample to Kx` the estimated blur sigma is
+ * multiplied by K (the grammar's blur is at the output's resolution: s pixels there are s / K in the
+ * input) and clamped to its range; noise and JPEG act on the small image and stay. A request that is
+ * not `auto` comes back as is.
+ */
+export function resolveAutoPrompt(requested: RestorationPrompt, estimated: Pick<RestorationPrompt, 'operations'>): RestorationPrompt {
+  if (!requested.auto) return requested;
+  const up = requested.operations.find((o) => o.key === 'downsample');
+  const factor = up && up.value !== null ? up.value : 1;
+  const values: Record<string, number | null> = {};
+  for (const op of estimated.operations) {
+    if (AUTO_COMBINES_WITH.includes(op.key)) continue;
+    values[op.key] = op.key === 'blur' && op.value !== null && factor !== 1 ? Math.min(specOf('blur').max, op.value * factor) : op.value;
+  }
+  if (up) values.downsample = up.value;
+  return restorationPromptOf(values);
+}
+
+/**
+ * The restorer's degradation input for the blind prompt with an estimate (Python's blind_degradation_vector):
+ * the estimated prompt's numbers with the blind flag set, so `Remove all degradation` is steered by what the
+ * estimator read (a clean photo's estimate names nothing: the restorer is told so).
+ */
+export function blindDegradationVector(estimated: Pick<RestorationPrompt, 'operations'>): number[] {
+  const v = degradationVector({ operations: estimated.operations, blind: false });
+  v[v.length - 1] = 1;
+  return v;
 }

@@ -69,7 +69,7 @@ async function main() {
     log(`resuming ${path.relative(repoRoot, run)}`);
   } else {
     if (fs.existsSync(run) && fs.readdirSync(run).length > 0) fail(`${run} is not empty; choose another --out (or --resume it).`);
-    const args = [TOOL, 'prepare', '--out', run, '--per-set', o.perSet, '--gen-per-set', String(o.genPerSet === 'all' ? 1_000_000 : o.genPerSet), '--crop', String(o.crop)];
+    const args = [TOOL, 'prepare', '--out', run, '--per-set', o.perSet, '--auto-per-set', o.autoPerSet, '--gen-per-set', String(o.genPerSet === 'all' ? 1_000_000 : o.genPerSet), '--crop', String(o.crop)];
     if (o.sets) args.push('--sets', o.sets.join(','));
     if (o.families) args.push('--families', o.families.join(','));
     log(`preparing cases in ${path.relative(repoRoot, run)} (${python})`);

@@ -3,6 +3,9 @@
 // runs on, and file-name slugs. No I/O, so test/unit/scripts/bench/qualityArgs.test.ts checks them.
 
 export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+export const SETS = ['Kodak24', 'CBSD68', 'McMaster', 'Set5', 'Set14'];
+/** models/tools/quality/cases.py FAMILY_ORDER. */
+export const FAMILIES = ['noise', 'blur', 'sr4', 'jpeg', 'mixed', 'blind', 'auto', 'auto-oracle', 'auto-blind', 'clean', 'clean-blind'];
 
 /**
  * Settings of a pack with a restorer (faithful mode; each with the restorer views the pack recommends)
@@ -13,7 +16,7 @@ export const PLAIN_SETTINGS = ['s=0.25', 's=0.5', 's=1'];
 
 /** Options a run keeps in its run.json (the engine's) and cases.json (the cases'): fixed once it started. */
 export const RUN_OPTIONS = ['--model', '--settings', '--steps', '--guidance', '--seed', '--color-fix', '--ep', '--control-settings'];
-export const CASE_OPTIONS = ['--full', '--per-set', '--gen-per-set', '--crop', '--sets', '--families'];
+export const CASE_OPTIONS = ['--full', '--per-set', '--auto-per-set', '--gen-per-set', '--crop', '--sets', '--families'];
 
 export const DEFAULTS = {
   model: null,
@@ -21,6 +24,7 @@ export const DEFAULTS = {
   resume: null,
   full: false,
   perSet: '4,Set5=5',
+  autoPerSet: 'all',
   genPerSet: 2,
   crop: 256,
   sets: null,
@@ -46,12 +50,15 @@ PSNR (RGB) and SSIM (Y), target checks, controllability sweeps and a visual shee
                        as the CLI picks it); e.g. --model test/fixtures/packs/tiny-random
   --per-set SPEC       images per set, first in natural order: N, 'all', and SET=N overrides
                        (default ${DEFAULTS.perSet})
+  --auto-per-set SPEC  images per set of the auto families (auto, auto-oracle, auto-blind, clean,
+                       clean-blind: everyday degradations drawn per image, restored with \`auto\`, the true
+                       prompt and the blind prompt), same form (default ${DEFAULTS.autoPerSet})
   --gen-per-set N      of those, how many also run at the generative settings (strength > 0);
                        restorer-only settings (s=0) run on all (default ${DEFAULTS.genPerSet})
   --crop N             centre crop of at most N x N ground-truth pixels, 0 = whole images (default ${DEFAULTS.crop})
   --full               every image, whole (--per-set all --gen-per-set all --crop 0): hours on a CPU
   --sets LIST          comma-separated subset of Kodak24,CBSD68,McMaster,Set5,Set14
-  --families LIST      comma-separated subset of noise,blur,sr4,jpeg,mixed,blind
+  --families LIST      comma-separated subset of ${FAMILIES.join(',')}
   --settings LIST      pack settings, comma-separated, most faithful first, each \`[faithful ]s=<strength>[ v=<views>][ l=<levels>]\`
                        (v: views the restorer averages, 1, 2, 4 or 8; default 1;
                         l: the wavelet colour fix's levels, 1-8; default the pack's, else 5)
@@ -143,8 +150,13 @@ function list(flag, text, allowed) {
   return items;
 }
 
-export const SETS = ['Kodak24', 'CBSD68', 'McMaster', 'Set5', 'Set14'];
-export const FAMILIES = ['noise', 'blur', 'sr4', 'jpeg', 'mixed', 'blind'];
+
+/** `--per-set` / `--auto-per-set`: N, 'all', and SET=N overrides. */
+function perSetSpec(flag, v) {
+  if (!/^(\d+|all)(,\s*[A-Za-z0-9]+=(\d+|all))*$|^[A-Za-z0-9]+=(\d+|all)(,\s*[A-Za-z0-9]+=(\d+|all))*$/.test(v))
+    throw new QualityArgError(`${flag} takes N, 'all' and SET=N overrides (e.g. "4,Set5=5"), got ${JSON.stringify(v)}.`);
+  return v;
+}
 
 /** Parses the command line (`--flag value` or `--flag=value`); throws QualityArgError with what to do. */
 export function parseQualityArgs(argv) {
@@ -171,13 +183,8 @@ export function parseQualityArgs(argv) {
       case '--model': o.model = next(); break;
       case '--out': o.out = next(); break;
       case '--resume': o.resume = next(); break;
-      case '--per-set': {
-        const v = next();
-        if (!/^(\d+|all)(,\s*[A-Za-z0-9]+=(\d+|all))*$|^[A-Za-z0-9]+=(\d+|all)(,\s*[A-Za-z0-9]+=(\d+|all))*$/.test(v))
-          throw new QualityArgError(`--per-set takes N, 'all' and SET=N overrides (e.g. "4,Set5=5"), got ${JSON.stringify(v)}.`);
-        o.perSet = v;
-        break;
-      }
+      case '--per-set': o.perSet = perSetSpec(arg, next()); break;
+      case '--auto-per-set': o.autoPerSet = perSetSpec(arg, next()); break;
       case '--gen-per-set': { const v = next(); o.genPerSet = v === 'all' ? 'all' : wholeNumber(arg, v, 0); break; }
       case '--crop': o.crop = wholeNumber(arg, next(), 0); break;
       case '--sets': o.sets = list(arg, next(), SETS); break;

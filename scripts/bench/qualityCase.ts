@@ -30,6 +30,7 @@ import { discoverPack, readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
 import type { ColorFix, RestoreParams } from '../../main/engine/pipeline/types';
+import type { DegradationEstimate } from '../../preload/contract/channels';
 import { casesForSetting, defaultSettings, parseSetting, settingSlug, type QualitySetting } from './qualityArgs.mjs';
 
 /** <run>/run.json, written by quality.mjs. */
@@ -51,6 +52,8 @@ interface CaseEntry {
   id: string;
   prompt: string;
   input: string;
+  /** The auto families, when JPEG was the last stage: the JPEG file (its quantisation tables give the quality). */
+  inputJpeg?: string;
   size: [number, number];
   generative: boolean;
 }
@@ -68,6 +71,14 @@ interface OutputRecord {
   setting: string;
   path: string;
   seconds: number;
+  /** The prompt the run used (for `auto`: the estimate's clauses). */
+  restorationPrompt?: string;
+  /** What the estimator read from the PNG's pixels (`auto`, and the blind prompt in faithful mode). */
+  estimate?: DegradationEstimate | null;
+  /** The quality the case's JPEG file gives (inputJpeg): what the estimate takes when a user opens that file. */
+  jpegQualityFromFile?: number | null;
+  /** Milliseconds of the restorer (all views and tiles) and of the estimate, for the estimator's share of the time. */
+  restorerMs?: number;
 }
 
 function log(line: string): void {
@@ -154,7 +165,11 @@ async function main(): Promise<void> {
       throw new Error(`${c.id}: the engine returned ${result.image.width}x${result.image.height}; the ground truth is ${c.size[0]}x${c.size[1]}.`);
     mkdirSync(dirname(out), { recursive: true });
     await writeImage(out, result.image, null, { format: 'png', bitDepth: 8 });
-    return { id: c.id, setting: s.name, path: rel, seconds: (performance.now() - t0) / 1000 };
+    const rec: OutputRecord = { id: c.id, setting: s.name, path: rel, seconds: (performance.now() - t0) / 1000, restorationPrompt: result.restorationPrompt };
+    if (result.estimate) rec.estimate = result.estimate;
+    if (result.timings.restorerMs !== undefined) rec.restorerMs = result.timings.restorerMs;
+    if (c.inputJpeg) rec.jpegQualityFromFile = (await readImage(join(run, c.inputJpeg))).metadata.jpegQuality;
+    return rec;
   };
 
   // 2. Every setting over its cases; a refusal on the first case marks the setting unsupported.

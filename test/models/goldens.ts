@@ -49,10 +49,30 @@ export function goldenOutput(run: SamplingRun): TensorRef {
   return run.output ?? run.decoded;
 }
 
+/** One photo read by the degradation estimator end to end (tiny-random only; models/spire/fixtures.py estimator_goldens). */
+export interface EstimateGolden {
+  /** [H, W, 3] in [0, 1]. */
+  image: TensorRef;
+  patch: number;
+  maxPatches: number;
+  /** [y, x, side] per patch. */
+  grid: [number, number, number][];
+  /** [N, 3, S, S] in [-1, 1]. */
+  patches: TensorRef;
+  logits: TensorRef;
+  values: TensorRef;
+  logScales: TensorRef;
+  aggregate: Record<string, { probability: number; value: number }>;
+  prompt: string;
+  /** The prompt with a JPEG quality from the file (by quality). */
+  withJpegFile: Record<string, string>;
+}
+
 export interface GoldenIndex {
   tolerance: { float32: number };
   components: Record<string, { inputs: Record<string, TensorRef>; outputs: Record<string, TensorRef> }>;
   sampling: SamplingRun[];
+  estimate?: EstimateGolden;
 }
 
 /** The golden index of the golden folder `goldenDir` (`<pack>/golden`). */

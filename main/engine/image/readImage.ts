@@ -19,6 +19,7 @@ import { basename } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
 import { ImageReadError, readError } from './errors';
+import { jpegQualityFromTables } from './jpegQuality';
 import { readPngText } from './pngText';
 
 export const SUPPORTED_READ_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
@@ -48,6 +49,8 @@ export interface ImageInfo {
   density: number | null;
   /** Pages or frames in the file; only the first is read. */
   pages: number;
+  /** A JPEG's quality, read from its quantisation tables (jpegQuality.ts); null for other formats or when unreadable. */
+  jpegQuality: number | null;
 }
 
 export interface ReadImageResult {
@@ -251,7 +254,15 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
     height: info.height,
     channels: info.channels,
     samples,
-    metadata: { orientation: meta.orientation ?? null, text, space: meta.space ?? null, channels, density: meta.density ?? null, pages: meta.pages ?? 1 },
+    metadata: {
+      orientation: meta.orientation ?? null,
+      text,
+      space: meta.space ?? null,
+      channels,
+      density: meta.density ?? null,
+      pages: meta.pages ?? 1,
+      jpegQuality: format === 'jpeg' ? jpegQualityFromTables(bytes) : null,
+    },
   };
 }
 

@@ -5,10 +5,17 @@
  */
 import type { LoadedPack } from '../packLoader';
 import { OnnxSpireModels } from '../pipeline/models';
+import { contractEstimate, estimateDegradation } from '../pipeline/estimate';
 import { restore } from '../pipeline/restore';
 import type { Restorer } from './restoreJob';
 
 export async function createDefaultRestorer(pack: LoadedPack): Promise<Restorer> {
   const models = await OnnxSpireModels.fromPack(pack);
-  return { restore: (input, params, hooks) => restore(models, input, params, hooks) };
+  const restorer: Restorer = {
+    restore: (input, params, hooks, info) => restore(models, input, params, hooks, { jpegQualityFromFile: info?.jpegQualityFromFile ?? null }),
+  };
+  if (models.config.estimator) {
+    restorer.estimate = async (input, info) => contractEstimate(await estimateDegradation(models, input, { jpegQualityFromFile: info.jpegQualityFromFile }));
+  }
+  return restorer;
 }

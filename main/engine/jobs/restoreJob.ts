@@ -18,18 +18,26 @@ import { resizeMask, resizeRgb } from '../imageOps/resize';
 import type { RestoreHooks, RestoreParams, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
 import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
-import { APP_RUN_DEFAULTS } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, type DegradationEstimate } from '../../../preload/contract/channels';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';
 import { RestoreParamsError, validateRestoreParams } from './restoreParams';
 
-/** What runs the pipeline on a loaded pack (the real one wraps pipeline/restore.ts; tests pass fakes). */
-export interface Restorer {
-  restore(input: RgbImage, params: RestoreParams, hooks: RestoreHooks): Promise<RestoreResult>;
+/** What the input file says about itself that the pipeline can use. */
+export interface InputFileInfo {
+  /** A JPEG's quality from its quantisation tables (image/jpegQuality.ts), else null. */
+  jpegQualityFromFile: number | null;
 }
 
-export type JobErrorCode = 'cancelled' | 'pack-not-loaded' | 'bad-prompt' | 'bad-params' | 'out-of-memory' | 'bad-output' | 'restore-failed' | ImageReadError['code'];
+/** What runs the pipeline on a loaded pack (the real one wraps pipeline/restore.ts; tests pass fakes). */
+export interface Restorer {
+  restore(input: RgbImage, params: RestoreParams, hooks: RestoreHooks, info?: InputFileInfo): Promise<RestoreResult>;
+  /** The degradation estimate of one photo (pipeline/estimate.ts); absent when the pack has no estimator. */
+  estimate?(input: RgbImage, info: InputFileInfo): Promise<DegradationEstimate>;
+}
+
+export type JobErrorCode = 'cancelled' | 'pack-not-loaded' | 'no-estimator' | 'bad-prompt' | 'bad-params' | 'out-of-memory' | 'bad-output' | 'restore-failed' | ImageReadError['code'];
 
 export class JobError extends Error {
   constructor(
@@ -85,6 +93,7 @@ function checkFinite(image: RgbImage): void {
 export function restoreMetadata(result: RestoreResult, params: RestoreParams, pack: { name: string } | null, provider: string | null): Record<string, string> {
   const meta: Record<string, string> = {
     'spire:restoration-prompt': result.restorationPrompt,
+    ...estimateMetadata(params.restorationPrompt, result.estimate ?? null),
     'spire:seed': String(result.seed),
     'spire:steps': String(params.steps),
     'spire:guidance': String(params.guidanceScale),
@@ -101,6 +110,22 @@ export function restoreMetadata(result: RestoreResult, params: RestoreParams, pa
   if (provider) meta['spire:provider'] = provider;
   meta.Software = 'SPIRE Studio';
   return meta;
+}
+
+/**
+ * What the estimator read, when the run asked it: the prompt as requested (`auto`, `Remove all degradation`)
+ * and the estimate (per operation: probability, value, whether it made the prompt, and from where).
+ */
+export function estimateMetadata(requested: string, estimate: DegradationEstimate | null): Record<string, string> {
+  if (!estimate) return {};
+  return {
+    'spire:requested-prompt': requested,
+    'spire:estimate': JSON.stringify({
+      restorationPrompt: estimate.restorationPrompt,
+      operations: estimate.operations.map((o) => ({ key: o.key, probability: Number(o.probability.toFixed(3)), value: o.value, present: o.present, source: o.source })),
+      jpegQualityFromFile: estimate.jpegQualityFromFile,
+    }),
+  };
 }
 
 async function previewPng(preview: RgbImage, maxSide: number): Promise<RestoreProgress['preview']> {
@@ -157,7 +182,7 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
     };
     const hooks: RestoreHooks = { signal: ctx.signal, onStep, onRestorer };
     if (previewSize > 0) hooks.previewSize = previewSize;
-    const result = await ctx.restorer.restore(rgb, { ...params, regions }, hooks);
+    const result = await ctx.restorer.restore(rgb, { ...params, regions }, hooks, { jpegQualityFromFile: input.metadata.jpegQuality });
     await progressChain;
     if (ctx.signal.aborted) throw new RestoreCancelled();
     // 5. sanity
@@ -175,6 +200,7 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
       image: { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), format, width: result.image.width, height: result.image.height, hasAlpha: input.alpha !== null && format !== 'jpeg' },
       input: { width: rgb.width, height: rgb.height, format: input.format, bitDepth: input.bitDepth, hasAlpha: input.alpha !== null },
       restorationPrompt: result.restorationPrompt,
+      estimate: result.estimate ?? null,
       semanticPrompt: params.semanticPrompt,
       seed: result.seed,
       stepsRun: result.stepsRun,

@@ -18,6 +18,7 @@
  *   adaptor(z [B, Cz, h, w], t [B], cRest [B, L, D], cond [B, 3, H, W]) -> fused tensors, adaptor.skips order
  *   unet(z [B', Cz, h, w], t [B'], c [B', L, D], fused (each [B', C_i, h_i, w_i])) -> [B', Cz, h, w]
  *   restorer(y [B, 3, H, W], cRest [B, L, D], degradation [K]) -> [B, 3, H, W]
+ *   estimator(patches [N, 3, S, S] in [-1, 1]) -> logits, values, log_scales [N, K] (estimate.ts)
  *     (degradation: the parsed restoration prompt as numbers, degradationVector in
  *     preload/contract/restorationPrompt.ts; fed as [B, K] only to restorers that list a
  *     "degradation" input, which newer packs do)
@@ -26,7 +27,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { HostTensor, ModelSession, NamedTensors, TensorDType } from '../onnx/runtime';
 import type { LoadedPack } from '../packLoader';
-import { fusedTensorNames, packFile, type ComponentSpec, type SpirePackSpec, type TensorSpec } from '../packs';
+import { ESTIMATOR_OUTPUTS, fusedTensorNames, packFile, type ComponentSpec, type SpirePackSpec, type TensorSpec } from '../packs';
+import type { EstimatorConfig, EstimatorOutput } from './estimate';
 import type { Tensor } from '../tensor/tensor';
 import { CLIPTokenizer } from '../tokenizer';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../imageOps/convert';
@@ -46,6 +48,8 @@ export interface PipelineConfig {
   /** null: the pack has no adaptor and runs as a plain prior. */
   fusion: 'modulation' | 'additive' | null;
   hasRestorer: boolean;
+  /** How the pack's degradation estimator reads a photo; null/absent when it has none. */
+  estimator?: EstimatorConfig | null;
 }
 
 export interface SpireModels {
@@ -58,6 +62,8 @@ export interface SpireModels {
   adaptor(z: Tensor, t: readonly number[], cRest: Tensor, cond: Tensor): Promise<Tensor[]>;
   unet(z: Tensor, t: readonly number[], c: Tensor, fused: readonly Tensor[]): Promise<Tensor>;
   restorer(y: Tensor, cRest: Tensor, degradation: readonly number[]): Promise<Tensor>;
+  /** The degradation estimator on N patches [N, 3, S, S] in [-1, 1]: [N, K] each (packs that have one). */
+  estimator?(patches: Tensor): Promise<EstimatorOutput>;
 }
 
 /** A feed or an output that does not fit the graph, with the names and shapes involved. */
@@ -158,6 +164,7 @@ export class OnnxSpireModels implements SpireModels {
       maxLength: spec.tokenizer.maxLength,
       fusion: spec.adaptor ? spec.adaptor.fusion : null,
       hasRestorer: spec.hasRestorer,
+      estimator: spec.estimator ? { ...spec.estimator, operations: [...spec.estimator.operations] } : null,
     };
   }
 
@@ -281,5 +288,12 @@ export class OnnxSpireModels implements SpireModels {
     }
     const out = await this.run('restorer', feeds);
     return this.output('restorer', out, (spec.outputs[0] as TensorSpec).name);
+  }
+
+  async estimator(patches: Tensor): Promise<EstimatorOutput> {
+    if (!this.config.estimator) throw new ModelInputError('This pack has no degradation estimator.');
+    const out = await this.run('estimator', { image: patches });
+    const [logits, values, logScales] = ESTIMATOR_OUTPUTS.map((name) => this.output('estimator', out, name).data);
+    return { logits: logits as Float32Array, values: values as Float32Array, logScales: logScales as Float32Array };
   }
 }

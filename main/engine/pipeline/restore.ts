@@ -6,6 +6,12 @@
  *
  *   restore(models, input, params, hooks)
  *     1. check inputs             parse the restoration prompt (canonical text), sizes, strength
+ *        estimate                 `auto` and the blind prompt (faithful mode): the degradation estimator
+ *                                 reads the input (estimate.ts). `auto` runs with its clauses
+ *                                 (resolveAutoPrompt: plus the requested output size); the blind prompt
+ *                                 keeps its text and gives the restorer the estimate's numbers with the
+ *                                 blind flag (blindDegradationVector). Restorer only with nothing to do
+ *                                 (no operation named: a clean photo's estimate is "") returns the input.
  *     2. condition image          `Upsample to Kx`: bicubic-resize the input K times (the model
  *                                 restores at output resolution); RGB [0,1] -> NCHW [-1,1];
  *                                 reflect-pad to sizeMultiple; region masks feathered, to latent resolution
@@ -19,7 +25,8 @@
  *     2. encode prompts           one text-encoder batch [neg; sem; region_1..N; rest] -> (3 + N) x [1, L, D]
  *                                 (strength 0: [rest] alone)
  *     3. faithful mode            R = y = clamp(restorer(y, c_rest, d), -1, 1)   (tiled like the image;
- *                                 d = degradationVector of the parsed restoration prompt)
+ *                                 d = degradationVector of the parsed restoration prompt, or
+ *                                 options.degradation when restore() gives it: the blind prompt's estimate)
  *                                 strength 0, "restorer only": stop here, image = R (no VAE, UNet,
  *                                 scheduler; stepsRun 0)
  *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
@@ -52,7 +59,14 @@ import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/con
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
 import { TileBlender, cropTile, planTiles, tiledMap, type TilePlan, type TileRect } from '../imageOps/tiling';
-import { degradationVector, parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
+import {
+  blindDegradationVector,
+  degradationVector,
+  parseRestorationPrompt,
+  resolveAutoPrompt,
+  upsampleFactor,
+} from '../../../preload/contract/restorationPrompt';
+import { contractEstimate, estimateDegradation, type EngineEstimate } from './estimate';
 import { createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
 import { cat, type Tensor } from '../tensor/tensor';
@@ -80,8 +94,10 @@ export interface LatentRegion {
 export interface SampleOptions {
   semanticPrompt: string;
   negativePrompt: string;
-  /** Restoration prompt text as the model reads it (pass the canonical text). */
+  /** Restoration prompt text as the model reads it (pass the canonical text; not `auto`: resolve it first). */
   restorationPrompt: string;
+  /** The restorer's degradation input [K] instead of degradationVector(restorationPrompt): the blind prompt's estimate. */
+  degradation?: readonly number[];
   regions: readonly LatentRegion[];
   steps: number;
   guidanceScale: number;
@@ -224,7 +240,7 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   let restorerMs = 0;
   if (options.useRestorer) {
     const restorerStart = performance.now();
-    const degradation = degradationVector(parseRestorationPrompt(options.restorationPrompt));
+    const degradation = options.degradation ?? degradationVector(parseRestorationPrompt(options.restorationPrompt));
     const views = viewsOf(options.restorerViews ?? 1);
     let pass = 0; // tiles x views passes, each reported
     y = await perTile(image, f, 1, (x, tiles) =>
@@ -399,10 +415,12 @@ function regionMaskToLatent(region: RegionPrompt, index: number, inSize: [number
   return maskToLatent(feathered, latent[0], latent[1], f).data;
 }
 
-/** Options beyond RestoreParams, for tests and tools. */
+/** Options beyond RestoreParams: for tests and tools, and what the input file says about itself. */
 export interface RestoreOptions {
   /** Initial noise at the padded latent size (golden tests); default: drawn from params.seed. */
   initialNoise?: Float32Array;
+  /** The quality the input JPEG's quantisation tables give (image/jpegQuality.ts): the estimate takes it over the pixels' reading. */
+  jpegQualityFromFile?: number | null;
 }
 
 /**
@@ -421,12 +439,29 @@ export async function restore(
   const f = cfg.latent.downsamplingFactor;
 
   // 1. Check inputs.
-  const prompt = parseRestorationPrompt(params.restorationPrompt);
+  const requested = parseRestorationPrompt(params.restorationPrompt);
   if (!Number.isInteger(input.width) || !Number.isInteger(input.height) || input.width < 1 || input.height < 1) {
     throw new Error(`The input image must have a positive whole width and height, got ${input.width} x ${input.height}.`);
   }
   if (input.data.length !== input.width * input.height * 3) {
     throw new Error(`The input image holds ${input.data.length} values; ${input.width} x ${input.height} RGB needs ${input.width * input.height * 3}.`);
+  }
+  // The estimate: `auto` takes its clauses from it; the blind prompt (faithful mode) feeds it to the restorer.
+  const wantsEstimate = requested.auto || (requested.blind && params.useRestorer && Boolean(cfg.estimator));
+  if (hooks.signal?.aborted) throw new RestoreCancelled();
+  const estimate: EngineEstimate | null = wantsEstimate ? await estimateDegradation(models, input, { jpegQualityFromFile: options.jpegQualityFromFile ?? null }) : null;
+  const prompt = estimate ? resolveAutoPrompt(requested, estimate.prompt) : requested;
+  const estimateResult = estimate ? contractEstimate(estimate) : null;
+  if (params.strength === 0 && params.useRestorer && !prompt.blind && prompt.operations.length === 0) {
+    // Restorer only, and nothing named: the photo is left alone (a clean photo's estimate is "").
+    return {
+      image: { width: input.width, height: input.height, data: input.data.slice() },
+      restorationPrompt: prompt.text,
+      estimate: estimateResult,
+      seed: params.seed,
+      stepsRun: 0,
+      timings: { totalMs: performance.now() - start, encodeMs: 0, restorerMs: 0, denoiseMs: 0, decodeMs: 0 },
+    };
   }
   const factor = upsampleFactor(prompt);
   const outH = Math.round(input.height * factor);
@@ -457,6 +492,7 @@ export async function restore(
       semanticPrompt: params.semanticPrompt,
       negativePrompt: params.negativePrompt,
       restorationPrompt: prompt.text,
+      ...(prompt.blind && estimate ? { degradation: blindDegradationVector(estimate.prompt) } : {}),
       regions,
       steps: params.steps,
       guidanceScale: params.guidanceScale,
@@ -483,6 +519,7 @@ export async function restore(
   return {
     image,
     restorationPrompt: prompt.text,
+    estimate: estimateResult,
     seed: params.seed,
     stepsRun: result.timesteps.length,
     timings: { totalMs: performance.now() - start, ...result.timings },

@@ -7,7 +7,7 @@
  * [-1, 1] for the ONNX graphs itself (manifest `imageRange`).
  */
 
-import type { RestorerViews } from '../../../preload/contract/channels';
+import type { DegradationEstimate, RestorerViews } from '../../../preload/contract/channels';
 
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
 export interface RgbImage {
@@ -37,7 +37,10 @@ export type ColorFix = 'wavelet' | 'adain' | 'none';
 export type SchedulerKind = 'ddim' | 'dpmpp-2m';
 
 export interface RestoreParams {
-  /** Restoration prompt in the grammar of assets/restoration-grammar.json, e.g. `Deblur with sigma 2.0; Upsample to 4.0x;` or `Remove all degradation`. */
+  /**
+   * Restoration prompt in the grammar of assets/restoration-grammar.json, e.g. `Deblur with sigma 2.0; Upsample to 4.0x;`,
+   * `Remove all degradation`, or `auto` (the estimator writes the clauses; `auto; Upsample to 2.0x;` keeps the output size).
+   */
   restorationPrompt: string;
   /** Global semantic prompt ("" = none). */
   semanticPrompt: string;
@@ -109,8 +112,10 @@ export interface RestoreHooks {
 
 export interface RestoreResult {
   image: RgbImage;
-  /** The restoration prompt as the engine understood it (canonical text). */
+  /** The restoration prompt the run used (canonical text): for `auto`, the estimate's clauses (plus the output size). */
   restorationPrompt: string;
+  /** What the degradation estimator read, when the run asked it (`auto`, or the blind prompt in faithful mode); else null. */
+  estimate?: DegradationEstimate | null;
   seed: number;
   stepsRun: number;
   /**

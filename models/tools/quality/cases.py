@@ -4,6 +4,8 @@
 
     gt/<set>/<image>.png                  ground-truth crop (8-bit)
     input/<family>/<set>/<image>.png      what the engine is given (low resolution for sr4, mixed)
+    input/<family>/<set>/<image>.jpg      the auto families, when JPEG was the last stage: the JPEG file itself
+                                          (the same pixels as the PNG; its quantisation tables give the quality)
     degraded/<family>/<set>/<image>.png   the degraded image at ground-truth size (bicubic up where smaller)
     classical/<family>/<set>/<image>.png  the classical baseline, at ground-truth size
     control/<group>/input.png             controllability inputs (and control/gt.png)
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 from PIL import Image
 from skimage.restoration import denoise_nl_means, denoise_tv_chambolle, richardson_lucy
@@ -86,7 +89,29 @@ FAMILIES: Dict[str, Family] = {f.name: f for f in (
            f"total-variation denoising at low resolution (skimage denoise_tv_chambolle weight {TV_WEIGHT_BLIND}) -> bicubic x4",
            "Real-ESRGAN second-order degradation (models/spire/realesrgan.py, scale 4); the engine gets it bicubic-upsampled to ground-truth size"),
 )}
+
+# The auto families: everyday degradations drawn per image (AUTO_RANGES, each stage with probability AUTO_P, values on
+# the grammar's grid), the same degraded image restored three ways, plus the undegraded photo.
+AUTO_RANGES: Dict[str, Tuple[float, float]] = {"blur": (0.5, 2.5), "noise": (0.01, 0.10), "jpeg": (30, 90)}
+AUTO_P = 0.6
+_AUTO_WHAT = "random everyday degradation per image: blur 0.5-2.5, noise 0.01-0.10, JPEG 30-90, each with probability 0.6"
+_NO_CLASSICAL = "none (the degraded input): the comparison is with the true prompt (auto-oracle)"
+AUTO_FAMILIES: Dict[str, Family] = {f.name: f for f in (
+    Family("auto", prompts.grammar().auto_prompt, {}, 0, 1, _NO_CLASSICAL,
+           _AUTO_WHAT + "; restored with `auto` (the default run: the estimator writes the prompt)"),
+    Family("auto-oracle", "", {}, 0, 1, _NO_CLASSICAL,
+           _AUTO_WHAT + "; the same images restored with the true prompt (the per-case prompt)"),
+    Family("auto-blind", prompts.grammar().blind_prompt, {}, 0, 1, _NO_CLASSICAL,
+           _AUTO_WHAT + "; the same images restored with the blind prompt (the estimate steers the restorer inside)"),
+    Family("clean", prompts.grammar().auto_prompt, {}, 0, 1, "none (the photo itself)",
+           "no degradation: the photo itself, restored with `auto` (should stay as it is: PSNR to the input >= 40 dB)"),
+    Family("clean-blind", prompts.grammar().blind_prompt, {}, 0, 1, "none (the photo itself)",
+           "no degradation: the photo itself, restored with the blind prompt"),
+)}
+FAMILIES.update(AUTO_FAMILIES)
 FAMILY_ORDER = list(FAMILIES)
+# The families whose degraded image is the same draw (keyed by "auto").
+AUTO_DRAW = ("auto", "auto-oracle", "auto-blind")
 
 CONTROL_DEBLUR = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 CONTROL_DENOISE = (0.01, 0.03, 0.05, 0.07, 0.09, 0.12)
@@ -146,7 +171,20 @@ def parse_per_set(spec: str) -> Tuple[Optional[int], Dict[str, Optional[int]]]:
 
 
 def case_rng(family: str, case_id: str) -> np.random.Generator:
+    if family in AUTO_DRAW:  # one draw per image for the three auto families: key by "auto/<set>/<image>"
+        family, case_id = "auto", "auto/" + case_id.split("/", 1)[1]
     return np.random.default_rng([SEED, FAMILY_ORDER.index(family), zlib.crc32(case_id.encode("utf-8"))])
+
+
+def auto_stages(rng: np.random.Generator) -> Dict[str, float]:
+    """One everyday degradation: each of blur, noise, JPEG with probability AUTO_P, value uniform over
+    AUTO_RANGES on the grammar's grid (JPEG quality a whole number). May be empty (no degradation)."""
+    g = prompts.grammar()
+    out: Dict[str, float] = {}
+    for key, (lo, hi) in AUTO_RANGES.items():
+        if rng.random() < AUTO_P:
+            out[key] = float(rng.integers(int(lo), int(hi) + 1)) if key == "jpeg" else g.spec(key).quantize(rng.uniform(lo, hi))
+    return out
 
 
 def quantize8(img: np.ndarray) -> np.ndarray:
@@ -160,6 +198,22 @@ def quantize8(img: np.ndarray) -> np.ndarray:
 def degrade(family: str, gt: np.ndarray, rng: np.random.Generator) -> dict:
     """The family's degradation of ``gt``: {engine_input, degraded (gt size), params}, both 8-bit-rounded."""
     fam = FAMILIES[family]
+    if family in ("clean", "clean-blind"):
+        return {"engine_input": gt, "lr": gt, "degraded": gt, "params": {"stages": {}}}
+    if family in AUTO_DRAW:
+        stages = auto_stages(rng)
+        before = {k: v for k, v in stages.items() if k != "jpeg"}
+        img = D.apply_stages(gt, before, rng) if before else gt
+        jpeg_bytes = None
+        if "jpeg" in stages:  # the last stage: keep the file itself (the same bytes jpeg_compress decodes)
+            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(to_uint8(img), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(stages["jpeg"])])
+            if not ok:  # pragma: no cover
+                raise RuntimeError("OpenCV failed to encode the JPEG")
+            jpeg_bytes = buf.tobytes()
+            img = from_uint8(cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
+        x = quantize8(img)
+        return {"engine_input": x, "lr": x, "degraded": x, "params": {"stages": stages}, "jpeg": jpeg_bytes,
+                "prompt": prompts.RestorationPrompt.of(stages).text}
     if family == "blind":
         out = degrade_realesrgan(gt, rng, RealESRGANConfig(scale=fam.scale))
         lr = quantize8(out["degraded_lr"])
@@ -205,6 +259,8 @@ def classical(family: str, lr: np.ndarray, degraded: np.ndarray, gt_hw: Tuple[in
     if family == "blind":
         smooth = np.clip(denoise_tv_chambolle(lr, weight=TV_WEIGHT_BLIND, channel_axis=-1), 0, 1).astype(np.float32)
         return D.resize_bicubic(smooth, gt_hw)
+    if family in AUTO_FAMILIES:
+        return degraded
     raise ValueError(f"unknown family {family!r}; families: {', '.join(FAMILIES)}")
 
 
@@ -222,6 +278,8 @@ def save_png(root: Path, rel: str, img: np.ndarray) -> str:
 def select_images(datasets: Path, sets: Sequence[str], per_set: str, gen_per_set: int) -> List[dict]:
     """The images of the run: per set, the first N (natural sort); the first ``gen_per_set`` of
     them are also run at the generative settings."""
+    if not per_set:
+        return []
     default, overrides = parse_per_set(per_set)
     chosen = []
     for s in sets:
@@ -237,25 +295,42 @@ def select_images(datasets: Path, sets: Sequence[str], per_set: str, gen_per_set
 def prepare(
     out: Path, datasets: Path, *, sets: Sequence[str] = tuple(SETS), families: Sequence[str] = tuple(FAMILY_ORDER),
     per_set: str = "4,Set5=5", gen_per_set: int = 2, crop: int = 256, control_image: str = "Kodak24/kodim01",
-    log=lambda line: None,
+    auto_per_set: str = "all", log=lambda line: None,
 ) -> dict:
-    """Writes the run folder and returns the cases.json content."""
+    """Writes the run folder and returns the cases.json content. The auto families run on their own
+    (larger) subset, ``auto_per_set`` images per set: a rate such as "beats the input on 95 %" needs many."""
     out.mkdir(parents=True, exist_ok=True)
     for f in families:
         if f not in FAMILIES:
             raise ValueError(f"unknown family {f!r}; families: {', '.join(FAMILIES)}")
     images = select_images(datasets, sets, per_set, gen_per_set)
+    auto_images = select_images(datasets, sets, auto_per_set, gen_per_set) if any(f in AUTO_FAMILIES for f in families) else []
+    plain = [f for f in families if f not in AUTO_FAMILIES]
+    auto = [f for f in families if f in AUTO_FAMILIES]
     cases = []
-    for im in images:
+    keyed = {(im["set"], im["image"]): im for im in images}
+    for im in auto_images:
+        keyed.setdefault((im["set"], im["image"]), im)
+    in_plain = {(im["set"], im["image"]) for im in images}
+    in_auto = {(im["set"], im["image"]) for im in auto_images}
+    for key, im in keyed.items():
         gt = center_crop(quantize8(load_rgb(im["file"])), crop)
         gt_rel = save_png(out, f"gt/{im['set']}/{im['image']}.png", gt)
-        for family in families:
+        for family in (plain if key in in_plain else []) + (auto if key in in_auto else []):
             cid = f"{family}/{im['set']}/{im['image']}"
             d = degrade(family, gt, case_rng(family, cid))
             base = f"{family}/{im['set']}/{im['image']}.png"
+            prompt = d["prompt"] if family == "auto-oracle" else FAMILIES[family].prompt
+            extra = {}
+            if d.get("jpeg") is not None:
+                path = out / f"input/{family}/{im['set']}/{im['image']}.jpg"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_path(path, suffix=".jpg") as tmp:
+                    Path(tmp).write_bytes(d["jpeg"])
+                extra["inputJpeg"] = f"input/{family}/{im['set']}/{im['image']}.jpg"
             cases.append({
                 "id": cid, "family": family, "set": im["set"], "image": im["image"], "generative": im["generative"],
-                "prompt": FAMILIES[family].prompt, "border": FAMILIES[family].border,
+                "prompt": prompt, "border": FAMILIES[family].border, **extra,
                 "size": [gt.shape[1], gt.shape[0]],
                 "inputSize": [d["engine_input"].shape[1], d["engine_input"].shape[0]],
                 "gt": gt_rel,
@@ -269,7 +344,7 @@ def prepare(
     control = prepare_control(out, datasets, control_image, crop)
     doc = {
         "format": CASES_FORMAT, "formatVersion": CASES_FORMAT_VERSION,
-        "seed": SEED, "crop": crop, "perSet": per_set, "genPerSet": gen_per_set,
+        "seed": SEED, "crop": crop, "perSet": per_set, "genPerSet": gen_per_set, "autoPerSet": auto_per_set,
         "sets": list(sets),
         "families": {f: {"prompt": FAMILIES[f].prompt, "border": FAMILIES[f].border, "scale": FAMILIES[f].scale,
                          "degradation": FAMILIES[f].degradation, "classical": FAMILIES[f].classical} for f in families},

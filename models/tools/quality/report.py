@@ -21,7 +21,7 @@ from spire.atomic import atomic_path, write_text_atomic
 from spire.imageio import load_rgb
 
 from . import metrics as M
-from .cases import CASES_FORMAT, FAMILIES, check_cases
+from .cases import AUTO_RANGES, CASES_FORMAT, FAMILIES, check_cases
 
 RESULTS_FORMAT = "spire-quality-results"
 ENGINE_FORMAT = "spire-quality-engine"
@@ -162,7 +162,12 @@ def score(run: Path, datasets: Optional[Path] = None, timings: Optional[Mapping]
                 "pack": _mean([r["pack"][most_faithful]["psnr"] for r in have]) if have else None, "packN": len(have),
             })
 
-    # 4. Controllability, 5. sheet.
+    # 4. The auto prompt: the estimator's errors, the default run against the input and the true prompt.
+    auto = score_auto(cases, per_case, outputs, ok_settings)
+    if auto:
+        log("scored the auto prompt")
+
+    # 5. Controllability, 6. sheet.
     control = score_control(run, cases, engine)
     sheet = make_sheet(run, cases, per_case, ok_settings)
 
@@ -171,13 +176,174 @@ def score(run: Path, datasets: Optional[Path] = None, timings: Optional[Mapping]
         "pack": engine.get("pack"), "params": engine.get("params"), "settings": settings,
         "subset": {k: cases[k] for k in ("crop", "perSet", "genPerSet", "sets", "seed")},
         "metrics": METRICS_TEXT, "anchors": published_anchors(datasets),
-        "families": families, "perSet": per_set, "perCase": per_case, "control": control,
+        "families": families, "perSet": per_set, "perCase": per_case, "control": control, "auto": auto,
         "sheet": sheet, "timings": dict(timings or {}, engineS=engine.get("totalSeconds")), "engineErrors": engine.get("errors", []),
     }
     write_text_atomic(run / "results.json", json.dumps(results, indent=1, allow_nan=True) + "\n")
     report = render_report(results)
     write_text_atomic(run / "report.md", report)
     return results
+
+
+# ---------------------------------------------------------------------------------------
+# The auto prompt
+# ---------------------------------------------------------------------------------------
+# Targets of the auto prompt (the estimator's mean absolute errors in grammar units, the default run's rates).
+AUTO_TARGETS = {"blur": 0.3, "noise": 0.01, "jpeg": 8.0, "beatsInputRate": 0.95, "vsOracleDb": -0.5, "cleanPsnr": 40.0,
+                "estimatorShare": 0.10}
+
+
+def _psnr_of_mean_mse(psnrs: Sequence[float]) -> Optional[float]:
+    """PSNR of a set from its mean MSE (an identical image, PSNR inf, is MSE 0: it counts, it does not vanish)."""
+    if not psnrs:
+        return None
+    mse = mean(0.0 if math.isinf(p) else 255.0 ** 2 / 10 ** (p / 10) for p in psnrs)
+    return math.inf if mse == 0 else 10 * math.log10(255.0 ** 2 / mse)
+
+
+def score_auto(cases: Mapping, per_case: Sequence[dict], outputs: Mapping, ok_settings: Sequence[str]) -> Optional[dict]:
+    """The auto families at the most faithful setting (the default run): (1) the estimator's detection accuracy
+    and value errors against the drawn degradation (on the auto family's PNG inputs: pixels only; the JPEG
+    file's quality separately), its time against the restorer's; (2) the default run (`auto`) against the
+    degraded input and against the true prompt (auto-oracle), and the blind prompt beside it; (3) the
+    undegraded photos (clean, clean-blind): how much the run changed them."""
+    if not ok_settings:
+        return None
+    s0 = ok_settings[0]
+    by_id = {r["id"]: r for r in per_case}
+    fams = {c["family"] for c in cases["cases"]}
+    if not fams & {"auto", "auto-oracle", "auto-blind", "clean", "clean-blind"}:
+        return None
+    res: dict = {"setting": s0, "ranges": {k: list(v) for k, v in AUTO_RANGES.items()}}
+
+    # 1. The estimator.
+    auto_cases = [c for c in cases["cases"] if c["family"] == "auto"]
+    est_rows = []
+    for c in auto_cases:
+        o = outputs.get((s0, c["id"]))
+        if o and o.get("estimate"):
+            est_rows.append((c, o))
+    if est_rows:
+        ops = {}
+        for key in AUTO_RANGES:
+            counts = {"tp": 0, "tn": 0, "fp": 0, "fn": 0}
+            errors = []
+            for c, o in est_rows:
+                op = next((x for x in o["estimate"]["operations"] if x["key"] == key), None)
+                if op is None:
+                    continue
+                truth = c["params"]["stages"].get(key)
+                counts[("t" if op["present"] == (truth is not None) else "f") + ("p" if op["present"] else "n")] += 1
+                if truth is not None:
+                    errors.append(abs(op["value"] - truth))
+            n = sum(counts.values())
+            mae = _mean(errors)
+            ops[key] = {**counts, "n": n, "accuracy": (counts["tp"] + counts["tn"]) / n if n else None,
+                        "mae": mae, "maxError": max(errors) if errors else None, "present": len(errors),
+                        "target": AUTO_TARGETS[key], "pass": None if mae is None else mae <= AUTO_TARGETS[key]}
+        file_rows = [(c, o) for c, o in est_rows if o.get("jpegQualityFromFile") is not None]
+        file_errors = [abs(o["jpegQualityFromFile"] - c["params"]["stages"]["jpeg"]) for c, o in file_rows]
+        est_ms = [o["estimate"]["ms"] for _, o in est_rows]
+        rest_ms = [o["restorerMs"] for _, o in est_rows if o.get("restorerMs")]
+        share = (mean(est_ms) / mean(rest_ms)) if rest_ms else None
+        res["estimator"] = {
+            "n": len(est_rows), "operations": ops,
+            "jpegFromFile": {"n": len(file_errors), "mae": _mean(file_errors), "maxError": max(file_errors) if file_errors else None},
+            "msMean": _mean(est_ms), "restorerMsMean": _mean(rest_ms) if rest_ms else None, "share": share,
+            "sharePass": None if share is None else share < AUTO_TARGETS["estimatorShare"],
+        }
+
+    # 2. The default run against the input and the true prompt, on the images that were degraded.
+    def pair(fam: str, c: Mapping) -> Optional[dict]:
+        r = by_id.get(f"{fam}/{c['set']}/{c['image']}")
+        return r["pack"].get(s0) if r else None
+
+    runs = {}
+    for fam in ("auto", "auto-blind", "auto-oracle"):
+        rows = [c for c in cases["cases"] if c["family"] == fam]
+        degraded = [c for c in rows if c["params"]["stages"] and by_id[c["id"]]["pack"].get(s0)]
+        undegraded = [c for c in rows if not c["params"]["stages"] and by_id[c["id"]]["pack"].get(s0)]
+        if not degraded:
+            continue
+        d_in = [by_id[c["id"]]["pack"][s0]["psnr"] - by_id[c["id"]]["input"]["psnr"] for c in degraded]
+        vs_oracle = [by_id[c["id"]]["pack"][s0]["psnr"] - pair("auto-oracle", c)["psnr"] for c in degraded if pair("auto-oracle", c)]
+        runs[fam] = {
+            "n": len(degraded), "psnr": _mean([by_id[c["id"]]["pack"][s0]["psnr"] for c in degraded]),
+            "input": _mean([by_id[c["id"]]["input"]["psnr"] for c in degraded]),
+            "dInput": _mean(d_in), "beatsInput": sum(d > 0 for d in d_in), "beatsInputRate": sum(d > 0 for d in d_in) / len(d_in),
+            "worst": min(d_in), "vsOracle": _mean(vs_oracle) if fam != "auto-oracle" and vs_oracle else None,
+            "undegraded": {"n": len(undegraded), "psnr": [by_id[c["id"]]["pack"][s0]["psnr"] for c in undegraded]},
+        }
+    if runs:
+        res["runs"] = runs
+        a = runs.get("auto")
+        if a:
+            res["checks"] = {"beatsInputRate": a["beatsInputRate"] >= AUTO_TARGETS["beatsInputRate"],
+                             "vsOracle": None if a["vsOracle"] is None else a["vsOracle"] >= AUTO_TARGETS["vsOracleDb"]}
+
+    # 3. Undegraded photos.
+    clean = {}
+    for fam in ("clean", "clean-blind"):
+        rows = [by_id[c["id"]] for c in cases["cases"] if c["family"] == fam and by_id[c["id"]]["pack"].get(s0)]
+        if not rows:
+            continue
+        ps = [r["pack"][s0]["psnr"] for r in rows]
+        estimates = [outputs.get((s0, r["id"]), {}).get("estimate") for r in rows]
+        clean[fam] = {"n": len(rows), "psnrSet": _psnr_of_mean_mse(ps), "min": min(ps),
+                      "atLeast40": sum(p >= AUTO_TARGETS["cleanPsnr"] for p in ps), "unchanged": sum(math.isinf(p) for p in ps),
+                      "emptyEstimate": sum(1 for e in estimates if e and e["restorationPrompt"] == ""),
+                      "pass": _psnr_of_mean_mse(ps) >= AUTO_TARGETS["cleanPsnr"]}
+    if clean:
+        res["clean"] = clean
+    return res
+
+
+def render_auto(a: Mapping) -> List[str]:
+    """The report's section on the auto prompt."""
+    rng = ", ".join(f"{k} {lo:g}-{hi:g}" for k, (lo, hi) in a["ranges"].items())
+    L = ["## The auto prompt (the default run)", "",
+         f"At `{a['setting']}`. Everyday degradations drawn per image ({rng}, each with probability 0.6), the engine given "
+         "the PNG (pixels only); the estimator's values are in the grammar's units.", ""]
+    e = a.get("estimator")
+    if e:
+        L += [f"### The estimator ({e['n']} images)", "",
+              "| operation | detection accuracy | tp / tn / fp / fn | MAE of the value (images with it) | max error | target | |",
+              "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
+        for key, o in e["operations"].items():
+            L.append(f"| {key} | {fmt(o['accuracy'], 3)} | {o['tp']} / {o['tn']} / {o['fp']} / {o['fn']} | {fmt(o['mae'], 4)} ({o['present']}) | "
+                     f"{fmt(o['maxError'], 3)} | <= {o['target']:g} | {verdict(o['pass'])} |")
+        f = e["jpegFromFile"]
+        L += ["", f"JPEG quality from the file's quantisation tables (the same images as .jpg files, {f['n']}): MAE {fmt(f['mae'], 2)}, "
+                  f"max error {fmt(f['maxError'], 0)}.",
+              f"Time: estimate {fmt(e['msMean'], 1)} ms, restorer {fmt(e['restorerMsMean'], 1)} ms per image (means): "
+              f"{fmt(None if e['share'] is None else 100 * e['share'], 1)} % of the restorer's time (target < 10 %): "
+              f"**{verdict(e['sharePass'])}**.", ""]
+    runs = a.get("runs")
+    if runs:
+        L += ["### The default run against the degraded input and the true prompt", "",
+              "| prompt | degraded images | input PSNR | PSNR | - input | beats input | worst - input | - true prompt |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        names = {"auto": "`auto` (default)", "auto-oracle": "the true prompt", "auto-blind": "`Remove all degradation`"}
+        for fam, r in runs.items():
+            L.append(f"| {names[fam]} | {r['n']} | {fmt(r['input'])} | {fmt(r['psnr'])} | {fmt(r['dInput'])} | "
+                     f"{r['beatsInput']} ({fmt(100 * r['beatsInputRate'], 1)} %) | {fmt(r['worst'])} | {fmt(r['vsOracle'])} |")
+        und = runs.get("auto", {}).get("undegraded", {})
+        if und.get("n"):
+            L.append("")
+            L.append(f"Draws with no degradation ({und['n']}): the default run's PSNR to the (clean) input: "
+                     + ", ".join(fmt(p) for p in und["psnr"]) + ".")
+        c = a.get("checks", {})
+        L += ["", f"Checks: beats the input on >= 95 % of the degraded images **{verdict(c.get('beatsInputRate'))}**; "
+                  f"within 0.5 dB of the true prompt on average **{verdict(c.get('vsOracle'))}**.", ""]
+    clean = a.get("clean")
+    if clean:
+        L += ["### Undegraded photos", "", "| prompt | images | PSNR to the input (set, from the mean MSE) | min | >= 40 dB | unchanged | empty estimate | >= 40 dB |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for fam, r in clean.items():
+            L.append(f"| {'`auto`' if fam == 'clean' else '`Remove all degradation`'} | {r['n']} | {fmt(r['psnrSet'])} | {fmt(r['min'])} | "
+                     f"{r['atLeast40']} | {r['unchanged']} | {r['emptyEstimate']} | {verdict(r['pass'])} |")
+        L.append("")
+    return L
 
 
 # ---------------------------------------------------------------------------------------
@@ -376,7 +542,7 @@ def render_report(r: Mapping) -> str:
     L += ["", "## Metrics", "", r["metrics"], ""]
     L += ["## Results per family", ""]
     for fam, f in r["families"].items():
-        L.append(f"### {fam}: `{f['prompt']}`")
+        L.append(f"### {fam}: the true prompt of each image" if fam == "auto-oracle" else f"### {fam}: `{f['prompt']}`")
         L.append("")
         L.append(f"Degradation: {f['degradation']}. Classical: {f['classical']}. Border {f['border']} px.")
         L.append("")
@@ -393,6 +559,8 @@ def render_report(r: Mapping) -> str:
             L.append(f"Published anchors (shared/datasets/README.md), for orientation only: {r['anchors']} "
                      "Those are at sigma 25/255 = 0.098 on all of CBSD68; this row is sigma 0.05 (12.75/255) on crops: a different noise level, not comparable.")
             L.append("")
+    if r.get("auto"):
+        L += render_auto(r["auto"])
     L += ["## Target checks", "",
           "beats = higher mean PSNR AND higher mean SSIM than the other row on the same images.", "",
           "| family | pack beats input at every setting | pack beats classical at the most faithful setting | most faithful setting |",

@@ -93,16 +93,54 @@ async function packWithDefaults(defaults: Record<string, unknown>): Promise<stri
 describe('spire restore', () => {
   it('restores one image: output written with metadata, a JSON line, progress lines on stderr', async () => {
     const input = await png('in.png', 32, 32);
-    const r = await run(['restore', input, '-o', 'out.png', ...base, '--prompt', 'a red barn', '--json']);
+    const r = await run(['restore', input, '-o', 'out.png', ...base, '--restore', 'Remove all degradation', '--no-faithful', '--prompt', 'a red barn', '--json']);
     expect(r.stderr).toMatch(/in\.png: step 2\/2/);
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ input, output: join(tmp, 'out.png'), width: 32, height: 32, seed: 7, restorationPrompt: 'Remove all degradation', prompt: 'a red barn', provider: 'cpu', pack: 'tiny-random' });
+    expect(line.estimate).toBeNull(); // the blind prompt without the restorer asks the estimator nothing
     expect(typeof line.seconds).toBe('number');
     const out = await readImage(join(tmp, 'out.png'));
     expect([out.rgb.width, out.rgb.height]).toEqual([32, 32]);
     expect(out.metadata.text).toMatchObject({ 'spire:seed': '7', 'spire:prompt': 'a red barn', 'spire:model': 'tiny-random', 'spire:restoration-prompt': 'Remove all degradation' });
     expect((await readdir(tmp)).sort()).toEqual(['in.png', 'out.png']);
+  });
+
+  it('reads the photo by default (auto): prints the estimate, runs with it and stores it with the output', async () => {
+    const input = await png('in.png', 32, 32);
+    const r = await run(['restore', input, '-o', 'out.png', ...base, '--json']);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim()) as { restorationPrompt: string; requestedPrompt: string; estimate: { restorationPrompt: string; operations: { key: string }[] } };
+    expect(line.requestedPrompt).toBe('auto');
+    expect(line.estimate.operations.map((o) => o.key)).toEqual(['blur', 'noise', 'jpeg']);
+    expect(line.restorationPrompt).toBe(line.estimate.restorationPrompt);
+    expect(r.stderr).toContain(`in.png: estimated "${line.estimate.restorationPrompt}" (blur`);
+    const text = (await readImage(join(tmp, 'out.png'))).metadata.text;
+    expect(text['spire:requested-prompt']).toBe('auto');
+    expect(text['spire:restoration-prompt']).toBe(line.restorationPrompt);
+    expect((JSON.parse(text['spire:estimate'] ?? '{}') as { restorationPrompt?: string }).restorationPrompt).toBe(line.restorationPrompt);
+  });
+
+  it('--upsample sets the output size beside auto and beside a typed prompt, and refuses a second size', async () => {
+    const input = await png('in.png', 16, 16);
+    const auto = await run(['restore', input, '-o', 'a.png', ...base, '--upsample', '2', '--json']);
+    expect(auto.code).toBe(0);
+    expect((JSON.parse(auto.stdout.trim()) as { restorationPrompt: string }).restorationPrompt).toMatch(/Upsample to 2\.0x;/);
+    expect((await readImage(join(tmp, 'a.png'))).rgb.width).toBe(32);
+    const typed = await run(['restore', input, '-o', 'b.png', ...base, '--restore', 'Denoise with sigma 0.05;', '--upsample', '2']);
+    expect(typed.code).toBe(0);
+    expect((await readImage(join(tmp, 'b.png'))).metadata.text['spire:restoration-prompt']).toBe('Upsample to 2.0x; Denoise with sigma 0.05;');
+    const twice = await run(['restore', input, '-o', 'c.png', ...base, '--restore', 'Upsample to 4.0x;', '--upsample', '2']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/already names the output size/);
+  });
+
+  it('auto on a pack without an estimator says what to type instead, before any work', async () => {
+    const input = await png('in.png', 16, 16);
+    const r = await run(['restore', input, '-o', 'out.png', '--model', join(PACK, '..', 'tiny-random-additive'), '--steps', '2', '--seed', '7']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has no degradation estimator, so "auto" \(the default\) cannot read the photos: give the restoration prompt with --restore/);
+    expect((await readdir(tmp)).sort()).toEqual(['in.png']);
   });
 
   it('upsamples with the prompt, keeps alpha, and is deterministic for a seed', async () => {

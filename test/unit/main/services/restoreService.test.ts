@@ -26,6 +26,7 @@ function jobResult(bytes = new Uint8Array([1, 2, 3])): RestoreJobResult {
     image: { bytes, format: 'png', width: 4, height: 2, hasAlpha: false },
     input: { width: 2, height: 1, format: 'png', bitDepth: 8, hasAlpha: false },
     restorationPrompt: 'Deblur with sigma 2.0;',
+    estimate: null,
     semanticPrompt: 'a barn',
     seed: 9,
     stepsRun: 2,

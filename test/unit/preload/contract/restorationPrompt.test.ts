@@ -9,6 +9,7 @@ import {
   canonicalRestorationPrompt,
   formatRestorationPrompt,
   parseRestorationPrompt,
+  resolveAutoPrompt,
   restorationPromptOf,
   upsampleFactor,
 } from '../../../../preload/contract/restorationPrompt';
@@ -155,6 +156,8 @@ interface GoldenCase {
   ok: boolean;
   canonical?: string;
   blind?: boolean;
+  auto?: boolean;
+  resolved?: string;
   operations?: { key: string; value: number | null }[];
   degradation?: number[];
   error?: string;
@@ -164,10 +167,12 @@ interface GoldenCase {
 describe('agrees with models/spire/prompts.py', () => {
   const golden = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/prompts/restoration-prompt-golden.json'), 'utf8')) as {
     cases: GoldenCase[];
+    autoEstimate: string;
   };
 
   it('has a golden with valid and invalid prompts', () => {
     expect(golden.cases.filter((c) => c.ok).length).toBeGreaterThan(50);
+    expect(golden.cases.filter((c) => c.ok && c.auto).length).toBeGreaterThan(4);
     expect(golden.cases.filter((c) => !c.ok).length).toBeGreaterThan(50);
   });
 
@@ -176,7 +181,13 @@ describe('agrees with models/spire/prompts.py', () => {
       const p = parseRestorationPrompt(text);
       expect(p.text).toBe(c.canonical);
       expect(p.blind).toBe(c.blind);
+      expect(p.auto).toBe(c.auto);
       expect(p.operations).toEqual(c.operations);
+      if (p.auto) {
+        expect(() => degradationVector(p)).toThrow(RestorationPromptError);
+        expect(resolveAutoPrompt(p, parseRestorationPrompt(golden.autoEstimate)).text).toBe(c.resolved);
+        return;
+      }
       const vector = degradationVector(p);
       expect(vector).toHaveLength(DEGRADATION_VECTOR_SIZE);
       expect(vector.length).toBe(c.degradation?.length);
