@@ -110,6 +110,10 @@ class TrainConfig:
     adaptor_restored: float = 0.0  # adaptor stage: this fraction of samples sees clamp(restorer(y)) (faithful mode)
     adaptor_from_condition: float = 0.0  # adaptor stage: this fraction starts from the condition's latent (img2img)
     adaptor_from_max_t: int = 500  # ... noised to a timestep below this
+    restorer_mixer: str = "spire"  # restorer samples: "spire" (degradations.make_training_sample), or "auto"
+    #                                (auto_samples.make_auto_training_sample: the auto prompt and the blind prompt with
+    #                                what the run's estimator.pt reads; needs it in the run folder)
+    auto_mix: dict = field(default_factory=dict)  # "auto" mixer probabilities: p_realesrgan, p_everyday, p_blind, p_auto
     lr_schedule: str = "constant"  # "constant", or "cosine": lr * (0.1 + 0.9 * (1 + cos(pi * step / steps)) / 2)
     log_every: int = 10
     ckpt_every: int = 200

@@ -192,8 +192,9 @@ class TrainingImages:
             raise ValueError(f"no training image of {list(sets)} is at least {crop_size}px on its shorter side")
         self.seed, self.epoch = int(seed), 0
         self.degrade, self.repeat, self.vertical_flips = degrade, int(repeat), vertical_flips
-        if mixer not in ("spire", "estimator"):
-            raise ValueError(f"mixer must be 'spire' (make_training_sample) or 'estimator' (make_estimator_sample), got {mixer!r}")
+        if mixer not in ("spire", "estimator", "auto"):
+            raise ValueError(f"mixer must be 'spire' (make_training_sample), 'estimator' (make_estimator_sample) or 'auto' "
+                             f"(auto_samples.make_auto_training_sample), got {mixer!r}")
         self.mixer, self.mixer_kwargs = mixer, mixer_kwargs
         self._cache: Optional[Dict[Path, np.ndarray]] = {} if cache_images else None
 
@@ -221,6 +222,10 @@ class TrainingImages:
         caption = record.captions[int(rng.integers(len(record.captions)))] if record.captions else ""
         if self.degrade and self.mixer == "estimator":
             sample = make_estimator_sample(clean, rng, **self.mixer_kwargs)
+        elif self.degrade and self.mixer == "auto":
+            from .auto_samples import make_auto_training_sample
+
+            sample = make_auto_training_sample(clean, rng, semantic_prompt=caption, **self.mixer_kwargs)
         elif self.degrade:
             sample = make_training_sample(clean, rng, caption, **self.mixer_kwargs)
         else:

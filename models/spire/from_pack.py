@@ -9,7 +9,9 @@ parameter names; the ones it turned into MatMul operands (a Linear's weight, tra
 To map those, every part is built fresh (random weights, all distinct) and exported the same way: each
 initializer of that graph is matched to the parameter it holds (as is, or transposed), and the shipped graph,
 which has the same structure and names, is read through that map. A parameter not found, or a structure that
-differs, is an error: the config does not describe the pack.
+differs, is an error: the config does not describe the pack. Two cases cannot be read back: weights the
+exporter shared between equal parameters (an untrained part: rebuild it with --seeded) and BatchNorm folded
+into the convolutions (the estimator: retrain it).
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ def _initializers(path: Path) -> dict:
 
 
 def initializer_map(module: torch.nn.Module, component: str, cfg: SpireConfig) -> dict:
-    """initializer name -> (parameter name, transposed) for ``module`` exported as ``component``."""
+    """initializer name -> (parameter name, how it is stored: "same", "transposed" or "reshaped") for ``module``
+    exported as ``component``."""
     specs = E.component_specs(cfg, "float32")
     ins, outs = specs[component]
     module = copy.deepcopy(module).eval()
@@ -64,14 +67,14 @@ def initializer_map(module: torch.nn.Module, component: str, cfg: SpireConfig) -
     mapping = {}
     for name, value in fresh.items():
         if name in params and params[name].shape == value.shape and np.array_equal(params[name], value):
-            mapping[name] = (name, False)
+            mapping[name] = (name, "same")
             continue
         for pname, p in params.items():
             if p.ndim == 2 and p.T.shape == value.shape and np.array_equal(p.T, value):
-                mapping[name] = (pname, True)
+                mapping[name] = (pname, "transposed")  # a Linear's weight as a MatMul operand
                 break
-            if p.shape == value.shape and p.size > 1 and np.array_equal(p, value):
-                mapping[name] = (pname, False)
+            if p.size == value.size and p.size > 1 and np.array_equal(p.ravel(), value.ravel()):
+                mapping[name] = (pname, "reshaped")  # e.g. a GroupNorm's affine as a (C, 1, 1) constant
                 break
     return mapping
 
@@ -93,11 +96,12 @@ def load_from_pack(models: SpireModels, pack_dir: Path, parts=None) -> list:
         shipped = _initializers(pack_dir / spec["file"])
         mapping = initializer_map(wrapped, component, models.cfg)
         state = states.setdefault(part, {})
-        for init_name, (pname, transposed) in mapping.items():
+        own = dict(wrapped.state_dict())
+        for init_name, (pname, how) in mapping.items():
             if init_name not in shipped:
                 raise ValueError(f"{component}: the pack's graph has no initializer {init_name!r}: the config does not describe it")
-            value = shipped[init_name].T if transposed else shipped[init_name]
-            state[pname[len(prefix):] if pname.startswith(prefix) else pname] = torch.from_numpy(np.ascontiguousarray(value))
+            value = shipped[init_name].T if how == "transposed" else shipped[init_name].reshape(own[pname].shape)
+            state[pname[len(prefix):] if pname.startswith(prefix) else pname] = torch.from_numpy(np.array(value))
     for part, state in states.items():
         module = getattr(models, part)
         own = {n for n, p in module.state_dict().items() if p.dtype.is_floating_point}

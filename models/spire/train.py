@@ -119,11 +119,12 @@ class Batches:
 class Dataset:
     """Wraps datasets.TrainingImages so a sample depends on (index, step) only."""
 
-    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None, crop_size=None, mixer="spire"):
+    def __init__(self, cfg: SpireConfig, degrade: bool, seed: int, root=None, sets=None, crop_size=None, mixer="spire",
+                 **mixer_kwargs):
         from .datasets import TrainingImages
 
         self.images = TrainingImages(root=root, sets=sets or cfg.train.datasets, crop_size=crop_size or cfg.train.image_size,
-                                     seed=seed, degrade=degrade, cache_images=True, mixer=mixer)
+                                     seed=seed, degrade=degrade, cache_images=True, mixer=mixer, **mixer_kwargs)
 
     def __len__(self):
         return len(self.images)
@@ -243,7 +244,10 @@ class Trainer:
         y = to_tensor([b["degraded"] for b in batch], self.device)
         with torch.no_grad():
             rest = self.embed([b["restoration_prompt"] for b in batch])
-        degradation = self.models.restorer.degradation_of([b["restoration_prompt"] for b in batch], self.device)
+        if "degradation" in batch[0]:  # the auto mixer: the numbers the engine would give (an estimate's, for blind)
+            degradation = torch.tensor([b["degradation"] for b in batch], device=self.device, dtype=torch.float32)
+        else:
+            degradation = self.models.restorer.degradation_of([b["restoration_prompt"] for b in batch], self.device)
         out = self.models.restorer(y, rest, degradation)
         kind = self.cfg.train.restorer_loss
         if kind not in ("l1", "mse"):
@@ -297,8 +301,20 @@ class Trainer:
             print(f"{stage}: no {state_file.name} to resume from, starting at step 0")
         if dataset is None:
             crop = cfg.estimator.patch if stage == "estimator" else cfg.train.crop.get(stage, cfg.train.image_size)
+            mixer, extra = ("estimator" if stage == "estimator" else "spire"), {}
+            if stage == "restorer" and cfg.train.restorer_mixer == "auto":
+                if "estimator" not in self.loaded:
+                    raise RuntimeError(f"train.restorer_mixer 'auto' needs the estimator: put estimator.pt in {self.out}")
+                import copy
+
+                est = copy.deepcopy(m.estimator).cpu().eval()  # the loader's own copy, on the CPU
+                mixer, crop = "auto", cfg.estimator.patch  # degrade and estimate at the estimator's patch, then crop
+                extra = {"estimator": est, "patch": cfg.estimator.patch, "crop": cfg.train.crop.get(stage, cfg.train.image_size),
+                         **cfg.train.auto_mix}
+            elif stage == "restorer" and cfg.train.restorer_mixer != "spire":
+                raise ValueError(f"train.restorer_mixer must be 'spire' or 'auto', got {cfg.train.restorer_mixer!r}")
             dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer", "estimator"), seed=self.seed, root=self.data_root,
-                              sets=self.sets, crop_size=crop, mixer="estimator" if stage == "estimator" else "spire")
+                              sets=self.sets, crop_size=crop, mixer=mixer, **extra)
         batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage, self.workers)
         loss_fn = getattr(self, f"loss_{stage}")
         t0, losses = time.time(), []

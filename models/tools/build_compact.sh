@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # How the embedded default pack models/packs/spire-compact was made: train, merge, export.
 #
-# The shipped pack (2026-11-26, stop 10): the CPU recipe below (train), then
+# The shipped pack: the stop-10 pack below, then (2026-12-03) the degradation estimator and the restorer's
+# auto fine-tune: `bash tools/build_compact.sh auto` (see that case).
+#
+# The stop-10 pack (2026-11-26): the CPU recipe below (train), then
 #   restorer phase 4 on a GPU:
 #     bash tools/gpu_train.sh DATA runs/compact-rest6 OUT    (one ~8-minute run on the device machine, an H200;
 #       its runs/gpu-rest process fine-tunes phase 3's restorer; its runs/gpu-gen was not shipped, see the MODEL_CARD)
@@ -123,8 +126,39 @@ PYEOF
     "$PY" -c 'import sys, torch; a, b = (torch.load(p) for p in sys.argv[1:]); sys.exit(0 if a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a) else "the runs'"'"' text encoders differ: they cannot be merged")' "$GEN/text_encoder.pt" "$REST/text_encoder.pt"
     "$PY" -m spire.export --run "$merged" --out "$PACK" --force --defaults "$DEFAULTS"
     ;;
+  auto)
+    # The degradation estimator and the restorer's fine-tune for the auto prompt and the estimate-steered blind
+    # prompt, on top of the shipped pack (its other graphs stay byte for byte):
+    #   $SHIPPED  the pack's restorer read back from its graph (spire.from_pack) and the seeded text encoder
+    #   $EST      the estimator, trained from scratch (configs/compact.json estimator section, 6000 steps)
+    #   $AUTO     the restorer fine-tuned on auto_samples (train.restorer_mixer "auto", with $EST's estimator)
+    # then `spire.export --update restorer estimator` writes both into $PACK.
+    SHIPPED=${SHIPPED:-runs/compact-shipped}
+    EST=${EST:-runs/compact-est}
+    AUTO=${AUTO:-runs/compact-auto}
+    "$PY" -m spire.from_pack --pack "$PACK" --config "$CFG" --out "$SHIPPED" --parts restorer --seeded text_encoder
+    if [ ! -f "$EST/estimator.pt" ] || [ -n "${RETRAIN_ESTIMATOR:-}" ]; then
+      "$PY" -m spire.train --config "$CFG" --stage estimator --out "$EST" --threads 2 >> "$EST.stdout" 2>&1
+    fi
+    auto_cfg="$AUTO.config.json"
+    "$PY" - "$SHIPPED/config.json" "$auto_cfg" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+t = c["train"]
+t["restorer_mixer"], t["auto_mix"] = "auto", {"p_realesrgan": 0.25, "p_everyday": 0.4, "p_blind": 0.3, "p_auto": 0.3}
+t["lr"]["restorer"], t["steps"]["restorer"], t["lr_schedule"] = 2e-4, 4000, "cosine"
+t["log_every"], t["ckpt_every"] = 25, 100
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+PYEOF
+    mkdir -p "$AUTO"
+    [ -f "$AUTO/restorer.pt" ] || cp "$SHIPPED"/{restorer,text_encoder}.pt "$AUTO/"
+    cp "$EST/estimator.pt" "$AUTO/"
+    "$PY" -m spire.train --config "$auto_cfg" --stage restorer --out "$AUTO" --threads 1 --workers 1 --seed 3 \
+      --seconds "${AUTO_SECONDS:-3600}" ${AUTO_RESUME:+--resume} >> "$AUTO.stdout" 2>&1
+    "$PY" -m spire.export --run "$AUTO" --out "$PACK" --update restorer estimator
+    ;;
   *)
-    echo "usage: bash tools/build_compact.sh train|finetune|pack" >&2
+    echo "usage: bash tools/build_compact.sh train|finetune|pack|auto" >&2
     exit 2
     ;;
 esac

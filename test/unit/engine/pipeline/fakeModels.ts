@@ -143,3 +143,29 @@ export class FakeModels implements SpireModels {
     return { data: y.data.map((v) => v * 0.9 + (cRest.data[0] ?? 0) * 0.01), dims: y.dims };
   }
 }
+
+/**
+ * FakeModels with a degradation estimator that reads every patch the same way: `logits` and `values`
+ * (one per operation, blur / noise / jpeg; values in [0, 1] over the grammar's range), log scale 0.
+ */
+export class FakeEstimatorModels extends FakeModels {
+  override readonly config: PipelineConfig = {
+    ...FAKE_CONFIG,
+    estimator: { operations: ['blur', 'noise', 'jpeg'], patch: 8, maxPatches: 4, presenceThreshold: 0.5 },
+  };
+  readonly patchBatches: number[][] = [];
+
+  constructor(
+    private readonly logits: readonly number[],
+    private readonly values: readonly number[],
+  ) {
+    super();
+  }
+
+  async estimator(patches: Tensor): Promise<{ logits: Float32Array; values: Float32Array; logScales: Float32Array }> {
+    this.patchBatches.push([...patches.dims]);
+    const n = patches.dims[0] as number;
+    const tile = (v: readonly number[]): Float32Array => Float32Array.from({ length: n * 3 }, (_, i) => v[i % 3] as number);
+    return { logits: tile(this.logits), values: tile(this.values), logScales: new Float32Array(n * 3) };
+  }
+}

@@ -4,7 +4,8 @@ import { colorFix } from '../../../../main/engine/imageOps/colorFix';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../../../../main/engine/imageOps/convert';
 import type { Tensor } from '../../../../main/engine/tensor/tensor';
 import { RestoreCancelled, type RestoreParams, type RgbImage, type StepProgress } from '../../../../main/engine/pipeline/types';
-import { FakeModels } from './fakeModels';
+import { FakeEstimatorModels, FakeModels } from './fakeModels';
+import { degradationVector, parseRestorationPrompt } from '../../../../preload/contract/restorationPrompt';
 
 function image(width: number, height: number, seed = 1): RgbImage {
   const data = new Float32Array(width * height * 3);
@@ -387,5 +388,76 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
     expect(Number.isFinite(on.timings.restorerMs) && on.timings.restorerMs! >= 0).toBe(true);
     expect(off.timings.restorerMs).toBe(0);
     expect(Object.keys(on.timings).sort()).toEqual(['decodeMs', 'denoiseMs', 'encodeMs', 'restorerMs', 'totalMs']);
+  });
+});
+
+describe('the auto prompt and the blind prompt with an estimate', () => {
+  const faithful0: RestoreParams = { ...PARAMS, useRestorer: true, strength: 0 };
+  // blur sigma 0.2 + 0.5 * 2.8 = 1.6 (sure), noise 0.06 (unsure: left out), jpeg 30 + 0.25 * 62 = 45.5 -> 46 (sure)
+  const reads = (): FakeEstimatorModels => new FakeEstimatorModels([3, -3, 3], [0.5, 0.5, 0.25]);
+
+  it('auto runs with the estimate\'s clauses: the restorer gets their numbers, the result says what was read and used', async () => {
+    const models = reads();
+    const out = await restore(models, image(24, 16), { ...faithful0, restorationPrompt: 'auto' });
+    expect(out.restorationPrompt).toBe('Deblur with sigma 1.6; Dejpeg with quality 46;');
+    expect(out.estimate?.restorationPrompt).toBe(out.restorationPrompt);
+    expect(out.estimate?.operations.map((o) => [o.key, o.present, o.source])).toEqual([['blur', true, 'pixels'], ['noise', false, 'pixels'], ['jpeg', true, 'pixels']]);
+    expect(models.patchBatches).toEqual([[3, 3, 8, 8]]); // 16 x 24, patch 8, at most 4: one row of three
+    const expected = degradationVector(parseRestorationPrompt('Deblur with sigma 1.6; Dejpeg with quality 46;'));
+    expect(models.degradations).toEqual([expected]);
+  });
+
+  it('auto keeps the output size the user asked for and scales the blur with it', async () => {
+    const models = reads();
+    const out = await restore(models, image(24, 16), { ...faithful0, restorationPrompt: 'auto; Upsample to 2.0x;' });
+    expect([out.image.width, out.image.height]).toEqual([48, 32]);
+    expect(out.restorationPrompt).toBe('Deblur with sigma 3.0; Upsample to 2.0x; Dejpeg with quality 46;'); // 1.6 x 2, clamped to 3.0
+  });
+
+  it('a JPEG file\'s own quality replaces the pixels\' reading within the grammar\'s range', async () => {
+    const out = await restore(reads(), image(24, 16), { ...faithful0, restorationPrompt: 'auto' }, {}, { jpegQualityFromFile: 75 });
+    expect(out.restorationPrompt).toBe('Deblur with sigma 1.6; Dejpeg with quality 75;');
+    expect(out.estimate?.jpegQualityFromFile).toBe(75);
+    expect(out.estimate?.operations.find((o) => o.key === 'jpeg')).toMatchObject({ source: 'file', probability: 1, value: 75 });
+  });
+
+  it('a clean photo (empty estimate) is left alone at strength 0: the same pixels, no restorer call', async () => {
+    const models = new FakeEstimatorModels([-4, -4, -4], [0.5, 0.5, 0.5]);
+    const input = image(24, 16);
+    const out = await restore(models, input, { ...faithful0, restorationPrompt: 'auto' });
+    expect(out.restorationPrompt).toBe('');
+    expect(out.estimate?.restorationPrompt).toBe('');
+    expect(models.calls.map((c) => c.model)).toEqual([]);
+    expect(out.image.data).toEqual(input.data);
+    expect(out.image.data).not.toBe(input.data); // a copy: the caller's buffer is not handed back
+    expect(out.stepsRun).toBe(0);
+  });
+
+  it('the blind prompt keeps its text and gives the restorer the estimate\'s numbers with the blind flag', async () => {
+    const models = reads();
+    const out = await restore(models, image(24, 16), { ...faithful0, restorationPrompt: 'Remove all degradation' });
+    expect(out.restorationPrompt).toBe('Remove all degradation');
+    expect(out.estimate?.restorationPrompt).toBe('Deblur with sigma 1.6; Dejpeg with quality 46;');
+    const expected = degradationVector(parseRestorationPrompt('Deblur with sigma 1.6; Dejpeg with quality 46;'));
+    expected[expected.length - 1] = 1;
+    expect(models.degradations).toEqual([expected]);
+    // Without the restorer there is nothing to steer: no estimate.
+    const plain = reads();
+    const noRestorer = await restore(plain, image(24, 16), { ...PARAMS, restorationPrompt: 'Remove all degradation', steps: 2 });
+    expect(noRestorer.estimate).toBeNull();
+    expect(plain.patchBatches).toEqual([]);
+  });
+
+  it('a typed prompt asks the estimator nothing', async () => {
+    const models = reads();
+    const out = await restore(models, image(24, 16), { ...faithful0, restorationPrompt: 'Denoise with sigma 0.05;' });
+    expect(out.estimate).toBeNull();
+    expect(models.patchBatches).toEqual([]);
+  });
+
+  it('auto on a pack without an estimator says what to type instead', async () => {
+    await expect(restore(new FakeModels(), image(24, 16), { ...faithful0, restorationPrompt: 'auto' })).rejects.toThrow(
+      /no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt/,
+    );
   });
 });
