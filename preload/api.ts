@@ -55,6 +55,7 @@ export function createSpireApi(ipc: IpcRendererLike): SpireApi {
       openBytes: (name: string, bytes: Uint8Array) => invoke('spire:image:open-bytes', { name, bytes }),
       recent: () => invoke('spire:image:recent', {}),
       openRecent: (path: string) => invoke('spire:image:open-recent', { path }),
+      estimate: (imageId: string) => invoke('spire:image:estimate', { imageId }),
     },
     engine: {
       status: () => invoke('spire:engine:status', {}),

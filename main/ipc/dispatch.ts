@@ -18,6 +18,7 @@ export const RESULT_CHANNELS = [
   'spire:image:open-dialog',
   'spire:image:open-bytes',
   'spire:image:open-recent',
+  'spire:image:estimate',
   'spire:engine:list-packs',
   'spire:engine:choose-pack',
   'spire:engine:configure',

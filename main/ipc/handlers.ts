@@ -10,6 +10,7 @@
 import type {
   AppInfo,
   AppSettingsView,
+  DegradationEstimate,
   EngineConfigureRequest,
   ExportRequest,
   InvokeChannel,
@@ -27,6 +28,7 @@ import { EngineRequestError, type EngineHost } from '../engine/host';
 import { ImageWriteError } from '../engine/image';
 import type { DialogPort } from '../services/dialogPort';
 import { PackChoiceError } from '../services/engineControl';
+import { EstimateError } from '../services/estimateService';
 import { ExportError } from '../services/exportService';
 import { ImageError } from '../services/imageService';
 import { RestoreError } from '../services/restoreService';
@@ -54,6 +56,11 @@ export interface RestoreJobs {
   discard(resultId: string): boolean;
 }
 
+/** The degradation estimates of opened images (services/estimateService.ts). */
+export interface Estimates {
+  estimate(imageId: string): Promise<DegradationEstimate>;
+}
+
 export interface Exporter {
   save(request: ExportRequest): Promise<{ path: string } | null>;
 }
@@ -77,6 +84,7 @@ export interface IpcServices {
   engine: Pick<EngineHost, 'status'>;
   packs: PackControl;
   restore: RestoreJobs;
+  estimates: Estimates;
   exporter: Exporter;
   settings: SettingsAccess;
   /** Where unexpected errors are logged (they reach the user as a short message). */
@@ -89,6 +97,7 @@ function isWorded(err: unknown): err is Error & { code: string } {
     err instanceof ImageError ||
     err instanceof ImageWriteError ||
     err instanceof RestoreError ||
+    err instanceof EstimateError ||
     err instanceof ExportError ||
     err instanceof PackChoiceError ||
     err instanceof EngineRequestError
@@ -139,6 +148,8 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
           throw err;
         }
       }),
+    'spire:image:estimate': (request) =>
+      asResult('reading what is wrong with the photo', services, () => services.estimates.estimate(request.imageId)),
     'spire:engine:status': async () => services.engine.status(),
     'spire:engine:list-packs': () => asResult('listing the model packs', services, () => services.packs.listPacks()),
     'spire:engine:choose-pack': () => asResult('choosing a model pack', services, () => services.packs.choosePack()),

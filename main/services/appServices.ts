@@ -10,6 +10,7 @@ import type { EngineConfig } from '../engine/protocol';
 import type { IpcServices } from '../ipc/handlers';
 import type { DialogPort } from './dialogPort';
 import { EngineControl } from './engineControl';
+import { EstimateService } from './estimateService';
 import { ExportService } from './exportService';
 import { ImageService } from './imageService';
 import type { RecentFiles } from './recentFiles';
@@ -34,12 +35,14 @@ export interface AppServicesInput {
 export interface AppServices extends IpcServices {
   imageService: ImageService;
   restoreService: RestoreService;
+  estimateService: EstimateService;
 }
 
 export function createAppServices(input: AppServicesInput): AppServices {
   const images = new ImageService();
   const settings = new SettingsService(input.settingsStore, input.settings ?? DEFAULT_SETTINGS);
-  const restore = new RestoreService({ engine: input.engine, images, emit: input.emit, ...(input.logError ? { log: input.logError } : {}) });
+  const estimates = new EstimateService({ engine: input.engine, images });
+  const restore = new RestoreService({ engine: input.engine, images, emit: input.emit, estimates, ...(input.logError ? { log: input.logError } : {}) });
   return {
     appInfo: input.appInfo,
     images,
@@ -48,10 +51,12 @@ export function createAppServices(input: AppServicesInput): AppServices {
     engine: input.engine,
     packs: new EngineControl({ config: input.config, engine: input.engine, dialog: input.dialog, settings }),
     restore,
+    estimates,
     exporter: new ExportService({ results: restore, images, dialog: input.dialog }),
     settings,
     ...(input.logError ? { logError: input.logError } : {}),
     imageService: images,
     restoreService: restore,
+    estimateService: estimates,
   };
 }

@@ -281,9 +281,18 @@ export class ExportService {
       case 'sweep-grid': {
         const columns = request.columns ?? Math.ceil(Math.sqrt(cells.length));
         rgb = toRgbImage(await composeGrid(cells.map((c) => ({ ...c.kept.image, label: c.label })), columns));
-        delete metadata['spire:seed'];
+        // Per cell: the prompt it used (and whether that was the estimate); the sheet keeps what all share.
+        for (const key of ['spire:seed', 'spire:restoration-prompt', 'spire:requested-prompt', 'spire:estimate']) delete metadata[key];
+        const estimate = cells.map((c) => c.kept.metadata['spire:estimate']).find((text) => text !== undefined);
+        if (estimate !== undefined) metadata['spire:estimate'] = estimate;
         metadata['spire:cells'] = JSON.stringify(
-          cells.map((c) => ({ label: c.label, seed: c.kept.image.seed, restorationPrompt: c.kept.image.restorationPrompt, strength: c.kept.image.params.strength })),
+          cells.map((c) => ({
+            label: c.label,
+            seed: c.kept.image.seed,
+            restorationPrompt: c.kept.image.restorationPrompt,
+            ...(c.kept.image.estimate ? { estimated: true } : {}),
+            strength: c.kept.image.params.strength,
+          })),
         );
         break;
       }

@@ -12,11 +12,18 @@
  * keep the encoded PNG as a result, `spire:restore:done` (ok, or the engine's
  * error code and message, `cancelled` included).
  *
+ * A result records the estimate its prompt came from: the engine's when it estimated
+ * (`auto`, the blind prompt in faithful mode), else the app's estimate of the photo
+ * (estimateService.ts) when the run's prompt is that estimate unchanged; its
+ * metadata then gets the same `spire:requested-prompt` and `spire:estimate` keys the
+ * engine writes, so an export says the prompt was estimated.
+ *
  * No Electron import: main/index.ts passes `emit` (webContents.send), the e2e
  * harness passes one that pushes into the page.
  */
 import { randomUUID } from 'node:crypto';
 import type {
+  DegradationEstimate,
   EventChannel,
   EventChannels,
   IpcError,
@@ -25,7 +32,9 @@ import type {
   RestoreStartRequest,
   RestoredImage,
 } from '../../preload/contract/channels';
+import { isEstimatedPrompt } from '../../preload/contract/estimatedPrompt';
 import type { EngineHost } from '../engine/host';
+import { estimateMetadata } from '../engine/jobs/restoreJob';
 import { DEFAULT_RESTORE_PARAMS } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
 import { isRestoreProgress, type RestoreJobResult } from '../engine/protocol';
@@ -59,10 +68,17 @@ export class RestoreError extends Error {
 /** A job cancelled before its request went out. */
 class RestoreCancelledBeforeStart extends Error {}
 
+/** The app's estimates of opened photos (estimateService.ts). */
+export interface EstimateMemory {
+  latestOf(imageId: string): DegradationEstimate | undefined;
+}
+
 export interface RestoreServiceOptions {
   engine: Pick<EngineHost, 'request'>;
   images: ImageSources;
   emit: EmitEvent;
+  /** Where the app's estimates are (a result whose prompt is one unchanged records it); none: only the engine's. */
+  estimates?: EstimateMemory;
   /** Most results kept (oldest dropped first). Default 32. */
   keepResults?: number;
   /** Most bytes of results kept together (oldest dropped first, the newest is always kept). Default 1 GiB. */
@@ -200,9 +216,19 @@ export class RestoreService {
     return this.results.delete(resultId);
   }
 
+  /** The estimate a run's prompt came from: the engine's, or the app's estimate of the photo when the prompt is it unchanged. */
+  private estimateOf(imageId: string, result: RestoreJobResult): DegradationEstimate | null {
+    if (result.estimate) return result.estimate;
+    const app = this.options.estimates?.latestOf(imageId);
+    return app && isEstimatedPrompt(result.restorationPrompt, app) ? app : null;
+  }
+
   private keep(request: RestoreStartRequest, sourceName: string, result: RestoreJobResult): KeptResult {
     const resultId = randomUUID();
     const t = result.timings;
+    const estimate = this.estimateOf(request.imageId, result);
+    // The engine wrote its own estimate's keys; the app's estimate gets the same ones.
+    const metadata = estimate && !result.estimate ? { ...result.metadata, ...estimateMetadata(request.params.restorationPrompt, estimate) } : result.metadata;
     const kept: KeptResult = {
       image: {
         resultId,
@@ -219,9 +245,10 @@ export class RestoreService {
         seconds: Math.round(t.totalMs + t.readMs + t.encodeOutputMs) / 1000,
         provider: result.provider,
         pack: result.pack,
+        estimate,
       },
       sourceName,
-      metadata: result.metadata,
+      metadata,
     };
     this.results.set(resultId, kept);
     this.evict();

@@ -150,7 +150,7 @@ def test_families_prompts_are_canonical():
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory, datasets_root):
     out = tmp_path_factory.mktemp("quality")
-    doc = C.prepare(out, datasets_root, sets=["Set5"], per_set="1", gen_per_set=1, crop=48)
+    doc = C.prepare(out, datasets_root, sets=["Set5"], per_set="1", gen_per_set=1, crop=48, auto_per_set="2")
     return out, doc
 
 
@@ -159,12 +159,13 @@ def test_prepare_writes_a_valid_cases_json(prepared):
     on_disk = json.loads((out / "cases.json").read_text())
     assert on_disk == json.loads(json.dumps(doc))
     C.check_cases(on_disk)
-    assert [c["family"] for c in on_disk["cases"]] == C.FAMILY_ORDER
+    # the first image in every family, the second in the auto families only (auto_per_set 2)
+    assert [c["family"] for c in on_disk["cases"]] == C.FAMILY_ORDER + list(C.AUTO_FAMILIES)
     for c in on_disk["cases"]:
         for key in ("gt", "input", "degraded", "classical"):
             assert (out / c[key]).is_file()
         assert c["size"] == [48, 48]
-        assert c["generative"] is True
+        assert c["generative"] is (c["image"] == on_disk["cases"][0]["image"])  # gen_per_set 1
     sr4 = next(c for c in on_disk["cases"] if c["family"] == "sr4")
     assert sr4["inputSize"] == [12, 12] and sr4["border"] == 4
     groups = [c["group"] for c in on_disk["control"]]
@@ -173,7 +174,7 @@ def test_prepare_writes_a_valid_cases_json(prepared):
 
 def test_prepare_is_byte_identical_across_runs(prepared, tmp_path, datasets_root):
     out, doc = prepared
-    again = C.prepare(tmp_path, datasets_root, sets=["Set5"], per_set="1", gen_per_set=1, crop=48)
+    again = C.prepare(tmp_path, datasets_root, sets=["Set5"], per_set="1", gen_per_set=1, crop=48, auto_per_set="2")
     for a, b in zip(doc["cases"], again["cases"]):
         assert (out / a["input"]).read_bytes() == (tmp_path / b["input"]).read_bytes()
 
@@ -194,3 +195,93 @@ def test_check_cases_rejects_malformed_documents(prepared):
         C.check_cases(bad)
     with pytest.raises(ValueError, match="spire-quality-cases"):
         C.check_cases({**doc, "format": "other"})
+
+
+# --- the auto families ------------------------------------------------------------------------
+def test_auto_families_share_one_draw_and_the_oracle_prompt_describes_it(prepared):
+    from PIL import Image
+
+    from spire import prompts
+
+    out, doc = prepared
+    by = {(c["family"], c["image"]): c for c in doc["cases"]}
+    images = sorted({c["image"] for c in doc["cases"] if c["family"] == "auto"})
+    assert len(images) == 2
+    for im in images:
+        auto, oracle, blind = by[("auto", im)], by[("auto-oracle", im)], by[("auto-blind", im)]
+        assert auto["params"] == oracle["params"] == blind["params"]
+        assert (out / auto["input"]).read_bytes() == (out / oracle["input"]).read_bytes() == (out / blind["input"]).read_bytes()
+        stages = auto["params"]["stages"]
+        assert (auto["prompt"], blind["prompt"]) == ("auto", "Remove all degradation")
+        assert oracle["prompt"] == prompts.RestorationPrompt.of(stages).text
+        for key, v in stages.items():
+            lo, hi = C.AUTO_RANGES[key]
+            assert lo <= v <= hi
+        if "jpeg" in stages:  # the JPEG file itself: the same pixels as the PNG input
+            jpg = np.asarray(Image.open(out / auto["inputJpeg"]).convert("RGB"))
+            png = np.asarray(Image.open(out / auto["input"]).convert("RGB"))
+            assert np.array_equal(jpg, png)
+        else:
+            assert "inputJpeg" not in auto
+        clean = by[("clean", im)]
+        assert clean["params"]["stages"] == {} and clean["prompt"] == "auto"
+        assert (out / clean["input"]).read_bytes() == (out / clean["gt"]).read_bytes()
+
+
+def test_auto_stages_follow_the_everyday_distribution():
+    rng = np.random.default_rng(0)
+    draws = [C.auto_stages(rng) for _ in range(2000)]
+    for key in C.AUTO_RANGES:
+        assert abs(np.mean([key in d for d in draws]) - C.AUTO_P) < 0.04
+    assert 0.04 < np.mean([not d for d in draws]) < 0.09  # 0.4^3 = 6.4 % undegraded
+
+
+def test_score_auto_counts_the_estimator_and_the_default_run():
+    from quality.report import render_auto, score_auto
+
+    s0 = "faithful s=0 v=8"
+    cases = {"cases": []}
+    per_case, outputs = [], {}
+
+    def add(family, image, stages, psnr_in, psnr_out, estimate=None, jpeg_file=None, restorer_ms=100.0):
+        cid = f"{family}/S/{image}"
+        cases["cases"].append({"id": cid, "family": family, "set": "S", "image": image, "params": {"stages": stages}})
+        per_case.append({"id": cid, "family": family, "input": {"psnr": psnr_in}, "pack": {s0: {"psnr": psnr_out}}})
+        o = {"restorerMs": restorer_ms}
+        if estimate is not None:
+            o["estimate"] = estimate
+        if jpeg_file is not None:
+            o["jpegQualityFromFile"] = jpeg_file
+        outputs[(s0, cid)] = o
+
+    def est(blur=None, noise=None, jpeg=None):
+        ops = [{"key": "blur", "present": blur is not None, "value": blur or 1.0},
+               {"key": "noise", "present": noise is not None, "value": noise or 0.05},
+               {"key": "jpeg", "present": jpeg is not None, "value": jpeg or 60}]
+        return {"operations": ops, "restorationPrompt": "x", "ms": 5.0}
+
+    # image a: blur 1.0 read as 1.2 (+0.2); image b: noise 0.05 missed; image c: nothing, read as JPEG 70
+    add("auto", "a", {"blur": 1.0}, 25.0, 28.0, est(blur=1.2))
+    add("auto", "b", {"noise": 0.05, "jpeg": 40.0}, 24.0, 24.5, est(jpeg=44), jpeg_file=40)
+    add("auto", "c", {}, math.inf, 45.0, est(jpeg=70))
+    add("auto-oracle", "a", {"blur": 1.0}, 25.0, 28.5)
+    add("auto-oracle", "b", {"noise": 0.05, "jpeg": 40.0}, 24.0, 26.0)
+    add("auto-oracle", "c", {}, math.inf, math.inf)
+    add("clean", "a", {}, math.inf, math.inf, est())
+    add("clean", "b", {}, math.inf, 38.0, est(noise=0.02))
+    r = score_auto(cases, per_case, outputs, [s0])
+    e = r["estimator"]["operations"]
+    assert (e["blur"]["tp"], e["blur"]["tn"], e["blur"]["mae"]) == (1, 2, pytest.approx(0.2))
+    assert (e["noise"]["fn"], e["noise"]["mae"], e["noise"]["pass"]) == (1, pytest.approx(0.0), True)
+    assert (e["jpeg"]["tp"], e["jpeg"]["fp"], e["jpeg"]["mae"]) == (1, 1, pytest.approx(4.0))
+    assert r["estimator"]["jpegFromFile"] == {"n": 1, "mae": 0.0, "maxError": 0}
+    assert r["estimator"]["share"] == pytest.approx(0.05) and r["estimator"]["sharePass"] is True
+    a = r["runs"]["auto"]
+    assert (a["n"], a["beatsInput"], a["vsOracle"]) == (2, 2, pytest.approx(-1.0))  # (-0.5 + -1.5) / 2
+    assert r["checks"] == {"beatsInputRate": True, "vsOracle": False}
+    assert a["undegraded"] == {"n": 1, "psnr": [45.0]}
+    c = r["clean"]["clean"]
+    assert (c["n"], c["unchanged"], c["atLeast40"], c["emptyEstimate"]) == (2, 1, 1, 0)
+    assert c["psnrSet"] == pytest.approx(38.0 + 10 * math.log10(2))  # mean MSE of 0 and 38 dB's
+    text = "\n".join(render_auto(r))
+    assert "| blur | 1.000 | 1 / 2 / 0 / 0 |" in text and "beats the input on >= 95 % of the degraded images **PASS**" in text

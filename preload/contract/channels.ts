@@ -269,6 +269,12 @@ export interface RestoredImage {
   seconds: number;
   provider: string | null;
   pack: { name: string; dir: string } | null;
+  /**
+   * The degradation estimate the run's restoration prompt came from, or null for a prompt the user wrote:
+   * the engine's when it estimated (`auto`, or the blind prompt in faithful mode), or the app's estimate of
+   * this photo (`spire:image:estimate`) when the run's prompt is that estimate unchanged (at its output size).
+   */
+  estimate: DegradationEstimate | null;
 }
 
 /**
@@ -392,6 +398,13 @@ export interface InvokeChannels {
   'spire:image:recent': { request: Record<string, never>; response: RecentFile[] };
   /** Reopens a recent file; refused unless `path` is on main's own recent list. */
   'spire:image:open-recent': { request: { path: string }; response: Result<OpenedImage> };
+  /**
+   * Reads what is wrong with an opened image (the pack's degradation estimator; a JPEG file's quantisation
+   * tables give its quality): the restoration prompt the editor fills in when a photo opens. Queued in the
+   * engine like a restore. Error codes: `image-not-open`, `no-estimator` (the loaded pack has none),
+   * `pack-not-loaded`, `image-*`, `estimate-failed`, `engine-stopped`, `engine-unavailable`.
+   */
+  'spire:image:estimate': { request: { imageId: string }; response: Result<DegradationEstimate> };
   'spire:engine:status': { request: Record<string, never>; response: EngineStatus };
   'spire:engine:list-packs': { request: Record<string, never>; response: Result<PackInfo[]> };
   /** Folder dialog; loads the chosen pack (and remembers it); null when the user cancelled. */
@@ -429,6 +442,7 @@ export const INVOKE_CHANNELS = [
   'spire:image:open-bytes',
   'spire:image:recent',
   'spire:image:open-recent',
+  'spire:image:estimate',
   'spire:engine:status',
   'spire:engine:list-packs',
   'spire:engine:choose-pack',
@@ -464,6 +478,8 @@ export interface SpireApi {
     recent(): Promise<RecentFile[]>;
     /** Reopens one of `recent()`'s paths (any other path is refused). */
     openRecent(path: string): Promise<Result<OpenedImage>>;
+    /** What the loaded pack's degradation estimator reads from an opened image (the estimated restoration prompt). */
+    estimate(imageId: string): Promise<Result<DegradationEstimate>>;
   };
   engine: {
     status(): Promise<EngineStatus>;

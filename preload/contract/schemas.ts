@@ -163,6 +163,7 @@ export const requestSchemas = {
     .strict(),
   'spire:image:recent': empty,
   'spire:image:open-recent': z.object({ path: knownPath }).strict(),
+  'spire:image:estimate': z.object({ imageId: id }).strict(),
   'spire:engine:status': empty,
   'spire:engine:list-packs': empty,
   'spire:engine:choose-pack': empty,

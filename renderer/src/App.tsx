@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useAppState, useServices } from './app/appContext';
+import { watchEstimates } from './app/estimateController';
 import { resultImages } from './app/resultImages';
 import { RunContext } from './app/runContext';
 import { createRunController } from './app/runController';
@@ -39,6 +40,7 @@ export function App() {
 
   useEffect(() => services.controller.watchEngine(), [services]);
   useEffect(() => run.start(), [run]);
+  useEffect(() => watchEstimates(services.store, window.spire), [services]);
 
   return (
     <RunContext.Provider value={run}>

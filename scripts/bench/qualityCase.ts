@@ -152,11 +152,18 @@ async function main(): Promise<void> {
       colorFixLevels: s.colorFixLevels ?? manifest.spire?.defaults?.colorFixLevels,
     });
 
+  // A resumed run keeps the records of the outputs it already wrote (their estimates and timings).
+  const earlier = new Map<string, OutputRecord>();
+  if (existsSync(join(run, 'engine.json'))) {
+    const prev = readJson<{ outputs?: OutputRecord[]; control?: OutputRecord[] }>(join(run, 'engine.json'), 'the previous engine record');
+    for (const r of [...(prev.outputs ?? []), ...(prev.control ?? [])]) earlier.set(r.path, r);
+  }
+
   /** Restores one case at one setting (kept when its output exists); returns the record, or throws. */
   const runOne = async (s: SettingRecord, c: CaseEntry, sub: string): Promise<OutputRecord> => {
     const rel = `pack/${settingSlug(s.name)}/${sub}${c.id}.png`;
     const out = join(run, rel);
-    if (existsSync(out)) return { id: c.id, setting: s.name, path: rel, seconds: Number.NaN };
+    if (existsSync(out)) return earlier.get(rel) ?? { id: c.id, setting: s.name, path: rel, seconds: Number.NaN };
     const t0 = performance.now();
     const params = paramsFor(s, c.prompt);
     const { rgb } = await readImage(join(run, c.input));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent, SpireApi } from '../../preload/contract/channels';
+import { parseRestorationPrompt } from '../../preload/contract/restorationPrompt';
 import { TINY_PACK, launchApp, type HarnessApp } from './harness/app';
 import { quadrants } from './harness/images';
 
@@ -141,6 +142,19 @@ describe('restore over IPC', () => {
     expect(gone).toMatchObject({ ok: false, error: { code: 'image-not-open' } });
   });
 
+  it('image.estimate reads the opened photo: the estimated prompt, each operation with its probability', async () => {
+    const answer = await app.page.evaluate((id) => (globalThis as unknown as SpireWindow).spire.image.estimate(id), imageId);
+    if (!answer.ok) throw new Error(answer.error.message);
+    expect(() => parseRestorationPrompt(answer.value.restorationPrompt)).not.toThrow();
+    expect(answer.value.operations.map((o) => o.key).sort()).toEqual(['blur', 'jpeg', 'noise']);
+    for (const o of answer.value.operations) expect(o.probability).toBeGreaterThanOrEqual(0);
+    expect(app.services.estimateService.latestOf(imageId)).toEqual(answer.value);
+    const gone = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.image.estimate('no-such-image'));
+    expect(gone).toMatchObject({ ok: false, error: { code: 'image-not-open' } });
+    const path = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.image.estimate('/etc/passwd'));
+    expect(path).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+
   it('exports the result through the save dialog: a file sharp reads, with prompts, seed and model inside', async () => {
     const target = join(dir, 'restored.png');
     app.dialog.nextSave = target;
@@ -208,6 +222,9 @@ describe('settings, packs and recent files over IPC', () => {
     const chosen = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.engine.choosePack());
     expect(chosen).toMatchObject({ ok: true, value: { name: 'tiny-random-additive' } });
     await expect.poll(() => app.engine.status().pack?.name, { timeout: 30_000 }).toBe('tiny-random-additive');
+    // That pack has no degradation estimator: asking says so in words.
+    const noEstimator = await app.page.evaluate((id) => (globalThis as unknown as SpireWindow).spire.image.estimate(id), imageId);
+    expect(noEstimator).toMatchObject({ ok: false, error: { code: 'no-estimator', message: expect.stringContaining('has no degradation estimator') } });
     expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ packDir: expect.stringContaining('tiny-random-additive') });
     const refused = await app.page.evaluate((d) => (globalThis as unknown as SpireWindow).spire.engine.configure({ packDir: d }), dir);
     expect(refused).toMatchObject({ ok: false, error: { code: 'pack-unknown' } });

@@ -66,7 +66,7 @@ describe('renderer security', () => {
         app: ['info'],
         engine: ['choosePack', 'configure', 'listPacks', 'onStatus', 'status'],
         export: ['save'],
-        image: ['openBytes', 'openDialog', 'openRecent', 'recent'],
+        image: ['estimate', 'openBytes', 'openDialog', 'openRecent', 'recent'],
         restore: ['cancel', 'discard', 'onDone', 'onProgress', 'start'],
         settings: ['get', 'set'],
       },

@@ -86,7 +86,14 @@ def beats(a: Sequence[dict], b: Sequence[dict]) -> Optional[bool]:
     """Paired: a beats b when its mean PSNR AND its mean SSIM are higher on the same images."""
     if not a:
         return None
-    return _mean([x["psnr"] for x in a]) > _mean([x["psnr"] for x in b]) and mean(x["ssim"] for x in a) > mean(x["ssim"] for x in b)
+    pa, pb = _mean([x["psnr"] for x in a]), _mean([x["psnr"] for x in b])
+    if pa is None or pb is None:  # identical images (PSNR inf) only, e.g. an undegraded photo left as it is
+        return None
+    return pa > pb and mean(x["ssim"] for x in a) > mean(x["ssim"] for x in b)
+
+
+def _minus(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return None if a is None or b is None else a - b
 
 
 def score(run: Path, datasets: Optional[Path] = None, timings: Optional[Mapping] = None, log=lambda line: None) -> dict:
@@ -131,8 +138,8 @@ def score(run: Path, datasets: Optional[Path] = None, timings: Optional[Mapping]
             table.append({
                 "row": f"pack {s}", "setting": s, "n": len(have),
                 "psnr": _mean([x["psnr"] for x in p]), "ssim": _mean([x["ssim"] for x in p]),
-                "dPsnrInput": None if not have else _mean([x["psnr"] for x in p]) - _mean([x["psnr"] for x in i]),
-                "dPsnrClassical": None if not have else _mean([x["psnr"] for x in p]) - _mean([x["psnr"] for x in k]),
+                "dPsnrInput": None if not have else _minus(_mean([x["psnr"] for x in p]), _mean([x["psnr"] for x in i])),
+                "dPsnrClassical": None if not have else _minus(_mean([x["psnr"] for x in p]), _mean([x["psnr"] for x in k])),
                 "beatsInput": b_in, "beatsClassical": b_cl,
                 "secondsMean": _mean([x["seconds"] for x in p]),
             })

@@ -174,6 +174,7 @@ export function createRunController(
       height: result.height,
       semanticPrompt: result.semanticPrompt,
       restorationPrompt: result.restorationPrompt,
+      estimatedPrompt: result.estimate?.restorationPrompt ?? null,
       regionPrompts: (result.params.regions ?? []).map((r) => r.prompt),
       seed: result.seed,
       steps: result.stepsRun,
@@ -400,8 +401,8 @@ export function createRunController(
           ? run.cells.flatMap((cell, i) => {
               const resultId = run.results[i];
               // A cell whose result was deleted from the history is left out of the sheet.
-              const kept = resultId && state.studio.history.entries.some((e) => e.id === resultId);
-              return kept ? [{ resultId, label: cellLabel(cell) }] : [];
+              const kept = resultId ? state.studio.history.entries.find((e) => e.id === resultId) : undefined;
+              return kept ? [{ resultId: kept.id, label: cellLabel(cell, kept.estimatedPrompt !== null) }] : [];
             })
           : [];
         if (!run || cells.length === 0) {

@@ -37,6 +37,11 @@ export function HistoryStrip() {
               }}
             >
               {e.thumbnailUrl ? <img src={e.thumbnailUrl} alt={`Result ${i + 1}`} draggable={false} /> : <span className="spinner" aria-hidden="true" />}
+              {e.estimatedPrompt !== null ? (
+                <span className="history-badge" data-testid={`history-estimated-${i}`}>
+                  estimated
+                </span>
+              ) : null}
               <span className="history-meta">{formatClock(e.finishedAt)}</span>
               <span className="history-meta">seed {e.seed}</span>
             </button>

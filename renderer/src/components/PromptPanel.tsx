@@ -3,6 +3,7 @@ import { useStudio } from '../app/runContext';
 import type { ControlEdit } from '../state/promptBuilder';
 import { OPERATIONS, stepOf } from '../state/promptBuilder';
 import { formatValue, RESTORATION_GRAMMAR } from '../../../preload/contract/restorationPrompt';
+import { EstimateLine, OutputSizeControl } from './PromptEstimate';
 import './Panels.css';
 
 /** What each operation's toggle says. */
@@ -13,6 +14,8 @@ const UNITS: Record<string, string> = { blur: 'σ', downsample: '×', noise: 'σ
  * The semantic prompt (what the photo shows) and the restoration prompt (what is wrong
  * with it): a text field and the builder's controls, kept in sync both ways by
  * promptBuilder.ts. An invalid text is flagged under the field with the grammar's reason.
+ * Under the field: where the text came from (the photo's estimate, edited, `auto`) and the
+ * output size, which is the user's choice (promptEstimate.ts).
  */
 export function PromptPanel() {
   const { store } = useServices();
@@ -58,7 +61,7 @@ export function PromptPanel() {
         spellCheck={false}
         aria-invalid={prompt.error !== null}
         aria-describedby={prompt.error ? 'restoration-prompt-error' : undefined}
-        placeholder="(empty: no degradation)"
+        placeholder="(empty: nothing to fix)"
         onChange={(e) => store.dispatch({ type: 'prompt/restorationText', text: e.target.value })}
         onBlur={() => store.dispatch({ type: 'prompt/canonicalise' })}
       />
@@ -67,6 +70,8 @@ export function PromptPanel() {
           {prompt.error}
         </p>
       ) : null}
+      <EstimateLine />
+      <OutputSizeControl />
 
       <label className="check-row preset">
         <input type="checkbox" data-testid="preset-blind" checked={controls.blind} onChange={(e) => edit({ kind: 'blind', blind: e.target.checked })} />

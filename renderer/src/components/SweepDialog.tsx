@@ -3,17 +3,18 @@ import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { OPERATIONS } from '../state/promptBuilder';
 import { isBusy } from '../state/run';
+import { usedPromptLabel } from '../state/historyResults';
 import type { SweepAxis } from '../state/sweep';
-import { MAX_SWEEP_CELLS, cellLabel, gridShape, parseSweepValues } from '../state/sweep';
+import { MAX_SWEEP_CELLS, cellLabel, gridShape, parseSweepValues, sweepStartKey, sweepStartValues } from '../state/sweep';
 import { Dialog } from './Dialog';
 import './SweepDialog.css';
-
-const START_VALUES: Record<string, string> = { blur: '0.5, 1.0, 2.0', downsample: '1.0, 2.0, 4.0', noise: '0.00, 0.05, 0.10', jpeg: '30, 50, 80' };
 
 /**
  * The strength sweep: pick a restoration parameter (and optionally a second one for a
  * grid) and its values; one run per cell, queued; the grid fills in as results come.
- * Clicking a cell makes its result the current one.
+ * Clicking a cell makes its result the current one. The values start around the prompt's
+ * own (the photo's estimate, when the field holds it); a cell whose run used the estimate
+ * unchanged says so.
  */
 export function SweepDialog() {
   const { store } = useServices();
@@ -22,8 +23,9 @@ export function SweepDialog() {
   const history = useStudio((s) => s.history);
   const busy = useStudio((s) => isBusy(s.job));
   const hasImage = useAppState((s) => s.image !== null);
-  const [key1, setKey1] = useState('blur');
-  const [values1, setValues1] = useState(START_VALUES.blur!);
+  const controls = useStudio((s) => s.prompt.controls);
+  const [key1, setKey1] = useState(() => sweepStartKey(controls));
+  const [values1, setValues1] = useState(() => sweepStartValues(sweepStartKey(controls), controls));
   const [key2, setKey2] = useState('');
   const [values2, setValues2] = useState('');
   const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
@@ -67,7 +69,7 @@ export function SweepDialog() {
           value={key1}
           onChange={(e) => {
             setKey1(e.target.value);
-            setValues1(START_VALUES[e.target.value] ?? '');
+            setValues1(sweepStartValues(e.target.value, controls));
           }}
         >
           {OPERATIONS.map((op) => (
@@ -92,7 +94,7 @@ export function SweepDialog() {
           value={key2}
           onChange={(e) => {
             setKey2(e.target.value);
-            setValues2(START_VALUES[e.target.value] ?? '');
+            setValues2(e.target.value ? sweepStartValues(e.target.value, controls) : '');
           }}
         >
           <option value="">(nothing: one row)</option>
@@ -144,7 +146,7 @@ export function SweepDialog() {
                 data-testid={`sweep-cell-${i}`}
                 data-done={entry ? 'true' : 'false'}
                 disabled={!entry}
-                title={`${cell.restorationPrompt}${failed ? `\nFailed: ${failed}` : ''}`}
+                title={`${entry ? usedPromptLabel(entry) : cell.restorationPrompt}${failed ? `\nFailed: ${failed}` : ''}`}
                 onClick={() => {
                   if (!entry) return;
                   store.dispatch({ type: 'history/select', id: entry.id });
@@ -152,7 +154,7 @@ export function SweepDialog() {
                 }}
               >
                 {entry?.thumbnailUrl ? <img src={entry.thumbnailUrl} alt={cellLabel(cell)} draggable={false} /> : <span className={failed ? 'cell-failed' : 'spinner'}>{failed ? '!' : ''}</span>}
-                <span className="sweep-label">{cellLabel({ ...cell, values: { [sweep.axes[0]!.key]: cell.values[sweep.axes[0]!.key]! } })}</span>
+                <span className="sweep-label">{cellLabel({ values: { [sweep.axes[0]!.key]: cell.values[sweep.axes[0]!.key]! } }, (entry?.estimatedPrompt ?? null) !== null)}</span>
               </button>,
             ];
           })}

@@ -5,6 +5,7 @@
  * controller frees both (and asks main to discard the result) when an entry leaves
  * (see `evicted`).
  */
+import { RESTORATION_GRAMMAR } from '../../../preload/contract/restorationPrompt';
 
 export interface HistoryEntry {
   /** Main's resultId: unique per result, names it for export and discard. */
@@ -18,7 +19,14 @@ export interface HistoryEntry {
   width: number;
   height: number;
   semanticPrompt: string;
+  /** The restoration prompt the run used (for `auto`, the clauses the estimator wrote). */
   restorationPrompt: string;
+  /**
+   * The estimate that prompt came from (its text; "" for a photo it found clean), or null when the user
+   * wrote the prompt: the engine estimated (`auto`, the blind prompt in faithful mode), or the run's
+   * prompt was the photo's estimate unchanged (RestoredImage.estimate).
+   */
+  estimatedPrompt: string | null;
   /** The region prompts the run used (top first). */
   regionPrompts: string[];
   seed: number;
@@ -123,11 +131,22 @@ export function formatClock(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/**
+ * The restoration prompt a run used, and where it came from: `Denoise with sigma 0.04; (estimated from
+ * the photo)`, `Remove all degradation (steered by the photo's estimate: Denoise with sigma 0.04;)`, or
+ * the prompt as the user wrote it.
+ */
+export function usedPromptLabel(e: Pick<HistoryEntry, 'restorationPrompt' | 'estimatedPrompt'>): string {
+  if (e.estimatedPrompt === null) return e.restorationPrompt || '(no restoration prompt)';
+  if (e.restorationPrompt === RESTORATION_GRAMMAR.blindPrompt) return `${e.restorationPrompt} (steered by the photo's estimate: ${e.estimatedPrompt || 'clean'})`;
+  return `${e.restorationPrompt || 'nothing to fix'} (estimated from the photo)`;
+}
+
 /** A history item's tooltip: its prompts, then seed, steps run, time and when it finished. */
 export function entryTooltip(e: HistoryEntry): string {
   const steps = e.steps === 0 ? 'restorer only' : `${e.steps} step${e.steps === 1 ? '' : 's'}`;
   return [
-    e.restorationPrompt || '(no restoration prompt)',
+    usedPromptLabel(e),
     ...(e.semanticPrompt ? [`“${e.semanticPrompt}”`] : []),
     ...(e.regionPrompts.length > 0 ? [`regions: ${e.regionPrompts.join(' | ')}`] : []),
     `seed ${e.seed} · ${steps} · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}`,

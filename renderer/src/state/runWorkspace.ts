@@ -3,6 +3,7 @@
  * one slice of AppState (`studio`) with its own reducer composed of small pure ones:
  *
  *   prompt    promptBuilder.ts   semantic prompt, restoration prompt text <-> controls
+ *   estimate  promptEstimate.ts  the photo's degradation estimate, which fills the restoration prompt
  *   settings  settings.ts        steps, guidance, seed, strength, ... pack, provider
  *   job       run.ts             the run in progress (progress, ETA, preview)
  *   history   historyResults.ts  finished results
@@ -16,6 +17,8 @@ import type { HistoryAction, HistoryState } from './historyResults';
 import { historyReducer, initialHistoryState } from './historyResults';
 import type { PromptAction, PromptState } from './promptBuilder';
 import { initialPromptState, promptReducer } from './promptBuilder';
+import type { EstimateAction, EstimateState } from './promptEstimate';
+import { initialEstimateState, markEdited, promptEstimateReducer } from './promptEstimate';
 import type { JobAction, JobState } from './run';
 import { initialJobState, jobReducer } from './run';
 import type { RunSettings, SettingsAction } from './settings';
@@ -27,6 +30,7 @@ export type DialogName = 'help' | 'export' | 'sweep';
 
 export interface RunWorkspaceState {
   prompt: PromptState;
+  estimate: EstimateState;
   settings: RunSettings;
   job: JobState;
   history: HistoryState;
@@ -37,11 +41,12 @@ export interface RunWorkspaceState {
 
 export type DialogAction = { type: 'dialog/open'; dialog: DialogName } | { type: 'dialog/close' };
 
-export type RunWorkspaceAction = PromptAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | DialogAction;
+export type RunWorkspaceAction = PromptAction | EstimateAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | DialogAction;
 
 export function initialRunWorkspace(): RunWorkspaceState {
   return {
     prompt: initialPromptState(),
+    estimate: initialEstimateState,
     settings: DEFAULT_RUN_SETTINGS,
     job: initialJobState,
     history: initialHistoryState,
@@ -51,12 +56,15 @@ export function initialRunWorkspace(): RunWorkspaceState {
   };
 }
 
-const PREFIXES = ['prompt/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'dialog/'];
+const PREFIXES = ['prompt/', 'estimate/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'dialog/'];
 
 /** Whether an action belongs to this slice (the app reducer hands those over). */
 export function isRunWorkspaceAction(action: { type: string }): action is RunWorkspaceAction {
   return PREFIXES.some((p) => action.type.startsWith(p));
 }
+
+/** Prompt edits that are the user's own: an estimate still being read then leaves the text alone. */
+const USER_PROMPT_EDITS: readonly PromptAction['type'][] = ['prompt/restorationText', 'prompt/control', 'prompt/load'];
 
 function slice<K extends keyof RunWorkspaceState>(state: RunWorkspaceState, key: K, next: RunWorkspaceState[K]): RunWorkspaceState {
   return next === state[key] ? state : { ...state, [key]: next };
@@ -65,8 +73,14 @@ function slice<K extends keyof RunWorkspaceState>(state: RunWorkspaceState, key:
 export function runWorkspaceReducer(state: RunWorkspaceState, action: RunWorkspaceAction): RunWorkspaceState {
   const prefix = action.type.slice(0, action.type.indexOf('/') + 1);
   switch (prefix) {
-    case 'prompt/':
-      return slice(state, 'prompt', promptReducer(state.prompt, action as PromptAction));
+    case 'prompt/': {
+      const next = slice(state, 'prompt', promptReducer(state.prompt, action as PromptAction));
+      return USER_PROMPT_EDITS.includes(action.type as PromptAction['type']) ? slice(next, 'estimate', markEdited(next.estimate)) : next;
+    }
+    case 'estimate/': {
+      const next = promptEstimateReducer({ prompt: state.prompt, estimate: state.estimate }, action as EstimateAction);
+      return slice(slice(state, 'prompt', next.prompt), 'estimate', next.estimate);
+    }
     case 'settings/':
       return slice(state, 'settings', settingsReducer(state.settings, action as SettingsAction));
     case 'run/':

@@ -4,7 +4,7 @@
  * current prompt changed only in that parameter. Pure: values in, cells out, and the
  * sweep's progress as a reducer.
  */
-import { formatRestorationPrompt } from '../../../preload/contract/restorationPrompt';
+import { formatRestorationPrompt, formatValue } from '../../../preload/contract/restorationPrompt';
 import type { PromptControls } from './promptBuilder';
 import { OPERATIONS, operationSpec, snapValue } from './promptBuilder';
 
@@ -157,12 +157,40 @@ export function gridShape(run: Pick<SweepRun, 'axes'>): { cols: number; rows: nu
   return { cols: run.axes[0]?.values.length ?? 0, rows: run.axes[1]?.values.length ?? 1 };
 }
 
-/** A cell's label, e.g. "sigma 1.5" or "sigma 1.5 · quality 40". */
-export function cellLabel(cell: SweepCell): string {
-  return Object.entries(cell.values)
+/**
+ * A cell's label, e.g. "sigma 1.5" or "sigma 1.5 · quality 40"; "sigma 0.04 (estimate)" for the cell
+ * whose run used the photo's estimate unchanged.
+ */
+export function cellLabel(cell: Pick<SweepCell, 'values'>, estimated = false): string {
+  const label = Object.entries(cell.values)
     .map(([key, value]) => {
       const spec = operationSpec(key);
       return `${spec.param} ${value.toFixed(spec.decimals)}`;
     })
     .join(' · ');
+  return estimated ? `${label} (estimate)` : label;
+}
+
+/** Values a sweep offers for an operation the prompt does not give a number: a spread over its range. */
+const SPREAD: Readonly<Record<string, readonly number[]>> = { blur: [0.5, 1.0, 2.0], downsample: [1.0, 2.0, 4.0], noise: [0.0, 0.05, 0.1], jpeg: [30, 50, 80] };
+
+/** The operation a sweep starts on: the first one the prompt gives a number (e.g. the estimate's noise), else blur. */
+export function sweepStartKey(controls: PromptControls): string {
+  if (controls.blind) return 'blur';
+  return OPERATIONS.find((spec) => controls.ops[spec.key]?.enabled && controls.ops[spec.key]?.withNumber)?.key ?? 'blur';
+}
+
+/**
+ * The values a sweep over `key` starts with, as text: around the prompt's own value when it gives one
+ * (half, itself, one and a half times: the estimate's noise sigma 0.04 -> "0.02, 0.04, 0.06"), so the
+ * sweep walks from the estimate; else (or when that gives one value, e.g. sigma 0) a spread over the
+ * operation's range.
+ */
+export function sweepStartValues(key: string, controls: PromptControls): string {
+  const spec = operationSpec(key);
+  const c = controls.blind ? undefined : controls.ops[key];
+  const distinct = (vs: readonly number[]) => vs.map((v) => snapValue(spec, v)).filter((v, i, all) => all.indexOf(v) === i);
+  const around = c?.enabled && c.withNumber ? distinct([c.value * 0.5, c.value, c.value * 1.5]) : [];
+  const values = around.length >= 2 ? around : distinct(SPREAD[key] ?? [spec.min, spec.max]);
+  return values.map((v) => formatValue(spec, v)).join(', ');
 }

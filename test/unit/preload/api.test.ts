@@ -35,6 +35,7 @@ describe('createSpireApi', () => {
     await api.engine.status();
     await api.image.recent();
     await api.image.openRecent('/photos/a.png');
+    await api.image.estimate('img');
     await api.engine.listPacks();
     await api.engine.choosePack();
     await api.engine.configure({ providers: ['cpu'], threads: 2 });
@@ -65,6 +66,7 @@ describe('createSpireApi', () => {
       ['spire:engine:status', {}],
       ['spire:image:recent', {}],
       ['spire:image:open-recent', { path: '/photos/a.png' }],
+      ['spire:image:estimate', { imageId: 'img' }],
       ['spire:engine:list-packs', {}],
       ['spire:engine:choose-pack', {}],
       ['spire:engine:configure', { providers: ['cpu'], threads: 2 }],

@@ -10,6 +10,7 @@ import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
   type AppSettingsView,
+  type DegradationEstimate,
   type InvokeChannel,
   type OpenedImage,
   type RequestOf,
@@ -18,11 +19,25 @@ import {
 import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preload/contract/schemas';
 import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
+import { EngineRequestError } from '../../../../main/engine/host';
+import { EstimateError } from '../../../../main/services/estimateService';
 import { ImageError } from '../../../../main/services/imageService';
 import { ExportError } from '../../../../main/services/exportService';
 import { RestoreError } from '../../../../main/services/restoreService';
 
 const image: OpenedImage = { id: 'i1', name: 'a.png', width: 2, height: 1, mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
+
+const estimate: DegradationEstimate = {
+  restorationPrompt: 'Denoise with sigma 0.04;',
+  operations: [
+    { key: 'blur', probability: 0.04, value: 0.6, present: false, source: 'pixels' },
+    { key: 'noise', probability: 0.88, value: 0.04, present: true, source: 'pixels' },
+    { key: 'jpeg', probability: 0.07, value: 80, present: false, source: 'pixels' },
+  ],
+  jpegQualityFromFile: null,
+  patches: 16,
+  ms: 40,
+};
 
 const settingsView: AppSettingsView = {
   packDir: null,
@@ -47,6 +62,7 @@ function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
     engine: { status: () => ({ state: 'ready', pack: null, provider: null, message: 'No model pack found' }) },
     packs: { listPacks: async () => [], choosePack: async () => null, configure: async () => settingsView },
     restore: { start: () => ({ jobId: 'job-1' }), cancel: () => true, discard: () => true },
+    estimates: { estimate: vi.fn(async () => estimate) },
     exporter: { save: async () => ({ path: '/out/a.png' }) },
     settings: { get: () => settingsView, set: async () => settingsView },
     ...over,
@@ -109,6 +125,7 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
   ],
   'spire:image:recent': [undefined, null, { path: '/etc' }],
   'spire:image:open-recent': [undefined, null, {}, { path: '' }, { path: 42 }, { path: 'a\0b' }, { path: '/a.png', extra: 1 }, { path: 'x'.repeat(5000) }],
+  'spire:image:estimate': [undefined, null, {}, { imageId: '' }, { imageId: 42 }, { imageId: '../../etc/passwd' }, { imageId: '/photos/a.png' }, { imageId: 'x'.repeat(65) }, { imageId: 'img-1', path: '/etc/passwd' }, { path: '/photos/a.png' }],
   'spire:engine:status': [undefined, null, { force: true }, 'status'],
   'spire:engine:list-packs': [undefined, null, { root: '/' }],
   'spire:engine:choose-pack': [undefined, null, { dir: '/tmp' }],
@@ -224,6 +241,7 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:image:open-bytes': { name: 'dropped photo.png', bytes: new Uint8Array([137, 80, 78, 71]) },
   'spire:image:recent': {},
   'spire:image:open-recent': { path: '/photos/old.png' },
+  'spire:image:estimate': { imageId: 'img-1' },
   'spire:engine:status': {},
   'spire:engine:list-packs': {},
   'spire:engine:choose-pack': {},
@@ -367,6 +385,26 @@ describe('IPC handlers', () => {
     expect(await handlers['spire:restore:cancel']({ jobId: 'j' })).toEqual({ ok: true, value: { cancelled: false } });
     expect(await handlers['spire:restore:discard']({ resultId: 'r' })).toEqual({ ok: true, value: { discarded: false } });
     expect(await handlers['spire:export:save'](VALID['spire:export:save'])).toEqual({ ok: false, error: { code: 'result-gone', message: 'Run it again.' } });
+  });
+
+  it('image:estimate answers the estimate of the image named by id', async () => {
+    const services = fakeServices();
+    expect(await createIpcDispatcher(createIpcHandlers(services))('spire:image:estimate', { imageId: 'img-1' })).toEqual({ ok: true, value: estimate });
+    expect(services.estimates.estimate).toHaveBeenCalledWith('img-1');
+  });
+
+  it('image:estimate passes the engine’s and the service’s errors on with their code and words', async () => {
+    const noEstimator = new EngineRequestError('no-estimator', 'The model pack "tiny" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt.');
+    const cases: [Error, string][] = [
+      [noEstimator, 'no-estimator'],
+      [new EngineRequestError('engine-unavailable', 'The engine is restarting.'), 'engine-unavailable'],
+      [new EstimateError('image-not-open', 'Open it again.'), 'image-not-open'],
+      [new ImageError('image-corrupt', 'Re-save it.'), 'image-corrupt'],
+    ];
+    for (const [err, code] of cases) {
+      const handlers = createIpcHandlers(fakeServices({ estimates: { estimate: async () => Promise.reject(err) } }));
+      expect(await handlers['spire:image:estimate']({ imageId: 'img-1' })).toEqual({ ok: false, error: { code, message: err.message } });
+    }
   });
 
   it('restore:start answers the job id; export:save passes null (cancelled) on', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExportRequest, RestoredImage } from '../../../../preload/contract/channels';
+import type { DegradationEstimate, ExportRequest, RestoredImage } from '../../../../preload/contract/channels';
 import type { SaveDialogOptions } from '../../../../main/services/dialogPort';
 import { ExportError, ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
 import type { KeptResult } from '../../../../main/services/restoreService';
@@ -19,7 +19,24 @@ let dir: string;
 let source: Buffer;
 const kept = new Map<string, KeptResult>();
 
-async function keep(resultId: string, colour: { r: number; g: number; b: number }, seed: number, width = 80, height = 60): Promise<void> {
+const ESTIMATE: DegradationEstimate = {
+  restorationPrompt: 'Denoise with sigma 0.04;',
+  operations: [{ key: 'noise', probability: 0.9, value: 0.04, present: true, source: 'pixels' }],
+  jpegQualityFromFile: null,
+  patches: 4,
+  ms: 10,
+};
+const ESTIMATE_METADATA = { 'spire:requested-prompt': 'auto', 'spire:estimate': '{"restorationPrompt":"Denoise with sigma 0.04;"}' };
+
+async function keep(
+  resultId: string,
+  colour: { r: number; g: number; b: number },
+  seed: number,
+  width = 80,
+  height = 60,
+  estimated: { prompt: string; estimate: DegradationEstimate; metadata: Record<string, string> } | null = null,
+): Promise<void> {
+  const prompt = estimated?.prompt ?? 'Upsample to 2.0x;';
   const bytes = new Uint8Array(await solid(width, height, colour));
   const image: RestoredImage = {
     resultId,
@@ -29,10 +46,10 @@ async function keep(resultId: string, colour: { r: number; g: number; b: number 
     mime: 'image/png',
     bytes,
     seed,
-    restorationPrompt: 'Upsample to 2.0x;',
+    restorationPrompt: prompt,
     semanticPrompt: 'a barn',
     params: {
-      restorationPrompt: 'Upsample to 2.0x;',
+      restorationPrompt: prompt,
       semanticPrompt: 'a barn',
       negativePrompt: '',
       regions: [],
@@ -49,8 +66,10 @@ async function keep(resultId: string, colour: { r: number; g: number; b: number 
     seconds: 1,
     provider: 'cpu',
     pack: { name: 'tiny', dir: '/p' },
+    estimate: estimated?.estimate ?? null,
   };
-  kept.set(resultId, { image, sourceName: 'photo.jpg', metadata: { 'spire:seed': String(seed), 'spire:model': 'tiny', 'spire:restoration-prompt': 'Upsample to 2.0x;' } });
+  const metadata = { 'spire:seed': String(seed), 'spire:model': 'tiny', 'spire:restoration-prompt': prompt, ...estimated?.metadata };
+  kept.set(resultId, { image, sourceName: 'photo.jpg', metadata });
 }
 
 function service(answer: string | null) {
@@ -206,5 +225,32 @@ describe('ExportService', () => {
     const text = await readFile(target, 'latin1');
     expect(text).toContain('strength 0.9');
     expect(text).not.toMatch(/spire:seed\0/);
+  });
+
+  it('keeps the prompt the run used and the estimate it came from in the metadata', async () => {
+    await keep('est', GREEN, 21, 80, 60, { prompt: 'Denoise with sigma 0.04;', estimate: ESTIMATE, metadata: ESTIMATE_METADATA });
+    const target = join(dir, 'estimated.png');
+    await service(target).exporter.save({ kind: 'result', resultId: 'est', format: 'png' });
+    const text = await readFile(target, 'latin1');
+    expect(text).toContain('spire:restoration-prompt\0Denoise with sigma 0.04;');
+    expect(text).toContain('spire:requested-prompt\0auto');
+    expect(text).toContain('spire:estimate\0{"restorationPrompt":"Denoise with sigma 0.04;"}');
+  });
+
+  it('sweep grid: each cell says its prompt and whether it was the estimate; the sheet keeps the estimate', async () => {
+    await keep('est', GREEN, 21, 80, 60, { prompt: 'Denoise with sigma 0.04;', estimate: ESTIMATE, metadata: { ...ESTIMATE_METADATA, 'spire:requested-prompt': 'Denoise with sigma 0.04;' } });
+    await keep('typed', RED, 21, 80, 60, { prompt: 'Denoise with sigma 0.08;', estimate: ESTIMATE, metadata: {} });
+    kept.get('typed')!.image.estimate = null;
+    const target = join(dir, 'grid-estimated.png');
+    await service(target).exporter.save({ kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'est', label: 'sigma 0.04 (estimate)' }, { resultId: 'typed', label: 'sigma 0.08' }] });
+    const text = await readFile(target, 'latin1');
+    const cells = JSON.parse(/spire:cells\0(\[[^\0]*?\])/.exec(text)![1]!) as unknown[];
+    expect(cells).toEqual([
+      { label: 'sigma 0.04 (estimate)', seed: 21, restorationPrompt: 'Denoise with sigma 0.04;', estimated: true, strength: 0.5 },
+      { label: 'sigma 0.08', seed: 21, restorationPrompt: 'Denoise with sigma 0.08;', strength: 0.5 },
+    ]);
+    expect(text).toContain('spire:estimate\0{"restorationPrompt"');
+    expect(text).not.toContain('spire:restoration-prompt\0');
+    expect(text).not.toContain('spire:requested-prompt\0');
   });
 });

@@ -1,6 +1,6 @@
 /** RestoreService over a fake engine: params on the wire -> engine params, events in order, cancel, errors, kept results. */
 import { describe, expect, it } from 'vitest';
-import type { EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
+import type { DegradationEstimate, EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
 import { EngineRequestError } from '../../../../main/engine/host';
 import type { EngineMethod, EngineParams, EngineResult, RestoreJobParams, RestoreJobResult } from '../../../../main/engine/protocol';
 import type { RequestOptions } from '../../../../main/engine/host';
@@ -51,7 +51,7 @@ function fakeEngine(script: Script) {
   };
 }
 
-function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number }) {
+function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number; estimates?: { latestOf(id: string): DegradationEstimate | undefined } }) {
   const engine = fakeEngine(script);
   const events: { channel: EventChannel; payload: unknown }[] = [];
   let resolveDone: (d: RestoreDoneEvent) => void = () => undefined;
@@ -178,5 +178,49 @@ describe('RestoreService', () => {
     const ids = events.map((e) => ((e.payload as RestoreDoneEvent).result as { value: { resultId: string } }).value.resultId);
     expect(service.result(ids[0]!)).toBeUndefined();
     expect(service.result(ids[1]!)).toBeDefined();
+  });
+});
+
+describe('RestoreService: the estimate a result came from', () => {
+  const estimate: DegradationEstimate = {
+    restorationPrompt: 'Deblur with sigma 1.0;',
+    operations: [{ key: 'blur', probability: 0.9, value: 1, present: true, source: 'pixels' }],
+    jpegQualityFromFile: null,
+    patches: 4,
+    ms: 5,
+  };
+  const estimates = { latestOf: (id: string) => (id === 'img' ? estimate : undefined) };
+  const used = (restorationPrompt: string, engineEstimate: DegradationEstimate | null = null) =>
+    async (): Promise<RestoreJobResult> => ({ ...jobResult(), restorationPrompt, estimate: engineEstimate, metadata: { 'spire:restoration-prompt': restorationPrompt } });
+  const kept = async (run: ReturnType<typeof setup>, restorationPrompt: string) => {
+    run.service.start({ imageId: 'img', params: { ...wire, restorationPrompt } });
+    const end = await run.done;
+    if (!end.result.ok) throw new Error(end.result.error.message);
+    return run.service.result(end.result.value.resultId)!;
+  };
+
+  it("records the app's estimate when the run's prompt is it unchanged (at any output size), with the engine's metadata keys", async () => {
+    const plain = await kept(setup(used('Deblur with sigma 1.0;'), { estimates }), 'Deblur with sigma 1.0;');
+    expect(plain.image.estimate).toBe(estimate);
+    expect(plain.metadata).toMatchObject({ 'spire:restoration-prompt': 'Deblur with sigma 1.0;', 'spire:requested-prompt': 'Deblur with sigma 1.0;' });
+    expect(JSON.parse(plain.metadata['spire:estimate']!)).toMatchObject({ restorationPrompt: 'Deblur with sigma 1.0;' });
+    // At 2x the estimate's blur is measured at the output's resolution: twice the sigma.
+    const bigger = await kept(setup(used('Deblur with sigma 2.0; Upsample to 2.0x;'), { estimates }), 'Deblur with sigma 2.0; Upsample to 2.0x;');
+    expect(bigger.image.estimate).toBe(estimate);
+  });
+
+  it('records none for a prompt the user changed, or without the estimates', async () => {
+    const edited = await kept(setup(used('Deblur with sigma 1.2;'), { estimates }), 'Deblur with sigma 1.2;');
+    expect(edited.image.estimate).toBeNull();
+    expect(edited.metadata).toEqual({ 'spire:restoration-prompt': 'Deblur with sigma 1.2;' });
+    expect((await kept(setup(used('Deblur with sigma 1.0;')), 'Deblur with sigma 1.0;')).image.estimate).toBeNull();
+  });
+
+  it("keeps the engine's estimate and metadata when the engine estimated (auto)", async () => {
+    const engineEstimate = { ...estimate, restorationPrompt: 'Denoise with sigma 0.05;' };
+    const auto = await kept(setup(used('Denoise with sigma 0.05;', engineEstimate), { estimates }), 'auto');
+    expect(auto.image.estimate).toBe(engineEstimate);
+    expect(auto.image.restorationPrompt).toBe('Denoise with sigma 0.05;');
+    expect(auto.metadata).toEqual({ 'spire:restoration-prompt': 'Denoise with sigma 0.05;' });
   });
 });

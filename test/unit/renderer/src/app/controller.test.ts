@@ -74,6 +74,9 @@ function fakeApi(): FakeApi {
         api.recentList = [hit, ...api.recentList.filter((f) => f !== hit)];
         return { ok: true, value: opened(hit.name) };
       },
+      estimate: async () => {
+        throw new Error('controller.test: the app controller does not ask for estimates');
+      },
     },
     engine: {
       status: () => api.statusAnswer.promise,

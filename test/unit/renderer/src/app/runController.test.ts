@@ -117,6 +117,7 @@ function harness(options: { startAnswer?: () => Promise<Result<{ jobId: string }
         seconds: 1.5,
         provider: 'cpu',
         pack: null,
+        estimate: null,
       },
     },
   });
@@ -241,6 +242,27 @@ describe('run controller', () => {
         { resultId: 'r-job2', label: 'quality 60' },
       ],
     });
+  });
+
+  it('a result records the estimate its prompt came from; the sweep sheet labels the cell that ran it', async () => {
+    const h = harness();
+    const estimate = { restorationPrompt: 'Dejpeg with quality 60;', operations: [], jpegQualityFromFile: null, patches: 1, ms: 1 };
+    const withEstimate = (d: RestoreDoneEvent): RestoreDoneEvent => (d.result.ok ? { ...d, result: { ok: true, value: { ...d.result.value, estimate } } } : d);
+    await h.run.sweep([{ key: 'jpeg', values: [30, 60] }]);
+    h.emitDone(h.result('job1', h.starts[0]!.params.seed, 'Dejpeg with quality 30;'));
+    await flush();
+    await flush();
+    h.emitDone(withEstimate(h.result('job2', h.starts[1]!.params.seed, 'Dejpeg with quality 60;')));
+    await flush();
+    expect(h.studio().history.entries.map((e) => [e.restorationPrompt, e.estimatedPrompt])).toEqual([
+      ['Dejpeg with quality 60;', 'Dejpeg with quality 60;'],
+      ['Dejpeg with quality 30;', null],
+    ]);
+    await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
+    expect(h.exports[0]?.cells).toEqual([
+      { resultId: 'r-job1', label: 'quality 30' },
+      { resultId: 'r-job2', label: 'quality 60 (estimate)' },
+    ]);
   });
 
   it('cancelling a sweep stops the queue', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
-import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState } from '../../../../../renderer/src/state/historyResults';
+import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
 
 const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   id,
@@ -11,6 +11,7 @@ const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   height: 8,
   semanticPrompt: '',
   restorationPrompt: 'Remove all degradation',
+  estimatedPrompt: null,
   regionPrompts: [],
   seed: 1,
   steps: 4,
@@ -77,5 +78,20 @@ describe('entryTooltip', () => {
     expect(entryTooltip({ ...e, steps: 5 })).toBe(`Dejpeg with quality 40;\n“a barn”\nregions: sky | roof\nseed 7 · 5 steps · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
     expect(entryTooltip({ ...e, steps: 1 })).toContain('seed 7 · 1 step · 6.3 s');
     expect(entryTooltip({ ...e, steps: 0, semanticPrompt: '', regionPrompts: [] })).toBe(`Dejpeg with quality 40;\nseed 7 · restorer only · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
+  });
+});
+
+describe('usedPromptLabel', () => {
+  it('shows the prompt the run used, marked when it came from the photo’s estimate', () => {
+    expect(usedPromptLabel({ restorationPrompt: 'Denoise with sigma 0.05;', estimatedPrompt: null })).toBe('Denoise with sigma 0.05;');
+    expect(usedPromptLabel({ restorationPrompt: '', estimatedPrompt: null })).toBe('(no restoration prompt)');
+    expect(usedPromptLabel({ restorationPrompt: 'Denoise with sigma 0.04;', estimatedPrompt: 'Denoise with sigma 0.04;' })).toBe('Denoise with sigma 0.04; (estimated from the photo)');
+    expect(usedPromptLabel({ restorationPrompt: '', estimatedPrompt: '' })).toBe('nothing to fix (estimated from the photo)');
+    expect(usedPromptLabel({ restorationPrompt: 'Remove all degradation', estimatedPrompt: 'Dejpeg with quality 60;' })).toBe("Remove all degradation (steered by the photo's estimate: Dejpeg with quality 60;)");
+    expect(usedPromptLabel({ restorationPrompt: 'Remove all degradation', estimatedPrompt: '' })).toBe("Remove all degradation (steered by the photo's estimate: clean)");
+  });
+
+  it('opens the tooltip', () => {
+    expect(entryTooltip({ ...entry('a'), restorationPrompt: 'Denoise with sigma 0.04;', estimatedPrompt: 'Denoise with sigma 0.04;' }).split('\n')[0]).toBe('Denoise with sigma 0.04; (estimated from the photo)');
   });
 });

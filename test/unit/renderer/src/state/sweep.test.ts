@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyControlEdit, defaultControls } from '../../../../../renderer/src/state/promptBuilder';
-import { MAX_SWEEP_CELLS, cellLabel, gridShape, initialSweepState, parseSweepValues, sweepCells, sweepReducer } from '../../../../../renderer/src/state/sweep';
+import { applyControlEdit, controlsFromText, defaultControls } from '../../../../../renderer/src/state/promptBuilder';
+import { MAX_SWEEP_CELLS, cellLabel, gridShape, initialSweepState, parseSweepValues, sweepCells, sweepReducer, sweepStartKey, sweepStartValues } from '../../../../../renderer/src/state/sweep';
 
 describe('sweep values', () => {
   const ok: [string, string, number[]][] = [
@@ -79,5 +79,37 @@ describe('sweep progress', () => {
     s = sweepReducer(s, { type: 'sweep/cellFailed', id: 's1', index: 1, reason: 'boom' });
     expect(s.run).toMatchObject({ status: 'done', results: ['r0', null], failures: { 1: 'boom' } });
     expect(sweepReducer(s, { type: 'sweep/cancelled', id: 's1' })).toBe(s);
+  });
+});
+
+describe('where a sweep starts', () => {
+  const controls = (text: string) => {
+    const sync = controlsFromText(text, defaultControls());
+    if (!sync.ok) throw new Error(sync.error);
+    return sync.controls;
+  };
+
+  it('on the first operation the prompt gives a number (the estimate’s), around its value', () => {
+    const estimated = controls('Deblur; Denoise with sigma 0.04; Dejpeg with quality 87;');
+    expect(sweepStartKey(estimated)).toBe('noise');
+    expect(sweepStartValues('noise', estimated)).toBe('0.02, 0.04, 0.06');
+    expect(sweepStartValues('jpeg', estimated)).toBe('44, 87, 92'); // clamped to the grammar's range
+    expect(parseSweepValues('noise', sweepStartValues('noise', estimated))).toEqual({ ok: true, values: [0.02, 0.04, 0.06] });
+    expect(sweepStartValues('blur', controls('Deblur with sigma 1.4;'))).toBe('0.7, 1.4, 2.1');
+  });
+
+  it('a spread over the range for an operation the prompt leaves out, and blur for a prompt without numbers', () => {
+    const blind = defaultControls();
+    expect(sweepStartKey(blind)).toBe('blur');
+    expect(sweepStartValues('blur', blind)).toBe('0.5, 1.0, 2.0');
+    expect(sweepStartValues('noise', controls(''))).toBe('0.00, 0.05, 0.10');
+    expect(sweepStartValues('downsample', controls('Denoise;'))).toBe('1.0, 2.0, 4.0');
+    expect(sweepStartValues('jpeg', controls('Denoise;'))).toBe('30, 50, 80');
+    expect(sweepStartValues('noise', controls('Denoise with sigma 0.00;'))).toBe('0.00, 0.05, 0.10'); // half and 1.5 times 0 are 0
+  });
+
+  it('labels the cell that ran the estimate', () => {
+    expect(cellLabel({ values: { noise: 0.04 } }, true)).toBe('sigma 0.04 (estimate)');
+    expect(cellLabel({ values: { noise: 0.04 } })).toBe('sigma 0.04');
   });
 });
