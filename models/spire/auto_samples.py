@@ -34,7 +34,7 @@ from . import degradations as D
 from . import prompts
 from .estimator import estimate_image
 
-# The everyday degradations: the auto prompt's common case (and models/tools/quality/cases.py AUTO_RANGES's).
+# The everyday degradations: the auto prompt's common case (bench:quality's auto families draw them too).
 EVERYDAY_RANGES: Dict[str, Tuple[float, float]] = {"blur": (0.5, 2.5), "noise": (0.01, 0.10), "jpeg": (30, 90)}
 EVERYDAY_P = 0.6
 

@@ -2,6 +2,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchApp, type HarnessApp } from './harness/app';
+import { dragFile as dragFileOn, type DraggedFile } from './harness/dragFile';
 import { countColours } from './harness/canvas';
 import { QUADRANT_COLOURS, quadrants, writeImageFiles, type ImageFiles } from './harness/images';
 
@@ -20,22 +21,7 @@ afterAll(async () => {
 const testId = (id: string) => app.page.getByTestId(id);
 
 /** Dispatches drag events `types` on the page's body, carrying one file. */
-async function dragFile(file: { data: number[]; name: string; type: string }, types: string[]): Promise<void> {
-  await app.page.evaluate(
-    ({ file, types }) => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-        document: { body: { dispatchEvent(e: unknown): boolean } };
-      };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([new Uint8Array(file.data)], file.name, { type: file.type }));
-      for (const type of types) g.document.body.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-    },
-    { file, types },
-  );
-}
+const dragFile = (file: DraggedFile, types: string[]): Promise<void> => dragFileOn(app.page, file, types);
 
 async function zoomPercent(): Promise<number> {
   const text = (await testId('zoom-level').textContent()) ?? '';

@@ -18,6 +18,7 @@ import type { DegradationEstimate } from '../../preload/contract/channels';
 import { estimatedPromptAt } from '../../preload/contract/estimatedPrompt';
 import { formatValue, RESTORATION_GRAMMAR } from '../../preload/contract/restorationPrompt';
 import { TINY_PACK, launchApp, type HarnessApp } from './harness/app';
+import { dragFile } from './harness/dragFile';
 import { quadrants } from './harness/images';
 
 let app: HarnessApp;
@@ -211,18 +212,7 @@ describe('the estimated restoration prompt', () => {
     await expect.poll(markState, { timeout: 20_000 }).toBe('edited');
     expect(await promptText()).toBe('Denoise with sigma 0.02;');
     // A photo dropped on the window is a new photo: it takes its estimate.
-    const bytes = [...(await readFile(photo))];
-    await app.page.evaluate((data) => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-        document: { body: { dispatchEvent(e: unknown): boolean } };
-      };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([new Uint8Array(data)], 'dropped.png', { type: 'image/png' }));
-      for (const type of ['dragenter', 'dragover', 'drop']) g.document.body.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-    }, bytes);
+    await dragFile(app.page, { data: [...(await readFile(photo))], name: 'dropped.png', type: 'image/png' }, ['dragenter', 'dragover', 'drop']);
     await expect.poll(() => testId('image-name').textContent()).toBe('dropped.png');
     await expect.poll(markState, { timeout: 20_000 }).toBe('estimated');
     expect(await promptText()).toBe(estimated);

@@ -32,6 +32,7 @@ from skimage.restoration import denoise_nl_means, denoise_tv_chambolle, richards
 from spire import degradations as D
 from spire import prompts
 from spire.atomic import atomic_path, write_text_atomic
+from spire.auto_samples import EVERYDAY_P, EVERYDAY_RANGES, everyday_stages
 from spire.imageio import from_uint8, load_rgb, to_uint8
 from spire.realesrgan import RealESRGANConfig, degrade_realesrgan
 
@@ -90,10 +91,10 @@ FAMILIES: Dict[str, Family] = {f.name: f for f in (
            "Real-ESRGAN second-order degradation (models/spire/realesrgan.py, scale 4); the engine gets it bicubic-upsampled to ground-truth size"),
 )}
 
-# The auto families: everyday degradations drawn per image (AUTO_RANGES, each stage with probability AUTO_P, values on
-# the grammar's grid), the same degraded image restored three ways, plus the undegraded photo.
-AUTO_RANGES: Dict[str, Tuple[float, float]] = {"blur": (0.5, 2.5), "noise": (0.01, 0.10), "jpeg": (30, 90)}
-AUTO_P = 0.6
+# The auto families: everyday degradations drawn per image (auto_samples.everyday_stages: EVERYDAY_RANGES, each stage
+# with probability EVERYDAY_P, values on the grammar's grid), the same degraded image restored three ways, plus the
+# undegraded photo.
+AUTO_RANGES, AUTO_P = EVERYDAY_RANGES, EVERYDAY_P
 _AUTO_WHAT = "random everyday degradation per image: blur 0.5-2.5, noise 0.01-0.10, JPEG 30-90, each with probability 0.6"
 _NO_CLASSICAL = "none (the degraded input): the comparison is with the true prompt (auto-oracle)"
 AUTO_FAMILIES: Dict[str, Family] = {f.name: f for f in (
@@ -176,15 +177,7 @@ def case_rng(family: str, case_id: str) -> np.random.Generator:
     return np.random.default_rng([SEED, FAMILY_ORDER.index(family), zlib.crc32(case_id.encode("utf-8"))])
 
 
-def auto_stages(rng: np.random.Generator) -> Dict[str, float]:
-    """One everyday degradation: each of blur, noise, JPEG with probability AUTO_P, value uniform over
-    AUTO_RANGES on the grammar's grid (JPEG quality a whole number). May be empty (no degradation)."""
-    g = prompts.grammar()
-    out: Dict[str, float] = {}
-    for key, (lo, hi) in AUTO_RANGES.items():
-        if rng.random() < AUTO_P:
-            out[key] = float(rng.integers(int(lo), int(hi) + 1)) if key == "jpeg" else g.spec(key).quantize(rng.uniform(lo, hi))
-    return out
+auto_stages = everyday_stages  # one everyday degradation (may be empty), as the restorer's auto fine-tune draws them
 
 
 def quantize8(img: np.ndarray) -> np.ndarray:

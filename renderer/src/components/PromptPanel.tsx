@@ -76,7 +76,7 @@ export function PromptPanel() {
       <label className="check-row preset">
         <input type="checkbox" data-testid="preset-blind" checked={controls.blind} onChange={(e) => edit({ kind: 'blind', blind: e.target.checked })} />
         <span>{RESTORATION_GRAMMAR.blindPrompt}</span>
-        <span className="hint">(blind: the model guesses)</span>
+        <span className="hint">(blind: the model reads the photo itself)</span>
       </label>
 
       <div className="ops">

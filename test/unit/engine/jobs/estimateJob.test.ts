@@ -3,19 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { runEstimateJob } from '../../../../main/engine/jobs/estimateJob';
 import { JobError, type InputFileInfo, type Restorer } from '../../../../main/engine/jobs/restoreJob';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
-import type { DegradationEstimate } from '../../../../preload/contract/channels';
+import { estimateOf } from '../../estimates';
 
-const ESTIMATE: DegradationEstimate = {
-  restorationPrompt: 'Denoise with sigma 0.04;',
-  operations: [
-    { key: 'blur', probability: 0.1, value: 0.5, present: false, source: 'pixels' },
-    { key: 'noise', probability: 0.9, value: 0.04, present: true, source: 'pixels' },
-    { key: 'jpeg', probability: 0.2, value: 80, present: false, source: 'pixels' },
-  ],
-  jpegQualityFromFile: null,
-  patches: 1,
-  ms: 3,
-};
+const ESTIMATE = estimateOf('Denoise with sigma 0.04;', { blur: [0.1, 0.5], noise: [0.9, 0.04], jpeg: [0.2, 80] });
 
 async function image(format: 'png' | 'jpeg'): Promise<Uint8Array> {
   const px = Buffer.alloc(24 * 16 * 3, 120);

@@ -10,7 +10,6 @@ import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
   type AppSettingsView,
-  type DegradationEstimate,
   type InvokeChannel,
   type OpenedImage,
   type RequestOf,
@@ -21,23 +20,14 @@ import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
 import { EngineRequestError } from '../../../../main/engine/host';
 import { EstimateError } from '../../../../main/services/estimateService';
+import { estimateOf } from '../../estimates';
 import { ImageError } from '../../../../main/services/imageService';
 import { ExportError } from '../../../../main/services/exportService';
 import { RestoreError } from '../../../../main/services/restoreService';
 
 const image: OpenedImage = { id: 'i1', name: 'a.png', width: 2, height: 1, mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
 
-const estimate: DegradationEstimate = {
-  restorationPrompt: 'Denoise with sigma 0.04;',
-  operations: [
-    { key: 'blur', probability: 0.04, value: 0.6, present: false, source: 'pixels' },
-    { key: 'noise', probability: 0.88, value: 0.04, present: true, source: 'pixels' },
-    { key: 'jpeg', probability: 0.07, value: 80, present: false, source: 'pixels' },
-  ],
-  jpegQualityFromFile: null,
-  patches: 16,
-  ms: 40,
-};
+const estimate = estimateOf('Denoise with sigma 0.04;', { blur: [0.04, 0.6], noise: [0.88, 0.04], jpeg: [0.07, 80] }, { ms: 40 });
 
 const settingsView: AppSettingsView = {
   packDir: null,

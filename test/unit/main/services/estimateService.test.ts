@@ -3,17 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { EngineRequestError } from '../../../../main/engine/host';
 import type { EngineMethod, EngineParams, EngineResult, EstimateJobResult } from '../../../../main/engine/protocol';
 import { EstimateError, EstimateService } from '../../../../main/services/estimateService';
+import { estimateOf } from '../../estimates';
 
 const answer: EstimateJobResult = {
-  restorationPrompt: 'Denoise with sigma 0.04;',
-  operations: [
-    { key: 'blur', probability: 0.04, value: 0.6, present: false, source: 'pixels' },
-    { key: 'noise', probability: 0.88, value: 0.04, present: true, source: 'pixels' },
-    { key: 'jpeg', probability: 1, value: 87, present: true, source: 'file' },
-  ],
-  jpegQualityFromFile: 87,
-  patches: 16,
-  ms: 42,
+  ...estimateOf('Denoise with sigma 0.04;', { blur: [0.04, 0.6], noise: [0.88, 0.04], jpeg: [1, 87, 'file'] }, { ms: 42 }),
   input: { width: 64, height: 48, format: 'jpeg' },
 };
 

@@ -2,6 +2,7 @@
 // the output size clause, dropping late answers; and what the panel shows (mark, chips, size control).
 import { describe, expect, it } from 'vitest';
 import type { DegradationEstimate, EngineStatus } from '../../../../../preload/contract/channels';
+import { estimateOf } from '../../../estimates';
 import { appReducer, initialAppState, type AppAction, type AppState } from '../../../../../renderer/src/state/appState';
 import {
   estimateChips,
@@ -12,39 +13,9 @@ import {
   type MarkInput,
 } from '../../../../../renderer/src/state/promptEstimate';
 
-const NOISY: DegradationEstimate = {
-  restorationPrompt: 'Deblur with sigma 1.4; Denoise with sigma 0.04;',
-  operations: [
-    { key: 'blur', probability: 0.93, value: 1.4, present: true, source: 'pixels' },
-    { key: 'noise', probability: 0.876, value: 0.04, present: true, source: 'pixels' },
-    { key: 'jpeg', probability: 0.07, value: 60, present: false, source: 'pixels' },
-  ],
-  jpegQualityFromFile: null,
-  patches: 16,
-  ms: 30,
-};
-const CLEAN: DegradationEstimate = {
-  restorationPrompt: '',
-  operations: [
-    { key: 'blur', probability: 0.04, value: 0.4, present: false, source: 'pixels' },
-    { key: 'noise', probability: 0.12, value: 0.01, present: false, source: 'pixels' },
-    { key: 'jpeg', probability: 0.03, value: 90, present: false, source: 'pixels' },
-  ],
-  jpegQualityFromFile: null,
-  patches: 16,
-  ms: 30,
-};
-const JPEG_FILE: DegradationEstimate = {
-  restorationPrompt: 'Dejpeg with quality 87;',
-  operations: [
-    { key: 'blur', probability: 0.1, value: 0.5, present: false, source: 'pixels' },
-    { key: 'noise', probability: 0.2, value: 0.01, present: false, source: 'pixels' },
-    { key: 'jpeg', probability: 1, value: 87, present: true, source: 'file' },
-  ],
-  jpegQualityFromFile: 87,
-  patches: 4,
-  ms: 12,
-};
+const NOISY = estimateOf('Deblur with sigma 1.4; Denoise with sigma 0.04;', { blur: [0.93, 1.4], noise: [0.876, 0.04], jpeg: [0.07, 60] });
+const CLEAN = estimateOf('', { blur: [0.04, 0.4], noise: [0.12, 0.01], jpeg: [0.03, 90] });
+const JPEG_FILE = estimateOf('Dejpeg with quality 87;', { blur: [0.1, 0.5], noise: [0.2, 0.01], jpeg: [1, 87, 'file'] }, { patches: 4, ms: 12 });
 
 const PACK = '/packs/compact';
 const status = (hasEstimator?: boolean, state: EngineStatus['state'] = 'ready'): EngineStatus => ({
