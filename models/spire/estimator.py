@@ -20,7 +20,7 @@ JPEG blocks), each patch's corner on the photo's 8x8 grid, where a JPEG's blocks
 
 One photo's answer (:func:`aggregate`): the mean of the patches' logits, and the values averaged with weights
 softmax(-log_scale) over the patches (patches that cannot tell, such as flat sky for blur, learn a large
-scale and count less). :func:`estimate_prompt` turns that into a restoration prompt; the TypeScript engine
+scale and count less); blur only over the sharper half of the patches (SHARPER_SHARE). :func:`estimate_prompt` turns that into a restoration prompt; the TypeScript engine
 (main/engine/pipeline/estimate.ts) does the same on the ONNX graph's outputs.
 
 Training (``spire.train --stage estimator``): crops of the training splits through
@@ -42,6 +42,11 @@ from . import prompts
 
 OPERATIONS = ("blur", "noise", "jpeg")  # what the estimator reads; the output size (Upsample) stays the user's choice
 PRESENCE_THRESHOLD = 0.5  # an operation goes into the prompt when its probability reaches this
+# Blur is read from the sharper half of the patches (those with the lowest blur logits): a blur of the whole photo
+# shows in its sharpest parts too, while a photo's own defocus (a soft background, bokeh) does not. On whole
+# evaluation photos (Kodak24, CBSD68, McMaster, Set14; COCO val at half size) it cut the clean photos read as
+# blurred from 8 to 3 of 306 and the blur MAE from 0.18 to 0.15; noise and JPEG, alike everywhere, use every patch.
+SHARPER_SHARE = {"blur": 0.5}
 
 
 def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
@@ -153,13 +158,18 @@ def patches_of(image: np.ndarray, patch: int, max_patches: int) -> np.ndarray:
 
 
 def aggregate(logits: np.ndarray, values: np.ndarray, log_scales: np.ndarray) -> Dict[str, dict]:
-    """The patches' outputs (N, K) each -> per operation {probability, value (grammar units)}."""
+    """The patches' outputs (N, K) each -> per operation {probability, value (grammar units)}: over the patches it
+    reads from (all, or for blur the SHARPER_SHARE with the lowest logits, at least one), the mean logit and the
+    values weighted by softmax(-log_scale)."""
     out = {}
+    n = logits.shape[0]
     for k, key in enumerate(OPERATIONS):
-        logit = float(np.mean(logits[:, k]))
-        w = -np.clip(log_scales[:, k].astype(np.float64), -7.0, 3.0)
+        share = SHARPER_SHARE.get(key)
+        rows = np.argsort(logits[:, k], kind="stable")[:max(1, math.ceil(n * share))] if share else np.arange(n)
+        logit = float(np.mean(logits[rows, k]))
+        w = -np.clip(log_scales[rows, k].astype(np.float64), -7.0, 3.0)
         w = np.exp(w - w.max())
-        unit = float(np.sum(w * values[:, k]) / np.sum(w))
+        unit = float(np.sum(w * values[rows, k]) / np.sum(w))
         out[key] = {"probability": 1.0 / (1.0 + math.exp(-logit)), "value": denormalise(key, unit)}
     return out
 

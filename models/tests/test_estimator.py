@@ -182,3 +182,14 @@ def test_from_pack_reads_the_weights_back_and_export_update_replaces_only_what_i
     manifest = json.loads((tmp_path / "pack" / "manifest.json").read_text())
     assert manifest["estimator"] == {"operations": list(E.OPERATIONS), "patch": cfg.estimator.patch,
                                      "maxPatches": cfg.estimator.max_patches, "presenceThreshold": E.PRESENCE_THRESHOLD}
+
+
+def test_blur_is_read_from_the_sharper_half_of_the_patches():
+    # four patches: two in a soft background say "blurred" (sigma 2.4), two in focus say "sharp"
+    logits = np.array([[5.0, -5.0, -5.0], [5.0, -5.0, -5.0], [-5.0, -5.0, -5.0], [-4.0, -5.0, -5.0]])
+    values = np.array([[0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.1], [0.2, 0.1, 0.1]])
+    ops = E.aggregate(logits, values, np.zeros_like(logits))
+    assert ops["blur"]["probability"] < 0.05  # the mean of all four would be 0.5: "blurred"
+    assert ops["blur"]["value"] == pytest.approx(E.denormalise("blur", 0.15))
+    everywhere = E.aggregate(np.full((4, 3), 5.0), values, np.zeros_like(logits))  # a blur of the whole photo
+    assert everywhere["blur"]["probability"] > 0.99

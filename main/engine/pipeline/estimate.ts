@@ -10,7 +10,8 @@
  *     2. estimator    one batch: logits, values, log_scales [N, K], K = the pack's estimator.operations
  *     3. aggregate    [aggregate] per operation: probability = sigmoid(mean of the logits); value = the
  *                     patches' values weighted by softmax(-log_scale) (a patch that cannot tell, such as
- *                     flat sky for blur, learned a large scale), in grammar units
+ *                     flat sky for blur, learned a large scale), in grammar units; blur over the sharper
+ *                     half of the patches only (SHARPER_SHARE)
  *     4. prompt       [estimate_prompt] each operation whose probability reaches the pack's threshold,
  *                     its value on the grammar's grid; a JPEG quality read from the file's quantisation
  *                     tables (image/jpegQuality.ts) replaces the JPEG estimate when it is within the
@@ -93,6 +94,12 @@ export function patchesOf(image: RgbImage, rects: readonly PatchRect[]): { data:
 
 const LOG_SCALE_RANGE = [-7, 3] as const; // estimator.py: the training loss clamps log b to this range
 
+/**
+ * estimator.py SHARPER_SHARE: blur is read from the sharper half of the patches (the lowest blur logits), since a
+ * blur of the whole photo shows in its sharpest parts too and a photo's own defocus does not.
+ */
+const SHARPER_SHARE: Readonly<Record<string, number>> = { blur: 0.5 };
+
 function specOf(key: string) {
   const spec = RESTORATION_GRAMMAR.operations.find((o) => o.key === key);
   if (!spec) throw new Error(`The estimator reads "${key}", which the restoration grammar does not know.`);
@@ -102,22 +109,29 @@ function specOf(key: string) {
 /** Per operation: probability and value in grammar units (not yet on the grid), from N patches' outputs. */
 export function aggregateEstimate(config: EstimatorConfig, out: EstimatorOutput, patches: number): { key: EstimatedOperation['key']; probability: number; value: number }[] {
   const K = config.operations.length;
+  const clampedLogScale = (n: number, k: number): number => Math.min(LOG_SCALE_RANGE[1], Math.max(LOG_SCALE_RANGE[0], out.logScales[n * K + k] as number));
   return config.operations.map((key, k) => {
+    // The patches this operation is read from: all, or the sharper share (lowest logits first, a stable order).
+    let rows = Array.from({ length: patches }, (_, n) => n);
+    const share = SHARPER_SHARE[key];
+    if (share !== undefined) {
+      rows = rows.sort((a, b) => (out.logits[a * K + k] as number) - (out.logits[b * K + k] as number) || a - b).slice(0, Math.max(1, Math.ceil(patches * share)));
+    }
     let logit = 0;
     let maxW = -Infinity;
-    for (let n = 0; n < patches; n++) {
+    for (const n of rows) {
       logit += out.logits[n * K + k] as number;
-      maxW = Math.max(maxW, -Math.min(LOG_SCALE_RANGE[1], Math.max(LOG_SCALE_RANGE[0], out.logScales[n * K + k] as number)));
+      maxW = Math.max(maxW, -clampedLogScale(n, k));
     }
     let sw = 0;
     let sv = 0;
-    for (let n = 0; n < patches; n++) {
-      const w = Math.exp(-Math.min(LOG_SCALE_RANGE[1], Math.max(LOG_SCALE_RANGE[0], out.logScales[n * K + k] as number)) - maxW);
+    for (const n of rows) {
+      const w = Math.exp(-clampedLogScale(n, k) - maxW);
       sw += w;
       sv += w * (out.values[n * K + k] as number);
     }
     const spec = specOf(key);
-    return { key, probability: 1 / (1 + Math.exp(-logit / patches)), value: spec.min + (sv / sw) * (spec.max - spec.min) };
+    return { key, probability: 1 / (1 + Math.exp(-logit / rows.length)), value: spec.min + (sv / sw) * (spec.max - spec.min) };
   });
 }
 
