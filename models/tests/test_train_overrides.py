@@ -23,7 +23,7 @@ class SizedPairs:
 
     made = []
 
-    def __init__(self, cfg, degrade, seed, root=None, sets=None, crop_size=None):
+    def __init__(self, cfg, degrade, seed, root=None, sets=None, crop_size=None, mixer="spire"):
         self.size = crop_size
         SizedPairs.made.append({"crop_size": crop_size, "degrade": degrade})
 
