@@ -1,7 +1,9 @@
 // Lint rules, including the layer rules that keep the architecture visible:
-//   renderer -> preload/contract (types only)      never main/, never Node or Electron
-//   preload  -> preload/contract + electron         nothing else
-//   main/engine -> pure Node                         never electron
+//   common/          -> nothing of ours (zod and assets/ data only)   the bottom layer: grammar, run-settings vocabulary
+//   preload/contract -> common/ + zod                                 the IPC contract
+//   renderer -> preload/contract + common/      never main/, never Node or Electron
+//   preload  -> preload/contract + common/ + electron   nothing else
+//   main/engine -> common/ + pure Node          never electron, never preload/
 //   onnxruntime-node is imported by main/engine/onnx/runtime.ts alone.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -11,6 +13,11 @@ import globals from 'globals';
 const ORT_ONLY_IN_RUNTIME = {
   name: 'onnxruntime-node',
   message: 'Only main/engine/onnx/runtime.ts may import onnxruntime-node; use openSession() from there.',
+};
+
+const ENGINE_NOT_PRELOAD = {
+  group: ['**/preload/**', '**/renderer/**'],
+  message: 'main/engine/ imports the vocabulary from common/, never preload/ or renderer/: the contract is a layer above it.',
 };
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'url', 'stream', 'zlib', 'http', 'https', 'net'];
@@ -40,6 +47,7 @@ export default tseslint.config(
             ORT_ONLY_IN_RUNTIME,
             { name: 'electron', message: 'main/engine/ is pure Node: it runs in the CLI, in workers and in tests.' },
           ],
+          patterns: [ENGINE_NOT_PRELOAD],
         },
       ],
     },
@@ -47,7 +55,7 @@ export default tseslint.config(
   {
     files: ['main/engine/onnx/runtime.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/engine/ is pure Node.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/engine/ is pure Node.' }], patterns: [ENGINE_NOT_PRELOAD] }],
     },
   },
   {
@@ -98,7 +106,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'node:*', '**/main/**', '**/renderer/**'], message: 'The contract imports nothing but zod.' },
+            { group: ['electron', 'node:*', '**/main/**', '**/renderer/**'], message: 'The contract imports nothing but common/ and zod.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ORT_ONLY_IN_RUNTIME, ...NODE_BUILTINS.map((name) => ({ name, message: 'common/ is plain data and pure functions: no Node.' }))],
+          patterns: [
+            {
+              group: ['electron', 'node:*', '**/main/**', '**/renderer/**', '**/preload/**', 'react', 'konva'],
+              message: 'common/ is the bottom layer: it imports nothing of ours (zod and assets/ data only).',
+            },
           ],
         },
       ],

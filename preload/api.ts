@@ -3,23 +3,8 @@
  * functions only, no generic invoke. Kept apart from index.ts (which imports
  * electron) so unit tests and the e2e harness can build the same API.
  */
-import {
-  EVENT_CHANNELS,
-  INVOKE_CHANNELS,
-  type EngineStatus,
-  type EngineConfigureRequest,
-  type EventChannel,
-  type EventChannels,
-  type InvokeChannel,
-  type ExportRequest,
-  type RequestOf,
-  type ResponseOf,
-  type RestoreDoneEvent,
-  type RestoreProgressEvent,
-  type RestoreStartRequest,
-  type SettingsPatch,
-  type SpireApi,
-} from './contract/channels';
+import { type EngineStatus } from '../common/engineStatus';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
 
 /** The slice of Electron's ipcRenderer the preload uses. */
 export interface IpcRendererLike {

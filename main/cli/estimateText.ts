@@ -7,7 +7,7 @@
  *
  * Each operation: its value when it made the prompt, and how sure the estimator is that the photo shows it.
  */
-import type { DegradationEstimate } from '../../preload/contract/channels';
+import type { DegradationEstimate } from '../../common/estimate';
 
 export function describeEstimate(e: DegradationEstimate, leftAlone: boolean): string {
   const parts = e.operations.map((o) => {

@@ -14,19 +14,23 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
 import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
-import { COLOR_FIXES, DEFAULT_RESTORE_PARAMS, MAX_SEED, RestoreParamsError, SCHEDULERS, validateRestoreParams } from '../engine/jobs/restoreParams';
-import type { ColorFix, Mask, RegionPrompt, RestoreParams, SchedulerKind } from '../engine/pipeline/types';
+import { DEFAULT_RESTORE_PARAMS, RestoreParamsError, validateRestoreParams } from '../engine/jobs/restoreParams';
+import type { Mask, RegionPrompt, RestoreParams } from '../engine/pipeline/types';
 import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
-import { COLOR_FIX_LEVELS, MAX_STEPS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../preload/contract/channels';
+import type { LoadedPackInfo } from '../../common/engineStatus';
+import { APP_RUN_DEFAULTS, COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
 import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
 import { describeEstimate } from './estimateText';
-import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../preload/contract/restorationPrompt';
+import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
 import { startEngine, defaultPackRoots } from './engine';
 import { ProgressReporter } from './progress';
 import { number, parseCommandArgs } from './parse';
 import { RUN_SETTING_KEYS, SETTING_FLAGS, describeRunSettings, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
+
+/** A range as the help text writes it: "1-500". */
+const span = (range: { min: number; max: number }): string => `${range.min}-${range.max}`;
 
 export const RESTORE_HELP = `Usage: spire restore <input...> -o <output> [options]
 
@@ -48,19 +52,19 @@ Prompts:
 
 Sampling (defaults come from the model pack: what its manifest.json recommends,
 else the values shown; a flag always wins; the settings used are printed on stderr):
-  --steps N                 denoising steps, 1-${MAX_STEPS} (default 50)
-  --guidance W              classifier-free guidance scale, 0-50 (default 7.5)
-  --seed S                  seed, 0-${MAX_SEED} (default: random; printed and stored in the file)
-  --strength F              0-1; 1 starts from noise, lower keeps more of the input (default 1);
+  --steps N                 denoising steps, ${span(RUN_RANGES.steps)} (default ${APP_RUN_DEFAULTS.steps})
+  --guidance W              classifier-free guidance scale, ${span(RUN_RANGES.guidanceScale)} (default ${APP_RUN_DEFAULTS.guidanceScale})
+  --seed S                  seed, ${span(RUN_RANGES.seed)} (default: random; printed and stored in the file)
+  --strength F              ${span(RUN_RANGES.strength)}; 1 starts from noise, lower keeps more of the input (default ${APP_RUN_DEFAULTS.strength});
                             0 with --faithful: the restorer's output only, no diffusion
-  --scheduler ddim|dpmpp-2m (default ddim)
-  --color-fix wavelet|adain|none  (default wavelet)
+  --scheduler ${SCHEDULER_NAMES.join('|')} (default ${APP_RUN_DEFAULTS.scheduler})
+  --color-fix ${COLOR_FIX_NAMES.join('|')}  (default ${APP_RUN_DEFAULTS.colorFix})
   --color-fix-levels N      wavelet colour fix: take what is coarser than about 2^(N+1) pixels from the
-                            input (faithful: the restorer's output), ${COLOR_FIX_LEVELS.min}-${COLOR_FIX_LEVELS.max} (default ${DEFAULT_RESTORE_PARAMS.colorFixLevels})
-  --eta E                   DDIM eta, 0-1 (default 0)
+                            input (faithful: the restorer's output), ${span(RUN_RANGES.colorFixLevels)} (default ${APP_RUN_DEFAULTS.colorFixLevels})
+  --eta E                   DDIM eta, ${span(RUN_RANGES.eta)} (default ${APP_RUN_DEFAULTS.eta})
   --faithful, --no-faithful run the pack's first-stage restorer first (more faithful), or not (default off)
-  --views 1|2|4|8           faithful mode: the restorer also sees the mirrored/turned image and averages
-                            (cleaner, N times the restorer's time; default 1)
+  --views ${RESTORER_VIEWS.join('|')}           faithful mode: the restorer also sees the mirrored/turned image and averages
+                            (cleaner, N times the restorer's time; default ${APP_RUN_DEFAULTS.restorerViews})
   --tile N                  tile size in pixels for large images (default 0 = the pack's native size)
   --tile-overlap N          tile overlap in pixels (default ${DEFAULT_RESTORE_PARAMS.tileOverlap})
 
@@ -237,10 +241,10 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
 
   // 1. params, checked before anything slow happens
-  const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerKind;
-  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULERS.join(' or ')}, got "${scheduler}".`);
-  const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFix;
-  if (!(COLOR_FIXES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIXES.join(', ')}, got "${colorFix}".`);
+  const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerName;
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
+  const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFixName;
+  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
   const regionSpecs = (v.region ?? []).map((spec) => {
     const eq = spec.indexOf('=');
     if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
@@ -249,28 +253,28 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (v.faithful && v['no-faithful']) throw new CliError(EXIT.usage, 'Give --faithful or --no-faithful, not both.');
   // Sampling settings the user gave; the rest come from the pack (once the engine reports it) or the app defaults.
   const flags: RunSettingFlags = {};
-  if (v.steps !== undefined) flags.steps = number('--steps', v.steps, { integer: true, min: 1, max: MAX_STEPS });
-  if (v.guidance !== undefined) flags.guidanceScale = number('--guidance', v.guidance, { min: 0, max: 50 });
-  if (v.strength !== undefined) flags.strength = number('--strength', v.strength, { min: 0, max: 1 });
-  if (v.eta !== undefined) flags.eta = number('--eta', v.eta, { min: 0, max: 1 });
+  if (v.steps !== undefined) flags.steps = number('--steps', v.steps, RUN_RANGES.steps);
+  if (v.guidance !== undefined) flags.guidanceScale = number('--guidance', v.guidance, RUN_RANGES.guidanceScale);
+  if (v.strength !== undefined) flags.strength = number('--strength', v.strength, RUN_RANGES.strength);
+  if (v.eta !== undefined) flags.eta = number('--eta', v.eta, RUN_RANGES.eta);
   if (v.views !== undefined) {
-    const views = number('--views', v.views, { integer: true, min: 1, max: 8 });
+    const views = number('--views', v.views, { integer: true, min: Math.min(...RESTORER_VIEWS), max: Math.max(...RESTORER_VIEWS) });
     if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new CliError(EXIT.usage, `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
     flags.restorerViews = views as RestorerViews;
   }
   if (v.scheduler !== undefined) flags.scheduler = scheduler;
   if (v['color-fix'] !== undefined) flags.colorFix = colorFix;
   if (v['color-fix-levels'] !== undefined)
-    flags.colorFixLevels = number('--color-fix-levels', v['color-fix-levels'], { integer: true, min: COLOR_FIX_LEVELS.min, max: COLOR_FIX_LEVELS.max });
+    flags.colorFixLevels = number('--color-fix-levels', v['color-fix-levels'], RUN_RANGES.colorFixLevels);
   if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,
     restorationPrompt: withUpsample(v.restore ?? RESTORATION_GRAMMAR.autoPrompt, v.upsample),
     semanticPrompt: v.prompt ?? '',
     negativePrompt: v.negative ?? '',
-    seed: v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : randomInt(0, 2 ** 31),
-    tileSize: v.tile !== undefined ? number('--tile', v.tile, { integer: true, min: 0, max: 16384 }) : DEFAULT_RESTORE_PARAMS.tileSize,
-    tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], { integer: true, min: 0, max: 4096 }) : DEFAULT_RESTORE_PARAMS.tileOverlap,
+    seed: v.seed !== undefined ? number('--seed', v.seed, RUN_RANGES.seed) : randomInt(0, 2 ** 31),
+    tileSize: v.tile !== undefined ? number('--tile', v.tile, RUN_RANGES.tileSize) : DEFAULT_RESTORE_PARAMS.tileSize,
+    tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], RUN_RANGES.tileOverlap) : DEFAULT_RESTORE_PARAMS.tileOverlap,
   };
   // The prompts and the other fields now; the sampling settings again once the pack's defaults are known.
   let params = checkParams(draft, null);

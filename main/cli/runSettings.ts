@@ -6,7 +6,7 @@
  * Pure: restoreCommand.ts parses the flags, starts the engine (which reports the loaded
  * pack's defaults) and prints `describeRunSettings` on stderr before the first image.
  */
-import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type PackRunDefaults } from '../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type PackRunDefaults } from '../../common/runSettings';
 import type { RestoreParams } from '../engine/pipeline/types';
 
 /** The settings a pack may recommend, in the order they are printed. */

@@ -17,7 +17,7 @@
 import type { ExecutionProvider, OpenedSession, SessionOptions } from './onnx/runtime';
 import { describeFallbacks, loadPack, type LoadedPack } from './packLoader';
 import { PackError, discoverPack, packInfo, readManifest } from './packs';
-import type { LoadedPackInfo } from '../../preload/contract/channels';
+import type { LoadedPackInfo } from '../../common/engineStatus';
 import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
 import { JobCancelled, JobQueue } from './jobs/JobQueue';

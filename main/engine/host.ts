@@ -13,7 +13,7 @@
  * Restarts back off (`backoffMs(attempt)`); the count resets once the engine
  * has stayed up for `stableAfterMs`.
  */
-import type { EngineStatus } from '../../preload/contract/channels';
+import type { EngineStatus } from '../../common/engineStatus';
 import type { EngineExit, EngineProcess, EngineSpawner } from './port';
 import {
   isWorkerToHost,

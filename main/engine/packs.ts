@@ -28,9 +28,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { MAX_STEPS, type LoadedPackInfo, type PackRunDefaults } from '../../preload/contract/channels';
-import { DEGRADATION_VECTOR_SIZE } from '../../preload/contract/restorationPrompt';
-import { colorFixLevelsSchema, restorerViewsSchema } from '../../preload/contract/schemas';
+import type { LoadedPackInfo } from '../../common/engineStatus';
+import { DEGRADATION_VECTOR_SIZE } from '../../common/restorationPrompt';
+import { packRunDefaultsSchema } from '../../common/runSettingsSchemas';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -83,21 +83,6 @@ const skipSchema = z.object({
   downscale: z.number().int().positive(),
   tensors: z.array(z.string().min(1)).min(1),
 });
-/** `defaults`: the run settings the pack recommends. Strict: a misspelt key is an error, not a silent no-op. */
-const packDefaultsSchema = z
-  .object({
-    steps: z.number().int().min(1).max(MAX_STEPS),
-    strength: z.number().finite().min(0).max(1),
-    guidanceScale: z.number().finite().min(0).max(50),
-    scheduler: z.enum(['ddim', 'dpmpp-2m']),
-    colorFix: z.enum(['wavelet', 'adain', 'none']),
-    colorFixLevels: colorFixLevelsSchema,
-    useRestorer: z.boolean(),
-    restorerViews: restorerViewsSchema,
-    eta: z.number().finite().min(0).max(1),
-  })
-  .partial()
-  .strict();
 /**
  * `estimator`: how the pack's degradation estimator reads a photo (estimator/model.onnx). Operations it
  * reads, in its outputs' column order; the patch side and how many patches per photo; the probability at
@@ -141,16 +126,14 @@ const spirePackSchema = z.object({
   adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
   hasRestorer: z.boolean(),
   estimator: estimatorSchema.optional(),
-  defaults: packDefaultsSchema.optional(),
+  /** The run settings the pack recommends. Strict: a misspelt key is an error, not a silent no-op. */
+  defaults: packRunDefaultsSchema.optional(),
   components: z.record(z.string(), componentSchema),
 });
 
 export type TensorSpec = z.infer<typeof valueSpecSchema>;
 export type ComponentSpec = z.infer<typeof componentSchema>;
 export type SpirePackSpec = z.infer<typeof spirePackSchema>;
-// The contract's type and the schema must describe the same object.
-const defaultsMatchContract: [z.infer<typeof packDefaultsSchema>, PackRunDefaults] extends [PackRunDefaults, z.infer<typeof packDefaultsSchema>] ? true : never = true;
-void defaultsMatchContract;
 export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer' | 'estimator';
 
 /** The estimator's outputs, one column per operation of `estimator.operations` (models/spire/estimator.py). */

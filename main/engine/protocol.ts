@@ -13,7 +13,8 @@
  *
  * Everything here must survive structured clone (no functions, no class instances).
  */
-import type { DegradationEstimate, EngineStatus, LoadedPackInfo, RestorePhase } from '../../preload/contract/channels';
+import type { EngineStatus, LoadedPackInfo, RestorePhase } from '../../common/engineStatus';
+import type { DegradationEstimate } from '../../common/estimate';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */

@@ -6,9 +6,9 @@
  * with here, best first. CPU is always the last resort, so a machine without a
  * working GPU stack still runs, and the fallback is reported.
  */
-import type { ExecutionProvider } from './onnx/runtime';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../common/runSettings';
 
-const KNOWN: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+const KNOWN: readonly ExecutionProvider[] = EXECUTION_PROVIDERS;
 
 export interface ProviderPlan {
   order: ExecutionProvider[];

@@ -7,23 +7,8 @@
  * Paths never come from the renderer: files open through the dialog port, and
  * "open recent" only accepts a path main itself recorded from the dialog.
  */
-import type {
-  AppInfo,
-  AppSettingsView,
-  DegradationEstimate,
-  EngineConfigureRequest,
-  ExportRequest,
-  InvokeChannel,
-  IpcError,
-  OpenedImage,
-  PackInfo,
-  RecentFile,
-  RequestOf,
-  ResponseOf,
-  RestoreStartRequest,
-  Result,
-  SettingsPatch,
-} from '../../preload/contract/channels';
+import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
+import type { DegradationEstimate } from '../../common/estimate';
 import { EngineRequestError, type EngineHost } from '../engine/host';
 import { ImageWriteError } from '../engine/image';
 import type { DialogPort } from '../services/dialogPort';

@@ -11,7 +11,7 @@
  * `engine-stopped`, ...); only the engine's catch-all `restore-failed` is reworded, since nothing was
  * being restored. No Electron import.
  */
-import type { DegradationEstimate } from '../../preload/contract/channels';
+import type { DegradationEstimate } from '../../common/estimate';
 import { EngineRequestError, type EngineHost } from '../engine/host';
 import type { ImageSources } from './restoreService';
 

@@ -22,17 +22,9 @@
  * harness passes one that pushes into the page.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  DegradationEstimate,
-  EventChannel,
-  EventChannels,
-  IpcError,
-  RestoreParamsSummary,
-  RestoreParamsWire,
-  RestoreStartRequest,
-  RestoredImage,
-} from '../../preload/contract/channels';
-import { isEstimatedPrompt } from '../../preload/contract/estimatedPrompt';
+import type { EventChannel, EventChannels, IpcError, RestoreParamsSummary, RestoreParamsWire, RestoreStartRequest, RestoredImage } from '../../preload/contract/channels';
+import type { DegradationEstimate } from '../../common/estimate';
+import { isEstimatedPrompt } from '../../common/estimatedPrompt';
 import type { EngineHost } from '../engine/host';
 import { estimateMetadata } from '../engine/jobs/restoreJob';
 import { DEFAULT_RESTORE_PARAMS } from '../engine/jobs/restoreParams';

@@ -9,26 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { APP_RUN_DEFAULTS, MAX_STEPS } from '../../preload/contract/channels';
-import { colorFixLevelsSchema, restorerViewsSchema } from '../../preload/contract/schemas';
+import { DEFAULT_RUN_DEFAULTS } from '../../common/runSettings';
+import { runDefaultsSchema as strictRunDefaultsSchema } from '../../common/runSettingsSchemas';
 
-const runDefaultsSchema = z.object({
-  steps: z.number().int().min(1).max(MAX_STEPS),
-  guidanceScale: z.number().finite().min(0).max(50),
-  /** 0 = restorer only (with useRestorer). */
-  strength: z.number().finite().min(0).max(1),
-  colorFix: z.enum(['wavelet', 'adain', 'none']),
-  /** The wavelet colour fix's levels. */
-  colorFixLevels: colorFixLevelsSchema,
-  scheduler: z.enum(['ddim', 'dpmpp-2m']),
-  /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
-  seedLocked: z.boolean(),
-  seed: z.number().int().min(0).max(0xffffffff),
-  /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
-  useRestorer: z.boolean(),
-  /** Views of the image the restorer averages (faithful mode). */
-  restorerViews: restorerViewsSchema,
-});
+/** Saved run defaults: the contract's check, but a key this version does not know is dropped, not an error. */
+const runDefaultsSchema = strictRunDefaultsSchema.strip();
 
 export const settingsSchema = z.object({
   /** The pack folder the user chose (engine.choosePack / configure), or null for the default. SPIRE_MODEL_PACK overrides this at start. */
@@ -51,18 +36,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   packDir: null,
   providers: ['auto'],
   threads: 0,
-  defaults: {
-    steps: APP_RUN_DEFAULTS.steps,
-    guidanceScale: APP_RUN_DEFAULTS.guidanceScale,
-    strength: APP_RUN_DEFAULTS.strength,
-    colorFix: APP_RUN_DEFAULTS.colorFix,
-    colorFixLevels: APP_RUN_DEFAULTS.colorFixLevels,
-    scheduler: APP_RUN_DEFAULTS.scheduler,
-    seedLocked: false,
-    seed: 0,
-    useRestorer: APP_RUN_DEFAULTS.useRestorer,
-    restorerViews: APP_RUN_DEFAULTS.restorerViews,
-  },
+  defaults: DEFAULT_RUN_DEFAULTS,
+
   defaultsSaved: false,
   defaultsPack: null,
 };

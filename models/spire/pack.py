@@ -17,7 +17,7 @@ from .atomic import write_text_atomic
 
 FORMAT = "spire-pack"
 FORMAT_VERSION = 1
-MAX_STEPS = 500  # preload/contract/channels.ts MAX_STEPS
+MAX_STEPS = 500  # common/runSettings.ts MAX_STEPS
 
 # manifest `defaults`: the run settings a pack recommends; key -> check (the engine's packs.ts checks the same).
 _DEFAULTS_RULES = {

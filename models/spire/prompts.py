@@ -384,7 +384,7 @@ def degradation_vector(prompt) -> list:
 
     Per operation in canonical order: ``[named, valued, (value - min) / (max - min)]`` (0, 0, 0 when not named;
     the last is 0 when named without a number), then ``1`` for the blind prompt. The TypeScript engine
-    computes the same vector (``degradationVector`` in ``preload/contract/restorationPrompt.ts``).
+    computes the same vector (``degradationVector`` in ``common/restorationPrompt.ts``).
     """
     p = parse(prompt) if isinstance(prompt, str) else prompt
     if p.auto:

@@ -1,8 +1,9 @@
 /**
  * The one IPC contract between the renderer and the main process.
  *
- * This file imports nothing: main, preload and renderer all read it, so it is
- * the only thing they share. Every channel lives under the `spire:` prefix.
+ * Main, preload and renderer all read it. It imports only the bottom layer, common/
+ * (the run-settings vocabulary, the restoration prompt, the estimate and engine
+ * status types), which it carries. Every channel lives under the `spire:` prefix.
  *
  *   InvokeChannels  renderer -> main, request/response (ipcRenderer.invoke)
  *   EventChannels   main -> renderer, fire-and-forget (webContents.send)
@@ -11,13 +12,11 @@
  * because the renderer is untrusted.
  */
 
-export const CHANNEL_PREFIX = 'spire:' as const;
+import type { DegradationEstimate } from '../../common/estimate';
+import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
+import type { ColorFixName, RestorerViews, RunDefaults, SchedulerName } from '../../common/runSettings';
 
-/**
- * Most denoising steps a run may ask for. DDIM's leading spacing with steps_offset 1
- * would step past the last training timestep (999) at 1000 steps; the paper uses 50.
- */
-export const MAX_STEPS = 500;
+export const CHANNEL_PREFIX = 'spire:' as const;
 
 /** An image the user opened, as the renderer receives it. */
 export interface OpenedImage {
@@ -31,92 +30,6 @@ export interface OpenedImage {
   mime: 'image/png' | 'image/jpeg' | 'image/webp';
   /** Encoded image bytes ready for display (EXIF orientation already applied). */
   bytes: Uint8Array;
-}
-
-export type EngineState = 'starting' | 'ready' | 'busy' | 'crashed' | 'restarting' | 'stopped';
-
-export type SchedulerName = 'ddim' | 'dpmpp-2m';
-export type ColorFixName = 'wavelet' | 'adain' | 'none';
-/**
- * How many views of the image the restorer sees (self-ensemble): 1 = the image as is; 2 adds its
- * mirror image; 4 adds the two 180-degree turns; 8 adds the four 90-degree turns. The results are
- * turned back and averaged: cleaner (measured +1 dB on noise with the compact pack), N times the restorer's time.
- */
-export type RestorerViews = 1 | 2 | 4 | 8;
-export const RESTORER_VIEWS: readonly RestorerViews[] = [1, 2, 4, 8];
-
-/**
- * The wavelet colour fix's levels (whole numbers in this range): the output takes everything coarser
- * than a scale from the reference (in faithful mode, the restorer's output) and keeps only the finer
- * detail of its own. The low band's half-power period is about 2^(levels + 1) pixels (measured:
- * 4.0, 8.8, 17.9, 36.1, 72.2 px for 1..5 levels): 5 (StableSR's, the app's default) takes colour and
- * broad shading from the reference; 3 also takes everything coarser than ~18 px, so a weak prior's
- * blotchy low-frequency drift cannot reach the output while its fine texture still does.
- */
-export const COLOR_FIX_LEVELS = { min: 1, max: 8 } as const;
-
-/**
- * Run settings a model pack recommends (manifest.json `defaults`, models/README.md); any subset.
- * The CLI and the app start from these: app defaults, then the pack's, then the user's own.
- */
-export interface PackRunDefaults {
-  /** 1..MAX_STEPS. */
-  steps?: number;
-  /** 0..1; 0 only with useRestorer (restorer only, no diffusion). */
-  strength?: number;
-  /** 0..50. */
-  guidanceScale?: number;
-  scheduler?: SchedulerName;
-  colorFix?: ColorFixName;
-  /** The wavelet colour fix's levels, COLOR_FIX_LEVELS.min..max. */
-  colorFixLevels?: number;
-  /** Faithful mode; true only in a pack that has a restorer. */
-  useRestorer?: boolean;
-  /** DDIM eta 0..1. */
-  eta?: number;
-  /** Faithful mode: views the restorer averages (RESTORER_VIEWS). */
-  restorerViews?: RestorerViews;
-}
-
-/** The settings a pack may recommend (PackRunDefaults), in the order the CLI prints them. */
-export const PACK_SETTING_KEYS = ['steps', 'strength', 'guidanceScale', 'scheduler', 'colorFix', 'colorFixLevels', 'useRestorer', 'restorerViews', 'eta'] as const satisfies readonly (keyof PackRunDefaults)[];
-
-/**
- * The app's own run settings: what the engine, the CLI, main's saved settings and the
- * renderer start from when the loaded pack recommends nothing (a pack's `defaults` override them).
- */
-export const APP_RUN_DEFAULTS: Required<PackRunDefaults> = {
-  steps: 50,
-  strength: 1,
-  guidanceScale: 7.5,
-  scheduler: 'ddim',
-  colorFix: 'wavelet',
-  colorFixLevels: 5,
-  useRestorer: false,
-  restorerViews: 1,
-  eta: 0,
-};
-
-/** The pack the engine has loaded, as its status reports it. */
-export interface LoadedPackInfo {
-  name: string;
-  dir: string;
-  /** Whether the pack has a first-stage restorer (the faithful toggle); absent = not known (a loose manifest). */
-  hasRestorer?: boolean;
-  /** Whether the pack has a degradation estimator (the auto restoration prompt); absent = not known. */
-  hasEstimator?: boolean;
-  /** The run settings the pack recommends; absent when it recommends none (the app's defaults apply). */
-  defaults?: PackRunDefaults;
-}
-
-export interface EngineStatus {
-  state: EngineState;
-  /** The model pack currently loaded, or null when none is. */
-  pack: LoadedPackInfo | null;
-  /** Execution provider actually in use (e.g. 'cpu', 'cuda', 'webgpu'), or null before a pack loads. */
-  provider: string | null;
-  /** Plain-words explanation when something went wrong (pack failed to load, worker crashed, provider fell back). */
-  message: string | null;
 }
 
 export interface AppInfo {
@@ -134,36 +47,6 @@ export interface IpcError {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 // ---------------------------------------------------------------------------
-// Degradation estimate (the auto restoration prompt)
-// ---------------------------------------------------------------------------
-
-/** One operation the degradation estimator read from a photo. */
-export interface EstimatedOperation {
-  key: 'blur' | 'noise' | 'jpeg';
-  /** How sure it is that the photo shows this (0-1); 1 when a JPEG file's quantisation tables said so. */
-  probability: number;
-  /** Its value in the grammar's units and grid (sigma, quality), whether or not it made the prompt. */
-  value: number;
-  /** In the estimated prompt: probability at or above the pack's threshold, or read from the file. */
-  present: boolean;
-  /** 'pixels': the estimator; 'file': the JPEG file's quantisation tables. */
-  source: 'pixels' | 'file';
-}
-
-/** What the estimator read from one photo (main/engine/pipeline/estimate.ts). */
-export interface DegradationEstimate {
-  /** The estimated restoration prompt, canonical text; "" for a photo it finds clean. */
-  restorationPrompt: string;
-  operations: EstimatedOperation[];
-  /** The quality the JPEG file's quantisation tables gave, when it replaced the pixels' reading; else null. */
-  jpegQualityFromFile: number | null;
-  /** Patches read. */
-  patches: number;
-  /** Milliseconds the estimate took. */
-  ms: number;
-}
-
-// ---------------------------------------------------------------------------
 // Restore jobs
 // ---------------------------------------------------------------------------
 
@@ -178,7 +61,7 @@ export interface RegionMaskWire {
 export interface RegionPromptWire {
   /** What this region shows ("a red barn"); must not be empty. */
   prompt: string;
-  /** Guidance for this region (0-50); default: the run's guidanceScale. */
+  /** Guidance for this region (RUN_RANGES.guidanceScale); default: the run's guidanceScale. */
   guidanceScale?: number;
   mask: RegionMaskWire;
 }
@@ -192,9 +75,9 @@ export interface RestoreParamsWire {
   negativePrompt: string;
   /** At most MAX_REGIONS (schemas.ts). */
   regions: RegionPromptWire[];
-  /** 1-MAX_STEPS. */
+  /** RUN_RANGES.steps. */
   steps: number;
-  /** 0-50. */
+  /** RUN_RANGES.guidanceScale. */
   guidanceScale: number;
   /** Whole number 0 to 2^32 - 1. Randomising is the renderer's job (it shows the seed). */
   seed: number;
@@ -204,7 +87,7 @@ export interface RestoreParamsWire {
   /** DDIM eta 0-1. */
   eta: number;
   colorFix: ColorFixName;
-  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS); default 5. */
+  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS); default APP_RUN_DEFAULTS.colorFixLevels. */
   colorFixLevels?: number;
   /** Run the pack's first-stage restorer first, when it has one. */
   useRestorer: boolean;
@@ -228,12 +111,6 @@ export interface RestoreStartRequest {
   /** Largest side of the live step previews (16-1024), or 0 for none. Default 0. */
   previewSize?: number;
 }
-
-/**
- * What a progress report counts: 'restorer' (faithful mode, first) the restorer's passes, one per view
- * of each tile; 'denoise' the denoising steps.
- */
-export type RestorePhase = 'restorer' | 'denoise';
 
 export interface RestoreProgressEvent {
   jobId: string;
@@ -318,25 +195,6 @@ export interface ExportRequest {
 // ---------------------------------------------------------------------------
 // Settings and packs
 // ---------------------------------------------------------------------------
-
-/** Run settings the editor starts from. */
-export interface RunDefaults {
-  steps: number;
-  guidanceScale: number;
-  strength: number;
-  colorFix: ColorFixName;
-  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS). */
-  colorFixLevels: number;
-  scheduler: SchedulerName;
-  /** Locked: every run uses `seed`; unlocked: each run draws a new one. */
-  seedLocked: boolean;
-  /** 0 .. 2^32 - 1. */
-  seed: number;
-  /** The faithful toggle: run the pack's first-stage restorer before diffusion. */
-  useRestorer: boolean;
-  /** Views the restorer averages (faithful mode). */
-  restorerViews: RestorerViews;
-}
 
 export interface AppSettingsView {
   /** The pack the engine loads (chosen with engine.choosePack or engine.configure), or null for the default. */

@@ -3,14 +3,30 @@
  * with these before any handler runs; a channel without a schema fails the
  * contract test.
  *
- * Ranges follow the engine's checks (main/engine/jobs/restoreParams.ts) and the
- * restoration prompt grammar (assets/restoration-grammar.json, through
- * restorationPrompt.ts), so a bad value is refused here with the field's name
- * before it costs an engine round trip.
+ * Run settings come from the vocabulary in common/ (runSettingsSchemas.ts: the same
+ * checks main's saved settings and pack manifests use) and the restoration prompt
+ * grammar (common/restorationPrompt.ts), so a bad value is refused here with the
+ * field's name before it costs an engine round trip. The worker checks the
+ * engine's parameters with the same vocabulary (main/engine/jobs/restoreParams.ts).
  */
 import { z } from 'zod';
-import { COLOR_FIX_LEVELS, MAX_STEPS, type InvokeChannel, type RequestOf } from './channels';
-import { RestorationPromptError, parseRestorationPrompt } from './restorationPrompt';
+import { RestorationPromptError, parseRestorationPrompt } from '../../common/restorationPrompt';
+import {
+  colorFixLevelsSchema,
+  colorFixSchema,
+  etaSchema,
+  guidanceScaleSchema,
+  runDefaultsSchema,
+  schedulerSchema,
+  seedSchema,
+  stepsSchema,
+  strengthSchema,
+  tileOverlapSchema,
+  tileSizeSchema,
+  restorerViewsSchema,
+} from '../../common/runSettingsSchemas';
+import { PROVIDER_CHOICES } from '../../common/runSettings';
+import type { InvokeChannel, RequestOf } from './channels';
 
 const empty = z.object({}).strict();
 
@@ -28,13 +44,8 @@ export const MAX_PROMPT_CHARS = 2000;
 export const MAX_PREVIEW_SIZE = 1024;
 /** Cells in an exported sweep grid. */
 export const MAX_GRID_CELLS = 64;
-export const MAX_SEED = 0xffffffff;
-export const SCHEDULER_NAMES = ['ddim', 'dpmpp-2m'] as const;
-export const COLOR_FIX_NAMES = ['wavelet', 'adain', 'none'] as const;
 export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export const EXPORT_KINDS = ['result', 'side-by-side', 'wipe', 'sweep-grid'] as const;
-/** Provider names the engine knows, plus 'auto'. */
-export const PROVIDER_NAMES = ['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
 
 /** An id main handed out (a UUID); never a path. */
 const id = z
@@ -44,7 +55,6 @@ const id = z
   .regex(/^[A-Za-z0-9_-]+$/, 'must be an id SPIRE Studio handed out');
 
 const promptText = z.string().max(MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`);
-const guidance = z.number().finite().min(0).max(50);
 
 export const restorationPromptSchema = z.string().max(MAX_PROMPT_CHARS).superRefine((text, ctx) => {
   try {
@@ -67,16 +77,10 @@ export const regionMaskSchema = z
 export const regionPromptSchema = z
   .object({
     prompt: promptText.refine((p) => p.trim().length > 0, 'a region needs a prompt'),
-    guidanceScale: guidance.optional(),
+    guidanceScale: guidanceScaleSchema.optional(),
     mask: regionMaskSchema,
   })
   .strict();
-
-/** RESTORER_VIEWS as a schema: the one check IPC, main's saved settings and pack manifests share. */
-export const restorerViewsSchema = z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]);
-
-/** COLOR_FIX_LEVELS as a schema, shared like restorerViewsSchema. */
-export const colorFixLevelsSchema = z.number().int().min(COLOR_FIX_LEVELS.min).max(COLOR_FIX_LEVELS.max);
 
 export const restoreParamsSchema = z
   .object({
@@ -87,34 +91,19 @@ export const restoreParamsSchema = z
       .array(regionPromptSchema)
       .max(MAX_REGIONS, `at most ${MAX_REGIONS} regions`)
       .refine((rs) => rs.reduce((n, r) => n + r.mask.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL, `the masks together must stay under ${MAX_MASK_BYTES_TOTAL} bytes`),
-    steps: z.number().int().min(1).max(MAX_STEPS),
-    guidanceScale: guidance,
-    seed: z.number().int().min(0).max(MAX_SEED),
+    steps: stepsSchema,
+    guidanceScale: guidanceScaleSchema,
+    seed: seedSchema,
     // 0 = restorer only; the engine refuses it without useRestorer (restoreParams.ts), in words.
-    strength: z.number().finite().min(0).max(1),
-    scheduler: z.enum(SCHEDULER_NAMES),
-    eta: z.number().finite().min(0).max(1),
-    colorFix: z.enum(COLOR_FIX_NAMES),
+    strength: strengthSchema,
+    scheduler: schedulerSchema,
+    eta: etaSchema,
+    colorFix: colorFixSchema,
     colorFixLevels: colorFixLevelsSchema.optional(),
     useRestorer: z.boolean(),
     restorerViews: restorerViewsSchema.optional(),
-    tileSize: z.number().int().min(0).max(16384).optional(),
-    tileOverlap: z.number().int().min(0).max(4096).optional(),
-  })
-  .strict();
-
-export const runDefaultsSchema = z
-  .object({
-    steps: z.number().int().min(1).max(MAX_STEPS),
-    guidanceScale: guidance,
-    strength: z.number().finite().min(0).max(1),
-    colorFix: z.enum(COLOR_FIX_NAMES),
-    colorFixLevels: colorFixLevelsSchema,
-    scheduler: z.enum(SCHEDULER_NAMES),
-    seedLocked: z.boolean(),
-    seed: z.number().int().min(0).max(MAX_SEED),
-    useRestorer: z.boolean(),
-    restorerViews: restorerViewsSchema,
+    tileSize: tileSizeSchema.optional(),
+    tileOverlap: tileOverlapSchema.optional(),
   })
   .strict();
 
@@ -170,7 +159,7 @@ export const requestSchemas = {
   'spire:engine:configure': z
     .object({
       packDir: knownPath.nullable().optional(),
-      providers: z.array(z.enum(PROVIDER_NAMES)).min(1).max(8).optional(),
+      providers: z.array(z.enum(PROVIDER_CHOICES)).min(1).max(8).optional(),
       threads: z.number().int().min(0).max(256).optional(),
     })
     .strict(),

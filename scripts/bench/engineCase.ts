@@ -21,7 +21,8 @@ import { describeFallbacks, loadPack } from '../../main/engine/packLoader';
 import { readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
-import type { ColorFix, RestoreParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
+import type { ColorFixName } from '../../common/runSettings';
+import type { RestoreParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
 import { CountingModels, maxRssMiB, median } from './countingModels';
 
 export interface CaseSpec {
@@ -38,7 +39,7 @@ export interface CaseSpec {
   semanticPrompt: string;
   negativePrompt: string;
   restorationPrompt: string;
-  colorFix: ColorFix;
+  colorFix: ColorFixName;
   tileSize: number;
   tileOverlap: number;
   /** (H, W, 3) float32 [0, 1] file; default: a synthetic picture. */

@@ -29,8 +29,9 @@ import { describeFallbacks, loadPack } from '../../main/engine/packLoader';
 import { discoverPack, readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
-import type { ColorFix, RestoreParams } from '../../main/engine/pipeline/types';
-import type { DegradationEstimate } from '../../preload/contract/channels';
+import type { ColorFixName } from '../../common/runSettings';
+import type { RestoreParams } from '../../main/engine/pipeline/types';
+import type { DegradationEstimate } from '../../common/estimate';
 import { casesForSetting, defaultSettings, parseSetting, settingSlug, type QualitySetting } from './qualityArgs.mjs';
 
 /** <run>/run.json, written by quality.mjs. */
@@ -43,7 +44,7 @@ export interface RunOptions {
   steps: number;
   guidanceScale: number;
   seed: number;
-  colorFix: ColorFix;
+  colorFix: ColorFixName;
   ep: ExecutionProvider;
   controlSettings: number;
 }

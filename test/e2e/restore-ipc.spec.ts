@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent, SpireApi } from '../../preload/contract/channels';
-import { parseRestorationPrompt } from '../../preload/contract/restorationPrompt';
+import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import { TINY_PACK, launchApp, type HarnessApp } from './harness/app';
 import { quadrants } from './harness/images';
 

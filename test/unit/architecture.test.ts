@@ -26,6 +26,16 @@ const cases: { file: string; code: string; forbidden: boolean; why: string }[] =
   { file: 'renderer/src/x.ts', code: "import type { SpireApi } from '../../preload/contract/channels';\nexport type A = SpireApi;", forbidden: false, why: 'contract types are shared' },
   { file: 'preload/index.ts', code: "import { s } from '../main/services/s';\nexport const a = s;", forbidden: true, why: 'preload imports only the contract' },
   { file: 'preload/contract/x.ts', code: "import { ipcMain } from 'electron';\nexport const a = ipcMain;", forbidden: true, why: 'the contract imports nothing' },
+  { file: 'preload/contract/x.ts', code: "import { MAX_STEPS } from '../../common/runSettings';\nexport const a = MAX_STEPS;", forbidden: false, why: 'the contract carries common/' },
+  { file: 'main/engine/x.ts', code: "import { MAX_REGIONS } from '../../preload/contract/schemas';\nexport const a = MAX_REGIONS;", forbidden: true, why: 'the engine never imports preload/' },
+  { file: 'main/engine/pipeline/x.ts', code: "import type { SpireApi } from '../../../preload/contract/channels';\nexport type A = SpireApi;", forbidden: true, why: 'the engine never imports the contract' },
+  { file: 'main/engine/x.ts', code: "import { MAX_STEPS } from '../../common/runSettings';\nexport const a = MAX_STEPS;", forbidden: false, why: 'the engine reads the vocabulary from common/' },
+  { file: 'main/services/x.ts', code: "import { requestSchemas } from '../../preload/contract/schemas';\nexport const a = requestSchemas;", forbidden: false, why: 'main checks requests with the contract' },
+  { file: 'renderer/src/x.ts', code: "import { RUN_RANGES } from '../../common/runSettings';\nexport const a = RUN_RANGES;", forbidden: false, why: 'the renderer reads the vocabulary' },
+  { file: 'common/x.ts', code: "import type { SpireApi } from '../preload/contract/channels';\nexport type A = SpireApi;", forbidden: true, why: 'common/ imports nothing of ours' },
+  { file: 'common/x.ts', code: "import { f } from '../main/engine/f';\nexport const a = f;", forbidden: true, why: 'common/ imports nothing of ours' },
+  { file: 'common/x.ts', code: "import fs from 'node:fs';\nexport const a = fs;", forbidden: true, why: 'common/ has no Node' },
+  { file: 'common/x.ts', code: "import { z } from 'zod';\nexport const a = z;", forbidden: false, why: 'common/ may derive zod schemas' },
 ];
 
 describe('layer rules', () => {

@@ -1,5 +1,5 @@
 // Degradation estimates for tests (the contract's DegradationEstimate), one line each.
-import type { DegradationEstimate, EstimatedOperation } from '../../preload/contract/channels';
+import type { DegradationEstimate, EstimatedOperation } from '../../common/estimate';
 
 /** One operation's reading: its probability and value, and 'file' when a JPEG's quantisation tables gave it. */
 type Reading = readonly [probability: number, value: number, source?: 'file'];

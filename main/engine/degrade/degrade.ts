@@ -27,7 +27,7 @@
 import sharp from 'sharp';
 import { resizeRgb } from '../imageOps/resize';
 import type { RgbImage } from '../pipeline/types';
-import { RESTORATION_GRAMMAR, parseRestorationPrompt, restorationPromptOf, type RestorationPrompt } from '../../../preload/contract/restorationPrompt';
+import { RESTORATION_GRAMMAR, parseRestorationPrompt, restorationPromptOf, type RestorationPrompt } from '../../../common/restorationPrompt';
 import type { Generator } from '../tensor/random';
 
 /** Stage values: blur -> sigma, downsample -> factor, noise -> sigma, jpeg -> quality. Absent keys are skipped. */

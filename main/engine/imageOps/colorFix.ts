@@ -22,7 +22,8 @@
  * Both clip the output to [0, 1] (as StableSR does when it converts back to an image) unless
  * `clamp: false`. Images are `RgbImage` (HWC, [0, 1]); the fix itself is range-agnostic.
  */
-import type { ColorFix, RgbImage } from '../pipeline/types';
+import type { ColorFixName } from '../../../common/runSettings';
+import type { RgbImage } from '../pipeline/types';
 
 export interface ColorFixOptions {
   /** wavelet: number of levels (StableSR: 5). */
@@ -192,7 +193,7 @@ export function adainColorFix(result: RgbImage, input: RgbImage, options: ColorF
 }
 
 /** Dispatches on the RestoreParams.colorFix setting; 'none' returns `result` itself. */
-export function colorFix(result: RgbImage, input: RgbImage, method: ColorFix, options: ColorFixOptions = {}): RgbImage {
+export function colorFix(result: RgbImage, input: RgbImage, method: ColorFixName, options: ColorFixOptions = {}): RgbImage {
   switch (method) {
     case 'wavelet':
       return waveletColorFix(result, input, options);

@@ -9,7 +9,7 @@
  * viewsOf(n) picks which views: 1 -> [0]; 2 -> the image and its mirror; 4 -> also the two
  * half turns (none of these swap H and W); 8 -> all eight.
  */
-import type { RestorerViews } from '../../../preload/contract/channels';
+import type { RestorerViews } from '../../../common/runSettings';
 import type { Tensor } from '../tensor/tensor';
 
 const VIEWS: Record<RestorerViews, readonly number[]> = { 1: [0], 2: [0, 4], 4: [0, 4, 2, 6], 8: [0, 1, 2, 3, 4, 5, 6, 7] };

@@ -17,8 +17,9 @@ import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '..
 import { resizeMask, resizeRgb } from '../imageOps/resize';
 import type { RestoreHooks, RestoreParams, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
-import { parseRestorationPrompt, upsampleFactor } from '../../../preload/contract/restorationPrompt';
-import { APP_RUN_DEFAULTS, type DegradationEstimate } from '../../../preload/contract/channels';
+import { parseRestorationPrompt, upsampleFactor } from '../../../common/restorationPrompt';
+import { type DegradationEstimate } from '../../../common/estimate';
+import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';

@@ -3,24 +3,32 @@
  * every job, whoever sent it) and the CLI (which builds them from flags).
  * Messages say which value is wrong and what is allowed.
  */
-import { STRENGTH_ZERO_NEEDS_RESTORER, type RestoreParams } from '../pipeline/types';
-import { RestorationPromptError, parseRestorationPrompt } from '../../../preload/contract/restorationPrompt';
-import { APP_RUN_DEFAULTS, COLOR_FIX_LEVELS, MAX_STEPS, RESTORER_VIEWS } from '../../../preload/contract/channels';
+import type { RestoreParams } from '../pipeline/types';
+import { RestorationPromptError, parseRestorationPrompt } from '../../../common/restorationPrompt';
+import {
+  APP_RUN_DEFAULTS,
+  COLOR_FIX_NAMES,
+  DEFAULT_RESTORATION_PROMPT,
+  DEFAULT_TILE_OVERLAP,
+  RESTORER_VIEWS,
+  RUN_RANGES,
+  SCHEDULER_NAMES,
+  STRENGTH_ZERO_NEEDS_RESTORER,
+  describeRange,
+  inRange,
+  type SettingRange,
+} from '../../../common/runSettings';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
-  restorationPrompt: 'Remove all degradation',
+  restorationPrompt: DEFAULT_RESTORATION_PROMPT,
   semanticPrompt: '',
   negativePrompt: '',
   regions: [],
   ...APP_RUN_DEFAULTS,
   seed: 0,
   tileSize: 0,
-  tileOverlap: 64,
+  tileOverlap: DEFAULT_TILE_OVERLAP,
 };
-
-export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
-export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
-export const MAX_SEED = 0xffffffff;
 
 /** A RestoreParams value that is out of range or of the wrong kind; `field` names it. */
 export class RestoreParamsError extends Error {
@@ -34,9 +42,8 @@ export class RestoreParamsError extends Error {
   }
 }
 
-function checkNumber(field: string, value: unknown, min: number, max: number, integer = false): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
-    throw new RestoreParamsError(field, `${field} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${String(value)}.`);
+function checkNumber(field: string, value: unknown, range: SettingRange): void {
+  if (!inRange(value, range)) throw new RestoreParamsError(field, `${field} must be ${describeRange(range)}, got ${String(value)}.`);
 }
 
 /**
@@ -54,28 +61,28 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
   }
   for (const f of ['semanticPrompt', 'negativePrompt'] as const)
     if (typeof params[f] !== 'string') throw new RestoreParamsError(f, `${f} must be text.`, 'bad-prompt');
-  checkNumber('steps', params.steps, 1, MAX_STEPS, true);
-  checkNumber('guidanceScale', params.guidanceScale, 0, 50);
-  checkNumber('seed', params.seed, 0, MAX_SEED, true);
-  checkNumber('strength', params.strength, 0, 1);
+  checkNumber('steps', params.steps, RUN_RANGES.steps);
+  checkNumber('guidanceScale', params.guidanceScale, RUN_RANGES.guidanceScale);
+  checkNumber('seed', params.seed, RUN_RANGES.seed);
+  checkNumber('strength', params.strength, RUN_RANGES.strength);
   if (params.strength === 0 && !params.useRestorer) throw new RestoreParamsError('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
-  checkNumber('eta', params.eta, 0, 1);
-  if (params.restorerViews !== undefined && !RESTORER_VIEWS.includes(params.restorerViews))
+  checkNumber('eta', params.eta, RUN_RANGES.eta);
+  if (params.restorerViews !== undefined && !(RESTORER_VIEWS as readonly number[]).includes(params.restorerViews))
     throw new RestoreParamsError('restorerViews', `restorerViews must be one of ${RESTORER_VIEWS.join(', ')}, got ${String(params.restorerViews)}.`);
-  checkNumber('tileSize', params.tileSize, 0, 16384, true);
-  checkNumber('tileOverlap', params.tileOverlap, 0, 4096, true);
-  if (!(SCHEDULERS as readonly string[]).includes(params.scheduler))
-    throw new RestoreParamsError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${String(params.scheduler)}.`);
-  if (!(COLOR_FIXES as readonly string[]).includes(params.colorFix))
-    throw new RestoreParamsError('colorFix', `colorFix must be one of ${COLOR_FIXES.join(', ')}, got ${String(params.colorFix)}.`);
-  if (params.colorFixLevels !== undefined) checkNumber('colorFixLevels', params.colorFixLevels, COLOR_FIX_LEVELS.min, COLOR_FIX_LEVELS.max, true);
+  checkNumber('tileSize', params.tileSize, RUN_RANGES.tileSize);
+  checkNumber('tileOverlap', params.tileOverlap, RUN_RANGES.tileOverlap);
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(params.scheduler))
+    throw new RestoreParamsError('scheduler', `scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${String(params.scheduler)}.`);
+  if (!(COLOR_FIX_NAMES as readonly string[]).includes(params.colorFix))
+    throw new RestoreParamsError('colorFix', `colorFix must be one of ${COLOR_FIX_NAMES.join(', ')}, got ${String(params.colorFix)}.`);
+  if (params.colorFixLevels !== undefined) checkNumber('colorFixLevels', params.colorFixLevels, RUN_RANGES.colorFixLevels);
   if (!Array.isArray(params.regions)) throw new RestoreParamsError('regions', 'regions must be a list.');
   params.regions.forEach((r, i) => {
     if (typeof r.prompt !== 'string' || r.prompt.trim() === '') throw new RestoreParamsError(`regions[${i}].prompt`, `Region ${i + 1} needs a prompt.`, 'bad-prompt');
     const m = r.mask;
     if (!m || !(m.data instanceof Float32Array) || m.width < 1 || m.height < 1 || m.data.length !== m.width * m.height)
       throw new RestoreParamsError(`regions[${i}].mask`, `Region ${i + 1}'s mask is malformed.`);
-    if (r.guidanceScale !== undefined) checkNumber(`regions[${i}].guidanceScale`, r.guidanceScale, 0, 50);
+    if (r.guidanceScale !== undefined) checkNumber(`regions[${i}].guidanceScale`, r.guidanceScale, RUN_RANGES.guidanceScale);
   });
   return { ...params, restorationPrompt: canonical, useRestorer: Boolean(params.useRestorer) };
 }

@@ -13,14 +13,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../../common/runSettings';
 
 // Keep onnxruntime's own logger quiet; failures reach the user through our messages.
 ort.env.logLevel = 'fatal';
 
-export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+export type { ExecutionProvider };
 
 /** Provider order tried when the user asks for "auto". */
-export const AUTO_PROVIDER_ORDER: readonly ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
+export const AUTO_PROVIDER_ORDER: readonly ExecutionProvider[] = EXECUTION_PROVIDERS;
 
 export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64';
 

@@ -21,8 +21,8 @@
  * A clean photo gives the empty prompt "" (the pipeline then leaves it alone). The cost does not grow
  * with the photo: at most maxPatches x patch^2 pixels are read.
  */
-import type { EstimatedOperation, DegradationEstimate } from '../../../preload/contract/channels';
-import { RESTORATION_GRAMMAR, restorationPromptOf, type RestorationPrompt } from '../../../preload/contract/restorationPrompt';
+import type { EstimatedOperation, DegradationEstimate } from '../../../common/estimate';
+import { RESTORATION_GRAMMAR, restorationPromptOf, type RestorationPrompt } from '../../../common/restorationPrompt';
 import type { RgbImage } from './types';
 import type { SpireModels } from './models';
 

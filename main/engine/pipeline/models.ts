@@ -20,7 +20,7 @@
  *   restorer(y [B, 3, H, W], cRest [B, L, D], degradation [K]) -> [B, 3, H, W]
  *   estimator(patches [N, 3, S, S] in [-1, 1]) -> logits, values, log_scales [N, K] (estimate.ts)
  *     (degradation: the parsed restoration prompt as numbers, degradationVector in
- *     preload/contract/restorationPrompt.ts; fed as [B, K] only to restorers that list a
+ *     common/restorationPrompt.ts; fed as [B, K] only to restorers that list a
  *     "degradation" input, which newer packs do)
  */
 import { readFile } from 'node:fs/promises';

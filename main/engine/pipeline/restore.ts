@@ -54,7 +54,7 @@
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
 import { colorFix } from '../imageOps/colorFix';
 import { averageOverViews, viewsOf } from '../imageOps/dihedral';
-import { APP_RUN_DEFAULTS, type RestorerViews } from '../../../preload/contract/channels';
+import { APP_RUN_DEFAULTS, type RestorerViews, STRENGTH_ZERO_NEEDS_RESTORER, type SchedulerName } from '../../../common/runSettings';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
 import { featherMask, maskToLatent } from '../imageOps/masks';
 import { resizeMask, resizeNchw, resizeRgb } from '../imageOps/resize';
@@ -65,23 +65,13 @@ import {
   parseRestorationPrompt,
   resolveAutoPrompt,
   upsampleFactor,
-} from '../../../preload/contract/restorationPrompt';
+} from '../../../common/restorationPrompt';
 import { contractEstimate, estimateDegradation, type EngineEstimate } from './estimate';
 import { createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
 import { cat, type Tensor } from '../tensor/tensor';
 import type { SpireModels } from './models';
-import {
-  RestoreCancelled,
-  STRENGTH_ZERO_NEEDS_RESTORER,
-  type RegionPrompt,
-  type RestoreHooks,
-  type RestoreParams,
-  type RestoreResult,
-  type RgbImage,
-  type SchedulerKind,
-  type StepProgress,
-} from './types';
+import { RestoreCancelled, type RegionPrompt, type RestoreHooks, type RestoreParams, type RestoreResult, type RgbImage, type StepProgress } from './types';
 
 /** A region for sample(): its mask already at latent resolution. */
 export interface LatentRegion {
@@ -104,7 +94,7 @@ export interface SampleOptions {
   eta: number;
   seed: number;
   strength: number;
-  scheduler: SchedulerKind;
+  scheduler: SchedulerName;
   useRestorer: boolean;
   /** Views of the image the restorer averages (viewsOf in imageOps/dihedral.ts); default 1. */
   restorerViews?: RestorerViews;
@@ -127,7 +117,7 @@ export interface SampleResult {
   timings: { encodeMs: number; restorerMs: number; denoiseMs: number; decodeMs: number };
 }
 
-const SCHEDULER_CLASSES = { ddim: 'DDIMScheduler', 'dpmpp-2m': 'DPMSolverMultistepScheduler' } as const;
+const SCHEDULER_CLASSES = { ddim: 'DDIMScheduler', 'dpmpp-2m': 'DPMSolverMultistepScheduler' } as const satisfies Record<SchedulerName, string>;
 
 /** Throws RestoreCancelled when the caller aborted. Called before every model call. */
 function checkCancelled(hooks: RestoreHooks): void {

@@ -7,7 +7,8 @@
  * [-1, 1] for the ONNX graphs itself (manifest `imageRange`).
  */
 
-import type { DegradationEstimate, RestorerViews } from '../../../preload/contract/channels';
+import type { DegradationEstimate } from '../../../common/estimate';
+import type { ColorFixName, RestorerViews, SchedulerName } from '../../../common/runSettings';
 
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
 export interface RgbImage {
@@ -33,8 +34,6 @@ export interface RegionPrompt {
   featherPx?: number;
 }
 
-export type ColorFix = 'wavelet' | 'adain' | 'none';
-export type SchedulerKind = 'ddim' | 'dpmpp-2m';
 
 export interface RestoreParams {
   /**
@@ -60,10 +59,10 @@ export interface RestoreParams {
    * added to the restorer's output (detail transfer). 0 = the restorer alone: faithful mode only.
    */
   strength: number;
-  scheduler: SchedulerKind;
+  scheduler: SchedulerName;
   /** DDIM eta (0 = deterministic DDIM). */
   eta: number;
-  colorFix: ColorFix;
+  colorFix: ColorFixName;
   /**
    * The wavelet colour fix's levels (COLOR_FIX_LEVELS; default 5, StableSR's): the output keeps the
    * reference's content coarser than about 2^(levels + 1) pixels (imageOps/colorFix.ts).
@@ -124,10 +123,6 @@ export interface RestoreResult {
    */
   timings: { totalMs: number; encodeMs: number; restorerMs?: number; denoiseMs: number; decodeMs: number };
 }
-
-/** Why strength 0 without the restorer is refused (the pipeline and the parameter checks say the same). */
-export const STRENGTH_ZERO_NEEDS_RESTORER =
-  'strength 0 runs no diffusion: it needs the faithful mode (restorer); raise the strength or turn on faithful mode';
 
 export class RestoreCancelled extends Error {
   constructor() {

@@ -11,7 +11,7 @@
  *   4. lowercase                    String.prototype.toLowerCase (full Unicode, like str.lower).
  */
 import HTML5_ENTITIES from './htmlEntities.json';
-import { PY_WHITESPACE_CLASS } from '../../../preload/contract/pythonText';
+import { PY_WHITESPACE_CLASS } from '../../../common/pythonText';
 
 const entities = HTML5_ENTITIES as Record<string, string>;
 

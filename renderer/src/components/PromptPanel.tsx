@@ -2,7 +2,7 @@ import { useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
 import type { ControlEdit } from '../state/promptBuilder';
 import { OPERATIONS, stepOf } from '../state/promptBuilder';
-import { formatValue, RESTORATION_GRAMMAR } from '../../../preload/contract/restorationPrompt';
+import { formatValue, RESTORATION_GRAMMAR } from '../../../common/restorationPrompt';
 import { EstimateLine, OutputSizeControl } from './PromptEstimate';
 import './Panels.css';
 

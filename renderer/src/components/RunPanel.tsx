@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { RESTORER_VIEWS, type PackInfo, type RestorerViews } from '../../../preload/contract/channels';
+import type { PackInfo } from '../../../preload/contract/channels';
+import { COLOR_FIX_NAMES, RESTORER_VIEWS, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
 import { useAppState } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { isBusy, isRestorerOnly, restorerViewsHint, stepsToRun } from '../state/run';
-import { COLOR_FIXES, PROVIDERS, RANGES, SCHEDULERS, randomSeed } from '../state/settings';
+import { PROVIDERS, RANGES, randomSeed } from '../state/settings';
 import { NumberField } from './NumberField';
 import { SliderField } from './SliderField';
 import './Panels.css';
@@ -94,8 +95,8 @@ export function RunPanel() {
         </div>
 
         <label htmlFor="run-color-fix">Colour fix</label>
-        <select id="run-color-fix" data-testid="run-color-fix" value={s.colorFix} onChange={(e) => run.setSettings({ colorFix: e.target.value as (typeof COLOR_FIXES)[number] })}>
-          {COLOR_FIXES.map((c) => (
+        <select id="run-color-fix" data-testid="run-color-fix" value={s.colorFix} onChange={(e) => run.setSettings({ colorFix: e.target.value as ColorFixName })}>
+          {COLOR_FIX_NAMES.map((c) => (
             <option key={c} value={c}>
               {COLOR_FIX_LABELS[c]}
             </option>
@@ -119,8 +120,8 @@ export function RunPanel() {
         </select>
 
         <label htmlFor="run-scheduler">Scheduler</label>
-        <select id="run-scheduler" data-testid="run-scheduler" value={s.scheduler} onChange={(e) => run.setSettings({ scheduler: e.target.value as (typeof SCHEDULERS)[number] })}>
-          {SCHEDULERS.map((c) => (
+        <select id="run-scheduler" data-testid="run-scheduler" value={s.scheduler} onChange={(e) => run.setSettings({ scheduler: e.target.value as SchedulerName })}>
+          {SCHEDULER_NAMES.map((c) => (
             <option key={c} value={c}>
               {SCHEDULER_LABELS[c]}
             </option>

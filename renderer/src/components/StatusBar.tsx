@@ -1,4 +1,4 @@
-import type { EngineState } from '../../../preload/contract/channels';
+import type { EngineState } from '../../../common/engineStatus';
 import { useAppState } from '../app/appContext';
 import './StatusBar.css';
 

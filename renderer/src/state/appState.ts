@@ -3,7 +3,8 @@
  * unit tests run it in Node. Side effects (IPC, decoding, blob lifetimes) live in
  * controller.ts, which dispatches the actions below.
  */
-import type { EngineStatus, IpcError, OpenedImage, RecentFile } from '../../../preload/contract/channels';
+import type { IpcError, OpenedImage, RecentFile } from '../../../preload/contract/channels';
+import type { EngineStatus } from '../../../common/engineStatus';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
 import type { RunWorkspaceAction, RunWorkspaceState } from './runWorkspace';

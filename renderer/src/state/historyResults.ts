@@ -5,7 +5,7 @@
  * controller frees both (and asks main to discard the result) when an entry leaves
  * (see `evicted`).
  */
-import { RESTORATION_GRAMMAR } from '../../../preload/contract/restorationPrompt';
+import { RESTORATION_GRAMMAR } from '../../../common/restorationPrompt';
 
 export interface HistoryEntry {
   /** Main's resultId: unique per result, names it for export and discard. */

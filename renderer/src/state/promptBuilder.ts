@@ -1,7 +1,7 @@
 /**
  * The restoration prompt builder: the text field and the controls (a toggle, a
  * with-number switch and a slider per operation, and the blind preset) kept in sync
- * both ways. Pure: the grammar lives in preload/contract/restorationPrompt.ts and is
+ * both ways. Pure: the grammar lives in common/restorationPrompt.ts and is
  * shared with the engine, so what the builder accepts is what the engine runs.
  *
  *   controls --textFromControls--> canonical text
@@ -10,13 +10,13 @@
  * The controls remember each operation's last value while it is switched off, so
  * turning Deblur off and on again brings back its sigma.
  */
-import type { OperationSpec, RestorationOperation } from '../../../preload/contract/restorationPrompt';
+import type { OperationSpec, RestorationOperation } from '../../../common/restorationPrompt';
 import {
   RESTORATION_GRAMMAR,
   RestorationPromptError,
   formatRestorationPrompt,
   parseRestorationPrompt,
-} from '../../../preload/contract/restorationPrompt';
+} from '../../../common/restorationPrompt';
 
 /** One operation's controls. */
 export interface OperationControl {

@@ -15,8 +15,9 @@
  * text's own output size (isEstimatedPrompt), so an edit marks it edited and undoing the edit marks it
  * estimated again.
  */
-import type { DegradationEstimate, EngineStatus, EstimatedOperation } from '../../../preload/contract/channels';
-import { OUTPUT_SIZE_KEY, estimatedPromptAt, isEstimatedPrompt, outputSizeOf } from '../../../preload/contract/estimatedPrompt';
+import type { EngineStatus } from '../../../common/engineStatus';
+import type { DegradationEstimate, EstimatedOperation } from '../../../common/estimate';
+import { OUTPUT_SIZE_KEY, estimatedPromptAt, isEstimatedPrompt, outputSizeOf } from '../../../common/estimatedPrompt';
 import {
   RESTORATION_GRAMMAR,
   RestorationPromptError,
@@ -25,7 +26,7 @@ import {
   parseRestorationPrompt,
   type RestorationOperation,
   type RestorationPrompt,
-} from '../../../preload/contract/restorationPrompt';
+} from '../../../common/restorationPrompt';
 import type { PromptState } from './promptBuilder';
 import { OPERATIONS, controlsFromText, operationSpec } from './promptBuilder';
 

@@ -7,8 +7,9 @@
  *     ^                        |                              | run/cancelling --> cancelling
  *     +------- run/ended ------+------------------------------+---------------------+
  */
-import type { RegionPromptWire, RestorePhase, RestoreStartRequest } from '../../../preload/contract/channels';
-import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../preload/contract/restorationPrompt';
+import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
+import type { RestorePhase } from '../../../common/engineStatus';
+import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../common/restorationPrompt';
 import type { PromptState } from './promptBuilder';
 import type { RunSettings } from './settings';
 

@@ -3,8 +3,9 @@
  * faithful restorer, model pack, execution provider): their ranges, defaults, and how
  * they are read back from what main persisted. Pure.
  *
- * The ranges are the engine's (main/engine/jobs/restoreParams.ts checks the same ones);
- * the UI keeps values inside them so a run is never refused for a slider value.
+ * The names and limits are the run-settings vocabulary's (common/runSettings.ts, which the
+ * engine checks too); the sliders span a narrower, useful part of some ranges, so a run is
+ * never refused for a slider value.
  *
  * Pack defaults. A pack recommends its own run settings (manifest.json `defaults`, reported
  * with the engine status). Which win:
@@ -14,20 +15,24 @@
  *     loads, and when the user presses "Pack defaults".
  * `defaultsPack` remembers whose settings are on screen, so each pack applies once.
  */
-import { APP_RUN_DEFAULTS, COLOR_FIX_LEVELS, PACK_SETTING_KEYS, RESTORER_VIEWS, type LoadedPackInfo, type RestorerViews } from '../../../preload/contract/channels';
+import type { LoadedPackInfo } from '../../../common/engineStatus';
+import {
+  APP_RUN_DEFAULTS,
+  COLOR_FIX_LEVELS,
+  COLOR_FIX_NAMES,
+  MAX_SEED,
+  PACK_SETTING_KEYS,
+  PROVIDER_CHOICES,
+  RESTORER_VIEWS,
+  SCHEDULER_NAMES,
+  type ColorFixName,
+  type RestorerViews,
+  type SchedulerName,
+} from '../../../common/runSettings';
 
-export const SCHEDULERS = ['ddim', 'dpmpp-2m'] as const;
-export const COLOR_FIXES = ['wavelet', 'adain', 'none'] as const;
-export type SchedulerName = (typeof SCHEDULERS)[number];
-export type ColorFixName = (typeof COLOR_FIXES)[number];
 
-export const MAX_SEED = 0xffffffff;
-
-/**
- * Execution providers the engine knows (preload/contract/schemas.ts PROVIDER_NAMES; not
- * imported, to keep zod out of the renderer bundle). 'auto' = the engine's own order.
- */
-export const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
+/** Execution providers the user may pick; 'auto' = the engine's own order. */
+export const PROVIDERS = PROVIDER_CHOICES;
 
 /** The provider list engine.configure gets for a choice: the choice, then CPU as the fallback. */
 export function providersFor(choice: string): string[] {
@@ -131,9 +136,9 @@ export function runSettingsFrom(raw: unknown): RunSettings {
     seed: typeof r.seed === 'number' && Number.isInteger(r.seed) && r.seed >= 0 && r.seed <= MAX_SEED ? r.seed : d.seed,
     seedLocked: typeof r.seedLocked === 'boolean' ? r.seedLocked : d.seedLocked,
     strength: num(r.strength, RANGES.strength, d.strength),
-    colorFix: pick(r.colorFix, COLOR_FIXES, d.colorFix),
+    colorFix: pick(r.colorFix, COLOR_FIX_NAMES, d.colorFix),
     colorFixLevels: num(r.colorFixLevels, RANGES.colorFixLevels, d.colorFixLevels),
-    scheduler: pick(r.scheduler, SCHEDULERS, d.scheduler),
+    scheduler: pick(r.scheduler, SCHEDULER_NAMES, d.scheduler),
     useRestorer: typeof r.useRestorer === 'boolean' ? r.useRestorer : d.useRestorer,
     restorerViews: (RESTORER_VIEWS as readonly unknown[]).includes(r.restorerViews) ? (r.restorerViews as RestorerViews) : d.restorerViews,
     packDir: typeof r.packDir === 'string' && r.packDir !== '' ? r.packDir : null,

@@ -4,7 +4,7 @@
  * current prompt changed only in that parameter. Pure: values in, cells out, and the
  * sweep's progress as a reducer.
  */
-import { formatRestorationPrompt, formatValue } from '../../../preload/contract/restorationPrompt';
+import { formatRestorationPrompt, formatValue } from '../../../common/restorationPrompt';
 import type { PromptControls } from './promptBuilder';
 import { OPERATIONS, operationSpec, snapValue } from './promptBuilder';
 

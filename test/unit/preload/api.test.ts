@@ -1,6 +1,7 @@
 /** window.spire as the preload builds it: purpose-named calls on the right channels, and listeners that never see the IPC event. */
 import { describe, expect, it } from 'vitest';
-import type { EngineStatus, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../preload/contract/channels';
+import type { RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../preload/contract/channels';
+import type { EngineStatus } from '../../../common/engineStatus';
 import { createSpireApi, type IpcRendererLike } from '../../../preload/api';
 
 function fakeIpc(): IpcRendererLike & { invoked: [string, unknown][]; listeners: Map<string, Set<(e: unknown, p: unknown) => void>>; emit(ch: string, p: unknown): void } {

@@ -12,7 +12,7 @@
 import { resizeRgb } from '../../../../main/engine/imageOps/resize';
 import type { Restorer } from '../../../../main/engine/jobs/restoreJob';
 import { RestoreCancelled, type RgbImage } from '../../../../main/engine/pipeline/types';
-import { parseRestorationPrompt, upsampleFactor } from '../../../../preload/contract/restorationPrompt';
+import { parseRestorationPrompt, upsampleFactor } from '../../../../common/restorationPrompt';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -5,7 +5,7 @@ import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../../../../mai
 import type { Tensor } from '../../../../main/engine/tensor/tensor';
 import { RestoreCancelled, type RestoreParams, type RgbImage, type StepProgress } from '../../../../main/engine/pipeline/types';
 import { FakeEstimatorModels, FakeModels } from './fakeModels';
-import { degradationVector, parseRestorationPrompt } from '../../../../preload/contract/restorationPrompt';
+import { degradationVector, parseRestorationPrompt } from '../../../../common/restorationPrompt';
 
 function image(width: number, height: number, seed = 1): RgbImage {
   const data = new Float32Array(width * height * 3);

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_STEPS } from '../../../../preload/contract/channels';
+import { MAX_STEPS } from '../../../../common/runSettings';
 import { createScheduler } from '../../../../main/engine/scheduler';
 
 const packsDir = path.resolve(import.meta.dirname, '../../../fixtures/packs');

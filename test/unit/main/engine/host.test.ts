@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../common/engineStatus';
 import { EngineRequestError, SupervisedEngineHost } from '../../../../main/engine/host';
 import type { EngineProcess, EngineSpawner } from '../../../../main/engine/port';
 import type { EngineConfig } from '../../../../main/engine/protocol';

@@ -5,16 +5,7 @@
  *   - a valid payload does not reach its handler.
  */
 import { describe, expect, it, vi } from 'vitest';
-import {
-  CHANNEL_PREFIX,
-  EVENT_CHANNELS,
-  INVOKE_CHANNELS,
-  type AppSettingsView,
-  type InvokeChannel,
-  type OpenedImage,
-  type RequestOf,
-  type RestoreParamsWire,
-} from '../../../../preload/contract/channels';
+import { CHANNEL_PREFIX, EVENT_CHANNELS, INVOKE_CHANNELS, type AppSettingsView, type InvokeChannel, type OpenedImage, type RequestOf, type RestoreParamsWire } from '../../../../preload/contract/channels';
 import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preload/contract/schemas';
 import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../common/engineStatus';
 import type { EngineConfig } from '../../../../main/engine/protocol';
 import { EngineControl, PackChoiceError } from '../../../../main/services/engineControl';
 import { SettingsService } from '../../../../main/services/settingsService';

@@ -1,6 +1,7 @@
 /** RestoreService over a fake engine: params on the wire -> engine params, events in order, cancel, errors, kept results. */
 import { describe, expect, it } from 'vitest';
-import type { DegradationEstimate, EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
+import type { EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
+import type { DegradationEstimate } from '../../../../common/estimate';
 import { EngineRequestError } from '../../../../main/engine/host';
 import type { EngineMethod, EngineParams, EngineResult, RestoreJobParams, RestoreJobResult } from '../../../../main/engine/protocol';
 import type { RequestOptions } from '../../../../main/engine/host';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineConfigFrom } from '../../../../main/services/engineConfig';
 import { DEFAULT_SETTINGS, SettingsStore, type AppSettings } from '../../../../main/services/settings';
-import { MAX_STEPS } from '../../../../preload/contract/channels';
+import { MAX_STEPS } from '../../../../common/runSettings';
 
 const settingsWith = (over: Partial<AppSettings>): AppSettings => ({ ...DEFAULT_SETTINGS, ...over });
 

@@ -1,8 +1,8 @@
 // The estimate's restoration prompt at the output size the user chose (what `auto; Upsample to Kx;` runs with),
 // and whether a text is that estimate unchanged: a table of estimate x text.
 import { describe, expect, it } from 'vitest';
-import { estimatedPromptAt, isEstimatedPrompt, outputSizeOf } from '../../../../preload/contract/estimatedPrompt';
-import { parseRestorationPrompt } from '../../../../preload/contract/restorationPrompt';
+import { estimatedPromptAt, isEstimatedPrompt, outputSizeOf } from '../../../../common/estimatedPrompt';
+import { parseRestorationPrompt } from '../../../../common/restorationPrompt';
 
 const est = (restorationPrompt: string) => ({ restorationPrompt });
 const size = (value: number | null) => ({ key: 'downsample', value });

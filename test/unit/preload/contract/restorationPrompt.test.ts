@@ -12,7 +12,7 @@ import {
   resolveAutoPrompt,
   restorationPromptOf,
   upsampleFactor,
-} from '../../../../preload/contract/restorationPrompt';
+} from '../../../../common/restorationPrompt';
 
 type Ops = [string, number | null][] | 'BLIND';
 const [B, D, N, J] = ['blur', 'downsample', 'noise', 'jpeg'];

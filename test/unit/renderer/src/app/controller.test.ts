@@ -1,6 +1,7 @@
 // The controller's side effects against a fake window.spire and fake image sources.
 import { describe, expect, it } from 'vitest';
-import type { EngineStatus, OpenedImage, RecentFile, Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { OpenedImage, RecentFile, Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../../common/engineStatus';
 import type { DroppedFile, ImageSources } from '../../../../../renderer/src/app/controller';
 import { createController } from '../../../../../renderer/src/app/controller';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';

@@ -1,7 +1,9 @@
 // watchEstimates against a fake window.spire.image.estimate: asks once per photo and pack, whichever way the
 // photo opened; waits for a pack with an estimator; a late answer for an earlier photo is dropped.
 import { describe, expect, it } from 'vitest';
-import type { DegradationEstimate, EngineStatus, Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../../common/engineStatus';
+import type { DegradationEstimate } from '../../../../../common/estimate';
 import { watchEstimates } from '../../../../../renderer/src/app/estimateController';
 import { appReducer, initialAppState, type AppAction } from '../../../../../renderer/src/state/appState';
 import { createStore } from '../../../../../renderer/src/state/store';

@@ -1,17 +1,7 @@
 // The run controller against a fake window.spire.restore/export/settings and fake result images.
 import { describe, expect, it } from 'vitest';
-import type {
-  AppSettingsView,
-  ExportRequest,
-  LoadedPackInfo,
-  RestoreDoneEvent,
-  RestoreProgressEvent,
-  RestoreStartRequest,
-  RestoredImage,
-  Result,
-  SettingsPatch,
-  SpireApi,
-} from '../../../../../preload/contract/channels';
+import type { AppSettingsView, ExportRequest, RestoreDoneEvent, RestoreProgressEvent, RestoreStartRequest, RestoredImage, Result, SettingsPatch, SpireApi } from '../../../../../preload/contract/channels';
+import type { LoadedPackInfo } from '../../../../../common/engineStatus';
 import type { ResultImages } from '../../../../../renderer/src/app/runController';
 import { createRunController } from '../../../../../renderer/src/app/runController';
 import { appReducer, initialAppState, type AppAction } from '../../../../../renderer/src/state/appState';

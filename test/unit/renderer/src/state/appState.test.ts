@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineStatus } from '../../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../../common/engineStatus';
 import { FIT_MARGIN, MIN_VISIBLE, screenToImage } from '../../../../../renderer/src/canvas/viewport';
 import type { AppAction, AppState, ImageDoc } from '../../../../../renderer/src/state/appState';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';

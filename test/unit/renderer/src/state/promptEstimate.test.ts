@@ -1,7 +1,8 @@
 // The estimated restoration prompt, through the app's reducer: filling the field, marking it edited,
 // the output size clause, dropping late answers; and what the panel shows (mark, chips, size control).
 import { describe, expect, it } from 'vitest';
-import type { DegradationEstimate, EngineStatus } from '../../../../../preload/contract/channels';
+import type { EngineStatus } from '../../../../../common/engineStatus';
+import type { DegradationEstimate } from '../../../../../common/estimate';
 import { estimateOf } from '../../../estimates';
 import { appReducer, initialAppState, type AppAction, type AppState } from '../../../../../renderer/src/state/appState';
 import {

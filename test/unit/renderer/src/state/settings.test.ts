@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RUN_SETTINGS,
-  MAX_SEED,
-  RANGES,
-  clampToRange,
-  providersFor,
-  randomSeed,
-  runSettingsFrom,
-  runSettingsFromView,
-  seedForRun,
-  settingsReducer,
-  withPackDefaults,
-  type RunSettings,
-} from '../../../../../renderer/src/state/settings';
+import { MAX_SEED } from '../../../../../common/runSettings';
+import { DEFAULT_RUN_SETTINGS, RANGES, clampToRange, providersFor, randomSeed, runSettingsFrom, runSettingsFromView, seedForRun, settingsReducer, withPackDefaults, type RunSettings } from '../../../../../renderer/src/state/settings';
 
 describe('run settings', () => {
   it('clamps and steps numbers into their ranges', () => {

@@ -1,5 +1,5 @@
 /**
- * Text facts shared by the prompt grammar (contract) and the tokenizer (engine):
+ * Text facts shared by the prompt grammar (common/) and the tokenizer (engine):
  * both must split text exactly where the Python tooling does.
  */
 

@@ -11,7 +11,7 @@
  *
  * The output size is never the estimate's: it is the `Upsample` clause of the text it goes into.
  */
-import type { DegradationEstimate } from './channels';
+import type { DegradationEstimate } from './estimate';
 import {
   RESTORATION_GRAMMAR,
   RestorationPromptError,

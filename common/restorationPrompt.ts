@@ -19,7 +19,7 @@
  * Python names -> here:  parse -> parseRestorationPrompt, format_prompt -> formatRestorationPrompt,
  * PromptError -> RestorationPromptError, RestorationPrompt.of -> restorationPromptOf.
  */
-import GRAMMAR_JSON from '../../assets/restoration-grammar.json';
+import GRAMMAR_JSON from '../assets/restoration-grammar.json';
 import { PY_WHITESPACE_CLASS } from './pythonText';
 
 export interface OperationSpec {
