@@ -114,7 +114,8 @@ export function withUpsample(prompt: string, upsample: string | undefined): stri
  */
 function checkParams(params: RestoreParams, merged: MergedRunSettings | null): RestoreParams {
   try {
-    return validateRestoreParams(params);
+    const valid = validateRestoreParams(params);
+    return { ...valid, restorationPrompt: valid.restorationPrompt.text }; // the job crosses to the worker as text
   } catch (err) {
     if (!(err instanceof RestoreParamsError)) throw err;
     const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];

@@ -22,7 +22,7 @@ import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
 import { JobCancelled, JobQueue } from './jobs/JobQueue';
 import { runEstimateJob } from './jobs/estimateJob';
-import { JobError, runRestoreJob, type Restorer } from './jobs/restoreJob';
+import { JobError, runRestoreJob, type PipelineRunner } from './jobs/restoreJob';
 import type { EngineConfig, EngineErrorInfo, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
 
 /** What the worker needs from onnx/runtime.ts; loaded lazily so a broken native install is reported, not fatal. */
@@ -38,8 +38,8 @@ export interface EngineWorkerOptions {
   loadRuntime?: () => Promise<RuntimeApi>;
   /** Called after `shutdown` has released the sessions (the entry ends the thread/process there). */
   exit?: () => void;
-  /** Builds the restoration pipeline on a loaded pack (default: jobs/defaultRestorer.ts, the real pipeline). Tests pass fakes. */
-  createRestorer?: (pack: LoadedPack) => Promise<Restorer>;
+  /** Builds the restoration pipeline on a loaded pack (default: jobs/defaultPipeline.ts, the real pipeline). Tests pass fakes. */
+  createPipeline?: (pack: LoadedPack) => Promise<PipelineRunner>;
 }
 
 /** What a handler knows about the request it serves. */
@@ -61,11 +61,11 @@ class MethodError extends Error {
 
 export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptions = {}): { dispose(): void } {
   const loadRuntime = options.loadRuntime ?? (() => import('./onnx/runtime'));
-  const createRestorer = options.createRestorer ?? (async (pack: LoadedPack) => (await import('./jobs/defaultRestorer')).createDefaultRestorer(pack));
+  const createPipeline = options.createPipeline ?? (async (pack: LoadedPack) => (await import('./jobs/defaultPipeline')).createDefaultPipeline(pack));
   let config: EngineConfig | null = null;
   let loaded: LoadedPack | null = null;
   /** The pipeline on `loaded`, built on first use. */
-  let restorer: { pack: LoadedPack; restorer: Restorer } | null = null;
+  let pipeline: { pack: LoadedPack; runner: PipelineRunner } | null = null;
   let status: WorkerStatus = { state: 'starting', pack: null, provider: null, message: null, components: [], fallbacks: [] };
   let runtime: RuntimeApi | null = null;
   /** Serialises pack loads and requests that touch the pack: one job at a time, in order. */
@@ -95,7 +95,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   const unload = async (): Promise<void> => {
     const old = loaded;
     loaded = null;
-    restorer = null;
+    pipeline = null;
     if (old) await Promise.allSettled([...old.sessions.values()].map((s) => s.release()));
   };
 
@@ -143,7 +143,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   };
 
   /** The loaded pack's pipeline runner, created on first use; JobError pack-not-loaded when there is none. */
-  const currentRestorer = async (): Promise<{ restorer: Restorer; pack: LoadedPackInfo }> => {
+  const currentPipeline = async (): Promise<{ pipeline: PipelineRunner; pack: LoadedPackInfo }> => {
     const pack = loaded;
     if (!pack || !status.pack) {
       throw new JobError(
@@ -151,14 +151,14 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
         `No model pack is loaded, so nothing can be restored. ${status.message ?? ''} Set SPIRE_MODEL_PACK to a pack folder (or pass --model) and try again.`.replace(/\s+/g, ' ').trim(),
       );
     }
-    if (!restorer || restorer.pack !== pack) {
+    if (!pipeline || pipeline.pack !== pack) {
       try {
-        restorer = { pack, restorer: await createRestorer(pack) };
+        pipeline = { pack, runner: await createPipeline(pack) };
       } catch (err) {
         throw new JobError('pack-not-loaded', `The model pack "${status.pack.name}" cannot restore images: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return { restorer: restorer.restorer, pack: status.pack };
+    return { pipeline: pipeline.runner, pack: status.pack };
   };
 
   /** Runs `work` with the status busy, then ready again. */
@@ -173,10 +173,10 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   };
 
   const restore: Handler<'restore'> = async (params, job) => {
-    const current = await currentRestorer();
+    const current = await currentPipeline();
     return busy(() =>
       runRestoreJob(params, {
-        restorer: current.restorer,
+        pipeline: current.pipeline,
         pack: current.pack,
         provider: status.provider,
         signal: job.signal,
@@ -186,8 +186,8 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   };
 
   const estimate: Handler<'estimate'> = async (params, job) => {
-    const current = await currentRestorer();
-    return busy(() => runEstimateJob(params, { restorer: current.restorer, packName: current.pack.name, signal: job.signal }));
+    const current = await currentPipeline();
+    return busy(() => runEstimateJob(params, { pipeline: current.pipeline, packName: current.pack.name, signal: job.signal }));
   };
 
   const handlers: { [M in EngineMethod]: Handler<M> } = {

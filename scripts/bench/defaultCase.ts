@@ -217,7 +217,7 @@ export async function runDefaultCase(spec: DefaultCaseSpec): Promise<DefaultCase
     threads: spec.threads,
     pack: { dir: found.dir, name: manifest.name, nativeResolution: manifest.spire.nativeResolution, hasRestorer: manifest.spire.hasRestorer, defaults },
     params: {
-      restorationPrompt: params.restorationPrompt,
+      restorationPrompt: params.restorationPrompt.text,
       semanticPrompt: params.semanticPrompt,
       steps: params.steps,
       strength: params.strength,

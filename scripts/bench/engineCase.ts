@@ -22,7 +22,8 @@ import { readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
 import type { ColorFixName } from '../../common/runSettings';
-import type { RestoreParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
+import { parseRestorationPrompt } from '../../common/restorationPrompt';
+import type { PipelineParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
 import { CountingModels, maxRssMiB, median } from './countingModels';
 
 export interface CaseSpec {
@@ -102,8 +103,8 @@ async function main(): Promise<void> {
   const initialNoise = spec.noise ? readF32(spec.noise, cfg.latent.channels * (pad(spec.height) / f) * (pad(spec.width) / f), 'initial noise') : undefined;
   const rssAfterLoad = maxRssMiB();
 
-  const params: RestoreParams = {
-    restorationPrompt: spec.restorationPrompt,
+  const params: PipelineParams = {
+    restorationPrompt: parseRestorationPrompt(spec.restorationPrompt), // this script is its own boundary
     semanticPrompt: spec.semanticPrompt,
     negativePrompt: spec.negativePrompt,
     regions: [],

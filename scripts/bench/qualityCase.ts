@@ -30,7 +30,7 @@ import { discoverPack, readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
 import type { ColorFixName } from '../../common/runSettings';
-import type { RestoreParams } from '../../main/engine/pipeline/types';
+import type { PipelineParams } from '../../main/engine/pipeline/types';
 import type { DegradationEstimate } from '../../common/estimate';
 import { casesForSetting, defaultSettings, parseSetting, settingSlug, type QualitySetting } from './qualityArgs.mjs';
 
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     await writeFileAtomic(join(run, 'engine.json'), new TextEncoder().encode(`${JSON.stringify(doc, null, 1)}\n`), true);
   };
 
-  const paramsFor = (s: QualitySetting, prompt: string): RestoreParams =>
+  const paramsFor = (s: QualitySetting, prompt: string): PipelineParams =>
     validateRestoreParams({
       ...DEFAULT_RESTORE_PARAMS,
       restorationPrompt: prompt,

@@ -11,7 +11,8 @@
 // Max abs differences are printed. Speed is not measured here (see models/README.md).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restore, sample } from '../../main/engine/pipeline/restore';
+import { sample } from '../../main/engine/pipeline/sample';
+import { restoreWithTextPrompt as restore } from '../unit/engine/pipeline/pipelineParams';
 import type { RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import type { Tensor } from '../../main/engine/tensor/tensor';
 import { goldenOutput, goldenSampleOptions, openPack, packsDir, readFloat as readGoldenFloat, readGolden, readIds as readGoldenIds, releasePack, type OpenPack, type TensorRef } from './goldens';

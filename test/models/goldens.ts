@@ -7,7 +7,8 @@ import { openSession } from '../../main/engine/onnx/runtime';
 import { loadPack, type LoadedPack } from '../../main/engine/packLoader';
 import { readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels } from '../../main/engine/pipeline/models';
-import type { SampleOptions } from '../../main/engine/pipeline/restore';
+import type { SampleOptions } from '../../main/engine/pipeline/sample';
+import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import type { Tensor } from '../../main/engine/tensor/tensor';
 
 export const packsDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs');
@@ -100,7 +101,7 @@ export function goldenSampleOptions(goldenDir: string, run: SamplingRun): Sample
   return {
     semanticPrompt: run.semanticPrompt,
     negativePrompt: run.negativePrompt,
-    restorationPrompt: run.restorationPrompt,
+    restorationPrompt: parseRestorationPrompt(run.restorationPrompt),
     regions: [],
     steps: run.numInferenceSteps,
     guidanceScale: run.guidanceScale,

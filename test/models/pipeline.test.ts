@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sample } from '../../main/engine/pipeline/restore';
+import { sample } from '../../main/engine/pipeline/sample';
 import { goldenOutput, goldenSampleOptions, openPack, packsDir, readFloat, readGolden, readIds, releasePack, type OpenPack } from './goldens';
 
 function maxAbs(a: Float32Array, b: Float32Array): number {

@@ -4,7 +4,9 @@
 // is printed (speed is measured by benchmarks, never asserted here).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restore, sample, type SampleOptions } from '../../main/engine/pipeline/restore';
+import { sample, type SampleOptions } from '../../main/engine/pipeline/sample';
+import { parseRestorationPrompt } from '../../common/restorationPrompt';
+import { restoreWithTextPrompt as restore } from '../unit/engine/pipeline/pipelineParams';
 import { rgbToNchw } from '../../main/engine/imageOps/convert';
 import type { Mask, RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import { planTiles } from '../../main/engine/imageOps/tiling';
@@ -86,7 +88,7 @@ describe('restore on the tiny pack', () => {
     const w = W / 4;
     const half = (left: boolean): Float32Array => new Float32Array(h * w).map((_, i) => ((i % w < w / 2) === left ? 1 : 0));
     const base: SampleOptions = {
-      semanticPrompt: '', negativePrompt: '', restorationPrompt: PARAMS.restorationPrompt, regions: [], steps: 4, guidanceScale: 6,
+      semanticPrompt: '', negativePrompt: '', restorationPrompt: parseRestorationPrompt(PARAMS.restorationPrompt), regions: [], steps: 4, guidanceScale: 6,
       eta: 0, seed: 3, strength: 1, scheduler: 'ddim', useRestorer: false, tiling: null,
     };
     const firstEps = async (options: Partial<SampleOptions>): Promise<Float32Array> => {

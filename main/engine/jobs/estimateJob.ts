@@ -6,10 +6,10 @@
 import { readImage } from '../image';
 import { RestoreCancelled } from '../pipeline/types';
 import type { EstimateJobParams, EstimateJobResult } from '../protocol';
-import { JobError, toJobError, type Restorer } from './restoreJob';
+import { JobError, toJobError, type PipelineRunner } from './restoreJob';
 
-export async function runEstimateJob(job: EstimateJobParams, ctx: { restorer: Restorer; packName: string; signal: AbortSignal }): Promise<EstimateJobResult> {
-  const estimate = ctx.restorer.estimate;
+export async function runEstimateJob(job: EstimateJobParams, ctx: { pipeline: PipelineRunner; packName: string; signal: AbortSignal }): Promise<EstimateJobResult> {
+  const estimate = ctx.pipeline.estimate;
   if (!estimate) {
     throw new JobError(
       'no-estimator',

@@ -3,8 +3,8 @@
  *
  *   1. check the params (prompt grammar, ranges)      -> bad-prompt / bad-params
  *   2. read the input image (bytes or a path)         -> image-* codes
- *   3. fit the region masks to the input size
- *   4. restore(input, params, { signal, previewSize, onStep })
+ *   3. fit region masks of any other size to the output size (pipeline/regions.ts)
+ *   4. pipeline.restore(input, params, { signal, previewSize, onStep })
  *        onStep -> RestoreProgress (ETA from a moving average, preview PNG)
  *   5. check the output is finite                     -> bad-output
  *   6. encode it (alpha resized to the output, metadata: prompts, seed, model)
@@ -14,10 +14,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '../image';
-import { resizeMask, resizeRgb } from '../imageOps/resize';
-import type { RestoreHooks, RestoreParams, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
+import { resizeRgb } from '../imageOps/resize';
+import { fitRegionMasks } from '../pipeline/regions';
+import type { PipelineParams, RestoreHooks, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
-import { parseRestorationPrompt, upsampleFactor } from '../../../common/restorationPrompt';
+import { upsampleFactor } from '../../../common/restorationPrompt';
 import { type DegradationEstimate } from '../../../common/estimate';
 import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
@@ -31,9 +32,12 @@ export interface InputFileInfo {
   jpegQualityFromFile: number | null;
 }
 
-/** What runs the pipeline on a loaded pack (the real one wraps pipeline/restore.ts; tests pass fakes). */
-export interface Restorer {
-  restore(input: RgbImage, params: RestoreParams, hooks: RestoreHooks, info?: InputFileInfo): Promise<RestoreResult>;
+/**
+ * What runs the pipeline on a loaded pack (the real one, jobs/defaultPipeline.ts, wraps
+ * pipeline/restore.ts; tests pass fakes). Not the restorer: that is the pack's first-stage model.
+ */
+export interface PipelineRunner {
+  restore(input: RgbImage, params: PipelineParams, hooks: RestoreHooks, info?: InputFileInfo): Promise<RestoreResult>;
   /** The degradation estimate of one photo (pipeline/estimate.ts); absent when the pack has no estimator. */
   estimate?(input: RgbImage, info: InputFileInfo): Promise<DegradationEstimate>;
 }
@@ -51,7 +55,7 @@ export class JobError extends Error {
 }
 
 export interface RestoreJobContext {
-  restorer: Restorer;
+  pipeline: PipelineRunner;
   pack: { name: string; dir: string } | null;
   provider: string | null;
   signal: AbortSignal;
@@ -91,10 +95,10 @@ function checkFinite(image: RgbImage): void {
 }
 
 /** The text stored in the output file. */
-export function restoreMetadata(result: RestoreResult, params: RestoreParams, pack: { name: string } | null, provider: string | null): Record<string, string> {
+export function restoreMetadata(result: RestoreResult, params: PipelineParams, pack: { name: string } | null, provider: string | null): Record<string, string> {
   const meta: Record<string, string> = {
     'spire:restoration-prompt': result.restorationPrompt,
-    ...estimateMetadata(params.restorationPrompt, result.estimate ?? null),
+    ...estimateMetadata(params.restorationPrompt.text, result.estimate ?? null),
     'spire:seed': String(result.seed),
     'spire:steps': String(params.steps),
     'spire:guidance': String(params.guidanceScale),
@@ -142,18 +146,15 @@ async function previewPng(preview: RgbImage, maxSide: number): Promise<RestorePr
 export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContext): Promise<RestoreJobResult> {
   let input: ReadImageResult | null = null;
   try {
-    // 1. params
+    // 1. params: checked and the prompt parsed, once
     const params = validateRestoreParams(job.params);
     // 2. input
     const t0 = performance.now();
     input = 'bytes' in job.input ? await readImage(job.input.bytes, {}, job.input.name) : await readImage(job.input.path);
     const readMs = performance.now() - t0;
     const { rgb } = input;
-    // 3. region masks at input (or output) resolution; any other size is resized to the input's
-    const factor = upsampleFactor(parseRestorationPrompt(params.restorationPrompt));
-    const fits = (w: number, h: number): boolean =>
-      (w === rgb.width && h === rgb.height) || (w === Math.round(rgb.width * factor) && h === Math.round(rgb.height * factor));
-    const regions = params.regions.map((r) => (fits(r.mask.width, r.mask.height) ? r : { ...r, mask: resizeMask(r.mask, rgb.height, rgb.width, 'area') }));
+    // 3. region masks at input (or output) resolution; any other size is resized to the output's
+    const regions = fitRegionMasks(params.regions, [rgb.height, rgb.width], upsampleFactor(params.restorationPrompt));
     if (ctx.signal.aborted) throw new RestoreCancelled();
     // 4. restore, reporting each step
     const timer = new StepTimer();
@@ -183,7 +184,7 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
     };
     const hooks: RestoreHooks = { signal: ctx.signal, onStep, onRestorer };
     if (previewSize > 0) hooks.previewSize = previewSize;
-    const result = await ctx.restorer.restore(rgb, { ...params, regions }, hooks, { jpegQualityFromFile: input.metadata.jpegQuality });
+    const result = await ctx.pipeline.restore(rgb, { ...params, regions }, hooks, { jpegQualityFromFile: input.metadata.jpegQuality });
     await progressChain;
     if (ctx.signal.aborted) throw new RestoreCancelled();
     // 5. sanity

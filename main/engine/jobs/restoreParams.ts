@@ -3,8 +3,8 @@
  * every job, whoever sent it) and the CLI (which builds them from flags).
  * Messages say which value is wrong and what is allowed.
  */
-import type { RestoreParams } from '../pipeline/types';
-import { RestorationPromptError, parseRestorationPrompt } from '../../../common/restorationPrompt';
+import type { PipelineParams, RestoreParams } from '../pipeline/types';
+import { RestorationPromptError, parseRestorationPrompt, type RestorationPrompt } from '../../../common/restorationPrompt';
 import {
   APP_RUN_DEFAULTS,
   COLOR_FIX_NAMES,
@@ -47,14 +47,15 @@ function checkNumber(field: string, value: unknown, range: SettingRange): void {
 }
 
 /**
- * Checks every field (throws RestoreParamsError) and returns the params with the
- * restoration prompt in canonical text.
+ * Checks every field (throws RestoreParamsError) and returns the params as the pipeline takes
+ * them: the restoration prompt parsed (its `text` canonical). The one parse of a restore job's
+ * prompt in the engine; everything inward takes the parsed value.
  */
-export function validateRestoreParams(params: RestoreParams): RestoreParams {
+export function validateRestoreParams(params: RestoreParams): PipelineParams {
   if (typeof params.restorationPrompt !== 'string') throw new RestoreParamsError('restorationPrompt', 'The restoration prompt must be text.', 'bad-prompt');
-  let canonical: string;
+  let restorationPrompt: RestorationPrompt;
   try {
-    canonical = parseRestorationPrompt(params.restorationPrompt).text;
+    restorationPrompt = parseRestorationPrompt(params.restorationPrompt);
   } catch (err) {
     if (err instanceof RestorationPromptError) throw new RestoreParamsError('restorationPrompt', `Restoration prompt: ${err.message}.`, 'bad-prompt');
     throw err;
@@ -84,5 +85,5 @@ export function validateRestoreParams(params: RestoreParams): RestoreParams {
       throw new RestoreParamsError(`regions[${i}].mask`, `Region ${i + 1}'s mask is malformed.`);
     if (r.guidanceScale !== undefined) checkNumber(`regions[${i}].guidanceScale`, r.guidanceScale, RUN_RANGES.guidanceScale);
   });
-  return { ...params, restorationPrompt: canonical, useRestorer: Boolean(params.useRestorer) };
+  return { ...params, restorationPrompt, useRestorer: Boolean(params.useRestorer) };
 }

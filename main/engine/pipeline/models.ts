@@ -5,7 +5,7 @@
  * implementation, `OnnxSpireModels`, owns everything about the graphs' feeds:
  *   - names: the UNet's fused inputs are exactly the adaptor.skips tensors, in order;
  *   - dtypes from the manifest: ids as int64 or int32, timesteps as float32, int64 or int32,
- *     float16 packs converted to and from half bits (imageOps/convert.ts);
+ *     float16 packs converted to and from half bits (onnx/float16.ts);
  *   - the VAE mean from `latent_mean`, else the first Cz channels of `latent_parameters`,
  *     else `latent_sample` (models/README.md, "Describing a Stable Diffusion 1.5 ONNX export");
  *   - every feed is checked against the manifest before `run` (name, dtype, rank, fixed dims and
@@ -31,7 +31,7 @@ import { ESTIMATOR_OUTPUTS, fusedTensorNames, packFile, type ComponentSpec, type
 import type { EstimatorConfig, EstimatorOutput } from './estimate';
 import type { Tensor } from '../tensor/tensor';
 import { CLIPTokenizer } from '../tokenizer';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '../imageOps/convert';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../onnx/float16';
 
 /** What the pipeline needs to know about a pack besides its graphs. */
 export interface PipelineConfig {

@@ -1,6 +1,6 @@
 /**
  * Types shared by the restoration pipeline, the job queue, the CLI and the
- * app. Pure data: no runtime imports.
+ * app. Data, plus the cancellation error and its check; no runtime imports.
  *
  * Image convention: `RgbImage` is interleaved HWC float32 RGB in [0, 1]
  * (what image I/O produces and consumes); the pipeline converts to NCHW
@@ -8,6 +8,7 @@
  */
 
 import type { DegradationEstimate } from '../../../common/estimate';
+import type { RestorationPrompt } from '../../../common/restorationPrompt';
 import type { ColorFixName, RestorerViews, SchedulerName } from '../../../common/runSettings';
 
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
@@ -78,6 +79,15 @@ export interface RestoreParams {
   tileOverlap: number;
 }
 
+/**
+ * RestoreParams as the pipeline takes them: checked once at the boundary (validateRestoreParams in
+ * jobs/restoreParams.ts, which parses the prompt) and passed inward. The pipeline never parses text.
+ */
+export interface PipelineParams extends Omit<RestoreParams, 'restorationPrompt'> {
+  /** The parsed restoration prompt (common/restorationPrompt.ts); `text` is its canonical form. */
+  restorationPrompt: RestorationPrompt;
+}
+
 /** What the pipeline reports after every denoising step. */
 export interface StepProgress {
   /** 1-based step index among the steps actually run. */
@@ -129,4 +139,9 @@ export class RestoreCancelled extends Error {
     super('The restoration was cancelled.');
     this.name = 'RestoreCancelled';
   }
+}
+
+/** Throws RestoreCancelled when the caller aborted. The pipeline calls it before every model call. */
+export function checkCancelled(hooks: RestoreHooks): void {
+  if (hooks.signal?.aborted) throw new RestoreCancelled();
 }

@@ -113,3 +113,42 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
   }
   return pieces;
 }
+
+/**
+ * t.repeat(k, 1, ..., 1): k copies of t along dim 0 ([1, ...] -> [k, ...]); k = 1 returns t itself.
+ * What a guided UNet batch needs: the same latent and fused tensors for every prompt row.
+ */
+export function repeat(t: Tensor, k: number): Tensor {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`repeat needs a positive integer count, got ${k}.`);
+  return k === 1 ? t : cat(Array.from({ length: k }, () => t));
+}
+
+/** torch.mul by a scalar: a new tensor t * s with t's dims. */
+export function mul(t: Tensor, s: number): Tensor {
+  const data = new Float32Array(t.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = t.data[i]! * s;
+  return { data, dims: t.dims };
+}
+
+/** Tensor.clamp_: clips every value of t to [min, max] in place (NaN stays NaN) and returns t. */
+export function clamp_(t: Tensor, min: number, max: number): Tensor {
+  const data = t.data;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    data[i] = v < min ? min : v > max ? max : v;
+  }
+  return t;
+}
+
+/**
+ * One window of an [H, W] plane stored row-major with row length `width` (plane[y:y+h, x:x+w]):
+ * a new [h * w] array. Region masks cropped to a latent tile.
+ */
+export function cropPlane(plane: Float32Array, width: number, window: { y: number; x: number; height: number; width: number }): Float32Array {
+  const out = new Float32Array(window.height * window.width);
+  for (let y = 0; y < window.height; y++) {
+    const s = (window.y + y) * width + window.x;
+    out.set(plane.subarray(s, s + window.width), y * window.width);
+  }
+  return out;
+}

@@ -3,7 +3,8 @@
 // BENCH_MP=6 picks a smaller image. Not part of `npm test` (only *.test.ts files are).
 import { bench, describe } from 'vitest';
 import { adainColorFix, waveletColorFix } from '../../../../main/engine/imageOps/colorFix';
-import { float32ToFloat16Bits, rgbToNchw } from '../../../../main/engine/imageOps/convert';
+import { rgbToNchw } from '../../../../main/engine/imageOps/convert';
+import { float32ToFloat16Bits } from '../../../../main/engine/onnx/float16';
 import { featherMask } from '../../../../main/engine/imageOps/masks';
 import { resizeRgb } from '../../../../main/engine/imageOps/resize';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';

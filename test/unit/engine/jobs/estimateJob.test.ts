@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runEstimateJob } from '../../../../main/engine/jobs/estimateJob';
-import { JobError, type InputFileInfo, type Restorer } from '../../../../main/engine/jobs/restoreJob';
+import { JobError, type InputFileInfo, type PipelineRunner } from '../../../../main/engine/jobs/restoreJob';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 import { estimateOf } from '../../estimates';
 
@@ -13,21 +13,21 @@ async function image(format: 'png' | 'jpeg'): Promise<Uint8Array> {
   return new Uint8Array(await (format === 'png' ? s.png() : s.jpeg({ quality: 63 })).toBuffer());
 }
 
-function restorerWith(estimate?: Restorer['estimate']): Restorer {
+function pipelineWith(estimate?: PipelineRunner['estimate']): PipelineRunner {
   return { restore: () => Promise.reject(new Error('not used')), ...(estimate ? { estimate } : {}) };
 }
 
 describe('runEstimateJob', () => {
   it('reads the image and asks the estimator, with the JPEG file\'s own quality', async () => {
     const seen: { size: [number, number]; info: InputFileInfo }[] = [];
-    const restorer = restorerWith(async (input: RgbImage, info: InputFileInfo) => {
+    const pipeline = pipelineWith(async (input: RgbImage, info: InputFileInfo) => {
       seen.push({ size: [input.width, input.height], info });
       return ESTIMATE;
     });
     const signal = new AbortController().signal;
-    const jpeg = await runEstimateJob({ input: { bytes: await image('jpeg'), name: 'a.jpg' } }, { restorer, packName: 'p', signal });
+    const jpeg = await runEstimateJob({ input: { bytes: await image('jpeg'), name: 'a.jpg' } }, { pipeline, packName: 'p', signal });
     expect(jpeg).toMatchObject({ ...ESTIMATE, input: { width: 24, height: 16, format: 'jpeg' } });
-    const png = await runEstimateJob({ input: { bytes: await image('png'), name: 'a.png' } }, { restorer, packName: 'p', signal });
+    const png = await runEstimateJob({ input: { bytes: await image('png'), name: 'a.png' } }, { pipeline, packName: 'p', signal });
     expect(png.input.format).toBe('png');
     expect(seen).toEqual([
       { size: [24, 16], info: { jpegQualityFromFile: 63 } },
@@ -37,11 +37,11 @@ describe('runEstimateJob', () => {
 
   it('says what to do when the pack has no estimator, and passes image errors on with their codes', async () => {
     const signal = new AbortController().signal;
-    const none = await runEstimateJob({ input: { bytes: await image('png'), name: 'a.png' } }, { restorer: restorerWith(), packName: 'tiny', signal }).catch((e: unknown) => e);
+    const none = await runEstimateJob({ input: { bytes: await image('png'), name: 'a.png' } }, { pipeline: pipelineWith(), packName: 'tiny', signal }).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(JobError);
     expect(none).toMatchObject({ code: 'no-estimator' });
     expect((none as Error).message).toMatch(/"tiny" has no degradation estimator.*type the restoration prompt/);
-    const broken = await runEstimateJob({ input: { bytes: new Uint8Array([1, 2, 3, 4]), name: 'x.png' } }, { restorer: restorerWith(async () => ESTIMATE), packName: 'p', signal }).catch((e: unknown) => e);
+    const broken = await runEstimateJob({ input: { bytes: new Uint8Array([1, 2, 3, 4]), name: 'x.png' } }, { pipeline: pipelineWith(async () => ESTIMATE), packName: 'p', signal }).catch((e: unknown) => e);
     expect(broken).toBeInstanceOf(JobError);
     expect((broken as JobError).code).toMatch(/^image-/);
   });

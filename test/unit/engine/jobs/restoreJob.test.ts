@@ -11,7 +11,7 @@ import { DEFAULT_RESTORE_PARAMS } from '../../../../main/engine/jobs/restorePara
 import type { RestoreParams } from '../../../../main/engine/pipeline/types';
 import type { WorkerSidePort } from '../../../../main/engine/port';
 import type { EngineConfig, HostToWorker, RestoreJobParams, RestoreJobResult, RestoreProgress, WorkerToHost } from '../../../../main/engine/protocol';
-import { fakeRestorer } from './fakeRestorer';
+import { fakePipeline } from './fakePipeline';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const TINY_PACK = join(repo, 'test/fixtures/packs/tiny-random');
@@ -40,7 +40,7 @@ function harness(packOverride: string | null, calls: string[] = []) {
     const found = sent.find(pred);
     return found ? Promise.resolve(found) : new Promise((r) => waiters.push({ pred, resolve: r }));
   };
-  const worker = runEngineWorker(port, { createRestorer: async () => fakeRestorer(calls) });
+  const worker = runEngineWorker(port, { createPipeline: async () => fakePipeline(calls) });
   const config: EngineConfig = { packOverride, packRoots: [join(repo, 'no-such-folder')], providers: ['cpu'], threads: 1 };
   listener!({ kind: 'init', config });
   let id = 0;

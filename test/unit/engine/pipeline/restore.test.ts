@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { restore, sample, strengthStartIndex, type SampleOptions } from '../../../../main/engine/pipeline/restore';
+import { sample, type SampleOptions } from '../../../../main/engine/pipeline/sample';
+import { strengthStartIndex } from '../../../../main/engine/pipeline/steps';
+import { restoreWithTextPrompt as restore } from './pipelineParams';
 import { colorFix } from '../../../../main/engine/imageOps/colorFix';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../../../../main/engine/imageOps/convert';
 import type { Tensor } from '../../../../main/engine/tensor/tensor';
@@ -202,7 +204,7 @@ describe('restore (fake models)', () => {
 
   it('sample() checks its inputs', async () => {
     const base = {
-      semanticPrompt: '', negativePrompt: '', restorationPrompt: '', regions: [], steps: 2, guidanceScale: 1, eta: 0, seed: 0,
+      semanticPrompt: '', negativePrompt: '', restorationPrompt: parseRestorationPrompt(''), regions: [], steps: 2, guidanceScale: 1, eta: 0, seed: 0,
       strength: 1, scheduler: 'ddim' as const, useRestorer: false, tiling: null,
     };
     const y = { data: new Float32Array(3 * 12 * 16), dims: [1, 3, 12, 16] };
@@ -232,7 +234,7 @@ class BlindDecoderModels extends FakeModels {
 describe('faithful mode (restorer) keeps what the restorer achieved', () => {
   const faithful: RestoreParams = { ...PARAMS, useRestorer: true };
   const sampleBase: SampleOptions = {
-    semanticPrompt: 'a cat', negativePrompt: '', restorationPrompt: 'Remove all degradation', regions: [], steps: 4, guidanceScale: 3,
+    semanticPrompt: 'a cat', negativePrompt: '', restorationPrompt: parseRestorationPrompt('Remove all degradation'), regions: [], steps: 4, guidanceScale: 3,
     eta: 0, seed: 7, strength: 0.5, scheduler: 'ddim', useRestorer: true, tiling: null,
   };
   /** Image y [1, 3, 16, 24] with pixel detail the fake VAE (4x4 block means, nearest decode) cannot keep. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../../../main/engine/tensor/random';
-import { cat, chunk, numel, randn, tensor, zeros } from '../../../../main/engine/tensor/tensor';
+import { cat, chunk, clamp_, cropPlane, mul, numel, randn, repeat, tensor, zeros } from '../../../../main/engine/tensor/tensor';
 
 const range = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i);
 
@@ -50,5 +50,30 @@ describe('tensor helpers', () => {
     const t = randn([1, 4, 2, 2], new Generator(5));
     expect(t.dims).toEqual([1, 4, 2, 2]);
     expect([...t.data]).toEqual([...new Generator(5).randn(16)]);
+  });
+
+  it('repeat stacks k copies along dim 0 (k = 1: the tensor itself)', () => {
+    const a = tensor(range(4), [1, 2, 2]);
+    expect(repeat(a, 1)).toBe(a);
+    const r = repeat(a, 3);
+    expect(r.dims).toEqual([3, 2, 2]);
+    expect([...r.data]).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(() => repeat(a, 0)).toThrow(/positive integer/);
+  });
+
+  it('mul scales into a new tensor; clamp_ clips in place and keeps NaN', () => {
+    const a = tensor(Float32Array.from([-2, 0.5, 3]), [3]);
+    const m = mul(a, 2);
+    expect([...m.data]).toEqual([-4, 1, 6]);
+    expect([...a.data]).toEqual([-2, 0.5, 3]);
+    const c = tensor(Float32Array.from([-2, 0.5, 3, Number.NaN]), [4]);
+    expect(clamp_(c, -1, 1)).toBe(c);
+    expect([...c.data]).toEqual([-1, 0.5, 1, Number.NaN]);
+  });
+
+  it('cropPlane takes one window of a row-major [H, W] plane', () => {
+    const plane = range(12); // [3, 4]
+    expect([...cropPlane(plane, 4, { y: 1, x: 1, height: 2, width: 2 })]).toEqual([5, 6, 9, 10]);
+    expect([...cropPlane(plane, 4, { y: 0, x: 0, height: 3, width: 4 })]).toEqual([...plane]);
   });
 });

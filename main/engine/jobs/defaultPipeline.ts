@@ -1,21 +1,21 @@
 /**
  * The real restoration pipeline on a loaded pack, as the worker's default
- * `createRestorer`: OnnxSpireModels over the pack's sessions + pipeline/restore.ts.
+ * `createPipeline`: OnnxSpireModels over the pack's sessions + pipeline/restore.ts.
  * Imported lazily by the worker, so a worker that never restores never loads it.
  */
 import type { LoadedPack } from '../packLoader';
 import { OnnxSpireModels } from '../pipeline/models';
 import { contractEstimate, estimateDegradation } from '../pipeline/estimate';
 import { restore } from '../pipeline/restore';
-import type { Restorer } from './restoreJob';
+import type { PipelineRunner } from './restoreJob';
 
-export async function createDefaultRestorer(pack: LoadedPack): Promise<Restorer> {
+export async function createDefaultPipeline(pack: LoadedPack): Promise<PipelineRunner> {
   const models = await OnnxSpireModels.fromPack(pack);
-  const restorer: Restorer = {
+  const pipeline: PipelineRunner = {
     restore: (input, params, hooks, info) => restore(models, input, params, hooks, { jpegQualityFromFile: info?.jpegQualityFromFile ?? null }),
   };
   if (models.config.estimator) {
-    restorer.estimate = async (input, info) => contractEstimate(await estimateDegradation(models, input, { jpegQualityFromFile: info.jpegQualityFromFile }));
+    pipeline.estimate = async (input, info) => contractEstimate(await estimateDegradation(models, input, { jpegQualityFromFile: info.jpegQualityFromFile }));
   }
-  return restorer;
+  return pipeline;
 }

@@ -10,13 +10,13 @@
  * It checks the AbortSignal before every step, as the pipeline does before every model call.
  */
 import { resizeRgb } from '../../../../main/engine/imageOps/resize';
-import type { Restorer } from '../../../../main/engine/jobs/restoreJob';
+import type { PipelineRunner } from '../../../../main/engine/jobs/restoreJob';
 import { RestoreCancelled, type RgbImage } from '../../../../main/engine/pipeline/types';
-import { parseRestorationPrompt, upsampleFactor } from '../../../../common/restorationPrompt';
+import { upsampleFactor } from '../../../../common/restorationPrompt';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function fakeRestorer(calls: string[] = []): Restorer {
+export function fakePipeline(calls: string[] = []): PipelineRunner {
   return {
     async restore(input, params, hooks) {
       const mode = params.semanticPrompt;
@@ -39,7 +39,7 @@ export function fakeRestorer(calls: string[] = []): Restorer {
         hooks.onStep?.({ step, totalSteps: params.steps, timestep: 1000 - (step * 1000) / params.steps, elapsedMs: Date.now() - start, ...(preview ? { preview } : {}) });
       }
       if (hooks.signal?.aborted) throw new RestoreCancelled();
-      const prompt = parseRestorationPrompt(params.restorationPrompt);
+      const prompt = params.restorationPrompt;
       const f = upsampleFactor(prompt);
       const out = resizeRgb(input, Math.round(input.height * f), Math.round(input.width * f), { clamp: true });
       for (let i = 0; i < out.data.length; i++) out.data[i] = mode === 'fail:nan' ? Number.NaN : 1 - (out.data[i] ?? 0);

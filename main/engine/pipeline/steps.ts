@@ -1,0 +1,272 @@
+/**
+ * The named steps of sample() (sample.ts has the recipe and the notation). Each takes what the
+ * steps before it made and returns what the next needs; none reads user input again: the
+ * boundary (jobs/restoreParams.ts) checked it, step 1 checks shapes and invariants.
+ */
+import { averageOverViews, viewsOf } from '../imageOps/dihedral';
+import { nchwToRgb } from '../imageOps/convert';
+import { resizeNchw } from '../imageOps/resize';
+import { TileBlender, cropTile, type TilePlan } from '../imageOps/tiling';
+import { STRENGTH_ZERO_NEEDS_RESTORER, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
+import { SCHEDULER_CLASSES, createScheduler, type Scheduler } from '../scheduler';
+import { Generator } from '../tensor/random';
+import { clamp_, mul, type Tensor } from '../tensor/tensor';
+import type { Guider } from './guider';
+import type { PipelineConfig, SpireModels } from './models';
+import type { SampleOptions } from './sample';
+import type { TileRun } from './tiles';
+import { checkCancelled, type RestoreHooks, type RgbImage, type StepProgress } from './types';
+
+/** [1, Cz, h, w]: the latent's dims for the image sample() was given. */
+export type LatentDims = [1, number, number, number];
+
+/** Throws a clear error when a model produced NaN or Infinity. */
+export function assertFinite(data: Float32Array, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i] as number)) {
+      throw new Error(
+        `${what} produced ${String(data[i])} (at value ${i} of ${data.length}); the model pack or execution provider is not numerically sound ` +
+          `(a float16 pack overflowing, a broken export). Try the cpu provider or another pack.`,
+      );
+    }
+  }
+}
+
+/** The img2img start index into a schedule of n steps (python: n - min(int(n * strength), n)). */
+export function strengthStartIndex(n: number, strength: number): number {
+  return n - Math.min(Math.floor(n * strength), n);
+}
+
+/**
+ * 1. Check inputs: the shapes and invariants the recipe relies on, before any model call.
+ * Returns the latent's dims [1, Cz, h, w].
+ */
+export function checkInputs(cfg: PipelineConfig, image: Tensor, options: SampleOptions): LatentDims {
+  const [B, C, H, W] = image.dims as [number, number, number, number];
+  if (image.dims.length !== 4 || B !== 1 || C !== 3) throw new Error(`sample() takes one image [1, 3, H, W], got [${image.dims.join(', ')}].`);
+  if (H % cfg.sizeMultiple !== 0 || W % cfg.sizeMultiple !== 0) {
+    throw new Error(`Image sides must be multiples of ${cfg.sizeMultiple}, got ${H} x ${W}: pad the input first (restore() does).`);
+  }
+  if (!(options.strength >= 0 && options.strength <= 1)) throw new Error(`strength must be in [0, 1], got ${options.strength}.`);
+  // The boundary refuses this too (validateRestoreParams); here it is the recipe's invariant: step 3 must run at strength 0.
+  if (options.strength === 0 && !options.useRestorer) throw new Error(`${STRENGTH_ZERO_NEEDS_RESTORER}.`);
+  if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`steps must be a whole number >= 1, got ${options.steps}.`);
+  if (!Number.isFinite(options.guidanceScale)) throw new Error(`guidanceScale must be a finite number, got ${options.guidanceScale}.`);
+  if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new Error(`seed must be a whole number >= 0, got ${options.seed}.`);
+  if (!(options.eta >= 0 && Number.isFinite(options.eta))) throw new Error(`eta must be a number >= 0 (0 = deterministic DDIM), got ${options.eta}.`);
+  if (!(options.scheduler in SCHEDULER_CLASSES)) {
+    throw new Error(`scheduler must be one of ${Object.keys(SCHEDULER_CLASSES).join(', ')}, got ${String(options.scheduler)}.`);
+  }
+  if (options.useRestorer && !cfg.hasRestorer) throw new Error('This pack has no restorer: turn off the faithful mode (useRestorer).');
+  const f = cfg.latent.downsamplingFactor;
+  const Cz = cfg.latent.channels;
+  const h = H / f;
+  const w = W / f;
+  for (const [i, r] of options.regions.entries()) {
+    if (r.mask.length !== h * w) throw new Error(`Region ${i} mask has ${r.mask.length} values; the latent is ${h} x ${w}.`);
+  }
+  if (options.initialNoise && options.initialNoise.length !== Cz * h * w) {
+    throw new Error(`initialNoise has ${options.initialNoise.length} values; the latent [1, ${Cz}, ${h}, ${w}] needs ${Cz * h * w}.`);
+  }
+  return [1, Cz, h, w];
+}
+
+/** The prompt embeddings: context [2 + N, L, D] = [c_neg; c_sem; c_1..c_N] (null at strength 0) and c_rest [1, L, D]. */
+export interface PromptEmbeddings {
+  context: Tensor | null;
+  cRest: Tensor;
+}
+
+/** 2. Encode prompts: one text-encoder batch [neg; sem; region_1..N; rest] ([rest] alone when only the restorer runs). */
+export async function encodePrompts(models: SpireModels, options: SampleOptions, restorerOnly: boolean, hooks: RestoreHooks): Promise<PromptEmbeddings> {
+  const rest = options.restorationPrompt.text;
+  const texts = restorerOnly ? [rest] : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), rest];
+  checkCancelled(hooks);
+  const embeddings = await models.textEncoder(models.tokenize(texts)); // [texts.length, L, D]
+  const [, L, D] = embeddings.dims as [number, number, number];
+  const rows = texts.length - 1; // 2 + N
+  return {
+    context: restorerOnly ? null : { data: embeddings.data.subarray(0, rows * L * D), dims: [rows, L, D] },
+    cRest: { data: embeddings.data.subarray(rows * L * D, (rows + 1) * L * D), dims: [1, L, D] },
+  };
+}
+
+/**
+ * 3. Run the restorer: R = clamp(restorer(y, c_rest, d), -1, 1), tile by tile like the image, each
+ * tile in `views` views averaged back (imageOps/dihedral.ts). Reports every pass (tiles x views).
+ */
+export async function runRestorer(
+  models: SpireModels,
+  image: Tensor, // [1, 3, H, W]
+  cRest: Tensor, // [1, L, D]
+  degradation: readonly number[], // [K]
+  restorerViews: RestorerViews,
+  tiles: TileRun,
+  hooks: RestoreHooks,
+): Promise<Tensor> {
+  const start = performance.now();
+  const f = models.config.latent.downsamplingFactor;
+  const views = viewsOf(restorerViews);
+  let pass = 0; // tiles x views passes, each reported
+  const restored = await tiles(image, f, 1, (x, count) =>
+    averageOverViews(x, views, async (v) => {
+      checkCancelled(hooks);
+      const out = await models.restorer(v, cRest, degradation);
+      pass += 1;
+      hooks.onRestorer?.({ pass, totalPasses: count * views.length, elapsedMs: performance.now() - start });
+      return out;
+    }),
+  );
+  assertFinite(restored.data, 'The restorer');
+  return clamp_(restored, -1, 1); // [1, 3, H, W]
+}
+
+/** The engine's scheduler name -> the diffusers class the scheduler module builds. */
+export function schedulerFor(name: SchedulerName, cfg: PipelineConfig): Scheduler {
+  return createScheduler(SCHEDULER_CLASSES[name], cfg.schedulerConfig);
+}
+
+/** 4. Timesteps: the scheduler, set to `steps`, beginning where the strength says. */
+export function prepareTimesteps(cfg: PipelineConfig, options: SampleOptions): { scheduler: Scheduler; timesteps: readonly number[] } {
+  const scheduler = schedulerFor(options.scheduler, cfg);
+  scheduler.setTimesteps(options.steps);
+  const begin = strengthStartIndex(options.steps, options.strength);
+  const timesteps = scheduler.timesteps.slice(begin);
+  if (timesteps.length === 0) {
+    throw new Error(`strength ${options.strength} with ${options.steps} steps runs no step; raise the strength or the steps.`);
+  }
+  scheduler.setBeginIndex(begin);
+  return { scheduler, timesteps };
+}
+
+/**
+ * 5. Prepare latents: noise [1, Cz, h, w]; strength < 1: m = vaeEncode(y) (unscaled) and
+ * z = addNoise(m * s, noise, t0); strength 1: z = noise * initNoiseSigma.
+ * encodeMs: the VAE encoder's time.
+ */
+export async function prepareLatents(
+  models: SpireModels,
+  y: Tensor, // [1, 3, H, W]
+  latent: LatentDims,
+  scheduler: Scheduler,
+  timesteps: readonly number[],
+  options: SampleOptions,
+  tiles: TileRun,
+): Promise<{ latents: Float32Array; mean: Tensor | null; encodeMs: number }> {
+  const cfg = models.config;
+  const f = cfg.latent.downsamplingFactor;
+  const size = latent[1] * latent[2] * latent[3];
+  const noise = options.initialNoise ?? new Generator(options.seed).randn(size); // [1, Cz, h, w]
+  if (options.strength >= 1) return { latents: mul({ data: noise, dims: [size] }, scheduler.initNoiseSigma).data, mean: null, encodeMs: 0 };
+  const start = performance.now();
+  const mean = await tiles(y, f, 1 / f, (x) => models.vaeEncode(x)); // m [1, Cz, h, w]
+  assertFinite(mean.data, 'The VAE encoder');
+  const encodeMs = performance.now() - start;
+  return { latents: scheduler.addNoise(mul(mean, cfg.latent.scaleFactor).data, noise, timesteps[0] as number), mean, encodeMs };
+}
+
+/** What the denoising loop works on. */
+export interface DenoiseState {
+  /** z_T [1, Cz, h, w]. */
+  latents: Float32Array;
+  latent: LatentDims;
+  /** The conditioning image the adaptor sees (R in faithful mode) [1, 3, H, W]. */
+  y: Tensor;
+  cRest: Tensor;
+  scheduler: Scheduler;
+  timesteps: readonly number[];
+  guider: Guider;
+  /** The latent tiles, or null for one pass. */
+  plan: TilePlan | null;
+}
+
+/**
+ * 6. Denoise: per timestep, the guided noise prediction of every tile (adaptor, UNet batch from the
+ * guider, guidance), blended, then one scheduler step on the whole latent. Returns z_0.
+ */
+export async function denoise(models: SpireModels, state: DenoiseState, options: SampleOptions, hooks: RestoreHooks): Promise<Float32Array> {
+  const cfg = models.config;
+  const f = cfg.latent.downsamplingFactor;
+  const { latent, y, cRest, scheduler, timesteps, guider, plan } = state;
+  const Cz = latent[1];
+
+  /** Guided noise prediction [1, Cz, th, tw] for one tile of z (null: the whole latent). */
+  const guidedTile = async (zTile: Tensor, t: number, tile: TilePlan['tiles'][number] | null): Promise<Float32Array> => {
+    const yTile = tile ? cropTile(y, { y: tile.y * f, x: tile.x * f, height: tile.height * f, width: tile.width * f }) : y;
+    let fused: Tensor[] = [];
+    if (cfg.fusion !== null) {
+      checkCancelled(hooks);
+      fused = await models.adaptor(zTile, [t], cRest, yTile); // each [1, C_i, h_i, w_i]
+    }
+    const input = { data: scheduler.scaleModelInput(zTile.data, t), dims: zTile.dims };
+    const batch = guider.batch(input, t, fused); // K rows
+    checkCancelled(hooks);
+    const out = await models.unet(batch.sample, batch.timesteps, batch.context, batch.fused); // [K, Cz, th, tw]
+    return guider.combine(out, tile);
+  };
+
+  const start = performance.now();
+  let z = state.latents;
+  for (const [i, t] of timesteps.entries()) {
+    const latents: Tensor = { data: z, dims: latent };
+    let eps: Float32Array;
+    if (!plan) {
+      eps = await guidedTile(latents, t, null);
+    } else {
+      // Every tile's guided output, blended with raised-cosine weights over the overlaps.
+      const blender = new TileBlender(plan, Cz);
+      for (const rect of plan.tiles) blender.add(rect.index, await guidedTile(cropTile(latents, rect), t, rect));
+      eps = blender.finish();
+    }
+    assertFinite(eps, `The UNet at step ${i + 1} (timestep ${t})`);
+    const stepOut = scheduler.step(eps, t, z, { eta: options.eta, generator: new Generator(options.seed + t) });
+    z = stepOut.prevSample;
+    options.onLatents?.(i + 1, t, eps, z);
+    if (hooks.onStep) {
+      const progress: StepProgress = { step: i + 1, totalSteps: timesteps.length, timestep: t, elapsedMs: performance.now() - start };
+      if (hooks.previewSize && hooks.previewSize > 0) {
+        checkCancelled(hooks);
+        progress.preview = await previewOf(models, stepOut.predOriginalSample, latent, hooks.previewSize);
+      }
+      hooks.onStep(progress);
+    }
+  }
+  return z;
+}
+
+/**
+ * A cheap preview of the current x0 estimate: the latent shrunk (area) so the decoded image's
+ * longer side is at most `size`, then decoded: one VAE-decoder call at 1/s^2 of the area.
+ */
+async function previewOf(models: SpireModels, x0: Float32Array, dims: readonly number[], size: number): Promise<RgbImage> {
+  const { downsamplingFactor: f, scaleFactor } = models.config.latent;
+  const [, , h, w] = dims as [number, number, number, number];
+  const s = Math.max(1, Math.max(h, w) * f / size);
+  const ph = Math.max(1, Math.round(h / s));
+  const pw = Math.max(1, Math.round(w / s));
+  const small = ph === h && pw === w ? { data: x0, dims } : resizeNchw({ data: x0, dims }, ph, pw, { method: 'area' });
+  const decoded = await models.vaeDecode(mul(small, 1 / scaleFactor));
+  return nchwToRgb(decoded, [-1, 1], true);
+}
+
+/**
+ * 7. Decode: clamp(vaeDecode(z / s), -1, 1); with R and m (faithful mode below strength 1), detail
+ * transfer clamp(R + vaeDecode(z / s) - vaeDecode(m), -1, 1), both decodes tiled alike.
+ */
+export async function decodeLatents(models: SpireModels, z: Tensor, restoredInput: Tensor | null, mean: Tensor | null, tiles: TileRun): Promise<Tensor> {
+  const f = models.config.latent.downsamplingFactor;
+  const decode = async (latent: Tensor, what: string): Promise<Tensor> => {
+    const out = await tiles(latent, 1, f, (x) => models.vaeDecode(x)); // [1, 3, H, W]
+    assertFinite(out.data, what);
+    return out;
+  };
+  const decoded = await decode(mul(z, 1 / models.config.latent.scaleFactor), 'The VAE decoder');
+  if (restoredInput !== null && mean !== null) {
+    const reconstruction = await decode(mean, 'The VAE decoder (reconstruction of the restored image)');
+    const r = restoredInput.data;
+    const d = decoded.data;
+    const m = reconstruction.data;
+    for (let i = 0; i < d.length; i++) d[i] = (r[i] as number) + (d[i] as number) - (m[i] as number);
+  }
+  return clamp_(decoded, -1, 1);
+}
