@@ -6,7 +6,8 @@
 import { DEGRADE_HELP, degradeCommand } from './degradeCommand';
 import { CliError, EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
-import { RESTORE_HELP, restoreCommand } from './restoreCommand';
+import { restoreCommand } from './restoreCommand';
+import { RESTORE_HELP } from './restoreHelp';
 
 export const HELP = `Usage: spire <command> [options]
 

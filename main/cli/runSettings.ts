@@ -3,8 +3,9 @@
  *
  *   DEFAULT_RESTORE_PARAMS  <  the pack's recommended `defaults` (manifest.json)  <  the user's flags
  *
- * Pure: restoreCommand.ts parses the flags, starts the engine (which reports the loaded
- * pack's defaults) and prints `describeRunSettings` on stderr before the first image.
+ * Pure: restoreArgs.ts parses the flags, restoreSettings.ts reads the pack's defaults from its
+ * manifest and merges them here, and restoreCommand.ts prints `describeRunSettings` on stderr
+ * before the first image.
  */
 import { APP_RUN_DEFAULTS, PACK_SETTING_KEYS, type PackRunDefaults } from '../../common/runSettings';
 import type { RestoreParams } from '../engine/pipeline/types';

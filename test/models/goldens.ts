@@ -1,6 +1,7 @@
 // Shared by the model-pack tests: where the tiny packs live, the shape of their golden index
 // (written by `cd models && python -m spire.fixtures`), reading golden tensors, and opening a pack
-// on the CPU provider.
+// on the CPU provider. The goldens are committed: a missing file fails the test (MissingGoldenError,
+// naming it and the command that writes it), never skips it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSession } from '../../main/engine/onnx/runtime';
@@ -10,6 +11,7 @@ import { OnnxSpireModels } from '../../main/engine/pipeline/models';
 import type { SampleOptions } from '../../main/engine/pipeline/sample';
 import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import type { Tensor } from '../../main/engine/tensor/tensor';
+import { GOLDEN_PACKS, REGENERATE, requireGolden } from '../fixtures/goldenFiles';
 
 export const packsDir = path.resolve(import.meta.dirname, '..', 'fixtures', 'packs');
 
@@ -76,13 +78,19 @@ export interface GoldenIndex {
   estimate?: EstimateGolden;
 }
 
+/** The packs with committed goldens (test/fixtures/packs/<pack>/golden/index.json), each checked to have them. */
+export function goldenPacks(dir = packsDir): string[] {
+  for (const pack of GOLDEN_PACKS) requireGolden(path.join(dir, pack, 'golden', 'index.json'), REGENERATE.packs);
+  return [...GOLDEN_PACKS];
+}
+
 /** The golden index of the golden folder `goldenDir` (`<pack>/golden`). */
 export function readGolden(goldenDir: string): GoldenIndex {
-  return JSON.parse(fs.readFileSync(path.join(goldenDir, 'index.json'), 'utf8')) as GoldenIndex;
+  return JSON.parse(fs.readFileSync(requireGolden(path.join(goldenDir, 'index.json'), REGENERATE.packs), 'utf8')) as GoldenIndex;
 }
 
 function readBytes(goldenDir: string, ref: TensorRef): ArrayBuffer {
-  const buf = fs.readFileSync(path.join(goldenDir, ref.file));
+  const buf = fs.readFileSync(requireGolden(path.join(goldenDir, ref.file), REGENERATE.packs));
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 

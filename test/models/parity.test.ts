@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSession, type HostTensor, type ModelSession, type NamedTensors } from '../../main/engine/onnx/runtime';
-import { packsDir, type TensorRef } from './goldens';
+import { goldenPacks, packsDir, type TensorRef } from './goldens';
 
 interface ValueSpec {
   name: string;
@@ -80,9 +80,7 @@ function cat(a: HostTensor, b: HostTensor): HostTensor {
   return { dtype: 'float32', dims: [a.dims[0]! * 2, ...a.dims.slice(1)], data: out };
 }
 
-const packs = fs.existsSync(packsDir)
-  ? fs.readdirSync(packsDir).filter((p) => fs.existsSync(path.join(packsDir, p, 'golden', 'index.json')))
-  : [];
+const packs = goldenPacks();
 const sessions: ModelSession[] = [];
 afterAll(async () => {
   for (const s of sessions) await s.release();

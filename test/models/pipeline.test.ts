@@ -5,11 +5,10 @@
 // outputs and the output image (the detail-transferred one in faithful mode below strength 1).
 // Strength 0 (the restorer alone) is checked against the faithful run's restored input.
 // Max abs differences are printed.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample } from '../../main/engine/pipeline/sample';
-import { goldenOutput, goldenSampleOptions, openPack, packsDir, readFloat, readGolden, readIds, releasePack, type OpenPack } from './goldens';
+import { goldenOutput, goldenPacks, goldenSampleOptions, openPack, packsDir, readFloat, readGolden, readIds, releasePack, type OpenPack } from './goldens';
 
 function maxAbs(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
@@ -18,7 +17,7 @@ function maxAbs(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-const packs = ['tiny-random', 'tiny-random-additive'].filter((p) => fs.existsSync(path.join(packsDir, p, 'golden', 'index.json')));
+const packs = goldenPacks();
 
 describe.each(packs)('pipeline parity, pack %s', (packName) => {
   const packDir = path.join(packsDir, packName);

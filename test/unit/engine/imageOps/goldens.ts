@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { REGENERATE, requireGolden } from '../../../fixtures/goldenFiles';
 
 const dir = path.join(import.meta.dirname, '..', '..', '..', 'fixtures', 'imageOps');
 
 export function readImageOpGoldens<Case>(name: string): { index: { tolerance: number; cases: Case[] }; values: Float32Array } {
-  const index = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as { tolerance: number; cases: Case[] };
-  const bin = readFileSync(path.join(dir, `${name}.bin`));
+  const index = JSON.parse(readFileSync(requireGolden(path.join(dir, `${name}.json`), REGENERATE.imageOps(name)), 'utf8')) as { tolerance: number; cases: Case[] };
+  const bin = readFileSync(requireGolden(path.join(dir, `${name}.bin`), REGENERATE.imageOps(name)));
   const values = new Float32Array(bin.length / 4);
   for (let i = 0; i < values.length; i++) values[i] = bin.readFloatLE(i * 4);
   return { index, values };

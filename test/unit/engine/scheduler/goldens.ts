@@ -2,6 +2,7 @@
 // and gives the tests the same fake model the generator used.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REGENERATE, requireGolden } from '../../../fixtures/goldenFiles';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..', '..');
 const goldenPath = path.join(repoRoot, 'test', 'fixtures', 'scheduler', 'goldens.json');
@@ -47,7 +48,7 @@ export interface Goldens {
   addNoise: { noise: string; cases: AddNoiseCase[] };
 }
 
-export const goldens = JSON.parse(readFileSync(goldenPath, 'utf8')) as Goldens;
+export const goldens = JSON.parse(readFileSync(requireGolden(goldenPath, REGENERATE.scheduler), 'utf8')) as Goldens;
 
 /** float32 little-endian base64 -> Float32Array. */
 export function f32(b64: string): Float32Array {

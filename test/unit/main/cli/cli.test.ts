@@ -10,12 +10,12 @@ import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli/main';
-import type { CliIo } from '../../../main/cli/io';
-import { readImage } from '../../../main/engine/image';
-import { buildTestWorker } from '../engine/jobs/buildTestWorker';
+import { main } from '../../../../main/cli/main';
+import type { CliIo } from '../../../../main/cli/io';
+import { readImage } from '../../../../main/engine/image';
+import { buildTestWorker } from '../../engine/jobs/buildTestWorker';
 
-const repo = resolve(import.meta.dirname, '../../..');
+const repo = resolve(import.meta.dirname, '../../../..');
 const PACK = join(repo, 'test/fixtures/packs/tiny-random');
 let workerPath: string;
 let tmp: string;

@@ -1,8 +1,8 @@
 // `spire restore` sampling settings: app defaults < the pack's recommended `defaults` < flags,
 // each with where it came from, and the stderr line that says so.
 import { describe, expect, it } from 'vitest';
-import { describeRunSettings, mergeRunSettings } from '../../../main/cli/runSettings';
-import { DEFAULT_RESTORE_PARAMS } from '../../../main/engine/jobs/restoreParams';
+import { describeRunSettings, mergeRunSettings } from '../../../../main/cli/runSettings';
+import { DEFAULT_RESTORE_PARAMS } from '../../../../main/engine/jobs/restoreParams';
 
 const COMPACT = { useRestorer: true, strength: 0.25, steps: 20, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain' } as const;
 

@@ -1,0 +1,63 @@
+/**
+ * What `spire restore` says about each image. stdout carries the results, stderr everything else:
+ *
+ *   text    stdout `kodim01.png -> out/kodim01.png (768 x 512, 41.3 s, seed 7, cpu)`
+ *   --json  stdout one object per image:
+ *           {"input","output","width","height","seconds","seed","restorationPrompt","requestedPrompt",
+ *            "estimate","prompt","negativePrompt","steps","settings","provider","pack"}
+ *   failed  stdout (--json) {"input","output":null,"error":{"code","message"}}; stderr `spire: [<name>: ]<message>`
+ *
+ * Progress bars, the settings line and the estimate go to stderr through the ProgressReporter.
+ */
+import type { RestoreParams } from '../engine/pipeline/types';
+import type { RestoreJobResult } from '../engine/protocol';
+import type { ProgressReporter, ProgressStream } from './progress';
+import type { RestoreTarget } from './restoreTargets';
+import { RUN_SETTING_KEYS } from './runSettings';
+
+export class RestoreReport {
+  constructor(
+    private readonly stdout: ProgressStream,
+    private readonly json: boolean,
+    /** stderr: progress bars and lines of their own. */
+    readonly progress: ProgressReporter,
+  ) {}
+
+  /** A line of its own on stderr. */
+  line(text: string): void {
+    this.progress.line(text);
+  }
+
+  /** An image that failed: its JSON line (--json) and `spire: [<label>: ]<message>` on stderr. */
+  failed(input: string, code: string, message: string, label?: string): void {
+    if (this.json) this.stdout.write(`${JSON.stringify({ input, output: null, error: { code, message } })}\n`);
+    this.progress.line(`spire: ${label !== undefined ? `${label}: ` : ''}${message}`);
+  }
+
+  /** An image restored and written; `params` are the run's (its requested prompt and settings). */
+  restored(target: RestoreTarget, label: string, result: RestoreJobResult, params: RestoreParams, seconds: number): void {
+    if (!this.json) {
+      this.stdout.write(`${label} -> ${target.output} (${result.image.width} x ${result.image.height}, ${seconds.toFixed(1)} s, seed ${result.seed}, ${result.provider ?? 'unknown provider'})\n`);
+      return;
+    }
+    this.stdout.write(
+      `${JSON.stringify({
+        input: target.input,
+        output: target.output,
+        width: result.image.width,
+        height: result.image.height,
+        seconds: Number(seconds.toFixed(3)),
+        seed: result.seed,
+        restorationPrompt: result.restorationPrompt,
+        requestedPrompt: params.restorationPrompt,
+        estimate: result.estimate,
+        prompt: params.semanticPrompt,
+        negativePrompt: params.negativePrompt,
+        steps: result.stepsRun,
+        settings: Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, params[k]])),
+        provider: result.provider,
+        pack: result.pack?.name ?? null,
+      })}\n`,
+    );
+  }
+}

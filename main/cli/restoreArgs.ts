@@ -1,0 +1,183 @@
+/**
+ * `spire restore` step 1: the flags, parsed and checked before anything slow happens.
+ *
+ * Every value is checked here (ranges from common/runSettings.ts, the restoration prompt's
+ * grammar, the other params through validateRestoreParams); a bad one is a usage error (exit 2).
+ * The sampling settings the user gave are kept apart (`flags`): they go over the pack's
+ * recommended settings once the pack is known (restoreSettings.ts).
+ */
+import { randomInt } from 'node:crypto';
+import { DEFAULT_RESTORE_PARAMS } from '../engine/jobs/restoreParams';
+import type { RestoreParams } from '../engine/pipeline/types';
+import type { OutputFormat } from '../engine/protocol';
+import { COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
+import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
+import { CliError, EXIT } from './exitCodes';
+import { number, parseCommandArgs } from './parse';
+import { checkParams } from './restoreSettings';
+import type { RunSettingFlags } from './runSettings';
+
+const RESTORE_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  restore: { type: 'string' },
+  upsample: { type: 'string' },
+  prompt: { type: 'string' },
+  negative: { type: 'string' },
+  region: { type: 'string', multiple: true },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  seed: { type: 'string' },
+  strength: { type: 'string' },
+  scheduler: { type: 'string' },
+  'color-fix': { type: 'string' },
+  'color-fix-levels': { type: 'string' },
+  faithful: { type: 'boolean' },
+  'no-faithful': { type: 'boolean' },
+  eta: { type: 'string' },
+  views: { type: 'string' },
+  tile: { type: 'string' },
+  'tile-overlap': { type: 'string' },
+  model: { type: 'string' },
+  ep: { type: 'string' },
+  threads: { type: 'string' },
+  format: { type: 'string' },
+  quality: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `--region <mask image>=<prompt>`, its mask not read yet. */
+export interface RegionSpec {
+  mask: string;
+  prompt: string;
+}
+
+/** A `spire restore` command line, checked. */
+export interface RestoreArgs {
+  /** The input paths as given (files or folders). */
+  inputs: string[];
+  /** `-o` as given: a file, or a folder. */
+  output: string;
+  /** Prompts, seed, tiling, and the app's default sampling settings; checked. No regions yet. */
+  params: RestoreParams;
+  /** The sampling settings the user gave; they override the pack's. */
+  flags: RunSettingFlags;
+  /** Whether --restore was given (else the prompt is the default, `auto`). */
+  restoreGiven: boolean;
+  regions: RegionSpec[];
+  /** --model as given, or undefined. */
+  model: string | undefined;
+  providers: string[];
+  threads: number;
+  /** The output format in folder mode. */
+  folderFormat: OutputFormat;
+  quality: number | undefined;
+  force: boolean;
+  json: boolean;
+}
+
+/** The restore flags, or 'help' for -h/--help. `env` gives SPIRE_THREADS and SPIRE_PROVIDERS. */
+export function parseRestoreArgs(argv: string[], env: Record<string, string | undefined>): RestoreArgs | 'help' {
+  const { values: v, positionals } = parseCommandArgs('restore', argv, RESTORE_OPTIONS);
+  if (v.help) return 'help';
+  if (positionals.length === 0) throw new CliError(EXIT.usage, 'Give at least one input image. See `spire restore --help`.');
+  if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
+
+  const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerName;
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
+  const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFixName;
+  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
+  const regions = (v.region ?? []).map(parseRegionSpec);
+  if (v.faithful && v['no-faithful']) throw new CliError(EXIT.usage, 'Give --faithful or --no-faithful, not both.');
+
+  // Sampling settings the user gave; the rest come from the pack or the app defaults (restoreSettings.ts).
+  const flags: RunSettingFlags = {};
+  if (v.steps !== undefined) flags.steps = number('--steps', v.steps, RUN_RANGES.steps);
+  if (v.guidance !== undefined) flags.guidanceScale = number('--guidance', v.guidance, RUN_RANGES.guidanceScale);
+  if (v.strength !== undefined) flags.strength = number('--strength', v.strength, RUN_RANGES.strength);
+  if (v.eta !== undefined) flags.eta = number('--eta', v.eta, RUN_RANGES.eta);
+  if (v.views !== undefined) flags.restorerViews = restorerViews(v.views);
+  if (v.scheduler !== undefined) flags.scheduler = scheduler;
+  if (v['color-fix'] !== undefined) flags.colorFix = colorFix;
+  if (v['color-fix-levels'] !== undefined) flags.colorFixLevels = number('--color-fix-levels', v['color-fix-levels'], RUN_RANGES.colorFixLevels);
+  if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
+
+  const draft: RestoreParams = {
+    ...DEFAULT_RESTORE_PARAMS,
+    restorationPrompt: withUpsample(v.restore ?? RESTORATION_GRAMMAR.autoPrompt, v.upsample),
+    semanticPrompt: v.prompt ?? '',
+    negativePrompt: v.negative ?? '',
+    seed: v.seed !== undefined ? number('--seed', v.seed, RUN_RANGES.seed) : randomInt(0, 2 ** 31),
+    tileSize: v.tile !== undefined ? number('--tile', v.tile, RUN_RANGES.tileSize) : DEFAULT_RESTORE_PARAMS.tileSize,
+    tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], RUN_RANGES.tileOverlap) : DEFAULT_RESTORE_PARAMS.tileOverlap,
+  };
+  // The prompts and the other fields now; the sampling settings again once the pack's defaults are known.
+  const params = checkParams(draft, null);
+  const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
+  const threads = v.threads !== undefined ? number('--threads', v.threads, { integer: true, min: 0, max: 1024 }) : Number(env.SPIRE_THREADS ?? 0) || 0;
+  const providers = (v.ep ?? env.SPIRE_PROVIDERS ?? 'auto')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const folderFormat = v.format !== undefined ? outputFormat(v.format) : 'png';
+
+  return {
+    inputs: positionals,
+    output: v.output,
+    params,
+    flags,
+    restoreGiven: v.restore !== undefined,
+    regions,
+    model: v.model,
+    providers,
+    threads,
+    folderFormat,
+    quality,
+    force: Boolean(v.force),
+    json: Boolean(v.json),
+  };
+}
+
+function parseRegionSpec(spec: string): RegionSpec {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
+  return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
+}
+
+function restorerViews(text: string): RestorerViews {
+  const views = number('--views', text, { integer: true, min: Math.min(...RESTORER_VIEWS), max: Math.max(...RESTORER_VIEWS) });
+  if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new CliError(EXIT.usage, `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
+  return views as RestorerViews;
+}
+
+/** `--format`: png, jpeg (or jpg), webp, tiff (or tif), any case. */
+function outputFormat(text: string): OutputFormat {
+  const lower = text.toLowerCase();
+  const f = lower === 'jpg' ? 'jpeg' : lower === 'tif' ? 'tiff' : lower;
+  if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new CliError(EXIT.usage, `--format must be png, jpeg, webp or tiff, got "${text}".`);
+  return f as OutputFormat;
+}
+
+/**
+ * The prompt with `--upsample K` added as its `Upsample to K.0x;` clause (the output size is the user's
+ * choice, also with `auto`). A prompt that already names an output size, or the blind prompt, refuses it.
+ */
+export function withUpsample(prompt: string, upsample: string | undefined): string {
+  if (upsample === undefined) return prompt;
+  const spec = RESTORATION_GRAMMAR.operations.find((o) => o.key === 'downsample');
+  const factor = number('--upsample', upsample, { min: spec?.min ?? 1, max: spec?.max ?? 7 });
+  let parsed;
+  try {
+    parsed = parseRestorationPrompt(prompt);
+  } catch (err) {
+    if (err instanceof RestorationPromptError) throw new CliError(EXIT.usage, `Restoration prompt: ${err.message}.`);
+    throw err;
+  }
+  if (parsed.blind) throw new CliError(EXIT.usage, `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
+  if (parsed.operations.some((o) => o.key === 'downsample')) throw new CliError(EXIT.usage, 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
+  const operations = [...parsed.operations, { key: 'downsample', value: Number(factor.toFixed(spec?.decimals ?? 1)) }];
+  const order = RESTORATION_GRAMMAR.operations.map((o) => o.key);
+  operations.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+  return formatRestorationPrompt({ operations, blind: false, auto: parsed.auto });
+}

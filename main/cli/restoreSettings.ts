@@ -1,0 +1,85 @@
+/**
+ * `spire restore` step 4: the run's sampling settings, settled before the engine starts.
+ *
+ *   app defaults  <  the pack's recommended `defaults` (its manifest.json)  <  the user's flags
+ *
+ * (the merge itself: runSettings.ts), then checked against what the pack can do: faithful mode
+ * needs its restorer, `auto` its degradation estimator. Every refusal is a usage error (exit 2).
+ */
+import { RestoreParamsError, validateRestoreParams } from '../engine/jobs/restoreParams';
+import type { RestoreParams } from '../engine/pipeline/types';
+import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
+import type { LoadedPackInfo } from '../../common/engineStatus';
+import { parseRestorationPrompt } from '../../common/restorationPrompt';
+import { CliError, EXIT } from './exitCodes';
+import { RUN_SETTING_KEYS, SETTING_FLAGS, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
+
+export interface RunSettings {
+  /** The params the run uses, checked. */
+  params: RestoreParams;
+  /** The sampling settings and where each came from (printed before the first image). */
+  merged: MergedRunSettings;
+  /** The pack the engine will load, as its manifest describes it; null when none is found or it does not read. */
+  pack: LoadedPackInfo | null;
+}
+
+/**
+ * The settings of a run: `params` (the flags' prompts, seed, tiling, regions) with the pack's
+ * recommended settings and the user's `flags` over them. `restoreGiven`: whether --restore was given.
+ */
+export async function resolveRunSettings(
+  params: RestoreParams,
+  flags: RunSettingFlags,
+  restoreGiven: boolean,
+  pack: { override: string | null; roots: string[] },
+): Promise<RunSettings> {
+  const info = await recommendedSettings(pack.override, pack.roots);
+  const merged = mergeRunSettings(params, info?.defaults ?? {}, flags);
+  if (merged.params.useRestorer && info?.hasRestorer === false) {
+    throw new CliError(
+      EXIT.usage,
+      `The pack "${info.name}" has no restorer, so faithful mode cannot run${merged.sources.useRestorer === 'flag' ? '; drop --faithful' : ''}.`,
+    );
+  }
+  const checked = checkParams(merged.params, merged);
+  const auto = parseRestorationPrompt(checked.restorationPrompt).auto;
+  if (auto && info?.hasEstimator === false) {
+    throw new CliError(
+      EXIT.usage,
+      `The pack "${info.name}" has no degradation estimator, so "${checked.restorationPrompt}"${restoreGiven ? '' : ' (the default)'} cannot read the photos: ` +
+        'give the restoration prompt with --restore, e.g. --restore "Denoise with sigma 0.05;" or --restore "Remove all degradation".',
+    );
+  }
+  return { params: checked, merged, pack: info };
+}
+
+/**
+ * validateRestoreParams with its error as a usage error (exit 2). With the merged settings, the
+ * message says which flag to change and whether the value came from the pack.
+ */
+export function checkParams(params: RestoreParams, merged: MergedRunSettings | null): RestoreParams {
+  try {
+    const valid = validateRestoreParams(params);
+    return { ...valid, restorationPrompt: valid.restorationPrompt.text }; // the job crosses to the worker as text
+  } catch (err) {
+    if (!(err instanceof RestoreParamsError)) throw err;
+    const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];
+    const hint = fromPack.length > 0 ? ` (the pack recommended ${fromPack.map((k) => `${SETTING_FLAGS[k]} ${String(merged?.params[k])}`).join(', ')}; a flag overrides it)` : '';
+    throw new CliError(EXIT.usage, `${err.message}${hint}`);
+  }
+}
+
+/**
+ * The recommended settings of the pack the engine will load (same search: packs.ts discoverPack),
+ * read from its manifest; null when there is none or it does not read (the engine then says why).
+ */
+async function recommendedSettings(packOverride: string | null, packRoots: string[]): Promise<LoadedPackInfo | null> {
+  const found = await discoverPack({ override: packOverride, roots: packRoots });
+  if (found.dir === null) return null;
+  try {
+    return packInfo(await readManifest(found.dir));
+  } catch (err) {
+    if (err instanceof PackError) return null;
+    throw err;
+  }
+}

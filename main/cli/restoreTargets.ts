@@ -1,0 +1,130 @@
+/**
+ * `spire restore` step 2: which file goes where, settled before the engine starts.
+ *
+ *   inputs   files, or the images in a folder (sorted by name; dot files left out)
+ *   outputs  one file (-o with an image extension), or a folder (several inputs, a folder
+ *            input, -o ending in / or naming a folder): `<name>.<format>` inside it, created
+ *   refused  an existing output without --force (exit 5, nothing written), two inputs with
+ *            the same output name or an output that is its input (exit 2)
+ *
+ * Then, still before the engine: each input's header is probed (format, size limits); one
+ * unreadable input is exit 3, in a batch it is reported and the others go on.
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { ImageReadError, formatFromPath, probeImage } from '../engine/image';
+import type { OutputFormat } from '../engine/protocol';
+import { CliError, EXIT, type ExitCode } from './exitCodes';
+import type { RestoreReport } from './report';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
+const FORMAT_EXT: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
+
+/** One image to restore: absolute input and output paths, and the output's format. */
+export interface RestoreTarget {
+  input: string;
+  output: string;
+  format: OutputFormat;
+}
+
+export interface TargetOptions {
+  inputs: string[];
+  output: string;
+  folderFormat: OutputFormat;
+  force: boolean;
+}
+
+/** The targets of a run; throws CliError before anything is written when one cannot be. */
+export async function planTargets(options: TargetOptions, cwd: string): Promise<RestoreTarget[]> {
+  const { files, sawFolder } = await listInputs(options.inputs, cwd);
+  const outArg = options.output;
+  const outAbs = resolve(cwd, outArg);
+  const folderMode = files.length > 1 || sawFolder || /[\\/]$/.test(outArg) || (await isDirectory(outAbs));
+  const targets = folderMode ? await folderTargets(files, outArg, outAbs, options.folderFormat) : await fileTarget(files[0] ?? '', outArg, outAbs);
+  if (!options.force) await refuseExisting(targets);
+  for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new CliError(EXIT.usage, `The output “${t.output}” is the input itself. Choose another output name.`);
+  return targets;
+}
+
+/**
+ * The targets whose input reads (header, format, size limits), and the exit code so far.
+ * A single target that does not read is an error (exit 3); in a batch it is reported and left out.
+ */
+export async function probeTargets(targets: RestoreTarget[], report: RestoreReport): Promise<{ runnable: RestoreTarget[]; worst: ExitCode }> {
+  let worst: ExitCode = EXIT.ok;
+  const runnable: RestoreTarget[] = [];
+  for (const target of targets) {
+    try {
+      await probeImage(target.input);
+      runnable.push(target);
+    } catch (err) {
+      if (!(err instanceof ImageReadError)) throw err;
+      if (targets.length === 1) throw new CliError(EXIT.badInput, err.message);
+      report.failed(target.input, err.code, err.message);
+      worst = EXIT.badInput;
+    }
+  }
+  return { runnable, worst };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function listInputs(paths: string[], cwd: string): Promise<{ files: string[]; sawFolder: boolean }> {
+  const files: string[] = [];
+  let sawFolder = false;
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let info;
+    try {
+      info = await stat(abs);
+    } catch {
+      throw new CliError(EXIT.badInput, `“${p}” does not exist. Check the path.`);
+    }
+    if (info.isDirectory()) {
+      sawFolder = true;
+      const names = (await readdir(abs)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
+      if (names.length === 0) throw new CliError(EXIT.badInput, `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
+      files.push(...names.map((n) => join(abs, n)));
+    } else if (info.isFile()) files.push(abs);
+    else throw new CliError(EXIT.badInput, `“${p}” is not a file or folder.`);
+  }
+  return { files, sawFolder };
+}
+
+/** Folder mode: the folder is created, each input becomes `<name>.<format>` inside it. */
+async function folderTargets(files: string[], outArg: string, outAbs: string, format: OutputFormat): Promise<RestoreTarget[]> {
+  try {
+    await mkdir(outAbs, { recursive: true });
+  } catch (err) {
+    throw new CliError(EXIT.output, `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
+  }
+  const seen = new Set<string>();
+  return files.map((input) => {
+    const output = join(outAbs, `${basename(input, extname(input))}${FORMAT_EXT[format]}`);
+    if (seen.has(output)) throw new CliError(EXIT.usage, `Two inputs would both be written to “${output}”. Restore them separately.`);
+    seen.add(output);
+    return { input, output, format };
+  });
+}
+
+/** File mode: -o names the output; its extension gives the format and its folder must exist. */
+async function fileTarget(input: string, outArg: string, outAbs: string): Promise<RestoreTarget[]> {
+  const format = formatFromPath(outAbs);
+  if (!format) throw new CliError(EXIT.usage, `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
+  if (!(await isDirectory(resolve(outAbs, '..')))) throw new CliError(EXIT.output, `The folder of “${outArg}” does not exist. Create it first.`);
+  return [{ input, output: outAbs, format }];
+}
+
+/** Without --force, any existing output refuses the whole run: nothing is written. */
+async function refuseExisting(targets: RestoreTarget[]): Promise<void> {
+  const existing = [];
+  for (const t of targets) if (await stat(t.output).then(() => true, () => false)) existing.push(t.output);
+  if (existing.length > 0)
+    throw new CliError(EXIT.output, `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
+}
