@@ -12,16 +12,17 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
-import { ImageReadError, ImageWriteError, formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
-import { DEFAULT_RESTORE_PARAMS, RestoreParamsError, validateRestoreParams } from '../engine/jobs/restoreParams';
+import type { SupervisedEngineHost } from '../engine/host';
+import { formatFromPath, probeImage, readImage, writeFileAtomic } from '../engine/image';
+import { DEFAULT_RESTORE_PARAMS, validateRestoreParams } from '../engine/jobs/restoreParams';
+import { SpireError, isSpireError } from '../../common/errors';
 import type { Mask, RegionPrompt, RestoreParams } from '../engine/pipeline/types';
-import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
+import { discoverPack, packInfo, readManifest } from '../engine/packs';
 import { isRestoreProgress, type OutputFormat, type RestoreJobResult } from '../engine/protocol';
 import type { CliIo } from './io';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { APP_RUN_DEFAULTS, COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
-import { CliError, EXIT, exitCodeForError, type ExitCode } from './exitCodes';
+import { EXIT, exitCodeOf, type ExitCode } from './exitCodes';
 import { describeEstimate } from './estimateText';
 import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
 import { startEngine, defaultPackRoots } from './engine';
@@ -97,11 +98,11 @@ export function withUpsample(prompt: string, upsample: string | undefined): stri
   try {
     parsed = parseRestorationPrompt(prompt);
   } catch (err) {
-    if (err instanceof RestorationPromptError) throw new CliError(EXIT.usage, `Restoration prompt: ${err.message}.`);
+    if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `Restoration prompt: ${err.message}.`);
     throw err;
   }
-  if (parsed.blind) throw new CliError(EXIT.usage, `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
-  if (parsed.operations.some((o) => o.key === 'downsample')) throw new CliError(EXIT.usage, 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
+  if (parsed.blind) throw new SpireError('usage', `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
+  if (parsed.operations.some((o) => o.key === 'downsample')) throw new SpireError('usage', 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
   const operations = [...parsed.operations, { key: 'downsample', value: Number(factor.toFixed(spec?.decimals ?? 1)) }];
   const order = RESTORATION_GRAMMAR.operations.map((o) => o.key);
   operations.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
@@ -116,10 +117,10 @@ function checkParams(params: RestoreParams, merged: MergedRunSettings | null): R
   try {
     return validateRestoreParams(params);
   } catch (err) {
-    if (!(err instanceof RestoreParamsError)) throw err;
+    if (!isSpireError(err, 'bad-params', 'bad-prompt')) throw err;
     const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];
     const hint = fromPack.length > 0 ? ` (the pack recommended ${fromPack.map((k) => `${SETTING_FLAGS[k]} ${String(merged?.params[k])}`).join(', ')}; a flag overrides it)` : '';
-    throw new CliError(EXIT.usage, `${err.message}${hint}`);
+    throw new SpireError(err.code, `${err.message}${hint}`, { ...err.details, cause: err });
   }
 }
 
@@ -133,7 +134,7 @@ async function recommendedSettings(packOverride: string | null, packRoots: strin
   try {
     return packInfo(await readManifest(found.dir));
   } catch (err) {
-    if (err instanceof PackError) return null;
+    if (isSpireError(err, 'pack-invalid')) return null;
     throw err;
   }
 }
@@ -176,15 +177,15 @@ async function listInputs(paths: string[], cwd: string): Promise<{ files: string
     try {
       info = await stat(abs);
     } catch {
-      throw new CliError(EXIT.badInput, `“${p}” does not exist. Check the path.`);
+      throw new SpireError('image-missing', `“${p}” does not exist. Check the path.`);
     }
     if (info.isDirectory()) {
       sawFolder = true;
       const names = (await readdir(abs)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
-      if (names.length === 0) throw new CliError(EXIT.badInput, `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
+      if (names.length === 0) throw new SpireError('image-missing', `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
       files.push(...names.map((n) => join(abs, n)));
     } else if (info.isFile()) files.push(abs);
-    else throw new CliError(EXIT.badInput, `“${p}” is not a file or folder.`);
+    else throw new SpireError('image-unreadable', `“${p}” is not a file or folder.`);
   }
   return { files, sawFolder };
 }
@@ -237,20 +238,20 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     io.stdout.write(RESTORE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new CliError(EXIT.usage, 'Give at least one input image. See `spire restore --help`.');
-  if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
+  if (positionals.length === 0) throw new SpireError('usage', 'Give at least one input image. See `spire restore --help`.');
+  if (!v.output) throw new SpireError('usage', 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
 
   // 1. params, checked before anything slow happens
   const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerName;
-  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new SpireError('usage', `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
   const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFixName;
-  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
+  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new SpireError('usage', `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
   const regionSpecs = (v.region ?? []).map((spec) => {
     const eq = spec.indexOf('=');
-    if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
+    if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `--region takes <mask image>=<prompt>, got "${spec}".`);
     return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
   });
-  if (v.faithful && v['no-faithful']) throw new CliError(EXIT.usage, 'Give --faithful or --no-faithful, not both.');
+  if (v.faithful && v['no-faithful']) throw new SpireError('usage', 'Give --faithful or --no-faithful, not both.');
   // Sampling settings the user gave; the rest come from the pack (once the engine reports it) or the app defaults.
   const flags: RunSettingFlags = {};
   if (v.steps !== undefined) flags.steps = number('--steps', v.steps, RUN_RANGES.steps);
@@ -259,7 +260,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (v.eta !== undefined) flags.eta = number('--eta', v.eta, RUN_RANGES.eta);
   if (v.views !== undefined) {
     const views = number('--views', v.views, { integer: true, min: Math.min(...RESTORER_VIEWS), max: Math.max(...RESTORER_VIEWS) });
-    if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new CliError(EXIT.usage, `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
+    if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new SpireError('usage', `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
     flags.restorerViews = views as RestorerViews;
   }
   if (v.scheduler !== undefined) flags.scheduler = scheduler;
@@ -287,7 +288,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   let folderFormat: OutputFormat = 'png';
   if (v.format !== undefined) {
     const f = v.format.toLowerCase() === 'jpg' ? 'jpeg' : v.format.toLowerCase() === 'tif' ? 'tiff' : v.format.toLowerCase();
-    if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new CliError(EXIT.usage, `--format must be png, jpeg, webp or tiff, got "${v.format}".`);
+    if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new SpireError('usage', `--format must be png, jpeg, webp or tiff, got "${v.format}".`);
     folderFormat = f as OutputFormat;
   }
 
@@ -301,28 +302,28 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     try {
       await mkdir(outAbs, { recursive: true });
     } catch (err) {
-      throw new CliError(EXIT.output, `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
+      throw new SpireError('output-failed', `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
     }
     const seen = new Set<string>();
     for (const input of files) {
       const output = join(outAbs, `${basename(input, extname(input))}${FORMAT_EXT[folderFormat]}`);
-      if (seen.has(output)) throw new CliError(EXIT.usage, `Two inputs would both be written to “${output}”. Restore them separately.`);
+      if (seen.has(output)) throw new SpireError('usage', `Two inputs would both be written to “${output}”. Restore them separately.`);
       seen.add(output);
       jobs.push({ input, output, format: folderFormat });
     }
   } else {
     const format = formatFromPath(outAbs);
-    if (!format) throw new CliError(EXIT.usage, `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
+    if (!format) throw new SpireError('usage', `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
     jobs.push({ input: files[0] ?? '', output: outAbs, format });
-    if (!(await isDirectory(resolve(outAbs, '..')))) throw new CliError(EXIT.output, `The folder of “${outArg}” does not exist. Create it first.`);
+    if (!(await isDirectory(resolve(outAbs, '..')))) throw new SpireError('output-no-folder', `The folder of “${outArg}” does not exist. Create it first.`);
   }
   if (!v.force) {
     const existing = [];
     for (const j of jobs) if (await stat(j.output).then(() => true, () => false)) existing.push(j.output);
     if (existing.length > 0)
-      throw new CliError(EXIT.output, `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
+      throw new SpireError('output-exists', `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
   }
-  for (const j of jobs) if (resolve(j.input) === resolve(j.output)) throw new CliError(EXIT.usage, `The output “${j.output}” is the input itself. Choose another output name.`);
+  for (const j of jobs) if (resolve(j.input) === resolve(j.output)) throw new SpireError('usage', `The output “${j.output}” is the input itself. Choose another output name.`);
 
   // 3. region masks
   const regions: RegionPrompt[] = [];
@@ -330,7 +331,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     try {
       regions.push({ mask: await readMask(resolve(io.cwd, r.mask)), prompt: r.prompt });
     } catch (err) {
-      if (err instanceof ImageReadError) throw new CliError(EXIT.badInput, `Region mask: ${err.message}`);
+      if (isSpireError(err) && err.code.startsWith('image-')) throw new SpireError(err.code, `Region mask: ${err.message}`);
       throw err;
     }
   }
@@ -345,8 +346,8 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
       await probeImage(job.input);
       runnable.push(job);
     } catch (err) {
-      if (!(err instanceof ImageReadError)) throw err;
-      if (jobs.length === 1) throw new CliError(EXIT.badInput, err.message);
+      if (!isSpireError(err) || !err.code.startsWith('image-')) throw err;
+      if (jobs.length === 1) throw err;
       if (v.json) io.stdout.write(`${JSON.stringify({ input: job.input, output: null, error: { code: err.code, message: err.message } })}\n`);
       reporter.line(`spire: ${err.message}`);
       worst = EXIT.badInput;
@@ -360,16 +361,16 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
   const pack = await recommendedSettings(packOverride, packRoots);
   const merged = mergeRunSettings(params, pack?.defaults ?? {}, flags);
   if (merged.params.useRestorer && pack?.hasRestorer === false) {
-    throw new CliError(
-      EXIT.usage,
+    throw new SpireError(
+      'usage',
       `The pack "${pack.name}" has no restorer, so faithful mode cannot run${merged.sources.useRestorer === 'flag' ? '; drop --faithful' : ''}.`,
     );
   }
   params = checkParams(merged.params, merged);
   const auto = parseRestorationPrompt(params.restorationPrompt).auto;
   if (auto && pack?.hasEstimator === false) {
-    throw new CliError(
-      EXIT.usage,
+    throw new SpireError(
+      'usage',
       `The pack "${pack.name}" has no degradation estimator, so "${params.restorationPrompt}"${v.restore === undefined ? ' (the default)' : ''} cannot read the photos: ` +
         'give the restoration prompt with --restore, e.g. --restore "Denoise with sigma 0.05;" or --restore "Remove all degradation".',
     );
@@ -412,14 +413,14 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
         await writeFileAtomic(job.output, result.image.bytes, Boolean(v.force));
       } catch (err) {
         reporter.clear();
-        const code = err instanceof EngineRequestError ? exitCodeForError(err.code) : err instanceof ImageWriteError ? EXIT.output : EXIT.restoreFailed;
+        const code = err instanceof SpireError ? exitCodeOf(err.code) : EXIT.restoreFailed;
         const message = err instanceof Error ? err.message : String(err);
         if (code === EXIT.interrupted) {
           reporter.line(`${label}: interrupted; nothing was written.`);
           worst = EXIT.interrupted;
           break;
         }
-        if (v.json) io.stdout.write(`${JSON.stringify({ input: job.input, output: null, error: { code: err instanceof EngineRequestError || err instanceof ImageWriteError ? err.code : 'error', message } })}\n`);
+        if (v.json) io.stdout.write(`${JSON.stringify({ input: job.input, output: null, error: { code: err instanceof SpireError ? err.code : 'error', message } })}\n`);
         reporter.line(`spire: ${label}: ${message}`);
         if (worst === EXIT.ok) worst = code;
         // A pack problem or a crashed engine will not get better for the next image.

@@ -54,6 +54,7 @@
 import { classifierFreeGuidance, regionalGuidance } from '../guidance';
 import { colorFix } from '../imageOps/colorFix';
 import { averageOverViews, viewsOf } from '../imageOps/dihedral';
+import { SpireError } from '../../../common/errors';
 import { APP_RUN_DEFAULTS, type RestorerViews, STRENGTH_ZERO_NEEDS_RESTORER, type SchedulerName } from '../../../common/runSettings';
 import { cropTensor, nchwToRgb, padToMultiple, rgbToNchw } from '../imageOps/convert';
 import { featherMask, maskToLatent } from '../imageOps/masks';
@@ -128,7 +129,7 @@ function checkCancelled(hooks: RestoreHooks): void {
 export function assertFinite(data: Float32Array, what: string): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i] as number)) {
-      throw new Error(
+      throw new SpireError('bad-output',
         `${what} produced ${String(data[i])} (at value ${i} of ${data.length}); the model pack or execution provider is not numerically sound ` +
           `(a float16 pack overflowing, a broken export). Try the cpu provider or another pack.`,
       );
