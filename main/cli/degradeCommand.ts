@@ -4,13 +4,14 @@
  * main/engine/degrade/). Runs in-process; no model needed.
  */
 import { basename, resolve } from 'node:path';
-import { DegradeError, applyPrompt } from '../engine/degrade';
-import { ImageReadError, ImageWriteError, readImage, writeImage } from '../engine/image';
+import { applyPrompt } from '../engine/degrade';
+import { readImage, writeImage } from '../engine/image';
+import { SpireError } from '../../common/errors';
 import { resizeRgb } from '../engine/imageOps/resize';
 import { MAX_SEED } from '../../common/runSettings';
 import { RestorationPromptError } from '../../common/restorationPrompt';
 import { Generator } from '../engine/tensor/random';
-import { CliError, EXIT, type ExitCode } from './exitCodes';
+import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { number, parseCommandArgs } from './parse';
 
@@ -51,39 +52,28 @@ export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCod
     io.stdout.write(DEGRADE_HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new CliError(EXIT.usage, 'Give exactly one input image. See `spire degrade --help`.');
-  if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file>. See `spire degrade --help`.');
-  if (v.restore === undefined) throw new CliError(EXIT.usage, 'Say which degradation to apply with --restore "<prompt>", e.g. --restore "Deblur with sigma 2.0;".');
+  if (positionals.length !== 1) throw new SpireError('usage', 'Give exactly one input image. See `spire degrade --help`.');
+  if (!v.output) throw new SpireError('usage', 'Say where to write the result with -o <file>. See `spire degrade --help`.');
+  if (v.restore === undefined) throw new SpireError('usage', 'Say which degradation to apply with --restore "<prompt>", e.g. --restore "Deblur with sigma 2.0;".');
   const seed = v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : 0;
   const input = resolve(io.cwd, positionals[0] ?? '');
   const output = resolve(io.cwd, v.output);
-  if (input === output) throw new CliError(EXIT.usage, 'The output is the input itself. Choose another output name.');
+  if (input === output) throw new SpireError('usage', 'The output is the input itself. Choose another output name.');
 
-  let img;
-  try {
-    img = await readImage(input);
-  } catch (err) {
-    if (err instanceof ImageReadError) throw new CliError(EXIT.badInput, err.message);
-    throw err;
-  }
+  // Read, degrade and write failures are SpireErrors: main.ts prints them and exits by their code (exitCodes.ts).
+  const img = await readImage(input);
   const started = Date.now();
   let result;
   try {
     result = await applyPrompt(img.rgb, v.restore, new Generator(seed));
   } catch (err) {
-    if (err instanceof RestorationPromptError) throw new CliError(EXIT.usage, `Restoration prompt: ${err.message}.`);
-    if (err instanceof DegradeError) throw new CliError(EXIT.usage, err.message);
+    if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `Restoration prompt: ${err.message}.`);
     throw err;
   }
-  if (io.interrupt?.aborted) throw new CliError(EXIT.interrupted, 'Interrupted; nothing was written.');
+  if (io.interrupt?.aborted) throw new SpireError('cancelled', 'Interrupted; nothing was written.');
   const image = v['same-size'] ? resizeRgb(result.degradedLr, img.rgb.height, img.rgb.width, { method: 'bicubic', clamp: true }) : result.degradedLr;
   const metadata: Record<string, string> = { 'spire:degradation': result.restorationPrompt, 'spire:seed': String(seed), 'spire:stages': JSON.stringify(result.stages) };
-  try {
-    await writeImage(output, image, img.alpha, { overwrite: Boolean(v.force), metadata });
-  } catch (err) {
-    if (err instanceof ImageWriteError) throw new CliError(err.code === 'output-unsupported' ? EXIT.usage : EXIT.output, err.message);
-    throw err;
-  }
+  await writeImage(output, image, img.alpha, { overwrite: Boolean(v.force), metadata });
   if (v.json) {
     io.stdout.write(
       `${JSON.stringify({ input, output, width: image.width, height: image.height, seconds: (Date.now() - started) / 1000, seed, restorationPrompt: result.restorationPrompt, stages: result.stages })}\n`,

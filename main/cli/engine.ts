@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SupervisedEngineHost } from '../engine/host';
 import type { EngineConfig } from '../engine/protocol';
 import { threadSpawner } from '../engine/threadSpawner';
-import { CliError, EXIT } from './exitCodes';
+import { SpireError } from '../../common/errors';
 
 export interface EngineOptions {
   /** The worker entry; default: SPIRE_ENGINE_WORKER, else worker.js next to this bundle. */
@@ -38,11 +38,11 @@ export function defaultPackRoots(cwd: string): string[] {
   return [...new Set(roots)];
 }
 
-/** Starts the engine and waits until it has a pack loaded; throws CliError (exit 4) when it has none. */
+/** Starts the engine and waits until it has a pack loaded; throws SpireError pack-not-loaded (exit 4) when it has none. */
 export async function startEngine(options: EngineOptions & { packRoots: string[] }): Promise<SupervisedEngineHost> {
   const workerPath = options.workerPath ?? defaultWorkerPath(options.env);
   if (!existsSync(workerPath))
-    throw new CliError(EXIT.pack, `The engine worker ${workerPath} is missing. Run \`npm run build\` in the SPIRE Studio folder first.`);
+    throw new SpireError('runtime-unavailable', `The engine worker ${workerPath} is missing. Run \`npm run build\` in the SPIRE Studio folder first.`);
   const config: EngineConfig = {
     packOverride: options.packOverride,
     packRoots: options.packRoots,
@@ -70,7 +70,7 @@ export async function startEngine(options: EngineOptions & { packRoots: string[]
     };
     const onAbort = (): void => {
       off();
-      reject(new CliError(EXIT.interrupted, 'Interrupted while the engine was starting; nothing was written.'));
+      reject(new SpireError('cancelled', 'Interrupted while the engine was starting; nothing was written.'));
     };
     const off = host.onStatus(check);
     options.interrupt?.addEventListener('abort', onAbort, { once: true });
@@ -83,8 +83,8 @@ export async function startEngine(options: EngineOptions & { packRoots: string[]
   if (status.state === 'crashed' || !status.pack) {
     await host.stop();
     const why = status.message ?? 'No model pack was found.';
-    throw new CliError(
-      EXIT.pack,
+    throw new SpireError(
+      'pack-not-loaded',
       `${why} Pass a pack folder with --model <dir> or set SPIRE_MODEL_PACK (packs are made by models/spire/export.py; see models/README.md).`,
     );
   }

@@ -4,7 +4,8 @@
  * (set SPIRE_DEBUG=1 to see one).
  */
 import { DEGRADE_HELP, degradeCommand } from './degradeCommand';
-import { CliError, EXIT, type ExitCode } from './exitCodes';
+import { SpireError } from '../../common/errors';
+import { EXIT, exitCodeOf, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { restoreCommand } from './restoreCommand';
 import { RESTORE_HELP } from './restoreHelp';
@@ -47,12 +48,12 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       case 'degrade':
         return await degradeCommand(rest, io);
       default:
-        throw new CliError(EXIT.usage, `Unknown command "${command}". Commands: restore, degrade. See \`spire --help\`.`);
+        throw new SpireError('usage', `Unknown command "${command}". Commands: restore, degrade. See \`spire --help\`.`);
     }
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof SpireError) {
       io.stderr.write(`spire: ${err.message}\n`);
-      return err.exitCode;
+      return exitCodeOf(err.code);
     }
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`spire: unexpected error: ${message}\n`);

@@ -3,9 +3,9 @@
  * A mask is the mean of R, G, B (white = inside), times its alpha when it has one.
  */
 import { resolve } from 'node:path';
-import { ImageReadError, readImage } from '../engine/image';
+import { SpireError, isSpireError } from '../../common/errors';
+import { readImage } from '../engine/image';
 import type { Mask, RegionPrompt } from '../engine/pipeline/types';
-import { CliError, EXIT } from './exitCodes';
 import type { RegionSpec } from './restoreArgs';
 
 /** The regions' masks, read; a mask that does not read is exit 3. */
@@ -15,7 +15,7 @@ export async function readRegions(specs: RegionSpec[], cwd: string): Promise<Reg
     try {
       regions.push({ mask: await readMask(resolve(cwd, r.mask)), prompt: r.prompt });
     } catch (err) {
-      if (err instanceof ImageReadError) throw new CliError(EXIT.badInput, `Region mask: ${err.message}`);
+      if (isSpireError(err) && err.code.startsWith('image-')) throw new SpireError(err.code, `Region mask: ${err.message}`);
       throw err;
     }
   }

@@ -12,7 +12,7 @@ import type { RestoreParams } from '../engine/pipeline/types';
 import type { OutputFormat } from '../engine/protocol';
 import { COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
 import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
-import { CliError, EXIT } from './exitCodes';
+import { SpireError } from '../../common/errors';
 import { number, parseCommandArgs } from './parse';
 import { checkParams } from './restoreSettings';
 import type { RunSettingFlags } from './runSettings';
@@ -81,15 +81,15 @@ export interface RestoreArgs {
 export function parseRestoreArgs(argv: string[], env: Record<string, string | undefined>): RestoreArgs | 'help' {
   const { values: v, positionals } = parseCommandArgs('restore', argv, RESTORE_OPTIONS);
   if (v.help) return 'help';
-  if (positionals.length === 0) throw new CliError(EXIT.usage, 'Give at least one input image. See `spire restore --help`.');
-  if (!v.output) throw new CliError(EXIT.usage, 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
+  if (positionals.length === 0) throw new SpireError('usage', 'Give at least one input image. See `spire restore --help`.');
+  if (!v.output) throw new SpireError('usage', 'Say where to write the result with -o <file or folder>. See `spire restore --help`.');
 
   const scheduler = (v.scheduler ?? DEFAULT_RESTORE_PARAMS.scheduler) as SchedulerName;
-  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new CliError(EXIT.usage, `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new SpireError('usage', `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
   const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFixName;
-  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new CliError(EXIT.usage, `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
+  if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new SpireError('usage', `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
   const regions = (v.region ?? []).map(parseRegionSpec);
-  if (v.faithful && v['no-faithful']) throw new CliError(EXIT.usage, 'Give --faithful or --no-faithful, not both.');
+  if (v.faithful && v['no-faithful']) throw new SpireError('usage', 'Give --faithful or --no-faithful, not both.');
 
   // Sampling settings the user gave; the rest come from the pack or the app defaults (restoreSettings.ts).
   const flags: RunSettingFlags = {};
@@ -141,13 +141,13 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
 
 function parseRegionSpec(spec: string): RegionSpec {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw new CliError(EXIT.usage, `--region takes <mask image>=<prompt>, got "${spec}".`);
+  if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `--region takes <mask image>=<prompt>, got "${spec}".`);
   return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
 }
 
 function restorerViews(text: string): RestorerViews {
   const views = number('--views', text, { integer: true, min: Math.min(...RESTORER_VIEWS), max: Math.max(...RESTORER_VIEWS) });
-  if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new CliError(EXIT.usage, `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
+  if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new SpireError('usage', `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
   return views as RestorerViews;
 }
 
@@ -155,7 +155,7 @@ function restorerViews(text: string): RestorerViews {
 function outputFormat(text: string): OutputFormat {
   const lower = text.toLowerCase();
   const f = lower === 'jpg' ? 'jpeg' : lower === 'tif' ? 'tiff' : lower;
-  if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new CliError(EXIT.usage, `--format must be png, jpeg, webp or tiff, got "${text}".`);
+  if (!['png', 'jpeg', 'webp', 'tiff'].includes(f)) throw new SpireError('usage', `--format must be png, jpeg, webp or tiff, got "${text}".`);
   return f as OutputFormat;
 }
 
@@ -171,11 +171,11 @@ export function withUpsample(prompt: string, upsample: string | undefined): stri
   try {
     parsed = parseRestorationPrompt(prompt);
   } catch (err) {
-    if (err instanceof RestorationPromptError) throw new CliError(EXIT.usage, `Restoration prompt: ${err.message}.`);
+    if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `Restoration prompt: ${err.message}.`);
     throw err;
   }
-  if (parsed.blind) throw new CliError(EXIT.usage, `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
-  if (parsed.operations.some((o) => o.key === 'downsample')) throw new CliError(EXIT.usage, 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
+  if (parsed.blind) throw new SpireError('usage', `--upsample cannot be combined with "${RESTORATION_GRAMMAR.blindPrompt}"; give the prompt's operations, or "auto".`);
+  if (parsed.operations.some((o) => o.key === 'downsample')) throw new SpireError('usage', 'The restoration prompt already names the output size (Upsample); drop --upsample or that clause.');
   const operations = [...parsed.operations, { key: 'downsample', value: Number(factor.toFixed(spec?.decimals ?? 1)) }];
   const order = RESTORATION_GRAMMAR.operations.map((o) => o.key);
   operations.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));

@@ -8,12 +8,13 @@
  * The exit code is the first failure's, or 130 when interrupted.
  */
 import { basename } from 'node:path';
-import { EngineRequestError, type SupervisedEngineHost } from '../engine/host';
-import { ImageWriteError, writeFileAtomic } from '../engine/image';
+import { SpireError } from '../../common/errors';
+import type { SupervisedEngineHost } from '../engine/host';
+import { writeFileAtomic } from '../engine/image';
 import type { RestoreParams } from '../engine/pipeline/types';
 import { isRestoreProgress, type RestoreJobResult } from '../engine/protocol';
 import { describeEstimate } from './estimateText';
-import { EXIT, exitCodeForError, type ExitCode } from './exitCodes';
+import { EXIT, exitCodeOf, type ExitCode } from './exitCodes';
 import type { RestoreReport } from './report';
 import type { RestoreTarget } from './restoreTargets';
 
@@ -60,13 +61,13 @@ async function restoreOne(host: SupervisedEngineHost, target: RestoreTarget, opt
     await writeFileAtomic(target.output, result.image.bytes, options.force);
   } catch (err) {
     report.progress.clear();
-    const code = err instanceof EngineRequestError ? exitCodeForError(err.code) : err instanceof ImageWriteError ? EXIT.output : EXIT.restoreFailed;
+    const code = err instanceof SpireError ? exitCodeOf(err.code) : EXIT.restoreFailed;
     if (code === EXIT.interrupted) {
       report.line(`${label}: interrupted; nothing was written.`);
       return EXIT.interrupted;
     }
     const message = err instanceof Error ? err.message : String(err);
-    report.failed(target.input, err instanceof EngineRequestError || err instanceof ImageWriteError ? err.code : 'error', message, label);
+    report.failed(target.input, err instanceof SpireError ? err.code : 'error', message, label);
     return code;
   }
   report.restored(target, label, result, params, (Date.now() - started) / 1000);

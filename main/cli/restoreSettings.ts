@@ -6,12 +6,12 @@
  * (the merge itself: runSettings.ts), then checked against what the pack can do: faithful mode
  * needs its restorer, `auto` its degradation estimator. Every refusal is a usage error (exit 2).
  */
-import { RestoreParamsError, validateRestoreParams } from '../engine/jobs/restoreParams';
+import { SpireError, isSpireError } from '../../common/errors';
+import { parseRestoreParams } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
-import { PackError, discoverPack, packInfo, readManifest } from '../engine/packs';
+import { discoverPack, packInfo, readManifest } from '../engine/packs';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { parseRestorationPrompt } from '../../common/restorationPrompt';
-import { CliError, EXIT } from './exitCodes';
 import { RUN_SETTING_KEYS, SETTING_FLAGS, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
 
 export interface RunSettings {
@@ -36,16 +36,16 @@ export async function resolveRunSettings(
   const info = await recommendedSettings(pack.override, pack.roots);
   const merged = mergeRunSettings(params, info?.defaults ?? {}, flags);
   if (merged.params.useRestorer && info?.hasRestorer === false) {
-    throw new CliError(
-      EXIT.usage,
+    throw new SpireError(
+      'usage',
       `The pack "${info.name}" has no restorer, so faithful mode cannot run${merged.sources.useRestorer === 'flag' ? '; drop --faithful' : ''}.`,
     );
   }
   const checked = checkParams(merged.params, merged);
   const auto = parseRestorationPrompt(checked.restorationPrompt).auto;
   if (auto && info?.hasEstimator === false) {
-    throw new CliError(
-      EXIT.usage,
+    throw new SpireError(
+      'usage',
       `The pack "${info.name}" has no degradation estimator, so "${checked.restorationPrompt}"${restoreGiven ? '' : ' (the default)'} cannot read the photos: ` +
         'give the restoration prompt with --restore, e.g. --restore "Denoise with sigma 0.05;" or --restore "Remove all degradation".',
     );
@@ -54,18 +54,17 @@ export async function resolveRunSettings(
 }
 
 /**
- * validateRestoreParams with its error as a usage error (exit 2). With the merged settings, the
+ * parseRestoreParams with its error as a usage error (exit 2). With the merged settings, the
  * message says which flag to change and whether the value came from the pack.
  */
 export function checkParams(params: RestoreParams, merged: MergedRunSettings | null): RestoreParams {
   try {
-    const valid = validateRestoreParams(params);
-    return { ...valid, restorationPrompt: valid.restorationPrompt.text }; // the job crosses to the worker as text
+    return parseRestoreParams(params).params; // the job crosses to the worker with the prompt as canonical text
   } catch (err) {
-    if (!(err instanceof RestoreParamsError)) throw err;
+    if (!isSpireError(err, 'bad-params', 'bad-prompt')) throw err;
     const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];
     const hint = fromPack.length > 0 ? ` (the pack recommended ${fromPack.map((k) => `${SETTING_FLAGS[k]} ${String(merged?.params[k])}`).join(', ')}; a flag overrides it)` : '';
-    throw new CliError(EXIT.usage, `${err.message}${hint}`);
+    throw new SpireError(err.code, `${err.message}${hint}`, { ...err.details, cause: err });
   }
 }
 
@@ -79,7 +78,7 @@ async function recommendedSettings(packOverride: string | null, packRoots: strin
   try {
     return packInfo(await readManifest(found.dir));
   } catch (err) {
-    if (err instanceof PackError) return null;
+    if (isSpireError(err, 'pack-invalid')) return null;
     throw err;
   }
 }

@@ -12,9 +12,10 @@
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { ImageReadError, formatFromPath, probeImage } from '../engine/image';
+import { SpireError, isSpireError } from '../../common/errors';
+import { formatFromPath, probeImage } from '../engine/image';
 import type { OutputFormat } from '../engine/protocol';
-import { CliError, EXIT, type ExitCode } from './exitCodes';
+import { EXIT, type ExitCode } from './exitCodes';
 import type { RestoreReport } from './report';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
@@ -34,7 +35,7 @@ export interface TargetOptions {
   force: boolean;
 }
 
-/** The targets of a run; throws CliError before anything is written when one cannot be. */
+/** The targets of a run; throws SpireError before anything is written when one cannot be. */
 export async function planTargets(options: TargetOptions, cwd: string): Promise<RestoreTarget[]> {
   const { files, sawFolder } = await listInputs(options.inputs, cwd);
   const outArg = options.output;
@@ -42,7 +43,7 @@ export async function planTargets(options: TargetOptions, cwd: string): Promise<
   const folderMode = files.length > 1 || sawFolder || /[\\/]$/.test(outArg) || (await isDirectory(outAbs));
   const targets = folderMode ? await folderTargets(files, outArg, outAbs, options.folderFormat) : await fileTarget(files[0] ?? '', outArg, outAbs);
   if (!options.force) await refuseExisting(targets);
-  for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new CliError(EXIT.usage, `The output “${t.output}” is the input itself. Choose another output name.`);
+  for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new SpireError('usage', `The output “${t.output}” is the input itself. Choose another output name.`);
   return targets;
 }
 
@@ -58,8 +59,8 @@ export async function probeTargets(targets: RestoreTarget[], report: RestoreRepo
       await probeImage(target.input);
       runnable.push(target);
     } catch (err) {
-      if (!(err instanceof ImageReadError)) throw err;
-      if (targets.length === 1) throw new CliError(EXIT.badInput, err.message);
+      if (!isSpireError(err) || !err.code.startsWith('image-')) throw err;
+      if (targets.length === 1) throw err;
       report.failed(target.input, err.code, err.message);
       worst = EXIT.badInput;
     }
@@ -84,15 +85,15 @@ async function listInputs(paths: string[], cwd: string): Promise<{ files: string
     try {
       info = await stat(abs);
     } catch {
-      throw new CliError(EXIT.badInput, `“${p}” does not exist. Check the path.`);
+      throw new SpireError('image-missing', `“${p}” does not exist. Check the path.`);
     }
     if (info.isDirectory()) {
       sawFolder = true;
       const names = (await readdir(abs)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
-      if (names.length === 0) throw new CliError(EXIT.badInput, `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
+      if (names.length === 0) throw new SpireError('image-missing', `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
       files.push(...names.map((n) => join(abs, n)));
     } else if (info.isFile()) files.push(abs);
-    else throw new CliError(EXIT.badInput, `“${p}” is not a file or folder.`);
+    else throw new SpireError('image-unreadable', `“${p}” is not a file or folder.`);
   }
   return { files, sawFolder };
 }
@@ -102,12 +103,12 @@ async function folderTargets(files: string[], outArg: string, outAbs: string, fo
   try {
     await mkdir(outAbs, { recursive: true });
   } catch (err) {
-    throw new CliError(EXIT.output, `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
+    throw new SpireError('output-failed', `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
   }
   const seen = new Set<string>();
   return files.map((input) => {
     const output = join(outAbs, `${basename(input, extname(input))}${FORMAT_EXT[format]}`);
-    if (seen.has(output)) throw new CliError(EXIT.usage, `Two inputs would both be written to “${output}”. Restore them separately.`);
+    if (seen.has(output)) throw new SpireError('usage', `Two inputs would both be written to “${output}”. Restore them separately.`);
     seen.add(output);
     return { input, output, format };
   });
@@ -116,8 +117,8 @@ async function folderTargets(files: string[], outArg: string, outAbs: string, fo
 /** File mode: -o names the output; its extension gives the format and its folder must exist. */
 async function fileTarget(input: string, outArg: string, outAbs: string): Promise<RestoreTarget[]> {
   const format = formatFromPath(outAbs);
-  if (!format) throw new CliError(EXIT.usage, `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
-  if (!(await isDirectory(resolve(outAbs, '..')))) throw new CliError(EXIT.output, `The folder of “${outArg}” does not exist. Create it first.`);
+  if (!format) throw new SpireError('usage', `“${outArg}” has no image extension. End the name with .png, .jpg, .webp or .tif, or end it with / for a folder.`);
+  if (!(await isDirectory(resolve(outAbs, '..')))) throw new SpireError('output-no-folder', `The folder of “${outArg}” does not exist. Create it first.`);
   return [{ input, output: outAbs, format }];
 }
 
@@ -126,5 +127,5 @@ async function refuseExisting(targets: RestoreTarget[]): Promise<void> {
   const existing = [];
   for (const t of targets) if (await stat(t.output).then(() => true, () => false)) existing.push(t.output);
   if (existing.length > 0)
-    throw new CliError(EXIT.output, `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
+    throw new SpireError('output-exists', `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
 }

@@ -13,17 +13,21 @@
  * aborts the running one within a step. While a restoration runs the worker
  * reports `busy`. A restoration that fails (out of memory, NaN output, a thrown
  * error, no pack) is answered with a plain-words error and the queue goes on.
+ *
+ * Errors: every handler throws SpireError; `respond` sends `toErrorInfo(err)` ({ code, message });
+ * anything else thrown is a bug and goes as `engine-error` with its text.
  */
 import type { ExecutionProvider, OpenedSession, SessionOptions } from './onnx/runtime';
 import { describeFallbacks, loadPack, type LoadedPack } from './packLoader';
-import { PackError, discoverPack, packInfo, readManifest } from './packs';
+import { discoverPack, packInfo, readManifest } from './packs';
+import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import type { WorkerSidePort } from './port';
 import { planProviders } from './providers';
-import { JobCancelled, JobQueue } from './jobs/JobQueue';
+import { JobQueue } from './jobs/JobQueue';
 import { runEstimateJob } from './jobs/estimateJob';
-import { JobError, runRestoreJob, type PipelineRunner } from './jobs/restoreJob';
-import type { EngineConfig, EngineErrorInfo, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
+import { runRestoreJob, type PipelineRunner } from './jobs/restoreJob';
+import type { EngineConfig, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
 
 /** What the worker needs from onnx/runtime.ts; loaded lazily so a broken native install is reported, not fatal. */
 export interface RuntimeApi {
@@ -50,15 +54,6 @@ interface JobContext {
 
 type Handler<M extends EngineMethod> = (params: EngineMethods[M]['params'], job: JobContext) => Promise<EngineMethods[M]['result']>;
 
-class MethodError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptions = {}): { dispose(): void } {
   const loadRuntime = options.loadRuntime ?? (() => import('./onnx/runtime'));
   const createPipeline = options.createPipeline ?? (async (pack: LoadedPack) => (await import('./jobs/defaultPipeline')).createDefaultPipeline(pack));
@@ -83,7 +78,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
       try {
         runtime = await loadRuntime();
       } catch (err) {
-        throw new MethodError(
+        throw new SpireError(
           'runtime-unavailable',
           `onnxruntime-node could not be loaded (${err instanceof Error ? err.message : String(err)}); reinstall SPIRE Studio.`,
         );
@@ -100,7 +95,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
   };
 
   const loadDefaultPack = async (dir?: string): Promise<WorkerStatus> => {
-    if (!config) throw new MethodError('not-initialised', 'The engine was not initialised.');
+    if (!config) throw new SpireError('not-initialised', 'The engine was not initialised.');
     setStatus({ ...status, state: 'starting', message: null });
     await unload();
     const found = dir ? { dir, message: null } : await discoverPack({ override: config.packOverride, roots: config.packRoots });
@@ -134,19 +129,19 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
       });
     } catch (err) {
       const reason =
-        err instanceof PackError
-          ? `The model pack in ${found.dir} could not be loaded: ${err.file} ${err.reason}`
+        isSpireError(err, 'pack-invalid') && err.details.file !== undefined
+          ? `The model pack in ${found.dir} could not be loaded: ${err.details.file} ${err.details.reason ?? ''}`
           : `The model pack in ${found.dir} could not be loaded: ${err instanceof Error ? err.message : String(err)}`;
       setStatus({ state: 'ready', pack: null, provider: null, message: reason, components: [], fallbacks: [] });
     }
     return status;
   };
 
-  /** The loaded pack's pipeline runner, created on first use; JobError pack-not-loaded when there is none. */
+  /** The loaded pack's pipeline runner, created on first use; SpireError pack-not-loaded when there is none. */
   const currentPipeline = async (): Promise<{ pipeline: PipelineRunner; pack: LoadedPackInfo }> => {
     const pack = loaded;
     if (!pack || !status.pack) {
-      throw new JobError(
+      throw new SpireError(
         'pack-not-loaded',
         `No model pack is loaded, so nothing can be restored. ${status.message ?? ''} Set SPIRE_MODEL_PACK to a pack folder (or pass --model) and try again.`.replace(/\s+/g, ' ').trim(),
       );
@@ -155,7 +150,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
       try {
         pipeline = { pack, runner: await createPipeline(pack) };
       } catch (err) {
-        throw new JobError('pack-not-loaded', `The model pack "${status.pack.name}" cannot restore images: ${err instanceof Error ? err.message : String(err)}`);
+        throw new SpireError('pack-not-loaded', `The model pack "${status.pack.name}" cannot restore images: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     return { pipeline: pipeline.runner, pack: status.pack };
@@ -212,12 +207,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
           : await jobs.submit(id, (signal) => handler(params ?? {}, { id, signal }));
       port.postMessage({ kind: 'response', id, ok: true, result });
     } catch (err) {
-      const error: EngineErrorInfo =
-        err instanceof MethodError || err instanceof JobError
-          ? { code: err.code, message: err.message }
-          : err instanceof JobCancelled
-            ? { code: 'cancelled', message: 'The request was cancelled before it started.' }
-            : { code: 'engine-error', message: err instanceof Error ? err.message : String(err) };
+      const error = toErrorInfo(err, (detail) => ({ code: 'engine-error', message: detail }));
       port.postMessage({ kind: 'response', id, ok: false, error });
     }
   };

@@ -14,12 +14,12 @@
  * has stayed up for `stableAfterMs`.
  */
 import type { EngineStatus } from '../../common/engineStatus';
+import { SpireError, fromErrorInfo } from '../../common/errors';
 import type { EngineExit, EngineProcess, EngineSpawner } from './port';
 import {
   isWorkerToHost,
   toEngineStatus,
   type EngineConfig,
-  type EngineErrorInfo,
   type EngineMethod,
   type EngineParams,
   type EngineResult,
@@ -46,7 +46,10 @@ export interface EngineHost {
   start(): void;
   /** Asks the engine to shut down, kills it if it does not, and reports `stopped`. */
   stop(): Promise<void>;
-  /** Sends one typed request; rejects with EngineRequestError when the engine answers with an error or dies first. */
+  /**
+   * Sends one typed request; rejects with a SpireError: the engine's answer (its code as it is), or
+   * `engine-unavailable` (not running) / `engine-stopped` (it died first).
+   */
   request<M extends EngineMethod>(method: M, params: EngineParams<M>, options?: RequestOptions): Promise<EngineResult<M>>;
   /** The latest status, as the renderer sees it. */
   status(): EngineStatus;
@@ -54,16 +57,6 @@ export interface EngineHost {
   workerStatus(): WorkerStatus | null;
   onStatus(listener: (status: EngineStatus) => void): () => void;
   onExit(listener: (exit: EngineExitInfo) => void): () => void;
-}
-
-export class EngineRequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineRequestError';
-  }
 }
 
 export interface SupervisorOptions {
@@ -152,7 +145,7 @@ export class SupervisedEngineHost implements EngineHost {
           : this.current.state === 'crashed'
             ? 'The engine has stopped; restart SPIRE Studio.'
             : 'The engine is not running.';
-      return Promise.reject(new EngineRequestError('engine-unavailable', why));
+      return Promise.reject(new SpireError('engine-unavailable', why));
     }
     const id = this.nextId++;
     const signal = options.signal;
@@ -228,7 +221,7 @@ export class SupervisedEngineHost implements EngineHost {
         if (!pending) return;
         this.pending.delete(message.id);
         if (message.ok) pending.resolve(message.result);
-        else pending.reject(new EngineRequestError(message.error.code, message.error.message));
+        else pending.reject(fromErrorInfo(message.error));
         return;
       }
       case 'progress':
@@ -247,11 +240,8 @@ export class SupervisedEngineHost implements EngineHost {
       clearTimeout(this.stableTimer);
       this.stableTimer = null;
     }
-    const stopped: EngineErrorInfo = {
-      code: 'engine-stopped',
-      message: `The engine stopped before answering (${describeExit(exit)}).`,
-    };
-    for (const p of this.pending.values()) p.reject(new EngineRequestError(stopped.code, stopped.message));
+    const stopped = `The engine stopped before answering (${describeExit(exit)}).`;
+    for (const p of this.pending.values()) p.reject(new SpireError('engine-stopped', stopped));
     this.pending.clear();
     const waiters = this.exitWaiters;
     this.exitWaiters = [];

@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { ExecutionProvider, ModelSession, OpenedSession, SessionOptions, ValueInfo } from './onnx/runtime';
-import { PackError, onnxComponents, type ComponentSpec, type PackManifest, type TensorSpec } from './packs';
+import { packError, onnxComponents, type ComponentSpec, type PackManifest, type TensorSpec } from './packs';
 import type { LoadedComponentInfo, ProviderFallback } from './protocol';
 
 export type OpenSessionFn = (modelPath: string, options: SessionOptions) => Promise<OpenedSession>;
@@ -24,7 +24,7 @@ export interface LoadedPack {
   provider: string | null;
 }
 
-/** Loads each ONNX component; on the first failure releases what was opened and throws PackError(file, reason). */
+/** Loads each ONNX component; on the first failure releases what was opened and throws packError(file, reason) (SpireError pack-invalid). */
 export async function loadPack(
   manifest: PackManifest,
   options: { providers: readonly ExecutionProvider[]; threads: number; openSession: OpenSessionFn },
@@ -38,13 +38,13 @@ export async function loadPack(
         const info = await stat(component.path);
         if (!info.isFile()) throw new Error('not a file');
       } catch {
-        throw new PackError(component.path, `is missing (component "${component.name}"); the pack is incomplete, reinstall or rebuild it.`);
+        throw packError(component.path, `is missing (component "${component.name}"); the pack is incomplete, reinstall or rebuild it.`);
       }
       let opened: OpenedSession;
       try {
         opened = await options.openSession(component.path, { providers: options.providers, threads: options.threads });
       } catch (err) {
-        throw new PackError(component.path, `could not be opened as an ONNX model (${err instanceof Error ? err.message : String(err)}).`);
+        throw packError(component.path, `could not be opened as an ONNX model (${err instanceof Error ? err.message : String(err)}).`);
       }
       sessions.set(component.name, opened.session);
       const spec = manifest.spire?.components[component.name];
@@ -78,12 +78,12 @@ function checkValues(file: string, component: string, kind: 'input' | 'output', 
     const parts = [];
     if (missing.length > 0) parts.push(`manifest lists ${kind}s the model lacks: ${missing.join(', ')}`);
     if (extra.length > 0) parts.push(`the model has ${kind}s the manifest does not list: ${extra.join(', ')}`);
-    throw new PackError(file, `does not match manifest.json (component "${component}"): ${parts.join('; ')}.`);
+    throw packError(file, `does not match manifest.json (component "${component}"): ${parts.join('; ')}.`);
   }
   for (const e of expected) {
     const a = actual.find((v) => v.name === e.name) as ValueInfo;
     const mismatch = (what: string): never => {
-      throw new PackError(
+      throw packError(
         file,
         `does not match manifest.json (component "${component}", ${kind} "${e.name}"): ${what}; manifest ${describeValue(e)}, model ${describeValue(a)}.`,
       );
@@ -98,7 +98,7 @@ function checkValues(file: string, component: string, kind: 'input' | 'output', 
   }
 }
 
-/** Throws PackError(file, ...) when an opened session disagrees with its manifest entry. */
+/** Throws packError(file, ...) when an opened session disagrees with its manifest entry. */
 export function checkSessionAgainstManifest(file: string, component: string, session: ModelSession, spec: ComponentSpec): void {
   checkValues(file, component, 'input', session.inputs, spec.inputs);
   checkValues(file, component, 'output', session.outputs, spec.outputs);

@@ -28,6 +28,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { SpireError } from '../../common/errors';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { DEGRADATION_VECTOR_SIZE } from '../../common/restorationPrompt';
 import { packRunDefaultsSchema } from '../../common/runSettingsSchemas';
@@ -139,15 +140,12 @@ export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' 
 /** The estimator's outputs, one column per operation of `estimator.operations` (models/spire/estimator.py). */
 export const ESTIMATOR_OUTPUTS = ['logits', 'values', 'log_scales'] as const;
 
-/** A pack that cannot be used: which file and why, in words a user can act on. */
-export class PackError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`${file}: ${reason}`);
-    this.name = 'PackError';
-  }
+/**
+ * A pack that cannot be used: SpireError `pack-invalid` saying which file and why, in words a user
+ * can act on (`details.file` and `details.reason` apart, the message joins them).
+ */
+export function packError(file: string, reason: string): SpireError {
+  return new SpireError('pack-invalid', `${file}: ${reason}`, { file, reason });
 }
 
 export type PackDiscovery = { dir: string; message: null } | { dir: null; message: string };
@@ -203,20 +201,20 @@ function componentFrom(dir: string, manifestPath: string, name: string, entry: u
   const raw: Record<string, unknown> = isRecord(entry) ? entry : { file: entry };
   const file = raw.file ?? raw.path;
   if (typeof file !== 'string' || file.length === 0) {
-    throw new PackError(manifestPath, `component "${name}" has no "file"; each component needs a file path relative to the pack.`);
+    throw packError(manifestPath, `component "${name}" has no "file"; each component needs a file path relative to the pack.`);
   }
   if (isAbsolute(file)) {
-    throw new PackError(manifestPath, `component "${name}" names an absolute path (${file}); use a path relative to the pack folder.`);
+    throw packError(manifestPath, `component "${name}" names an absolute path (${file}); use a path relative to the pack folder.`);
   }
   const path = resolve(dir, normalize(file));
   const rel = relative(dir, path);
   if (rel.startsWith('..') || rel.split(sep).includes('..')) {
-    throw new PackError(manifestPath, `component "${name}" points outside the pack folder (${file}).`);
+    throw packError(manifestPath, `component "${name}" points outside the pack folder (${file}).`);
   }
   return { name, file, path, raw };
 }
 
-/** Reads and checks `<dir>/manifest.json`. Throws PackError naming the file and the problem. */
+/** Reads and checks `<dir>/manifest.json`. Throws a pack-invalid SpireError naming the file and the problem. */
 export async function readManifest(dir: string): Promise<PackManifest> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let text: string;
@@ -224,19 +222,19 @@ export async function readManifest(dir: string): Promise<PackManifest> {
     text = await readFile(manifestPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PackError(manifestPath, code === 'ENOENT' ? 'the pack has no manifest.json.' : `could not be read (${code ?? String(err)}).`);
+    throw packError(manifestPath, code === 'ENOENT' ? 'the pack has no manifest.json.' : `could not be read (${code ?? String(err)}).`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new PackError(manifestPath, `is not valid JSON (${(err as Error).message}).`);
+    throw packError(manifestPath, `is not valid JSON (${(err as Error).message}).`);
   }
-  if (!isRecord(json)) throw new PackError(manifestPath, 'must hold a JSON object.');
+  if (!isRecord(json)) throw packError(manifestPath, 'must hold a JSON object.');
 
   const format = typeof json.format === 'string' ? json.format : null;
   if (format !== null && format !== PACK_FORMAT) {
-    throw new PackError(manifestPath, `has format "${format}"; SPIRE Studio reads "${PACK_FORMAT}" packs.`);
+    throw packError(manifestPath, `has format "${format}"; SPIRE Studio reads "${PACK_FORMAT}" packs.`);
   }
   const components: PackComponent[] = [];
   const list = json.components;
@@ -248,7 +246,7 @@ export async function readManifest(dir: string): Promise<PackManifest> {
   } else if (isRecord(list)) {
     for (const [name, entry] of Object.entries(list)) components.push(componentFrom(dir, manifestPath, name, entry));
   } else if (list !== undefined) {
-    throw new PackError(manifestPath, '"components" must be an object keyed by component name or an array.');
+    throw packError(manifestPath, '"components" must be an object keyed by component name or an array.');
   }
   const spire = 'formatVersion' in json ? await validateSpireManifest(dir, manifestPath, json) : null;
   const name = typeof json.name === 'string' && json.name.length > 0 ? json.name : basename(dir);
@@ -386,7 +384,7 @@ function referencedFiles(spec: SpirePackSpec): [string, string][] {
 /** Validates a manifest that declares formatVersion: schema, cross-field rules, files present. */
 async function validateSpireManifest(dir: string, manifestPath: string, json: Record<string, unknown>): Promise<SpirePackSpec> {
   if (json.formatVersion !== SPIRE_FORMAT_VERSION) {
-    throw new PackError(
+    throw packError(
       manifestPath,
       `has formatVersion ${JSON.stringify(json.formatVersion)}; this version of SPIRE Studio reads formatVersion ${SPIRE_FORMAT_VERSION}. Update the app or re-export the pack.`,
     );
@@ -394,25 +392,25 @@ async function validateSpireManifest(dir: string, manifestPath: string, json: Re
   const parsed = spirePackSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 3).map((i) => `${issuePath(i.path) || '(top level)'}: ${i.message}`);
-    throw new PackError(manifestPath, `does not follow the spire-pack format (models/README.md): ${problems.join('; ')}.`);
+    throw packError(manifestPath, `does not follow the spire-pack format (models/README.md): ${problems.join('; ')}.`);
   }
   const spec = parsed.data;
   const problem = crossCheck(spec);
-  if (problem) throw new PackError(manifestPath, problem);
+  if (problem) throw packError(manifestPath, problem);
   for (const [field, file] of referencedFiles(spec)) {
     const path = insidePack(dir, manifestPath, field, file);
     if (!(await isFile(path))) {
-      throw new PackError(path, `is missing (${field} in manifest.json); the pack is incomplete, reinstall or rebuild it.`);
+      throw packError(path, `is missing (${field} in manifest.json); the pack is incomplete, reinstall or rebuild it.`);
     }
   }
   return spec;
 }
 
 function insidePack(dir: string, manifestPath: string, what: string, file: string): string {
-  if (isAbsolute(file)) throw new PackError(manifestPath, `${what} names an absolute path (${file}); use a path relative to the pack folder.`);
+  if (isAbsolute(file)) throw packError(manifestPath, `${what} names an absolute path (${file}); use a path relative to the pack folder.`);
   const path = resolve(dir, normalize(file));
   const rel = relative(dir, path);
-  if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new PackError(manifestPath, `${what} points outside the pack folder (${file}).`);
+  if (rel.startsWith('..') || rel.split(sep).includes('..')) throw packError(manifestPath, `${what} points outside the pack folder (${file}).`);
   return path;
 }
 

@@ -7,7 +7,9 @@
  *                    progress (zero or more per request, before its response), log
  *
  * Requests carry an id; the worker answers each with exactly one response with
- * the same id: `{ ok: true, result }` or `{ ok: false, error: { code, message } }`.
+ * the same id: `{ ok: true, result }` or `{ ok: false, error: { code, message } }`: the error is
+ * `toErrorInfo` of the SpireError the worker caught (common/errors.ts), and the host rebuilds a
+ * SpireError from it (`fromErrorInfo`), so a code crosses the boundary as it is, never guessed.
  * Methods and their params/results are one typed map, `EngineMethods`: a new
  * job kind (restore, ...) is a new entry there plus a worker handler.
  *
@@ -15,6 +17,7 @@
  */
 import type { EngineStatus, LoadedPackInfo, RestorePhase } from '../../common/engineStatus';
 import type { DegradationEstimate } from '../../common/estimate';
+import type { ErrorInfo } from '../../common/errors';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
@@ -56,11 +59,6 @@ export interface WorkerStatus {
   message: string | null;
   components: LoadedComponentInfo[];
   fallbacks: ProviderFallback[];
-}
-
-export interface EngineErrorInfo {
-  code: string;
-  message: string;
 }
 
 /** An input image: the encoded file's bytes (`name` for messages), or a path the host already validated. */
@@ -165,7 +163,7 @@ export type HostToWorker =
 export type WorkerToHost =
   | { kind: 'status'; status: WorkerStatus }
   | { kind: 'response'; id: number; ok: true; result: unknown }
-  | { kind: 'response'; id: number; ok: false; error: EngineErrorInfo }
+  | { kind: 'response'; id: number; ok: false; error: ErrorInfo }
   | { kind: 'progress'; id: number; progress: unknown }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 

@@ -3,12 +3,21 @@
  * ipcMain.handle registration and by the end-to-end harness alike, so both
  * apply the same checks.
  *
- * A payload that does not match the channel's zod schema never reaches the
- * handler: channels that answer with a Result get `{ ok: false, error }` with
- * code 'invalid-request'; the others throw IpcRequestError.
+ * How a channel answers (one rule, applied here for refusals and in handlers.ts
+ * for a handler's own failures): every failure is a SpireError turned into
+ * `{ code, message }` by toErrorInfo (common/errors.ts). A channel whose
+ * response is a Result (RESULT_CHANNELS: all that can fail) answers it inside the
+ * Result, `{ ok: false, error }`, and never rejects. The four plain reads
+ * (app:info, image:recent, engine:status, settings:get) cannot fail in their
+ * handler; a refusal before it (invalid payload) rejects the invoke with that
+ * SpireError. A payload that does not match the channel's zod schema never
+ * reaches the handler (code `invalid-request`); an unknown channel is
+ * `unknown-channel`, a request from outside the app's window `untrusted-sender`
+ * (register.ts), both rejected: they have no Result type to answer in.
  */
 import { INVOKE_CHANNELS, type InvokeChannel, type ResponseOf, type Result } from '../../preload/contract/channels';
 import { requestSchemas } from '../../preload/contract/schemas';
+import { SpireError, toErrorInfo } from '../../common/errors';
 import type { IpcHandlerTable } from './handlers';
 
 type ResultChannel = { [C in InvokeChannel]: ResponseOf<C> extends Result<unknown> ? C : never }[InvokeChannel];
@@ -33,14 +42,8 @@ type MissingResultChannel = Exclude<ResultChannel, (typeof RESULT_CHANNELS)[numb
 const resultChannelsComplete: [MissingResultChannel] extends [never] ? true : never = true;
 void resultChannelsComplete;
 
-export class IpcRequestError extends Error {
-  constructor(
-    readonly code: 'unknown-channel' | 'invalid-request' | 'untrusted-sender',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IpcRequestError';
-  }
+function answersResult(channel: InvokeChannel): boolean {
+  return (RESULT_CHANNELS as readonly string[]).includes(channel);
 }
 
 export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
@@ -57,16 +60,13 @@ export type IpcDispatcher = (channel: string, payload: unknown) => Promise<unkno
 export function createIpcDispatcher(table: IpcHandlerTable): IpcDispatcher {
   return async (channel, payload) => {
     if (!isInvokeChannel(channel)) {
-      throw new IpcRequestError('unknown-channel', `Unknown IPC channel "${String(channel)}".`);
+      throw new SpireError('unknown-channel', `Unknown IPC channel "${String(channel)}".`);
     }
-    const schema = requestSchemas[channel];
-    const parsed = schema.safeParse(payload);
+    const parsed = requestSchemas[channel].safeParse(payload);
     if (!parsed.success) {
-      const message = `Invalid request on ${channel}: ${describeIssues(parsed.error.issues)}. This is a bug in SPIRE Studio; please report it.`;
-      if ((RESULT_CHANNELS as readonly string[]).includes(channel)) {
-        return { ok: false, error: { code: 'invalid-request', message } } satisfies Result<never>;
-      }
-      throw new IpcRequestError('invalid-request', message);
+      const refusal = new SpireError('invalid-request', `Invalid request on ${channel}: ${describeIssues(parsed.error.issues)}. This is a bug in SPIRE Studio; please report it.`);
+      if (answersResult(channel)) return { ok: false, error: toErrorInfo(refusal) } satisfies Result<never>;
+      throw refusal;
     }
     const handler = table[channel] as (request: unknown) => Promise<unknown>;
     return handler(parsed.data);

@@ -4,19 +4,17 @@
  * a missing channel a compile error; test/unit/main/ipc checks it at run time too.
  *
  * Handlers receive requests already validated by the dispatcher (dispatch.ts).
+ * A handler that can fail answers a Result: asResult turns what it threw into
+ * the IpcError with toErrorInfo (common/errors.ts): a SpireError as it is, with
+ * its code and words; anything else as `internal`, logged.
  * Paths never come from the renderer: files open through the dialog port, and
  * "open recent" only accepts a path main itself recorded from the dialog.
  */
 import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
-import { EngineRequestError, type EngineHost } from '../engine/host';
-import { ImageWriteError } from '../engine/image';
+import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
+import type { EngineHost } from '../engine/host';
 import type { DialogPort } from '../services/dialogPort';
-import { PackChoiceError } from '../services/engineControl';
-import { EstimateError } from '../services/estimateService';
-import { ExportError } from '../services/exportService';
-import { ImageError } from '../services/imageService';
-import { RestoreError } from '../services/restoreService';
 
 export type IpcHandler<C extends InvokeChannel> = (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 export type IpcHandlerTable = { [C in InvokeChannel]: IpcHandler<C> };
@@ -76,32 +74,17 @@ export interface IpcServices {
   logError?: (message: string, err: unknown) => void;
 }
 
-/** Errors whose message already says what happened and what to do; shown as they are. */
-function isWorded(err: unknown): err is Error & { code: string } {
-  return (
-    err instanceof ImageError ||
-    err instanceof ImageWriteError ||
-    err instanceof RestoreError ||
-    err instanceof EstimateError ||
-    err instanceof ExportError ||
-    err instanceof PackChoiceError ||
-    err instanceof EngineRequestError
-  );
-}
-
-/** Turns a thrown error into the user-facing IpcError. */
-export function toIpcError(err: unknown, doing: string): IpcError {
-  if (isWorded(err)) return { code: err.code, message: err.message };
-  const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: `Something went wrong while ${doing} (${detail}). Try again; if it keeps happening, restart SPIRE Studio.` };
-}
-
+/** A handler's failure as the renderer gets it: a SpireError's code and words; anything else `internal`, logged. */
 async function asResult<T>(doing: string, services: IpcServices, run: () => T | Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (err) {
-    if (!isWorded(err)) services.logError?.(`IPC handler failed while ${doing}`, err);
-    return { ok: false, error: toIpcError(err, doing) };
+    if (!(err instanceof SpireError)) services.logError?.(`IPC handler failed while ${doing}`, err);
+    const error: IpcError = toErrorInfo(err, (detail) => ({
+      code: 'internal',
+      message: `Something went wrong while ${doing} (${detail}). Try again; if it keeps happening, restart SPIRE Studio.`,
+    }));
+    return { ok: false, error };
   }
 }
 
@@ -122,14 +105,14 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:image:open-recent': (request) =>
       asResult('opening the recent file', services, async () => {
         if (!services.recent.isKnown(request.path)) {
-          throw new ImageError('image-missing', 'That file is not on the recent files list. Open it with File › Open instead.');
+          throw new SpireError('image-missing', 'That file is not on the recent files list. Open it with File › Open instead.');
         }
         try {
           const opened = await services.images.openFile(request.path);
           await services.recent.add(request.path).catch((err: unknown) => services.logError?.('could not save the recent files list', err));
           return opened;
         } catch (err) {
-          if (err instanceof ImageError && err.code === 'image-missing') await services.recent.remove(request.path).catch(() => undefined);
+          if (isSpireError(err, 'image-missing')) await services.recent.remove(request.path).catch(() => undefined);
           throw err;
         }
       }),

@@ -6,7 +6,8 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { INVOKE_CHANNELS } from '../../preload/contract/channels';
 import { isAppPageUrl, type AppPages } from '../security';
-import { IpcRequestError, type IpcDispatcher } from './dispatch';
+import { SpireError } from '../../common/errors';
+import type { IpcDispatcher } from './dispatch';
 
 export interface TrustedSender {
   /** The app window's webContents, or null before it exists. */
@@ -27,7 +28,7 @@ export function registerIpc(ipcMain: IpcMain, dispatch: IpcDispatcher, trusted: 
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
       if (!isTrustedSender(event, trusted)) {
-        throw new IpcRequestError('untrusted-sender', `Refused ${channel}: the request did not come from the SPIRE Studio window.`);
+        throw new SpireError('untrusted-sender', `Refused ${channel}: the request did not come from the SPIRE Studio window.`);
       }
       return dispatch(channel, payload);
     });

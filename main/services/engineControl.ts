@@ -17,20 +17,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AppSettingsView, EngineConfigureRequest, PackInfo } from '../../preload/contract/channels';
 import type { EngineHost } from '../engine/host';
-import { MANIFEST_FILE, PackError, readManifest } from '../engine/packs';
+import { SpireError } from '../../common/errors';
+import { MANIFEST_FILE, readManifest } from '../engine/packs';
 import type { EngineConfig } from '../engine/protocol';
 import type { DialogPort } from './dialogPort';
 import type { SettingsService } from './settingsService';
-
-export class PackChoiceError extends Error {
-  constructor(
-    readonly code: 'pack-unknown' | 'pack-invalid',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PackChoiceError';
-  }
-}
 
 export interface EngineControlOptions {
   /** The object the host sends at every start (mutated here). */
@@ -92,8 +83,8 @@ export class EngineControl {
     try {
       name = (await readManifest(dir)).name;
     } catch (err) {
-      const why = err instanceof PackError ? err.message : String(err);
-      throw new PackChoiceError('pack-invalid', `That folder is not a model pack (${why}). Choose a folder that holds a ${MANIFEST_FILE}.`);
+      const why = err instanceof SpireError ? err.message : String(err);
+      throw new SpireError('pack-invalid', `That folder is not a model pack (${why}). Choose a folder that holds a ${MANIFEST_FILE}.`);
     }
     this.chosen.add(dir);
     await this.configure({ packDir: dir });
@@ -107,7 +98,7 @@ export class EngineControl {
     if (request.packDir !== undefined && request.packDir !== null) {
       const dir = resolve(request.packDir);
       const known = this.chosen.has(dir) || (config.packOverride !== null && resolve(config.packOverride) === dir) || (await this.listPacks()).some((p) => p.dir === dir);
-      if (!known) throw new PackChoiceError('pack-unknown', 'That pack folder is not one SPIRE Studio found or you chose; use “Choose pack…” to pick a folder.');
+      if (!known) throw new SpireError('pack-unknown', 'That pack folder is not one SPIRE Studio found or you chose; use “Choose pack…” to pick a folder.');
       packDir = dir;
     } else {
       packDir = request.packDir; // null (default pack) or undefined (unchanged)

@@ -12,18 +12,9 @@
  * being restored. No Electron import.
  */
 import type { DegradationEstimate } from '../../common/estimate';
-import { EngineRequestError, type EngineHost } from '../engine/host';
+import { SpireError, isSpireError } from '../../common/errors';
+import type { EngineHost } from '../engine/host';
 import type { ImageSources } from './restoreService';
-
-export class EstimateError extends Error {
-  constructor(
-    readonly code: 'image-not-open' | 'estimate-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EstimateError';
-  }
-}
 
 export interface EstimateServiceOptions {
   engine: Pick<EngineHost, 'request'>;
@@ -34,9 +25,9 @@ export interface EstimateServiceOptions {
 
 /** The engine's generic job failure, in words about reading the photo. */
 function reworded(err: unknown): unknown {
-  if (!(err instanceof EngineRequestError) || err.code !== 'restore-failed') return err;
+  if (!isSpireError(err, 'restore-failed')) return err;
   const detail = err.message.replace(/^The restoration failed: /, '');
-  return new EstimateError('estimate-failed', `Reading what is wrong with the photo failed (${detail}). Type the restoration prompt yourself, or open the photo again.`);
+  return new SpireError('estimate-failed', `Reading what is wrong with the photo failed (${detail}). Type the restoration prompt yourself, or open the photo again.`);
 }
 
 export class EstimateService {
@@ -47,10 +38,10 @@ export class EstimateService {
     this.keep = options.keep ?? 8;
   }
 
-  /** What the loaded pack's estimator reads from an opened image. Throws EstimateError or the engine's EngineRequestError. */
+  /** What the loaded pack's estimator reads from an opened image. Throws SpireError: `image-not-open`, `estimate-failed` or the engine's own code. */
   async estimate(imageId: string): Promise<DegradationEstimate> {
     const source = this.options.images.get(imageId);
-    if (!source) throw new EstimateError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again to read what is wrong with it.');
+    if (!source) throw new SpireError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again to read what is wrong with it.');
     let answer;
     try {
       answer = await this.options.engine.request('estimate', { input: { bytes: source.bytes, name: source.name } });

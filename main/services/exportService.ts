@@ -19,7 +19,8 @@
 import { basename, extname } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import type { ExportFormat, ExportRequest } from '../../preload/contract/channels';
-import { ImageWriteError, decodeImage, formatFromPath, readImage, writeImage } from '../engine/image';
+import { SpireError, isSpireError } from '../../common/errors';
+import { decodeImage, formatFromPath, readImage, writeImage } from '../engine/image';
 import type { RgbImage } from '../engine/pipeline/types';
 import { EXPORT_EXTENSIONS, type DialogPort } from './dialogPort';
 import type { ImageSources, KeptResult } from './restoreService';
@@ -30,16 +31,6 @@ const BACKGROUND = { r: 30, g: 31, b: 34 };
 const BACKGROUND_HEX = '#1e1f22';
 const LABEL_COLOR = '#f2f2f2';
 const FONT = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif";
-
-export class ExportError extends Error {
-  constructor(
-    readonly code: 'result-gone' | 'image-not-open' | 'output-exists' | 'export-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ExportError';
-  }
-}
 
 export interface ExportServiceOptions {
   results: { result(resultId: string): KeptResult | undefined };
@@ -175,7 +166,7 @@ export async function composeWipe(before: { bytes: Uint8Array; name: string }, a
 /** Cells row-major, each result fitted into the first one's size, its label underneath. */
 export async function composeGrid(cells: readonly { bytes: Uint8Array; width: number; height: number; label: string }[], columns: number): Promise<Rgb8> {
   const first = cells[0];
-  if (!first) throw new ExportError('export-failed', 'A sweep grid needs at least one result.');
+  if (!first) throw new SpireError('export-failed', 'A sweep grid needs at least one result.');
   const cols = Math.max(1, Math.min(columns, cells.length));
   const rows = Math.ceil(cells.length / cols);
   const bandOf = (h: number): number => Math.min(120, Math.max(18, Math.round(h * 0.08)));
@@ -231,13 +222,13 @@ export class ExportService {
 
   private kept(resultId: string): KeptResult {
     const kept = this.options.results.result(resultId);
-    if (!kept) throw new ExportError('result-gone', 'That result is no longer kept (it was deleted or pushed out of the history). Run the restoration again, then export.');
+    if (!kept) throw new SpireError('result-gone', 'That result is no longer kept (it was deleted or pushed out of the history). Run the restoration again, then export.');
     return kept;
   }
 
   private source(imageId: string): { bytes: Uint8Array; name: string } {
     const src = this.options.images.get(imageId);
-    if (!src) throw new ExportError('image-not-open', 'The original image is no longer open. Open it again, then export the comparison.');
+    if (!src) throw new SpireError('image-not-open', 'The original image is no longer open. Open it again, then export the comparison.');
     return src;
   }
 
@@ -246,7 +237,7 @@ export class ExportService {
     // 1. what to export (fail before the dialog when something is gone)
     const cells = request.kind === 'sweep-grid' ? (request.cells ?? []).map((c) => ({ kept: this.kept(c.resultId), label: c.label })) : [];
     const main = request.kind === 'sweep-grid' ? cells[0]?.kept : request.resultId ? this.kept(request.resultId) : undefined;
-    if (!main) throw new ExportError('result-gone', 'Nothing to export: choose a result first.');
+    if (!main) throw new SpireError('result-gone', 'Nothing to export: choose a result first.');
     const before = request.kind === 'side-by-side' || request.kind === 'wipe' ? this.source(request.imageId ?? main.image.imageId) : null;
 
     // 2. where
@@ -308,8 +299,8 @@ export class ExportService {
         overwrite,
       });
     } catch (err) {
-      if (err instanceof ImageWriteError && err.code === 'output-exists')
-        throw new ExportError('output-exists', `“${path}” already exists and was left as it is. Export again and choose another name.`);
+      if (isSpireError(err, 'output-exists'))
+        throw new SpireError('output-exists', `“${path}” already exists and was left as it is. Export again and choose another name.`);
       throw err;
     }
     return { path };

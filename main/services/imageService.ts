@@ -14,17 +14,14 @@
  * when the browser shows the original, the display bytes are that same buffer,
  * so nothing is held twice. The decoded samples live only while an image opens.
  *
- * Every failure is an ImageError (the engine's ImageReadError) with a code and a
- * message that says what to do.
+ * Every failure is a SpireError with an image-* code (the engine's readError
+ * wording, the same as the CLI's) and a message that says what to do.
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { OpenedImage } from '../../preload/contract/channels';
 import { decodeImage, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
-
-/** The app's image errors are the engine's read errors: the same codes and messages as the CLI's. */
-export { ImageReadError as ImageError } from '../engine/image';
 
 const DISPLAY_MIME: Partial<Record<ImageFormat, OpenedImage['mime']>> = {
   png: 'image/png',

@@ -10,7 +10,8 @@
  * AbortSignal, not awaited -> answer the jobId at once.
  * Then: every progress message -> `spire:restore:progress`; the response ->
  * keep the encoded PNG as a result, `spire:restore:done` (ok, or the engine's
- * error code and message, `cancelled` included).
+ * error code and message, `cancelled` included: the host rejects with SpireError,
+ * and toErrorInfo passes its code on; anything else is `restore-failed`).
  *
  * A result records the estimate its prompt came from: the engine's when it estimated
  * (`auto`, the blind prompt in faithful mode), else the app's estimate of the photo
@@ -22,8 +23,9 @@
  * harness passes one that pushes into the page.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventChannel, EventChannels, IpcError, RestoreParamsSummary, RestoreParamsWire, RestoreStartRequest, RestoredImage } from '../../preload/contract/channels';
+import type { EventChannel, EventChannels, RestoreParamsSummary, RestoreParamsWire, RestoreStartRequest, RestoredImage } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
+import { SpireError, toErrorInfo, type ErrorInfo } from '../../common/errors';
 import { isEstimatedPrompt } from '../../common/estimatedPrompt';
 import type { EngineHost } from '../engine/host';
 import { estimateMetadata } from '../engine/jobs/restoreJob';
@@ -46,19 +48,6 @@ export interface KeptResult {
   /** The text the engine stored in the PNG (prompts, seed, model), reused on export. */
   metadata: Record<string, string>;
 }
-
-export class RestoreError extends Error {
-  constructor(
-    readonly code: 'image-not-open',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RestoreError';
-  }
-}
-
-/** A job cancelled before its request went out. */
-class RestoreCancelledBeforeStart extends Error {}
 
 /** The app's estimates of opened photos (estimateService.ts). */
 export interface EstimateMemory {
@@ -114,13 +103,12 @@ export function summarizeParams(wire: RestoreParamsWire, canonicalPrompt: string
   };
 }
 
-function errorOf(err: unknown): IpcError {
-  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' && err instanceof Error) {
-    return { code: (err as Error & { code: string }).code, message: err.message };
-  }
-  const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'restore-failed', message: `The restoration failed: ${detail}` };
+/** A job's end as the renderer gets it: a SpireError's code and words; anything else as `restore-failed`. */
+function errorOf(err: unknown): ErrorInfo {
+  return toErrorInfo(err, (detail) => ({ code: 'restore-failed', message: `The restoration failed: ${detail}` }));
 }
+
+const CANCELLED: ErrorInfo = { code: 'cancelled', message: 'The restoration was cancelled.' };
 
 export class RestoreService {
   private readonly jobs = new Map<string, AbortController>();
@@ -133,10 +121,10 @@ export class RestoreService {
     this.keepBytes = options.keepBytes ?? 1024 * 1024 * 1024;
   }
 
-  /** Queues a job; resolves with its id at once. Throws RestoreError when the image is no longer open. */
+  /** Queues a job; resolves with its id at once. Throws SpireError `image-not-open` when the image is no longer open. */
   start(request: RestoreStartRequest): { jobId: string } {
     const source = this.options.images.get(request.imageId);
-    if (!source) throw new RestoreError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again, then run the restoration.');
+    if (!source) throw new SpireError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again, then run the restoration.');
     const jobId = randomUUID();
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
@@ -145,7 +133,7 @@ export class RestoreService {
     // The request goes out a macrotask later, so every event of this job (even an immediate
     // `engine-unavailable`) is sent after the renderer got the jobId from start's answer.
     const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      if (controller.signal.aborted) throw new RestoreCancelledBeforeStart();
+      if (controller.signal.aborted) throw new SpireError(CANCELLED.code, CANCELLED.message);
       return this.options.engine.request(
         'restore',
         {
@@ -179,7 +167,7 @@ export class RestoreService {
       },
       (err: unknown) => {
         this.jobs.delete(jobId);
-        const error = controller.signal.aborted ? { code: 'cancelled', message: 'The restoration was cancelled.' } : errorOf(err);
+        const error = controller.signal.aborted ? CANCELLED : errorOf(err);
         if (error.code === 'restore-failed') this.options.log?.('restore job failed', err);
         emit('spire:restore:done', { jobId, result: { ok: false, error } });
       },

@@ -10,9 +10,18 @@
  *
  * Main validates every request against `schemas.ts` before a handler sees it,
  * because the renderer is untrusted.
+ *
+ * Errors: every failure main reports is an `IpcError`, `{ code, message }` with
+ * `code` from the one code union of the app (common/errors.ts ErrorCode, the
+ * codes SpireError carries in main and the engine) and a message that says what
+ * to do. How a channel answers: a channel that can fail answers `Result<T>` and
+ * reports every failure inside it, never by rejecting; the four plain reads
+ * (app:info, image:recent, engine:status, settings:get) answer T. Refusals
+ * before a handler: main/ipc/dispatch.ts.
  */
 
 import type { DegradationEstimate } from '../../common/estimate';
+import type { ErrorCode, ErrorInfo } from '../../common/errors';
 import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
 import type { ColorFixName, RestorerViews, RunDefaults, SchedulerName } from '../../common/runSettings';
 
@@ -38,11 +47,9 @@ export interface AppInfo {
   platform: string;
 }
 
-/** A user-facing failure: what happened and what to do about it. */
-export interface IpcError {
-  code: string;
-  message: string;
-}
+/** A user-facing failure: what happened and what to do about it. `code` is one of common/errors.ts ErrorCode. */
+export type IpcError = ErrorInfo;
+export type { ErrorCode };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 

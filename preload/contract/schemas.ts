@@ -4,27 +4,18 @@
  * contract test.
  *
  * Run settings come from the vocabulary in common/ (runSettingsSchemas.ts: the same
- * checks main's saved settings and pack manifests use) and the restoration prompt
- * grammar (common/restorationPrompt.ts), so a bad value is refused here with the
- * field's name before it costs an engine round trip. The worker checks the
- * engine's parameters with the same vocabulary (main/engine/jobs/restoreParams.ts).
+ * checks main's saved settings and pack manifests use). A run's parameters are the
+ * one restore-parameters schema (common/restoreParamsSchema.ts) in its wire form:
+ * masks as bytes, lengths capped, unknown keys refused. The worker checks the same
+ * schema in its engine form (main/engine/jobs/restoreParams.ts), so a bad value is
+ * refused here with the field's name before it costs an engine round trip.
+ *
+ * A payload a schema refuses never reaches its handler: the channel answers
+ * `{ ok: false, error: { code: 'invalid-request', ... } }` (main/ipc/dispatch.ts).
  */
 import { z } from 'zod';
-import { RestorationPromptError, parseRestorationPrompt } from '../../common/restorationPrompt';
-import {
-  colorFixLevelsSchema,
-  colorFixSchema,
-  etaSchema,
-  guidanceScaleSchema,
-  runDefaultsSchema,
-  schedulerSchema,
-  seedSchema,
-  stepsSchema,
-  strengthSchema,
-  tileOverlapSchema,
-  tileSizeSchema,
-  restorerViewsSchema,
-} from '../../common/runSettingsSchemas';
+import { regionPromptShape, restorationPromptTextSchema, restoreParamsShape } from '../../common/restoreParamsSchema';
+import { runDefaultsSchema } from '../../common/runSettingsSchemas';
 import { PROVIDER_CHOICES } from '../../common/runSettings';
 import type { InvokeChannel, RequestOf } from './channels';
 
@@ -56,14 +47,7 @@ const id = z
 
 const promptText = z.string().max(MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`);
 
-export const restorationPromptSchema = z.string().max(MAX_PROMPT_CHARS).superRefine((text, ctx) => {
-  try {
-    parseRestorationPrompt(text);
-  } catch (err) {
-    if (!(err instanceof RestorationPromptError)) throw err;
-    ctx.addIssue({ code: 'custom', message: err.message });
-  }
-});
+export const restorationPromptSchema = restorationPromptTextSchema(z.string().max(MAX_PROMPT_CHARS));
 
 export const regionMaskSchema = z
   .object({
@@ -74,36 +58,16 @@ export const regionMaskSchema = z
   .strict()
   .refine((m) => m.data.byteLength === m.width * m.height, { message: 'data must hold width * height bytes (one coverage byte per pixel)', path: ['data'] });
 
-export const regionPromptSchema = z
-  .object({
-    prompt: promptText.refine((p) => p.trim().length > 0, 'a region needs a prompt'),
-    guidanceScale: guidanceScaleSchema.optional(),
-    mask: regionMaskSchema,
-  })
-  .strict();
+export const regionPromptSchema = z.object(regionPromptShape(regionMaskSchema, promptText)).strict();
 
+/** The restore-parameters schema's wire form (common/restoreParamsSchema.ts) with IPC's caps on regions. */
 export const restoreParamsSchema = z
   .object({
-    restorationPrompt: restorationPromptSchema,
-    semanticPrompt: promptText,
-    negativePrompt: promptText,
+    ...restoreParamsShape(regionPromptSchema, restorationPromptSchema, promptText),
     regions: z
       .array(regionPromptSchema)
       .max(MAX_REGIONS, `at most ${MAX_REGIONS} regions`)
       .refine((rs) => rs.reduce((n, r) => n + r.mask.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL, `the masks together must stay under ${MAX_MASK_BYTES_TOTAL} bytes`),
-    steps: stepsSchema,
-    guidanceScale: guidanceScaleSchema,
-    seed: seedSchema,
-    // 0 = restorer only; the engine refuses it without useRestorer (restoreParams.ts), in words.
-    strength: strengthSchema,
-    scheduler: schedulerSchema,
-    eta: etaSchema,
-    colorFix: colorFixSchema,
-    colorFixLevels: colorFixLevelsSchema.optional(),
-    useRestorer: z.boolean(),
-    restorerViews: restorerViewsSchema.optional(),
-    tileSize: tileSizeSchema.optional(),
-    tileOverlap: tileOverlapSchema.optional(),
   })
   .strict();
 

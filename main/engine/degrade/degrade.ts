@@ -27,6 +27,7 @@
 import sharp from 'sharp';
 import { resizeRgb } from '../imageOps/resize';
 import type { RgbImage } from '../pipeline/types';
+import { SpireError } from '../../../common/errors';
 import { RESTORATION_GRAMMAR, parseRestorationPrompt, restorationPromptOf, type RestorationPrompt } from '../../../common/restorationPrompt';
 import type { Generator } from '../tensor/random';
 
@@ -42,16 +43,14 @@ export interface DegradeResult {
   stages: StageValues;
 }
 
-export class DegradeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DegradeError';
-  }
+/** A degradation the engine cannot apply (a value out of range, an unknown key): SpireError `bad-params`. */
+export function degradeError(message: string): SpireError {
+  return new SpireError('bad-params', message);
 }
 
 /** Sampled, normalised 1-D Gaussian with radius ceil(4 sigma) (at least 1). */
 export function gaussianKernel1d(sigma: number): Float32Array {
-  if (!(sigma > 0)) throw new DegradeError(`blur sigma must be > 0, got ${sigma}`);
+  if (!(sigma > 0)) throw degradeError(`blur sigma must be > 0, got ${sigma}`);
   const radius = Math.max(1, Math.ceil(4 * sigma));
   const k = new Float64Array(2 * radius + 1);
   let sum = 0;
@@ -149,7 +148,7 @@ function toUint8(image: RgbImage): Uint8Array {
 /** Encodes and decodes as baseline JPEG at `quality` (4:2:0 chroma), returning the decoded pixels. */
 export async function jpegCompress(image: RgbImage, quality: number): Promise<RgbImage> {
   const q = Math.round(quality);
-  if (!(q >= 1 && q <= 100)) throw new DegradeError(`JPEG quality must be in 1..100, got ${quality}`);
+  if (!(q >= 1 && q <= 100)) throw degradeError(`JPEG quality must be in 1..100, got ${quality}`);
   const raw = { width: image.width, height: image.height, channels: 3 as const };
   const jpeg = await sharp(toUint8(image), { raw })
     .jpeg({ quality: q, chromaSubsampling: '4:2:0', quantisationTable: 0, trellisQuantisation: false, overshootDeringing: false, optimiseScans: false, mozjpeg: false })
@@ -161,7 +160,7 @@ export async function jpegCompress(image: RgbImage, quality: number): Promise<Rg
 /** One stage's value drawn uniformly over its grammar range, rounded to the grammar grid (JPEG quality: an integer). */
 export function sampleStageValue(key: string, rng: Generator): number {
   const spec = RESTORATION_GRAMMAR.operations.find((op) => op.key === key);
-  if (!spec) throw new DegradeError(`unknown degradation '${key}'`);
+  if (!spec) throw degradeError(`unknown degradation '${key}'`);
   if (spec.decimals === 0) return Math.min(spec.max, Math.floor(spec.min + rng.random() * (spec.max - spec.min + 1)));
   const v = spec.min + rng.random() * (spec.max - spec.min);
   return Number(v.toFixed(spec.decimals));
@@ -169,7 +168,7 @@ export function sampleStageValue(key: string, rng: Generator): number {
 
 /** Applies explicit stage values in canonical order (blur, downsample, noise, jpeg); returns the low-resolution result. */
 export async function applyStages(clean: RgbImage, values: StageValues, rng: Generator): Promise<RgbImage> {
-  if (clean.data.length !== clean.width * clean.height * 3) throw new DegradeError('the image to degrade is malformed');
+  if (clean.data.length !== clean.width * clean.height * 3) throw degradeError('the image to degrade is malformed');
   restorationPromptOf({ ...values }); // validates keys and ranges with the grammar's messages
   let img = clean;
   if (values.blur !== undefined) img = gaussianBlur(img, values.blur);
@@ -185,12 +184,12 @@ export async function applyStages(clean: RgbImage, values: StageValues, rng: Gen
 /**
  * Applies the degradation a restoration prompt describes. A clause with a number applies
  * that value; one without draws its value with `rng`; "" leaves the image as it is. The blind
- * prompt is refused (DegradeError). Prompt syntax errors are RestorationPromptError.
+ * prompt is refused (SpireError bad-params). Prompt syntax errors are RestorationPromptError.
  */
 export async function applyPrompt(clean: RgbImage, prompt: string | RestorationPrompt, rng: Generator): Promise<DegradeResult> {
   const p = typeof prompt === 'string' ? parseRestorationPrompt(prompt) : prompt;
   if (p.blind)
-    throw new DegradeError(
+    throw degradeError(
       `'${RESTORATION_GRAMMAR.blindPrompt}' cannot be applied: degrade applies parameterized prompts only, e.g. 'Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;'.`,
     );
   const stages: StageValues = {};

@@ -1,34 +1,20 @@
 /**
- * Errors of image reading and writing. Each has a stable `code` (the CLI maps
- * them to exit codes, the app shows the message as it is) and a message that
+ * Errors of image reading and writing: SpireErrors (common/errors.ts) with an
+ * `image-*` code for a read and an `output-*` code for a write (the CLI maps
+ * them to exit codes, the app shows the message as it is), and a message that
  * says what to do.
  *
  * `readError` holds the one wording of every read failure, shared by the CLI,
- * the restore jobs and the app's image service (which re-exports
- * ImageReadError as its ImageError).
+ * the restore jobs and the app's image service.
  */
+import { SpireError, type ImageReadErrorCode, type ImageWriteErrorCode } from '../../../common/errors';
 
-export type ImageReadErrorCode =
-  | 'image-missing'
-  | 'image-unreadable'
-  | 'image-empty'
-  | 'image-file-too-large'
-  | 'image-not-an-image'
-  | 'image-unsupported'
-  | 'image-truncated'
-  | 'image-corrupt'
-  | 'image-too-many-pixels'
-  | 'image-too-much-memory';
+export type { ImageReadErrorCode, ImageWriteErrorCode };
 
-export class ImageReadError extends Error {
-  constructor(
-    readonly code: ImageReadErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImageReadError';
-  }
-}
+/** A read failure: `image-*` code, message in words. */
+export const imageReadError = (code: ImageReadErrorCode, message: string): SpireError => new SpireError(code, message);
+/** A write failure: `output-*` code, message in words. */
+export const imageWriteError = (code: ImageWriteErrorCode, message: string): SpireError => new SpireError(code, message);
 
 const SUPPORTED_LIST = 'PNG, JPEG, WebP or TIFF';
 
@@ -69,57 +55,38 @@ const REOPEN = 'Open the original file, or re-save it from another editor';
  * file's first bytes announce (png, jpeg, ...).
  */
 export const readError = {
-  missing: (where: string) => new ImageReadError('image-missing', `“${where}” does not exist. Check the path; the file may have been moved or deleted.`),
-  notAFile: (where: string) => new ImageReadError('image-unreadable', `“${where}” is not a file. Choose an image file instead.`),
+  missing: (where: string) => imageReadError('image-missing', `“${where}” does not exist. Check the path; the file may have been moved or deleted.`),
+  notAFile: (where: string) => imageReadError('image-unreadable', `“${where}” is not a file. Choose an image file instead.`),
   unreadable: (where: string, why: string) =>
-    new ImageReadError('image-unreadable', `“${where}” could not be read (${why}). Check that the file still exists and that you may read it.`),
-  empty: (label: string) => new ImageReadError('image-empty', `“${label}” is empty (0 bytes). Choose the image again; the file may not have been saved completely.`),
+    imageReadError('image-unreadable', `“${where}” could not be read (${why}). Check that the file still exists and that you may read it.`),
+  empty: (label: string) => imageReadError('image-empty', `“${label}” is empty (0 bytes). Choose the image again; the file may not have been saved completely.`),
   fileTooLarge: (label: string, size: number, max: number) =>
-    new ImageReadError(
+    imageReadError(
       'image-file-too-large',
       `“${label}” is ${formatBytes(size)}; the largest file SPIRE Studio accepts is ${formatBytes(max)}. Save it with compression (PNG, JPEG or WebP) or scale it down, then try again.`,
     ),
-  notAnImage: (label: string) => new ImageReadError('image-not-an-image', `“${label}” is not an image SPIRE Studio can open. Choose a ${SUPPORTED_LIST} file.`),
+  notAnImage: (label: string) => imageReadError('image-not-an-image', `“${label}” is not an image SPIRE Studio can open. Choose a ${SUPPORTED_LIST} file.`),
   /** `format`: sharp's name for it (gif, svg, ...), or null when only the first bytes say it is some other image. */
   unsupported: (label: string, format: string | null) => {
     const what = format === null ? 'in an image format' : `${UNSUPPORTED_KIND[format] ?? `an image in ${format.toUpperCase()} format`},`;
-    return new ImageReadError('image-unsupported', `“${label}” is ${what} which SPIRE Studio cannot open. Convert it to ${SUPPORTED_LIST} first.`);
+    return imageReadError('image-unsupported', `“${label}” is ${what} which SPIRE Studio cannot open. Convert it to ${SUPPORTED_LIST} first.`);
   },
   truncated: (label: string, fmt: string) =>
-    new ImageReadError(
+    imageReadError(
       'image-truncated',
       `“${label}” is cut off: its ${fmt.toUpperCase()} data ends early, so the file is truncated or damaged. ${REOPEN}; if it was downloaded or copied, do that again.`,
     ),
   /** `detail`: the decoder's own words (first line), for whoever reports the problem. */
   damaged: (label: string, fmt: string, detail: string) =>
-    new ImageReadError('image-corrupt', `“${label}” starts like a ${fmt.toUpperCase()} file but could not be read; it is damaged (${firstLine(detail)}). ${REOPEN}.`),
+    imageReadError('image-corrupt', `“${label}” starts like a ${fmt.toUpperCase()} file but could not be read; it is damaged (${firstLine(detail)}). ${REOPEN}.`),
   tooManyPixels: (label: string, width: number, height: number, max: number) =>
-    new ImageReadError(
+    imageReadError(
       'image-too-many-pixels',
       `“${label}” is ${width} x ${height} (${formatPixels(width * height)}); the largest image SPIRE Studio accepts is ${formatPixels(max)}. Downscale or crop it in another editor first.`,
     ),
   tooMuchMemory: (label: string, width: number, height: number, needed: number, allowed: number) =>
-    new ImageReadError(
+    imageReadError(
       'image-too-much-memory',
       `Decoding “${label}” (${width} x ${height}) needs about ${formatBytes(needed)} of memory; ${formatBytes(allowed)} is allowed. Downscale or crop it first, or close other programs.`,
     ),
 };
-
-export type ImageWriteErrorCode =
-  | 'output-exists'
-  | 'output-unsupported'
-  | 'output-disk-full'
-  | 'output-read-only'
-  | 'output-no-folder'
-  | 'output-invalid'
-  | 'output-failed';
-
-export class ImageWriteError extends Error {
-  constructor(
-    readonly code: ImageWriteErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImageWriteError';
-  }
-}

@@ -1,5 +1,5 @@
 /** Image I/O for the engine, the CLI and the app: read any supported file into an RgbImage, write one back atomically. */
-export { ImageReadError, ImageWriteError, type ImageReadErrorCode, type ImageWriteErrorCode } from './errors';
+export { imageReadError, imageWriteError, type ImageReadErrorCode, type ImageWriteErrorCode } from './errors';
 export { readImage, decodeImage, probeImage, sniffFormat, estimateDecodeBytes, SUPPORTED_READ_FORMATS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS } from './readImage';
 export type { DecodedImage, ImageFormat, ImageInfo, ImageProbe, ReadImageResult, ReadLimits } from './readImage';
 export { writeImage, encodeImage, writeFileAtomic, formatFromPath, resizeMask, toSamples, xmpPacket } from './writeImage';

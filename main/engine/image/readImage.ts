@@ -10,7 +10,7 @@
  *                sample as the file has it (the app's image service stops here)
  *   readImage:   + float conversion, alpha aside, text metadata (jobs, CLI)
  *
- * Every failure is an ImageReadError (errors.ts: `readError`, one wording for
+ * Every failure is a SpireError with an image-* code (errors.ts: `readError`, one wording for
  * the CLI, the jobs and the app) whose message names the file and says what to do.
  */
 import { stat, readFile } from 'node:fs/promises';
@@ -18,7 +18,8 @@ import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
-import { ImageReadError, readError } from './errors';
+import { SpireError } from '../../../common/errors';
+import { readError } from './errors';
 import { jpegQualityFromTables } from './jpegQuality';
 import { readPngText } from './pngText';
 
@@ -121,7 +122,7 @@ function looksTruncated(message: string, bytes: Uint8Array, format: string): boo
 }
 
 /** A decoder failure on a file whose first bytes announce `format`: cut off, or damaged. */
-function undecodable(err: unknown, label: string, bytes: Uint8Array, format: string): ImageReadError {
+function undecodable(err: unknown, label: string, bytes: Uint8Array, format: string): SpireError {
   const message = err instanceof Error ? err.message : String(err);
   return looksTruncated(message, bytes, format) ? readError.truncated(label, format) : readError.damaged(label, format, message);
 }
@@ -138,7 +139,7 @@ async function loadBytes(source: string | Uint8Array, label: string, where: stri
     if (!info.isFile()) throw readError.notAFile(where);
     size = info.size;
   } catch (err) {
-    if (err instanceof ImageReadError) throw err;
+    if (err instanceof SpireError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw readError.missing(where);
     throw readError.unreadable(where, code ?? String(err));

@@ -16,7 +16,8 @@ import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
-import { ImageWriteError } from './errors';
+import { SpireError } from '../../../common/errors';
+import { imageWriteError } from './errors';
 import { insertPngText } from './pngText';
 import type { ImageFormat } from './readImage';
 
@@ -110,7 +111,7 @@ export function xmpPacket(entries: Record<string, string>): string {
 /** Encodes the image in memory (no file access). */
 export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: ImageFormat, options: Omit<WriteImageOptions, 'format' | 'overwrite'> = {}): Promise<Buffer> {
   if (rgb.data.length !== rgb.width * rgb.height * 3 || rgb.width < 1 || rgb.height < 1)
-    throw new ImageWriteError('output-invalid', `The image to write is malformed (${rgb.width} x ${rgb.height} with ${rgb.data.length} values).`);
+    throw imageWriteError('output-invalid', `The image to write is malformed (${rgb.width} x ${rgb.height} with ${rgb.data.length} values).`);
   const keepAlpha = alpha !== null && format !== 'jpeg';
   const fittedAlpha = keepAlpha && alpha ? await resizeMask(alpha, rgb.width, rgb.height) : null;
   const bitDepth = format === 'png' || format === 'tiff' ? (options.bitDepth ?? 8) : 8;
@@ -141,25 +142,25 @@ export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: Ima
   return format === 'png' && hasMetadata ? insertPngText(encoded, metadata) : encoded;
 }
 
-function writeErrorFor(err: unknown, path: string): ImageWriteError {
-  if (err instanceof ImageWriteError) return err;
+function writeErrorFor(err: unknown, path: string): SpireError {
+  if (err instanceof SpireError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const folder = dirname(path);
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new ImageWriteError('output-disk-full', `The disk holding “${folder}” is full; nothing was written. Free some space or choose another folder.`);
+      return imageWriteError('output-disk-full', `The disk holding “${folder}” is full; nothing was written. Free some space or choose another folder.`);
     case 'EROFS':
     case 'EACCES':
     case 'EPERM':
-      return new ImageWriteError('output-read-only', `SPIRE Studio may not write in “${folder}” (${code}); nothing was written. Choose a folder you can write to.`);
+      return imageWriteError('output-read-only', `SPIRE Studio may not write in “${folder}” (${code}); nothing was written. Choose a folder you can write to.`);
     case 'ENOENT':
     case 'ENOTDIR':
-      return new ImageWriteError('output-no-folder', `The folder “${folder}” does not exist. Create it first or choose another output path.`);
+      return imageWriteError('output-no-folder', `The folder “${folder}” does not exist. Create it first or choose another output path.`);
     case 'EEXIST':
-      return new ImageWriteError('output-exists', `“${path}” already exists; it was left as it is. Choose another name, or allow overwriting (--force in the CLI).`);
+      return imageWriteError('output-exists', `“${path}” already exists; it was left as it is. Choose another name, or allow overwriting (--force in the CLI).`);
     default:
-      return new ImageWriteError('output-failed', `“${path}” could not be written (${code ?? (err instanceof Error ? err.message : String(err))}); nothing was written.`);
+      return imageWriteError('output-failed', `“${path}” could not be written (${code ?? (err instanceof Error ? err.message : String(err))}); nothing was written.`);
   }
 }
 
@@ -220,7 +221,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, overwrite
 export async function writeImage(path: string, rgb: RgbImage, alpha: Mask | null, options: WriteImageOptions = {}, io: AtomicIo = defaultIo): Promise<WriteImageResult> {
   const format = options.format ?? formatFromPath(path);
   if (!format)
-    throw new ImageWriteError('output-unsupported', `“${basename(path)}” has no image extension SPIRE Studio writes. End the name with .png, .jpg, .webp or .tif.`);
+    throw imageWriteError('output-unsupported', `“${basename(path)}” has no image extension SPIRE Studio writes. End the name with .png, .jpg, .webp or .tif.`);
   if (!options.overwrite && (await exists(path))) throw writeErrorFor(Object.assign(new Error('exists'), { code: 'EEXIST' }), path);
   const bytes = await encodeImage(rgb, alpha, format, options);
   await writeFileAtomic(path, bytes, options.overwrite ?? false, io);

@@ -6,16 +6,16 @@
  *                   cancel(id)    cancel(id): the job's AbortSignal fires; the job
  *                   never runs,   stops at its next check (the pipeline checks
  *                   rejects with  before every model call) and rejects.
- *                   JobCancelled
+ *                   SpireError
+ *                   `cancelled`
  *
  * A job that fails rejects its own promise only; the queue goes on with the next.
  */
+import { SpireError } from '../../../common/errors';
 
-export class JobCancelled extends Error {
-  constructor(message = 'The job was cancelled before it started.') {
-    super(message);
-    this.name = 'JobCancelled';
-  }
+/** What a job cancelled while it waited rejects with (the worker sends it as the request's error). */
+export function cancelledBeforeStart(): SpireError {
+  return new SpireError('cancelled', 'The request was cancelled before it started.');
 }
 
 interface QueuedJob {
@@ -57,7 +57,7 @@ export class JobQueue {
     if (index < 0) return false;
     const [job] = this.waiting.splice(index, 1);
     job?.controller.abort();
-    job?.reject(new JobCancelled());
+    job?.reject(cancelledBeforeStart());
     return true;
   }
 

@@ -6,12 +6,13 @@
 import { readImage } from '../image';
 import { RestoreCancelled } from '../pipeline/types';
 import type { EstimateJobParams, EstimateJobResult } from '../protocol';
-import { JobError, toJobError, type PipelineRunner } from './restoreJob';
+import { SpireError } from '../../../common/errors';
+import { jobFailure, type PipelineRunner } from './restoreJob';
 
 export async function runEstimateJob(job: EstimateJobParams, ctx: { pipeline: PipelineRunner; packName: string; signal: AbortSignal }): Promise<EstimateJobResult> {
   const estimate = ctx.pipeline.estimate;
   if (!estimate) {
-    throw new JobError(
+    throw new SpireError(
       'no-estimator',
       `The model pack "${ctx.packName}" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt (e.g. "Denoise with sigma 0.05;").`,
     );
@@ -24,6 +25,6 @@ export async function runEstimateJob(job: EstimateJobParams, ctx: { pipeline: Pi
     const result = await estimate(input.rgb, { jpegQualityFromFile: input.metadata.jpegQuality });
     return { ...result, input: { width: input.rgb.width, height: input.rgb.height, format: input.format } };
   } catch (err) {
-    throw toJobError(err, size);
+    throw jobFailure(err, size);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * One restore job, as the worker runs it:
  *
- *   1. check the params (prompt grammar, ranges)      -> bad-prompt / bad-params
+ *   1. check the params (the restore-parameters schema) -> bad-prompt / bad-params
  *   2. read the input image (bytes or a path)         -> image-* codes
  *   3. fit region masks of any other size to the output size (pipeline/regions.ts)
  *   4. pipeline.restore(input, params, { signal, previewSize, onStep })
@@ -9,22 +9,23 @@
  *   5. check the output is finite                     -> bad-output
  *   6. encode it (alpha resized to the output, metadata: prompts, seed, model)
  *
- * Failures become a JobError with a code and a plain-words message; the
+ * Failures are SpireErrors with a code and a plain-words message (jobFailure turns
+ * what came from outside our code, an abort or running out of memory, into one); the
  * worker sends them as the response's error, so the queue and worker stay usable.
  */
 import { performance } from 'node:perf_hooks';
-import { ImageReadError, encodeImage, readImage, type ReadImageResult } from '../image';
+import { encodeImage, readImage, type ReadImageResult } from '../image';
 import { resizeRgb } from '../imageOps/resize';
 import { fitRegionMasks } from '../pipeline/regions';
 import type { PipelineParams, RestoreHooks, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
 import { upsampleFactor } from '../../../common/restorationPrompt';
+import { SpireError, describeThrown } from '../../../common/errors';
 import { type DegradationEstimate } from '../../../common/estimate';
 import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
 import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
-import { JobCancelled } from './JobQueue';
 import { StepTimer } from './progress';
-import { RestoreParamsError, validateRestoreParams } from './restoreParams';
+import { validateRestoreParams } from './restoreParams';
 
 /** What the input file says about itself that the pipeline can use. */
 export interface InputFileInfo {
@@ -42,18 +43,6 @@ export interface PipelineRunner {
   estimate?(input: RgbImage, info: InputFileInfo): Promise<DegradationEstimate>;
 }
 
-export type JobErrorCode = 'cancelled' | 'pack-not-loaded' | 'no-estimator' | 'bad-prompt' | 'bad-params' | 'out-of-memory' | 'bad-output' | 'restore-failed' | ImageReadError['code'];
-
-export class JobError extends Error {
-  constructor(
-    readonly code: JobErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JobError';
-  }
-}
-
 export interface RestoreJobContext {
   pipeline: PipelineRunner;
   pack: { name: string; dir: string } | null;
@@ -62,31 +51,33 @@ export interface RestoreJobContext {
   sendProgress(progress: RestoreProgress): void;
 }
 
+/** How onnxruntime, V8 and the OS word running out of memory (their errors carry no code). */
 const OOM = /out of memory|bad_alloc|allocation failed|failed to allocate|cannot allocate|invalid typed array length|array buffer allocation|ENOMEM/i;
 
-/** Turns anything a job threw into a JobError with a message that says what to do. */
-export function toJobError(err: unknown, input?: { width: number; height: number }): JobError {
-  if (err instanceof JobError) return err;
-  if (err instanceof RestoreCancelled || err instanceof JobCancelled || (err instanceof Error && err.name === 'AbortError'))
-    return new JobError('cancelled', 'The restoration was cancelled.');
-  if (err instanceof RestoreParamsError) return new JobError(err.code, err.message);
-  if (err instanceof ImageReadError) return new JobError(err.code, err.message);
-  const message = err instanceof Error ? err.message : String(err);
-  if (/produced (NaN|-?Infinity)|not numerically sound/.test(message)) return new JobError('bad-output', message);
+/**
+ * What a job ends with: a SpireError as it is; the pipeline's abort (RestoreCancelled, an AbortError)
+ * as `cancelled`; what came from outside our code as `out-of-memory` (a RangeError, or the runtime's
+ * words for it) or `restore-failed`, with its text in brackets.
+ */
+export function jobFailure(err: unknown, input?: { width: number; height: number }): SpireError {
+  if (err instanceof SpireError) return err;
+  if (err instanceof RestoreCancelled || (err instanceof Error && err.name === 'AbortError')) return new SpireError('cancelled', 'The restoration was cancelled.');
+  const message = describeThrown(err);
   if (err instanceof RangeError || OOM.test(message)) {
     const size = input ? ` (${input.width} x ${input.height})` : '';
-    return new JobError(
+    return new SpireError(
       'out-of-memory',
       `The engine ran out of memory restoring this image${size}. Try a smaller image or a smaller tile size, or close other programs. (${message})`,
+      { cause: err },
     );
   }
-  return new JobError('restore-failed', `The restoration failed: ${message}`);
+  return new SpireError('restore-failed', `The restoration failed: ${message}`, { cause: err });
 }
 
 function checkFinite(image: RgbImage): void {
   for (let i = 0; i < image.data.length; i++) {
     if (!Number.isFinite(image.data[i])) {
-      throw new JobError(
+      throw new SpireError(
         'bad-output',
         'The model produced invalid values (NaN or infinity) for this image. Try another seed or fewer steps; if it keeps happening, run on the CPU provider (--ep cpu) or use a float32 pack.',
       );
@@ -212,6 +203,6 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
       metadata,
     };
   } catch (err) {
-    throw toJobError(err, input ? { width: input.rgb.width, height: input.rgb.height } : undefined);
+    throw jobFailure(err, input ? { width: input.rgb.width, height: input.rgb.height } : undefined);
   }
 }

@@ -1,10 +1,14 @@
 /**
- * Defaults and checks for RestoreParams, shared by the worker (which checks
- * every job, whoever sent it) and the CLI (which builds them from flags).
- * Messages say which value is wrong and what is allowed.
+ * Defaults and the check of RestoreParams, shared by the worker (which checks every job, whoever
+ * sent it) and the CLI (which builds them from flags). The check is the one restore-parameters
+ * schema (common/restoreParamsSchema.ts, engine form) plus the strength-0 rule; its refusal is a
+ * SpireError (`bad-prompt` or `bad-params`) whose `field` names the value and whose message says
+ * what is allowed.
  */
 import type { PipelineParams, RestoreParams } from '../pipeline/types';
-import { RestorationPromptError, parseRestorationPrompt, type RestorationPrompt } from '../../../common/restorationPrompt';
+import { SpireError } from '../../../common/errors';
+import type { RestorationPrompt } from '../../../common/restorationPrompt';
+import { engineRestoreParamsSchema } from '../../../common/restoreParamsSchema';
 import {
   APP_RUN_DEFAULTS,
   COLOR_FIX_NAMES,
@@ -15,8 +19,6 @@ import {
   SCHEDULER_NAMES,
   STRENGTH_ZERO_NEEDS_RESTORER,
   describeRange,
-  inRange,
-  type SettingRange,
 } from '../../../common/runSettings';
 
 export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
@@ -30,60 +32,69 @@ export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   tileOverlap: DEFAULT_TILE_OVERLAP,
 };
 
-/** A RestoreParams value that is out of range or of the wrong kind; `field` names it. */
-export class RestoreParamsError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly code: 'bad-prompt' | 'bad-params' = 'bad-params',
-  ) {
-    super(message);
-    this.name = 'RestoreParamsError';
-  }
+/** Checked params: the restoration prompt in canonical text, and that prompt parsed (pass it inward, never parse it again). */
+export interface CheckedRestoreParams {
+  params: RestoreParams;
+  prompt: RestorationPrompt;
 }
 
-function checkNumber(field: string, value: unknown, range: SettingRange): void {
-  if (!inRange(value, range)) throw new RestoreParamsError(field, `${field} must be ${describeRange(range)}, got ${String(value)}.`);
+const RANGE_FIELDS = ['steps', 'guidanceScale', 'seed', 'strength', 'eta', 'tileSize', 'tileOverlap', 'colorFixLevels'] as const;
+const CHOICE_FIELDS = { scheduler: SCHEDULER_NAMES, colorFix: COLOR_FIX_NAMES, restorerViews: RESTORER_VIEWS } as const;
+
+const refuse = (field: string, message: string, code: 'bad-prompt' | 'bad-params' = 'bad-params'): SpireError => new SpireError(code, message, { field });
+
+/** The value at a schema issue's path, for "got …". */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+/** The schema's first issue in words, naming the field (the wording the CLI and the app show). */
+function describeIssue(params: unknown, issue: { path: readonly PropertyKey[]; message: string }): SpireError {
+  const [key, index, sub] = issue.path;
+  const got = String(valueAt(params, issue.path));
+  if (key === 'restorationPrompt') {
+    return typeof valueAt(params, ['restorationPrompt']) === 'string'
+      ? refuse('restorationPrompt', `Restoration prompt: ${issue.message}.`, 'bad-prompt')
+      : refuse('restorationPrompt', 'The restoration prompt must be text.', 'bad-prompt');
+  }
+  if (key === 'semanticPrompt' || key === 'negativePrompt') return refuse(key, `${key} must be text.`, 'bad-prompt');
+  if (key === 'regions') {
+    if (typeof index !== 'number') return refuse('regions', 'regions must be a list.');
+    if (sub === 'prompt') return refuse(`regions[${index}].prompt`, `Region ${index + 1} needs a prompt.`, 'bad-prompt');
+    if (sub === 'guidanceScale') return refuse(`regions[${index}].guidanceScale`, `regions[${index}].guidanceScale must be ${describeRange(RUN_RANGES.guidanceScale)}, got ${got}.`);
+    return refuse(`regions[${index}].mask`, `Region ${index + 1}'s mask is malformed.`);
+  }
+  if (key === 'useRestorer') return refuse(key, `useRestorer must be true or false, got ${got}.`);
+  const range = RANGE_FIELDS.find((f) => f === key);
+  if (range) return refuse(range, `${range} must be ${describeRange(RUN_RANGES[range])}, got ${got}.`);
+  if (key === 'scheduler' || key === 'colorFix' || key === 'restorerViews') return refuse(key, `${key} must be one of ${CHOICE_FIELDS[key].join(', ')}, got ${got}.`);
+  return refuse(String(key ?? 'params'), `The run's parameters are malformed (${issue.message}).`);
 }
 
 /**
- * Checks every field (throws RestoreParamsError) and returns the params as the pipeline takes
- * them: the restoration prompt parsed (its `text` canonical). The one parse of a restore job's
- * prompt in the engine; everything inward takes the parsed value.
+ * Checks every field against the engine form of the restore-parameters schema and the strength-0
+ * rule; throws SpireError (bad-prompt / bad-params, `field` set). Returns the params with the
+ * restoration prompt in canonical text, and the parsed prompt.
+ */
+export function parseRestoreParams(params: RestoreParams): CheckedRestoreParams {
+  const parsed = engineRestoreParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw first ? describeIssue(params, first) : refuse('params', 'The run\'s parameters are malformed.');
+  }
+  if (params.strength === 0 && !params.useRestorer) throw refuse('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
+  const prompt = parsed.data.restorationPrompt;
+  return { params: { ...params, restorationPrompt: prompt.text, useRestorer: Boolean(params.useRestorer) }, prompt };
+}
+
+/**
+ * The params as the pipeline takes them: checked (parseRestoreParams) with the restoration prompt
+ * parsed (its `text` canonical). The engine's one parse of a job's prompt; everything inward takes
+ * the parsed value.
  */
 export function validateRestoreParams(params: RestoreParams): PipelineParams {
-  if (typeof params.restorationPrompt !== 'string') throw new RestoreParamsError('restorationPrompt', 'The restoration prompt must be text.', 'bad-prompt');
-  let restorationPrompt: RestorationPrompt;
-  try {
-    restorationPrompt = parseRestorationPrompt(params.restorationPrompt);
-  } catch (err) {
-    if (err instanceof RestorationPromptError) throw new RestoreParamsError('restorationPrompt', `Restoration prompt: ${err.message}.`, 'bad-prompt');
-    throw err;
-  }
-  for (const f of ['semanticPrompt', 'negativePrompt'] as const)
-    if (typeof params[f] !== 'string') throw new RestoreParamsError(f, `${f} must be text.`, 'bad-prompt');
-  checkNumber('steps', params.steps, RUN_RANGES.steps);
-  checkNumber('guidanceScale', params.guidanceScale, RUN_RANGES.guidanceScale);
-  checkNumber('seed', params.seed, RUN_RANGES.seed);
-  checkNumber('strength', params.strength, RUN_RANGES.strength);
-  if (params.strength === 0 && !params.useRestorer) throw new RestoreParamsError('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
-  checkNumber('eta', params.eta, RUN_RANGES.eta);
-  if (params.restorerViews !== undefined && !(RESTORER_VIEWS as readonly number[]).includes(params.restorerViews))
-    throw new RestoreParamsError('restorerViews', `restorerViews must be one of ${RESTORER_VIEWS.join(', ')}, got ${String(params.restorerViews)}.`);
-  checkNumber('tileSize', params.tileSize, RUN_RANGES.tileSize);
-  checkNumber('tileOverlap', params.tileOverlap, RUN_RANGES.tileOverlap);
-  if (!(SCHEDULER_NAMES as readonly string[]).includes(params.scheduler))
-    throw new RestoreParamsError('scheduler', `scheduler must be one of ${SCHEDULER_NAMES.join(', ')}, got ${String(params.scheduler)}.`);
-  if (!(COLOR_FIX_NAMES as readonly string[]).includes(params.colorFix))
-    throw new RestoreParamsError('colorFix', `colorFix must be one of ${COLOR_FIX_NAMES.join(', ')}, got ${String(params.colorFix)}.`);
-  if (params.colorFixLevels !== undefined) checkNumber('colorFixLevels', params.colorFixLevels, RUN_RANGES.colorFixLevels);
-  if (!Array.isArray(params.regions)) throw new RestoreParamsError('regions', 'regions must be a list.');
-  params.regions.forEach((r, i) => {
-    if (typeof r.prompt !== 'string' || r.prompt.trim() === '') throw new RestoreParamsError(`regions[${i}].prompt`, `Region ${i + 1} needs a prompt.`, 'bad-prompt');
-    const m = r.mask;
-    if (!m || !(m.data instanceof Float32Array) || m.width < 1 || m.height < 1 || m.data.length !== m.width * m.height)
-      throw new RestoreParamsError(`regions[${i}].mask`, `Region ${i + 1}'s mask is malformed.`);
-    if (r.guidanceScale !== undefined) checkNumber(`regions[${i}].guidanceScale`, r.guidanceScale, RUN_RANGES.guidanceScale);
-  });
-  return { ...params, restorationPrompt, useRestorer: Boolean(params.useRestorer) };
+  const { params: checked, prompt } = parseRestoreParams(params);
+  return { ...checked, restorationPrompt: prompt };
 }

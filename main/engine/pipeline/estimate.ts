@@ -23,6 +23,7 @@
  */
 import type { EstimatedOperation, DegradationEstimate } from '../../../common/estimate';
 import { RESTORATION_GRAMMAR, restorationPromptOf, type RestorationPrompt } from '../../../common/restorationPrompt';
+import { SpireError } from '../../../common/errors';
 import type { RgbImage } from './types';
 import type { SpireModels } from './models';
 
@@ -189,7 +190,7 @@ export async function estimateDegradation(models: SpireModels, image: RgbImage, 
   const out = await models.estimator(batch);
   for (const [name, t] of Object.entries(out)) {
     if (t.length !== rects.length * config.operations.length) throw new Error(`The estimator returned ${t.length} ${name}; ${rects.length} patches x ${config.operations.length} operations were expected.`);
-    for (const v of t) if (!Number.isFinite(v)) throw new Error(`The estimator produced ${String(v)}; the model pack or execution provider is not numerically sound. Try the cpu provider.`);
+    for (const v of t) if (!Number.isFinite(v)) throw new SpireError('bad-output', `The estimator produced ${String(v)}; the model pack or execution provider is not numerically sound. Try the cpu provider.`);
   }
   // 3. Aggregate; 4. prompt.
   const est = estimateFromOperations(config, aggregateEstimate(config, out, rects.length), options.jpegQualityFromFile ?? null);

@@ -7,6 +7,7 @@ import { averageOverViews, viewsOf } from '../imageOps/dihedral';
 import { nchwToRgb } from '../imageOps/convert';
 import { resizeNchw } from '../imageOps/resize';
 import { TileBlender, cropTile, type TilePlan } from '../imageOps/tiling';
+import { SpireError } from '../../../common/errors';
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
 import { SCHEDULER_CLASSES, createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
@@ -24,7 +25,8 @@ export type LatentDims = [1, number, number, number];
 export function assertFinite(data: Float32Array, what: string): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i] as number)) {
-      throw new Error(
+      throw new SpireError(
+        'bad-output',
         `${what} produced ${String(data[i])} (at value ${i} of ${data.length}); the model pack or execution provider is not numerically sound ` +
           `(a float16 pack overflowing, a broken export). Try the cpu provider or another pack.`,
       );

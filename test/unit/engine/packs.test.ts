@@ -1,5 +1,5 @@
 // Strict pack validation: the tiny random pack is copied to a temporary folder and broken in
-// one way per case; each broken pack must be refused with a PackError that names the file and
+// one way per case; each broken pack must be refused with a pack-invalid SpireError that names the file and
 // the mismatch. The intact copy must load and carry the typed manifest.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from '../../../main/engine/onnx/runtime';
 import { loadPack } from '../../../main/engine/packLoader';
-import { PackError, fusedTensorNames, packInfo, readManifest, type PackManifest } from '../../../main/engine/packs';
+import { SpireError } from '../../../common/errors';
+import { fusedTensorNames, packInfo, readManifest, type PackManifest } from '../../../main/engine/packs';
 
 const source = resolve(import.meta.dirname, '../../fixtures/packs/tiny-random');
 let tmp: string;
@@ -41,13 +42,24 @@ async function load(dir: string): Promise<PackManifest> {
   return manifest;
 }
 
-async function refusal(dir: string): Promise<PackError> {
+/** A pack refusal: the SpireError `pack-invalid`'s file and reason (details) and message. */
+interface PackRefusal {
+  file: string;
+  reason: string;
+  message: string;
+}
+
+function asPackRefusal(err: unknown): PackRefusal {
+  if (!(err instanceof SpireError) || err.code !== 'pack-invalid') throw new Error(`expected a pack-invalid SpireError, got ${String(err)}`);
+  return { file: err.details.file ?? '', reason: err.details.reason ?? '', message: err.message };
+}
+
+async function refusal(dir: string): Promise<PackRefusal> {
   const err = await load(dir).then(
     () => null,
     (e: unknown) => e,
   );
-  if (!(err instanceof PackError)) throw new Error(`expected a PackError, got ${String(err)}`);
-  return err;
+  return asPackRefusal(err);
 }
 
 describe('strict spire-pack validation', () => {
@@ -141,13 +153,12 @@ describe('manifest defaults (the run settings a pack recommends)', () => {
     m.hasRestorer = false;
     delete m.components.restorer;
   };
-  const readRefusal = async (dir: string): Promise<PackError> => {
+  const readRefusal = async (dir: string): Promise<PackRefusal> => {
     const err = await readManifest(dir).then(
       () => null,
       (e: unknown) => e,
     );
-    if (!(err instanceof PackError)) throw new Error(`expected a PackError, got ${String(err)}`);
-    return err;
+    return asPackRefusal(err);
   };
 
   it('reads them onto the typed manifest and reports them with the pack', async () => {

@@ -1,7 +1,6 @@
 /** The TypeScript port of degradations.py's parameterized pipeline: measured, not hard-coded. */
 import { describe, expect, it } from 'vitest';
 import {
-  DegradeError,
   addGaussianNoise,
   applyPrompt,
   downsampledSize,
@@ -13,6 +12,7 @@ import {
 import { encodeImage } from '../../../../main/engine/image';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 import { RestorationPromptError } from '../../../../common/restorationPrompt';
+import { SpireError } from '../../../../common/errors';
 import { Generator } from '../../../../main/engine/tensor/random';
 
 const GOLDEN_BLUR = [0.462026, 0.537807, 0.434979, 0.456172, 0.544791, 0.440194, 0.449876, 0.55731, 0.452984, 0.455162, 0.555734, 0.469651, 0.468747, 0.527626, 0.489395, 0.483608, 0.495825, 0.506711, 0.489977, 0.484555, 0.514114, 0.485175, 0.522624, 0.44881, 0.476612, 0.52987, 0.451537, 0.463664, 0.544125, 0.457369, 0.46009, 0.549048, 0.46605, 0.465274, 0.534095, 0.479748, 0.474414, 0.515325, 0.493447, 0.478663, 0.508877, 0.499685, 0.526333, 0.487078, 0.492138, 0.517691, 0.494609, 0.489934, 0.50061, 0.511551, 0.481199, 0.483567, 0.527557, 0.470718, 0.470097, 0.535283, 0.465751, 0.462075, 0.538883, 0.465931, 0.458705, 0.540661, 0.467554, 0.547017, 0.451223, 0.538471, 0.544744, 0.459001, 0.534965, 0.537578, 0.477549, 0.520634, 0.521185, 0.499541, 0.496399, 0.495956, 0.519378, 0.467369, 0.466902, 0.534977, 0.44484, 0.451702, 0.541196, 0.438058, 0.549415, 0.436297, 0.555153, 0.550945, 0.444056, 0.552894, 0.551346, 0.462838, 0.540657, 0.540286, 0.48616, 0.513751, 0.513411, 0.508797, 0.473349, 0.474661, 0.527126, 0.43837, 0.453131, 0.534333, 0.42685];
@@ -59,7 +59,8 @@ describe('gaussian blur', () => {
       expect(k.length).toBe(taps);
       expect(k.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     }
-    expect(() => gaussianKernel1d(0)).toThrow(DegradeError);
+    expect(() => gaussianKernel1d(0)).toThrow(SpireError);
+    expect(() => gaussianKernel1d(0)).toThrow(expect.objectContaining({ code: 'bad-params' }));
   });
 
   it('matches degradations.py gaussian_blur (sigma 1.3, kernel wider than the 7 x 5 image)', () => {

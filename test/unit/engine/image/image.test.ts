@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImageReadError, ImageWriteError, decodeImage, probeImage, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
+import { SpireError } from '../../../../common/errors';
+import { decodeImage, probeImage, readImage, writeFileAtomic, writeImage, type AtomicIo } from '../../../../main/engine/image';
 import { open, link, rename } from 'node:fs/promises';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 
@@ -47,9 +48,9 @@ async function expectReadError(source: string | Uint8Array, code: string, words:
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ImageReadError);
-  expect((err as ImageReadError).code).toBe(code);
-  expect((err as ImageReadError).message).toMatch(words);
+  expect(err).toBeInstanceOf(SpireError);
+  expect((err as SpireError).code).toBe(code);
+  expect((err as SpireError).message).toMatch(words);
 }
 
 describe('readImage', () => {
@@ -131,7 +132,7 @@ describe('read errors: one wording for the CLI, the jobs and the app', () => {
     await expect(cut).rejects.toMatchObject({ code: 'image-truncated', message: expect.stringMatching(/^“cut\.png” is cut off: its PNG data ends early, so the file is truncated or damaged\. Open the original file, or re-save it/) });
     const damaged = Buffer.from(png);
     damaged.fill(0x41, 16, png.length - 12); // the header itself is garbage, the end is intact
-    const err = (await readImage(damaged, {}, 'bad.png').catch((e: unknown) => e)) as ImageReadError;
+    const err = (await readImage(damaged, {}, 'bad.png').catch((e: unknown) => e)) as SpireError;
     expect(err.code).toBe('image-corrupt');
     expect(err.message).toMatch(/^“bad\.png” starts like a PNG file but could not be read; it is damaged \([^)\n]*[^:]\)\. Open the original file, or re-save it from another editor\.$/);
   });
@@ -226,8 +227,8 @@ describe('writeImage', () => {
     const out = join(tmp, 'x.png');
     await writeFile(out, 'precious');
     const err = await writeImage(out, gradient(2, 2), null).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ImageWriteError);
-    expect((err as ImageWriteError).code).toBe('output-exists');
+    expect(err).toBeInstanceOf(SpireError);
+    expect((err as SpireError).code).toBe('output-exists');
     expect((err as Error).message).toMatch(/already exists.*--force/);
     expect(await readFile(out, 'utf8')).toBe('precious');
     await writeImage(out, gradient(2, 2), null, { overwrite: true });
@@ -237,10 +238,10 @@ describe('writeImage', () => {
 
   it('says which extension to use for an unknown one, and which folder is missing', async () => {
     const e1 = await writeImage(join(tmp, 'x.bmp'), gradient(2, 2), null).catch((e: unknown) => e);
-    expect((e1 as ImageWriteError).code).toBe('output-unsupported');
+    expect((e1 as SpireError).code).toBe('output-unsupported');
     expect((e1 as Error).message).toMatch(/\.png, \.jpg, \.webp or \.tif/);
     const e2 = await writeImage(join(tmp, 'no', 'x.png'), gradient(2, 2), null).catch((e: unknown) => e);
-    expect((e2 as ImageWriteError).code).toBe('output-no-folder');
+    expect((e2 as SpireError).code).toBe('output-no-folder');
   });
 
   it('reports a full disk in words and leaves no partial or temporary file', async () => {
@@ -260,7 +261,7 @@ describe('writeImage', () => {
       rename,
     };
     const err = await writeImage(out, gradient(3, 3), null, {}, fullDisk).catch((e: unknown) => e);
-    expect((err as ImageWriteError).code).toBe('output-disk-full');
+    expect((err as SpireError).code).toBe('output-disk-full');
     expect((err as Error).message).toMatch(/full.*Free some space/);
     expect(await readdir(tmp)).toEqual([]);
   });
@@ -268,14 +269,14 @@ describe('writeImage', () => {
   it('reports a read-only folder in words and removes the temporary file when the final move fails', async () => {
     const readOnly: AtomicIo = { open, link: async () => Promise.reject(Object.assign(new Error('ro'), { code: 'EROFS' })), rename };
     const err = await writeFileAtomic(join(tmp, 'r.png'), new Uint8Array([1, 2, 3]), false, readOnly).catch((e: unknown) => e);
-    expect((err as ImageWriteError).code).toBe('output-read-only');
+    expect((err as SpireError).code).toBe('output-read-only');
     expect((err as Error).message).toMatch(/may not write.*Choose a folder/);
     expect(await readdir(tmp)).toEqual([]);
     // A real failure of the final rename (the target is a folder) also cleans up.
     await rm(join(tmp, 'dir.png'), { force: true });
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(tmp, 'dir.png'));
-    await expect(writeFileAtomic(join(tmp, 'dir.png'), new Uint8Array([1]), true)).rejects.toBeInstanceOf(ImageWriteError);
+    await expect(writeFileAtomic(join(tmp, 'dir.png'), new Uint8Array([1]), true)).rejects.toBeInstanceOf(SpireError);
     expect(await readdir(tmp)).toEqual(['dir.png']);
     expect((await stat(join(tmp, 'dir.png'))).isDirectory()).toBe(true);
   });

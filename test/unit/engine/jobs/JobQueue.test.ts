@@ -1,6 +1,7 @@
 /** JobQueue: one at a time, in order; cancel before start never runs; cancel while running aborts; failures do not stop the queue. */
 import { describe, expect, it } from 'vitest';
-import { JobCancelled, JobQueue } from '../../../../main/engine/jobs/JobQueue';
+import { SpireError } from '../../../../common/errors';
+import { JobQueue } from '../../../../main/engine/jobs/JobQueue';
 import { StepTimer, formatDuration } from '../../../../main/engine/jobs/progress';
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +46,8 @@ describe('JobQueue', () => {
     });
     expect(q.ids()).toEqual([1, 2, 3]);
     expect(q.cancel(2)).toBe(true);
-    await expect(second).rejects.toBeInstanceOf(JobCancelled);
+    await expect(second).rejects.toBeInstanceOf(SpireError);
+    await expect(second).rejects.toMatchObject({ code: 'cancelled' });
     expect(q.cancel(1)).toBe(true);
     await expect(first).rejects.toThrow('stopped');
     expect(await third).toBe('third');

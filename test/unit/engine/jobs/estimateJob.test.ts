@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runEstimateJob } from '../../../../main/engine/jobs/estimateJob';
-import { JobError, type InputFileInfo, type PipelineRunner } from '../../../../main/engine/jobs/restoreJob';
+import { SpireError } from '../../../../common/errors';
+import type { InputFileInfo, PipelineRunner } from '../../../../main/engine/jobs/restoreJob';
 import type { RgbImage } from '../../../../main/engine/pipeline/types';
 import { estimateOf } from '../../estimates';
 
@@ -38,11 +39,11 @@ describe('runEstimateJob', () => {
   it('says what to do when the pack has no estimator, and passes image errors on with their codes', async () => {
     const signal = new AbortController().signal;
     const none = await runEstimateJob({ input: { bytes: await image('png'), name: 'a.png' } }, { pipeline: pipelineWith(), packName: 'tiny', signal }).catch((e: unknown) => e);
-    expect(none).toBeInstanceOf(JobError);
+    expect(none).toBeInstanceOf(SpireError);
     expect(none).toMatchObject({ code: 'no-estimator' });
     expect((none as Error).message).toMatch(/"tiny" has no degradation estimator.*type the restoration prompt/);
     const broken = await runEstimateJob({ input: { bytes: new Uint8Array([1, 2, 3, 4]), name: 'x.png' } }, { pipeline: pipelineWith(async () => ESTIMATE), packName: 'p', signal }).catch((e: unknown) => e);
-    expect(broken).toBeInstanceOf(JobError);
-    expect((broken as JobError).code).toMatch(/^image-/);
+    expect(broken).toBeInstanceOf(SpireError);
+    expect((broken as SpireError).code).toMatch(/^image-/);
   });
 });

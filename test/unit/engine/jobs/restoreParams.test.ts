@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESTORE_PARAMS, RestoreParamsError, validateRestoreParams } from '../../../../main/engine/jobs/restoreParams';
+import { SpireError } from '../../../../common/errors';
+import { DEFAULT_RESTORE_PARAMS, validateRestoreParams } from '../../../../main/engine/jobs/restoreParams';
 import type { RestoreParams } from '../../../../main/engine/pipeline/types';
 
 const params = (over: Partial<RestoreParams>): RestoreParams => ({ ...DEFAULT_RESTORE_PARAMS, ...over });
 
-/** The RestoreParamsError `validateRestoreParams` throws for `p` (fails the test when none). */
-function refusal(p: RestoreParams): RestoreParamsError {
+/** The SpireError (bad-params / bad-prompt) `validateRestoreParams` throws for `p` (fails the test when none). */
+function refusal(p: RestoreParams): SpireError {
   try {
     validateRestoreParams(p);
   } catch (err) {
-    if (err instanceof RestoreParamsError) return err;
+    if (err instanceof SpireError && (err.code === 'bad-params' || err.code === 'bad-prompt')) return err;
     throw err;
   }
   throw new Error('validateRestoreParams accepted the params');

@@ -7,7 +7,8 @@
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EngineRequestError, SupervisedEngineHost } from '../../../../main/engine/host';
+import { SpireError } from '../../../../common/errors';
+import { SupervisedEngineHost } from '../../../../main/engine/host';
 import { DEFAULT_RESTORE_PARAMS } from '../../../../main/engine/jobs/restoreParams';
 import { isRestoreProgress, type RestoreJobParams, type RestoreProgress } from '../../../../main/engine/protocol';
 import { threadSpawner } from '../../../../main/engine/threadSpawner';
@@ -96,8 +97,8 @@ describe('restore over worker_threads', () => {
     const h = startHost();
     await whenReady(h);
     const crashed = await h.request('restore', await job('crash', 5)).catch((e: unknown) => e);
-    expect(crashed).toBeInstanceOf(EngineRequestError);
-    expect((crashed as EngineRequestError).code).toBe('engine-stopped');
+    expect(crashed).toBeInstanceOf(SpireError);
+    expect((crashed as SpireError).code).toBe('engine-stopped');
     expect((crashed as Error).message).toMatch(/stopped before answering.*exit code 7/);
     await whenReady(h);
     const next = await h.request('restore', await job('', 2));

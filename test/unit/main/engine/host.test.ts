@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../../common/engineStatus';
-import { EngineRequestError, SupervisedEngineHost } from '../../../../main/engine/host';
+import { SpireError } from '../../../../common/errors';
+import { SupervisedEngineHost } from '../../../../main/engine/host';
 import type { EngineProcess, EngineSpawner } from '../../../../main/engine/port';
 import type { EngineConfig } from '../../../../main/engine/protocol';
 import { threadSpawner } from '../../../../main/engine/threadSpawner';
@@ -162,7 +163,7 @@ describe('SupervisedEngineHost with a worker_threads worker', () => {
     rec.procs[1]!.kill();
     const status = await crashed;
     expect(status.message).toMatch(/^The engine stopped unexpectedly 2 times \(last: exit code \d+: killed\) and was not restarted\. Restart SPIRE Studio/);
-    await expect(host.request('status', {})).rejects.toThrow(EngineRequestError);
+    await expect(host.request('status', {})).rejects.toThrow(SpireError);
     await expect(host.request('status', {})).rejects.toThrow(/The engine has stopped; restart SPIRE Studio\./);
     expect(rec.procs).toHaveLength(2);
   });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSession } from '../../../../main/engine/onnx/runtime';
 import { describeFallbacks, loadPack, shortReason } from '../../../../main/engine/packLoader';
-import { PackError, readManifest } from '../../../../main/engine/packs';
+import { SpireError } from '../../../../common/errors';
+import { readManifest } from '../../../../main/engine/packs';
 import { identityModel } from './tinyOnnx';
 
 let dir: string;
@@ -44,17 +45,19 @@ describe('loadPack', () => {
   it('names a missing component file', async () => {
     await pack({ a: 'a.onnx', b: 'b.onnx' }, { 'a.onnx': identityModel() });
     const err = await loadPack(await readManifest(dir), { providers: ['cpu'], threads: 1, openSession }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PackError);
-    expect((err as PackError).file).toBe(join(dir, 'b.onnx'));
-    expect((err as PackError).reason).toMatch(/is missing \(component "b"\)/);
+    expect(err).toBeInstanceOf(SpireError);
+    expect((err as SpireError).code).toBe('pack-invalid');
+    expect((err as SpireError).details.file).toBe(join(dir, 'b.onnx'));
+    expect((err as SpireError).details.reason).toMatch(/is missing \(component "b"\)/);
   });
 
   it('names a corrupt component file and why onnxruntime refused it', async () => {
     await pack({ a: 'a.onnx' }, { 'a.onnx': 'this is not a protobuf' });
     const err = await loadPack(await readManifest(dir), { providers: ['cpu'], threads: 1, openSession }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PackError);
-    expect((err as PackError).file).toBe(join(dir, 'a.onnx'));
-    expect((err as PackError).reason).toMatch(/could not be opened as an ONNX model \(Could not open .* on any execution provider/);
+    expect(err).toBeInstanceOf(SpireError);
+    expect((err as SpireError).code).toBe('pack-invalid');
+    expect((err as SpireError).details.file).toBe(join(dir, 'a.onnx'));
+    expect((err as SpireError).details.reason).toMatch(/could not be opened as an ONNX model \(Could not open .* on any execution provider/);
   });
 
   it('releases components already opened when a later one fails', async () => {
@@ -65,7 +68,7 @@ describe('loadPack', () => {
       const release = opened.session.release.bind(opened.session);
       return { ...opened, session: Object.assign(Object.create(opened.session) as typeof opened.session, { release: async () => { released += 1; await release(); } }) };
     };
-    await expect(loadPack(await readManifest(dir), { providers: ['cpu'], threads: 1, openSession: counting })).rejects.toThrow(PackError);
+    await expect(loadPack(await readManifest(dir), { providers: ['cpu'], threads: 1, openSession: counting })).rejects.toThrow(SpireError);
     expect(released).toBe(1);
   });
 

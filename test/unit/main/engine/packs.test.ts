@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PackError, discoverPack, onnxComponents, readManifest } from '../../../../main/engine/packs';
+import { SpireError } from '../../../../common/errors';
+import { discoverPack, onnxComponents, readManifest } from '../../../../main/engine/packs';
 
 let tmp: string;
 
@@ -102,9 +103,10 @@ describe('readManifest', () => {
     const dir = join(tmp, 'bad');
     await writePack(dir, manifest);
     const err = await readManifest(dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PackError);
-    expect((err as PackError).file).toBe(join(dir, 'manifest.json'));
-    expect((err as PackError).reason).toMatch(reason);
+    expect(err).toBeInstanceOf(SpireError);
+    expect((err as SpireError).code).toBe('pack-invalid');
+    expect((err as SpireError).details.file).toBe(join(dir, 'manifest.json'));
+    expect((err as SpireError).details.reason).toMatch(reason);
   });
 
   it('says the manifest is missing', async () => {

@@ -7,14 +7,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CHANNEL_PREFIX, EVENT_CHANNELS, INVOKE_CHANNELS, type AppSettingsView, type InvokeChannel, type OpenedImage, type RequestOf, type RestoreParamsWire } from '../../../../preload/contract/channels';
 import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preload/contract/schemas';
-import { IpcRequestError, RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
+import { RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
+import { SpireError } from '../../../../common/errors';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
-import { EngineRequestError } from '../../../../main/engine/host';
-import { EstimateError } from '../../../../main/services/estimateService';
 import { estimateOf } from '../../estimates';
-import { ImageError } from '../../../../main/services/imageService';
-import { ExportError } from '../../../../main/services/exportService';
-import { RestoreError } from '../../../../main/services/restoreService';
 
 const image: OpenedImage = { id: 'i1', name: 'a.png', width: 2, height: 1, mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
 
@@ -261,8 +257,8 @@ describe('IPC contract', () => {
       if ((RESULT_CHANNELS as readonly string[]).includes(channel)) {
         expect(outcome).toEqual({ value: { ok: false, error: { code: 'invalid-request', message: expect.stringContaining(`Invalid request on ${channel}: `) } } });
       } else {
-        expect('error' in outcome && outcome.error).toBeInstanceOf(IpcRequestError);
-        expect((outcome as { error: IpcRequestError }).error.message).toMatch(new RegExp(`^Invalid request on ${channel}: `));
+        expect('error' in outcome && outcome.error).toBeInstanceOf(SpireError);
+        expect((outcome as { error: SpireError }).error.message).toMatch(new RegExp(`^Invalid request on ${channel}: `));
       }
     });
 
@@ -276,7 +272,7 @@ describe('IPC contract', () => {
   it('refuses channels outside the contract', async () => {
     const dispatch = createIpcDispatcher(handlers);
     await expect(dispatch('spire:fs:read', { path: '/etc/passwd' })).rejects.toThrow('Unknown IPC channel "spire:fs:read".');
-    await expect(dispatch('__proto__', {})).rejects.toThrow(IpcRequestError);
+    await expect(dispatch('__proto__', {})).rejects.toThrow(SpireError);
   });
 
   it('says which field was wrong and why', async () => {
@@ -303,9 +299,9 @@ describe('IPC handlers', () => {
     expect(services.images.openFile).not.toHaveBeenCalled();
   });
 
-  it('turns an ImageError into the user-facing IpcError as it is', async () => {
+  it('turns a SpireError into the user-facing IpcError as it is', async () => {
     const services = fakeServices({
-      images: { openFile: async () => image, openBytes: async () => Promise.reject(new ImageError('image-corrupt', '“x.png” … re-save it.')) },
+      images: { openFile: async () => image, openBytes: async () => Promise.reject(new SpireError('image-corrupt', '“x.png” … re-save it.')) },
     });
     expect(await createIpcHandlers(services)['spire:image:open-bytes']({ name: 'x.png', bytes: new Uint8Array([1]) })).toEqual({
       ok: false,
@@ -345,7 +341,7 @@ describe('IPC handlers', () => {
     const services = fakeServices();
     expect(await createIpcHandlers(services)['spire:image:open-recent']({ path: '/photos/old.png' })).toEqual({ ok: true, value: image });
     expect(services.images.openFile).toHaveBeenCalledWith('/photos/old.png');
-    const gone = fakeServices({ images: { openFile: async () => Promise.reject(new ImageError('image-missing', 'gone')), openBytes: async () => image } });
+    const gone = fakeServices({ images: { openFile: async () => Promise.reject(new SpireError('image-missing', 'gone')), openBytes: async () => image } });
     expect(await createIpcHandlers(gone)['spire:image:open-recent']({ path: '/photos/old.png' })).toMatchObject({ ok: false, error: { code: 'image-missing' } });
     expect(gone.recent.remove).toHaveBeenCalledWith('/photos/old.png');
   });
@@ -354,12 +350,12 @@ describe('IPC handlers', () => {
     const services = fakeServices({
       restore: {
         start: () => {
-          throw new RestoreError('image-not-open', 'Open it again.');
+          throw new SpireError('image-not-open', 'Open it again.');
         },
         cancel: () => false,
         discard: () => false,
       },
-      exporter: { save: async () => Promise.reject(new ExportError('result-gone', 'Run it again.')) },
+      exporter: { save: async () => Promise.reject(new SpireError('result-gone', 'Run it again.')) },
     });
     const handlers = createIpcHandlers(services);
     expect(await handlers['spire:restore:start'](VALID['spire:restore:start'])).toEqual({ ok: false, error: { code: 'image-not-open', message: 'Open it again.' } });
@@ -375,12 +371,12 @@ describe('IPC handlers', () => {
   });
 
   it('image:estimate passes the engine’s and the service’s errors on with their code and words', async () => {
-    const noEstimator = new EngineRequestError('no-estimator', 'The model pack "tiny" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt.');
+    const noEstimator = new SpireError('no-estimator', 'The model pack "tiny" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt.');
     const cases: [Error, string][] = [
       [noEstimator, 'no-estimator'],
-      [new EngineRequestError('engine-unavailable', 'The engine is restarting.'), 'engine-unavailable'],
-      [new EstimateError('image-not-open', 'Open it again.'), 'image-not-open'],
-      [new ImageError('image-corrupt', 'Re-save it.'), 'image-corrupt'],
+      [new SpireError('engine-unavailable', 'The engine is restarting.'), 'engine-unavailable'],
+      [new SpireError('image-not-open', 'Open it again.'), 'image-not-open'],
+      [new SpireError('image-corrupt', 'Re-save it.'), 'image-corrupt'],
     ];
     for (const [err, code] of cases) {
       const handlers = createIpcHandlers(fakeServices({ estimates: { estimate: async () => Promise.reject(err) } }));

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../../../common/engineStatus';
 import type { EngineConfig } from '../../../../main/engine/protocol';
-import { EngineControl, PackChoiceError } from '../../../../main/services/engineControl';
+import { SpireError } from '../../../../common/errors';
+import { EngineControl } from '../../../../main/services/engineControl';
 import { SettingsService } from '../../../../main/services/settingsService';
 import { DEFAULT_SETTINGS, type AppSettings } from '../../../../main/services/settings';
 
@@ -71,7 +72,7 @@ describe('EngineControl', () => {
     const elsewhere = await pack(join(dir, 'elsewhere'), 'Sneaky');
     const { control, config, calls, saved } = setup();
     await expect(control.configure({ packDir: elsewhere })).rejects.toMatchObject({ code: 'pack-unknown' });
-    await expect(control.configure({ packDir: join(root, 'b-pack', '..', '..', 'elsewhere') })).rejects.toBeInstanceOf(PackChoiceError);
+    await expect(control.configure({ packDir: join(root, 'b-pack', '..', '..', 'elsewhere') })).rejects.toBeInstanceOf(SpireError);
     expect(config.packOverride).toBeNull();
     expect(calls).toEqual([]);
     expect(saved).toEqual([]);

@@ -1,8 +1,8 @@
 /** EstimateService over a fake engine: the opened image's bytes -> the engine's estimate job -> the estimate; errors in words. */
 import { describe, expect, it } from 'vitest';
-import { EngineRequestError } from '../../../../main/engine/host';
+import { SpireError } from '../../../../common/errors';
 import type { EngineMethod, EngineParams, EngineResult, EstimateJobResult } from '../../../../main/engine/protocol';
-import { EstimateError, EstimateService } from '../../../../main/services/estimateService';
+import { EstimateService } from '../../../../main/services/estimateService';
 import { estimateOf } from '../../estimates';
 
 const answer: EstimateJobResult = {
@@ -34,16 +34,16 @@ describe('EstimateService', () => {
 
   it('refuses an image it does not hold, without asking the engine', async () => {
     const { requests, service } = setup(async () => answer);
-    await expect(service.estimate('gone')).rejects.toMatchObject({ name: 'EstimateError', code: 'image-not-open', message: expect.stringContaining('Open it again') });
+    await expect(service.estimate('gone')).rejects.toMatchObject({ name: 'SpireError', code: 'image-not-open', message: expect.stringContaining('Open it again') });
     expect(requests).toEqual([]);
   });
 
   it("passes the engine's worded errors on (no-estimator, engine-stopped), and rewords its catch-all", async () => {
-    const noEstimator = new EngineRequestError('no-estimator', 'The model pack "tiny" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt.');
+    const noEstimator = new SpireError('no-estimator', 'The model pack "tiny" has no degradation estimator, so it cannot read what is wrong with the photo: type the restoration prompt.');
     await expect(setup(async () => Promise.reject(noEstimator)).service.estimate('img')).rejects.toBe(noEstimator);
-    const failed = setup(async () => Promise.reject(new EngineRequestError('restore-failed', 'The restoration failed: bad tensor')));
+    const failed = setup(async () => Promise.reject(new SpireError('restore-failed', 'The restoration failed: bad tensor')));
     const err = await failed.service.estimate('img').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EstimateError);
+    expect(err).toBeInstanceOf(SpireError);
     expect(err).toMatchObject({ code: 'estimate-failed', message: 'Reading what is wrong with the photo failed (bad tensor). Type the restoration prompt yourself, or open the photo again.' });
   });
 

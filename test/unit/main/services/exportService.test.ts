@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExportRequest, RestoredImage } from '../../../../preload/contract/channels';
 import type { DegradationEstimate } from '../../../../common/estimate';
 import type { SaveDialogOptions } from '../../../../main/services/dialogPort';
-import { ExportError, ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
+import { SpireError } from '../../../../common/errors';
+import { ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
 import type { KeptResult } from '../../../../main/services/restoreService';
 
 const RED = { r: 220, g: 20, b: 20 };
@@ -167,7 +168,7 @@ describe('ExportService', () => {
 
   it('fails before the dialog when the result is gone', async () => {
     const { exporter, saves } = service(join(dir, 'x.png'));
-    await expect(exporter.save({ kind: 'result', resultId: 'nope', format: 'png' })).rejects.toBeInstanceOf(ExportError);
+    await expect(exporter.save({ kind: 'result', resultId: 'nope', format: 'png' })).rejects.toBeInstanceOf(SpireError);
     expect(saves).toHaveLength(0);
   });
 

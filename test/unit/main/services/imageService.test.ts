@@ -6,7 +6,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage } from '../../../../main/engine/image';
-import { ImageError, ImageService } from '../../../../main/services/imageService';
+import { SpireError } from '../../../../common/errors';
+import { ImageService } from '../../../../main/services/imageService';
 
 let tmp: string;
 beforeAll(async () => {
@@ -37,9 +38,9 @@ async function encode(format: 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif', width = 
 
 async function expectImageError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ImageError);
-  expect((err as ImageError).code).toBe(code);
-  expect((err as ImageError).message).toMatch(message);
+  expect(err).toBeInstanceOf(SpireError);
+  expect((err as SpireError).code).toBe(code);
+  expect((err as SpireError).message).toMatch(message);
 }
 
 /** A PNG whose IHDR claims `width x height` followed by one tiny IDAT and IEND: the header says huge, the file is tiny. */
@@ -226,8 +227,8 @@ describe('ImageService: bad input gets a clear error that says what to do', () =
     for (const bad of [new Uint8Array(0), png.subarray(0, 100), corrupt, new TextEncoder().encode('text'), await encode('gif')]) {
       const fromService = await new ImageService().openBytes('x.png', bad).catch((e: unknown) => e);
       const fromEngine = await readImage(bad, {}, 'x.png').catch((e: unknown) => e);
-      expect(fromService).toBeInstanceOf(ImageError);
-      expect(fromService).toMatchObject({ code: (fromEngine as ImageError).code, message: (fromEngine as ImageError).message });
+      expect(fromService).toBeInstanceOf(SpireError);
+      expect(fromService).toMatchObject({ code: (fromEngine as SpireError).code, message: (fromEngine as SpireError).message });
     }
   });
 });

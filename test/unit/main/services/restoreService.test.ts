@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EventChannel, EventChannels, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../../preload/contract/channels';
 import type { DegradationEstimate } from '../../../../common/estimate';
-import { EngineRequestError } from '../../../../main/engine/host';
+import { SpireError } from '../../../../common/errors';
 import type { EngineMethod, EngineParams, EngineResult, RestoreJobParams, RestoreJobResult } from '../../../../main/engine/protocol';
 import type { RequestOptions } from '../../../../main/engine/host';
-import { RestoreError, RestoreService, toEngineParams } from '../../../../main/services/restoreService';
+import { RestoreService, toEngineParams } from '../../../../main/services/restoreService';
 
 const wire: RestoreParamsWire = {
   restorationPrompt: 'Deblur with sigma 2.0;',
@@ -111,7 +111,7 @@ describe('RestoreService', () => {
     const { engine, done, service } = setup(
       (_p, options) =>
         new Promise((_resolve, reject) => {
-          options.signal?.addEventListener('abort', () => reject(new EngineRequestError('cancelled', 'The restoration was cancelled.')));
+          options.signal?.addEventListener('abort', () => reject(new SpireError('cancelled', 'The restoration was cancelled.')));
           running();
         }),
     );
@@ -133,7 +133,7 @@ describe('RestoreService', () => {
   });
 
   it("sends no event before start has answered, even when the engine fails at once", async () => {
-    const { events, done, service } = setup(async () => Promise.reject(new EngineRequestError('engine-unavailable', 'The engine is restarting; try again in a moment.')));
+    const { events, done, service } = setup(async () => Promise.reject(new SpireError('engine-unavailable', 'The engine is restarting; try again in a moment.')));
     service.start({ imageId: 'img', params: wire });
     for (let i = 0; i < 20; i++) await Promise.resolve();
     expect(events).toEqual([]);
@@ -141,7 +141,7 @@ describe('RestoreService', () => {
   });
 
   it("passes the engine's error code and words on", async () => {
-    const { done, service } = setup(async () => Promise.reject(new EngineRequestError('pack-not-loaded', 'No model pack is loaded. Choose one in Settings.')));
+    const { done, service } = setup(async () => Promise.reject(new SpireError('pack-not-loaded', 'No model pack is loaded. Choose one in Settings.')));
     service.start({ imageId: 'img', params: wire });
     expect((await done).result).toEqual({ ok: false, error: { code: 'pack-not-loaded', message: 'No model pack is loaded. Choose one in Settings.' } });
   });
@@ -154,7 +154,8 @@ describe('RestoreService', () => {
 
   it('refuses an image it does not hold, without asking the engine', () => {
     const { engine, service } = setup(async () => jobResult());
-    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(RestoreError);
+    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(SpireError);
+    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(expect.objectContaining({ code: 'image-not-open' }));
     expect(engine.requests).toHaveLength(0);
   });
 

@@ -71,7 +71,7 @@ function fakeApi(): FakeApi {
         api.recentCalls.push(path);
         if (api.recentList instanceof Error) throw api.recentList;
         const hit = api.recentList.find((f) => f.path === path);
-        if (!hit) return { ok: false, error: { code: 'not-recent', message: `${path} is not on the recent list.` } };
+        if (!hit) return { ok: false, error: { code: 'image-missing', message: `${path} is not on the recent list.` } };
         api.recentList = [hit, ...api.recentList.filter((f) => f !== hit)];
         return { ok: true, value: opened(hit.name) };
       },
@@ -161,9 +161,9 @@ describe('opening from the dialog', () => {
 
   it("shows main's error in the banner", async () => {
     const { store, api, controller } = setup();
-    api.dialogAnswers.push(Promise.resolve({ ok: false, error: { code: 'unsupported', message: 'That file is a PDF.' } }));
+    api.dialogAnswers.push(Promise.resolve({ ok: false, error: { code: 'image-unsupported', message: 'That file is a PDF.' } }));
     await controller.openDialog();
-    expect(store.getState().error).toEqual({ code: 'unsupported', message: 'That file is a PDF.' });
+    expect(store.getState().error).toEqual({ code: 'image-unsupported', message: 'That file is a PDF.' });
     expect(store.getState().opening).toBeNull();
   });
 
@@ -271,7 +271,7 @@ describe('recent files', () => {
     await flush();
     expect(store.getState().image?.name).toBe('a.png');
     expect(store.getState().opening).toBeNull();
-    expect(store.getState().error).toEqual({ code: 'not-recent', message: '/etc/passwd is not on the recent list.' });
+    expect(store.getState().error).toEqual({ code: 'image-missing', message: '/etc/passwd is not on the recent list.' });
   });
 
   it('explains an IPC failure, and a failed refresh keeps the list shown', async () => {

@@ -22,7 +22,7 @@ describe('opening', () => {
   it('shows a photo that fits at 100 % centred, and clears the open state and old error', () => {
     const s = run(
       [
-        { type: 'error/shown', error: { code: 'x', message: 'old' } },
+        { type: 'error/shown', error: { code: 'internal', message: 'old' } },
         { type: 'open/started', name: 'kodim23.png' },
         { type: 'image/opened', image: photo() },
       ],
@@ -170,7 +170,7 @@ describe('engine, errors, cursor', () => {
   });
 
   it('shows and dismisses the error', () => {
-    const shown = appReducer(initialAppState, { type: 'error/shown', error: { code: 'bad', message: 'Bad thing.' } });
+    const shown = appReducer(initialAppState, { type: 'error/shown', error: { code: 'internal', message: 'Bad thing.' } });
     expect(shown.error?.message).toBe('Bad thing.');
     const gone = appReducer(shown, { type: 'error/dismissed' });
     expect(gone.error).toBeNull();
