@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'no-estimator',
   // Jobs in the engine.
   'cancelled',
+  // restore.start named a job id that a job still running holds.
+  'job-id-in-use',
   'out-of-memory',
   'bad-output',
   'restore-failed',

@@ -57,6 +57,7 @@ export const EXIT_CODE_OF: Record<ErrorCode, ExitCode> = {
   'runtime-unavailable': EXIT.pack,
   'no-estimator': EXIT.restoreFailed,
   cancelled: EXIT.interrupted,
+  'job-id-in-use': EXIT.restoreFailed,
   'out-of-memory': EXIT.restoreFailed,
   'bad-output': EXIT.restoreFailed,
   'restore-failed': EXIT.restoreFailed,

@@ -4,14 +4,16 @@
  * progress and its end as events, and keeps the finished results by id for
  * display, comparison and export.
  *
- * Recipe (start): find the image the image service holds for `imageId` -> turn
- * the wire params into the engine's RestoreParams (mask bytes 0-255 -> floats
- * 0-1, defaults for the tile fields) -> `engine.request('restore', ...)` with an
- * AbortSignal, not awaited -> answer the jobId at once.
+ * Recipe (start): refuse a job id still running -> find the image the image
+ * service holds for `imageId` -> turn the wire params into the engine's
+ * RestoreParams (mask bytes 0-255 -> floats 0-1, defaults for the tile fields)
+ * -> `engine.request('restore', ...)` with an AbortSignal, not awaited ->
+ * answer at once with the job id the renderer named.
  * Then: every progress message -> `spire:restore:progress`; the response ->
  * keep the encoded PNG as a result, `spire:restore:done` (ok, or the engine's
  * error code and message, `cancelled` included: the host rejects with SpireError,
- * and toErrorInfo passes its code on; anything else is `restore-failed`).
+ * and toErrorInfo passes its code on; anything else is `restore-failed`). The
+ * renderer named the job before it asked, so its events need not wait for start's answer.
  *
  * A result records the estimate its prompt came from: the engine's when it estimated
  * (`auto`, the blind prompt in faithful mode), else the app's estimate of the photo
@@ -121,20 +123,23 @@ export class RestoreService {
     this.keepBytes = options.keepBytes ?? 1024 * 1024 * 1024;
   }
 
-  /** Queues a job; resolves with its id at once. Throws SpireError `image-not-open` when the image is no longer open. */
+  /**
+   * Queues the job the renderer named; answers its id at once. Throws SpireError `job-id-in-use` when
+   * a job with that id is still running, `image-not-open` when the image is no longer open.
+   */
   start(request: RestoreStartRequest): { jobId: string } {
+    const { jobId } = request;
+    if (this.jobs.has(jobId)) throw new SpireError('job-id-in-use', 'A restoration with that job id is still running, so this one did not start. Run it again.');
     const source = this.options.images.get(request.imageId);
     if (!source) throw new SpireError('image-not-open', 'That image is no longer open in SPIRE Studio. Open it again, then run the restoration.');
-    const jobId = randomUUID();
     const controller = new AbortController();
     this.jobs.set(jobId, controller);
     const params = toEngineParams(request.params);
     const { emit } = this.options;
-    // The request goes out a macrotask later, so every event of this job (even an immediate
-    // `engine-unavailable`) is sent after the renderer got the jobId from start's answer.
-    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      if (controller.signal.aborted) throw new SpireError(CANCELLED.code, CANCELLED.message);
-      return this.options.engine.request(
+    // Sent now: the renderer already knows the id, so events may overtake start's answer.
+    let run: Promise<RestoreJobResult>;
+    try {
+      run = this.options.engine.request(
         'restore',
         {
           input: { bytes: source.bytes, name: source.name },
@@ -158,7 +163,9 @@ export class RestoreService {
           },
         },
       );
-    });
+    } catch (err) {
+      run = Promise.reject(err); // still exactly one done event
+    }
     run.then(
       (result) => {
         this.jobs.delete(jobId);

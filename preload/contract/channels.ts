@@ -112,6 +112,12 @@ export type RestoreParamsSummary = Omit<RestoreParamsWire, 'regions'> & {
 };
 
 export interface RestoreStartRequest {
+  /**
+   * The job's id, named by the renderer before it asks (a UUID, `crypto.randomUUID()`), so every
+   * progress and done event of the job carries an id the renderer already knows. Main refuses an id
+   * of a job still running (`job-id-in-use`).
+   */
+  jobId: string;
   /** An image opened earlier (OpenedImage.id). */
   imageId: string;
   params: RestoreParamsWire;
@@ -276,7 +282,11 @@ export interface InvokeChannels {
   'spire:engine:choose-pack': { request: Record<string, never>; response: Result<PackInfo | null> };
   /** Saves pack/provider/thread choices and reloads (or restarts) the engine with them. */
   'spire:engine:configure': { request: EngineConfigureRequest; response: Result<AppSettingsView> };
-  /** Queues a restoration; progress and the result arrive as events with the returned jobId. */
+  /**
+   * Queues a restoration under the renderer's job id; progress and the result arrive as events with
+   * that id (they may arrive before this answer). Answers the same id. Error codes: `image-not-open`,
+   * `job-id-in-use` (a job with that id is still running).
+   */
   'spire:restore:start': { request: RestoreStartRequest; response: Result<{ jobId: string }> };
   /** Cancels a queued or running job (it then ends with a `cancelled` done event); false when no such job is pending. */
   'spire:restore:cancel': { request: { jobId: string }; response: Result<{ cancelled: boolean }> };
@@ -356,6 +366,7 @@ export interface SpireApi {
     configure(request: EngineConfigureRequest): Promise<Result<AppSettingsView>>;
   };
   restore: {
+    /** Starts the job the request names (`request.jobId`); its events may come before the answer. */
     start(request: RestoreStartRequest): Promise<Result<{ jobId: string }>>;
     cancel(jobId: string): Promise<Result<{ cancelled: boolean }>>;
     discard(resultId: string): Promise<Result<{ discarded: boolean }>>;

@@ -38,7 +38,7 @@ export const MAX_GRID_CELLS = 64;
 export const EXPORT_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export const EXPORT_KINDS = ['result', 'side-by-side', 'wipe', 'sweep-grid'] as const;
 
-/** An id main handed out (a UUID); never a path. */
+/** An id main handed out, or a job id the renderer named (a UUID); never a path. */
 const id = z
   .string()
   .min(1)
@@ -129,6 +129,7 @@ export const requestSchemas = {
     .strict(),
   'spire:restore:start': z
     .object({
+      jobId: id,
       imageId: id,
       params: restoreParamsSchema,
       previewSize: z

@@ -4,6 +4,7 @@
  * the real engine worker on the tiny-random fixture pack (random weights: the
  * output looks like noise; this checks the plumbing, not the restoration).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,9 +87,11 @@ describe('restore over IPC', () => {
   let resultId = '';
 
   it('runs a job: progress for every step (with previews), then done with the result', async () => {
-    const started = await app.page.evaluate(([id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: p, previewSize: 16 }), [imageId, params()] as const);
+    // The caller names the job (as the renderer does): its events carry that id.
+    const jobId = randomUUID();
+    const started = await app.page.evaluate(([j, id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: id, params: p, previewSize: 16 }), [jobId, imageId, params()] as const);
     if (!started.ok) throw new Error(started.error.message);
-    const jobId = started.value.jobId;
+    expect(started.value.jobId).toBe(jobId);
     const done = await waitForDone(jobId);
     expect(done).toMatchObject({ ok: true, width: 64, height: 64, seed: 1234, prompt: 'Upsample to 2.0x; Denoise with sigma 0.05;' });
     const progress = (await collected()).progress.filter((p) => p.jobId === jobId);
@@ -104,7 +107,7 @@ describe('restore over IPC', () => {
 
   it('faithful mode reports each restorer pass (views x tiles) before the denoising steps', async () => {
     const p = params({ useRestorer: true, restorerViews: 2 });
-    const started = await app.page.evaluate(([id, q]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: q }), [imageId, p] as const);
+    const started = await app.page.evaluate(([j, id, q]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: id, params: q }), [randomUUID(), imageId, p] as const);
     if (!started.ok) throw new Error(started.error.message);
     const done = await waitForDone(started.value.jobId);
     expect(done).toMatchObject({ ok: true });
@@ -116,9 +119,10 @@ describe('restore over IPC', () => {
     expect(progress.map((e) => `${e.phase} ${e.step}/${e.totalSteps}`).slice(passes.length)).toEqual(['denoise 1/3', 'denoise 2/3', 'denoise 3/3']);
   });
   it('cancels a running job within a step: done says cancelled', async () => {
-    const started = await app.page.evaluate(([id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: p }), [imageId, params({ steps: 500 })] as const);
+    const start = (jobId: string) => app.page.evaluate(([j, id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: id, params: p }), [jobId, imageId, params({ steps: 500 })] as const);
+    const jobId = randomUUID();
+    const started = await start(jobId);
     if (!started.ok) throw new Error(started.error.message);
-    const jobId = started.value.jobId;
     await expect
       .poll(async () => {
         const c = await collected();
@@ -127,6 +131,8 @@ describe('restore over IPC', () => {
         return c.progress.filter((p) => p.jobId === jobId).length;
       }, { timeout: 30_000 })
       .toBeGreaterThan(0);
+    // The id of a job still running is refused.
+    expect(await start(jobId)).toMatchObject({ ok: false, error: { code: 'job-id-in-use' } });
     const cancelled = await app.page.evaluate((j) => (globalThis as unknown as SpireWindow).spire.restore.cancel(j), jobId);
     expect(cancelled).toEqual({ ok: true, value: { cancelled: true } });
     expect(await waitForDone(jobId, 30_000)).toEqual({ jobId, ok: false, code: 'cancelled', message: 'The restoration was cancelled.' });
@@ -136,9 +142,9 @@ describe('restore over IPC', () => {
   });
 
   it('refuses a bad request before the engine: the field and the reason', async () => {
-    const bad = await app.page.evaluate(([id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: id, params: p }), [imageId, params({ restorationPrompt: 'Deblur with sigma 9.0;' })] as const);
+    const bad = await app.page.evaluate(([j, id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: id, params: p }), [randomUUID(), imageId, params({ restorationPrompt: 'Deblur with sigma 9.0;' })] as const);
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('params.restorationPrompt') } });
-    const gone = await app.page.evaluate((p) => (globalThis as unknown as SpireWindow).spire.restore.start({ imageId: 'no-such-image', params: p }), params());
+    const gone = await app.page.evaluate(([j, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: 'no-such-image', params: p }), [randomUUID(), params()] as const);
     expect(gone).toMatchObject({ ok: false, error: { code: 'image-not-open' } });
   });
 

@@ -4,7 +4,7 @@
  * (the CSP allows `blob:` images). Decoding happens off the main thread in the browser.
  */
 import { buildLevels, decodeImage, getBitmap, newSourceKey, putBitmap, releaseBitmap } from '../canvas/bitmapCache';
-import type { ResultImages } from './runController';
+import type { ResultImages } from './resultHistory';
 
 /** Longest side of a history thumbnail, in pixels. */
 const THUMB_SIZE = 128;

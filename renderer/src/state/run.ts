@@ -1,11 +1,12 @@
 /**
  * The run in progress: requested, running (step, ETA, live preview), being cancelled.
  * Pure: the request a run sends is built here (`buildRestoreRequest`) and the job's
- * life is a reducer; the IPC calls are in app/runController.ts.
+ * life is a reducer; the IPC calls are in app/jobs.ts. The renderer names the job
+ * (run/starting carries its id), so progress and the end may come before main's answer.
  *
- *   idle --run/starting--> starting --run/started(jobId)--> running --run/progress--> running
- *     ^                        |                              | run/cancelling --> cancelling
- *     +------- run/ended ------+------------------------------+---------------------+
+ *   idle --run/starting(jobId)--> starting --run/started(jobId)--> running --run/progress--> running
+ *     ^                             |                                | run/cancelling --> cancelling
+ *     +--------- run/ended ---------+--------------------------------+---------------------+
  */
 import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
 import type { RestorePhase } from '../../../common/engineStatus';
@@ -20,7 +21,7 @@ export type JobStatus = 'idle' | 'starting' | 'running' | 'cancelling';
 
 export interface JobState {
   status: JobStatus;
-  /** Main's job id once restore.start answered. */
+  /** The job's id, named here before restore.start is asked; null when idle. */
   jobId: string | null;
   /** A single run, or one cell of a sweep. */
   kind: 'single' | 'sweep';
@@ -50,7 +51,7 @@ export const initialJobState: JobState = {
 };
 
 export type JobAction =
-  | { type: 'run/starting'; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
+  | { type: 'run/starting'; jobId: string; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
   | { type: 'run/started'; jobId: string }
   | { type: 'run/progress'; jobId: string; phase: RestorePhase; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
   | { type: 'run/cancelling' }
@@ -59,11 +60,11 @@ export type JobAction =
 export function jobReducer(state: JobState, action: JobAction): JobState {
   switch (action.type) {
     case 'run/starting':
-      return { ...initialJobState, status: 'starting', kind: action.kind, seed: action.seed, totalSteps: action.totalSteps };
+      return { ...initialJobState, status: 'starting', jobId: action.jobId, kind: action.kind, seed: action.seed, totalSteps: action.totalSteps };
     case 'run/started':
-      // Cancel pressed before main answered: stay cancelling, with the id to cancel.
-      if (state.status === 'cancelling') return { ...state, jobId: action.jobId };
-      return state.status === 'starting' ? { ...state, status: 'running', jobId: action.jobId } : state;
+      // Main accepted the job. Cancel pressed before that stays cancelling (the controller cancels now);
+      // a job that already ended, or another job's answer, changes nothing.
+      return state.status === 'starting' && state.jobId === action.jobId ? { ...state, status: 'running' } : state;
     case 'run/progress':
       if (state.jobId !== action.jobId || state.status === 'idle') return state;
       return {
@@ -139,11 +140,11 @@ export function restorerViewsHint(
   return `${mp < 10 ? mp.toFixed(1) : Math.round(mp)} MP x ${settings.restorerViews} views: slow on a CPU; 1 view is ${settings.restorerViews} times faster`;
 }
 
-export type RequestBuild = { ok: true; request: RestoreStartRequest } | { ok: false; reason: string };
+export type RequestBuild = { ok: true; request: Omit<RestoreStartRequest, 'jobId'> } | { ok: false; reason: string };
 
 /**
- * The restore.start request for the current prompt and settings, or why there can be
- * no run (no photo, an invalid restoration prompt).
+ * The restore.start request for the current prompt and settings (all but the job id, which
+ * app/jobs.ts names), or why there can be no run (no photo, an invalid restoration prompt).
  */
 export function buildRestoreRequest(input: {
   imageId: string | null;

@@ -35,7 +35,18 @@ export const APP_URL = `${APP_ORIGIN}/index.html`;
 export const ARTIFACTS = join(REPO, 'test-results/e2e');
 
 const CHROMIUM = process.env.SPIRE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+// The app's page is a secure context (file:// packaged, http://localhost in dev), so the renderer may use
+// crypto.randomUUID() (it names restore jobs); the harness's made-up origin is made one too.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  `--unsafely-treat-insecure-origin-as-secure=${APP_ORIGIN}`,
+];
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

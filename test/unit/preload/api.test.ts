@@ -54,7 +54,7 @@ describe('createSpireApi', () => {
       colorFix: 'none',
       useRestorer: false,
     };
-    await api.restore.start({ imageId: 'img', params, previewSize: 64 });
+    await api.restore.start({ jobId: 'job', imageId: 'img', params, previewSize: 64 });
     await api.restore.cancel('job');
     await api.restore.discard('res');
     await api.export.save({ kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 });
@@ -71,7 +71,7 @@ describe('createSpireApi', () => {
       ['spire:engine:list-packs', {}],
       ['spire:engine:choose-pack', {}],
       ['spire:engine:configure', { providers: ['cpu'], threads: 2 }],
-      ['spire:restore:start', { imageId: 'img', params, previewSize: 64 }],
+      ['spire:restore:start', { jobId: 'job', imageId: 'img', params, previewSize: 64 }],
       ['spire:restore:cancel', { jobId: 'job' }],
       ['spire:restore:discard', { resultId: 'res' }],
       ['spire:export:save', { kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 }],

@@ -61,7 +61,7 @@ const params: RestoreParamsWire = {
   colorFix: 'wavelet',
   useRestorer: false,
 };
-const start = (over: Partial<RestoreParamsWire>, extra: Record<string, unknown> = {}): unknown => ({ imageId: 'img-1', params: { ...params, ...over }, ...extra });
+const start = (over: Partial<RestoreParamsWire>, extra: Record<string, unknown> = {}): unknown => ({ jobId: 'job-1', imageId: 'img-1', params: { ...params, ...over }, ...extra });
 const region = (over: Record<string, unknown>): unknown => ({ prompt: 'sky', mask: { width: 2, height: 2, data: new Uint8Array(4) }, ...over });
 
 /** Wraps every handler in a spy, so a test can tell whether validation let a call through. */
@@ -125,8 +125,12 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     {},
     { params },
     { imageId: 'img-1' },
-    { imageId: '../../etc/passwd', params },
-    { imageId: '', params },
+    { imageId: 'img-1', params },
+    { jobId: 'job-1', imageId: '../../etc/passwd', params },
+    { jobId: 'job-1', imageId: '', params },
+    start({}, { jobId: '' }),
+    start({}, { jobId: 'a/b' }),
+    start({}, { jobId: 7 }),
     start({}, { previewSize: 5 }),
     start({}, { previewSize: 4096 }),
     start({}, { previewSize: 1.5 }),
@@ -223,7 +227,7 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:engine:list-packs': {},
   'spire:engine:choose-pack': {},
   'spire:engine:configure': { packDir: '/packs/tiny', providers: ['webgpu', 'cpu'], threads: 2 },
-  'spire:restore:start': { imageId: 'img-1', params: { ...params, tileSize: 512, tileOverlap: 64 }, previewSize: 128 },
+  'spire:restore:start': { jobId: 'job-1', imageId: 'img-1', params: { ...params, tileSize: 512, tileOverlap: 64 }, previewSize: 128 },
   'spire:restore:cancel': { jobId: 'job-1' },
   'spire:restore:discard': { resultId: 'result-1' },
   'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },

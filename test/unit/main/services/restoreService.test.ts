@@ -67,6 +67,10 @@ function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
+/** Job ids as the renderer names them (one per start). */
+let named = 0;
+const nextJobId = (): string => `job-${++named}`;
+
 describe('toEngineParams', () => {
   it('turns mask bytes into 0-1 coverage and fills the tile defaults', () => {
     const p = toEngineParams(wire);
@@ -85,7 +89,7 @@ describe('RestoreService', () => {
       options.onProgress?.({ nonsense: true });
       return jobResult();
     });
-    const { jobId } = service.start({ imageId: 'img', params: wire, previewSize: 64 });
+    const { jobId } = service.start({ jobId: nextJobId(), imageId: 'img', params: wire, previewSize: 64 });
     expect(service.pending()).toEqual([jobId]);
     const end = await done;
     const sent = engine.requests[0]!;
@@ -115,7 +119,7 @@ describe('RestoreService', () => {
           running();
         }),
     );
-    const { jobId } = service.start({ imageId: 'img', params: wire });
+    const { jobId } = service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
     await isRunning;
     expect(service.cancel('not-a-job')).toBe(false);
     expect(service.cancel(jobId)).toBe(true);
@@ -124,44 +128,75 @@ describe('RestoreService', () => {
     expect(service.cancel(jobId)).toBe(false);
   });
 
-  it('a job cancelled before its request went out never reaches the engine', async () => {
-    const { engine, done, service } = setup(async () => jobResult());
-    const { jobId } = service.start({ imageId: 'img', params: wire });
+  it('a job cancelled before the engine ran it never runs; done says cancelled', async () => {
+    // As the worker's queue does: a job whose signal fired before its turn is dropped.
+    let ran = false;
+    const { engine, done, service } = setup(
+      (_p, options) =>
+        new Promise((resolve, reject) =>
+          setImmediate(() => {
+            if (options.signal?.aborted) return reject(new SpireError('cancelled', 'The job was cancelled before it started.'));
+            ran = true;
+            resolve(jobResult());
+          }),
+        ),
+    );
+    const { jobId } = service.start({ jobId: 'job-cancelled', imageId: 'img', params: wire });
     expect(service.cancel(jobId)).toBe(true);
     expect(await done).toMatchObject({ jobId, result: { ok: false, error: { code: 'cancelled' } } });
-    expect(engine.requests).toHaveLength(0);
+    expect(engine.requests[0]!.options.signal?.aborted).toBe(true);
+    expect(ran).toBe(false);
   });
 
-  it("sends no event before start has answered, even when the engine fails at once", async () => {
+  it("sends the job's events under the id the renderer named, even when the engine fails at once", async () => {
     const { events, done, service } = setup(async () => Promise.reject(new SpireError('engine-unavailable', 'The engine is restarting; try again in a moment.')));
-    service.start({ imageId: 'img', params: wire });
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    expect(events).toEqual([]);
-    expect((await done).result).toMatchObject({ ok: false, error: { code: 'engine-unavailable' } });
+    expect(service.start({ jobId: 'named-by-renderer', imageId: 'img', params: wire })).toEqual({ jobId: 'named-by-renderer' });
+    const end = await done;
+    expect(end).toMatchObject({ jobId: 'named-by-renderer', result: { ok: false, error: { code: 'engine-unavailable' } } });
+    expect(events).toHaveLength(1);
+  });
+
+  it('refuses the id of a job still running, without asking the engine again; a finished id may come back', async () => {
+    let finish!: () => void;
+    const { engine, done, service } = setup(() => new Promise((resolve) => (finish = () => resolve(jobResult()))));
+    service.start({ jobId: 'twice', imageId: 'img', params: wire });
+    let refused: unknown;
+    try {
+      service.start({ jobId: 'twice', imageId: 'img', params: wire });
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(SpireError);
+    expect(refused).toMatchObject({ code: 'job-id-in-use' });
+    expect(engine.requests).toHaveLength(1);
+    expect(service.pending()).toEqual(['twice']);
+    finish();
+    expect((await done).jobId).toBe('twice');
+    expect(service.start({ jobId: 'twice', imageId: 'img', params: wire })).toEqual({ jobId: 'twice' });
   });
 
   it("passes the engine's error code and words on", async () => {
     const { done, service } = setup(async () => Promise.reject(new SpireError('pack-not-loaded', 'No model pack is loaded. Choose one in Settings.')));
-    service.start({ imageId: 'img', params: wire });
+    service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
     expect((await done).result).toEqual({ ok: false, error: { code: 'pack-not-loaded', message: 'No model pack is loaded. Choose one in Settings.' } });
   });
 
   it('a non-engine failure becomes restore-failed', async () => {
     const { done, service } = setup(async () => Promise.reject(new Error('boom')));
-    service.start({ imageId: 'img', params: wire });
+    service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
     expect((await done).result).toEqual({ ok: false, error: { code: 'restore-failed', message: 'The restoration failed: boom' } });
   });
 
   it('refuses an image it does not hold, without asking the engine', () => {
     const { engine, service } = setup(async () => jobResult());
-    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(SpireError);
-    expect(() => service.start({ imageId: 'gone', params: wire })).toThrow(expect.objectContaining({ code: 'image-not-open' }));
+    expect(() => service.start({ jobId: nextJobId(), imageId: 'gone', params: wire })).toThrow(SpireError);
+    expect(() => service.start({ jobId: nextJobId(), imageId: 'gone', params: wire })).toThrow(expect.objectContaining({ code: 'image-not-open' }));
     expect(engine.requests).toHaveLength(0);
   });
 
   it('keeps at most keepResults results (oldest dropped) and discards on request', async () => {
     const { service, events } = setup(async () => jobResult(), { keepResults: 2 });
-    for (let i = 0; i < 3; i++) service.start({ imageId: 'img', params: wire });
+    for (let i = 0; i < 3; i++) service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
     await tick();
     const ids = events.filter((e) => e.channel === 'spire:restore:done').map((e) => ((e.payload as RestoreDoneEvent).result as { value: { resultId: string } }).value.resultId);
     expect(ids).toHaveLength(3);
@@ -174,8 +209,8 @@ describe('RestoreService', () => {
 
   it('keeps results within keepBytes, but always the newest', async () => {
     const { service, events } = setup(async () => jobResult(new Uint8Array(600)), { keepBytes: 1000 });
-    service.start({ imageId: 'img', params: wire });
-    service.start({ imageId: 'img', params: wire });
+    service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
+    service.start({ jobId: nextJobId(), imageId: 'img', params: wire });
     await tick();
     const ids = events.map((e) => ((e.payload as RestoreDoneEvent).result as { value: { resultId: string } }).value.resultId);
     expect(service.result(ids[0]!)).toBeUndefined();
@@ -195,7 +230,7 @@ describe('RestoreService: the estimate a result came from', () => {
   const used = (restorationPrompt: string, engineEstimate: DegradationEstimate | null = null) =>
     async (): Promise<RestoreJobResult> => ({ ...jobResult(), restorationPrompt, estimate: engineEstimate, metadata: { 'spire:restoration-prompt': restorationPrompt } });
   const kept = async (run: ReturnType<typeof setup>, restorationPrompt: string) => {
-    run.service.start({ imageId: 'img', params: { ...wire, restorationPrompt } });
+    run.service.start({ jobId: nextJobId(), imageId: 'img', params: { ...wire, restorationPrompt } });
     const end = await run.done;
     if (!end.result.ok) throw new Error(end.result.error.message);
     return run.service.result(end.result.value.resultId)!;

@@ -4,7 +4,7 @@ import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings
 
 describe('the run in progress', () => {
   it('goes idle -> starting -> running -> idle and follows only its own job', () => {
-    let s = jobReducer(initialJobState, { type: 'run/starting', kind: 'single', seed: 3, totalSteps: 10 });
+    let s = jobReducer(initialJobState, { type: 'run/starting', jobId: 'j1', kind: 'single', seed: 3, totalSteps: 10 });
     expect(s).toMatchObject({ status: 'starting', seed: 3, totalSteps: 10 });
     s = jobReducer(s, { type: 'run/started', jobId: 'j1' });
     expect(s.status).toBe('running');
@@ -18,8 +18,8 @@ describe('the run in progress', () => {
     expect(jobReducer(s, { type: 'run/ended' })).toEqual(initialJobState);
   });
 
-  it('a cancel before main answered stays cancelling once the id arrives', () => {
-    let s = jobReducer(initialJobState, { type: 'run/starting', kind: 'single', seed: 0, totalSteps: 4 });
+  it('a cancel before main answered stays cancelling once main accepts the job', () => {
+    let s = jobReducer(initialJobState, { type: 'run/starting', jobId: 'j9', kind: 'single', seed: 0, totalSteps: 4 });
     s = jobReducer(s, { type: 'run/cancelling' });
     s = jobReducer(s, { type: 'run/started', jobId: 'j9' });
     expect(s).toMatchObject({ status: 'cancelling', jobId: 'j9' });

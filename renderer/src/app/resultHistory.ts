@@ -1,0 +1,89 @@
+/**
+ * Finished results in the history: `keep` decodes a result into the app's images and adds
+ * its entry (the thumbnail follows); entries that leave the history (deleted, or evicted by
+ * a newer one) have what they held freed: pixels, thumbnail URL and main's copy.
+ */
+import type { RestoredImage, SpireApi } from '../../../preload/contract/channels';
+import type { AppAction, AppState } from '../state/appState';
+import type { HistoryEntry } from '../state/historyResults';
+import { evicted } from '../state/historyResults';
+import type { Store } from '../state/store';
+import { shown } from './runFailures';
+
+/** Where result pixels and small pictures go (bitmapCache + object URLs in the app, fakes in tests). */
+export interface ResultImages {
+  /** Decodes a result and keeps it; resolves to its bitmapCache key. */
+  load(resultId: string, bytes: Uint8Array, mime: string): Promise<string>;
+  release(key: string): void;
+  /** A small PNG of the kept result for the history strip, as an object URL. */
+  thumbnail(key: string): Promise<string | null>;
+  /** An object URL for encoded bytes (a step preview). */
+  url(bytes: Uint8Array, mime: string): string;
+  revoke(url: string): void;
+}
+
+export interface ResultHistory {
+  /** Adds a finished result; resolves to its entry id, or null when it did not decode (the reason is on screen). */
+  keep(result: RestoredImage, sweepId: string | null, makeCurrent: boolean): Promise<string | null>;
+  /** Deletes an entry and frees what it held, here and in main. */
+  remove(id: string): void;
+}
+
+export function createResultHistory(store: Store<AppState, AppAction>, api: SpireApi | undefined, images: ResultImages, now: () => number): ResultHistory {
+  const dispatch = (action: AppAction) => store.dispatch(action);
+  const history = () => store.getState().studio.history;
+
+  /** Frees what entries that left the history held. */
+  function housekeep(before: AppState['studio']['history']): void {
+    for (const gone of evicted(before, history())) {
+      images.release(gone.resultKey);
+      if (gone.thumbnailUrl) images.revoke(gone.thumbnailUrl);
+      void api?.restore.discard(gone.id).catch(() => undefined);
+    }
+  }
+
+  return {
+    async keep(result, sweepId, makeCurrent) {
+      let key: string;
+      try {
+        key = await images.load(result.resultId, result.bytes, result.mime);
+      } catch {
+        dispatch(shown({ code: 'decode-failed', message: 'The restored image came back but could not be shown (its PNG did not decode). Run it again.' }));
+        return null;
+      }
+      const entry: HistoryEntry = {
+        id: result.resultId,
+        imageId: result.imageId,
+        resultKey: key,
+        thumbnailUrl: null,
+        width: result.width,
+        height: result.height,
+        semanticPrompt: result.semanticPrompt,
+        restorationPrompt: result.restorationPrompt,
+        estimatedPrompt: result.estimate?.restorationPrompt ?? null,
+        regionPrompts: (result.params.regions ?? []).map((r) => r.prompt),
+        seed: result.seed,
+        steps: result.stepsRun,
+        elapsedMs: Math.round(result.seconds * 1000),
+        finishedAt: now(),
+        pinned: false,
+        sweepId,
+      };
+      const before = history();
+      dispatch({ type: 'history/added', entry, makeCurrent });
+      housekeep(before);
+      void images.thumbnail(key).then((url) => {
+        if (!url) return;
+        if (history().entries.some((e) => e.id === entry.id)) dispatch({ type: 'history/thumbnail', id: entry.id, url });
+        else images.revoke(url);
+      });
+      return entry.id;
+    },
+
+    remove(id) {
+      const before = history();
+      dispatch({ type: 'history/delete', id });
+      housekeep(before);
+    },
+  };
+}

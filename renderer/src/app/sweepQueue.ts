@@ -1,0 +1,79 @@
+/**
+ * The strength sweep's queue. The store's `sweep.run` is the queue (cells, the next one,
+ * results per cell); this module starts a cell when the previous one ended, with one seed
+ * for every cell, so the cells differ only in the swept parameter. Each finished cell is a
+ * history entry that does not take over the view.
+ *
+ *   start  cells from the prompt's controls -> sweep/started -> the first cell
+ *   a cell ended: done -> keep it, sweep/cellDone -> the next cell
+ *                 failed -> sweep/cellFailed -> the next cell
+ *                 cancelled -> sweep/cancelled (the queue stops)
+ *   a cell that does not start cancels the sweep.
+ */
+import type { RestoredImage, Result } from '../../../preload/contract/channels';
+import type { AppAction, AppState } from '../state/appState';
+import { seedForRun } from '../state/settings';
+import type { Store } from '../state/store';
+import type { SweepAxis } from '../state/sweep';
+import { sweepCells } from '../state/sweep';
+import type { Jobs } from './jobs';
+import type { ResultHistory } from './resultHistory';
+import { shown } from './runFailures';
+
+export interface SweepQueue {
+  /** Starts a sweep over `axes` (ignored while a job runs). */
+  start(axes: SweepAxis[]): Promise<void>;
+  /** Stops a running sweep (Cancel): no further cell starts. */
+  stop(): void;
+}
+
+export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, history: ResultHistory, random: () => number, now: () => number): SweepQueue {
+  const dispatch = (action: AppAction) => store.dispatch(action);
+  const studio = () => store.getState().studio;
+
+  async function nextCell(): Promise<void> {
+    const run = studio().sweep.run;
+    if (!run || run.status !== 'running' || run.next >= run.cells.length) return;
+    const cell = run.cells[run.next]!;
+    const sweepId = run.id;
+    dispatch({ type: 'sweep/cellStarted', id: sweepId, index: cell.index });
+    const ended = async (outcome: Result<RestoredImage>): Promise<void> => {
+      if (!outcome.ok) {
+        if (outcome.error.code === 'cancelled') return void dispatch({ type: 'sweep/cancelled', id: sweepId });
+        dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: outcome.error.message });
+        return nextCell();
+      }
+      const entryId = await history.keep(outcome.value, sweepId, false);
+      if (entryId) dispatch({ type: 'sweep/cellDone', id: sweepId, index: cell.index, entryId });
+      else dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
+      return nextCell();
+    };
+    const jobId = await jobs.start({ kind: 'sweep', restorationPrompt: cell.restorationPrompt, seed: run.seed }, ended);
+    if (!jobId) {
+      dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'did not start' });
+      dispatch({ type: 'sweep/cancelled', id: sweepId });
+    }
+  }
+
+  return {
+    async start(axes) {
+      if (studio().job.status !== 'idle') return;
+      let cells;
+      try {
+        cells = sweepCells(studio().prompt.controls, axes);
+      } catch (err) {
+        dispatch(shown({ code: 'bad-sweep', message: err instanceof Error ? err.message : String(err) }));
+        return;
+      }
+      // One seed for every cell, so the cells differ only in the swept parameter.
+      const seed = seedForRun(studio().settings, random);
+      dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed });
+      await nextCell();
+    },
+
+    stop() {
+      const run = studio().sweep.run;
+      if (run && run.status === 'running') dispatch({ type: 'sweep/cancelled', id: run.id });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The run controller's exports (app/exportRequests.ts) and history deletion (app/resultHistory.ts), against a fake window.spire.
+import { describe, expect, it } from 'vitest';
+import { flush, harness } from './runHarness';
+
+describe('run controller: export and history', () => {
+  it('exports the current result with the wipe position; deleting frees it in main and here', async () => {
+    const h = harness();
+    await h.run.run();
+    h.emitDone(h.result('job1', 1));
+    await flush();
+    h.store.dispatch({ type: 'compare/wipe', at: 0.25 });
+    await h.run.exportImage({ kind: 'wipe', format: 'png', quality: 90 });
+    expect(h.exports[0]).toEqual({ kind: 'wipe', format: 'png', resultId: 'r-job1', imageId: 'img1', wipePosition: 0.25 });
+    await h.run.deleteResult('r-job1');
+    expect(h.discards).toEqual(['r-job1']);
+    expect(h.released).toEqual(['key:r-job1']);
+    expect(h.revoked).toContain('thumb:key:r-job1');
+    expect(h.studio().compare.on).toBe(false);
+    expect(await h.run.exportImage({ kind: 'result', format: 'png', quality: 90 })).toBeNull();
+    expect(h.store.getState().error?.message).toMatch(/no result to export yet/);
+  });
+
+});
