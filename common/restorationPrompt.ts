@@ -4,7 +4,7 @@
  * The grammar is data (assets/restoration-grammar.json), shared with the Python tooling
  * (models/spire/prompts.py); the rules are written out in models/DATA.md section 1 and
  * this file follows them step by step, so Python and TypeScript agree on every prompt
- * (checked against prompts.py by test/unit/engine/prompt/restorationPrompt.test.ts).
+ * (checked against prompts.py by test/unit/common/restorationPrompt.test.ts).
  *
  * A restoration prompt is one of
  *   - the blind prompt `Remove all degradation`,

@@ -11,7 +11,7 @@ import { addGaussianNoise, gaussianBlur } from '../../main/engine/degrade/degrad
 import { readImage } from '../../main/engine/image';
 import { DEFAULT_RESTORE_PARAMS } from '../../main/engine/jobs/restoreParams';
 import { readManifest } from '../../main/engine/packs';
-import { restoreWithTextPrompt as restore } from '../unit/engine/pipeline/pipelineParams';
+import { restoreWithTextPrompt as restore } from '../unit/main/engine/pipeline/pipelineParams';
 import type { RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import { Generator } from '../../main/engine/tensor/random';
 import { openPack, packsDir, releasePack, type OpenPack } from './goldens';

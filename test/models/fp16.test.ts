@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample } from '../../main/engine/pipeline/sample';
-import { restoreWithTextPrompt as restore } from '../unit/engine/pipeline/pipelineParams';
+import { restoreWithTextPrompt as restore } from '../unit/main/engine/pipeline/pipelineParams';
 import type { RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import type { Tensor } from '../../main/engine/tensor/tensor';
 import { goldenOutput, goldenSampleOptions, openPack, packsDir, readFloat as readGoldenFloat, readGolden, readIds as readGoldenIds, releasePack, type OpenPack, type TensorRef } from './goldens';

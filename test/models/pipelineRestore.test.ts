@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample, type SampleOptions } from '../../main/engine/pipeline/sample';
 import { parseRestorationPrompt } from '../../common/restorationPrompt';
-import { restoreWithTextPrompt as restore } from '../unit/engine/pipeline/pipelineParams';
+import { restoreWithTextPrompt as restore } from '../unit/main/engine/pipeline/pipelineParams';
 import { rgbToNchw } from '../../main/engine/imageOps/convert';
 import type { Mask, RestoreParams, RgbImage } from '../../main/engine/pipeline/types';
 import { planTiles } from '../../main/engine/imageOps/tiling';

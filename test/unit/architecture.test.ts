@@ -2,6 +2,7 @@
 // These tests lint small snippets as if they lived at a given path and check
 // that each forbidden import is caught (and that allowed ones are not).
 import { ESLint } from 'eslint';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -43,5 +44,25 @@ describe('layer rules', () => {
     const errors = await restrictedImportErrors(file, code);
     if (forbidden) expect(errors.length).toBeGreaterThan(0);
     else expect(errors).toEqual([]);
+  });
+});
+
+// Tests mirror the source tree: test/unit/<path> tests <path>, so every folder of unit tests
+// names a folder of the product (one home for the engine's tests, the CLI's beside main's).
+describe('tests mirror the source tree', () => {
+  const unitRoot = path.join(repoRoot, 'test', 'unit');
+  const folders = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => [path.join(dir, e.name), ...folders(path.join(dir, e.name))]);
+  const testFolders = folders(unitRoot).map((d) => path.relative(unitRoot, d));
+
+  it('finds the test folders', () => {
+    expect(testFolders).toEqual(expect.arrayContaining(['main/engine/pipeline', 'main/cli', 'common', 'renderer/src/app']));
+  });
+
+  it('every test folder names a source folder', () => {
+    const orphans = testFolders.filter((d) => !existsSync(path.join(repoRoot, d)));
+    expect(orphans).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../../main/cli/main';
 import type { CliIo } from '../../../../main/cli/io';
 import { readImage } from '../../../../main/engine/image';
-import { buildTestWorker } from '../../engine/jobs/buildTestWorker';
+import { buildTestWorker } from '../engine/jobs/buildTestWorker';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const PACK = join(repo, 'test/fixtures/packs/tiny-random');
@@ -284,7 +284,7 @@ describe('spire restore', () => {
   });
 
   it('reports an engine crash mid-job (exit 1), restarts it for the next image, and stops after repeated crashes', async () => {
-    const fakeWorker = await buildTestWorker(join(repo, 'test/unit/engine/jobs/fakeRestoreWorker.ts'));
+    const fakeWorker = await buildTestWorker(join(repo, 'test/unit/main/engine/jobs/fakeRestoreWorker.ts'));
     await mkdir(join(tmp, 'in'));
     await png('in/a.png', 16, 16);
     await png('in/b.png', 16, 16);

@@ -13,7 +13,7 @@ import { SupervisedEngineHost } from '../../../../main/engine/host';
 import type { EngineProcess, EngineSpawner } from '../../../../main/engine/port';
 import type { EngineConfig } from '../../../../main/engine/protocol';
 import { threadSpawner } from '../../../../main/engine/threadSpawner';
-import { buildTestWorker } from '../../engine/jobs/buildTestWorker';
+import { buildTestWorker } from './jobs/buildTestWorker';
 import { identityModel } from './tinyOnnx';
 
 let workerPath: string;

@@ -1,0 +1,177 @@
+/**
+ * The `restore` method of the engine worker, in-process over a fake port, with the
+ * tiny-random fixture pack loaded for real and a fake restorer in place of the pipeline.
+ */
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runEngineWorker } from '../../../../../main/engine/engineWorker';
+import { readImage } from '../../../../../main/engine/image';
+import { DEFAULT_RESTORE_PARAMS } from '../../../../../main/engine/jobs/restoreParams';
+import type { RestoreParams } from '../../../../../main/engine/pipeline/types';
+import type { WorkerSidePort } from '../../../../../main/engine/port';
+import type { EngineConfig, HostToWorker, RestoreJobParams, RestoreJobResult, RestoreProgress, WorkerToHost } from '../../../../../main/engine/protocol';
+import { fakePipeline } from './fakePipeline';
+
+const repo = resolve(import.meta.dirname, '../../../../..');
+const TINY_PACK = join(repo, 'test/fixtures/packs/tiny-random');
+
+type Response = Extract<WorkerToHost, { kind: 'response' }>;
+
+function harness(packOverride: string | null, calls: string[] = []) {
+  const sent: WorkerToHost[] = [];
+  let listener: ((m: HostToWorker) => void) | null = null;
+  const waiters: { pred: (m: WorkerToHost) => boolean; resolve: (m: WorkerToHost) => void }[] = [];
+  const port: WorkerSidePort = {
+    postMessage(m) {
+      sent.push(m);
+      for (const w of [...waiters])
+        if (w.pred(m)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+    },
+    onMessage(l) {
+      listener = l;
+      return () => (listener = null);
+    },
+  };
+  const next = (pred: (m: WorkerToHost) => boolean): Promise<WorkerToHost> => {
+    const found = sent.find(pred);
+    return found ? Promise.resolve(found) : new Promise((r) => waiters.push({ pred, resolve: r }));
+  };
+  const worker = runEngineWorker(port, { createPipeline: async () => fakePipeline(calls) });
+  const config: EngineConfig = { packOverride, packRoots: [join(repo, 'no-such-folder')], providers: ['cpu'], threads: 1 };
+  listener!({ kind: 'init', config });
+  let id = 0;
+  return {
+    sent,
+    worker,
+    ready: () => next((m) => m.kind === 'status' && m.status.state === 'ready'),
+    send: (m: HostToWorker) => listener?.(m),
+    /** Sends a restore request; returns its id and its response. */
+    restore(params: RestoreJobParams): { id: number; response: Promise<Response> } {
+      const rid = ++id;
+      listener?.({ kind: 'request', id: rid, method: 'restore', params });
+      return { id: rid, response: next((m) => m.kind === 'response' && m.id === rid) as Promise<Response> };
+    },
+    progressOf: (rid: number): RestoreProgress[] => sent.filter((m) => m.kind === 'progress' && m.id === rid).map((m) => (m as { progress: RestoreProgress }).progress),
+  };
+}
+
+let current: ReturnType<typeof harness> | null = null;
+afterEach(() => {
+  current?.worker.dispose();
+  current = null;
+});
+
+async function tinyPng(width: number, height: number, alpha = false): Promise<Uint8Array> {
+  const channels = alpha ? 4 : 3;
+  const px = Buffer.alloc(width * height * channels);
+  for (let i = 0; i < px.length; i++) px[i] = alpha && i % 4 === 3 ? 200 : (i * 37) % 256;
+  return new Uint8Array(await sharp(px, { raw: { width, height, channels } }).png().toBuffer());
+}
+
+const params = (over: Partial<RestoreParams> = {}): RestoreParams => ({ ...DEFAULT_RESTORE_PARAMS, steps: 4, seed: 42, ...over });
+
+describe('restore jobs in the engine worker', () => {
+  it('restores, reports every step with an ETA and a preview PNG, keeps alpha and writes the metadata', async () => {
+    const h = (current = harness(TINY_PACK));
+    await h.ready();
+    const job = h.restore({
+      input: { bytes: await tinyPng(16, 12, true), name: 'in.png' },
+      params: params({ restorationPrompt: 'upsample to 2x', semanticPrompt: '', steps: 5 }),
+      previewSize: 4,
+    });
+    const res = await job.response;
+    expect(res.ok).toBe(true);
+    const result = (res as { result: RestoreJobResult }).result;
+    expect(result.image).toMatchObject({ width: 32, height: 24, format: 'png', hasAlpha: true });
+    expect(result.restorationPrompt).toBe('Upsample to 2.0x;');
+    expect(result.pack?.name).toBeTruthy();
+    expect(result.provider).toBe('cpu');
+    const decoded = await readImage(result.image.bytes);
+    expect([decoded.rgb.width, decoded.rgb.height]).toEqual([32, 24]);
+    expect(decoded.alpha?.data[100]).toBeCloseTo(200 / 255, 2);
+    expect(decoded.metadata.text).toMatchObject({ 'spire:restoration-prompt': 'Upsample to 2.0x;', 'spire:seed': '42', 'spire:steps': '5' });
+    const progress = h.progressOf(job.id);
+    expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(progress.every((p) => p.phase === 'denoise')).toBe(true);
+    expect(progress[0]?.etaMs).toBeGreaterThan(0);
+    expect(progress[4]?.etaMs).toBe(0);
+    const preview = progress[2]?.preview;
+    expect(preview).toMatchObject({ width: 4, height: 4 });
+    const pv = await readImage(preview?.png ?? new Uint8Array());
+    expect(pv.rgb.data[0]).toBeCloseTo(3 / 5, 2);
+    // The progress for a request always comes before its response.
+    const responseIndex = h.sent.findIndex((m) => m.kind === 'response' && m.id === job.id);
+    const lastProgress = h.sent.findLastIndex((m) => m.kind === 'progress' && m.id === job.id);
+    expect(lastProgress).toBeLessThan(responseIndex);
+  });
+
+  it('faithful mode: the restorer passes come first, as phase "restorer" with their own ETA, then the steps', async () => {
+    const h = (current = harness(TINY_PACK));
+    await h.ready();
+    const job = h.restore({ input: { bytes: await tinyPng(8, 8), name: 'in.png' }, params: params({ useRestorer: true, restorerViews: 4, strength: 0.5, steps: 4 }) });
+    expect((await job.response).ok).toBe(true);
+    const progress = h.progressOf(job.id);
+    expect(progress.map((p) => `${p.phase} ${p.step}/${p.totalSteps}`)).toEqual(['restorer 1/4', 'restorer 2/4', 'restorer 3/4', 'restorer 4/4', 'denoise 1/4', 'denoise 2/4', 'denoise 3/4', 'denoise 4/4']);
+    expect(progress[0]?.etaMs).toBeGreaterThan(0);
+    expect(progress[3]?.etaMs).toBe(0);
+  });
+
+  it('reports failures in plain words and keeps serving jobs after each', async () => {
+    const h = (current = harness(TINY_PACK));
+    await h.ready();
+    const bytes = await tinyPng(8, 8);
+    const oom = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'fail:oom' }) });
+    const nan = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'fail:nan' }) });
+    const thrown = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'fail:throw' }) });
+    const badPrompt = h.restore({ input: { bytes, name: 'a.png' }, params: params({ restorationPrompt: 'Sharpen please;' }) });
+    const badImage = h.restore({ input: { bytes: bytes.subarray(0, 30), name: 'cut.png' }, params: params() });
+    const badSteps = h.restore({ input: { bytes, name: 'a.png' }, params: params({ steps: 0 }) });
+    const fine = h.restore({ input: { bytes, name: 'a.png' }, params: params() });
+    const err = async (j: { response: Promise<Response> }): Promise<{ code: string; message: string }> => {
+      const r = await j.response;
+      expect(r.ok).toBe(false);
+      return (r as { error: { code: string; message: string } }).error;
+    };
+    expect(await err(oom)).toMatchObject({ code: 'out-of-memory', message: expect.stringMatching(/ran out of memory.*8 x 8.*smaller image/) });
+    expect(await err(nan)).toMatchObject({ code: 'bad-output', message: expect.stringMatching(/NaN.*another seed/) });
+    expect(await err(thrown)).toMatchObject({ code: 'restore-failed', message: 'The restoration failed: the adaptor exploded' });
+    expect(await err(badPrompt)).toMatchObject({ code: 'bad-prompt', message: expect.stringMatching(/unknown operation 'Sharpen'.*allowed: Deblur/) });
+    expect(await err(badImage)).toMatchObject({ code: 'image-truncated', message: expect.stringMatching(/cut\.png.*cut off/) });
+    expect(await err(badSteps)).toMatchObject({ code: 'bad-params', message: expect.stringMatching(/steps must be a whole number from 1/) });
+    expect((await fine.response).ok).toBe(true);
+  });
+
+  it('never runs a queued job that is cancelled, and stops a running one within a step', async () => {
+    const calls: string[] = [];
+    const h = (current = harness(TINY_PACK, calls));
+    await h.ready();
+    const bytes = await tinyPng(8, 8);
+    const slow = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'slow', steps: 50 }) });
+    const queued = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'queued' }) });
+    const after = h.restore({ input: { bytes, name: 'a.png' }, params: params({ semanticPrompt: 'after' }) });
+    h.send({ kind: 'cancel', id: queued.id });
+    // Wait until the slow job has made a step, then cancel it.
+    while (h.progressOf(slow.id).length === 0) await new Promise((r) => setTimeout(r, 5));
+    const t = Date.now();
+    h.send({ kind: 'cancel', id: slow.id });
+    const r = await slow.response;
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(r).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(h.progressOf(slow.id).length).toBeLessThan(50);
+    expect(await queued.response).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect((await after.response).ok).toBe(true);
+    expect(calls).toEqual(['slow', 'after']);
+    expect(h.progressOf(queued.id)).toEqual([]);
+  });
+
+  it('says how to fix a missing pack', async () => {
+    const h = (current = harness(null));
+    await h.ready();
+    const r = await h.restore({ input: { bytes: await tinyPng(8, 8), name: 'a.png' }, params: params() }).response;
+    expect(r).toMatchObject({ ok: false, error: { code: 'pack-not-loaded', message: expect.stringMatching(/No model pack is loaded.*SPIRE_MODEL_PACK/) } });
+  });
+});
