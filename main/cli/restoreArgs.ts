@@ -113,7 +113,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
     tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], RUN_RANGES.tileOverlap) : DEFAULT_RESTORE_PARAMS.tileOverlap,
   };
   // The prompts and the other fields now; the sampling settings again once the pack's defaults are known.
-  const params = checkParams(draft, null);
+  const { params } = checkParams(draft, null);
   const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
   const threads = v.threads !== undefined ? number('--threads', v.threads, { integer: true, min: 0, max: 1024 }) : Number(env.SPIRE_THREADS ?? 0) || 0;
   const providers = (v.ep ?? env.SPIRE_PROVIDERS ?? 'auto')

@@ -7,11 +7,10 @@
  * needs its restorer, `auto` its degradation estimator. Every refusal is a usage error (exit 2).
  */
 import { SpireError, isSpireError } from '../../common/errors';
-import { parseRestoreParams } from '../engine/jobs/restoreParams';
+import { parseRestoreParams, type CheckedRestoreParams } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
 import { discoverPack, packInfo, readManifest } from '../engine/packs';
 import type { LoadedPackInfo } from '../../common/engineStatus';
-import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import { RUN_SETTING_KEYS, SETTING_FLAGS, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
 
 export interface RunSettings {
@@ -41,9 +40,8 @@ export async function resolveRunSettings(
       `The pack "${info.name}" has no restorer, so faithful mode cannot run${merged.sources.useRestorer === 'flag' ? '; drop --faithful' : ''}.`,
     );
   }
-  const checked = checkParams(merged.params, merged);
-  const auto = parseRestorationPrompt(checked.restorationPrompt).auto;
-  if (auto && info?.hasEstimator === false) {
+  const { params: checked, prompt } = checkParams(merged.params, merged);
+  if (prompt.auto && info?.hasEstimator === false) {
     throw new SpireError(
       'usage',
       `The pack "${info.name}" has no degradation estimator, so "${checked.restorationPrompt}"${restoreGiven ? '' : ' (the default)'} cannot read the photos: ` +
@@ -57,9 +55,9 @@ export async function resolveRunSettings(
  * parseRestoreParams with its error as a usage error (exit 2). With the merged settings, the
  * message says which flag to change and whether the value came from the pack.
  */
-export function checkParams(params: RestoreParams, merged: MergedRunSettings | null): RestoreParams {
+export function checkParams(params: RestoreParams, merged: MergedRunSettings | null): CheckedRestoreParams {
   try {
-    return parseRestoreParams(params).params; // the job crosses to the worker with the prompt as canonical text
+    return parseRestoreParams(params); // the job crosses to the worker with the prompt as canonical text
   } catch (err) {
     if (!isSpireError(err, 'bad-params', 'bad-prompt')) throw err;
     const fromPack = merged ? RUN_SETTING_KEYS.filter((k) => merged.sources[k] === 'pack') : [];
