@@ -13,6 +13,7 @@
  * to the engine, which refuses it in words with `bad-params`.
  */
 import { z } from 'zod';
+import { REGION_FEATHER_PX } from './regions';
 import { RestorationPromptError, parseRestorationPrompt, type RestorationPrompt } from './restorationPrompt';
 import {
   colorFixLevelsSchema,
@@ -26,6 +27,7 @@ import {
   strengthSchema,
   tileOverlapSchema,
   tileSizeSchema,
+  rangeSchema,
 } from './runSettingsSchemas';
 
 /** The restoration prompt as text that follows the grammar (the wire form: it stays text). */
@@ -51,13 +53,31 @@ export const parsedRestorationPromptSchema = z.string().transform((value, ctx): 
   }
 });
 
-/** A region prompt's fields; `mask` is the form's mask schema, `text` its free-text schema. */
-export function regionPromptShape<M extends z.ZodType>(mask: M, text: z.ZodString = z.string()) {
+/** A region's own restoration (common/regions.ts); `restorationPrompt` is the form's prompt schema. */
+export function regionRestorationSchema<P extends z.ZodType>(restorationPrompt: P) {
+  return z.discriminatedUnion('kind', [z.object({ kind: z.literal('keep') }).strict(), z.object({ kind: z.literal('prompt'), restorationPrompt }).strict()]);
+}
+
+/**
+ * A region prompt's fields; `mask` is the form's mask schema, `restorationPrompt` its restoration
+ * prompt schema, `text` its free-text schema. A region says something: a semantic prompt, or its own
+ * restoration (then the semantic prompt may be empty); the object-level rule is `regionSaysSomething`.
+ */
+export function regionPromptShape<M extends z.ZodType, P extends z.ZodType>(mask: M, restorationPrompt: P, text: z.ZodString = z.string()) {
   return {
-    prompt: text.refine((p) => p.trim().length > 0, 'a region needs a prompt'),
+    prompt: text,
     guidanceScale: guidanceScaleSchema.optional(),
+    featherPx: rangeSchema(REGION_FEATHER_PX).optional(),
+    restoration: regionRestorationSchema(restorationPrompt).optional(),
     mask,
   };
+}
+
+/** A region needs a semantic prompt or its own restoration (the message names the prompt field). */
+export function regionSaysSomething(region: { prompt: string; restoration?: unknown }, ctx: z.RefinementCtx): void {
+  if (region.prompt.trim().length === 0 && region.restoration === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a region needs a prompt', path: ['prompt'] });
+  }
 }
 
 /**
@@ -97,7 +117,7 @@ export const engineMaskSchema = z
 
 /** The engine form (see the header): masks as floats, tiles required, the prompt parsed. */
 export const engineRestoreParamsSchema = z.looseObject({
-  ...restoreParamsShape(z.looseObject(regionPromptShape(engineMaskSchema)), parsedRestorationPromptSchema),
+  ...restoreParamsShape(z.looseObject(regionPromptShape(engineMaskSchema, parsedRestorationPromptSchema)).superRefine(regionSaysSomething), parsedRestorationPromptSchema),
   tileSize: tileSizeSchema,
   tileOverlap: tileOverlapSchema,
 });

@@ -78,7 +78,13 @@ export function toEngineParams(wire: RestoreParamsWire): RestoreParams {
     regions: wire.regions.map((r) => {
       const data = new Float32Array(r.mask.data.length);
       for (let i = 0; i < data.length; i++) data[i] = (r.mask.data[i] ?? 0) / 255;
-      return { prompt: r.prompt, mask: { width: r.mask.width, height: r.mask.height, data }, ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}) };
+      return {
+        prompt: r.prompt,
+        mask: { width: r.mask.width, height: r.mask.height, data },
+        ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}),
+        ...(r.featherPx !== undefined ? { featherPx: r.featherPx } : {}),
+        ...(r.restoration !== undefined ? { restoration: r.restoration } : {}),
+      };
     }),
     steps: wire.steps,
     guidanceScale: wire.guidanceScale,
@@ -101,7 +107,11 @@ export function summarizeParams(wire: RestoreParamsWire, canonicalPrompt: string
   return {
     ...rest,
     restorationPrompt: canonicalPrompt,
-    regions: regions.map((r) => (r.guidanceScale !== undefined ? { prompt: r.prompt, guidanceScale: r.guidanceScale } : { prompt: r.prompt })),
+    regions: regions.map((r) => ({
+      prompt: r.prompt,
+      ...(r.guidanceScale !== undefined ? { guidanceScale: r.guidanceScale } : {}),
+      ...(r.restoration !== undefined ? { restoration: r.restoration } : {}),
+    })),
   };
 }
 

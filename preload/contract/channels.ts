@@ -21,6 +21,7 @@
  */
 
 import type { DegradationEstimate } from '../../common/estimate';
+import type { RegionRestoration } from '../../common/regions';
 import type { ErrorCode, ErrorInfo } from '../../common/errors';
 import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
 import type { ColorFixName, RestorerViews, RunDefaults, SchedulerName } from '../../common/runSettings';
@@ -66,8 +67,12 @@ export interface RegionMaskWire {
 }
 
 export interface RegionPromptWire {
-  /** What this region shows ("a red barn"); must not be empty. */
+  /** What this region shows ("a red barn"); may be empty only when the region has its own `restoration`. */
   prompt: string;
+  /** The region's own restoration prompt, or Keep as is (common/regions.ts); absent: it follows the run's. */
+  restoration?: RegionRestoration;
+  /** Edge softening in output pixels (REGION_FEATHER_PX); the engine feathers the painted coverage once. Default: one latent cell. */
+  featherPx?: number;
   /** Guidance for this region (RUN_RANGES.guidanceScale); default: the run's guidanceScale. */
   guidanceScale?: number;
   mask: RegionMaskWire;
@@ -108,7 +113,7 @@ export interface RestoreParamsWire {
 
 /** The settings of a finished run, without the mask bytes (what the history shows). */
 export type RestoreParamsSummary = Omit<RestoreParamsWire, 'regions'> & {
-  regions: { prompt: string; guidanceScale?: number }[];
+  regions: { prompt: string; guidanceScale?: number; restoration?: RegionRestoration }[];
 };
 
 export interface RestoreStartRequest {

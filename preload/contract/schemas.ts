@@ -14,7 +14,7 @@
  * `{ ok: false, error: { code: 'invalid-request', ... } }` (main/ipc/dispatch.ts).
  */
 import { z } from 'zod';
-import { regionPromptShape, restorationPromptTextSchema, restoreParamsShape } from '../../common/restoreParamsSchema';
+import { regionPromptShape, regionSaysSomething, restorationPromptTextSchema, restoreParamsShape } from '../../common/restoreParamsSchema';
 import { runDefaultsSchema } from '../../common/runSettingsSchemas';
 import { PROVIDER_CHOICES } from '../../common/runSettings';
 import type { InvokeChannel, RequestOf } from './channels';
@@ -58,7 +58,7 @@ export const regionMaskSchema = z
   .strict()
   .refine((m) => m.data.byteLength === m.width * m.height, { message: 'data must hold width * height bytes (one coverage byte per pixel)', path: ['data'] });
 
-export const regionPromptSchema = z.object(regionPromptShape(regionMaskSchema, promptText)).strict();
+export const regionPromptSchema = z.object(regionPromptShape(regionMaskSchema, restorationPromptSchema, promptText)).strict().superRefine(regionSaysSomething);
 
 /** The restore-parameters schema's wire form (common/restoreParamsSchema.ts) with IPC's caps on regions. */
 export const restoreParamsSchema = z

@@ -9,6 +9,7 @@
 
 import type { DegradationEstimate } from '../../../common/estimate';
 import type { RestorationPrompt } from '../../../common/restorationPrompt';
+import type { RegionRestoration } from '../../../common/regions';
 import type { ColorFixName, RestorerViews, SchedulerName } from '../../../common/runSettings';
 
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
@@ -33,6 +34,8 @@ export interface RegionPrompt {
   guidanceScale?: number;
   /** Edge softening (Gaussian radius, output pixels) before the mask goes to latent resolution; default: the VAE factor (one latent cell). */
   featherPx?: number;
+  /** The region's own restoration prompt (text, in the grammar) or Keep as is; absent: it follows the run's (common/regions.ts). */
+  restoration?: RegionRestoration;
 }
 
 
