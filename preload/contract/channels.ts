@@ -24,7 +24,8 @@ import type { DegradationEstimate } from '../../common/estimate';
 import type { RegionRestoration } from '../../common/regions';
 import type { ErrorCode, ErrorInfo } from '../../common/errors';
 import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
-import type { ColorFixName, RestorerViews, RunDefaults, SchedulerName } from '../../common/runSettings';
+import type { RunParams } from '../../common/runParams';
+import type { RunDefaults } from '../../common/runSettings';
 
 export const CHANNEL_PREFIX = 'spire:' as const;
 
@@ -78,33 +79,8 @@ export interface RegionPromptWire {
   mask: RegionMaskWire;
 }
 
-/** A run's settings as they cross IPC (the engine's RestoreParams with masks as bytes). */
-export interface RestoreParamsWire {
-  /** In the grammar of assets/restoration-grammar.json: `Deblur with sigma 2.0; Upsample to 4.0x;`, `Remove all degradation` or "". */
-  restorationPrompt: string;
-  /** Global semantic prompt ("" = none). */
-  semanticPrompt: string;
-  negativePrompt: string;
-  /** At most MAX_REGIONS (schemas.ts). */
-  regions: RegionPromptWire[];
-  /** RUN_RANGES.steps. */
-  steps: number;
-  /** RUN_RANGES.guidanceScale. */
-  guidanceScale: number;
-  /** Whole number 0 to 2^32 - 1. Randomising is the renderer's job (it shows the seed). */
-  seed: number;
-  /** 0-1 (1 = from noise, as in the paper; 0 = the restorer's output only, needs useRestorer). */
-  strength: number;
-  scheduler: SchedulerName;
-  /** DDIM eta 0-1. */
-  eta: number;
-  colorFix: ColorFixName;
-  /** The wavelet colour fix's levels (COLOR_FIX_LEVELS); default APP_RUN_DEFAULTS.colorFixLevels. */
-  colorFixLevels?: number;
-  /** Run the pack's first-stage restorer first, when it has one. */
-  useRestorer: boolean;
-  /** Views the restorer averages (faithful mode); default 1. */
-  restorerViews?: RestorerViews;
+/** A run's settings as they cross IPC (common/runParams.ts; the engine's RestoreParams with masks as bytes). */
+export interface RestoreParamsWire extends RunParams<RegionPromptWire> {
   /** Latent tile size in pixels (0 = the pack's native size); default 0. */
   tileSize?: number;
   /** Tile overlap in pixels; default 64. */

@@ -10,7 +10,7 @@
 import type { DegradationEstimate } from '../../../common/estimate';
 import type { RestorationPrompt } from '../../../common/restorationPrompt';
 import type { RegionRestoration } from '../../../common/regions';
-import type { ColorFixName, RestorerViews, SchedulerName } from '../../../common/runSettings';
+import type { RunParams } from '../../../common/runParams';
 
 /** An RGB image, HWC interleaved, float32 in [0, 1]. `data.length === width * height * 3`. */
 export interface RgbImage {
@@ -38,44 +38,8 @@ export interface RegionPrompt {
   restoration?: RegionRestoration;
 }
 
-
-export interface RestoreParams {
-  /**
-   * Restoration prompt in the grammar of assets/restoration-grammar.json, e.g. `Deblur with sigma 2.0; Upsample to 4.0x;`,
-   * `Remove all degradation`, or `auto` (the estimator writes the clauses; `auto; Upsample to 2.0x;` keeps the output size).
-   */
-  restorationPrompt: string;
-  /** Global semantic prompt ("" = none). */
-  semanticPrompt: string;
-  /** Negative / unconditional prompt ("" by default). */
-  negativePrompt: string;
-  /** Region prompts; each steers only where its mask says. */
-  regions: RegionPrompt[];
-  /** Denoising steps at strength 1 (the paper uses 50). */
-  steps: number;
-  /** Classifier-free guidance scale on the semantic prompt. */
-  guidanceScale: number;
-  /** Seed for the initial noise and eta noise. */
-  seed: number;
-  /**
-   * 1.0 = full generation from noise (the paper); lower starts from the noised latent of the input
-   * (faster, more faithful); in faithful mode (useRestorer) below 1 only what diffusion changed is
-   * added to the restorer's output (detail transfer). 0 = the restorer alone: faithful mode only.
-   */
-  strength: number;
-  scheduler: SchedulerName;
-  /** DDIM eta (0 = deterministic DDIM). */
-  eta: number;
-  colorFix: ColorFixName;
-  /**
-   * The wavelet colour fix's levels (COLOR_FIX_LEVELS; default 5, StableSR's): the output keeps the
-   * reference's content coarser than about 2^(levels + 1) pixels (imageOps/colorFix.ts).
-   */
-  colorFixLevels?: number;
-  /** Run the pack's first-stage restorer before diffusion when it has one. */
-  useRestorer: boolean;
-  /** Views of the image the restorer averages (self-ensemble, RESTORER_VIEWS); default 1. */
-  restorerViews?: RestorerViews;
+/** A run as the engine takes it (common/runParams.ts) with float masks and its tiling set. */
+export interface RestoreParams extends RunParams<RegionPrompt> {
   /** Latent tile size in pixels for large images (0 = the pack's native resolution). */
   tileSize: number;
   /** Tile overlap in pixels. */
