@@ -1,7 +1,8 @@
 /**
  * Builds `window.spire` from an ipcRenderer-like object: purpose-named
- * functions only, no generic invoke. Kept apart from index.ts (which imports
- * electron) so unit tests and the e2e harness can build the same API.
+ * functions only, no generic invoke, each answering its channel's Result as
+ * main sent it. Kept apart from index.ts (which imports electron) so unit tests
+ * and the e2e harness can build the same API.
  */
 import { type EngineStatus } from '../common/engineStatus';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
@@ -16,7 +17,8 @@ export interface IpcRendererLike {
 export function createSpireApi(ipc: IpcRendererLike): SpireApi {
   const invoke = <C extends InvokeChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> => {
     if (!(INVOKE_CHANNELS as readonly string[]).includes(channel)) {
-      return Promise.reject(new Error(`Refused IPC channel ${channel}`));
+      // Answered like main answers an unknown channel (main/ipc/dispatch.ts): every call answers a Result.
+      return Promise.resolve({ ok: false, error: { code: 'unknown-channel', message: `Refused IPC channel ${channel}.` } });
     }
     return ipc.invoke(channel, request) as Promise<ResponseOf<C>>;
   };

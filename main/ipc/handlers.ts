@@ -4,9 +4,10 @@
  * a missing channel a compile error; test/unit/main/ipc checks it at run time too.
  *
  * Handlers receive requests already validated by the dispatcher (dispatch.ts).
- * A handler that can fail answers a Result: asResult turns what it threw into
- * the IpcError with toErrorInfo (common/errors.ts): a SpireError as it is, with
- * its code and words; anything else as `internal`, logged.
+ * Every handler answers a Result through asResult, the plain reads too: it turns
+ * what the handler threw into the IpcError with toErrorInfo (common/errors.ts):
+ * a SpireError as it is, with its code and words; anything else as `internal`,
+ * logged.
  * Paths never come from the renderer: files open through the dialog port, and
  * "open recent" only accepts a path main itself recorded from the dialog.
  */
@@ -90,7 +91,7 @@ async function asResult<T>(doing: string, services: IpcServices, run: () => T | 
 
 export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
   return {
-    'spire:app:info': async () => services.appInfo,
+    'spire:app:info': () => asResult('reading the app information', services, () => services.appInfo),
     'spire:image:open-dialog': (_request) =>
       asResult('opening the image', services, async () => {
         const path = await services.dialog.chooseImageFile();
@@ -101,7 +102,7 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
       }),
     'spire:image:open-bytes': (request) =>
       asResult('opening the dropped image', services, () => services.images.openBytes(request.name, request.bytes)),
-    'spire:image:recent': async () => services.recent.list(),
+    'spire:image:recent': () => asResult('reading the recent files', services, () => services.recent.list()),
     'spire:image:open-recent': (request) =>
       asResult('opening the recent file', services, async () => {
         if (!services.recent.isKnown(request.path)) {
@@ -118,7 +119,7 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
       }),
     'spire:image:estimate': (request) =>
       asResult('reading what is wrong with the photo', services, () => services.estimates.estimate(request.imageId)),
-    'spire:engine:status': async () => services.engine.status(),
+    'spire:engine:status': () => asResult('reading the engine status', services, () => services.engine.status()),
     'spire:engine:list-packs': () => asResult('listing the model packs', services, () => services.packs.listPacks()),
     'spire:engine:choose-pack': () => asResult('choosing a model pack', services, () => services.packs.choosePack()),
     'spire:engine:configure': (request) => asResult('changing the engine settings', services, () => services.packs.configure(request)),
@@ -126,7 +127,7 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:restore:cancel': (request) => asResult('cancelling the restoration', services, () => ({ cancelled: services.restore.cancel(request.jobId) })),
     'spire:restore:discard': (request) => asResult('deleting the result', services, () => ({ discarded: services.restore.discard(request.resultId) })),
     'spire:export:save': (request) => asResult('exporting', services, () => services.exporter.save(request)),
-    'spire:settings:get': async () => services.settings.get(),
+    'spire:settings:get': () => asResult('reading the settings', services, () => services.settings.get()),
     'spire:settings:set': (request) => asResult('saving the settings', services, () => services.settings.set(request)),
   };
 }

@@ -5,19 +5,21 @@
  * (the run-settings vocabulary, the restoration prompt, the estimate and engine
  * status types), which it carries. Every channel lives under the `spire:` prefix.
  *
- *   InvokeChannels  renderer -> main, request/response (ipcRenderer.invoke)
+ *   InvokeChannels  renderer -> main, request -> Result (ipcRenderer.invoke)
  *   EventChannels   main -> renderer, fire-and-forget (webContents.send)
  *
  * Main validates every request against `schemas.ts` before a handler sees it,
  * because the renderer is untrusted.
  *
- * Errors: every failure main reports is an `IpcError`, `{ code, message }` with
- * `code` from the one code union of the app (common/errors.ts ErrorCode, the
- * codes SpireError carries in main and the engine) and a message that says what
- * to do. How a channel answers: a channel that can fail answers `Result<T>` and
- * reports every failure inside it, never by rejecting; the four plain reads
- * (app:info, image:recent, engine:status, settings:get) answer T. Refusals
- * before a handler: main/ipc/dispatch.ts.
+ * How a channel answers, one way for all: every invoke channel answers
+ * `Result<T>` (`ResponseOf`, with T the channel's `value` in InvokeChannels) and
+ * reports every failure inside it, never by rejecting: a handler's own failure,
+ * a refused payload, an unknown channel, a sender outside the app's window
+ * (main/ipc/dispatch.ts, register.ts). An invoke rejects only when the call
+ * never reached main or main never answered (the renderer says so in words).
+ * A failure is an `IpcError`, `{ code, message }` with `code` from the one code
+ * union of the app (common/errors.ts ErrorCode, the codes SpireError carries in
+ * main and the engine) and a message that says what to do.
  */
 
 import type { DegradationEstimate } from '../../common/estimate';
@@ -239,44 +241,47 @@ export interface RecentFile {
   openedAt: number;
 }
 
-/** renderer -> main: request type and response type per channel. */
+/**
+ * renderer -> main, per channel: the request, and the value a success carries. Every channel
+ * answers `Result<value>` (ResponseOf): there is no way to declare one that answers otherwise.
+ */
 export interface InvokeChannels {
-  'spire:app:info': { request: Record<string, never>; response: AppInfo };
+  'spire:app:info': { request: Record<string, never>; value: AppInfo };
   /** Shows the OS open dialog; `null` when the user cancelled. */
-  'spire:image:open-dialog': { request: Record<string, never>; response: Result<OpenedImage | null> };
+  'spire:image:open-dialog': { request: Record<string, never>; value: OpenedImage | null };
   /** A file the user dropped on (or pasted into) the window: the renderer sends its bytes, never a path. */
-  'spire:image:open-bytes': { request: { name: string; bytes: Uint8Array }; response: Result<OpenedImage> };
+  'spire:image:open-bytes': { request: { name: string; bytes: Uint8Array }; value: OpenedImage };
   /** Files opened through the dialog, newest first. */
-  'spire:image:recent': { request: Record<string, never>; response: RecentFile[] };
+  'spire:image:recent': { request: Record<string, never>; value: RecentFile[] };
   /** Reopens a recent file; refused unless `path` is on main's own recent list. */
-  'spire:image:open-recent': { request: { path: string }; response: Result<OpenedImage> };
+  'spire:image:open-recent': { request: { path: string }; value: OpenedImage };
   /**
    * Reads what is wrong with an opened image (the pack's degradation estimator; a JPEG file's quantisation
    * tables give its quality): the restoration prompt the editor fills in when a photo opens. Queued in the
    * engine like a restore. Error codes: `image-not-open`, `no-estimator` (the loaded pack has none),
    * `pack-not-loaded`, `image-*`, `estimate-failed`, `engine-stopped`, `engine-unavailable`.
    */
-  'spire:image:estimate': { request: { imageId: string }; response: Result<DegradationEstimate> };
-  'spire:engine:status': { request: Record<string, never>; response: EngineStatus };
-  'spire:engine:list-packs': { request: Record<string, never>; response: Result<PackInfo[]> };
+  'spire:image:estimate': { request: { imageId: string }; value: DegradationEstimate };
+  'spire:engine:status': { request: Record<string, never>; value: EngineStatus };
+  'spire:engine:list-packs': { request: Record<string, never>; value: PackInfo[] };
   /** Folder dialog; loads the chosen pack (and remembers it); null when the user cancelled. */
-  'spire:engine:choose-pack': { request: Record<string, never>; response: Result<PackInfo | null> };
+  'spire:engine:choose-pack': { request: Record<string, never>; value: PackInfo | null };
   /** Saves pack/provider/thread choices and reloads (or restarts) the engine with them. */
-  'spire:engine:configure': { request: EngineConfigureRequest; response: Result<AppSettingsView> };
+  'spire:engine:configure': { request: EngineConfigureRequest; value: AppSettingsView };
   /**
    * Queues a restoration under the renderer's job id; progress and the result arrive as events with
    * that id (they may arrive before this answer). Answers the same id. Error codes: `image-not-open`,
    * `job-id-in-use` (a job with that id is still running).
    */
-  'spire:restore:start': { request: RestoreStartRequest; response: Result<{ jobId: string }> };
+  'spire:restore:start': { request: RestoreStartRequest; value: { jobId: string } };
   /** Cancels a queued or running job (it then ends with a `cancelled` done event); false when no such job is pending. */
-  'spire:restore:cancel': { request: { jobId: string }; response: Result<{ cancelled: boolean }> };
+  'spire:restore:cancel': { request: { jobId: string }; value: { cancelled: boolean } };
   /** Forgets a result (history delete); false when it was not kept. */
-  'spire:restore:discard': { request: { resultId: string }; response: Result<{ discarded: boolean }> };
+  'spire:restore:discard': { request: { resultId: string }; value: { discarded: boolean } };
   /** Save dialog, compose, write; null when the user cancelled the dialog. */
-  'spire:export:save': { request: ExportRequest; response: Result<{ path: string } | null> };
-  'spire:settings:get': { request: Record<string, never>; response: AppSettingsView };
-  'spire:settings:set': { request: SettingsPatch; response: Result<AppSettingsView> };
+  'spire:export:save': { request: ExportRequest; value: { path: string } | null };
+  'spire:settings:get': { request: Record<string, never>; value: AppSettingsView };
+  'spire:settings:set': { request: SettingsPatch; value: AppSettingsView };
 }
 
 /** main -> renderer events and their payloads. */
@@ -289,7 +294,10 @@ export interface EventChannels {
 export type InvokeChannel = keyof InvokeChannels;
 export type EventChannel = keyof EventChannels;
 export type RequestOf<C extends InvokeChannel> = InvokeChannels[C]['request'];
-export type ResponseOf<C extends InvokeChannel> = InvokeChannels[C]['response'];
+/** What a success of channel C carries. */
+export type ValueOf<C extends InvokeChannel> = InvokeChannels[C]['value'];
+/** What channel C answers: always a Result. */
+export type ResponseOf<C extends InvokeChannel> = Result<ValueOf<C>>;
 
 /** Runtime lists of the channel names, checked against the types above. */
 export const INVOKE_CHANNELS = [
@@ -321,24 +329,25 @@ void channelListsComplete;
 
 /**
  * What the preload exposes on `window.spire`: purpose-named functions only.
- * There is deliberately no generic `invoke(channel, ...)`.
+ * There is deliberately no generic `invoke(channel, ...)`. Every call answers a
+ * Result (ResponseOf of its channel); only `on…` subscriptions do not.
  */
 export interface SpireApi {
   app: {
-    info(): Promise<AppInfo>;
+    info(): Promise<Result<AppInfo>>;
   };
   image: {
     openDialog(): Promise<Result<OpenedImage | null>>;
     openBytes(name: string, bytes: Uint8Array): Promise<Result<OpenedImage>>;
     /** Files opened through the dialog, newest first. */
-    recent(): Promise<RecentFile[]>;
+    recent(): Promise<Result<RecentFile[]>>;
     /** Reopens one of `recent()`'s paths (any other path is refused). */
     openRecent(path: string): Promise<Result<OpenedImage>>;
     /** What the loaded pack's degradation estimator reads from an opened image (the estimated restoration prompt). */
     estimate(imageId: string): Promise<Result<DegradationEstimate>>;
   };
   engine: {
-    status(): Promise<EngineStatus>;
+    status(): Promise<Result<EngineStatus>>;
     /** Subscribes to status changes; returns the unsubscribe function. */
     onStatus(listener: (status: EngineStatus) => void): () => void;
     listPacks(): Promise<Result<PackInfo[]>>;
@@ -361,7 +370,7 @@ export interface SpireApi {
     save(request: ExportRequest): Promise<Result<{ path: string } | null>>;
   };
   settings: {
-    get(): Promise<AppSettingsView>;
+    get(): Promise<Result<AppSettingsView>>;
     set(patch: SettingsPatch): Promise<Result<AppSettingsView>>;
   };
 }

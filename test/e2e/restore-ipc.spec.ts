@@ -205,7 +205,7 @@ describe('settings, packs and recent files over IPC', () => {
   it('settings.set changes the run defaults; get answers them', async () => {
     const set = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.set({ defaults: { steps: 12, colorFix: 'adain' } }));
     expect(set).toMatchObject({ ok: true, value: { defaults: { steps: 12, colorFix: 'adain', scheduler: 'ddim' } } });
-    expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ defaults: { steps: 12 } });
+    expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ ok: true, value: { defaults: { steps: 12 } } });
   });
 
   it('lists the loaded fixture pack', async () => {
@@ -215,7 +215,7 @@ describe('settings, packs and recent files over IPC', () => {
 
   it('recent files: the dialog-opened photo is listed and reopens; any other path is refused', async () => {
     const recent = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.image.recent());
-    expect(recent.map((r) => r.path)).toEqual([photo]);
+    expect(recent.ok && recent.value.map((r) => r.path)).toEqual([photo]);
     const again = await app.page.evaluate((p) => (globalThis as unknown as SpireWindow).spire.image.openRecent(p), photo);
     expect(again).toMatchObject({ ok: true, value: { name: 'harbour.png', width: 32, height: 32 } });
     const sneaky = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.image.openRecent('/etc/hostname'));
@@ -231,7 +231,7 @@ describe('settings, packs and recent files over IPC', () => {
     // That pack has no degradation estimator: asking says so in words.
     const noEstimator = await app.page.evaluate((id) => (globalThis as unknown as SpireWindow).spire.image.estimate(id), imageId);
     expect(noEstimator).toMatchObject({ ok: false, error: { code: 'no-estimator', message: expect.stringContaining('has no degradation estimator') } });
-    expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ packDir: expect.stringContaining('tiny-random-additive') });
+    expect(await app.page.evaluate(() => (globalThis as unknown as SpireWindow).spire.settings.get())).toMatchObject({ ok: true, value: { packDir: expect.stringContaining('tiny-random-additive') } });
     const refused = await app.page.evaluate((d) => (globalThis as unknown as SpireWindow).spire.engine.configure({ packDir: d }), dir);
     expect(refused).toMatchObject({ ok: false, error: { code: 'pack-unknown' } });
   });

@@ -97,8 +97,9 @@ describe('renderer security', () => {
     });
     expect(answers[0]).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('name: must be a file name, not a path') } });
     expect(answers[1]).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(answers[2]).toMatch(/Unknown IPC channel "spire:fs:read"/);
-    expect(answers[3]).toMatch(/Invalid request on spire:engine:status/);
+    // Every refusal is answered in a Result, the unknown channel and the plain read included.
+    expect(answers[2]).toEqual({ ok: false, error: { code: 'unknown-channel', message: 'Unknown IPC channel "spire:fs:read".' } });
+    expect(answers[3]).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('Invalid request on spire:engine:status') } });
   });
 
   it('the app itself causes no CSP violations or page errors', async () => {

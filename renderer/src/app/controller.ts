@@ -3,7 +3,7 @@
  * files, decoding images. Everything it learns goes into the store as an action;
  * components call these methods and read the store, nothing else.
  */
-import type { IpcError, OpenedImage, Result, SpireApi } from '../../../preload/contract/channels';
+import type { IpcError, OpenedImage, RecentFile, Result, SpireApi } from '../../../preload/contract/channels';
 import type { FileLike } from '../io/droppedFiles';
 import { fileNameForUpload, pickImageFile } from '../io/droppedFiles';
 import type { AppAction, AppState } from '../state/appState';
@@ -33,7 +33,7 @@ export interface AppController {
   openFiles(files: readonly DroppedFile[]): Promise<void>;
   /** Reopens a file from main's recent list (main refuses paths it did not record). */
   openRecent(path: string): Promise<void>;
-  /** Reads main's recent-files list into the store; a failure leaves the old list. */
+  /** Reads main's recent-files list into the store; a failure leaves the old list (main's error shows in the banner). */
   refreshRecent(): Promise<void>;
   dismissError(): void;
   /** Follows the engine's status; returns the unsubscribe function. */
@@ -96,12 +96,16 @@ export function createController(
 
   async function refreshRecent(): Promise<void> {
     if (!api) return;
+    let result: Result<RecentFile[]>;
     try {
-      const files = await api.image.recent();
-      dispatch({ type: 'recent/loaded', files });
+      result = await api.image.recent();
     } catch {
-      // The list is a convenience: keep the one shown; opening a stale entry reports its own error.
+      // Main did not answer. The list is a convenience: keep the one shown; opening a stale entry reports its own error.
+      return;
     }
+    // Main's failure is worded for the user: show it, and keep the list shown.
+    if (result.ok) dispatch({ type: 'recent/loaded', files: result.value });
+    else fail(result.error);
   }
 
   /** Shared tail of all ways to open: report failure, treat `null` as a cancelled dialog. */
@@ -204,9 +208,12 @@ export function createController(
         if (live) dispatch({ type: 'engine/status', status });
       });
       api.engine.status().then(
-        (status) => {
+        (result) => {
+          if (!live) return;
           // An event that arrived while we waited is newer than this answer.
-          if (live && !heardEvent) dispatch({ type: 'engine/status', status });
+          if (result.ok) {
+            if (!heardEvent) dispatch({ type: 'engine/status', status: result.value });
+          } else fail(result.error);
         },
         (err: unknown) => {
           if (live) fail(describeFailure('Reading the engine status', err));

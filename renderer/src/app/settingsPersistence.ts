@@ -2,8 +2,9 @@
  * Run settings that live in main: loading the saved ones, saving the user's changes
  * (debounced), the engine's choices (pack, provider) and the pack defaults.
  *
- *   load   settings.get -> settings/loaded; from then on each pack the engine loads is offered
- *          to the settings reducer (settings/packLoaded), which decides whether its defaults apply
+ *   load   settings.get -> settings/loaded (a failure: the banner, the defaults stay); from then on
+ *          each pack the engine loads is offered to the settings reducer (settings/packLoaded),
+ *          which decides whether its defaults apply
  *   set    settings/set; a changed run default -> settings.set 400 ms after the last change;
  *          a changed pack or provider -> engine.configure
  */
@@ -88,11 +89,15 @@ export function createSettingsPersistence(store: Store<AppState, AppAction>, api
         offerPack();
       };
       api.settings.get().then(
-        (view) => {
-          if (live) dispatch({ type: 'settings/loaded', settings: runSettingsFromView(view, settings()) });
+        (result) => {
+          // A failure keeps the defaults and says why in the banner; pack defaults are offered either way.
+          if (live) {
+            if (result.ok) dispatch({ type: 'settings/loaded', settings: runSettingsFromView(result.value, settings()) });
+            else fail(result.error);
+          }
           settingsLoaded();
         },
-        settingsLoaded, // defaults stay; the engine status shows real trouble
+        settingsLoaded, // main did not answer: defaults stay; the engine status shows real trouble
       );
       return () => {
         live = false;

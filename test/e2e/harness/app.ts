@@ -4,7 +4,7 @@
  *
  *   page (out/renderer, served at http://spire.test/ with the CSP header)
  *     -> window.spire (preload/index.ts, `electron` = electronShim.ts)
- *     -> binding __spireHarnessInvoke (sender frame checked like main does)
+ *     -> binding __spireHarnessInvoke (sender frame checked like main does, refused in a Result)
  *     -> createIpcDispatcher(createIpcHandlers(...))   <- the same code main registers
  *     -> the services main builds (createAppServices: images, restore jobs, export,
  *        settings and recent files in memory), a fake DialogPort (open, save, folder),
@@ -22,6 +22,7 @@ import type { EngineConfig } from '../../../main/engine/protocol';
 import { threadSpawner } from '../../../main/engine/threadSpawner';
 import { createIpcDispatcher } from '../../../main/ipc/dispatch';
 import { createIpcHandlers } from '../../../main/ipc/handlers';
+import { untrustedSenderRefusal } from '../../../main/ipc/register';
 import { CONTENT_SECURITY_POLICY, isAppPageUrl } from '../../../main/security';
 import { createAppServices, type AppServices } from '../../../main/services/appServices';
 import type { DialogPort, SaveDialogOptions } from '../../../main/services/dialogPort';
@@ -194,10 +195,10 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     }
   });
 
-  // IPC: only the app's own top-level page may call; then the same dispatcher main registers.
+  // IPC: only the app's own top-level page may call (others get main's refusal Result); then the same dispatcher main registers.
   await page.exposeBinding('__spireHarnessInvoke', async (source, channel: unknown, payload: unknown) => {
     if (source.frame !== page.mainFrame() || !isAppPageUrl(source.frame.url(), { origin: APP_ORIGIN })) {
-      throw new Error(`Refused ${String(channel)}: the request did not come from the SPIRE Studio window.`);
+      return toWire(untrustedSenderRefusal(String(channel)));
     }
     return toWire(await dispatch(String(channel), fromWire(payload)));
   });

@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CHANNEL_PREFIX, EVENT_CHANNELS, INVOKE_CHANNELS, type AppSettingsView, type InvokeChannel, type OpenedImage, type RequestOf, type RestoreParamsWire } from '../../../../preload/contract/channels';
 import { MAX_IMAGE_BYTES, MAX_REGIONS, requestSchemas } from '../../../../preload/contract/schemas';
-import { RESULT_CHANNELS, createIpcDispatcher } from '../../../../main/ipc/dispatch';
+import { createIpcDispatcher } from '../../../../main/ipc/dispatch';
 import { SpireError } from '../../../../common/errors';
 import { createIpcHandlers, type IpcHandlerTable, type IpcServices } from '../../../../main/ipc/handlers';
 import { estimateOf } from '../../estimates';
@@ -258,12 +258,8 @@ describe('IPC contract', () => {
         (error: unknown) => ({ error }),
       );
       expect(calls()).toBe(0);
-      if ((RESULT_CHANNELS as readonly string[]).includes(channel)) {
-        expect(outcome).toEqual({ value: { ok: false, error: { code: 'invalid-request', message: expect.stringContaining(`Invalid request on ${channel}: `) } } });
-      } else {
-        expect('error' in outcome && outcome.error).toBeInstanceOf(SpireError);
-        expect((outcome as { error: SpireError }).error.message).toMatch(new RegExp(`^Invalid request on ${channel}: `));
-      }
+      // Every channel answers the refusal inside its Result; none rejects.
+      expect(outcome).toEqual({ value: { ok: false, error: { code: 'invalid-request', message: expect.stringMatching(new RegExp(`^Invalid request on ${channel}: `)) } } });
     });
 
     it('passes a valid payload to its handler', async () => {
@@ -273,10 +269,10 @@ describe('IPC contract', () => {
     });
   });
 
-  it('refuses channels outside the contract', async () => {
+  it('refuses channels outside the contract, in a Result', async () => {
     const dispatch = createIpcDispatcher(handlers);
-    await expect(dispatch('spire:fs:read', { path: '/etc/passwd' })).rejects.toThrow('Unknown IPC channel "spire:fs:read".');
-    await expect(dispatch('__proto__', {})).rejects.toThrow(SpireError);
+    expect(await dispatch('spire:fs:read', { path: '/etc/passwd' })).toEqual({ ok: false, error: { code: 'unknown-channel', message: 'Unknown IPC channel "spire:fs:read".' } });
+    expect(await dispatch('__proto__', {})).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
   });
 
   it('says which field was wrong and why', async () => {
@@ -325,7 +321,40 @@ describe('IPC handlers', () => {
   });
 
   it('engine:status answers the host status', async () => {
-    expect(await createIpcHandlers(fakeServices())['spire:engine:status']({})).toMatchObject({ state: 'ready', message: 'No model pack found' });
+    expect(await createIpcHandlers(fakeServices())['spire:engine:status']({})).toMatchObject({ ok: true, value: { state: 'ready', message: 'No model pack found' } });
+  });
+
+  it('the plain reads answer their value in a Result', async () => {
+    const services = fakeServices();
+    const dispatch = createIpcDispatcher(createIpcHandlers(services));
+    expect(await dispatch('spire:app:info', {})).toEqual({ ok: true, value: services.appInfo });
+    expect(await dispatch('spire:image:recent', {})).toEqual({ ok: true, value: [{ path: '/photos/old.png', name: 'old.png', openedAt: 1 }] });
+    expect(await dispatch('spire:settings:get', {})).toEqual({ ok: true, value: settingsView });
+  });
+
+  it('a plain read that fails answers a failure Result, never a rejection', async () => {
+    const logError = vi.fn();
+    const services = fakeServices({
+      engine: {
+        status: () => {
+          throw new Error('host gone');
+        },
+      },
+      settings: {
+        get: () => {
+          throw new SpireError('internal', 'The settings file could not be read.');
+        },
+        set: async () => settingsView,
+      },
+      logError,
+    });
+    const handlers = createIpcHandlers(services);
+    expect(await handlers['spire:engine:status']({})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'Something went wrong while reading the engine status (host gone). Try again; if it keeps happening, restart SPIRE Studio.' },
+    });
+    expect(logError).toHaveBeenCalledOnce();
+    expect(await handlers['spire:settings:get']({})).toEqual({ ok: false, error: { code: 'internal', message: 'The settings file could not be read.' } });
   });
 
   it('open-dialog records the chosen path on the recent list', async () => {

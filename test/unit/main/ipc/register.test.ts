@@ -1,4 +1,4 @@
-/** ipcMain registration: one handler per channel, and only the app's own top-level page gets through. */
+/** ipcMain registration: one handler per channel, and only the app's own top-level page gets through (others get a failure Result). */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS } from '../../../../preload/contract/channels';
@@ -34,7 +34,7 @@ describe('registerIpc', () => {
       ipcMain,
       async (channel, payload) => {
         dispatched.push([channel, payload]);
-        return 'answered';
+        return { ok: true, value: 'answered' };
       },
       { webContents: () => window, pages: { fileUrl: APP_PAGE } },
     );
@@ -50,7 +50,7 @@ describe('registerIpc', () => {
 
   it('dispatches a call from the app window top-level page', async () => {
     const { handlers, dispatched } = setup();
-    await expect(handlers.get('spire:engine:status')!(event(7, APP_PAGE), {})).resolves.toBe('answered');
+    await expect(handlers.get('spire:engine:status')!(event(7, APP_PAGE), {})).resolves.toEqual({ ok: true, value: 'answered' });
     expect(dispatched).toEqual([['spire:engine:status', {}]]);
   });
 
@@ -59,17 +59,18 @@ describe('registerIpc', () => {
     ['a subframe of the window', event(7, APP_PAGE, false)],
     ['a page that navigated elsewhere', event(7, 'https://evil.example/')],
     ['another local file', event(7, 'file:///tmp/evil.html')],
-  ])('refuses %s without dispatching', async (_label, ev) => {
+  ])('refuses %s without dispatching, in a Result', async (_label, ev) => {
     const { handlers, dispatched } = setup();
-    await expect(handlers.get('spire:image:open-dialog')!(ev, {})).rejects.toThrow(
-      'Refused spire:image:open-dialog: the request did not come from the SPIRE Studio window.',
-    );
+    await expect(handlers.get('spire:image:open-dialog')!(ev, {})).resolves.toEqual({
+      ok: false,
+      error: { code: 'untrusted-sender', message: 'Refused spire:image:open-dialog: the request did not come from the SPIRE Studio window.' },
+    });
     expect(dispatched).toEqual([]);
   });
 
   it('refuses everything before the window exists', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
-    registerIpc(ipcMain, async () => 'answered', { webContents: () => null, pages: { fileUrl: APP_PAGE } });
-    await expect(handlers.get('spire:app:info')!(event(7, APP_PAGE), {})).rejects.toThrow(/Refused/);
+    registerIpc(ipcMain, async () => ({ ok: true, value: 'answered' }), { webContents: () => null, pages: { fileUrl: APP_PAGE } });
+    await expect(handlers.get('spire:app:info')!(event(7, APP_PAGE), {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender', message: expect.stringMatching(/^Refused/) } });
   });
 });

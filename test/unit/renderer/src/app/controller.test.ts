@@ -1,6 +1,6 @@
 // The controller's side effects against a fake window.spire and fake image sources.
 import { describe, expect, it } from 'vitest';
-import type { OpenedImage, RecentFile, Result, SpireApi } from '../../../../../preload/contract/channels';
+import type { IpcError, OpenedImage, RecentFile, Result, SpireApi } from '../../../../../preload/contract/channels';
 import type { EngineStatus } from '../../../../../common/engineStatus';
 import type { DroppedFile, ImageSources } from '../../../../../renderer/src/app/controller';
 import { createController } from '../../../../../renderer/src/app/controller';
@@ -35,9 +35,11 @@ interface FakeApi extends SpireApi {
   bytesCalls: { name: string; length: number }[];
   /** What image.recent() answers (or its rejection); a successful open pushes its name to the front, as main does. */
   recentList: RecentFile[] | Error;
+  /** When set, image.recent() answers this failure instead of the list. */
+  recentFailure: IpcError | null;
   recentCalls: string[];
   emit(status: EngineStatus): void;
-  statusAnswer: ReturnType<typeof deferred<EngineStatus>>;
+  statusAnswer: ReturnType<typeof deferred<Result<EngineStatus>>>;
   listeners: Set<(s: EngineStatus) => void>;
 }
 
@@ -52,11 +54,12 @@ function fakeApi(): FakeApi {
     dialogAnswers: [],
     bytesCalls: [],
     recentList: [],
+    recentFailure: null,
     recentCalls: [],
     listeners,
-    statusAnswer: deferred<EngineStatus>(),
+    statusAnswer: deferred<Result<EngineStatus>>(),
     emit: (s) => listeners.forEach((l) => l(s)),
-    app: { info: async () => ({ name: 'SPIRE Studio', version: '0', platform: 'linux' }) },
+    app: { info: async () => ({ ok: true, value: { name: 'SPIRE Studio', version: '0', platform: 'linux' } }) },
     image: {
       openDialog: () => api.dialogAnswers.shift() ?? Promise.resolve({ ok: true, value: null }),
       openBytes: async (name, bytes) => {
@@ -65,7 +68,8 @@ function fakeApi(): FakeApi {
       },
       recent: async () => {
         if (api.recentList instanceof Error) throw api.recentList;
-        return api.recentList;
+        if (api.recentFailure) return { ok: false, error: api.recentFailure };
+        return { ok: true, value: api.recentList };
       },
       openRecent: async (path) => {
         api.recentCalls.push(path);
@@ -287,6 +291,16 @@ describe('recent files', () => {
     expect(store.getState().opening).toBeNull();
   });
 
+  it("shows main's failure to read the list in the banner and keeps the list shown", async () => {
+    const { store, api, controller } = setup();
+    api.recentList = [rf('a.png', 1)];
+    await controller.refreshRecent();
+    api.recentFailure = { code: 'internal', message: 'Something went wrong while reading the recent files (disk gone).' };
+    await controller.refreshRecent();
+    expect(store.getState().recent).toEqual([rf('a.png', 1)]);
+    expect(store.getState().error).toEqual(api.recentFailure);
+  });
+
   it('says the bridge is missing', async () => {
     const { store, controller } = setup({}, false);
     await controller.openRecent('/photos/a.png');
@@ -309,7 +323,7 @@ describe('engine status', () => {
   it('takes the first answer, then follows events', async () => {
     const { store, api, controller } = setup();
     const stop = controller.watchEngine();
-    api.statusAnswer.resolve(starting);
+    api.statusAnswer.resolve({ ok: true, value: starting });
     await flush();
     expect(store.getState().engine).toEqual(starting);
     api.emit(ready);
@@ -324,8 +338,29 @@ describe('engine status', () => {
     const { store, api, controller } = setup();
     controller.watchEngine();
     api.emit(ready);
-    api.statusAnswer.resolve(starting); // answered before the event, delivered after it
+    api.statusAnswer.resolve({ ok: true, value: starting }); // answered before the event, delivered after it
     await flush();
     expect(store.getState().engine).toEqual(ready);
+  });
+
+  it("shows main's failure to read the status in the banner, and still follows events", async () => {
+    const { store, api, controller } = setup();
+    controller.watchEngine();
+    const error: IpcError = { code: 'internal', message: 'Something went wrong while reading the engine status (host gone).' };
+    api.statusAnswer.resolve({ ok: false, error });
+    await flush();
+    expect(store.getState().error).toEqual(error);
+    expect(store.getState().engine).toEqual(initialAppState.engine);
+    api.emit(ready);
+    expect(store.getState().engine).toEqual(ready);
+  });
+
+  it('explains a status call main did not answer', async () => {
+    const { store, api, controller } = setup();
+    controller.watchEngine();
+    api.statusAnswer.reject(new Error('channel closed'));
+    await flush();
+    expect(store.getState().error?.code).toBe('ipc-failed');
+    expect(store.getState().error?.message).toMatch(/Reading the engine status failed .*\(channel closed\)/);
   });
 });

@@ -26,7 +26,8 @@ export interface HarnessOptions {
   /** How the controller names jobs; default job1, job2, ...; null: crypto.randomUUID() as in the app. */
   newJobId?: (() => string) | null;
   view?: AppSettingsView;
-  settingsGet?: () => Promise<AppSettingsView>;
+  /** main's answer to settings.get; default: `view` (or VIEW). */
+  settingsGet?: () => Promise<Result<AppSettingsView>>;
 }
 
 export function harness(options: HarnessOptions = {}) {
@@ -69,7 +70,7 @@ export function harness(options: HarnessOptions = {}) {
       },
     },
     settings: {
-      get: options.settingsGet ?? (async () => options.view ?? VIEW),
+      get: options.settingsGet ?? (async () => ({ ok: true, value: options.view ?? VIEW })),
       set: async (patch: SettingsPatch) => {
         settingsSets.push(patch);
         return { ok: true, value: VIEW };

@@ -1,6 +1,6 @@
 // The run controller's settings persistence and pack defaults (app/settingsPersistence.ts), against a fake window.spire.
 import { describe, expect, it } from 'vitest';
-import type { AppSettingsView } from '../../../../../preload/contract/channels';
+import type { AppSettingsView, IpcError, Result } from '../../../../../preload/contract/channels';
 import type { LoadedPackInfo } from '../../../../../common/engineStatus';
 import type { AppAction } from '../../../../../renderer/src/state/appState';
 import { VIEW, flush, harness } from './runHarness';
@@ -35,11 +35,11 @@ describe('run controller: settings persistence', () => {
     const RECOMMENDED = { steps: 20, strength: 0.25, guidanceScale: 3, scheduler: 'ddim', colorFix: 'adain', useRestorer: true, restorerViews: 4 };
 
     it('first start (nothing saved): takes the pack’s settings, whichever of settings and engine status comes first', async () => {
-      let answer: (view: AppSettingsView) => void = () => undefined;
+      let answer: (view: Result<AppSettingsView>) => void = () => undefined;
       const h = harness({ settingsGet: () => new Promise((r) => (answer = r)) });
       h.store.dispatch(loaded(COMPACT));
       expect(h.studio().settings.steps).toBe(50); // main's saved settings are not in yet: nothing decided
-      answer({ ...VIEW, defaultsSaved: false });
+      answer({ ok: true, value: { ...VIEW, defaultsSaved: false } });
       await flush();
       expect(h.studio().settings).toMatchObject({ ...RECOMMENDED, defaultsPack: '/packs/compact' });
       expect(h.settingsSets).toEqual([]); // taken, not saved: a re-exported pack's new recommendation applies next start
@@ -48,6 +48,17 @@ describe('run controller: settings persistence', () => {
       await flush();
       other.store.dispatch(loaded(COMPACT));
       expect(other.studio().settings).toMatchObject(RECOMMENDED);
+    });
+
+    it("main's failure to read the settings shows in the banner; the app defaults stay and the pack's still apply", async () => {
+      const error: IpcError = { code: 'internal', message: 'Something went wrong while reading the settings (settings.json unreadable).' };
+      const h = harness({ settingsGet: async () => ({ ok: false, error }) });
+      await flush();
+      expect(h.store.getState().error).toEqual(error);
+      expect(h.studio().settings.steps).toBe(50);
+      h.store.dispatch(loaded(COMPACT));
+      expect(h.studio().settings).toMatchObject({ ...RECOMMENDED, defaultsPack: '/packs/compact' });
+      expect(h.settingsSets).toEqual([]);
     });
 
     it('keeps the user’s saved settings for their pack; another pack brings its own; the button resets and saves', async () => {
