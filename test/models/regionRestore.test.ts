@@ -103,7 +103,7 @@ describe('regions with their own restoration prompt (embedded pack, strength 0)'
     console.log(`regions: ${far / 3} pixels farther than the feather, ${changed} values differ; ${near} values inside the region differ from the run without it`);
     expect(far).toBeGreaterThan(width * height * 2);
     expect(changed).toBe(0);
-    expect(near).toBeGreaterThan(0); // the region did restore its own way (`auto` reads the whole crop otherwise)
+    expect(near).toBeGreaterThan(0); // the region did restore its own way (the run's prompt is the pack's default)
   });
 
   it('Keep as is returns the input\'s pixels exactly inside the region, and the rest as before', async () => {

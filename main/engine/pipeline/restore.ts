@@ -102,7 +102,7 @@ export async function restore(
   const layers = restorationPlan(params.regions, feathered, prompt, [H, W], params, cfg);
   const degradation = prompt.blind && estimate ? blindDegradationVector(estimate.prompt) : undefined;
 
-  // 3. Regions that restore their own way: each restoration over its own crop, blended into R (regionRestore.ts).
+  // 3a. Regions that restore their own way: each restoration over its own crop, blended into R (regionRestore.ts).
   checkCancelled(hooks);
   const own = layers
     ? await restoreRegions(
@@ -115,7 +115,7 @@ export async function restore(
       )
     : null;
 
-  // 3. Sample.
+  // 3b. Sample (R given when 3a ran).
   const result = await sample(
     models,
     padded.tensor,
