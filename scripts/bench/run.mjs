@@ -37,6 +37,7 @@ const INPUTS_DIR = path.join(BENCH_DIR, 'inputs');
 const INFO_FILE = path.join(BENCH_DIR, 'bench-info.json');
 const ENGINE_JS = path.join(repoRoot, 'out', 'bench', 'engineCase.js');
 const DEFAULT_JS = path.join(repoRoot, 'out', 'bench', 'defaultCase.js');
+const REGIONS_JS = path.join(repoRoot, 'out', 'bench', 'regionsCase.js');
 const REFERENCE_PY = path.join(repoRoot, 'models', 'tools', 'bench_reference.py');
 const RESULTS_DIR = path.join(repoRoot, 'test-results', 'bench');
 const DEFAULT_DIR = path.join(repoRoot, 'models', 'runs', 'bench-default');
@@ -223,6 +224,10 @@ async function main() {
         cases.defaultRestorerOnly = await defaultCase(o, true);
       }
     }
+    if (groups.has('regions')) {
+      log(`regions: default pack, ${DEFAULT_SIZE}x${DEFAULT_SIZE} kodim05, two regions with their own restoration vs none, ${o.repeats} run(s) each`);
+      cases.regions = await engineCase({ source: DEFAULT_SOURCE, width: DEFAULT_SIZE, height: DEFAULT_SIZE, repeats: o.repeats, ...(o.model ? { model: path.resolve(o.model) } : {}) }, REGIONS_JS);
+    }
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     fail(err instanceof Error ? err.message : String(err));
@@ -295,6 +300,18 @@ async function main() {
     if (cases.defaultPack.skipped) lines.push(`${defaultLabel}: SKIPPED: ${cases.defaultPack.skipped}`, `  how to get one: ${NO_DEFAULT_PACK}`);
     else lines.push(...defaultCaseLines(defaultLabel, cases.defaultPack, loadNote(cases.defaultPack)));
     if (cases.defaultRestorerOnly) lines.push(...defaultCaseLines(restorerLabel, cases.defaultRestorerOnly, cases.defaultRestorerOnly.skipped ? '' : loadNote(cases.defaultRestorerOnly)));
+  }
+  if (cases.regions) {
+    const R = cases.regions;
+    const f2 = (p) => p.map((v) => v.toFixed(2)).join(' / ');
+    const mean = (p) => (p[0] + p[1]) / 2;
+    lines.push(
+      '',
+      `regions, pack ${R.pack}, ${R.size[0]}x${R.size[1]} kodim05 (left blur 2.0, right noise 0.08), strength ${R.settings.strength}, ${R.settings.restorerViews} views: ` +
+        `median restore() ${R.medianPlainS.toFixed(2)} s without regions (run prompt "${R.settings.runPrompt}"), ${R.medianRegionsS.toFixed(2)} s with two regions (${R.repeats} run(s) each; load ${R.load.mean.toFixed(1)})`,
+      `  PSNR left / right (dB): input ${f2(R.psnr.input)}; two regions ${f2(R.psnr.twoRegions)} (mean ${mean(R.psnr.twoRegions).toFixed(2)}); own prompt over the whole photo ${f2(R.psnr.ownPrompt)}`,
+      ...Object.entries(R.psnr.singles).map(([p, v]) => `  single prompt "${p}": ${f2(v)} (mean ${mean(v).toFixed(2)})`),
+    );
   }
   if (rows.length > 0) {
     lines.push(

@@ -11,8 +11,10 @@ export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
  *   large    engine 6000x4000, tiled, reduced steps (also dropped by --no-large)
  *   default  the issue's speed target: the default pack, 512x512 PNG read + restore + write at the
  *            pack's default settings, and restorer only (strength 0) when the pack has a restorer
+ *   regions  the default pack, 512x512, two regions with their own restoration prompts beside the same
+ *            photo without regions (regionsCase.ts), with each half's PSNR
  */
-export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default'];
+export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default', 'regions'];
 
 /** The issue's target: a 512x512 image end to end in at most this many seconds at the default settings. */
 export const DEFAULT_TARGET_S = 10;
@@ -59,6 +61,8 @@ default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the
                        default  the default pack, 512x512 end to end at its default settings, and
                                 restorer only (strength 0) when it has a restorer; ignores --steps,
                                 --guidance, --seed and --warmup (no warm-up: run 1 is the cold run)
+                       regions  the default pack, 512x512: two regions with their own restoration
+                                prompts vs none (timing) and each half's PSNR (regionsCase.ts)
                      e.g. \`npm run bench -- --only default\` for the speed target alone (a minute or two)
   --model DIR        the pack for the default cases (default: SPIRE_MODEL_PACK, else the first pack
                      in models/packs/, as the CLI picks it)

@@ -6,6 +6,7 @@
  *   engineCase.ts   `npm run bench` (scripts/bench/run.mjs)
  *   defaultCase.ts  `npm run bench`, the default-pack cases
  *   qualityCase.ts  `npm run bench:quality` (scripts/bench/quality.mjs)
+ *   regionsCase.ts  `npm run bench -- --only regions`; alone for the full kodim05 (its header)
  *
  *   npx vite build --config scripts/bench/vite.config.ts
  */
@@ -14,7 +15,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase'];
+const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase', 'regionsCase'];
 const input = Object.fromEntries(
   ENTRIES.map((name) => [name, resolve(root, 'scripts/bench', `${name}.ts`)]).filter(([, file]) => existsSync(file as string)),
 );

@@ -72,7 +72,7 @@ describe('case groups', () => {
   });
 
   it('drops the large case with --no-large', () => {
-    expect(selectedGroups(parseBenchArgs(['--no-large']))).toEqual(['compare', 'tiled', 'default']);
+    expect(selectedGroups(parseBenchArgs(['--no-large']))).toEqual(['compare', 'tiled', 'default', 'regions']);
     expect(selectedGroups(parseBenchArgs(['--only', 'large', '--no-large']))).toEqual([]);
   });
 

@@ -70,3 +70,20 @@ describe('validateRestoreParams: restorerViews', () => {
     }
   });
 });
+
+describe('validateRestoreParams: a region\'s own restoration', () => {
+  const mask = { width: 2, height: 2, data: new Float32Array(4).fill(1) };
+  it('parses its prompt once (canonical, passed inward parsed) and keeps Keep as is', () => {
+    const v = validateRestoreParams(params({ regions: [{ mask, prompt: '', restoration: { kind: 'prompt', restorationPrompt: 'deblur with sigma 2' } }, { mask, prompt: 'sky', restoration: { kind: 'keep' } }] }));
+    expect(v.regions[0]!.restoration).toMatchObject({ kind: 'prompt', restorationPrompt: { text: 'Deblur with sigma 2.0;', auto: false } });
+    expect(v.regions[1]!.restoration).toEqual({ kind: 'keep' });
+  });
+
+  it('refuses a malformed prompt and another output size, naming the region', () => {
+    const bad = refusal(params({ regions: [{ mask, prompt: '', restoration: { kind: 'prompt', restorationPrompt: 'Deblurr' } }] }));
+    expect([bad.code, bad.field]).toEqual(['bad-prompt', 'regions[0].restoration']);
+    expect(bad.message).toMatch(/^Region 1's restoration prompt: /);
+    const size = refusal(params({ restorationPrompt: 'Upsample to 2.0x', regions: [{ mask, prompt: '', restoration: { kind: 'prompt', restorationPrompt: 'Upsample to 4.0x' } }] }));
+    expect(size.message).toMatch(/output 4x the input, the run's for 2x/);
+  });
+});
