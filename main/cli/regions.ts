@@ -1,5 +1,6 @@
 /**
- * `spire restore` step 3: the `--region <mask.png>=<prompt>` masks, read before the engine starts.
+ * `spire restore` step 3: the `--region <mask.png>=<prompt>` and `--region-restore <mask.png>=<prompt | keep>`
+ * masks, read before the engine starts.
  * A mask is the mean of R, G, B (white = inside), times its alpha when it has one.
  */
 import { resolve } from 'node:path';
@@ -13,7 +14,7 @@ export async function readRegions(specs: RegionSpec[], cwd: string): Promise<Reg
   const regions: RegionPrompt[] = [];
   for (const r of specs) {
     try {
-      regions.push({ mask: await readMask(resolve(cwd, r.mask)), prompt: r.prompt });
+      regions.push({ mask: await readMask(resolve(cwd, r.mask)), prompt: r.prompt, ...(r.restoration ? { restoration: r.restoration } : {}) });
     } catch (err) {
       if (isSpireError(err) && err.code.startsWith('image-')) throw new SpireError(err.code, `Region mask: ${err.message}`);
       throw err;

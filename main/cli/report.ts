@@ -4,7 +4,9 @@
  *   text    stdout `kodim01.png -> out/kodim01.png (768 x 512, 41.3 s, seed 7, cpu)`
  *   --json  stdout one object per image:
  *           {"input","output","width","height","seconds","seed","restorationPrompt","requestedPrompt",
- *            "estimate","prompt","negativePrompt","steps","settings","provider","pack"}
+ *            "estimate","prompt","negativePrompt","regions","steps","settings","provider","pack"}
+ *           regions: per region {"prompt","restoration"} (`keep`, a prompt, or null: the run's), plus
+ *           "restorationUsed" (and "estimate" for `auto`) when it restored with its own prompt
  *   failed  stdout (--json) {"input","output":null,"error":{"code","message"}}; stderr `spire: [<name>: ]<message>`
  *
  * Progress bars, the settings line and the estimate go to stderr through the ProgressReporter.
@@ -14,6 +16,7 @@ import type { RestoreJobResult } from '../engine/protocol';
 import type { ProgressReporter, ProgressStream } from './progress';
 import type { RestoreTarget } from './restoreTargets';
 import { RUN_SETTING_KEYS } from './runSettings';
+import { KEEP_AS_IS } from '../../common/regions';
 
 export class RestoreReport {
   constructor(
@@ -53,6 +56,7 @@ export class RestoreReport {
         estimate: result.estimate,
         prompt: params.semanticPrompt,
         negativePrompt: params.negativePrompt,
+        regions: result.regions ?? params.regions.map((r) => ({ prompt: r.prompt, restoration: r.restoration ? (r.restoration.kind === 'keep' ? KEEP_AS_IS : r.restoration.restorationPrompt) : null })),
         steps: result.stepsRun,
         settings: Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, params[k]])),
         provider: result.provider,

@@ -7,6 +7,8 @@
  * recommended settings once the pack is known (restoreSettings.ts).
  */
 import { randomInt } from 'node:crypto';
+import { normalize } from 'node:path';
+import { KEEP_AS_IS, type RegionRestoration } from '../../common/regions';
 import { DEFAULT_RESTORE_PARAMS } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
 import type { OutputFormat } from '../engine/protocol';
@@ -24,6 +26,7 @@ const RESTORE_OPTIONS = {
   prompt: { type: 'string' },
   negative: { type: 'string' },
   region: { type: 'string', multiple: true },
+  'region-restore': { type: 'string', multiple: true },
   steps: { type: 'string' },
   guidance: { type: 'string' },
   seed: { type: 'string' },
@@ -47,10 +50,16 @@ const RESTORE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `--region <mask image>=<prompt>`, its mask not read yet. */
+/**
+ * A region from `--region <mask image>=<prompt>` and/or `--region-restore <mask image>=<restoration
+ * prompt | keep>` (the same mask file given to both is one region with both), its mask not read yet.
+ */
 export interface RegionSpec {
   mask: string;
+  /** The semantic prompt ("" when only --region-restore names the mask). */
   prompt: string;
+  /** Its own restoration prompt (canonical text) or Keep as is; absent: it follows the run's. */
+  restoration?: RegionRestoration;
 }
 
 /** A `spire restore` command line, checked. */
@@ -88,7 +97,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
   if (!(SCHEDULER_NAMES as readonly string[]).includes(scheduler)) throw new SpireError('usage', `--scheduler must be ${SCHEDULER_NAMES.join(' or ')}, got "${scheduler}".`);
   const colorFix = (v['color-fix'] ?? DEFAULT_RESTORE_PARAMS.colorFix) as ColorFixName;
   if (!(COLOR_FIX_NAMES as readonly string[]).includes(colorFix)) throw new SpireError('usage', `--color-fix must be ${COLOR_FIX_NAMES.join(', ')}, got "${colorFix}".`);
-  const regions = (v.region ?? []).map(parseRegionSpec);
+  const regions = regionSpecs(argv, v.region ?? [], v['region-restore'] ?? []);
   if (v.faithful && v['no-faithful']) throw new SpireError('usage', 'Give --faithful or --no-faithful, not both.');
 
   // Sampling settings the user gave; the rest come from the pack or the app defaults (restoreSettings.ts).
@@ -139,10 +148,51 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
   };
 }
 
-function parseRegionSpec(spec: string): RegionSpec {
+function splitRegionSpec(flag: string, spec: string, value: string): [string, string] {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `--region takes <mask image>=<prompt>, got "${spec}".`);
-  return { mask: spec.slice(0, eq), prompt: spec.slice(eq + 1) };
+  if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `${flag} takes <mask image>=<${value}>, got "${spec}".`);
+  return [spec.slice(0, eq), spec.slice(eq + 1)];
+}
+
+/** `keep` (any case) or a restoration prompt in the grammar (`auto` allowed), as the engine will read it. */
+function regionRestoration(mask: string, text: string): RegionRestoration {
+  if (text.trim().toLowerCase() === KEEP_AS_IS) return { kind: 'keep' };
+  try {
+    return { kind: 'prompt', restorationPrompt: parseRestorationPrompt(text).text };
+  } catch (err) {
+    if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `--region-restore ${mask}: ${err.message} (or "${KEEP_AS_IS}" to keep the region as it is).`);
+    throw err;
+  }
+}
+
+/**
+ * The regions of `--region` and `--region-restore`, in the order their masks first appear on the
+ * command line (later regions win where they overlap); one region per mask file named by both.
+ */
+function regionSpecs(argv: readonly string[], semantic: readonly string[], restore: readonly string[]): RegionSpec[] {
+  const at = (flag: string, spec: string): number => {
+    const i = argv.findIndex((a, k) => a === `${flag}=${spec}` || (a === spec && argv[k - 1] === flag));
+    return i < 0 ? argv.length : i;
+  };
+  const specs: (RegionSpec & { at: number })[] = semantic.map((spec) => {
+    const [mask, prompt] = splitRegionSpec('--region', spec, 'prompt');
+    return { mask, prompt, at: at('--region', spec) };
+  });
+  const restored = new Set<string>();
+  for (const spec of restore) {
+    const [mask, text] = splitRegionSpec('--region-restore', spec, `restoration prompt or ${KEEP_AS_IS}`);
+    const key = normalize(mask);
+    if (restored.has(key)) throw new SpireError('usage', `--region-restore names ${mask} twice; give each mask one restoration.`);
+    restored.add(key);
+    const restoration = regionRestoration(mask, text);
+    const same = specs.filter((s) => normalize(s.mask) === key);
+    if (same.length > 1) throw new SpireError('usage', `--region names ${mask} twice, so --region-restore cannot tell which region it restores; give the mask once.`);
+    if (same[0]) {
+      same[0].restoration = restoration;
+      same[0].at = Math.min(same[0].at, at('--region-restore', spec));
+    } else specs.push({ mask, prompt: '', restoration, at: at('--region-restore', spec) });
+  }
+  return specs.sort((a, b) => a.at - b.at).map(({ at: _at, ...r }) => r);
 }
 
 function restorerViews(text: string): RestorerViews {

@@ -25,6 +25,12 @@ Prompts:
   --prompt "<text>"         semantic prompt: what is in the photo ("two zebras on a road")
   --negative "<text>"       negative prompt
   --region <mask.png>=<text>  a prompt for the white part of a mask image (repeatable)
+  --region-restore <mask.png>=<prompt>
+                            the white part of a mask image restored with its own restoration prompt
+                            (repeatable; the grammar of --restore, "auto" = read from the region itself),
+                            or "keep": left exactly as it is. The same mask given to --region too is one
+                            region with both prompts; regions stack in the order given (a later one wins
+                            where they overlap); pixels away from every region are as without regions
 
 Sampling (defaults come from the model pack: what its manifest.json recommends,
 else the values shown; a flag always wins; the settings used are printed on stderr):

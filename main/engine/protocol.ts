@@ -110,6 +110,8 @@ export interface RestoreJobResult {
   /** What the degradation estimator read, when the run asked it (`auto`, or the blind prompt in faithful mode). */
   estimate: DegradationEstimate | null;
   semanticPrompt: string;
+  /** Each region's prompts, in order (absent from results made before regions restored their own way). */
+  regions?: RegionRunInfo[];
   seed: number;
   stepsRun: number;
   timings: RestoreResult['timings'] & { readMs: number; encodeOutputMs: number };
@@ -117,6 +119,19 @@ export interface RestoreJobResult {
   provider: string | null;
   /** The text stored in the file. */
   metadata: Record<string, string>;
+}
+
+/**
+ * One region of a run: its semantic prompt and its restoration as asked (`keep` = Keep as is, a
+ * prompt's canonical text, or null: it follows the run's), and, when it restored its own way with a
+ * prompt, the prompt that ran (`auto` resolved from the region's crop) and what the estimator read.
+ */
+export interface RegionRunInfo {
+  prompt: string;
+  restoration: string | null;
+  restorationUsed?: string;
+  estimate?: DegradationEstimate | null;
+  featherPx?: number;
 }
 
 /** method -> params and result. Keep params/results plain data. */

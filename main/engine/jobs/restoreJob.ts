@@ -23,7 +23,8 @@ import { upsampleFactor } from '../../../common/restorationPrompt';
 import { SpireError, describeThrown } from '../../../common/errors';
 import { type DegradationEstimate } from '../../../common/estimate';
 import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
-import type { RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
+import type { RegionRunInfo, RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
+import { KEEP_AS_IS } from '../../../common/regions';
 import { StepTimer } from './progress';
 import { validateRestoreParams } from './restoreParams';
 
@@ -100,12 +101,32 @@ export function restoreMetadata(result: RestoreResult, params: PipelineParams, p
   if (params.colorFix === 'wavelet') meta['spire:color-fix-levels'] = String(params.colorFixLevels ?? APP_RUN_DEFAULTS.colorFixLevels);
   if (params.semanticPrompt) meta['spire:prompt'] = params.semanticPrompt;
   if (params.negativePrompt) meta['spire:negative-prompt'] = params.negativePrompt;
-  if (params.regions.length > 0) meta['spire:regions'] = JSON.stringify(params.regions.map((r) => r.prompt));
+  if (params.regions.length > 0) {
+    meta['spire:regions'] = JSON.stringify(params.regions.map((r) => r.prompt)); // the semantic prompts, as files before region restorations had them
+    meta['spire:region-prompts'] = JSON.stringify(regionRunInfo(result, params).map(({ estimate: _e, ...r }) => r));
+  }
   if (params.useRestorer) meta['spire:faithful'] = 'true';
   if (pack) meta['spire:model'] = pack.name;
   if (provider) meta['spire:provider'] = provider;
   meta.Software = 'SPIRE Studio';
   return meta;
+}
+
+/**
+ * Each region's prompts: semantic, restoration as asked (`keep`, the prompt's text, or null when it
+ * follows the run's) and, when it restored with a prompt, the one that ran and its estimate.
+ */
+export function regionRunInfo(result: RestoreResult, params: PipelineParams): RegionRunInfo[] {
+  return params.regions.map((r, i) => {
+    const used = result.regionRestorations?.[i];
+    const restoration = r.restoration ? (r.restoration.kind === 'keep' ? KEEP_AS_IS : r.restoration.restorationPrompt.text) : null;
+    return {
+      prompt: r.prompt,
+      restoration,
+      ...(used?.kind === 'prompt' ? { restorationUsed: used.restorationPrompt, ...(used.estimate ? { estimate: used.estimate } : {}) } : {}),
+      ...(r.featherPx !== undefined ? { featherPx: r.featherPx } : {}),
+    };
+  });
 }
 
 /**
@@ -195,6 +216,7 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
       restorationPrompt: result.restorationPrompt,
       estimate: result.estimate ?? null,
       semanticPrompt: params.semanticPrompt,
+      regions: regionRunInfo(result, params),
       seed: result.seed,
       stepsRun: result.stepsRun,
       timings: { ...result.timings, readMs, encodeOutputMs: performance.now() - t1 },

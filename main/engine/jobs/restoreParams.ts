@@ -5,9 +5,10 @@
  * SpireError (`bad-prompt` or `bad-params`) whose `field` names the value and whose message says
  * what is allowed.
  */
-import type { PipelineParams, RestoreParams } from '../pipeline/types';
+import type { PipelineParams, PipelineRegion, PipelineRegionRestoration, RestoreParams } from '../pipeline/types';
 import { SpireError } from '../../../common/errors';
-import type { RestorationPrompt } from '../../../common/restorationPrompt';
+import { upsampleFactor, type RestorationPrompt } from '../../../common/restorationPrompt';
+import { REGION_FEATHER_PX } from '../../../common/regions';
 import { engineRestoreParamsSchema } from '../../../common/restoreParamsSchema';
 import {
   APP_RUN_DEFAULTS,
@@ -32,10 +33,15 @@ export const DEFAULT_RESTORE_PARAMS: RestoreParams = {
   tileOverlap: DEFAULT_TILE_OVERLAP,
 };
 
-/** Checked params: the restoration prompt in canonical text, and that prompt parsed (pass it inward, never parse it again). */
+/**
+ * Checked params: the restoration prompts (the run's, each region's own) in canonical text, and
+ * those prompts parsed (pass them inward, never parse them again).
+ */
 export interface CheckedRestoreParams {
   params: RestoreParams;
   prompt: RestorationPrompt;
+  /** Each region's own restoration, its prompt parsed; undefined where the region follows the run's. */
+  regionRestorations: (PipelineRegionRestoration | undefined)[];
 }
 
 const RANGE_FIELDS = ['steps', 'guidanceScale', 'seed', 'strength', 'eta', 'tileSize', 'tileOverlap', 'colorFixLevels'] as const;
@@ -63,6 +69,12 @@ function describeIssue(params: unknown, issue: { path: readonly PropertyKey[]; m
   if (key === 'regions') {
     if (typeof index !== 'number') return refuse('regions', 'regions must be a list.');
     if (sub === 'prompt') return refuse(`regions[${index}].prompt`, `Region ${index + 1} needs a prompt.`, 'bad-prompt');
+    if (sub === 'restoration') {
+      return issue.path[4] === 'restorationPrompt' || issue.path.length === 4
+        ? refuse(`regions[${index}].restoration`, `Region ${index + 1}'s restoration prompt: ${issue.message}.`, 'bad-prompt')
+        : refuse(`regions[${index}].restoration`, `Region ${index + 1}'s restoration must be Keep as is or a restoration prompt.`, 'bad-prompt');
+    }
+    if (sub === 'featherPx') return refuse(`regions[${index}].featherPx`, `regions[${index}].featherPx must be ${describeRange(REGION_FEATHER_PX)}, got ${got}.`);
     if (sub === 'guidanceScale') return refuse(`regions[${index}].guidanceScale`, `regions[${index}].guidanceScale must be ${describeRange(RUN_RANGES.guidanceScale)}, got ${got}.`);
     return refuse(`regions[${index}].mask`, `Region ${index + 1}'s mask is malformed.`);
   }
@@ -86,7 +98,33 @@ export function parseRestoreParams(params: RestoreParams): CheckedRestoreParams 
   }
   if (params.strength === 0 && !params.useRestorer) throw refuse('strength', `${STRENGTH_ZERO_NEEDS_RESTORER}.`);
   const prompt = parsed.data.restorationPrompt;
-  return { params: { ...params, restorationPrompt: prompt.text, useRestorer: Boolean(params.useRestorer) }, prompt };
+  const regionRestorations = parsed.data.regions.map((r, i): PipelineRegionRestoration | undefined => {
+    const restoration = r.restoration;
+    if (!restoration || restoration.kind === 'keep') return restoration ? { kind: 'keep' } : undefined;
+    checkRegionOutputSize(restoration.restorationPrompt, prompt, i);
+    return { kind: 'prompt', restorationPrompt: restoration.restorationPrompt };
+  });
+  const regions = params.regions.map((r, i) => {
+    const restoration = regionRestorations[i];
+    return restoration?.kind === 'prompt' ? { ...r, restoration: { kind: 'prompt' as const, restorationPrompt: restoration.restorationPrompt.text } } : r;
+  });
+  return { params: { ...params, restorationPrompt: prompt.text, regions, useRestorer: Boolean(params.useRestorer) }, prompt, regionRestorations };
+}
+
+/**
+ * One output size per run: a region's own prompt may leave the size out (it then restores at the
+ * run's) or name the run's `Upsample to Kx`; another size is refused.
+ */
+function checkRegionOutputSize(regionPrompt: RestorationPrompt, runPrompt: RestorationPrompt, index: number): void {
+  const names = regionPrompt.operations.some((o) => o.key === 'downsample');
+  if (names && upsampleFactor(regionPrompt) !== upsampleFactor(runPrompt)) {
+    throw refuse(
+      `regions[${index}].restoration`,
+      `Region ${index + 1}'s restoration prompt asks for an output ${upsampleFactor(regionPrompt)}x the input, the run's for ${upsampleFactor(runPrompt)}x: ` +
+        'a photo has one output size; leave the Upsample clause out of the region\'s prompt.',
+      'bad-prompt',
+    );
+  }
 }
 
 /**
@@ -95,6 +133,11 @@ export function parseRestoreParams(params: RestoreParams): CheckedRestoreParams 
  * the parsed value.
  */
 export function validateRestoreParams(params: RestoreParams): PipelineParams {
-  const { params: checked, prompt } = parseRestoreParams(params);
-  return { ...checked, restorationPrompt: prompt };
+  const { params: checked, prompt, regionRestorations } = parseRestoreParams(params);
+  const regions = checked.regions.map((r, i): PipelineRegion => {
+    const { restoration: _text, ...rest } = r;
+    const restoration = regionRestorations[i];
+    return restoration ? { ...rest, restoration } : rest;
+  });
+  return { ...checked, restorationPrompt: prompt, regions };
 }

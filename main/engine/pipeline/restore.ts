@@ -15,10 +15,14 @@
  *                                 restores at output resolution); RGB [0,1] -> NCHW [-1,1] [1, 3, H, W];
  *                                 reflect-pad to sizeMultiple; region masks to latent resolution
  *                                 [h * w] (regions.ts: resized once, feathered once); tiling (tiles.ts)
- *     3. sample()                 the diffusion recipe (sample.ts), tiled when the image is large
+ *        restoration layers       regions with their own restoration prompt or Keep as is: each distinct
+ *                                 restoration's weight per pixel and bounding box (regionRestore.ts)
+ *     3. restore regions          (only then) each restoration over its own crop, blended into R
+ *        sample()                 the diffusion recipe (sample.ts), tiled when the image is large; with
+ *                                 restored regions R is given and the adaptor runs per restoration
  *     4. finish                   crop the padding; colour fix against the restorer's output R (faithful
  *                                 mode; none at strength 0, where the output is R) or else the
- *                                 conditioning image; NCHW [-1,1] -> RGB [0,1]
+ *                                 conditioning image; NCHW [-1,1] -> RGB [0,1]; Keep as is: the input's pixels
  *
  * Same inputs, seed and provider give the same bytes. Design notes and costs: ./README.md.
  */
@@ -29,7 +33,8 @@ import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
 import { blindDegradationVector, resolveAutoPrompt, upsampleFactor } from '../../../common/restorationPrompt';
 import { contractEstimate, estimateDegradation, type EngineEstimate } from './estimate';
 import type { SpireModels } from './models';
-import { outputSize, regionToLatent } from './regions';
+import { keepInputPixels, restorationPlan, restoreRegions } from './regionRestore';
+import { featheredRegionMask, latentRegionOf, outputSize } from './regions';
 import { sample } from './sample';
 import { tilingFor } from './tiles';
 import { checkCancelled, type PipelineParams, type RestoreHooks, type RestoreResult, type RgbImage } from './types';
@@ -71,7 +76,8 @@ export async function restore(
   const estimate: EngineEstimate | null = wantsEstimate ? await estimateDegradation(models, input, { jpegQualityFromFile: options.jpegQualityFromFile ?? null }) : null;
   const prompt = estimate ? resolveAutoPrompt(requested, estimate.prompt) : requested;
   const estimateResult = estimate ? contractEstimate(estimate) : null;
-  if (params.strength === 0 && params.useRestorer && !prompt.blind && prompt.operations.length === 0) {
+  const ownRestorations = params.regions.some((r) => r.restoration);
+  if (params.strength === 0 && params.useRestorer && !prompt.blind && prompt.operations.length === 0 && !ownRestorations) {
     // Restorer only, and nothing named: the photo is left alone (a clean photo's estimate is "").
     return {
       image: { width: input.width, height: input.height, data: input.data.slice() },
@@ -90,7 +96,24 @@ export async function restore(
   const conditioned = factor === 1 ? input : resizeRgb(input, outH, outW, { method: 'bicubic', clamp: true });
   const padded = padToMultiple(rgbToNchw(conditioned), cfg.sizeMultiple);
   const [, , H, W] = padded.tensor.dims as [number, number, number, number];
-  const regions = params.regions.map((r, i) => regionToLatent(r, i, inSize, [outH, outW], [H / f, W / f], f));
+  const feathered = params.regions.map((r, i) => featheredRegionMask(r, i, inSize, [outH, outW], f));
+  const regions = params.regions.map((r, i) => latentRegionOf(r, feathered[i]!, [H / f, W / f], f));
+  // Regions that restore their own way: each restoration's weight per pixel and bounding box (null: none does).
+  const layers = restorationPlan(params.regions, feathered, prompt, [H, W], params, cfg);
+  const degradation = prompt.blind && estimate ? blindDegradationVector(estimate.prompt) : undefined;
+
+  // 3. Regions that restore their own way: each restoration over its own crop, blended into R (regionRestore.ts).
+  checkCancelled(hooks);
+  const own = layers
+    ? await restoreRegions(
+        models,
+        { input, image: padded.tensor, factor, run: { prompt, ...(degradation ? { degradation } : {}) }, jpegQualityFromFile: options.jpegQualityFromFile ?? null },
+        layers,
+        params,
+        params.regions,
+        hooks,
+      )
+    : null;
 
   // 3. Sample.
   const result = await sample(
@@ -100,7 +123,7 @@ export async function restore(
       semanticPrompt: params.semanticPrompt,
       negativePrompt: params.negativePrompt,
       restorationPrompt: prompt,
-      ...(prompt.blind && estimate ? { degradation: blindDegradationVector(estimate.prompt) } : {}),
+      ...(degradation ? { degradation } : {}),
       regions,
       steps: params.steps,
       guidanceScale: params.guidanceScale,
@@ -111,6 +134,7 @@ export async function restore(
       useRestorer: params.useRestorer,
       restorerViews: params.restorerViews,
       tiling: tilingFor(H, W, params.tileSize, params.tileOverlap, cfg),
+      ...(own ? { regional: own.regional } : {}),
       ...(options.initialNoise ? { initialNoise: options.initialNoise } : {}),
     },
     hooks,
@@ -124,12 +148,15 @@ export async function restore(
     const reference = result.restoredInput ? nchwToRgb(cropTensor(result.restoredInput, outH, outW), [-1, 1], true) : conditioned;
     image = colorFix(image, reference, params.colorFix, { levels: params.colorFixLevels ?? APP_RUN_DEFAULTS.colorFixLevels });
   }
+  // Keep as is: the input's own pixels where the region says so, whatever ran.
+  if (own?.keepWeight) image = keepInputPixels(image, conditioned, own.keepWeight, W, result.timesteps.length > 0);
   return {
     image,
     restorationPrompt: prompt.text,
     estimate: estimateResult,
+    ...(own ? { regionRestorations: own.used } : {}),
     seed: params.seed,
     stepsRun: result.timesteps.length,
-    timings: { totalMs: performance.now() - start, ...result.timings },
+    timings: { totalMs: performance.now() - start, ...result.timings, ...(own ? { restorerMs: result.timings.restorerMs + own.restorerMs } : {}) },
   };
 }

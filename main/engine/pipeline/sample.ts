@@ -18,17 +18,22 @@
  *                                 sides multiples of sizeMultiple, strength in [0, 1] and 0 only in
  *                                 faithful mode, region masks and initialNoise at latent size
  *     2. encode prompts           one text-encoder batch [neg; sem; region_1..N; rest] -> (3 + N) x [1, L, D]
- *                                 (strength 0: [rest] alone)
+ *                                 (strength 0: [rest] alone); with options.regional, one c_rest per
+ *                                 restoration appended: [...; rest; rest_1..G]
  *     3. run the restorer         faithful mode: R = y = clamp(restorer(y, c_rest, d), -1, 1)  (tiled
  *                                 like the image, views averaged; d = degradationVector(prompt), or
  *                                 options.degradation: the blind prompt's estimate). Strength 0,
- *                                 "restorer only": stop here, image = R (no VAE, UNet, scheduler)
+ *                                 "restorer only": stop here, image = R (no VAE, UNet, scheduler).
+ *                                 options.regional (regions restoring their own way, regionRestore.ts):
+ *                                 R is given, blended from the restorer run per restoration prompt
  *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
  *     5. prepare latents          noise [1, Cz, h, w] (seeded Generator, or options.initialNoise);
  *                                 strength < 1: m = vaeEncode(y), z = addNoise(m * s, noise, t0);
  *                                 strength 1: z = noise * initNoiseSigma
  *     6. denoise                  per t, per latent tile (one tile when small):
  *                                   fused = adaptor(z, t, c_rest, y)                        (batch 1)
+ *                                     (options.regional: sum_g weight_g * adaptor(z, t, c_rest_g, y_g),
+ *                                     the weights area-averaged to each skip's resolution)
  *                                   out = unet(K x z, K x t, context_K, K x fused)   (the Guider picks K:
  *                                     1 conditional-only, 2 classifier-free, 2 + N regional)
  *                                   eps = guider.combine(out);  tiles blended
@@ -56,6 +61,24 @@ export interface LatentRegion extends Region {
   prompt: string;
 }
 
+/**
+ * Regions that restore their own way (regionRestore.ts ran the restorer per restoration prompt):
+ * sample() takes R as given and conditions the adaptor per prompt.
+ */
+export interface RegionalRestoration {
+  /** R, the restorations blended by the regions' masks [1, 3, H, W]; null without the restorer (y is then the condition image). */
+  restored: Tensor | null;
+  /** Per distinct restoration: its prompt's text (c_rest), the adaptor's y [1, 3, H, W] and its weight per pixel [H * W] (the weights sum to 1). */
+  conditions: readonly AdaptorCondition[];
+}
+
+/** One restoration's condition of the adaptor: fused_g = adaptor(z, t, c_rest_g, y_g), blended by weight_g at each skip's resolution. */
+export interface AdaptorCondition {
+  restorationText: string;
+  y: Tensor;
+  weight: Float32Array;
+}
+
 export interface SampleOptions {
   semanticPrompt: string;
   negativePrompt: string;
@@ -75,6 +98,8 @@ export interface SampleOptions {
   restorerViews?: RestorerViews;
   /** Latent tiling: tile side and overlap in latent cells; null = one pass over the whole latent. */
   tiling: Tiling;
+  /** Regions with their own restoration: R given (step 3 does not run the restorer) and the adaptor per restoration. */
+  regional?: RegionalRestoration;
   /** The initial noise [1, Cz, h, w] instead of drawing it from `seed` (golden tests). */
   initialNoise?: Float32Array;
   /** Called after every step with the guided model output and the new latents (tests, debugging). */
@@ -102,15 +127,24 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   const restorerOnly = options.strength === 0;
   const tiles = perTile(options.tiling, hooks);
 
+  // Regions restored their own way (regionRestore.ts): at strength 0 their blend R is the result.
+  const regional = options.regional ?? null;
+  if (regional && restorerOnly && regional.restored) {
+    return { image: regional.restored, restoredInput: regional.restored, timesteps: [], timings: { encodeMs: 0, restorerMs: 0, denoiseMs: 0, decodeMs: 0 } };
+  }
+
   // 2. Encode prompts: [neg; sem; region_1..N; rest] in one text-encoder batch ([rest] alone at strength 0).
-  const { context, cRest } = await encodePrompts(models, options, restorerOnly, hooks);
+  const { context, cRest, cRestOf } = await encodePrompts(models, options, restorerOnly, hooks);
   let encodeMs = performance.now() - t0;
 
-  // 3. Run the restorer (faithful mode): restore in pixel space first.
+  // 3. Run the restorer (faithful mode): restore in pixel space first (regions with their own restoration: R is given).
   let y = image;
   let restoredInput: Tensor | null = null;
   let restorerMs = 0;
-  if (options.useRestorer) {
+  if (regional) {
+    y = regional.restored ?? image;
+    restoredInput = regional.restored;
+  } else if (options.useRestorer) {
     const restorerStart = performance.now();
     const degradation = options.degradation ?? degradationVector(options.restorationPrompt);
     y = restoredInput = await runRestorer(models, image, cRest, degradation, options.restorerViews ?? 1, tiles, hooks); // R [1, 3, H, W]
@@ -135,7 +169,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     latent: { channels: latent[1], height: latent[2], width: latent[3] },
   });
   const plan = latentTilePlan(latent[2], latent[3], options.tiling, cfg);
-  const z = await denoise(models, { latents: prepared.latents, latent, y, cRest, scheduler, timesteps, guider, plan }, options, hooks);
+  const conditions = regional ? regional.conditions.map((c, i) => ({ cRest: cRestOf[i]!, y: c.y, weight: c.weight })) : null;
+  const z = await denoise(models, { latents: prepared.latents, latent, y, cRest, conditions, scheduler, timesteps, guider, plan }, options, hooks);
   const denoiseMs = performance.now() - denoiseStart;
 
   // 7. Decode; in faithful mode below strength 1, detail transfer onto R.

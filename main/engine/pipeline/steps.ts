@@ -5,13 +5,13 @@
  */
 import { averageOverViews, viewsOf } from '../imageOps/dihedral';
 import { nchwToRgb } from '../imageOps/convert';
-import { resizeNchw } from '../imageOps/resize';
+import { resizeMask, resizeNchw } from '../imageOps/resize';
 import { TileBlender, cropTile, type TilePlan } from '../imageOps/tiling';
 import { SpireError } from '../../../common/errors';
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
 import { SCHEDULER_CLASSES, createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
-import { clamp_, mul, type Tensor } from '../tensor/tensor';
+import { clamp_, cropPlane, mul, type Tensor } from '../tensor/tensor';
 import type { Guider } from './guider';
 import type { PipelineConfig, SpireModels } from './models';
 import type { SampleOptions } from './sample';
@@ -73,23 +73,33 @@ export function checkInputs(cfg: PipelineConfig, image: Tensor, options: SampleO
   return [1, Cz, h, w];
 }
 
-/** The prompt embeddings: context [2 + N, L, D] = [c_neg; c_sem; c_1..c_N] (null at strength 0) and c_rest [1, L, D]. */
+/**
+ * The prompt embeddings: context [2 + N, L, D] = [c_neg; c_sem; c_1..c_N] (null at strength 0), c_rest
+ * [1, L, D] and, with options.regional, one c_rest per restoration (cRestOf[g] [1, L, D]; else empty).
+ */
 export interface PromptEmbeddings {
   context: Tensor | null;
   cRest: Tensor;
+  cRestOf: Tensor[];
 }
 
-/** 2. Encode prompts: one text-encoder batch [neg; sem; region_1..N; rest] ([rest] alone when only the restorer runs). */
+/**
+ * 2. Encode prompts: one text-encoder batch [neg; sem; region_1..N; rest] ([rest] alone when only the
+ * restorer runs), with options.regional's restoration texts appended [...; rest; rest_1..G].
+ */
 export async function encodePrompts(models: SpireModels, options: SampleOptions, restorerOnly: boolean, hooks: RestoreHooks): Promise<PromptEmbeddings> {
   const rest = options.restorationPrompt.text;
-  const texts = restorerOnly ? [rest] : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), rest];
+  const own = restorerOnly ? [] : (options.regional?.conditions.map((c) => c.restorationText) ?? []);
+  const texts = restorerOnly ? [rest] : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), rest, ...own];
   checkCancelled(hooks);
   const embeddings = await models.textEncoder(models.tokenize(texts)); // [texts.length, L, D]
   const [, L, D] = embeddings.dims as [number, number, number];
-  const rows = texts.length - 1; // 2 + N
+  const rows = texts.length - 1 - own.length; // 2 + N
+  const row = (r: number): Tensor => ({ data: embeddings.data.subarray(r * L * D, (r + 1) * L * D), dims: [1, L, D] });
   return {
     context: restorerOnly ? null : { data: embeddings.data.subarray(0, rows * L * D), dims: [rows, L, D] },
-    cRest: { data: embeddings.data.subarray(rows * L * D, (rows + 1) * L * D), dims: [1, L, D] },
+    cRest: row(rows),
+    cRestOf: own.map((_, g) => row(rows + 1 + g)),
   };
 }
 
@@ -175,6 +185,8 @@ export interface DenoiseState {
   /** The conditioning image the adaptor sees (R in faithful mode) [1, 3, H, W]. */
   y: Tensor;
   cRest: Tensor;
+  /** Regions with their own restoration: the adaptor per restoration (c_rest, y, weight [H * W]); null: once with cRest and y. */
+  conditions: readonly { cRest: Tensor; y: Tensor; weight: Float32Array }[] | null;
   scheduler: Scheduler;
   timesteps: readonly number[];
   guider: Guider;
@@ -189,14 +201,19 @@ export interface DenoiseState {
 export async function denoise(models: SpireModels, state: DenoiseState, options: SampleOptions, hooks: RestoreHooks): Promise<Float32Array> {
   const cfg = models.config;
   const f = cfg.latent.downsamplingFactor;
-  const { latent, y, cRest, scheduler, timesteps, guider, plan } = state;
+  const { latent, y, cRest, conditions, scheduler, timesteps, guider, plan } = state;
   const Cz = latent[1];
+  const [, , H, W] = y.dims as [number, number, number, number];
+  const weightsAt = new Map<string, Float32Array>(); // per tile and skip size: a restoration's weight, area-averaged
 
   /** Guided noise prediction [1, Cz, th, tw] for one tile of z (null: the whole latent). */
   const guidedTile = async (zTile: Tensor, t: number, tile: TilePlan['tiles'][number] | null): Promise<Float32Array> => {
-    const yTile = tile ? cropTile(y, { y: tile.y * f, x: tile.x * f, height: tile.height * f, width: tile.width * f }) : y;
+    const window = tile ? { y: tile.y * f, x: tile.x * f, height: tile.height * f, width: tile.width * f } : { y: 0, x: 0, height: H, width: W };
+    const yTile = tile ? cropTile(y, window) : y;
     let fused: Tensor[] = [];
-    if (cfg.fusion !== null) {
+    if (cfg.fusion !== null && conditions) {
+      fused = await regionalFused(models, zTile, t, conditions, window, W, weightsAt, hooks);
+    } else if (cfg.fusion !== null) {
       checkCancelled(hooks);
       fused = await models.adaptor(zTile, [t], cRest, yTile); // each [1, C_i, h_i, w_i]
     }
@@ -234,6 +251,45 @@ export async function denoise(models: SpireModels, state: DenoiseState, options:
     }
   }
   return z;
+}
+
+/**
+ * The adaptor per restoration (regions that restore their own way): fused_i = sum_g weight_g * fused_g,i
+ * with weight_g area-averaged to each skip's resolution [h_i, w_i] over the tile's window. A restoration
+ * with no weight in the window is not run; one that takes the whole window alone is used as it is.
+ */
+async function regionalFused(
+  models: SpireModels,
+  zTile: Tensor, // [1, Cz, th, tw]
+  t: number,
+  conditions: NonNullable<DenoiseState['conditions']>,
+  window: { y: number; x: number; height: number; width: number }, // the tile in image pixels
+  W: number,
+  cache: Map<string, Float32Array>,
+  hooks: RestoreHooks,
+): Promise<Tensor[]> {
+  const crops = conditions.map((c) => cropPlane(c.weight, W, window));
+  const active = conditions.map((_, g) => g).filter((g) => crops[g]!.some((v) => v > 0));
+  let blended: Tensor[] | null = null;
+  for (const g of active) {
+    const c = conditions[g]!;
+    checkCancelled(hooks);
+    const fused = await models.adaptor(zTile, [t], c.cRest, cropTile(c.y, window)); // each [1, C_i, h_i, w_i]
+    if (active.length === 1) return fused;
+    blended ??= fused.map((x) => ({ data: new Float32Array(x.data.length), dims: x.dims }));
+    for (const [i, x] of fused.entries()) {
+      const [, C, h, w] = x.dims as [number, number, number, number];
+      const key = `${g}:${window.y},${window.x}:${h}x${w}`;
+      let wg = cache.get(key);
+      if (!wg) {
+        wg = resizeMask({ width: window.width, height: window.height, data: crops[g]! }, h, w, 'area').data;
+        cache.set(key, wg);
+      }
+      const out = blended[i]!.data;
+      for (let ch = 0; ch < C; ch++) for (let p = 0; p < h * w; p++) out[ch * h * w + p]! += wg[p]! * x.data[ch * h * w + p]!;
+    }
+  }
+  return blended ?? [];
 }
 
 /**

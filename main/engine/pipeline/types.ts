@@ -82,14 +82,30 @@ export interface RestoreParams {
   tileOverlap: number;
 }
 
+/** A region's own restoration as the pipeline takes it: the prompt parsed at the boundary, or Keep as is. */
+export type PipelineRegionRestoration = { kind: 'keep' } | { kind: 'prompt'; restorationPrompt: RestorationPrompt };
+
+/** A region as the pipeline takes it: its restoration prompt parsed (RegionPrompt holds the text). */
+export interface PipelineRegion extends Omit<RegionPrompt, 'restoration'> {
+  restoration?: PipelineRegionRestoration;
+}
+
 /**
  * RestoreParams as the pipeline takes them: checked once at the boundary (validateRestoreParams in
- * jobs/restoreParams.ts, which parses the prompt) and passed inward. The pipeline never parses text.
+ * jobs/restoreParams.ts, which parses the prompts) and passed inward. The pipeline never parses text.
  */
-export interface PipelineParams extends Omit<RestoreParams, 'restorationPrompt'> {
+export interface PipelineParams extends Omit<RestoreParams, 'restorationPrompt' | 'regions'> {
   /** The parsed restoration prompt (common/restorationPrompt.ts); `text` is its canonical form. */
   restorationPrompt: RestorationPrompt;
+  /** Region prompts, each region's own restoration prompt parsed. */
+  regions: PipelineRegion[];
 }
+
+/** What a region's restoration used (RestoreResult.regionRestorations); null: it follows the run's. */
+export type RegionRestorationUsed =
+  | { kind: 'keep' }
+  | { kind: 'prompt'; requested: string; restorationPrompt: string; estimate: DegradationEstimate | null }
+  | null;
 
 /** What the pipeline reports after every denoising step. */
 export interface StepProgress {
@@ -128,6 +144,11 @@ export interface RestoreResult {
   restorationPrompt: string;
   /** What the degradation estimator read, when the run asked it (`auto`, or the blind prompt in faithful mode); else null. */
   estimate?: DegradationEstimate | null;
+  /**
+   * Per region, when some region restores its own way: Keep as is, the prompt its restoration used
+   * (`auto` resolved from the region's own crop, with that estimate), or null (it follows the run's).
+   */
+  regionRestorations?: RegionRestorationUsed[];
   seed: number;
   stepsRun: number;
   /**

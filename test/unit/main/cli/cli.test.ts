@@ -232,6 +232,37 @@ describe('spire restore', () => {
     expect(await readdir(tmp)).toEqual(['broken', 'in.png']);
   });
 
+  it('--region-restore gives a region its own restoration prompt or Keep as is, merged with --region by mask file', async () => {
+    const input = await png('in.png', 32, 32);
+    const left = Buffer.alloc(32 * 32 * 3);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 16; x++) left.fill(255, (y * 32 + x) * 3, (y * 32 + x) * 3 + 3);
+    await sharp(left, { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(join(tmp, 'left.png'));
+    await sharp(Buffer.from(left.map((v) => 255 - v)), { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(join(tmp, 'right.png'));
+    const r = await run([
+      'restore', input, '-o', 'o.png', ...base, '--json', '--restore', 'Denoise with sigma 0.05',
+      '--region-restore', 'right.png=keep', '--region', 'left.png=a red barn', '--region-restore', 'left.png=deblur with sigma 2',
+    ]);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout) as { regions: unknown[] };
+    expect(line.regions).toEqual([
+      { prompt: '', restoration: 'keep' },
+      { prompt: 'a red barn', restoration: 'Deblur with sigma 2.0;', restorationUsed: 'Deblur with sigma 2.0;' },
+    ]);
+    const meta = (await readImage(join(tmp, 'o.png'))).metadata.text;
+    expect(meta['spire:regions']).toBe('["","a red barn"]');
+    expect(JSON.parse(meta['spire:region-prompts']!)).toEqual(line.regions);
+    const bad = await run(['restore', input, '-o', 'p.png', ...base, '--region-restore', 'left.png=Deblurr with sigma 2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--region-restore left\.png: .*"keep"/);
+    const twice = await run(['restore', input, '-o', 'p.png', ...base, '--region-restore', 'left.png=keep', '--region-restore', 'left.png=auto']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/names left\.png twice/);
+    const size = await run(['restore', input, '-o', 'p.png', ...base, '--upsample', '2', '--region-restore', 'left.png=Upsample to 3.0x;']);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toMatch(/Region 1's restoration prompt asks for an output 3x the input, the run's for 2x/);
+    expect(await readdir(tmp)).not.toContain('p.png');
+  });
+
   it('takes region prompts from mask images, and rejects an unreadable mask (exit 3)', async () => {
     const input = await png('in.png', 32, 32);
     const mask = Buffer.alloc(32 * 32 * 3);

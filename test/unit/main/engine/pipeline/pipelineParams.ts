@@ -8,7 +8,10 @@ import type { PipelineParams, RestoreHooks, RestoreParams, RestoreResult, RgbIma
 
 /** `params` with its restoration prompt parsed (throws RestorationPromptError as the boundary would). */
 export function withParsedPrompt(params: RestoreParams): PipelineParams {
-  return { ...params, restorationPrompt: parseRestorationPrompt(params.restorationPrompt) };
+  const regions = params.regions.map(({ restoration, ...r }) =>
+    restoration === undefined ? r : { ...r, restoration: restoration.kind === 'keep' ? restoration : { kind: 'prompt' as const, restorationPrompt: parseRestorationPrompt(restoration.restorationPrompt) } },
+  );
+  return { ...params, restorationPrompt: parseRestorationPrompt(params.restorationPrompt), regions };
 }
 
 /** restore() on params with a text prompt: parse, then run (a bad prompt rejects before any model call). */
