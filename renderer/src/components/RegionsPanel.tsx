@@ -1,8 +1,9 @@
 /**
  * The Regions panel: one row per mask region (colour, name, show/hide, move up/down, delete,
  * what the region does, its semantic prompt and its restoration: the photo's prompt, its own,
- * or Keep as is), and for the selected region the builder of its own prompt (RestorationBuilder,
- * as the photo's), its feather and the clear and invert commands. The first row is the top
+ * or Keep as is; with its own, the builder of that prompt: RestorationBuilder, as the photo's;
+ * shown whichever row is selected, so selecting a row moves nothing under the pointer), and for
+ * the selected region its feather and the clear and invert commands. The first row is the top
  * region: drawn over the others, and it wins where regions overlap. Every change is an action on
  * the store, and undoable.
  */
@@ -103,7 +104,7 @@ function RegionRow({ region, index, count, active }: { region: Region; index: nu
           <Icon><path d="M5 7h14M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" /></Icon>
         </button>
       </div>
-      <p className={`rp-does${regionSaysSomething(region) ? '' : ' rp-unsent'}`} data-testid={`region-does-${index}`} title="What a run does in this region">
+      <p className={`rp-does${regionSaysSomething(region) ? '' : ' rp-unsent'}`} data-testid={`region-does-${index}`} title={`What a run does here: ${regionSummary(region)}`}>
         {regionSummary(region)}
       </p>
       <textarea
@@ -129,7 +130,7 @@ function RegionRow({ region, index, count, active }: { region: Region; index: nu
           ))}
         </select>
       </label>
-      {active && restoration.mode === 'prompt' ? (
+      {restoration.mode === 'prompt' ? (
         <div className="rp-builder">
           <RestorationBuilder
             field={restoration}
