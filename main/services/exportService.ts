@@ -20,6 +20,7 @@ import { basename, extname } from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import type { ExportFormat, ExportRequest } from '../../preload/contract/channels';
 import { SpireError, isSpireError } from '../../common/errors';
+import { KEEP_AS_IS } from '../../common/regions';
 import { decodeImage, formatFromPath, readImage, writeImage } from '../engine/image';
 import type { RgbImage } from '../engine/pipeline/types';
 import { EXPORT_EXTENSIONS, type DialogPort } from './dialogPort';
@@ -209,6 +210,25 @@ export function outputPath(chosen: string, format: ExportFormat): { path: string
   return { path: `${chosen}.${EXPORT_EXTENSIONS[format][0] ?? format}`, overwrite: false };
 }
 
+/**
+ * The regions' prompts of a run, for an export's metadata: per region (in the order sent: the later
+ * wins where they overlap) its semantic prompt and its own restoration prompt (`keep` for Keep as
+ * is; absent: it followed the run's). Undefined for a run without regions.
+ */
+export function regionPromptsMetadata(regions: KeptResult['image']['params']['regions'] | undefined): { prompt: string; restoration?: string }[] | undefined {
+  if (!regions || regions.length === 0) return undefined;
+  return regions.map((r) => ({
+    prompt: r.prompt,
+    ...(r.restoration ? { restoration: r.restoration.kind === 'keep' ? KEEP_AS_IS : r.restoration.restorationPrompt } : {}),
+  }));
+}
+
+/** `{ regions }` for a sweep cell's metadata entry when its run had regions, else nothing. */
+function withRegions(kept: KeptResult): { regions?: { prompt: string; restoration?: string }[] } {
+  const regions = regionPromptsMetadata(kept.image.params.regions);
+  return regions ? { regions } : {};
+}
+
 const KIND_SUFFIX: Record<ExportRequest['kind'], string> = { result: 'restored', 'side-by-side': 'before-after', wipe: 'wipe', 'sweep-grid': 'sweep' };
 const KIND_TITLE: Record<ExportRequest['kind'], string> = {
   result: 'Export the restored image',
@@ -251,6 +271,8 @@ export class ExportService {
 
     // 3. compose, with the metadata
     const metadata: Record<string, string> = { ...main.metadata, 'spire:export': request.kind };
+    const regionPrompts = regionPromptsMetadata(main.image.params.regions);
+    if (regionPrompts) metadata['spire:region-prompts'] = JSON.stringify(regionPrompts);
     let rgb: RgbImage;
     let alpha: Awaited<ReturnType<typeof readImage>>['alpha'] = null;
     let bitDepth: 8 | 16 = 8;
@@ -272,8 +294,8 @@ export class ExportService {
       case 'sweep-grid': {
         const columns = request.columns ?? Math.ceil(Math.sqrt(cells.length));
         rgb = toRgbImage(await composeGrid(cells.map((c) => ({ ...c.kept.image, label: c.label })), columns));
-        // Per cell: the prompt it used (and whether that was the estimate); the sheet keeps what all share.
-        for (const key of ['spire:seed', 'spire:restoration-prompt', 'spire:requested-prompt', 'spire:estimate']) delete metadata[key];
+        // Per cell: the prompts it used (and whether that was the estimate, and its regions'); the sheet keeps what all share.
+        for (const key of ['spire:seed', 'spire:restoration-prompt', 'spire:requested-prompt', 'spire:estimate', 'spire:region-prompts']) delete metadata[key];
         const estimate = cells.map((c) => c.kept.metadata['spire:estimate']).find((text) => text !== undefined);
         if (estimate !== undefined) metadata['spire:estimate'] = estimate;
         metadata['spire:cells'] = JSON.stringify(
@@ -283,6 +305,7 @@ export class ExportService {
             restorationPrompt: c.kept.image.restorationPrompt,
             ...(c.kept.image.estimate ? { estimated: true } : {}),
             strength: c.kept.image.params.strength,
+            ...withRegions(c.kept),
           })),
         );
         break;

@@ -10,7 +10,7 @@ import type { ExportFormat, ExportKind, ExportRequest, IpcError, SpireApi } from
 import type { AppAction, AppState } from '../state/appState';
 import { currentEntry } from '../state/historyResults';
 import type { Store } from '../state/store';
-import { cellLabel, gridShape } from '../state/sweep';
+import { cellLabel, gridShape, sheetLabel } from '../state/sweep';
 import { NO_BRIDGE, ipcFailure, shown } from './runFailures';
 
 export interface ExportChoice {
@@ -30,7 +30,7 @@ export function buildExportRequest(state: AppState, { kind, format, quality }: E
           const resultId = run.results[i];
           // A cell whose result was deleted from the history is left out of the sheet.
           const kept = resultId ? state.studio.history.entries.find((e) => e.id === resultId) : undefined;
-          return kept ? [{ resultId: kept.id, label: cellLabel(cell, kept.estimatedPrompt !== null) }] : [];
+          return kept ? [{ resultId: kept.id, label: sheetLabel(run.target, cellLabel(cell, kept.estimatedPrompt !== null)) }] : [];
         })
       : [];
     if (!run || cells.length === 0) return { ok: false, error: { code: 'nothing-to-export', message: 'There is no sweep grid to export yet: run a strength sweep first.' } };

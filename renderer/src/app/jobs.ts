@@ -15,16 +15,18 @@
 import type { IpcError, RestoreDoneEvent, RestoreProgressEvent, RestoredImage, Result, SpireApi } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import { regionsForRun } from '../state/regions';
+import type { RegionPromptOverride } from '../state/run';
 import { buildRestoreRequest, stepsToRun } from '../state/run';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
 import type { ResultImages } from './resultHistory';
 import { NO_BRIDGE, ipcFailure, shown } from './runFailures';
 
-/** A job to start: a single run, or one sweep cell with its own restoration prompt and the sweep's seed. */
+/** A job to start: a single run, or one sweep cell with its own restoration prompt (the photo's or a region's) and the sweep's seed. */
 export interface JobRequest {
   kind: 'single' | 'sweep';
   restorationPrompt?: string;
+  regionPrompt?: RegionPromptOverride;
   seed?: number;
 }
 
@@ -116,6 +118,7 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
         seed,
         regions: regionsForRun(state.regions),
         ...(request.restorationPrompt !== undefined ? { restorationPrompt: request.restorationPrompt } : {}),
+        ...(request.regionPrompt !== undefined ? { regionPrompt: request.regionPrompt } : {}),
         ...(state.engine?.pack?.hasRestorer !== undefined ? { hasRestorer: state.engine.pack.hasRestorer } : {}),
       });
       if (!built.ok) {

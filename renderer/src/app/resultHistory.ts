@@ -62,6 +62,7 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
         restorationPrompt: result.restorationPrompt,
         estimatedPrompt: result.estimate?.restorationPrompt ?? null,
         regionPrompts: (result.params.regions ?? []).map((r) => r.prompt),
+        ...((result.params.regions ?? []).some((r) => r.restoration) ? { regionRestorations: result.params.regions.map((r) => r.restoration ?? null) } : {}),
         seed: result.seed,
         steps: result.stepsRun,
         elapsedMs: Math.round(result.seconds * 1000),

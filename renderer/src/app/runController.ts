@@ -16,7 +16,7 @@ import type { ExportFormat, ExportKind, PackInfo, SpireApi } from '../../../prel
 import type { AppAction, AppState } from '../state/appState';
 import type { RunSettings } from '../state/settings';
 import type { Store } from '../state/store';
-import type { SweepAxis } from '../state/sweep';
+import type { SweepAxis, SweepTarget } from '../state/sweep';
 import { exportImage } from './exportRequests';
 import { createJobs } from './jobs';
 import { createResultHistory, type ResultImages } from './resultHistory';
@@ -30,7 +30,8 @@ export interface RunController {
   start(): () => void;
   run(): Promise<void>;
   cancel(): Promise<void>;
-  sweep(axes: SweepAxis[]): Promise<void>;
+  /** A sweep over the photo's prompt, or (`target`) one region's. */
+  sweep(axes: SweepAxis[], target?: SweepTarget): Promise<void>;
   deleteResult(id: string): Promise<void>;
   setSettings(patch: Partial<RunSettings>): void;
   /** "Pack defaults": steps, strength, guidance, scheduler, colour fix and faithful mode as the loaded pack recommends. */
@@ -84,7 +85,7 @@ export function createRunController(store: Store<AppState, AppAction>, api: Spir
       await jobs.cancel();
     },
 
-    sweep: (axes) => sweep.start(axes),
+    sweep: (axes, target) => sweep.start(axes, target),
     async deleteResult(id) {
       history.remove(id);
     },

@@ -4,7 +4,7 @@
  * for every cell, so the cells differ only in the swept parameter. Each finished cell is a
  * history entry that does not take over the view.
  *
- *   start  cells from the prompt's controls -> sweep/started -> the first cell
+ *   start  cells from the target's controls (the photo's prompt, or a region's) -> sweep/started -> the first cell
  *   a cell ended: done -> keep it, sweep/cellDone -> the next cell
  *                 failed -> sweep/cellFailed -> the next cell
  *                 cancelled -> sweep/cancelled (the queue stops)
@@ -14,15 +14,15 @@ import type { RestoredImage, Result } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
-import type { SweepAxis } from '../state/sweep';
-import { sweepCells } from '../state/sweep';
+import type { SweepAxis, SweepTarget } from '../state/sweep';
+import { PHOTO_TARGET, sweepCells, sweepControls } from '../state/sweep';
 import type { Jobs } from './jobs';
 import type { ResultHistory } from './resultHistory';
 import { shown } from './runFailures';
 
 export interface SweepQueue {
-  /** Starts a sweep over `axes` (ignored while a job runs). */
-  start(axes: SweepAxis[]): Promise<void>;
+  /** Starts a sweep over `axes` of the target's prompt (default: the photo's; ignored while a job runs). */
+  start(axes: SweepAxis[], target?: SweepTarget): Promise<void>;
   /** Stops a running sweep (Cancel): no further cell starts. */
   stop(): void;
 }
@@ -48,7 +48,9 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
       else dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
       return nextCell();
     };
-    const jobId = await jobs.start({ kind: 'sweep', restorationPrompt: cell.restorationPrompt, seed: run.seed }, ended);
+    const prompt =
+      run.target.kind === 'region' ? { regionPrompt: { regionId: run.target.regionId, restorationPrompt: cell.restorationPrompt } } : { restorationPrompt: cell.restorationPrompt };
+    const jobId = await jobs.start({ kind: 'sweep', ...prompt, seed: run.seed }, ended);
     if (!jobId) {
       dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'did not start' });
       dispatch({ type: 'sweep/cancelled', id: sweepId });
@@ -56,18 +58,18 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
   }
 
   return {
-    async start(axes) {
+    async start(axes, target = PHOTO_TARGET) {
       if (studio().job.status !== 'idle') return;
       let cells;
       try {
-        cells = sweepCells(studio().prompt.controls, axes);
+        cells = sweepCells(sweepControls(store.getState(), target), axes);
       } catch (err) {
         dispatch(shown({ code: 'bad-sweep', message: err instanceof Error ? err.message : String(err) }));
         return;
       }
       // One seed for every cell, so the cells differ only in the swept parameter.
       const seed = seedForRun(studio().settings, random);
-      dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed });
+      dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed, ...(target.kind === 'region' ? { target } : {}) });
       await nextCell();
     },
 

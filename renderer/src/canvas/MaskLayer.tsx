@@ -1,6 +1,6 @@
 /**
  * The Konva layer over the photo that draws the regions (store -> Konva, write-only):
- * each visible region's mask (feathered as it will be sent) in its colour, the draft of
+ * each visible region's mask (feathered: a preview of the engine's feather) in its colour, the draft of
  * the gesture in progress, and the brush outline under the pointer. Drawn in image
  * pixels: the stage carries the viewport transform.
  */

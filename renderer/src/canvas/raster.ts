@@ -305,8 +305,10 @@ function boxBlur(src: Float32Array, dst: Float32Array, width: number, height: nu
 
 /**
  * Softens the mask's edge: three box blurs, close to a Gaussian whose spread is about
- * `radius` pixels (the edge ramps from 0 to 255 over roughly 2 * radius). Returns a new
- * mask; radius <= 0 returns the input unchanged.
+ * `radius` pixels (the edge ramps from 0 to 255 over roughly 2 * radius). The overlay's
+ * preview of a region's feather only: a run sends the painted mask and the radius, and the
+ * engine feathers it (main/engine/imageOps/masks.ts). Returns a new mask; radius <= 0
+ * returns the input unchanged.
  */
 export function featherMask(mask: Mask, radius: number): Mask {
   if (!(radius > 0)) return mask;

@@ -1,14 +1,25 @@
 /**
- * The Regions panel: one row per mask region (colour, name, semantic prompt, show/hide,
- * move up/down, delete), and for the selected region its feather and the clear and
- * invert commands. The first row is the top region (drawn over the others). Every
- * change is an action on the store, and undoable.
+ * The Regions panel: one row per mask region (colour, name, show/hide, move up/down, delete,
+ * what the region does, its semantic prompt and its restoration: the photo's prompt, its own,
+ * or Keep as is; with its own, the builder of that prompt: RestorationBuilder, as the photo's;
+ * shown whichever row is selected, so selecting a row moves nothing under the pointer), and for
+ * the selected region its feather and the clear and invert commands. The first row is the top
+ * region: drawn over the others, and it wins where regions overlap. Every change is an action on
+ * the store, and undoable.
  */
 import type { ReactNode } from 'react';
 import { useAppState, useServices } from '../app/appContext';
-import type { Region } from '../state/regions';
-import { FEATHER_MAX, MAX_REGIONS } from '../state/regions';
+import { useStudio } from '../app/runContext';
+import type { Region, RegionRestorationChange, RegionRestorationMode } from '../state/regions';
+import { FEATHER_MAX, MAX_REGIONS, regionSaysSomething, regionSummary } from '../state/regions';
+import { RestorationBuilder } from './RestorationBuilder';
 import './RegionsPanel.css';
+
+const MODES: readonly { mode: RegionRestorationMode; label: string }[] = [
+  { mode: 'follow', label: 'Follows the photo’s prompt' },
+  { mode: 'prompt', label: 'Its own prompt' },
+  { mode: 'keep', label: 'Keep as is' },
+];
 
 function Icon({ children }: { children: ReactNode }) {
   return (
@@ -27,7 +38,10 @@ const EyeIcon = ({ open }: { open: boolean }) => (
 
 function RegionRow({ region, index, count, active }: { region: Region; index: number; count: number; active: boolean }) {
   const { store } = useServices();
+  const photoPrompt = useStudio((s) => s.prompt.restorationText);
   const update = (patch: Partial<Pick<Region, 'name' | 'prompt' | 'visible'>>) => store.dispatch({ type: 'regions/update', id: region.id, patch });
+  const restore = (change: RegionRestorationChange) => store.dispatch({ type: 'regions/restoration', id: region.id, change });
+  const { restoration } = region;
   return (
     <li
       className={`rp-item${active ? ' rp-active' : ''}${region.visible ? '' : ' rp-hidden'}`}
@@ -90,6 +104,9 @@ function RegionRow({ region, index, count, active }: { region: Region; index: nu
           <Icon><path d="M5 7h14M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" /></Icon>
         </button>
       </div>
+      <p className={`rp-does${regionSaysSomething(region) ? '' : ' rp-unsent'}`} data-testid={`region-does-${index}`} title={`What a run does here: ${regionSummary(region)}`}>
+        {regionSummary(region)}
+      </p>
       <textarea
         className="rp-prompt"
         data-testid={`region-prompt-${index}`}
@@ -99,6 +116,33 @@ function RegionRow({ region, index, count, active }: { region: Region; index: nu
         value={region.prompt}
         onChange={(e) => update({ prompt: e.target.value })}
       />
+      <label className="rp-restoration" title="What the restoration does here: the photo’s prompt, a prompt of its own, or nothing (the photo’s pixels stay)">
+        <span>Restoration</span>
+        <select
+          data-testid={`region-restoration-${index}`}
+          value={restoration.mode}
+          onChange={(e) => restore({ kind: 'mode', mode: e.target.value as RegionRestorationMode, startText: photoPrompt })}
+        >
+          {MODES.map((m) => (
+            <option key={m.mode} value={m.mode}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {restoration.mode === 'prompt' ? (
+        <div className="rp-builder">
+          <RestorationBuilder
+            field={restoration}
+            id={`region-restoration-prompt-${region.id}`}
+            testId={(part) => `region-${part}-${index}`}
+            onText={(text) => restore({ kind: 'text', text })}
+            onCanonicalise={() => restore({ kind: 'canonicalise' })}
+            onEdit={(edit) => restore({ kind: 'control', edit })}
+            placeholder="(empty: nothing to fix here)"
+          />
+        </div>
+      ) : null}
     </li>
   );
 }
@@ -124,9 +168,15 @@ export function RegionsPanel() {
           <RegionRow key={r.id} region={r} index={i} count={regions.length} active={r.id === activeId} />
         ))}
       </ul>
-      {regions.length === 0 ? <p className="rp-empty">{hasImage ? 'Paint on the photo or add a region to give a part of it its own prompt.' : 'Open a photo to mark regions.'}</p> : null}
+      {regions.length === 0 ? (
+        <p className="rp-empty">{hasImage ? 'Paint on the photo or add a region to give a part of it its own prompt.' : 'Open a photo to mark regions.'}</p>
+      ) : (
+        <p className="rp-empty" data-testid="regions-hint">
+          Regions stack like layers: where they overlap, the higher one in the list wins. A region’s own restoration, or Keep as is, acts at every strength.
+        </p>
+      )}
       <div className="rp-actions" aria-label="Selected region">
-        <label className="rp-feather" title="Softens the mask's edge, in image pixels; shown on the canvas and sent with the run">
+        <label className="rp-feather" title="Softens the mask's edge, in image pixels; previewed on the canvas, and the engine feathers the painted mask by it (0: its default, one latent cell)">
           <span>Feather</span>
           <input
             type="range"

@@ -4,14 +4,14 @@ import { useRunController, useStudio } from '../app/runContext';
 import { OPERATIONS } from '../state/promptBuilder';
 import { isBusy } from '../state/run';
 import { usedPromptLabel } from '../state/historyResults';
-import type { SweepAxis } from '../state/sweep';
-import { MAX_SWEEP_CELLS, cellLabel, gridShape, parseSweepValues, sweepStartKey, sweepStartValues } from '../state/sweep';
+import type { SweepAxis, SweepTarget } from '../state/sweep';
+import { MAX_SWEEP_CELLS, PHOTO_TARGET, cellLabel, gridShape, parseSweepValues, sweepControls, sweepStartKey, sweepStartValues, sweepTargets } from '../state/sweep';
 import { Dialog } from './Dialog';
 import './SweepDialog.css';
 
 /**
- * The strength sweep: pick a restoration parameter (and optionally a second one for a
- * grid) and its values; one run per cell, queued; the grid fills in as results come.
+ * The strength sweep: pick whose restoration prompt to walk (the photo's, or one region's),
+ * a parameter of it (and optionally a second one for a grid) and its values; one run per cell, queued; the grid fills in as results come.
  * Clicking a cell makes its result the current one. The values start around the prompt's
  * own (the photo's estimate, when the field holds it); a cell whose run used the estimate
  * unchanged says so.
@@ -23,7 +23,10 @@ export function SweepDialog() {
   const history = useStudio((s) => s.history);
   const busy = useStudio((s) => isBusy(s.job));
   const hasImage = useAppState((s) => s.image !== null);
-  const controls = useStudio((s) => s.prompt.controls);
+  const regions = useAppState((s) => s.regions);
+  const targets = sweepTargets(regions);
+  const [target, setTarget] = useState<SweepTarget>(PHOTO_TARGET);
+  const controls = useAppState((s) => sweepControls(s, target));
   const [key1, setKey1] = useState(() => sweepStartKey(controls));
   const [values1, setValues1] = useState(() => sweepStartValues(sweepStartKey(controls), controls));
   const [key2, setKey2] = useState('');
@@ -49,7 +52,19 @@ export function SweepDialog() {
     if (problem || !parsed1.ok) return;
     const axes: SweepAxis[] = [{ key: key1, values: parsed1.values }];
     if (parsed2?.ok) axes.push({ key: key2, values: parsed2.values });
-    void run.sweep(axes);
+    void run.sweep(axes, target);
+  };
+
+  /** Another prompt to walk: the parameters start again from its own values. */
+  const chooseTarget = (id: string) => {
+    const next = targets.find((t) => t.kind === 'region' && t.regionId === id) ?? PHOTO_TARGET;
+    const nextControls = sweepControls(store.getState(), next);
+    const key = sweepStartKey(nextControls);
+    setTarget(next);
+    setKey1(key);
+    setValues1(sweepStartValues(key, nextControls));
+    setKey2('');
+    setValues2('');
   };
 
   const shape = sweep ? gridShape(sweep) : { cols: 0, rows: 0 };
@@ -62,6 +77,19 @@ export function SweepDialog() {
         parameter.
       </p>
       <div className="sweep-form">
+        <label htmlFor="sweep-target">Prompt</label>
+        <select id="sweep-target" data-testid="sweep-target" value={target.kind === 'region' ? target.regionId : 'photo'} onChange={(e) => chooseTarget(e.target.value)}>
+          <option value="photo">The photo’s restoration prompt</option>
+          {targets.map((t) =>
+            t.kind === 'region' ? (
+              <option key={t.regionId} value={t.regionId}>
+                {t.name}’s own prompt
+              </option>
+            ) : null,
+          )}
+        </select>
+        <span className="hint">{target.kind === 'region' ? 'The photo’s prompt stays; each run gives this region the cell’s prompt.' : ''}</span>
+
         <label htmlFor="sweep-param">Parameter</label>
         <select
           id="sweep-param"

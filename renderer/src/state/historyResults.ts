@@ -5,6 +5,8 @@
  * controller frees both (and asks main to discard the result) when an entry leaves
  * (see `evicted`).
  */
+import type { RegionRestoration } from '../../../common/regions';
+import { describeRegionRestoration } from '../../../common/regions';
 import { RESTORATION_GRAMMAR } from '../../../common/restorationPrompt';
 
 export interface HistoryEntry {
@@ -27,8 +29,10 @@ export interface HistoryEntry {
    * prompt was the photo's estimate unchanged (RestoredImage.estimate).
    */
   estimatedPrompt: string | null;
-  /** The region prompts the run used (top first). */
+  /** The region prompts the run used, in the order sent (the later wins where regions overlap). */
   regionPrompts: string[];
+  /** Each region's own restoration, by the index of `regionPrompts` (null: it followed the photo's); absent: all followed it. */
+  regionRestorations?: (RegionRestoration | null)[];
   seed: number;
   /** Denoising steps the run took; 0 = the restorer alone. */
   steps: number;
@@ -142,13 +146,22 @@ export function usedPromptLabel(e: Pick<HistoryEntry, 'restorationPrompt' | 'est
   return `${e.restorationPrompt || 'nothing to fix'} (estimated from the photo)`;
 }
 
-/** A history item's tooltip: its prompts, then seed, steps run, time and when it finished. */
+/** One region of a run in words: its semantic prompt, and its own restoration when it had one (`sky · Keep as is`). */
+export function regionLabel(prompt: string, restoration: RegionRestoration | null | undefined): string {
+  const own = describeRegionRestoration(restoration ?? undefined);
+  if (own === null) return prompt;
+  const restored = own === '' ? '(nothing to fix)' : own;
+  return prompt ? `${prompt} · ${restored}` : restored;
+}
+
+/** A history item's tooltip: its prompts (the photo's, then every region's), then seed, steps run, time and when it finished. */
 export function entryTooltip(e: HistoryEntry): string {
   const steps = e.steps === 0 ? 'restorer only' : `${e.steps} step${e.steps === 1 ? '' : 's'}`;
+  const regions = e.regionPrompts.map((prompt, i) => regionLabel(prompt, e.regionRestorations?.[i]));
   return [
     usedPromptLabel(e),
     ...(e.semanticPrompt ? [`“${e.semanticPrompt}”`] : []),
-    ...(e.regionPrompts.length > 0 ? [`regions: ${e.regionPrompts.join(' | ')}`] : []),
+    ...(regions.length > 0 ? [`regions: ${regions.join(' | ')}`] : []),
     `seed ${e.seed} · ${steps} · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}`,
     'Double-click to reuse these prompts and seed',
   ].join('\n');

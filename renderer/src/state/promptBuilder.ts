@@ -152,15 +152,41 @@ export function applyControlEdit(controls: PromptControls, edit: ControlEdit): P
   return { blind: next.enabled ? false : controls.blind, ops: { ...controls.ops, [spec.key]: next } };
 }
 
-/** The builder's state in the store: what the user typed, the controls, and why the text is invalid (or null). */
-export interface PromptState {
-  /** Global semantic prompt ("" = none). */
-  semantic: string;
+/**
+ * A restoration prompt field with its builder: the text as typed, the controls, and the grammar's
+ * complaint (or null). The photo's prompt is one (PromptState), each region's own prompt another
+ * (state/regions.ts); both change only through the three functions below.
+ */
+export interface RestorationField {
   /** The restoration prompt as typed (or as the controls last wrote it). */
   restorationText: string;
   controls: PromptControls;
   /** The grammar's complaint about `restorationText`, or null when it is valid. */
   error: string | null;
+}
+
+/** The field with `text` typed: the controls follow a valid text; an invalid one keeps them and says why. */
+export function withTypedText<F extends RestorationField>(field: F, text: string): F {
+  const sync = controlsFromText(text, field.controls);
+  return { ...field, restorationText: text, controls: sync.controls, error: sync.ok ? null : sync.error };
+}
+
+/** The field after one control change: the text is the controls' canonical text. */
+export function withControlEdit<F extends RestorationField>(field: F, edit: ControlEdit): F {
+  const controls = applyControlEdit(field.controls, edit);
+  return { ...field, controls, restorationText: textFromControls(controls), error: null };
+}
+
+/** The field with a valid text in canonical form (e.g. when it loses focus); itself when nothing changes. */
+export function withCanonicalText<F extends RestorationField>(field: F): F {
+  const sync = controlsFromText(field.restorationText, field.controls);
+  return sync.ok && sync.canonical !== field.restorationText ? { ...field, restorationText: sync.canonical } : field;
+}
+
+/** The builder's state in the store: what the user typed, the controls, and why the text is invalid (or null). */
+export interface PromptState extends RestorationField {
+  /** Global semantic prompt ("" = none). */
+  semantic: string;
 }
 
 export function initialPromptState(): PromptState {
@@ -181,21 +207,13 @@ export function promptReducer(state: PromptState, action: PromptAction): PromptS
   switch (action.type) {
     case 'prompt/semantic':
       return state.semantic === action.text ? state : { ...state, semantic: action.text };
-    case 'prompt/restorationText': {
-      const sync = controlsFromText(action.text, state.controls);
-      return { ...state, restorationText: action.text, controls: sync.controls, error: sync.ok ? null : sync.error };
-    }
-    case 'prompt/control': {
-      const controls = applyControlEdit(state.controls, action.edit);
-      return { ...state, controls, restorationText: textFromControls(controls), error: null };
-    }
-    case 'prompt/canonicalise': {
-      const sync = controlsFromText(state.restorationText, state.controls);
-      return sync.ok && sync.canonical !== state.restorationText ? { ...state, restorationText: sync.canonical } : state;
-    }
-    case 'prompt/load': {
-      const sync = controlsFromText(action.restorationText, state.controls);
-      return { semantic: action.semantic, restorationText: action.restorationText, controls: sync.controls, error: sync.ok ? null : sync.error };
-    }
+    case 'prompt/restorationText':
+      return withTypedText(state, action.text);
+    case 'prompt/control':
+      return withControlEdit(state, action.edit);
+    case 'prompt/canonicalise':
+      return withCanonicalText(state);
+    case 'prompt/load':
+      return withTypedText({ ...state, semantic: action.semantic }, action.restorationText);
   }
 }

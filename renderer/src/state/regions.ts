@@ -15,8 +15,17 @@
  *
  * Masks are immutable: an edit copies the mask, changes the copy, and records only the
  * dirty rectangle's bytes before and after (a patch) for undo. Region edits (add,
- * rename, prompt, visibility, feather, order, delete) record the regions' metadata
- * before and after; a deleted region's mask is kept by reference, not copied.
+ * rename, prompt, restoration, visibility, feather, order, delete) record the regions'
+ * metadata before and after; a deleted region's mask is kept by reference, not copied.
+ *
+ * A region's restoration (common/regions.ts): it follows the photo's restoration prompt,
+ * has its own (the same builder as the photo's, promptBuilder.ts), or is Keep as is.
+ * Regions stack like layers: where they overlap, the one higher in the list wins, so a
+ * run sends them bottom first (the engine lets the later one win).
+ *
+ * Masks have one owner downstream: a run sends the painted coverage as it is and the
+ * feather radius beside it; the engine feathers once. The overlay's feathered mask
+ * (`featheredMask`) is only a preview of that.
  */
 import type { Mask, PaintMode, PixelRect } from '../canvas/raster';
 import {
@@ -35,8 +44,19 @@ import {
   writeRect,
 } from '../canvas/raster';
 import type { Vec2 } from '../canvas/viewport';
+import type { RegionRestoration } from '../../../common/regions';
+import type { ControlEdit, RestorationField } from './promptBuilder';
+import { defaultControls, withCanonicalText, withControlEdit, withTypedText } from './promptBuilder';
 import type { History, Step } from './regionsHistory';
 import { emptyHistory, popRedo, popUndo, pushStep } from './regionsHistory';
+
+/** What a region's restoration is: the photo's prompt, its own, or Keep as is. */
+export type RegionRestorationMode = 'follow' | 'prompt' | 'keep';
+
+/** A region's restoration: the mode, and its own prompt's field (kept while another mode is chosen). */
+export interface RegionRestorationState extends RestorationField {
+  mode: RegionRestorationMode;
+}
 
 export type MaskToolId = 'brush' | 'eraser' | 'rect' | 'lasso' | 'fill';
 export type ToolId = MaskToolId | 'pan';
@@ -46,15 +66,25 @@ export interface Region {
   name: string;
   /** The semantic prompt for this part of the picture, e.g. "a weathered wooden boat". */
   prompt: string;
+  /** What the restoration does here: follow the photo's prompt, its own prompt, or Keep as is. */
+  restoration: RegionRestorationState;
   /** CSS colour of the overlay, e.g. `#ff5a5a`. */
   colour: string;
   visible: boolean;
-  /** Feather radius in image pixels (0 = hard edge). Shown in the overlay and applied by regionsForRun. */
+  /** Feather radius in image pixels (0: the engine's default edge, one latent cell). Previewed in the overlay; a run sends it as `featherPx`. */
   feather: number;
   mask: Mask;
 }
 
 export type RegionMeta = Omit<Region, 'mask'>;
+
+/** A change to a region's restoration (the builder's edits, as for the photo's prompt). */
+export type RegionRestorationChange =
+  /** `startText`: the text a region's own prompt starts from when it has none yet (the photo's). */
+  | { kind: 'mode'; mode: RegionRestorationMode; startText?: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'control'; edit: ControlEdit }
+  | { kind: 'canonicalise' };
 
 /** A finished edit of the active region's mask, in image pixels. */
 export type MaskOp =
@@ -112,6 +142,7 @@ export type RegionsAction =
   | { type: 'regions/add' }
   | { type: 'regions/select'; id: string }
   | { type: 'regions/update'; id: string; patch: Partial<Pick<RegionMeta, 'name' | 'prompt' | 'visible' | 'feather'>> }
+  | { type: 'regions/restoration'; id: string; change: RegionRestorationChange }
   | { type: 'regions/move'; id: string; by: -1 | 1 }
   | { type: 'regions/delete'; id: string }
   | { type: 'regions/mask'; op: MaskOp }
@@ -173,6 +204,11 @@ function hasImage(state: RegionsState): boolean {
   return state.imageSize.width > 0 && state.imageSize.height > 0;
 }
 
+/** A new region's restoration: it follows the photo's prompt; its own starts empty. */
+export function initialRegionRestoration(): RegionRestorationState {
+  return { mode: 'follow', restorationText: '', controls: defaultControls(), error: null };
+}
+
 function newRegion(state: RegionsState): Region {
   const n = state.nextId;
   const size = maskSizeFor(state.imageSize);
@@ -180,6 +216,7 @@ function newRegion(state: RegionsState): Region {
     id: `r${n}`,
     name: `Region ${n}`,
     prompt: '',
+    restoration: initialRegionRestoration(),
     colour: REGION_COLOURS[(n - 1) % REGION_COLOURS.length]!,
     visible: true,
     feather: 0,
@@ -315,6 +352,37 @@ function updateRegion(state: RegionsState, action: Extract<RegionsAction, { type
   return record(state, { ...state, items }, labels[field] ?? 'Edit region', [metaEdit(state, items, state.activeId)], coalesce);
 }
 
+function sameRestoration(a: RegionRestorationState, b: RegionRestorationState): boolean {
+  return a.mode === b.mode && a.restorationText === b.restorationText && a.error === b.error && JSON.stringify(a.controls) === JSON.stringify(b.controls);
+}
+
+/** The restoration after one change (pure; the field functions are the photo prompt's own). */
+export function changeRestoration(r: RegionRestorationState, change: RegionRestorationChange): RegionRestorationState {
+  switch (change.kind) {
+    case 'mode': {
+      const fresh = change.mode === 'prompt' && r.restorationText === '' && change.startText !== undefined;
+      return fresh ? { ...withTypedText(r, change.startText!), mode: 'prompt' } : { ...r, mode: change.mode };
+    }
+    case 'text':
+      return withTypedText(r, change.text);
+    case 'control':
+      return withControlEdit(r, change.edit);
+    case 'canonicalise':
+      return withCanonicalText(r);
+  }
+}
+
+function updateRestoration(state: RegionsState, action: Extract<RegionsAction, { type: 'regions/restoration' }>): RegionsState {
+  const region = state.items.find((r) => r.id === action.id);
+  if (!region) return state;
+  const restoration = changeRestoration(region.restoration, action.change);
+  if (sameRestoration(restoration, region.restoration)) return state;
+  const items = state.items.map((r) => (r.id === region.id ? { ...region, restoration } : r));
+  // Choosing the mode is its own step; typing, a drag of a slider and the field's canonical form merge into one.
+  const isMode = action.change.kind === 'mode';
+  return record(state, { ...state, items }, isMode ? 'Region restoration' : 'Edit region restoration', [metaEdit(state, items, state.activeId)], isMode ? undefined : `restoration:${region.id}`);
+}
+
 // --- reducer ----------------------------------------------------------------------------
 
 export function regionsReducer(state: RegionsState, action: RegionsAction): RegionsState {
@@ -331,6 +399,9 @@ export function regionsReducer(state: RegionsState, action: RegionsAction): Regi
 
     case 'regions/update':
       return updateRegion(state, action);
+
+    case 'regions/restoration':
+      return updateRestoration(state, action);
 
     case 'regions/move': {
       const from = state.items.findIndex((r) => r.id === action.id);
@@ -392,16 +463,26 @@ export function regionsReducer(state: RegionsState, action: RegionsAction): Regi
 
 // --- for the run ----------------------------------------------------------------------
 
-/** What restore.start needs per region (matches the contract's region entry). */
+/**
+ * A region as a run takes it: the painted coverage (not feathered) and its feather radius, for
+ * state/run.ts to check the region's own prompt and turn into the contract's region entry.
+ */
 export interface RunRegion {
+  id: string;
+  /** Its name in the panel, for a message about it. */
+  name: string;
   prompt: string;
+  /** Its own restoration (its prompt as typed: run.ts checks it), or absent: it follows the photo's. */
+  restoration?: RegionRestoration;
+  /** Feather radius in image pixels (the panel's slider); 0: the engine's default. */
+  feather: number;
   /** Coverage 0..255 at `width x height` (the mask resolution: the image's, or scaled to a 2048 px long side). */
   mask: { width: number; height: number; data: Uint8Array };
 }
 
 const feathered = new WeakMap<Uint8Array, Map<number, Mask>>();
 
-/** The region's mask with its feather applied, in mask pixels (cached per mask and radius). */
+/** The region's mask with its feather applied, in mask pixels: the overlay's preview only, not sent (cached per mask and radius). */
 export function featheredMask(region: Region, maskScale: number): Mask {
   const radius = region.feather * maskScale;
   if (!(radius > 0)) return region.mask;
@@ -418,20 +499,70 @@ export function featheredMask(region: Region, maskScale: number): Mask {
   return out;
 }
 
+/** The region's own restoration as the contract has it, or undefined when it follows the photo's. */
+export function runRestoration(restoration: RegionRestorationState): RegionRestoration | undefined {
+  if (restoration.mode === 'keep') return { kind: 'keep' };
+  if (restoration.mode === 'prompt') return { kind: 'prompt', restorationPrompt: restoration.restorationText };
+  return undefined;
+}
+
+/** Whether a region asks anything of a run: a semantic prompt, or a restoration of its own. */
+export function regionSaysSomething(region: Pick<Region, 'prompt' | 'restoration'>): boolean {
+  return region.prompt.trim() !== '' || region.restoration.mode !== 'follow';
+}
+
+/** Whether a run sends the region: visible, painted, and it says something. */
+export function isSentToRun(region: Region): boolean {
+  return region.visible && regionSaysSomething(region) && !isEmptyMask(region.mask);
+}
+
 /**
- * The regions a restore run sends, top of the list first: visible regions with a
- * non-empty prompt and a non-empty mask, feather already applied. The data is a copy,
- * safe to transfer.
+ * The regions a restore run sends: visible regions with some paint that say something (a
+ * semantic prompt, or their own restoration), bottom of the list first, so the one higher in
+ * the list wins where they overlap (the engine lets the later one win). The mask is the painted
+ * coverage, not feathered (the engine feathers it by `feather`); the data is a copy, safe to
+ * transfer.
  */
 export function regionsForRun(regions: RegionsState): RunRegion[] {
   const out: RunRegion[] = [];
-  for (const region of regions.items) {
-    const prompt = region.prompt.trim();
-    if (!region.visible || prompt === '' || isEmptyMask(region.mask)) continue;
-    const mask = featheredMask(region, regions.maskScale);
-    out.push({ prompt, mask: { width: mask.width, height: mask.height, data: mask.data.slice() } });
+  for (const region of [...regions.items].reverse()) {
+    if (!isSentToRun(region)) continue;
+    const restoration = runRestoration(region.restoration);
+    const { mask } = region;
+    out.push({
+      id: region.id,
+      name: region.name,
+      prompt: region.prompt.trim(),
+      ...(restoration ? { restoration } : {}),
+      feather: region.feather,
+      mask: { width: mask.width, height: mask.height, data: mask.data.slice() },
+    });
   }
   return out;
+}
+
+/** What a region's restoration does, in the panel's words. */
+export function restorationWords(restoration: RegionRestorationState): string {
+  switch (restoration.mode) {
+    case 'follow':
+      return 'Follows the photo’s prompt';
+    case 'keep':
+      return 'Keep as is: the photo’s own pixels';
+    case 'prompt': {
+      const text = restoration.restorationText.trim() || '(empty: nothing to fix)';
+      return restoration.error ? `${text} (not valid yet)` : text;
+    }
+  }
+}
+
+/**
+ * What a region does, for its row: its restoration, then its semantic prompt in quotes; or why a
+ * run leaves it out (it says nothing).
+ */
+export function regionSummary(region: Pick<Region, 'prompt' | 'restoration'>): string {
+  if (!regionSaysSomething(region)) return 'Not sent yet: say what is here, or give it its own restoration';
+  const prompt = region.prompt.trim();
+  return prompt ? `${restorationWords(region.restoration)} · “${prompt}”` : restorationWords(region.restoration);
 }
 
 /** Labels for the Undo/Redo buttons' tooltips, or null when there is nothing to undo/redo. */

@@ -11,7 +11,9 @@
 import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
 import type { RestorePhase } from '../../../common/engineStatus';
 import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../common/restorationPrompt';
+import { REGION_FEATHER_PX } from '../../../common/regions';
 import type { PromptState } from './promptBuilder';
+import type { RunRegion } from './regions';
 import type { RunSettings } from './settings';
 
 /** Largest side of the live step previews main sends. */
@@ -140,6 +142,41 @@ export function restorerViewsHint(
   return `${mp < 10 ? mp.toFixed(1) : Math.round(mp)} MP x ${settings.restorerViews} views: slow on a CPU; 1 view is ${settings.restorerViews} times faster`;
 }
 
+/** A region's restoration prompt in place of its own for one run: the cell of a sweep over that region. */
+export interface RegionPromptOverride {
+  regionId: string;
+  restorationPrompt: string;
+}
+
+/**
+ * The regions as the contract sends them: each region's own prompt checked and in canonical form,
+ * its feather radius in output pixels (image pixels times the output's `Upsample to Kx`; the
+ * engine's range caps it; 0 sends none: the engine's default edge). Or why a region cannot run.
+ */
+export function regionsForRequest(regions: readonly RunRegion[], outputFactor: number, override?: RegionPromptOverride): { ok: true; regions: RegionPromptWire[] } | { ok: false; reason: string } {
+  const out: RegionPromptWire[] = [];
+  for (const r of regions) {
+    let restoration = r.restoration;
+    if (override && override.regionId === r.id) restoration = { kind: 'prompt', restorationPrompt: override.restorationPrompt };
+    if (restoration?.kind === 'prompt') {
+      try {
+        restoration = { kind: 'prompt', restorationPrompt: parseRestorationPrompt(restoration.restorationPrompt).text };
+      } catch (err) {
+        if (err instanceof RestorationPromptError) return { ok: false, reason: `Fix the restoration prompt of “${r.name}” first: ${err.message}.` };
+        throw err;
+      }
+    }
+    const featherPx = Math.min(REGION_FEATHER_PX.max, r.feather * outputFactor);
+    out.push({
+      prompt: r.prompt,
+      ...(restoration ? { restoration } : {}),
+      ...(featherPx > 0 ? { featherPx } : {}),
+      mask: r.mask,
+    });
+  }
+  return { ok: true, regions: out };
+}
+
 export type RequestBuild = { ok: true; request: Omit<RestoreStartRequest, 'jobId'> } | { ok: false; reason: string };
 
 /**
@@ -151,9 +188,11 @@ export function buildRestoreRequest(input: {
   prompt: Pick<PromptState, 'semantic' | 'restorationText'>;
   settings: RunSettings;
   seed: number;
-  regions: RegionPromptWire[];
+  regions: readonly RunRegion[];
   /** Overrides the prompt's restoration text (a sweep cell). */
   restorationPrompt?: string;
+  /** Overrides one region's restoration prompt (a cell of a sweep over that region). */
+  regionPrompt?: RegionPromptOverride;
   previewSize?: number;
   /** Whether the loaded pack has a restorer (false: faithful mode is not sent); absent = not known. */
   hasRestorer?: boolean;
@@ -161,8 +200,11 @@ export function buildRestoreRequest(input: {
   if (input.imageId === null) return { ok: false, reason: 'Open a photo first.' };
   const text = input.restorationPrompt ?? input.prompt.restorationText;
   let canonical: string;
+  let outputFactor: number;
   try {
-    canonical = parseRestorationPrompt(text).text;
+    const parsed = parseRestorationPrompt(text);
+    canonical = parsed.text;
+    outputFactor = upsampleFactor(parsed);
   } catch (err) {
     if (err instanceof RestorationPromptError) return { ok: false, reason: `Fix the restoration prompt first: ${err.message}.` };
     throw err;
@@ -174,6 +216,8 @@ export function buildRestoreRequest(input: {
     return { ok: false, reason: `Strength 0 runs only the restorer (no diffusion): ${why}.` };
   }
   if (s.strength > 0 && stepsToRun(s) < 1) return { ok: false, reason: `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` };
+  const regions = regionsForRequest(input.regions, outputFactor, input.regionPrompt);
+  if (!regions.ok) return regions;
   return {
     ok: true,
     request: {
@@ -183,7 +227,7 @@ export function buildRestoreRequest(input: {
         restorationPrompt: canonical,
         semanticPrompt: input.prompt.semantic.trim(),
         negativePrompt: '',
-        regions: input.regions,
+        regions: regions.regions,
         steps: s.steps,
         guidanceScale: s.guidanceScale,
         seed: input.seed,

@@ -1,12 +1,16 @@
 /**
  * Strength sweep, the paper's walk through prompt space: one restoration parameter
  * (or two, for a 2-D grid) takes a list of values; every cell is one run with the
- * current prompt changed only in that parameter. Pure: values in, cells out, and the
- * sweep's progress as a reducer.
+ * current prompt changed only in that parameter. The prompt walked is the photo's, or
+ * one region's own (`SweepTarget`): then every cell runs the photo's prompt as it is
+ * and gives that region the cell's prompt. Pure: values in, cells out, and the sweep's
+ * progress as a reducer.
  */
 import { formatRestorationPrompt, formatValue } from '../../../common/restorationPrompt';
 import type { PromptControls } from './promptBuilder';
 import { OPERATIONS, operationSpec, snapValue } from './promptBuilder';
+import type { RegionsState } from './regions';
+import { isSentToRun } from './regions';
 
 /** Cells in one sweep at most (each is a full run). */
 export const MAX_SWEEP_CELLS = 25;
@@ -17,11 +21,32 @@ export interface SweepAxis {
   values: number[];
 }
 
+/** Whose restoration prompt a sweep walks: the photo's, or one region's (it gets its own prompt in every cell). */
+export type SweepTarget = { kind: 'photo' } | { kind: 'region'; regionId: string; name: string };
+
+export const PHOTO_TARGET: SweepTarget = { kind: 'photo' };
+
+/** The regions a sweep can walk: those a run sends that restore (not Keep as is), top of the list first. */
+export function sweepTargets(regions: RegionsState): SweepTarget[] {
+  return regions.items.filter((r) => isSentToRun(r) && r.restoration.mode !== 'keep').map((r) => ({ kind: 'region', regionId: r.id, name: r.name }));
+}
+
+/**
+ * The controls a sweep over `target` starts from: the photo's prompt's, or the region's own
+ * prompt's (a region that follows the photo's prompt starts from the photo's).
+ */
+export function sweepControls(state: { studio: { prompt: { controls: PromptControls } }; regions: RegionsState }, target: SweepTarget): PromptControls {
+  if (target.kind === 'photo') return state.studio.prompt.controls;
+  const region = state.regions.items.find((r) => r.id === target.regionId);
+  return region?.restoration.mode === 'prompt' ? region.restoration.controls : state.studio.prompt.controls;
+}
+
 export interface SweepCell {
   index: number;
   /** Row (second axis) and column (first axis). */
   row: number;
   col: number;
+  /** The prompt of the target (the photo's, or the region's) this cell runs. */
   restorationPrompt: string;
   /** The swept values, by key. */
   values: Record<string, number>;
@@ -95,6 +120,8 @@ export function sweepCells(base: PromptControls, axes: readonly SweepAxis[]): Sw
 /** A running or finished sweep. */
 export interface SweepRun {
   id: string;
+  /** Whose prompt the cells walk. */
+  target: SweepTarget;
   axes: SweepAxis[];
   cells: SweepCell[];
   /** History entry id per cell once it is done (null before, or when it failed). */
@@ -116,7 +143,7 @@ export interface SweepState {
 export const initialSweepState: SweepState = { run: null };
 
 export type SweepAction =
-  | { type: 'sweep/started'; id: string; axes: SweepAxis[]; cells: SweepCell[]; seed: number }
+  | { type: 'sweep/started'; id: string; axes: SweepAxis[]; cells: SweepCell[]; seed: number; /** Absent: the photo's prompt. */ target?: SweepTarget }
   | { type: 'sweep/cellStarted'; id: string; index: number }
   | { type: 'sweep/cellDone'; id: string; index: number; entryId: string }
   | { type: 'sweep/cellFailed'; id: string; index: number; reason: string }
@@ -131,7 +158,7 @@ function finished(run: SweepRun): SweepRun {
 export function sweepReducer(state: SweepState, action: SweepAction): SweepState {
   if (action.type === 'sweep/started') {
     return {
-      run: { id: action.id, axes: action.axes, cells: action.cells, seed: action.seed, results: action.cells.map(() => null), failures: {}, next: 0, status: 'running' },
+      run: { id: action.id, target: action.target ?? PHOTO_TARGET, axes: action.axes, cells: action.cells, seed: action.seed, results: action.cells.map(() => null), failures: {}, next: 0, status: 'running' },
     };
   }
   if (action.type === 'sweep/cleared') return { run: null };
@@ -169,6 +196,11 @@ export function cellLabel(cell: Pick<SweepCell, 'values'>, estimated = false): s
     })
     .join(' · ');
   return estimated ? `${label} (estimate)` : label;
+}
+
+/** A cell's label on an export sheet: the region's name first when the sweep walked a region's prompt. */
+export function sheetLabel(target: SweepTarget, label: string): string {
+  return target.kind === 'region' ? `${target.name}: ${label}` : label;
 }
 
 /** Values a sweep offers for an operation the prompt does not give a number: a spread over its range. */

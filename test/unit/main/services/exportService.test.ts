@@ -74,6 +74,17 @@ async function keep(
   kept.set(resultId, { image, sourceName: 'photo.jpg', metadata });
 }
 
+/** The JSON array written after `key` in a file's text (brackets matched, so nested arrays are whole). */
+function jsonAfter(text: string, key: string): string {
+  const start = text.indexOf(key) + key.length;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '[') depth += 1;
+    else if (text[i] === ']' && --depth === 0) return text.slice(start, i + 1);
+  }
+  throw new Error(`no JSON array after ${key}`);
+}
+
 function service(answer: string | null) {
   const saves: SaveDialogOptions[] = [];
   const exporter = new ExportService({
@@ -254,5 +265,30 @@ describe('ExportService', () => {
     expect(text).toContain('spire:estimate\0{"restorationPrompt"');
     expect(text).not.toContain('spire:restoration-prompt\0');
     expect(text).not.toContain('spire:requested-prompt\0');
+  });
+
+  it('records every region’s semantic and restoration prompts (keep for Keep as is), also per sweep cell', async () => {
+    await keep('reg', GREEN, 21);
+    kept.get('reg')!.image.params.regions = [
+      { prompt: 'sky', restoration: { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.08;' } },
+      { prompt: '', restoration: { kind: 'keep' } },
+      { prompt: 'a barn door' },
+    ];
+    const target = join(dir, 'regions.png');
+    await service(target).exporter.save({ kind: 'result', resultId: 'reg', format: 'png' });
+    const text = await readFile(target, 'latin1');
+    const regions = [{ prompt: 'sky', restoration: 'Denoise with sigma 0.08;' }, { prompt: '', restoration: 'keep' }, { prompt: 'a barn door' }];
+    expect(JSON.parse(jsonAfter(text, 'spire:region-prompts\0'))).toEqual(regions);
+
+    await keep('plain', RED, 21);
+    const grid = join(dir, 'regions-grid.png');
+    await service(grid).exporter.save({ kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'reg', label: 'a' }, { resultId: 'plain', label: 'b' }] });
+    const sheet = await readFile(grid, 'latin1');
+    const cells = JSON.parse(jsonAfter(sheet, 'spire:cells\0')) as { regions?: unknown }[];
+    expect(cells.map((c) => c.regions)).toEqual([regions, undefined]);
+    expect(sheet).not.toContain('spire:region-prompts\0');
+    const none = join(dir, 'no-regions.png');
+    await service(none).exporter.save({ kind: 'result', resultId: 'plain', format: 'png' });
+    expect(await readFile(none, 'latin1')).not.toContain('spire:region-prompts');
   });
 });

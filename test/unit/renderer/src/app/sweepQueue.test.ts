@@ -1,6 +1,7 @@
 // The run controller's sweep queue (app/sweepQueue.ts) and its sheet export, against a fake window.spire.
 import { describe, expect, it } from 'vitest';
 import type { RestoreDoneEvent } from '../../../../../preload/contract/channels';
+import { sweepControls, sweepStartValues, sweepTargets } from '../../../../../renderer/src/state/sweep';
 import { flush, harness } from './runHarness';
 
 describe('run controller: sweep queue', () => {
@@ -63,4 +64,30 @@ describe('run controller: sweep queue', () => {
     expect(h.studio().sweep.run?.status).toBe('cancelled');
   });
 
+  it('a sweep over one region’s prompt keeps the photo’s and gives that region each cell’s prompt', async () => {
+    const h = harness();
+    const d = (a: Parameters<typeof h.store.dispatch>[0]) => h.store.dispatch(a);
+    d({ type: 'prompt/restorationText', text: 'Deblur with sigma 1.0;' });
+    d({ type: 'regions/add' });
+    d({ type: 'regions/mask', op: { kind: 'rect', a: { x: 0, y: 0 }, b: { x: 4, y: 8 }, mode: 'paint' } });
+    d({ type: 'regions/restoration', id: 'r1', change: { kind: 'mode', mode: 'prompt', startText: 'Denoise with sigma 0.04;' } });
+    const [target] = sweepTargets(h.store.getState().regions);
+    expect(target).toEqual({ kind: 'region', regionId: 'r1', name: 'Region 1' });
+    expect(sweepStartValues('noise', sweepControls(h.store.getState(), target!))).toBe('0.02, 0.04, 0.06');
+    await h.run.sweep([{ key: 'noise', values: [0.02, 0.06] }], target);
+    h.emitDone(h.result('job1', h.starts[0]!.params.seed));
+    await flush();
+    await flush();
+    expect(h.starts.map((s) => [s.params.restorationPrompt, s.params.regions[0]!.restoration])).toEqual([
+      ['Deblur with sigma 1.0;', { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.02;' }],
+      ['Deblur with sigma 1.0;', { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.06;' }],
+    ]);
+    h.emitDone(h.result('job2', h.starts[1]!.params.seed));
+    await flush();
+    await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
+    expect(h.exports[0]?.cells?.map((c) => c.label)).toEqual(['Region 1: sigma 0.02', 'Region 1: sigma 0.06']);
+    // Keep as is has no prompt to walk.
+    d({ type: 'regions/restoration', id: 'r1', change: { kind: 'mode', mode: 'keep' } });
+    expect(sweepTargets(h.store.getState().regions)).toEqual([]);
+  });
 });

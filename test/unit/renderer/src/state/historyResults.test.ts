@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
-import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
+import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, regionLabel, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
 
 const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   id,
@@ -94,4 +94,17 @@ describe('usedPromptLabel', () => {
   it('opens the tooltip', () => {
     expect(entryTooltip({ ...entry('a'), restorationPrompt: 'Denoise with sigma 0.04;', estimatedPrompt: 'Denoise with sigma 0.04;' }).split('\n')[0]).toBe('Denoise with sigma 0.04; (estimated from the photo)');
   });
+
+describe('every region’s prompts in the tooltip', () => {
+  it('names each region’s semantic prompt and its own restoration (Keep as is included)', () => {
+    const e = {
+      ...entry('a'),
+      restorationPrompt: 'Deblur with sigma 1.0;',
+      regionPrompts: ['sky', '', 'grass'],
+      regionRestorations: [{ kind: 'prompt' as const, restorationPrompt: 'Denoise with sigma 0.08;' }, { kind: 'keep' as const }, null],
+    };
+    expect(entryTooltip(e).split('\n')[1]).toBe('regions: sky · Denoise with sigma 0.08; | Keep as is | grass');
+    expect(regionLabel('door', { kind: 'prompt', restorationPrompt: '' })).toBe('door · (nothing to fix)');
+  });
+});
 });

@@ -1,11 +1,11 @@
 // The regions slice through the app reducer: region edits, mask edits as dirty-rect
-// patches, undo/redo of both, coalescing, and regionsForRun.
+// patches, undo/redo of both, coalescing, each region's own restoration, and regionsForRun.
 import { describe, expect, it } from 'vitest';
 import { MAX_REGIONS as CONTRACT_MAX_REGIONS } from '../../../../../preload/contract/schemas';
 import type { AppAction, AppState } from '../../../../../renderer/src/state/appState';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';
 import type { MaskOp, RegionEdit } from '../../../../../renderer/src/state/regions';
-import { MAX_REGIONS, REGION_COLOURS, redoLabel, regionsForRun, undoLabel } from '../../../../../renderer/src/state/regions';
+import { MAX_REGIONS, REGION_COLOURS, redoLabel, regionSummary, regionsForRun, undoLabel } from '../../../../../renderer/src/state/regions';
 
 function opened(width = 100, height = 80): AppState {
   return appReducer(initialAppState, {
@@ -173,7 +173,7 @@ describe('regions', () => {
 });
 
 describe('regionsForRun', () => {
-  it('sends visible regions with a prompt and paint, top first, with feather applied', () => {
+  it('sends visible regions with a prompt and paint, the painted coverage and the feather beside it', () => {
     const s = run(
       opened(),
       { type: 'regions/add' },
@@ -193,12 +193,81 @@ describe('regionsForRun', () => {
     expect([m.width, m.height]).toEqual([100, 80]);
     expect(m.data[40 * 100 + 5]).toBe(255);
     expect(m.data[40 * 100 + 95]).toBe(0);
-    // Feathered edge: partial coverage either side of x = 50.
-    expect(m.data[40 * 100 + 49]).toBeGreaterThan(100);
-    expect(m.data[40 * 100 + 49]).toBeLessThan(255);
-    expect(m.data[40 * 100 + 51]).toBeGreaterThan(0);
+    // The painted edge as painted: the engine feathers it once, by the radius sent beside it.
+    expect(m.data[40 * 100 + 49]).toBe(255);
+    expect(m.data[40 * 100 + 50]).toBe(0);
+    expect(out[0]!.feather).toBe(6);
+    expect(out[0]!.restoration).toBeUndefined();
     // A copy: changing it does not touch the store.
     m.data.fill(7);
     expect(s.regions.items.find((r) => r.id === 'r1')!.mask.data[0]).toBe(255);
+  });
+});
+
+describe('a region’s own restoration', () => {
+  const painted = (...actions: AppAction[]) => run(opened(), { type: 'regions/add' }, rect(0, 0, 50, 80), ...actions);
+  const restore = (change: Extract<AppAction, { type: 'regions/restoration' }>['change'], id = 'r1'): AppAction => ({ type: 'regions/restoration', id, change });
+
+  it('follows the photo’s prompt until given its own; its own starts from the photo’s text', () => {
+    const s = painted();
+    expect(s.regions.items[0]!.restoration.mode).toBe('follow');
+    expect(regionSummary(s.regions.items[0]!)).toMatch(/^Not sent yet/);
+    expect(regionsForRun(s.regions)).toEqual([]); // says nothing: not sent
+    const own = run(s, restore({ kind: 'mode', mode: 'prompt', startText: 'Denoise with sigma 0.04;' }));
+    expect(own.regions.items[0]!.restoration).toMatchObject({ mode: 'prompt', restorationText: 'Denoise with sigma 0.04;', error: null });
+    expect(own.regions.items[0]!.restoration.controls.ops['noise']).toMatchObject({ enabled: true, value: 0.04 });
+    expect(regionsForRun(own.regions).map((r) => [r.prompt, r.restoration])).toEqual([['', { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.04;' }]]);
+    expect(regionSummary(own.regions.items[0]!)).toBe('Denoise with sigma 0.04;');
+    // Back to follow and to its own again: the text it had stays (the photo's is not copied over it).
+    const again = run(own, restore({ kind: 'mode', mode: 'follow' }), restore({ kind: 'mode', mode: 'prompt', startText: 'Deblur;' }));
+    expect(again.regions.items[0]!.restoration.restorationText).toBe('Denoise with sigma 0.04;');
+  });
+
+  it('the builder edits it as the photo’s: controls write the text, typed text moves the controls, invalid text says why', () => {
+    let s = painted(restore({ kind: 'mode', mode: 'prompt', startText: '' }), restore({ kind: 'control', edit: { kind: 'value', key: 'blur', value: 2 } }));
+    expect(s.regions.items[0]!.restoration.restorationText).toBe('Deblur with sigma 2.0;');
+    s = run(s, restore({ kind: 'text', text: 'Deblur with sigma 9' }));
+    expect(s.regions.items[0]!.restoration.error).toMatch(/.+/);
+    expect(regionSummary(s.regions.items[0]!)).toBe('Deblur with sigma 9 (not valid yet)');
+    s = run(s, restore({ kind: 'text', text: 'denoise with sigma 0.08' }), restore({ kind: 'canonicalise' }));
+    expect(s.regions.items[0]!.restoration).toMatchObject({ restorationText: 'Denoise with sigma 0.08;', error: null });
+    expect(s.regions.items[0]!.restoration.controls.ops['blur']).toMatchObject({ enabled: false, value: 2 });
+  });
+
+  it('Keep as is is sent with no prompt; the summary names the restoration and the semantic prompt', () => {
+    const s = painted(restore({ kind: 'mode', mode: 'keep' }), { type: 'regions/update', id: 'r1', patch: { prompt: 'a face' } });
+    expect(regionsForRun(s.regions).map((r) => [r.prompt, r.restoration])).toEqual([['a face', { kind: 'keep' }]]);
+    expect(regionSummary(s.regions.items[0]!)).toBe('Keep as is: the photo’s own pixels · “a face”');
+  });
+
+  it('is undoable: choosing the mode is one step, typing and a slider drag one more', () => {
+    const s = painted(
+      restore({ kind: 'mode', mode: 'prompt', startText: '' }),
+      restore({ kind: 'text', text: 'D' }),
+      restore({ kind: 'text', text: 'Deblur;' }),
+      restore({ kind: 'control', edit: { kind: 'value', key: 'blur', value: 1.5 } }),
+    );
+    expect(undoLabel(s.regions)).toBe('Edit region restoration');
+    const once = appReducer(s, { type: 'regions/undo' });
+    expect(once.regions.items[0]!.restoration).toMatchObject({ mode: 'prompt', restorationText: '' });
+    const twice = appReducer(once, { type: 'regions/undo' });
+    expect(twice.regions.items[0]!.restoration.mode).toBe('follow');
+    const back = run(twice, { type: 'regions/redo' }, { type: 'regions/redo' });
+    expect(back.regions.items[0]!.restoration).toEqual(s.regions.items[0]!.restoration);
+    expect(redoLabel(back.regions)).toBeNull();
+  });
+
+  it('a run sends the regions bottom first, so the one higher in the list wins where they overlap', () => {
+    const s = run(
+      opened(),
+      { type: 'regions/add' },
+      rect(0, 0, 60, 80),
+      restore({ kind: 'mode', mode: 'keep' }),
+      { type: 'regions/add' },
+      rect(40, 0, 100, 80),
+      restore({ kind: 'mode', mode: 'prompt', startText: 'Deblur with sigma 2.0;' }, 'r2'),
+    );
+    expect(s.regions.items.map((r) => r.id)).toEqual(['r2', 'r1']); // r2 on top
+    expect(regionsForRun(s.regions).map((r) => r.id)).toEqual(['r1', 'r2']);
   });
 });

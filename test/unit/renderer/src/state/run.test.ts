@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RunRegion } from '../../../../../renderer/src/state/regions';
 import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
@@ -132,4 +133,45 @@ describe('restorerViewsHint', () => {
     expect(restorerViewsHint(faithful, true, null, '')).toBeNull();
     expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Upsample to 99x')).toBeNull();
   });
+
+describe('the regions a run sends', () => {
+  const mask = { width: 4, height: 2, data: new Uint8Array(8).fill(255) };
+  const region = (over: Partial<RunRegion>): RunRegion => ({ id: 'r1', name: 'Region 1', prompt: '', feather: 0, mask, ...over });
+  const prompt = { semantic: '', restorationText: 'Deblur with sigma 1.0;' };
+  const build = (regions: RunRegion[], restorationText = prompt.restorationText, extra = {}) =>
+    buildRestoreRequest({ imageId: 'i', prompt: { ...prompt, restorationText }, settings: DEFAULT_RUN_SETTINGS, seed: 1, regions, ...extra });
+
+  it('sends each region’s own restoration in canonical form, Keep as is, or none (it follows the photo’s)', () => {
+    const r = build([
+      region({ id: 'a', prompt: 'sky', restoration: { kind: 'prompt', restorationPrompt: 'denoise with sigma 0.08' } }),
+      region({ id: 'b', restoration: { kind: 'keep' } }),
+      region({ id: 'c', prompt: 'grass' }),
+      region({ id: 'd', restoration: { kind: 'prompt', restorationPrompt: 'auto' } }),
+    ]);
+    expect(r.ok && r.request.params.regions.map((x) => [x.prompt, x.restoration])).toEqual([
+      ['sky', { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.08;' }],
+      ['', { kind: 'keep' }],
+      ['grass', undefined],
+      ['', { kind: 'prompt', restorationPrompt: 'auto' }],
+    ]);
+  });
+
+  it('sends the painted mask and the feather in output pixels: the image’s times the Upsample factor, capped; 0 sends none', () => {
+    const regions = [region({ prompt: 'sky', feather: 12 }), region({ id: 'r2', prompt: 'sea', feather: 0 }), region({ id: 'r3', prompt: 'sun', feather: 200 })];
+    const at1 = build(regions);
+    expect(at1.ok && at1.request.params.regions.map((x) => x.featherPx)).toEqual([12, undefined, 200]);
+    expect(at1.ok && at1.request.params.regions[0]!.mask).toBe(mask);
+    const at2 = build(regions, 'Upsample to 2.0x;');
+    expect(at2.ok && at2.request.params.regions.map((x) => x.featherPx)).toEqual([24, undefined, 256]);
+  });
+
+  it('refuses an invalid region prompt, naming the region; a sweep cell’s prompt replaces one region’s', () => {
+    const bad = build([region({ name: 'Sky', restoration: { kind: 'prompt', restorationPrompt: 'Deblur with sigma 9;' } })]);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.reason).toMatch(/^Fix the restoration prompt of “Sky” first: /);
+    const cell = build([region({ id: 'a', prompt: 'sky' }), region({ id: 'b', prompt: 'sea' })], undefined, { regionPrompt: { regionId: 'b', restorationPrompt: 'Denoise with sigma 0.02;' } });
+    expect(cell.ok && cell.request.params.regions.map((x) => x.restoration)).toEqual([undefined, { kind: 'prompt', restorationPrompt: 'Denoise with sigma 0.02;' }]);
+    expect(cell.ok && cell.request.params.restorationPrompt).toBe('Deblur with sigma 1.0;');
+  });
+});
 });
