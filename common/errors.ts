@@ -49,6 +49,11 @@ export const ERROR_CODES = [
   'pack-not-loaded',
   'pack-invalid',
   'pack-unknown',
+  // Importing a Stable Diffusion model as a pack (spire import, the pack menu): a model family or
+  // shape the engine cannot run (SDXL, SD 3, Flux, ...), refused before any file is written; or the
+  // import failing on the way (nothing half-written is left).
+  'import-unsupported',
+  'import-failed',
   'no-estimator',
   // Jobs in the engine.
   'cancelled',

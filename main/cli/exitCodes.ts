@@ -53,6 +53,8 @@ export const EXIT_CODE_OF: Record<ErrorCode, ExitCode> = {
   'pack-not-loaded': EXIT.pack,
   'pack-invalid': EXIT.pack,
   'pack-unknown': EXIT.pack,
+  'import-unsupported': EXIT.usage,
+  'import-failed': EXIT.pack,
   // The engine cannot start here (the worker file or onnxruntime is missing).
   'runtime-unavailable': EXIT.pack,
   'no-estimator': EXIT.restoreFailed,
