@@ -195,11 +195,17 @@ def inspect_single(path: Path, prediction_type: str | None) -> Source:
     attn_k = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"
     if attn_k in keys:
         unet["cross_attention_dim"] = keys[attn_k][1]
-    if keys[need["unet"]][0] != unet["block_out_channels"][0] or keys[need["text"]][0] != text["vocab_size"]:
-        raise Unsupported(f"{path} has Stable Diffusion 1.x keys but other sizes (UNet width {keys[need['unet']][0]}, "
-                          f"vocabulary {keys[need['text']][0]}); convert it to a diffusers folder and import that")
     sched["prediction_type"] = prediction_type or _prediction_from_yaml(path) or "epsilon"
     return Source(path, "single", unet, vae, text, sched, CLIP_TOKENIZER, [path], keys)
+
+
+def check_sd15_sizes(src: Source) -> None:
+    """A single file is read with Stable Diffusion 1.5's shipped configs: its sizes must be those."""
+    width = src.keys["model.diffusion_model.input_blocks.0.0.weight"][0]
+    vocab = src.keys["cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"][0]
+    if width != src.unet["block_out_channels"][0] or vocab != src.text_encoder["vocab_size"]:
+        raise Unsupported(f"{src.path} has Stable Diffusion 1.x keys but other sizes (UNet width {width}, vocabulary "
+                          f"{vocab}); convert it to a diffusers folder and import that")
 
 
 def check_runnable(src: Source) -> None:
@@ -256,6 +262,8 @@ def inspect_source(path, prediction_type: str | None = None) -> Source:
     else:
         raise FileNotFoundError(f"{path} does not exist")
     check_runnable(src)
+    if src.kind == "single":
+        check_sd15_sizes(src)
     return src
 
 
@@ -695,6 +703,9 @@ def main(argv=None) -> int:
         import_sd(a.source, a.out, a.fp16, a.restorer_from, a.force, a.name, a.prediction_type, progress)
     except Unsupported as err:
         print(f"import-unsupported: {err}", file=sys.stderr, flush=True)
+        return 2
+    except (FileExistsError, FileNotFoundError) as err:  # the output exists, the source does not
+        print(f"import-usage: {err}", file=sys.stderr, flush=True)
         return 2
     except KeyboardInterrupt as err:
         print(f"import-cancelled: {err or 'interrupted'}; nothing was written", file=sys.stderr, flush=True)
