@@ -342,3 +342,25 @@ def test_existing_output_exit_code(tmp_path, capsys):
     assert import_sd.main([str(SOURCE), "-o", str(out)]) == 2
     assert capsys.readouterr().err.startswith("import-usage: ")
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_fp16_with_restorer_from(tmp_path):
+    """--fp16 halves every graph; --restorer-from copies tiny-random's restorer and estimator, and (its text encoder
+    being 32 wide x 16 tokens, not the new pack's 32 x 77) that pack's text encoder for the restoration prompt."""
+    pytest.importorskip("diffusers")
+    out = tmp_path / "pack"
+    m = import_sd.import_sd(SOURCE, out, fp16=True, restorer_from=PACK.parent / "tiny-random")
+    import_sd.check_manifest(m)
+    assert m["hasRestorer"] and m["defaults"]["useRestorer"] is True and "estimator" in m
+    assert {c["dtype"] for c in m["components"].values()} == {"float16"}
+    assert m["textEncoder"]["sharedForRestorationPrompt"] is False
+    r = m["restorationTextEncoder"]
+    assert r["component"] in m["components"] and r["tokenizer"]["maxLength"] == 16
+    for rel in list(r["tokenizer"]["files"].values()) + [c["file"] for c in m["components"].values()]:
+        assert (out / rel).is_file(), rel
+    ort = pytest.importorskip("onnxruntime")
+    unet = ort.InferenceSession(str(out / "unet" / "model.onnx"), providers=["CPUExecutionProvider"])
+    z = np.random.default_rng(0).standard_normal((1, 4, 8, 12)).astype(np.float16)
+    got = unet.run(None, {"sample": z, "timestep": np.array([401], np.float16),
+                          "encoder_hidden_states": np.zeros((1, 77, 32), np.float16)})[0]
+    assert got.dtype == np.float16 and np.isfinite(got).all()
