@@ -27,7 +27,7 @@ SDXL, SD 3 and Flux are refused, as is a model whose text encoder or latent the
 engine cannot run; nothing is written then.
 
 The pack has no SPIRE adaptor: it refines the photo semantically (img2img at the
-pack's recommended strength 0.3) over the restorer's output, or over the input
+pack's recommended strength 0.3, 20 DPM-Solver++ steps) over the restorer's output, or over the input
 resized with bicubic when it has no restorer.
 
 Options:

@@ -9,6 +9,7 @@
  *                   an ONNX export by copying its graphs, tokenizer and scheduler (hashing them), a
  *                   diffusers folder or checkpoint by the Python importer (pythonImporter.ts)
  *   3. restorer     --restorer-from: the donor's restorer, estimator and restoration text encoder
+ *                   (for an ONNX export here, restorerFrom.ts; the Python importer copies them itself)
  *   4. validate     main/engine/packs.ts readManifest (schema, cross-checks, files) and every graph's
  *                   inputs/outputs against its manifest entry (read from the files, no session)
  *   5. rename       the temporary pack to the output (force: the old output is moved aside first and
@@ -198,6 +199,7 @@ export async function importModel(
         source,
         outDir: packDir,
         fp16: options.fp16 === true,
+        restorerFrom: options.restorerFrom ? resolve(options.restorerFrom) : null, // the importer copies it (its own format, the same manifest sections)
         python: options.python ?? process.env.SPIRE_PYTHON ?? DEFAULT_PYTHON,
         modelsDir: modelsDir as string,
         onProgress: hooks.onProgress,
@@ -205,7 +207,7 @@ export async function importModel(
       });
     }
     if (signal?.aborted) throw cancelled();
-    if (donor) {
+    if (donor && plan) {
       report('restorer', 0, `copying the restorer from ${options.restorerFrom}`);
       const copied = await copyFiles(donor.files, packDir, (f, m) => report('restorer', f, m), signal);
       for (const [file, hash] of copied) hashes.set(file, hash);

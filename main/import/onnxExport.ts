@@ -61,8 +61,11 @@ const SCHEDULER_KEYS = [
   'clip_sample',
   'clip_sample_range',
 ];
-/** The strength an imported prior is recommended at: semantic refinement over the input, not a new picture. */
-export const IMPORTED_DEFAULT_STRENGTH = 0.3;
+/**
+ * The run settings an imported prior recommends (the same as spire.import_sd writes): semantic
+ * refinement over the input at strength 0.3, not a new picture; 20 DPM-Solver++ 2M steps, guidance 7.5.
+ */
+export const IMPORTED_DEFAULTS = { steps: 20, strength: 0.3, guidanceScale: 7.5, scheduler: 'dpmpp-2m' } as const;
 
 const describe = (v: GraphValue): string => `"${v.name}" ${v.dtype} [${v.shape.map((d) => (d === '' ? '?' : d)).join(', ')}]`;
 const positiveInt = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
@@ -285,7 +288,7 @@ export async function planOnnxExport(source: string, name: string): Promise<Pack
     textEncoder: { hiddenSize: D, sharedForRestorationPrompt: true },
     adaptor: null,
     hasRestorer: false,
-    defaults: { strength: IMPORTED_DEFAULT_STRENGTH },
+    defaults: { ...IMPORTED_DEFAULTS },
     components,
   };
   return { manifest, files };

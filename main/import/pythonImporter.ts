@@ -2,10 +2,10 @@
  * The bridge to the Python importer (models/spire/import_sd.py) for what needs PyTorch and
  * diffusers: a diffusers folder or a single .safetensors / .ckpt checkpoint.
  *
- *   <python> -m spire.import_sd <source> -o <dir> [--fp16] --progress json      (cwd: models/)
+ *   <python> -m spire.import_sd <source> -o <dir> [--fp16] [--restorer-from <pack>] --progress json   (cwd: models/)
  *   stdout  one JSON object per line: {"stage", "fraction", "message"}          -> onProgress
  *   exit 0  the pack is in <dir>
- *   exit 2  refused: stderr says `import-unsupported: <message>`                 -> SpireError import-unsupported
+ *   exit 2  refused: stderr says `import-unsupported: <message>` (or `import-usage:`) -> SpireError import-unsupported
  *   exit 1  failed: stderr says why                                             -> SpireError import-failed
  * Python is $SPIRE_PYTHON, else /usr/bin/python3 (options.python first). An abort kills the process.
  */
@@ -22,6 +22,8 @@ export interface PythonImportOptions {
   source: string;
   outDir: string;
   fp16: boolean;
+  /** A SPIRE pack whose restorer and estimator the importer copies (models/README.md, spire.import_sd). */
+  restorerFrom: string | null;
   python: string;
   /** The folder holding the `spire` Python package (the repository's models/). */
   modelsDir: string;
@@ -53,16 +55,16 @@ export function parseProgressLine(line: string): ImportProgress | null {
   }
 }
 
-/** The last meaningful stderr line, without a `import-unsupported:` / `import-failed:` prefix. */
+/** The last meaningful stderr line, without its `import-unsupported:` / `import-failed:` / `import-usage:` prefix. */
 function lastMessage(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const tagged = lines.filter((l) => /^import-(unsupported|failed):/.test(l)).pop();
+  const tagged = lines.filter((l) => /^import-(unsupported|failed|usage):/.test(l)).pop();
   const line = tagged ?? lines.pop() ?? '';
-  return line.replace(/^import-(unsupported|failed):\s*/, '');
+  return line.replace(/^import-(unsupported|failed|usage):\s*/, '');
 }
 
 export async function runPythonImporter(options: PythonImportOptions): Promise<void> {
-  const args = ['-m', 'spire.import_sd', options.source, '-o', options.outDir, ...(options.fp16 ? ['--fp16'] : []), '--progress', 'json'];
+  const args = ['-m', 'spire.import_sd', options.source, '-o', options.outDir, ...(options.fp16 ? ['--fp16'] : []), ...(options.restorerFrom ? ['--restorer-from', options.restorerFrom] : []), '--progress', 'json'];
   if (options.signal?.aborted) throw new SpireError('cancelled', 'Import cancelled; nothing was written.');
   const child = spawn(options.python, args, { cwd: options.modelsDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   let stderr = '';

@@ -46,7 +46,7 @@ describe('importModel: an ONNX export in the optimum layout', () => {
     expect(spec.nativeResolution).toBe(32); // sample_size 8 x f 4
     expect(spec.tokenizer.maxLength).toBe(16);
     expect(spec.textEncoder).toEqual({ hiddenSize: 32, sharedForRestorationPrompt: true });
-    expect(spec.defaults).toEqual({ strength: 0.3 });
+    expect(spec.defaults).toEqual({ steps: 20, strength: 0.3, guidanceScale: 7.5, scheduler: 'dpmpp-2m' });
     expect(spec.scheduler.config).toMatchObject({ _class_name: 'DDIMScheduler', beta_schedule: 'scaled_linear', steps_offset: 1, prediction_type: 'epsilon', clip_sample: false });
     expect(spec.scheduler.config).not.toHaveProperty('skip_prk_steps');
     expect(spec.components.text_encoder!.inputs).toEqual([{ name: 'input_ids', dtype: 'int32', shape: ['batch', 16] }]);
@@ -95,7 +95,7 @@ describe('importModel: an ONNX export in the optimum layout', () => {
     await importModel({ source, outDir: out, restorerFrom: TINY_RANDOM });
     const spec = (await readManifest(out)).spire!;
     expect(spec.hasRestorer).toBe(true);
-    expect(spec.defaults).toEqual({ strength: 0.3, useRestorer: true });
+    expect(spec.defaults).toEqual({ steps: 20, strength: 0.3, guidanceScale: 7.5, scheduler: 'dpmpp-2m', useRestorer: true });
     expect(spec.textEncoder.sharedForRestorationPrompt).toBe(false);
     expect(spec.restorationTextEncoder).toMatchObject({ hiddenSize: 32, tokenizer: { maxLength: 16, files: { vocab: 'restoration_tokenizer/vocab.json' } } });
     expect(Object.keys(spec.components).sort()).toEqual(['estimator', 'restoration_text_encoder', 'restorer', 'text_encoder', 'unet', 'vae_decoder', 'vae_encoder']);
@@ -259,12 +259,13 @@ describe('importModel: the Python importer', () => {
     await writeFile(ckpt, new Uint8Array(8));
     const python = await fakePython(dir, 'ok');
     const progress: ImportProgress[] = [];
-    const result = await importModel({ source: ckpt, outDir: out, fp16: true, python }, { onProgress: (p) => progress.push(p) });
+    const result = await importModel({ source: ckpt, outDir: out, fp16: true, python, restorerFrom: TINY_RANDOM }, { onProgress: (p) => progress.push(p) });
     expect(result.packDir).toBe(out);
     expect((await readManifest(out)).spire).not.toBeNull();
     const { args, cwd } = JSON.parse(await readFile(join(dir, 'args-ok.json'), 'utf8')) as { args: string[]; cwd: string };
     expect(args.slice(0, 3)).toEqual(['-m', 'spire.import_sd', ckpt]);
     expect(args).toEqual(expect.arrayContaining(['-o', '--fp16', '--progress', 'json']));
+    expect(args[args.indexOf('--restorer-from') + 1]).toBe(TINY_RANDOM); // the importer copies the restorer itself
     expect(args[args.indexOf('-o') + 1]).toMatch(/\/\.imported\.import-[^/]+\/imported$/); // a temporary folder beside the output
     expect(cwd).toMatch(/\/models$/);
     expect(progress).toContainEqual({ stage: 'load', fraction: 0.5, message: 'reading the checkpoint' });
