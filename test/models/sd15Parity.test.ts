@@ -6,11 +6,14 @@
 // The goldens' conventions are the engine's: the VAE mean (not a sample), leading timestep spacing with
 // steps_offset 1, the noise added at the first kept timestep, [uncond; cond] guidance.
 import fs from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import type { SchedulerName } from '../../common/runSettings';
 import { restore } from '../../main/engine/pipeline/restore';
+import { importModel } from '../../main/import/importModel';
 import { sample } from '../../main/engine/pipeline/sample';
 import { requireGolden } from '../fixtures/goldenFiles';
 import { openPack, packsDir, readFloat, readIds, releasePack, type OpenPack, type TensorRef } from './goldens';
@@ -82,6 +85,36 @@ describe('tiny-sd15: our engine vs diffusers StableDiffusionImg2ImgPipeline', ()
   });
 
   it.each(golden.runs.map((r) => [r.name, r] as const))('%s: latents step by step and the output image within 1e-3', async (_name, run) => {
+    await checkRun(open, run);
+  });
+
+  it('the same graphs laid out as an optimum ONNX export, imported by spire import (no Python), give the same image', async () => {
+    // tiny-sd15's graphs with optimum's folders and the diffusers configs (tiny: UNet [16, 32, 32], VAE [8, 16, 16, 16]).
+    const tmp = await mkdtemp(path.join(tmpdir(), 'spire-sd15-export-'));
+    try {
+      const source = path.join(tmp, 'export');
+      for (const part of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', 'tokenizer', 'scheduler']) await cp(path.join(PACK, part), path.join(source, part), { recursive: true });
+      await writeFile(path.join(source, 'model_index.json'), JSON.stringify({ _class_name: 'ORTStableDiffusionPipeline' }));
+      await writeFile(path.join(source, 'unet', 'config.json'), JSON.stringify({ block_out_channels: [16, 32, 32], sample_size: 8 }));
+      await writeFile(path.join(source, 'vae_decoder', 'config.json'), JSON.stringify({ block_out_channels: [8, 16, 16, 16], latent_channels: 4, scaling_factor: 0.18215 }));
+      const { packDir } = await importModel({ source, outDir: path.join(tmp, 'pack') });
+      const imported = await openPack(packDir);
+      try {
+        expect(imported.models.config).toMatchObject({ sizeMultiple: 32, nativeResolution: 64, latent: { channels: 4, scaleFactor: 0.18215, downsamplingFactor: 8 }, fusion: null });
+        for (const run of golden.runs) await checkRun(imported, run);
+      } finally {
+        await releasePack(imported.pack);
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+async function checkRun(open: OpenPack, run: Sd15Run): Promise<void> {
+  const { height: H, width: W } = golden;
+  const image = readFloat(GOLDEN, golden.image).data; // [1, 3, H, W] in [0, 1]
+  {
     expect(golden.tolerance.output).toBe(TOLERANCE);
     const initialNoise = readFloat(GOLDEN, run.initialNoise).data;
     const common = {
@@ -119,5 +152,5 @@ describe('tiny-sd15: our engine vs diffusers StableDiffusionImg2ImgPipeline', ()
     console.log(`tiny-sd15 ${run.name}: latents max abs diff per step ${stepDiffs.map((d) => d.toExponential(2)).join(', ')}; output max abs diff ${diff.toExponential(2)} on [0, 1]`);
     expect(Math.max(...stepDiffs)).toBeLessThan(1e-3);
     expect(diff).toBeLessThan(TOLERANCE);
-  });
-});
+  }
+}
