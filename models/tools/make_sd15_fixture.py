@@ -21,6 +21,7 @@
 Deterministic: the same versions rewrite the same numbers.
 """
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -210,8 +211,19 @@ def make_goldens(pack_dir: Path) -> dict:
         "runs": [run(pipe, DDIMScheduler, "ddim", golden, mean * scale),
                  run(pipe, DPMSolverMultistepScheduler, "dpmpp-2m", golden, mean * scale)],
     }
-    (golden.folder / "index.json").write_text(json.dumps(index, indent=2) + "\n")
+    (golden.folder / "index.json").write_text(json.dumps(finite_json(index), indent=2, allow_nan=False) + "\n")
     return index
+
+
+def finite_json(value):
+    """JSON has no Infinity or NaN (diffusers' lambda_min_clipped is -inf): such floats become strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
 
 
 def main() -> None:
