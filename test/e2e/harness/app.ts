@@ -117,7 +117,10 @@ export class FakeImporter {
     const report = (stage: string, fraction: number, message: string) => hooks?.onProgress?.({ stage, fraction, message });
     report('convert', 0.05, 'Reading the checkpoint');
     await new Promise<void>((resolve, reject) => {
-      const abort = () => reject(new SpireError('cancelled', 'Import cancelled.'));
+      const abort = () => {
+        this.gates = this.gates.filter((g) => g !== resolve); // a cancelled import no longer waits
+        reject(new SpireError('cancelled', 'Import cancelled.'));
+      };
       if (hooks?.signal?.aborted) return abort();
       hooks?.signal?.addEventListener('abort', abort);
       this.gates.push(resolve);
