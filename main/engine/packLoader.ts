@@ -99,7 +99,7 @@ function checkValues(file: string, component: string, kind: 'input' | 'output', 
 }
 
 /** Throws packError(file, ...) when an opened session disagrees with its manifest entry. */
-export function checkSessionAgainstManifest(file: string, component: string, session: ModelSession, spec: ComponentSpec): void {
+export function checkSessionAgainstManifest(file: string, component: string, session: Pick<ModelSession, 'inputs' | 'outputs'>, spec: ComponentSpec): void {
   checkValues(file, component, 'input', session.inputs, spec.inputs);
   checkValues(file, component, 'output', session.outputs, spec.outputs);
 }

@@ -98,6 +98,16 @@ const estimatorSchema = z
   })
   .strict();
 export type EstimatorSpec = z.infer<typeof estimatorSchema>;
+const tokenizerSchema = z.object({
+  folder: z.string().optional(),
+  files: z.object({
+    vocab: z.string().min(1),
+    merges: z.string().min(1),
+    config: z.string().min(1).optional(),
+    specialTokensMap: z.string().min(1).optional(),
+  }),
+  maxLength: z.number().int().min(2),
+});
 const spirePackSchema = z.object({
   format: z.literal(PACK_FORMAT),
   formatVersion: z.literal(SPIRE_FORMAT_VERSION),
@@ -113,17 +123,14 @@ const spirePackSchema = z.object({
     downsamplingFactor: z.number().int().positive(),
   }),
   scheduler: z.object({ file: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }),
-  tokenizer: z.object({
-    folder: z.string().optional(),
-    files: z.object({
-      vocab: z.string().min(1),
-      merges: z.string().min(1),
-      config: z.string().min(1).optional(),
-      specialTokensMap: z.string().min(1).optional(),
-    }),
-    maxLength: z.number().int().min(2),
-  }),
+  tokenizer: tokenizerSchema,
   textEncoder: z.object({ hiddenSize: z.number().int().positive(), sharedForRestorationPrompt: z.boolean() }),
+  /**
+   * With textEncoder.sharedForRestorationPrompt false: the restoration prompt's own tokenizer and text
+   * encoder (components.restoration_text_encoder), e.g. an imported Stable Diffusion pack whose
+   * restorer came from a SPIRE pack and reads that pack's embeddings.
+   */
+  restorationTextEncoder: z.object({ hiddenSize: z.number().int().positive(), tokenizer: tokenizerSchema }).optional(),
   adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
   hasRestorer: z.boolean(),
   estimator: estimatorSchema.optional(),
@@ -135,7 +142,15 @@ const spirePackSchema = z.object({
 export type TensorSpec = z.infer<typeof valueSpecSchema>;
 export type ComponentSpec = z.infer<typeof componentSchema>;
 export type SpirePackSpec = z.infer<typeof spirePackSchema>;
-export type SpireComponentName = 'text_encoder' | 'vae_encoder' | 'vae_decoder' | 'unet' | 'adaptor' | 'restorer' | 'estimator';
+export type SpireComponentName =
+  | 'text_encoder'
+  | 'restoration_text_encoder'
+  | 'vae_encoder'
+  | 'vae_decoder'
+  | 'unet'
+  | 'adaptor'
+  | 'restorer'
+  | 'estimator';
 
 /** The estimator's outputs, one column per operation of `estimator.operations` (models/spire/estimator.py). */
 export const ESTIMATOR_OUTPUTS = ['logits', 'values', 'log_scales'] as const;
@@ -271,6 +286,14 @@ function crossCheck(spec: SpirePackSpec): string | null {
   if (spec.adaptor) need.push('adaptor');
   if (spec.hasRestorer) need.push('restorer');
   if (spec.estimator) need.push('estimator');
+  const shared = spec.textEncoder.sharedForRestorationPrompt;
+  if (!shared) need.push('restoration_text_encoder');
+  if (!shared && !spec.restorationTextEncoder) {
+    return 'textEncoder.sharedForRestorationPrompt is false but the manifest has no "restorationTextEncoder" section (hiddenSize, tokenizer).';
+  }
+  if (shared && (spec.restorationTextEncoder || spec.components.restoration_text_encoder)) {
+    return 'the manifest has a restoration text encoder but textEncoder.sharedForRestorationPrompt is true; set it to false to use it.';
+  }
   if (spec.components.estimator && !spec.estimator) {
     return 'components.estimator is present but the manifest has no "estimator" section (operations, patch, maxPatches, presenceThreshold); re-export the pack.';
   }
@@ -302,6 +325,24 @@ function crossCheck(spec: SpirePackSpec): string | null {
   const hidden = c.text_encoder.outputs[0] as TensorSpec;
   if (typeof hidden.shape[2] === 'number' && hidden.shape[2] !== D) {
     return `components.text_encoder output ${hidden.name} has width ${hidden.shape[2]} but textEncoder.hiddenSize is ${D}.`;
+  }
+  // The restoration prompt's embedding [batch, L', D']: the shared encoder's, or its own.
+  let restL = L;
+  let restD = D;
+  if (!shared && spec.restorationTextEncoder) {
+    restL = spec.restorationTextEncoder.tokenizer.maxLength;
+    restD = spec.restorationTextEncoder.hiddenSize;
+    const rIds = c.restoration_text_encoder.inputs[0] as TensorSpec;
+    if (c.restoration_text_encoder.inputs.length !== 1 || rIds.name !== 'input_ids' || (rIds.dtype !== 'int64' && rIds.dtype !== 'int32')) {
+      return `components.restoration_text_encoder must take one input "input_ids" (int64 or int32), got ${c.restoration_text_encoder.inputs.map((i) => `"${i.name}"`).join(', ')}.`;
+    }
+    if (typeof rIds.shape[1] === 'number' && rIds.shape[1] !== restL) {
+      return `components.restoration_text_encoder input_ids has length ${rIds.shape[1]} but restorationTextEncoder.tokenizer.maxLength is ${restL}.`;
+    }
+    const rHidden = c.restoration_text_encoder.outputs[0] as TensorSpec;
+    if (typeof rHidden.shape[2] === 'number' && rHidden.shape[2] !== restD) {
+      return `components.restoration_text_encoder output ${rHidden.name} has width ${rHidden.shape[2]} but restorationTextEncoder.hiddenSize is ${restD}.`;
+    }
   }
   const mean = c.vae_encoder.outputs.find((o) => ['latent_mean', 'latent_parameters', 'latent_sample'].includes(o.name));
   if (!mean) return 'components.vae_encoder needs an output named latent_mean, latent_parameters or latent_sample.';
@@ -344,6 +385,11 @@ function crossCheck(spec: SpirePackSpec): string | null {
     if (extra.length > 0) {
       return `components.restorer has inputs the engine cannot feed (${extra.join(', ')}); it takes image, encoder_hidden_states and optionally degradation.`;
     }
+    const context = c.restorer.inputs.find((i) => i.name === 'encoder_hidden_states') as TensorSpec;
+    const [, cl, cd] = context.shape;
+    if ((typeof cl === 'number' && cl !== restL) || (typeof cd === 'number' && cd !== restD)) {
+      return `components.restorer input "encoder_hidden_states" is [${context.shape.join(', ')}] but the restoration prompt's embedding is [batch, ${restL}, ${restD}]; a restorer from another pack needs that pack's text encoder (restorationTextEncoder).`;
+    }
     const degradation = c.restorer.inputs.find((i) => i.name === 'degradation');
     if (degradation && (degradation.shape.length !== 2 || degradation.shape[1] !== DEGRADATION_VECTOR_SIZE)) {
       return `components.restorer input "degradation" must have shape [batch, ${DEGRADATION_VECTOR_SIZE}] (the parsed restoration prompt), has [${degradation.shape.join(', ')}].`;
@@ -374,6 +420,12 @@ function referencedFiles(spec: SpirePackSpec): [string, string][] {
   ];
   if (t.config) files.push(['tokenizer.files.config', t.config]);
   if (t.specialTokensMap) files.push(['tokenizer.files.specialTokensMap', t.specialTokensMap]);
+  const r = spec.restorationTextEncoder?.tokenizer.files;
+  if (r) {
+    files.push(['restorationTextEncoder.tokenizer.files.vocab', r.vocab], ['restorationTextEncoder.tokenizer.files.merges', r.merges]);
+    if (r.config) files.push(['restorationTextEncoder.tokenizer.files.config', r.config]);
+    if (r.specialTokensMap) files.push(['restorationTextEncoder.tokenizer.files.specialTokensMap', r.specialTokensMap]);
+  }
   for (const [name, comp] of Object.entries(spec.components)) {
     files.push([`components.${name}.file`, comp.file]);
     if (comp.externalData) files.push([`components.${name}.externalData`, comp.externalData]);

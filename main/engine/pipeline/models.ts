@@ -48,6 +48,12 @@ export interface PipelineConfig {
   /** null: the pack has no adaptor and runs as a plain prior. */
   fusion: 'modulation' | 'additive' | null;
   hasRestorer: boolean;
+  /**
+   * true: the restoration prompt has its own tokenizer and text encoder (tokenizeRestoration,
+   * restorationTextEncoder), e.g. an imported Stable Diffusion pack with a SPIRE pack's restorer;
+   * absent/false: one text encoder for every prompt.
+   */
+  separateRestorationEncoder?: boolean;
   /** How the pack's degradation estimator reads a photo; null/absent when it has none. */
   estimator?: EstimatorConfig | null;
 }
@@ -57,6 +63,10 @@ export interface SpireModels {
   /** Texts -> [B][L] ids (pad/truncate to L). */
   tokenize(texts: readonly string[]): number[][];
   textEncoder(ids: readonly (readonly number[])[]): Promise<Tensor>;
+  /** config.separateRestorationEncoder: restoration texts -> [B][L'] ids of the restoration prompt's own tokenizer. */
+  tokenizeRestoration?(texts: readonly string[]): number[][];
+  /** config.separateRestorationEncoder: ids [B][L'] -> [B, L', D'] from the restoration prompt's own text encoder. */
+  restorationTextEncoder?(ids: readonly (readonly number[])[]): Promise<Tensor>;
   vaeEncode(image: Tensor): Promise<Tensor>;
   vaeDecode(z: Tensor): Promise<Tensor>;
   adaptor(z: Tensor, t: readonly number[], cRest: Tensor, cond: Tensor): Promise<Tensor[]>;
@@ -153,6 +163,7 @@ export class OnnxSpireModels implements SpireModels {
     private readonly sessions: ReadonlyMap<string, ModelSession>,
     private readonly tokenizer: CLIPTokenizer,
     schedulerConfig: Record<string, unknown>,
+    private readonly restorationTokenizer: CLIPTokenizer | null,
   ) {
     this.fused = fusedTensorNames(spec);
     this.config = {
@@ -164,6 +175,7 @@ export class OnnxSpireModels implements SpireModels {
       maxLength: spec.tokenizer.maxLength,
       fusion: spec.adaptor ? spec.adaptor.fusion : null,
       hasRestorer: spec.hasRestorer,
+      separateRestorationEncoder: restorationTokenizer !== null,
       estimator: spec.estimator ? { ...spec.estimator, operations: [...spec.estimator.operations] } : null,
     };
   }
@@ -187,7 +199,11 @@ export class OnnxSpireModels implements SpireModels {
         throw new ModelInputError(`${file}: cannot read the scheduler config (${err instanceof Error ? err.message : String(err)}).`);
       }
     }
-    return new OnnxSpireModels(spec, pack.sessions, tokenizer, schedulerConfig);
+    const restoration = spec.textEncoder.sharedForRestorationPrompt ? null : spec.restorationTextEncoder;
+    const restorationTokenizer = restoration
+      ? await CLIPTokenizer.fromPretrained(dirname(packFile(pack.manifest, restoration.tokenizer.files.vocab)))
+      : null;
+    return new OnnxSpireModels(spec, pack.sessions, tokenizer, schedulerConfig, restorationTokenizer);
   }
 
   private component(name: string): { session: ModelSession; spec: ComponentSpec } {
@@ -222,15 +238,30 @@ export class OnnxSpireModels implements SpireModels {
   }
 
   async textEncoder(ids: readonly (readonly number[])[]): Promise<Tensor> {
-    const L = this.config.maxLength;
+    return this.encodeIds('text_encoder', ids, this.config.maxLength);
+  }
+
+  tokenizeRestoration(texts: readonly string[]): number[][] {
+    const restoration = this.spec.restorationTextEncoder;
+    if (!this.restorationTokenizer || !restoration) throw new ModelInputError('This pack encodes the restoration prompt with its one text encoder.');
+    return this.restorationTokenizer.batchEncode(texts, { maxLength: restoration.tokenizer.maxLength }).inputIds;
+  }
+
+  async restorationTextEncoder(ids: readonly (readonly number[])[]): Promise<Tensor> {
+    const restoration = this.spec.restorationTextEncoder;
+    if (!restoration) throw new ModelInputError('This pack has no restoration_text_encoder.');
+    return this.encodeIds('restoration_text_encoder', ids, restoration.tokenizer.maxLength);
+  }
+
+  private async encodeIds(name: string, ids: readonly (readonly number[])[], L: number): Promise<Tensor> {
     const flat = new Float32Array(ids.length * L);
     ids.forEach((row, b) => {
-      if (row.length !== L) throw new ModelInputError(`text_encoder: id row ${b} has ${row.length} ids; the pack needs ${L}.`);
+      if (row.length !== L) throw new ModelInputError(`${name}: id row ${b} has ${row.length} ids; the pack needs ${L}.`);
       flat.set(row, b * L);
     });
-    const { spec } = this.component('text_encoder');
-    const out = await this.run('text_encoder', { input_ids: { data: flat, dims: [ids.length, L] } });
-    return this.output('text_encoder', out, (spec.outputs[0] as TensorSpec).name);
+    const { spec } = this.component(name);
+    const out = await this.run(name, { input_ids: { data: flat, dims: [ids.length, L] } });
+    return this.output(name, out, (spec.outputs[0] as TensorSpec).name);
   }
 
   async vaeEncode(image: Tensor): Promise<Tensor> {

@@ -85,21 +85,37 @@ export interface PromptEmbeddings {
 
 /**
  * 2. Encode prompts: one text-encoder batch [neg; sem; region_1..N; rest] ([rest] alone when only the
- * restorer runs), with options.regional's restoration texts appended [...; rest; rest_1..G].
+ * restorer runs), with options.regional's restoration texts appended [...; rest; rest_1..G]. A pack
+ * whose restoration prompt has its own encoder (config.separateRestorationEncoder): [neg; sem;
+ * region_1..N] through the text encoder, [rest; rest_1..G] through the restoration text encoder.
  */
 export async function encodePrompts(models: SpireModels, options: SampleOptions, restorerOnly: boolean, hooks: RestoreHooks): Promise<PromptEmbeddings> {
   const rest = options.restorationPrompt.text;
   const own = restorerOnly ? [] : (options.regional?.conditions.map((c) => c.restorationText) ?? []);
-  const texts = restorerOnly ? [rest] : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt), rest, ...own];
+  const semantic = restorerOnly ? [] : [options.negativePrompt, options.semanticPrompt, ...options.regions.map((r) => r.prompt)]; // 2 + N
+  const restTexts = [rest, ...own];
+  const row = (t: Tensor, r: number): Tensor => {
+    const [, L, D] = t.dims as [number, number, number];
+    return { data: t.data.subarray(r * L * D, (r + 1) * L * D), dims: [1, L, D] };
+  };
+  const rows = (t: Tensor, count: number): Tensor => {
+    const [, L, D] = t.dims as [number, number, number];
+    return { data: t.data.subarray(0, count * L * D), dims: [count, L, D] };
+  };
+  if (models.config.separateRestorationEncoder && models.tokenizeRestoration && models.restorationTextEncoder) {
+    // The restoration prompt has its own encoder (an imported prior with another pack's restorer): two batches.
+    checkCancelled(hooks);
+    const context = semantic.length > 0 ? await models.textEncoder(models.tokenize(semantic)) : null; // [2 + N, L, D]
+    checkCancelled(hooks);
+    const restEmbeddings = await models.restorationTextEncoder(models.tokenizeRestoration(restTexts)); // [1 + G, L', D']
+    return { context, cRest: row(restEmbeddings, 0), cRestOf: own.map((_, g) => row(restEmbeddings, 1 + g)) };
+  }
   checkCancelled(hooks);
-  const embeddings = await models.textEncoder(models.tokenize(texts)); // [texts.length, L, D]
-  const [, L, D] = embeddings.dims as [number, number, number];
-  const rows = texts.length - 1 - own.length; // 2 + N
-  const row = (r: number): Tensor => ({ data: embeddings.data.subarray(r * L * D, (r + 1) * L * D), dims: [1, L, D] });
+  const embeddings = await models.textEncoder(models.tokenize([...semantic, ...restTexts])); // [texts, L, D]
   return {
-    context: restorerOnly ? null : { data: embeddings.data.subarray(0, rows * L * D), dims: [rows, L, D] },
-    cRest: row(rows),
-    cRestOf: own.map((_, g) => row(rows + 1 + g)),
+    context: restorerOnly ? null : rows(embeddings, semantic.length),
+    cRest: row(embeddings, semantic.length),
+    cRestOf: own.map((_, g) => row(embeddings, semantic.length + 1 + g)),
   };
 }
 

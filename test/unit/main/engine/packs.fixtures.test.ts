@@ -120,9 +120,15 @@ describe('strict spire-pack validation', () => {
     ],
     [
       'a wrong fixed dim',
-      (m) => void (m.components.restorer.inputs[1].shape = ['batch', 16, 48]),
+      (m) => void (m.components.unet.inputs[2].shape = ['batch', 16, 48]),
       /input "encoder_hidden_states"\): dim 2 is 32, manifest says 48/,
-      'restorer/model.onnx',
+      'unet/model.onnx',
+    ],
+    [
+      'a restorer reading another embedding than the restoration prompt\'s',
+      (m) => void (m.components.restorer.inputs[1].shape = ['batch', 16, 48]),
+      /restorer input "encoder_hidden_states" is \[batch, 16, 48\] but the restoration prompt's embedding is \[batch, 16, 32\]/,
+      'manifest.json',
     ],
   ];
 
