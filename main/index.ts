@@ -23,21 +23,13 @@ import type { AppPages } from './security';
 import { electronDialog } from './services/electronDialog';
 import { createAppServices } from './services/appServices';
 import type { ImportModelFn } from './services/importService';
-import { SpireError } from '../common/errors';
 import { engineConfigFrom } from './services/engineConfig';
 import { RecentFiles } from './services/recentFiles';
 import { SettingsStore } from './services/settings';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
 
-/**
- * MERGE: the importer lives in main/import/importModel.ts (branch sd-ts), not on this branch yet.
- * When it is merged, replace this function with the one line
- *   const importModel: ImportModelFn = (options, hooks) => import('./import/importModel').then((m) => m.importModel(options, hooks));
- * (loaded on first use: checkpoint conversion and ONNX export are not needed to start the app).
- */
-const importModel: ImportModelFn = async () => {
-  throw new SpireError('import-failed', 'This build of SPIRE Studio cannot import models yet (its importer is missing). Use `spire import` from a build that has it.');
-};
+/** The importer, loaded on first use: checkpoint conversion and ONNX export are not needed to start the app. */
+const importModel: ImportModelFn = (options, hooks) => import('./import/importModel').then((m) => m.importModel(options, hooks));
 
 const mainDir = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(mainDir, '../preload/index.cjs');

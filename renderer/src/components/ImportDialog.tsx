@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { useServices } from '../app/appContext';
+import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { isImporting } from '../state/packImport';
 import { Dialog } from './Dialog';
@@ -36,7 +36,7 @@ export function ImportDialog() {
       </label>
       <label className="check-row import-option">
         <input type="checkbox" data-testid="import-fp16" checked={fp16} onChange={(e) => setFp16(e.target.checked)} />
-        <span>Half precision (fp16): about half the size on disk</span>
+        <span>Half precision (fp16): about half the size on disk (a file or diffusers folder; an ONNX export is taken as it is)</span>
       </label>
       <div className="dialog-actions">
         <button type="button" className="button" data-testid="import-cancel-dialog" onClick={close}>
@@ -53,10 +53,11 @@ export function ImportDialog() {
   );
 }
 
-/** Under the model pack: the import on its way (stage, progress, Cancel), or how it ended (Load it / dismiss). */
+/** Under the model pack: the import on its way (stage, progress, Cancel), or how it ended (Load it, until it is loaded; dismiss). */
 export function PackImportStatus() {
   const run = useRunController();
   const im = useStudio((s) => s.packImport);
+  const loadedDir = useAppState((s) => s.engine?.pack?.dir ?? null);
   if (im.status === 'idle') return null;
   const percent = Math.round(im.fraction * 100);
   if (im.status === 'done' && im.pack) {
@@ -66,9 +67,11 @@ export function PackImportStatus() {
         <span className="pack-import-text" data-testid="pack-import-message">
           Imported “{pack.name}”: it is in the model pack list.
         </span>
-        <button type="button" className="small-button" data-testid="pack-import-load" title={pack.dir} onClick={() => run.setSettings({ packDir: pack.dir })}>
-          Load it
-        </button>
+        {loadedDir === pack.dir ? null : (
+          <button type="button" className="small-button" data-testid="pack-import-load" title={pack.dir} onClick={() => run.setSettings({ packDir: pack.dir })}>
+            Load it
+          </button>
+        )}
         <button type="button" className="small-button" data-testid="pack-import-dismiss" aria-label="Dismiss" onClick={() => run.dismissImport()}>
           ✕
         </button>

@@ -141,6 +141,8 @@ export interface LaunchOptions {
   /** Overrides of the engine configuration (pack folder, providers). Default: tiny-random fixture pack, CPU. */
   engine?: Partial<EngineConfig>;
   viewport?: { width: number; height: number };
+  /** The importer behind "Import Stable Diffusion model…"; default: `importer` (FakeImporter). */
+  importModel?: ImportModelFn;
 }
 
 export interface HarnessApp {
@@ -214,7 +216,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     recent: new RecentFiles(null),
     settingsStore: null,
     userPacksDir,
-    importModel: importer.importModel,
+    importModel: options.importModel ?? importer.importModel,
   });
   const dispatch = createIpcDispatcher(createIpcHandlers(services));
 
