@@ -14,6 +14,12 @@ export interface LoadedPackInfo {
   hasRestorer?: boolean;
   /** Whether the pack has a degradation estimator (the auto restoration prompt); absent = not known. */
   hasEstimator?: boolean;
+  /**
+   * Whether the pack has a SPIRE adaptor (the embedded pack: the restoration prompt steers its small prior);
+   * false for an imported Stable Diffusion model, which runs as semantic refinement over the restorer, so
+   * its semantic and region prompts steer the result above strength 0. Absent = not known.
+   */
+  hasAdaptor?: boolean;
   /** The run settings the pack recommends; absent when it recommends none (the app's defaults apply). */
   defaults?: PackRunDefaults;
 }

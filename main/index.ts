@@ -4,8 +4,9 @@
  * Recipe: one instance only -> sandbox every renderer -> when ready: harden the
  * session, read settings and recent files, start the engine (utilityProcess,
  * supervised), build the services (images, restore jobs, export, settings,
- * packs), register the IPC handler table, open the window -> forward engine
- * status and restore progress/done events to the window -> stop the engine on quit.
+ * packs, model import), register the IPC handler table, open the window -> forward engine
+ * status, restore and import events to the window -> on quit, cancel an import
+ * and stop the engine.
  *
  * Architecture: renderer -> preload -> main/ipc -> main/services -> engine (worker).
  */
@@ -21,10 +22,14 @@ import { registerIpc } from './ipc/register';
 import type { AppPages } from './security';
 import { electronDialog } from './services/electronDialog';
 import { createAppServices } from './services/appServices';
+import type { ImportModelFn } from './services/importService';
 import { engineConfigFrom } from './services/engineConfig';
 import { RecentFiles } from './services/recentFiles';
 import { SettingsStore } from './services/settings';
 import { createMainWindow, hardenSession, hardenWebContents } from './window';
+
+/** The importer, loaded on first use: checkpoint conversion and ONNX export are not needed to start the app. */
+const importModel: ImportModelFn = (options, hooks) => import('./import/importModel').then((m) => m.importModel(options, hooks));
 
 const mainDir = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(mainDir, '../preload/index.cjs');
@@ -52,6 +57,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, pages));
 
   let engine: SupervisedEngineHost | null = null;
+  let stopImport: () => Promise<void> = async () => undefined;
 
   /** main -> renderer: to the app window, when it is there. */
   const emit = <E extends EventChannel>(channel: E, payload: EventChannels[E]): void => {
@@ -76,11 +82,14 @@ if (!app.requestSingleInstanceLock()) {
     const recentWarning = await recent.load();
     if (recentWarning) console.warn(recentWarning);
     // The host sends this object at every (re)start; EngineControl updates it when the user changes pack/providers/threads.
+    // Imported models become packs here, never beside the user's files.
+    const userPacksDir = join(userData, 'packs');
     const config = engineConfigFrom({
       env: process.env,
       resourcesPath: app.isPackaged ? process.resourcesPath : null,
       appRoot: app.getAppPath(),
       settings,
+      userPacksDir,
     });
     const host = new SupervisedEngineHost({ spawn: utilityProcessSpawner({ workerPath }), config });
     engine = host;
@@ -95,8 +104,12 @@ if (!app.requestSingleInstanceLock()) {
       recent,
       settingsStore: store,
       settings,
+      userPacksDir,
+      importModel,
+      ...(process.env.SPIRE_PYTHON ? { python: process.env.SPIRE_PYTHON } : {}),
       logError: (message, err) => console.error(message, err),
     });
+    stopImport = () => services.importService.stop();
     const handlers = createIpcHandlers(services);
     registerIpc(ipcMain, createIpcDispatcher(handlers), { webContents: () => mainWindow?.webContents ?? null, pages });
     openWindow();
@@ -114,6 +127,7 @@ if (!app.requestSingleInstanceLock()) {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
-    void (engine?.stop() ?? Promise.resolve()).finally(() => app.quit());
+    // A cancelled import removes its unfinished pack before the app goes.
+    void Promise.all([stopImport().catch(() => undefined), engine?.stop() ?? Promise.resolve()]).finally(() => app.quit());
   });
 }

@@ -5,7 +5,7 @@
  * and the e2e harness can build the same API.
  */
 import { type EngineStatus } from '../common/engineStatus';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type PackImportDoneEvent, type PackImportProgressEvent, type PackImportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
 
 /** The slice of Electron's ipcRenderer the preload uses. */
 export interface IpcRendererLike {
@@ -64,6 +64,12 @@ export function createSpireApi(ipc: IpcRendererLike): SpireApi {
     settings: {
       get: () => invoke('spire:settings:get', {}),
       set: (patch: SettingsPatch) => invoke('spire:settings:set', patch),
+    },
+    packs: {
+      importModel: (request: PackImportRequest) => invoke('spire:packs:import', request),
+      cancelImport: (jobId: string) => invoke('spire:packs:import-cancel', { jobId }),
+      onImportProgress: (listener: (progress: PackImportProgressEvent) => void) => subscribe('spire:packs:import-progress', listener),
+      onImportDone: (listener: (done: PackImportDoneEvent) => void) => subscribe('spire:packs:import-done', listener),
     },
   };
 }

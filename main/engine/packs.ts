@@ -471,11 +471,12 @@ export function packFile(manifest: PackManifest, file: string): string {
   return insidePack(manifest.dir, join(manifest.dir, MANIFEST_FILE), file, file);
 }
 
-/** What the engine reports about a loaded pack: name, folder, whether it has a restorer, its recommended run settings. */
+/** What the engine reports about a loaded pack: name, folder, whether it has a restorer, an estimator and an adaptor, its recommended run settings. */
 export function packInfo(manifest: PackManifest): LoadedPackInfo {
   const info: LoadedPackInfo = { name: manifest.name, dir: manifest.dir };
   if (manifest.spire) info.hasRestorer = manifest.spire.hasRestorer;
   if (manifest.spire) info.hasEstimator = manifest.spire.estimator !== undefined;
+  if (manifest.spire) info.hasAdaptor = manifest.spire.adaptor !== null;
   if (manifest.spire?.defaults) info.defaults = { ...manifest.spire.defaults };
   return info;
 }

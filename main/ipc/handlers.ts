@@ -9,9 +9,10 @@
  * a SpireError as it is, with its code and words; anything else as `internal`,
  * logged.
  * Paths never come from the renderer: files open through the dialog port, and
- * "open recent" only accepts a path main itself recorded from the dialog.
+ * "open recent" only accepts a path main itself recorded from the dialog; a model
+ * to import comes from the dialog too, and its pack goes where main says.
  */
-import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
+import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
 import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
 import type { EngineHost } from '../engine/host';
@@ -60,6 +61,12 @@ export interface PackControl {
   configure(request: EngineConfigureRequest): Promise<AppSettingsView>;
 }
 
+/** Importing a Stable Diffusion model as a pack (services/importService.ts): main shows the dialog. */
+export interface ModelImports {
+  start(request: PackImportRequest): Promise<PackImportStarted | null>;
+  cancel(jobId: string): boolean;
+}
+
 export interface IpcServices {
   appInfo: AppInfo;
   images: ImageOpener;
@@ -67,6 +74,7 @@ export interface IpcServices {
   dialog: Pick<DialogPort, 'chooseImageFile'>;
   engine: Pick<EngineHost, 'status'>;
   packs: PackControl;
+  imports: ModelImports;
   restore: RestoreJobs;
   estimates: Estimates;
   exporter: Exporter;
@@ -129,5 +137,7 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:export:save': (request) => asResult('exporting', services, () => services.exporter.save(request)),
     'spire:settings:get': () => asResult('reading the settings', services, () => services.settings.get()),
     'spire:settings:set': (request) => asResult('saving the settings', services, () => services.settings.set(request)),
+    'spire:packs:import': (request) => asResult('importing the model', services, () => services.imports.start(request)),
+    'spire:packs:import-cancel': (request) => asResult('cancelling the import', services, () => ({ cancelled: services.imports.cancel(request.jobId) })),
   };
 }

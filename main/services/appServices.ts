@@ -4,8 +4,10 @@
  * dialogs, the event sink, the engine and where files are kept differ.
  * No Electron import.
  */
+import { resolve } from 'node:path';
 import type { AppInfo } from '../../preload/contract/channels';
 import type { EngineHost } from '../engine/host';
+import { discoverPack, readManifest } from '../engine/packs';
 import type { EngineConfig } from '../engine/protocol';
 import type { IpcServices } from '../ipc/handlers';
 import type { DialogPort } from './dialogPort';
@@ -13,6 +15,7 @@ import { EngineControl } from './engineControl';
 import { EstimateService } from './estimateService';
 import { ExportService } from './exportService';
 import { ImageService } from './imageService';
+import { ImportService, type ImportModelFn } from './importService';
 import type { RecentFiles } from './recentFiles';
 import { RestoreService, type EmitEvent } from './restoreService';
 import { DEFAULT_SETTINGS, type AppSettings, type SettingsStore } from './settings';
@@ -29,6 +32,12 @@ export interface AppServicesInput {
   /** Where settings are saved (null: in memory only) and what was loaded. */
   settingsStore: Pick<SettingsStore, 'save'> | null;
   settings?: AppSettings;
+  /** The packs folder in the user data folder: imported models go there; listed as a pack root. */
+  userPacksDir: string;
+  /** The importer (main/import/importModel.ts in the app; a fake in the e2e harness). */
+  importModel: ImportModelFn;
+  /** The importer's Python (SPIRE_PYTHON), when set. */
+  python?: string;
   logError?: (message: string, err: unknown) => void;
 }
 
@@ -36,6 +45,21 @@ export interface AppServices extends IpcServices {
   imageService: ImageService;
   restoreService: RestoreService;
   estimateService: EstimateService;
+  importService: ImportService;
+}
+
+/**
+ * The pack whose restorer and estimator an imported model gets: the default pack of the app's own pack
+ * roots (the embedded one), if it has a restorer; null when there is none.
+ */
+async function embeddedPackIn(roots: readonly string[]): Promise<string | null> {
+  const found = await discoverPack({ override: null, roots });
+  if (!found.dir) return null;
+  try {
+    return (await readManifest(found.dir)).spire?.hasRestorer ? found.dir : null;
+  } catch {
+    return null;
+  }
 }
 
 export function createAppServices(input: AppServicesInput): AppServices {
@@ -43,13 +67,29 @@ export function createAppServices(input: AppServicesInput): AppServices {
   const settings = new SettingsService(input.settingsStore, input.settings ?? DEFAULT_SETTINGS);
   const estimates = new EstimateService({ engine: input.engine, images });
   const restore = new RestoreService({ engine: input.engine, images, emit: input.emit, estimates, ...(input.logError ? { log: input.logError } : {}) });
+  // Imported packs are always listed (and loadable): their folder is a pack root, after the app's own.
+  const userPacksDir = resolve(input.userPacksDir);
+  const appRoots = input.config.packRoots.filter((r) => resolve(r) !== userPacksDir);
+  if (!input.config.packRoots.some((r) => resolve(r) === userPacksDir)) input.config.packRoots.push(userPacksDir);
+  const packs = new EngineControl({ config: input.config, engine: input.engine, dialog: input.dialog, settings });
+  const imports = new ImportService({
+    importModel: input.importModel,
+    dialog: input.dialog,
+    emit: input.emit,
+    packsDir: userPacksDir,
+    embeddedPack: () => embeddedPackIn(appRoots),
+    listPacks: () => packs.listPacks(),
+    ...(input.python ? { python: input.python } : {}),
+    ...(input.logError ? { log: input.logError } : {}),
+  });
   return {
     appInfo: input.appInfo,
     images,
     recent: input.recent,
     dialog: input.dialog,
     engine: input.engine,
-    packs: new EngineControl({ config: input.config, engine: input.engine, dialog: input.dialog, settings }),
+    packs,
+    imports,
     restore,
     estimates,
     exporter: new ExportService({ results: restore, images, dialog: input.dialog }),
@@ -58,5 +98,6 @@ export function createAppServices(input: AppServicesInput): AppServices {
     imageService: images,
     restoreService: restore,
     estimateService: estimates,
+    importService: imports,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The OS dialogs as a port: the IPC handlers ask "which image?", "save where?",
- * "which pack folder?" and get a path the user chose (or null). Electron's
+ * "which pack folder?", "which model to import?" and get a path the user chose (or null). Electron's
  * dialog implements it in the app (electronDialog.ts); tests and the e2e harness
  * pass a fake. Paths only ever come from here, never from the renderer.
  */
@@ -23,7 +23,15 @@ export interface DialogPort {
   chooseSaveFile(options: SaveDialogOptions): Promise<string | null>;
   /** Shows a folder chooser; resolves to the chosen folder, or null when the user cancelled. */
   chooseFolder(title: string): Promise<string | null>;
+  /**
+   * "Import Stable Diffusion model": a `.safetensors` / `.ckpt` file, or a folder (diffusers layout or an ONNX
+   * export). Two dialogs, because Windows and Linux cannot show one that picks either. Null when cancelled.
+   */
+  chooseModelSource(kind: 'file' | 'folder'): Promise<string | null>;
 }
+
+/** Single-file checkpoints the import dialog offers (extensions without dots). */
+export const MODEL_FILE_EXTENSIONS = ['safetensors', 'ckpt'];
 
 /** File-type filter the dialog offers (extensions without dots). */
 export const IMAGE_FILE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff'];

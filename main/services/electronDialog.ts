@@ -1,6 +1,6 @@
 /** DialogPort over Electron's native dialogs, attached to the app window. */
 import { dialog, type BrowserWindow } from 'electron';
-import { EXPORT_EXTENSIONS, EXPORT_FORMAT_NAMES, IMAGE_FILE_EXTENSIONS, type DialogPort } from './dialogPort';
+import { EXPORT_EXTENSIONS, EXPORT_FORMAT_NAMES, IMAGE_FILE_EXTENSIONS, MODEL_FILE_EXTENSIONS, type DialogPort } from './dialogPort';
 
 export function electronDialog(getWindow: () => BrowserWindow | null): DialogPort {
   const open = async (options: Electron.OpenDialogOptions): Promise<string | null> => {
@@ -19,6 +19,17 @@ export function electronDialog(getWindow: () => BrowserWindow | null): DialogPor
         ],
       }),
     chooseFolder: (title) => open({ title, properties: ['openDirectory'] }),
+    chooseModelSource: (kind) =>
+      kind === 'file'
+        ? open({
+            title: 'Import a Stable Diffusion 1.5 checkpoint',
+            properties: ['openFile'],
+            filters: [
+              { name: 'Checkpoints', extensions: MODEL_FILE_EXTENSIONS },
+              { name: 'All files', extensions: ['*'] },
+            ],
+          })
+        : open({ title: 'Import a Stable Diffusion 1.5 folder (diffusers or ONNX export)', properties: ['openDirectory'] }),
     async chooseSaveFile({ title, defaultName, format }) {
       const options: Electron.SaveDialogOptions = {
         title,

@@ -16,11 +16,14 @@ export interface EngineConfigInput {
   appRoot: string;
   /** The user's settings; SPIRE_MODEL_PACK, SPIRE_PROVIDERS and SPIRE_THREADS override them. */
   settings?: AppSettings;
+  /** The packs folder in the user data folder (imported models go there), listed after the app's own; none in the CLI. */
+  userPacksDir?: string;
 }
 
 export function engineConfigFrom(input: EngineConfigInput): EngineConfig {
   // Packaged: packs ship as extraResources. From source: the repository's models/packs.
-  const roots = [input.resourcesPath ? join(input.resourcesPath, 'models', 'packs') : join(input.appRoot, 'models', 'packs')];
+  // Then the user's own packs (imported models): the app's come first, so the embedded pack stays the default.
+  const roots = [input.resourcesPath ? join(input.resourcesPath, 'models', 'packs') : join(input.appRoot, 'models', 'packs'), ...(input.userPacksDir ? [input.userPacksDir] : [])];
   const settings = input.settings ?? DEFAULT_SETTINGS;
   const envThreads = Number.parseInt(input.env.SPIRE_THREADS ?? '', 10);
   const envProviders = input.env.SPIRE_PROVIDERS?.trim();

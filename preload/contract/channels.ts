@@ -241,6 +241,50 @@ export interface RecentFile {
   openedAt: number;
 }
 
+// ---------------------------------------------------------------------------
+// Importing a Stable Diffusion model as a pack
+// ---------------------------------------------------------------------------
+
+/**
+ * What the import dialog asks main to do. Main shows the OS dialog for `source` (a `.safetensors` /
+ * `.ckpt` file, or a folder: diffusers layout or an ONNX export) and imports what the user chose into
+ * the packs folder in the user data folder; the renderer never names a path.
+ */
+export interface PackImportRequest {
+  /** The import's id, named by the renderer before it asks (a UUID), like a restore job's. */
+  jobId: string;
+  source: 'file' | 'folder';
+  /** Copy the embedded pack's restorer and estimator in, so the new pack runs faithful mode and estimates prompts. */
+  withRestorer: boolean;
+  /** Store the weights as float16 (about half the size on disk). */
+  fp16: boolean;
+}
+
+export interface PackImportStarted {
+  jobId: string;
+  /** The chosen file or folder's name (not its path), for "Importing v1-5-pruned.safetensors…". */
+  sourceName: string;
+}
+
+export interface PackImportProgressEvent {
+  jobId: string;
+  /** The importer's stage, e.g. `convert`, `export-unet`, `write` (its own words; shown as `message`). */
+  stage: string;
+  /** 0..1 over the whole import. */
+  fraction: number;
+  message: string;
+}
+
+/**
+ * Sent once per import that `packs.importModel` started: the new pack (already in `engine.listPacks`), or an
+ * error: `cancelled`, `import-unsupported` (SDXL, SD 3, Flux, a shape the engine cannot run; nothing written),
+ * `import-failed`, `output-exists`.
+ */
+export interface PackImportDoneEvent {
+  jobId: string;
+  result: Result<PackInfo>;
+}
+
 /**
  * renderer -> main, per channel: the request, and the value a success carries. Every channel
  * answers `Result<value>` (ResponseOf): there is no way to declare one that answers otherwise.
@@ -282,6 +326,15 @@ export interface InvokeChannels {
   'spire:export:save': { request: ExportRequest; value: { path: string } | null };
   'spire:settings:get': { request: Record<string, never>; value: AppSettingsView };
   'spire:settings:set': { request: SettingsPatch; value: AppSettingsView };
+  /**
+   * Shows the file or folder dialog, then imports the chosen model into the user data folder's packs
+   * folder under the renderer's job id; progress and the end arrive as `spire:packs:import-*` events.
+   * Answers null when the user cancelled the dialog. Error codes: `job-id-in-use` (an import is already
+   * running: one at a time).
+   */
+  'spire:packs:import': { request: PackImportRequest; value: PackImportStarted | null };
+  /** Cancels a running import (it then ends with a `cancelled` done event, nothing half-written left); false when none runs with that id. */
+  'spire:packs:import-cancel': { request: { jobId: string }; value: { cancelled: boolean } };
 }
 
 /** main -> renderer events and their payloads. */
@@ -289,6 +342,8 @@ export interface EventChannels {
   'spire:engine:status-changed': EngineStatus;
   'spire:restore:progress': RestoreProgressEvent;
   'spire:restore:done': RestoreDoneEvent;
+  'spire:packs:import-progress': PackImportProgressEvent;
+  'spire:packs:import-done': PackImportDoneEvent;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -317,9 +372,17 @@ export const INVOKE_CHANNELS = [
   'spire:export:save',
   'spire:settings:get',
   'spire:settings:set',
+  'spire:packs:import',
+  'spire:packs:import-cancel',
 ] as const satisfies readonly InvokeChannel[];
 
-export const EVENT_CHANNELS = ['spire:engine:status-changed', 'spire:restore:progress', 'spire:restore:done'] as const satisfies readonly EventChannel[];
+export const EVENT_CHANNELS = [
+  'spire:engine:status-changed',
+  'spire:restore:progress',
+  'spire:restore:done',
+  'spire:packs:import-progress',
+  'spire:packs:import-done',
+] as const satisfies readonly EventChannel[];
 
 // Compile-time checks that the runtime lists name every channel of the types.
 type MissingInvoke = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
@@ -372,5 +435,14 @@ export interface SpireApi {
   settings: {
     get(): Promise<Result<AppSettingsView>>;
     set(patch: SettingsPatch): Promise<Result<AppSettingsView>>;
+  };
+  packs: {
+    /** Main's file or folder dialog, then the import under `request.jobId`; null when the dialog was cancelled. */
+    importModel(request: PackImportRequest): Promise<Result<PackImportStarted | null>>;
+    cancelImport(jobId: string): Promise<Result<{ cancelled: boolean }>>;
+    /** Every import's progress; returns the unsubscribe function. */
+    onImportProgress(listener: (progress: PackImportProgressEvent) => void): () => void;
+    /** Every import's end (the new pack, or an error, `cancelled` included); returns the unsubscribe function. */
+    onImportDone(listener: (done: PackImportDoneEvent) => void): () => void;
   };
 }

@@ -146,6 +146,9 @@ export const requestSchemas = {
   'spire:export:save': exportRequestSchema,
   'spire:settings:get': empty,
   'spire:settings:set': z.object({ defaults: runDefaultsSchema.partial().optional(), defaultsPack: knownPath.nullable().optional() }).strict(),
+  // No path: main shows the dialog of the kind named here.
+  'spire:packs:import': z.object({ jobId: id, source: z.enum(['file', 'folder']), withRestorer: z.boolean(), fp16: z.boolean() }).strict(),
+  'spire:packs:import-cancel': z.object({ jobId: id }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 // Compile-time check: what each schema lets through is the request type the handlers expect.

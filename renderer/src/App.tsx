@@ -14,6 +14,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { ExportDialog } from './components/ExportDialog';
 import { HelpPanel } from './components/HelpPanel';
 import { HistoryStrip } from './components/HistoryStrip';
+import { ImportDialog } from './components/ImportDialog';
 import { ProgressOverlay } from './components/ProgressOverlay';
 import { PromptPanel } from './components/PromptPanel';
 import { RegionsPanel } from './components/RegionsPanel';
@@ -69,6 +70,7 @@ export function App() {
         {dialog === 'help' ? <HelpPanel /> : null}
         {dialog === 'export' ? <ExportDialog /> : null}
         {dialog === 'sweep' ? <SweepDialog /> : null}
+        {dialog === 'import' ? <ImportDialog /> : null}
       </div>
     </RunContext.Provider>
   );

@@ -35,7 +35,8 @@ describe('engine status in the status bar', () => {
     await expect.poll(text('status-engine'), { timeout: 20_000 }).toBe('ready');
     expect(await text('status-pack')()).toBe('No model pack');
     expect(await text('status-provider')()).toBe('—');
-    expect(await text('status-message')()).toContain(`No model pack found in ${empty}; see README`);
+    // The app's pack folder, then the user data packs folder (imported models).
+    expect(await text('status-message')()).toContain(`No model pack found in ${empty} or ${app.userPacksDir}; see README`);
     await app.screenshot('11-status-no-pack');
   });
 

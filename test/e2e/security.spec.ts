@@ -67,6 +67,7 @@ describe('renderer security', () => {
         engine: ['choosePack', 'configure', 'listPacks', 'onStatus', 'status'],
         export: ['save'],
         image: ['estimate', 'openBytes', 'openDialog', 'openRecent', 'recent'],
+        packs: ['cancelImport', 'importModel', 'onImportDone', 'onImportProgress'],
         restore: ['cancel', 'discard', 'onDone', 'onProgress', 'start'],
         settings: ['get', 'set'],
       },

@@ -7,6 +7,7 @@
  *   resultHistory.ts       finished results into the history; what leaves it is freed
  *   settingsPersistence.ts run settings saved through main, the engine's pack and provider
  *   exportRequests.ts      the export dialog's choice -> main's export request
+ *   packImports.ts         "Import Stable Diffusion model…": main's dialog, progress, cancel
  *
  * Everything they learn goes into the store; the heavy work (the restoration, composing and
  * encoding exports) happens in main, so the window stays responsive: here there is only
@@ -19,6 +20,7 @@ import type { Store } from '../state/store';
 import type { SweepAxis, SweepTarget } from '../state/sweep';
 import { exportImage } from './exportRequests';
 import { createJobs } from './jobs';
+import { createPackImports, type ImportChoice } from './packImports';
 import { createResultHistory, type ResultImages } from './resultHistory';
 import { createSettingsPersistence } from './settingsPersistence';
 import { createSweepQueue } from './sweepQueue';
@@ -26,7 +28,7 @@ import { createSweepQueue } from './sweepQueue';
 export type { ResultImages } from './resultHistory';
 
 export interface RunController {
-  /** Subscribes to job events and loads settings and packs; returns the cleanup. */
+  /** Subscribes to job and import events and loads settings and packs; returns the cleanup. */
   start(): () => void;
   run(): Promise<void>;
   cancel(): Promise<void>;
@@ -38,6 +40,11 @@ export interface RunController {
   resetToPackDefaults(): void;
   choosePack(): Promise<void>;
   listPacks(): Promise<PackInfo[]>;
+  /** Main's file or folder dialog, then the import (one at a time). */
+  importModel(choice: ImportChoice): Promise<void>;
+  cancelImport(): Promise<void>;
+  /** Hides how the last import ended. */
+  dismissImport(): void;
   exportImage(options: { kind: ExportKind; format: ExportFormat; quality: number }): Promise<string | null>;
 }
 
@@ -47,7 +54,7 @@ export interface RunControllerOptions {
   random?: () => number;
   /** Milliseconds; default Date.now. */
   now?: () => number;
-  /** A new job id; default crypto.randomUUID(). */
+  /** A new job (or import) id; default crypto.randomUUID(). */
   newJobId?: () => string;
 }
 
@@ -59,15 +66,18 @@ export function createRunController(store: Store<AppState, AppAction>, api: Spir
   const jobs = createJobs(store, api, images, { random, newJobId });
   const sweep = createSweepQueue(store, jobs, history, random, now);
   const settings = createSettingsPersistence(store, api);
+  const imports = createPackImports(store, api, newJobId);
   const job = () => store.getState().studio.job;
 
   return {
     start() {
       const stopJobs = jobs.listen();
       const stopSettings = settings.load();
+      const stopImports = imports.listen();
       return () => {
         stopJobs();
         stopSettings();
+        stopImports();
       };
     },
 
@@ -93,6 +103,9 @@ export function createRunController(store: Store<AppState, AppAction>, api: Spir
     resetToPackDefaults: () => settings.resetToPackDefaults(),
     choosePack: () => settings.choosePack(),
     listPacks: () => settings.listPacks(),
+    importModel: (choice) => imports.importModel(choice),
+    cancelImport: () => imports.cancel(),
+    dismissImport: () => imports.dismiss(),
     exportImage: (choice) => exportImage(store, api, choice),
   };
 }

@@ -1,5 +1,6 @@
-import { useServices } from '../app/appContext';
+import { useAppState, useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
+import { packAbilities } from '../state/packAbilities';
 import type { ControlEdit } from '../state/promptBuilder';
 import { EstimateLine, OutputSizeControl } from './PromptEstimate';
 import { RestorationBuilder } from './RestorationBuilder';
@@ -10,12 +11,14 @@ import './Panels.css';
  * with it): a text field and the builder's controls (RestorationBuilder), kept in sync both
  * ways by promptBuilder.ts. An invalid text is flagged under the field with the grammar's reason.
  * Under the field: where the text came from (the photo's estimate, edited, `auto`) and the
- * output size, which is the user's choice (promptEstimate.ts).
+ * output size, which is the user's choice (promptEstimate.ts). Under the semantic prompt: what the
+ * loaded pack does with the prompts (packAbilities.ts).
  */
 export function PromptPanel() {
   const { store } = useServices();
   const prompt = useStudio((s) => s.prompt);
   const restorerOnly = useStudio((s) => s.settings.strength === 0);
+  const abilities = useAppState((s) => packAbilities(s.engine?.pack ?? null));
   const edit = (e: ControlEdit) => store.dispatch({ type: 'prompt/control', edit: e });
 
   return (
@@ -37,6 +40,11 @@ export function PromptPanel() {
         spellCheck={false}
         onChange={(e) => store.dispatch({ type: 'prompt/semantic', text: e.target.value })}
       />
+      {abilities ? (
+        <p className="hint" data-testid="pack-abilities">
+          {abilities}
+        </p>
+      ) : null}
       {restorerOnly ? (
         <p className="hint" data-testid="semantic-prompt-hint">
           Used by the diffusion model: raise the strength above 0 (now restorer only) for this and the regions’ “what is here” to act. A region’s own restoration or Keep as is acts at every strength.

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { PackInfo } from '../../../preload/contract/channels';
 import { COLOR_FIX_NAMES, RESTORER_VIEWS, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
-import { useAppState } from '../app/appContext';
+import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
+import { isImporting } from '../state/packImport';
 import { isBusy, isRestorerOnly, restorerViewsHint, stepsToRun } from '../state/run';
 import { PROVIDERS, RANGES, randomSeed } from '../state/settings';
+import { PackImportStatus } from './ImportDialog';
 import { NumberField } from './NumberField';
 import { SliderField } from './SliderField';
 import './Panels.css';
@@ -16,7 +18,10 @@ const PROVIDER_LABELS: Record<string, string> = { auto: 'Automatic', cpu: 'CPU',
 /** Run settings: steps, guidance, seed (lock, randomise), strength, colour fix, scheduler, restorer, model pack, provider. */
 export function RunPanel() {
   const run = useRunController();
+  const { store } = useServices();
   const s = useStudio((st) => st.settings);
+  const importing = useStudio((st) => isImporting(st.packImport));
+  const packsVersion = useStudio((st) => st.packImport.packsVersion);
   const busy = useStudio((st) => isBusy(st.job));
   const loadedPack = useAppState((st) => st.engine?.pack ?? null);
   const noRestorer = loadedPack?.hasRestorer === false;
@@ -26,7 +31,7 @@ export function RunPanel() {
   const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText);
   const [packs, setPacks] = useState<PackInfo[]>([]);
 
-  // The pack list follows the loaded pack (a chosen folder shows up once it has loaded).
+  // The pack list follows the loaded pack (a chosen folder shows up once it has loaded) and each imported pack.
   useEffect(() => {
     let live = true;
     void run.listPacks().then((list) => {
@@ -35,7 +40,7 @@ export function RunPanel() {
     return () => {
       live = false;
     };
-  }, [run, loadedPack?.dir]);
+  }, [run, loadedPack?.dir, packsVersion]);
 
   const packDir = s.packDir ?? loadedPack?.dir ?? '';
   const packOptions = packs.some((p) => p.dir === packDir) || packDir === '' ? packs : [...packs, { name: loadedPack?.name ?? packDir, dir: packDir, loaded: true }];
@@ -176,6 +181,7 @@ export function RunPanel() {
             disabled={busy}
             onChange={(e) => {
               if (e.target.value === '__choose__') void run.choosePack();
+              else if (e.target.value === '__import__') store.dispatch({ type: 'dialog/open', dialog: 'import' });
               else run.setSettings({ packDir: e.target.value || null });
             }}
           >
@@ -186,6 +192,9 @@ export function RunPanel() {
               </option>
             ))}
             <option value="__choose__">Choose a folder…</option>
+            <option value="__import__" disabled={importing}>
+              Import Stable Diffusion model…
+            </option>
           </select>
           <button
             type="button"
@@ -202,6 +211,7 @@ export function RunPanel() {
             Pack defaults
           </button>
         </div>
+        <PackImportStatus />
 
         <label htmlFor="run-provider">Provider</label>
         <select id="run-provider" data-testid="run-provider" value={s.provider} disabled={busy} onChange={(e) => run.setSettings({ provider: e.target.value })}>

@@ -9,7 +9,8 @@
  *   history   historyResults.ts  finished results
  *   compare   compare.ts         original vs result views
  *   sweep     sweep.ts           the strength sweep and its grid
- *   dialog    which dialog is open (help, export, sweep)
+ *   packImport packImport.ts     "Import Stable Diffusion model…": the import in progress, how the last one ended
+ *   dialog    which dialog is open (help, export, sweep, import)
  */
 import type { CompareAction, CompareState } from './compare';
 import { compareReducer, initialCompareState } from './compare';
@@ -19,6 +20,8 @@ import type { PromptAction, PromptState } from './promptBuilder';
 import { initialPromptState, promptReducer } from './promptBuilder';
 import type { EstimateAction, EstimateState } from './promptEstimate';
 import { initialEstimateState, markEdited, promptEstimateReducer } from './promptEstimate';
+import type { PackImportAction, PackImportState } from './packImport';
+import { initialPackImportState, packImportReducer } from './packImport';
 import type { JobAction, JobState } from './run';
 import { initialJobState, jobReducer } from './run';
 import type { RunSettings, SettingsAction } from './settings';
@@ -26,7 +29,7 @@ import { DEFAULT_RUN_SETTINGS, settingsReducer } from './settings';
 import type { SweepAction, SweepState } from './sweep';
 import { initialSweepState, sweepReducer } from './sweep';
 
-export type DialogName = 'help' | 'export' | 'sweep';
+export type DialogName = 'help' | 'export' | 'sweep' | 'import';
 
 export interface RunWorkspaceState {
   prompt: PromptState;
@@ -36,12 +39,13 @@ export interface RunWorkspaceState {
   history: HistoryState;
   compare: CompareState;
   sweep: SweepState;
+  packImport: PackImportState;
   dialog: DialogName | null;
 }
 
 export type DialogAction = { type: 'dialog/open'; dialog: DialogName } | { type: 'dialog/close' };
 
-export type RunWorkspaceAction = PromptAction | EstimateAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | DialogAction;
+export type RunWorkspaceAction = PromptAction | EstimateAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | PackImportAction | DialogAction;
 
 export function initialRunWorkspace(): RunWorkspaceState {
   return {
@@ -52,11 +56,12 @@ export function initialRunWorkspace(): RunWorkspaceState {
     history: initialHistoryState,
     compare: initialCompareState,
     sweep: initialSweepState,
+    packImport: initialPackImportState,
     dialog: null,
   };
 }
 
-const PREFIXES = ['prompt/', 'estimate/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'dialog/'];
+const PREFIXES = ['prompt/', 'estimate/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'packImport/', 'dialog/'];
 
 /** Whether an action belongs to this slice (the app reducer hands those over). */
 export function isRunWorkspaceAction(action: { type: string }): action is RunWorkspaceAction {
@@ -97,6 +102,8 @@ export function runWorkspaceReducer(state: RunWorkspaceState, action: RunWorkspa
       return slice(state, 'compare', compareReducer(state.compare, action as CompareAction));
     case 'sweep/':
       return slice(state, 'sweep', sweepReducer(state.sweep, action as SweepAction));
+    case 'packImport/':
+      return slice(state, 'packImport', packImportReducer(state.packImport, action as PackImportAction));
     case 'dialog/': {
       const a = action as DialogAction;
       const dialog = a.type === 'dialog/open' ? a.dialog : null;

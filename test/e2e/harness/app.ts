@@ -7,13 +7,14 @@
  *     -> binding __spireHarnessInvoke (sender frame checked like main does, refused in a Result)
  *     -> createIpcDispatcher(createIpcHandlers(...))   <- the same code main registers
  *     -> the services main builds (createAppServices: images, restore jobs, export,
- *        settings and recent files in memory), a fake DialogPort (open, save, folder),
+ *        settings and recent files in memory, model import), a fake DialogPort (open, save,
+ *        folder, model), a fake importer (FakeImporter) writing into a temporary user data folder,
  *        SupervisedEngineHost over a real worker_threads Worker running out/main/worker.js
  *   engine status, restore progress/done -> page.evaluate(__spireHarnessEmit) -> listeners
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, relative } from 'node:path';
+import { basename, extname, join, normalize, relative } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { EventChannel, EventChannels } from '../../../preload/contract/channels';
 import { SupervisedEngineHost } from '../../../main/engine/host';
@@ -23,9 +24,11 @@ import { threadSpawner } from '../../../main/engine/threadSpawner';
 import { createIpcDispatcher } from '../../../main/ipc/dispatch';
 import { createIpcHandlers } from '../../../main/ipc/handlers';
 import { untrustedSenderRefusal } from '../../../main/ipc/register';
+import { SpireError } from '../../../common/errors';
 import { CONTENT_SECURITY_POLICY, isAppPageUrl } from '../../../main/security';
 import { createAppServices, type AppServices } from '../../../main/services/appServices';
 import type { DialogPort, SaveDialogOptions } from '../../../main/services/dialogPort';
+import type { ImportHooks, ImportModelFn, ImportOptions } from '../../../main/services/importService';
 import { engineConfigFrom } from '../../../main/services/engineConfig';
 import { RecentFiles } from '../../../main/services/recentFiles';
 import { OUT, REPO, buildPreloadForPage, ensureAppBuilt } from './build';
@@ -62,15 +65,18 @@ const MIME: Record<string, string> = {
 /**
  * A DialogPort whose answers the test sets: `next` is the file "the user" opens
  * (null = cancel), `nextSave` the path they save to (null = cancel; a spec points
- * it into a temporary folder), `nextFolder` the folder they pick. Each save
- * dialog's options are recorded in `saves`.
+ * it into a temporary folder), `nextFolder` the folder they pick, `nextModel`
+ * the model they import. Each save dialog's options are recorded in `saves`,
+ * each import dialog's kind in `modelKinds`.
  */
 export class FakeDialog implements DialogPort {
   next: string | null = null;
   nextSave: string | null = null;
   nextFolder: string | null = null;
+  nextModel: string | null = null;
   calls = 0;
   readonly saves: SaveDialogOptions[] = [];
+  readonly modelKinds: ('file' | 'folder')[] = [];
   async chooseImageFile(): Promise<string | null> {
     this.calls += 1;
     return this.next;
@@ -82,17 +88,69 @@ export class FakeDialog implements DialogPort {
   async chooseFolder(): Promise<string | null> {
     return this.nextFolder;
   }
+  async chooseModelSource(kind: 'file' | 'folder'): Promise<string | null> {
+    this.modelKinds.push(kind);
+    return this.nextModel;
+  }
+}
+
+/**
+ * The importer (main/import/importModel.ts) as the specs drive it: each import reports `convert`
+ * and `export-unet` progress, then waits for `finish()` (it then writes `pack(options)` into its
+ * outDir and reports `write`) or for the abort signal (it then throws `cancelled`, as the real one).
+ * `calls` records every import's options.
+ */
+export class FakeImporter {
+  readonly calls: ImportOptions[] = [];
+  /** What a finished import writes into its outDir; default: a copy of the tiny pack named after the folder. */
+  pack: (options: ImportOptions) => Promise<string> = async (o) => {
+    const name = basename(o.outDir);
+    await cp(TINY_PACK, o.outDir, { recursive: true, filter: (src) => !src.includes(join(TINY_PACK, 'golden')) });
+    const manifest = JSON.parse(await readFile(join(o.outDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(o.outDir, 'manifest.json'), JSON.stringify({ ...manifest, name }, null, 1));
+    return name;
+  };
+  private gates: (() => void)[] = [];
+
+  readonly importModel: ImportModelFn = async (options: ImportOptions, hooks?: ImportHooks) => {
+    this.calls.push(options);
+    const report = (stage: string, fraction: number, message: string) => hooks?.onProgress?.({ stage, fraction, message });
+    report('convert', 0.05, 'Reading the checkpoint');
+    await new Promise<void>((resolve, reject) => {
+      const abort = () => {
+        this.gates = this.gates.filter((g) => g !== resolve); // a cancelled import no longer waits
+        reject(new SpireError('cancelled', 'Import cancelled.'));
+      };
+      if (hooks?.signal?.aborted) return abort();
+      hooks?.signal?.addEventListener('abort', abort);
+      this.gates.push(resolve);
+      report('export-unet', 0.4, 'Exporting the UNet to ONNX');
+    });
+    report('write', 0.95, 'Writing the pack');
+    const name = await this.pack(options);
+    return { packDir: options.outDir, name };
+  };
+
+  /** Lets the oldest waiting import finish. */
+  finish(): void {
+    this.gates.shift()?.();
+  }
 }
 
 export interface LaunchOptions {
   /** Overrides of the engine configuration (pack folder, providers). Default: tiny-random fixture pack, CPU. */
   engine?: Partial<EngineConfig>;
   viewport?: { width: number; height: number };
+  /** The importer behind "Import Stable Diffusion model…"; default: `importer` (FakeImporter). */
+  importModel?: ImportModelFn;
 }
 
 export interface HarnessApp {
   page: Page;
   dialog: FakeDialog;
+  importer: FakeImporter;
+  /** The user data packs folder (imported models go there; removed on close). */
+  userPacksDir: string;
   engine: SupervisedEngineHost;
   /** The services behind the handler table (restore results, images, ...), as main builds them. */
   services: AppServices;
@@ -122,6 +180,9 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
 
   // Main's side: the same services and handler table main/index.ts builds, with a fake dialog.
   const dialog = new FakeDialog();
+  const importer = new FakeImporter();
+  const appDataDir = await mkdtemp(join(tmpdir(), 'spire-e2e-user-data-'));
+  const userPacksDir = join(appDataDir, 'packs');
   const engineProcesses: EngineProcess[] = [];
   const spawnThread = threadSpawner({ workerPath: join(OUT, 'main/worker.js') });
   const config: EngineConfig = {
@@ -154,6 +215,8 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     emit,
     recent: new RecentFiles(null),
     settingsStore: null,
+    userPacksDir,
+    importModel: options.importModel ?? importer.importModel,
   });
   const dispatch = createIpcDispatcher(createIpcHandlers(services));
 
@@ -226,6 +289,8 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
   return {
     page,
     dialog,
+    importer,
+    userPacksDir,
     engine,
     services,
     events,
@@ -240,9 +305,11 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     },
     async close() {
       unsubscribe();
+      await services.importService.stop();
       await context.close();
       await engine.stop();
       await rm(userDataDir, { recursive: true, force: true });
+      await rm(appDataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 /** window.spire as the preload builds it: purpose-named calls on the right channels, and listeners that never see the IPC event. */
 import { describe, expect, it } from 'vitest';
-import type { RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../preload/contract/channels';
+import type { PackImportDoneEvent, PackImportProgressEvent, RestoreDoneEvent, RestoreParamsWire, RestoreProgressEvent } from '../../../preload/contract/channels';
 import type { EngineStatus } from '../../../common/engineStatus';
 import { createSpireApi, type IpcRendererLike } from '../../../preload/api';
 
@@ -60,6 +60,8 @@ describe('createSpireApi', () => {
     await api.export.save({ kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 });
     await api.settings.get();
     await api.settings.set({ defaults: { steps: 30 } });
+    await api.packs.importModel({ jobId: 'imp', source: 'file', withRestorer: true, fp16: false });
+    await api.packs.cancelImport('imp');
     expect(ipc.invoked).toEqual([
       ['spire:app:info', {}],
       ['spire:image:open-dialog', {}],
@@ -77,12 +79,14 @@ describe('createSpireApi', () => {
       ['spire:export:save', { kind: 'wipe', resultId: 'res', wipePosition: 0.25, format: 'jpeg', quality: 80 }],
       ['spire:settings:get', {}],
       ['spire:settings:set', { defaults: { steps: 30 } }],
+      ['spire:packs:import', { jobId: 'imp', source: 'file', withRestorer: true, fp16: false }],
+      ['spire:packs:import-cancel', { jobId: 'imp' }],
     ]);
   });
 
   it('exposes no generic invoke/send/on', () => {
     const api = createSpireApi(fakeIpc()) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'restore', 'settings']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'packs', 'restore', 'settings']);
     for (const group of Object.values(api)) {
       for (const [name, fn] of Object.entries(group as Record<string, unknown>)) {
         expect(typeof fn).toBe('function');
@@ -126,5 +130,24 @@ describe('createSpireApi', () => {
     offDone();
     expect(ipc.listeners.get('spire:restore:progress')?.size).toBe(0);
     expect(ipc.listeners.get('spire:restore:done')?.size).toBe(0);
+  });
+
+  it('packs.onImportProgress and onImportDone deliver only their payloads and unsubscribe', () => {
+    const ipc = fakeIpc();
+    const api = createSpireApi(ipc);
+    const progress: unknown[][] = [];
+    const done: unknown[][] = [];
+    const offProgress = api.packs.onImportProgress((...args: unknown[]) => progress.push(args));
+    const offDone = api.packs.onImportDone((...args: unknown[]) => done.push(args));
+    const p: PackImportProgressEvent = { jobId: 'imp', stage: 'convert', fraction: 0.25, message: 'Converting the UNet' };
+    const d: PackImportDoneEvent = { jobId: 'imp', result: { ok: true, value: { name: 'v1-5', dir: '/data/packs/v1-5', loaded: false } } };
+    ipc.emit('spire:packs:import-progress', p);
+    ipc.emit('spire:packs:import-done', d);
+    expect(progress).toEqual([[p]]);
+    expect(done).toEqual([[d]]);
+    offProgress();
+    offDone();
+    expect(ipc.listeners.get('spire:packs:import-progress')?.size).toBe(0);
+    expect(ipc.listeners.get('spire:packs:import-done')?.size).toBe(0);
   });
 });

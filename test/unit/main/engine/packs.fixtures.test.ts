@@ -171,14 +171,16 @@ describe('manifest defaults (the run settings a pack recommends)', () => {
     const dir = await withDefaults({ ...COMPACT, eta: 0.5 });
     const m = await readManifest(dir);
     expect(m.spire?.defaults).toEqual({ ...COMPACT, eta: 0.5 });
-    expect(packInfo(m)).toEqual({ name: 'tiny-random', dir, hasRestorer: true, hasEstimator: true, defaults: { ...COMPACT, eta: 0.5 } });
+    expect(packInfo(m)).toEqual({ name: 'tiny-random', dir, hasRestorer: true, hasEstimator: true, hasAdaptor: true, defaults: { ...COMPACT, eta: 0.5 } });
     // Restorer only: strength 0 with faithful mode.
     expect((await readManifest(await withDefaults({ useRestorer: true, strength: 0 }))).spire?.defaults).toEqual({ useRestorer: true, strength: 0 });
   });
 
   it('a pack without them reports none; a loose manifest says nothing about a restorer', async () => {
     const plain = await readManifest(await copyPack());
-    expect(packInfo(plain)).toEqual({ name: 'tiny-random', dir: plain.dir, hasRestorer: true, hasEstimator: true });
+    expect(packInfo(plain)).toEqual({ name: 'tiny-random', dir: plain.dir, hasRestorer: true, hasEstimator: true, hasAdaptor: true });
+    // An imported Stable Diffusion model has no adaptor (semantic refinement over the restorer).
+    expect(packInfo({ ...plain, spire: { ...plain.spire!, adaptor: null } }).hasAdaptor).toBe(false);
     const loose = await copyPack();
     await writeFile(join(loose, 'manifest.json'), JSON.stringify({ name: 'loose', components: {} }));
     expect(packInfo(await readManifest(loose))).toEqual({ name: 'loose', dir: loose });

@@ -38,6 +38,7 @@ function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
     dialog: { chooseImageFile: vi.fn(async () => '/chosen/by/user.png') },
     engine: { status: () => ({ state: 'ready', pack: null, provider: null, message: 'No model pack found' }) },
     packs: { listPacks: async () => [], choosePack: async () => null, configure: async () => settingsView },
+    imports: { start: vi.fn(async (request) => ({ jobId: request.jobId, sourceName: 'v1-5.safetensors' })), cancel: vi.fn(() => true) },
     restore: { start: () => ({ jobId: 'job-1' }), cancel: () => true, discard: () => true },
     estimates: { estimate: vi.fn(async () => estimate) },
     exporter: { save: async () => ({ path: '/out/a.png' }) },
@@ -213,6 +214,24 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { defaultsPack: 42 },
     { defaultsSaved: true },
   ],
+  'spire:packs:import': [
+    undefined,
+    null,
+    {},
+    { source: 'file', withRestorer: true, fp16: false },
+    { jobId: 'imp-1', source: 'file', withRestorer: true },
+    { jobId: 'imp-1', source: 'file', fp16: false },
+    { jobId: 'imp-1', source: 'url', withRestorer: true, fp16: false },
+    { jobId: 'imp-1', source: '/home/me/v1-5.safetensors', withRestorer: true, fp16: false },
+    { jobId: 'imp-1', source: 'file', withRestorer: true, fp16: false, path: '/home/me/v1-5.safetensors' },
+    { jobId: 'imp-1', source: 'file', withRestorer: true, fp16: false, outDir: '/etc' },
+    { jobId: 'imp-1', source: 'file', withRestorer: true, fp16: false, python: '/bin/sh' },
+    { jobId: 'imp-1', source: 'file', withRestorer: 'yes', fp16: false },
+    { jobId: 'imp-1', source: 'file', withRestorer: true, fp16: 1 },
+    { jobId: '../x', source: 'file', withRestorer: true, fp16: false },
+    { jobId: '', source: 'folder', withRestorer: true, fp16: false },
+  ],
+  'spire:packs:import-cancel': [undefined, null, {}, { jobId: '' }, { jobId: 7 }, { jobId: 'a/b' }, { jobId: 'imp-1', all: true }],
 };
 
 /** Per channel: one payload that must reach the handler. */
@@ -233,6 +252,8 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:export:save': { kind: 'sweep-grid', format: 'webp', quality: 90, cells: [{ resultId: 'r1', label: 'strength 0.5' }], columns: 1 },
   'spire:settings:get': {},
   'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0, restorerViews: 8 }, defaultsPack: '/packs/compact' },
+  'spire:packs:import': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', source: 'folder', withRestorer: false, fp16: true },
+  'spire:packs:import-cancel': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' },
 };
 
 describe('IPC contract', () => {
@@ -421,5 +442,23 @@ describe('IPC handlers', () => {
     const handlers = createIpcHandlers(fakeServices({ exporter: { save: async () => null } }));
     expect(await handlers['spire:restore:start'](VALID['spire:restore:start'])).toEqual({ ok: true, value: { jobId: 'job-1' } });
     expect(await handlers['spire:export:save'](VALID['spire:export:save'])).toEqual({ ok: true, value: null });
+  });
+
+  it('packs:import passes only the choices on (main shows the dialog) and answers what the service started', async () => {
+    const services = fakeServices();
+    const dispatch = createIpcDispatcher(createIpcHandlers(services));
+    expect(await dispatch('spire:packs:import', VALID['spire:packs:import'])).toEqual({ ok: true, value: { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', sourceName: 'v1-5.safetensors' } });
+    expect(services.imports.start).toHaveBeenCalledWith({ jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', source: 'folder', withRestorer: false, fp16: true });
+    expect(await dispatch('spire:packs:import-cancel', { jobId: 'imp-1' })).toEqual({ ok: true, value: { cancelled: true } });
+    expect(services.imports.cancel).toHaveBeenCalledWith('imp-1');
+  });
+
+  it('packs:import answers null when the dialog was cancelled, and a refusal with its code and words', async () => {
+    const cancelled = createIpcHandlers(fakeServices({ imports: { start: async () => null, cancel: () => false } }));
+    expect(await cancelled['spire:packs:import'](VALID['spire:packs:import'])).toEqual({ ok: true, value: null });
+    expect(await cancelled['spire:packs:import-cancel']({ jobId: 'imp-1' })).toEqual({ ok: true, value: { cancelled: false } });
+    const busy = new SpireError('job-id-in-use', 'A model is being imported already.');
+    const refused = createIpcHandlers(fakeServices({ imports: { start: async () => Promise.reject(busy), cancel: () => false } }));
+    expect(await refused['spire:packs:import'](VALID['spire:packs:import'])).toEqual({ ok: false, error: { code: 'job-id-in-use', message: busy.message } });
   });
 });

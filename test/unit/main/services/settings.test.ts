@@ -120,6 +120,10 @@ describe('engineConfigFrom', () => {
     ).toEqual({ packOverride: '/packs/mine', packRoots: ['/opt/SPIRE Studio/resources/models/packs'], providers: ['cuda', 'cpu'], threads: 2 });
   });
 
+  it('lists the user data packs folder (imported models) after the app’s own packs', () => {
+    expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/repo', userPacksDir: '/home/me/.config/SPIRE Studio/packs' }).packRoots).toEqual(['/repo/models/packs', '/home/me/.config/SPIRE Studio/packs']);
+  });
+
   it('uses the pack folder from the settings when SPIRE_MODEL_PACK is not set', () => {
     expect(engineConfigFrom({ env: {}, resourcesPath: null, appRoot: '/r', settings: settingsWith({ packDir: '/packs/chosen' }) }).packOverride).toBe('/packs/chosen');
   });

@@ -102,6 +102,12 @@ function fakeApi(): FakeApi {
     },
     export: { save: unused('export.save') },
     settings: { get: unused('settings.get'), set: unused('settings.set') },
+    packs: {
+      importModel: unused('packs.importModel'),
+      cancelImport: unused('packs.cancelImport'),
+      onImportProgress: unused('packs.onImportProgress'),
+      onImportDone: unused('packs.onImportDone'),
+    },
   };
   return api;
 }

@@ -1,9 +1,9 @@
 /**
- * The run controller against a fake window.spire.restore/export/settings/engine and fake result
- * images, shared by the tests of its parts (jobs, sweepQueue, exportRequests, settingsPersistence).
+ * The run controller against a fake window.spire.restore/export/settings/engine/packs and fake result
+ * images, shared by the tests of its parts (jobs, sweepQueue, exportRequests, settingsPersistence, packImports).
  * Jobs are named job1, job2, ... unless a test names them (`newJobId`; null: the app's default).
  */
-import type { AppSettingsView, ExportRequest, RestoreDoneEvent, RestoreProgressEvent, RestoreStartRequest, RestoredImage, Result, SettingsPatch, SpireApi } from '../../../../../preload/contract/channels';
+import type { AppSettingsView, ExportRequest, PackImportDoneEvent, PackImportProgressEvent, PackImportRequest, PackImportStarted, RestoreDoneEvent, RestoreProgressEvent, RestoreStartRequest, RestoredImage, Result, SettingsPatch, SpireApi } from '../../../../../preload/contract/channels';
 import type { ResultImages } from '../../../../../renderer/src/app/resultHistory';
 import { createRunController } from '../../../../../renderer/src/app/runController';
 import { appReducer, initialAppState } from '../../../../../renderer/src/state/appState';
@@ -28,6 +28,8 @@ export interface HarnessOptions {
   view?: AppSettingsView;
   /** main's answer to settings.get; default: `view` (or VIEW). */
   settingsGet?: () => Promise<Result<AppSettingsView>>;
+  /** main's answer to packs.importModel; default: started, the source named v1-5.safetensors. */
+  importAnswer?: (request: PackImportRequest) => Promise<Result<PackImportStarted | null>>;
 }
 
 export function harness(options: HarnessOptions = {}) {
@@ -38,6 +40,10 @@ export function harness(options: HarnessOptions = {}) {
   const discards: string[] = [];
   const exports: ExportRequest[] = [];
   const settingsSets: SettingsPatch[] = [];
+  const imports: PackImportRequest[] = [];
+  const importCancels: string[] = [];
+  const importProgress = new Set<(p: PackImportProgressEvent) => void>();
+  const importDone = new Set<(d: PackImportDoneEvent) => void>();
   let jobs = 0;
   const api = {
     restore: {
@@ -80,6 +86,25 @@ export function harness(options: HarnessOptions = {}) {
       listPacks: async () => ({ ok: true, value: [] }),
       choosePack: async () => ({ ok: true, value: null }),
       configure: async () => ({ ok: true, value: VIEW }),
+    },
+    packs: {
+      importModel: async (request: PackImportRequest) => {
+        imports.push(request);
+        if (options.importAnswer) return options.importAnswer(request);
+        return { ok: true, value: { jobId: request.jobId, sourceName: 'v1-5.safetensors' } };
+      },
+      cancelImport: async (jobId: string) => {
+        importCancels.push(jobId);
+        return { ok: true, value: { cancelled: true } };
+      },
+      onImportProgress: (l: (p: PackImportProgressEvent) => void) => {
+        importProgress.add(l);
+        return () => importProgress.delete(l);
+      },
+      onImportDone: (l: (d: PackImportDoneEvent) => void) => {
+        importDone.add(l);
+        return () => importDone.delete(l);
+      },
     },
   } as unknown as SpireApi; // only the parts the run controller calls
 
@@ -132,12 +157,18 @@ export function harness(options: HarnessOptions = {}) {
     discards,
     exports,
     settingsSets,
+    imports,
+    importCancels,
     released,
     revoked,
     result,
     studio: () => store.getState().studio,
     emitProgress: (p: RestoreProgressEvent) => progress.forEach((l) => l(p)),
     emitDone: (d: RestoreDoneEvent) => done.forEach((l) => l(d)),
+    emitImportProgress: (p: PackImportProgressEvent) => importProgress.forEach((l) => l(p)),
+    emitImportDone: (d: PackImportDoneEvent) => importDone.forEach((l) => l(d)),
+    /** Subscribed import listeners (0 after stop). */
+    importListeners: () => importProgress.size + importDone.size,
   };
 }
 
