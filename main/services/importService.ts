@@ -25,32 +25,15 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { PackImportRequest, PackImportStarted, PackInfo } from '../../preload/contract/channels';
 import { SpireError, isSpireError, toErrorInfo, type ErrorInfo } from '../../common/errors';
 import type { DialogPort } from './dialogPort';
+import type { ImportOptions, ImportProgress } from '../import/importModel';
 import type { EmitEvent } from './restoreService';
-
-/** The importer's options (main/import/importModel.ts, ImportOptions). */
-export interface ImportOptions {
-  source: string;
-  outDir: string;
-  fp16?: boolean;
-  /** A pack whose restorer and estimator are copied in (faithful mode), or null for none. */
-  restorerFrom?: string | null;
-  force?: boolean;
-  python?: string;
-}
-
-/** One progress report of the importer. */
-export interface ImportProgress {
-  stage: string;
-  fraction: number;
-  message: string;
-}
 
 export interface ImportHooks {
   onProgress?(p: ImportProgress): void;
   signal?: AbortSignal;
 }
 
-/** The importer: throws SpireError `import-unsupported`, `import-failed`, `output-exists` or `cancelled`. */
+/** The importer (main/import/importModel.ts importModel, injected so tests can fake it): throws SpireError `import-unsupported`, `import-failed`, `output-exists` or `cancelled`. */
 export type ImportModelFn = (options: ImportOptions, hooks?: ImportHooks) => Promise<{ packDir: string; name: string }>;
 
 export interface ImportServiceOptions {

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpireApi } from '../../preload/contract/channels';
 import { addGaussianNoise } from '../../main/engine/degrade/degrade';
 import { Generator } from '../../main/engine/tensor/random';
 import { REPO } from './harness/build';
 import { launchApp, type HarnessApp } from './harness/app';
+import { recordResults, recordedResults } from './harness/results';
 
 const PACK = join(REPO, 'models', 'packs', 'spire-compact');
 const KODAK = join(REPO, '..', 'shared', 'datasets', 'Kodak24', 'kodim05.png');
@@ -42,7 +42,6 @@ async function rgb8(bytes: Uint8Array | string): Promise<{ data: Uint8Array; wid
   return { data: new Uint8Array(data), width: info.width, height: info.height };
 }
 
-type SpireWindow = { spire: SpireApi; __results: string[] };
 
 beforeAll(async () => {
   if (!existsSync(KODAK)) throw new Error(`${KODAK} is missing: this test needs ../shared/datasets beside the checkout.`);
@@ -59,11 +58,7 @@ beforeAll(async () => {
   await writeFile(noisyPath, await sharp(noisy, { raw: { width: SIDE, height: SIDE, channels: 3 } }).png().toBuffer());
   // 2. The editor on the embedded pack, at its recommended settings (nothing saved: the pack's defaults apply).
   app = await launchApp({ engine: { packOverride: PACK }, viewport: { width: 1280, height: 860 } });
-  await app.page.evaluate(() => {
-    const w = globalThis as unknown as SpireWindow;
-    w.__results = [];
-    w.spire.restore.onDone((d) => d.result.ok && w.__results.push(d.result.value.resultId));
-  });
+  await recordResults(app.page);
 }, 180_000);
 afterAll(async () => {
   await app?.close();
@@ -91,7 +86,7 @@ describe('the embedded pack’s estimate, end to end', () => {
     await testId('run-button').click();
     await expect.poll(() => app.page.locator('[data-testid^="history-item-"]').count(), { timeout: 120_000 }).toBe(1);
     expect(await testId('error-banner').count()).toBe(0);
-    const [resultId] = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).__results);
+    const [resultId] = await recordedResults(app.page);
     const kept = app.services.restoreService.result(resultId!);
     if (!kept) throw new Error('main did not keep the result');
     expect(kept.image.estimate?.restorationPrompt).toMatch(/Denoise with sigma/); // the run used the estimate unchanged

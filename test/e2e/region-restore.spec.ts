@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpireApi } from '../../preload/contract/channels';
 import { addGaussianNoise, gaussianBlur } from '../../main/engine/degrade/degrade';
 import { Generator } from '../../main/engine/tensor/random';
 import { REPO } from './harness/build';
 import { launchApp, type HarnessApp } from './harness/app';
+import { recordResults, recordedResults } from './harness/results';
 
 const PACK = join(REPO, 'models', 'packs', 'spire-compact');
 const KODAK = join(REPO, '..', 'shared', 'datasets', 'Kodak24', 'kodim05.png');
@@ -56,7 +56,6 @@ function psnr(a: Uint8Array, b: Uint8Array, x0: number, x1: number): number {
 const left = (a: Uint8Array) => psnr(a, clean, 0, HALF - SEAM);
 const right = (a: Uint8Array) => psnr(a, clean, HALF + SEAM, SIDE);
 
-type SpireWindow = { spire: SpireApi; __results: string[] };
 
 beforeAll(async () => {
   if (!existsSync(KODAK)) throw new Error(`${KODAK} is missing: this test needs ../shared/datasets beside the checkout.`);
@@ -77,11 +76,7 @@ beforeAll(async () => {
   await writeFile(photoPath, await sharp(degraded, { raw: { width: SIDE, height: SIDE, channels: 3 } }).png().toBuffer());
   // 2. The editor on the embedded pack, at its recommended settings (nothing saved: the pack's defaults apply).
   app = await launchApp({ engine: { packOverride: PACK }, viewport: { width: 1280, height: 900 } });
-  await app.page.evaluate(() => {
-    const w = globalThis as unknown as SpireWindow;
-    w.__results = [];
-    w.spire.restore.onDone((d) => d.result.ok && w.__results.push(d.result.value.resultId));
-  });
+  await recordResults(app.page);
 }, 180_000);
 afterAll(async () => {
   await app?.close();
@@ -111,9 +106,9 @@ async function paintRect(a: { x: number; y: number }, b: { x: number; y: number 
 /** Runs and returns the kept result's pixels (8-bit RGB) and the prompts main recorded for it. */
 async function runAndRead(expectedResults: number): Promise<{ pixels: Uint8Array; regions: unknown }> {
   await testId('run-button').click();
-  await expect.poll(() => app.page.evaluate(() => (globalThis as unknown as SpireWindow).__results.length), { timeout: 300_000, interval: 500 }).toBe(expectedResults);
+  await expect.poll(() => recordedResults(app.page).then((ids) => ids.length), { timeout: 300_000, interval: 500 }).toBe(expectedResults);
   expect(await testId('error-banner').count()).toBe(0);
-  const ids = await app.page.evaluate(() => (globalThis as unknown as SpireWindow).__results);
+  const ids = await recordedResults(app.page);
   const kept = app.services.restoreService.result(ids[expectedResults - 1]!);
   if (!kept) throw new Error('main did not keep the result');
   const { data, info } = await sharp(kept.image.bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -11,7 +11,8 @@ import type { EventChannel, EventChannels, PackImportDoneEvent, PackImportProgre
 import { SpireError } from '../../../../common/errors';
 import type { EngineHost } from '../../../../main/engine/host';
 import { createAppServices } from '../../../../main/services/appServices';
-import { ImportService, packFolderName, uniqueName, type ImportHooks, type ImportModelFn, type ImportOptions } from '../../../../main/services/importService';
+import { type ImportOptions } from '../../../../main/import/importModel';
+import { ImportService, packFolderName, uniqueName, type ImportHooks, type ImportModelFn } from '../../../../main/services/importService';
 import { RecentFiles } from '../../../../main/services/recentFiles';
 
 const REPO = resolve(__dirname, '../../../..');
