@@ -92,13 +92,17 @@ class VaeWrap(nn.Module):
 
 @torch.no_grad()
 def unet_parity(diffusers_unet, unet: UNet, cfg: SpireConfig, seed: int = 0) -> float:
-    """Max |ours - diffusers| of the two UNets on one small random input (no fused inputs)."""
+    """Max |ours - diffusers| of the two UNets on one small random input (no fused inputs); inf when ours is
+    not finite, NaN when only diffusers' is not."""
     g = torch.Generator().manual_seed(seed)
     side = 2 ** (len(cfg.unet.channels) - 1)
     z = torch.randn(1, cfg.autoencoder.latent_channels, side, side, generator=g)
     ctx = torch.randn(1, cfg.text_encoder.max_length, cfg.context_dim, generator=g)
     t = torch.tensor([501.0])
-    return float((diffusers_unet(z, t, encoder_hidden_states=ctx).sample - unet(z, t, ctx)).abs().max())
+    ref, ours = diffusers_unet(z, t, encoder_hidden_states=ctx).sample, unet(z, t, ctx)
+    if not torch.isfinite(ours).all():
+        return float("inf")  # ours must be finite: a NaN return means only the reference failed
+    return float((ref - ours).abs().max())
 
 
 class SDPrior(nn.Module):
