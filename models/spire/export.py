@@ -253,6 +253,60 @@ def update_pack(models: SpireModels, pack_dir, parts, device="cpu") -> dict:
     return manifest
 
 
+@torch.no_grad()
+def export_sd_adaptor(prior, pack_in, out, force: bool = False) -> dict:
+    """An imported SD 1.5 pack (spire.import_sd, `adaptor: null`) plus a trained adaptor (sd_prior.SDPrior) ->
+    a SPIRE pack in `out`: every file of `pack_in` copied, then unet/ re-exported as our UNet with the fused
+    (gamma, beta) inputs, adaptor/model.onnx added, the manifest's `adaptor` section and those two components
+    written. The text encoder, VAE graphs, tokenizer and scheduler stay the importer's. `pack_in` is not changed.
+    Refused: float16 packs (export float32, then spire.fp16) and packs whose restoration prompt goes through a
+    separate text encoder (the adaptor was trained on the CLIP encoding of the restoration prompt)."""
+    import shutil
+    import tempfile
+
+    pack_in, out = Path(pack_in), Path(out)
+    manifest = json.loads((pack_in / "manifest.json").read_text())
+    if manifest.get("adaptor") is not None:
+        raise ValueError(f"{pack_in} already has an adaptor; start from the imported (adaptor-less) pack")
+    if not manifest["textEncoder"].get("sharedForRestorationPrompt", True):
+        raise ValueError(f"{pack_in} encodes the restoration prompt with its own text encoder, but the adaptor was "
+                         "trained on the SD text encoder's encoding: import without --restorer-from, or with a "
+                         "restorer that shares the text encoder")
+    if any(c.get("dtype") != "float32" for c in manifest["components"].values()):
+        raise ValueError(f"{pack_in} is float16: export into the float32 import, then run spire.fp16")
+    cfg = prior.cfg
+    if manifest["textEncoder"]["hiddenSize"] != cfg.context_dim or manifest["latent"]["channels"] != cfg.autoencoder.latent_channels:
+        raise ValueError(f"{pack_in} does not describe the run's prior (text width / latent channels differ)")
+    pack.check_output_folder(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.export-", dir=out.parent) as scratch:
+        staged = Path(scratch) / "pack"
+        shutil.copytree(pack_in, staged)
+        for old in (staged / "unet").glob("*"):
+            old.unlink()  # the importer's UNet (and its external data) is replaced by ours with fused inputs
+        specs = component_specs(cfg, "float32")
+        side = prior.size_multiple * 2
+        for name, module in (("unet", prior.unet.float().eval()), ("adaptor", prior.adaptor.float().eval())):
+            ins, outs = specs[name]
+            inputs = example_inputs(ins, 2, side, side, cfg.text_encoder.vocab_size, "cpu", torch.float32)
+            file = f"{name}/model.onnx"
+            data = export_onnx(module, inputs, ins, outs, staged / file)
+            manifest["components"][name] = pack.component(file, ins, outs, "float32")
+            if data:
+                manifest["components"][name]["externalData"] = f"{name}/{data}"
+        f = cfg.autoencoder.downsampling_factor
+        names = fusion_tensor_names(cfg.unet, cfg.adaptor.fusion)
+        manifest["adaptor"] = {"fusion": cfg.adaptor.fusion, "skips": [
+            {"name": s.name, "channels": s.channels, "downscale": s.downscale * f,
+             "tensors": [n for n in names if n.rsplit("_", 1)[0] == s.name]} for s in skip_specs(cfg.unet)]}
+        manifest["producer"] = dict(manifest["producer"], adaptorTool="spire.export --sd-pack", adaptorTorch=torch.__version__)
+        pack.write_json(staged / "manifest.json", manifest)
+        if out.exists():
+            shutil.rmtree(out)
+        staged.replace(out)
+    return manifest
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", required=True, help="training run folder (config.json + <part>.pt)")
@@ -266,7 +320,16 @@ def main():
     p.add_argument("--defaults", metavar="JSON", default=None,
                    help='run settings the pack recommends, written to manifest.json `defaults`, e.g. '
                         '\'{"useRestorer": true, "strength": 0.25, "steps": 20}\' (see models/README.md)')
+    p.add_argument("--sd-pack", metavar="PACK",
+                   help="--run is an SD-prior run (train.py --prior): write its adaptor into a copy of this imported "
+                        "pack (spire.import_sd output) at --out")
     a = p.parse_args()
+    if a.sd_pack:
+        from .sd_prior import SDPrior
+
+        manifest = export_sd_adaptor(SDPrior.load_run(a.run), a.sd_pack, a.out, a.force)
+        print(f"wrote {a.out}: " + ", ".join(manifest["components"]) + f" (adaptor: {manifest['adaptor']['fusion']})")
+        return
     defaults = None
     if a.defaults is not None:
         try:

@@ -22,6 +22,15 @@ On a GPU: --workers N builds batches in N processes (the same batches as without
 function of (index, step)), and --seconds S stops each stage after S seconds of training, the cosine
 schedule following whichever of step / steps and elapsed / S is further along.
 
+A Stable Diffusion 1.5 model as the prior (the paper's recipe: frozen SD UNet, VAE and CLIP text encoder,
+only the adaptor trains; spire/sd_prior.py):
+
+    cd models && /work/venv-sd/bin/python -m spire.train --prior SD_FOLDER_OR_FILE --config configs/tiny.json \
+        --stage adaptor --out runs/sd-adaptor [--grad-checkpoint] [--autocast bf16]
+
+takes the model's shapes from the prior and only the `train` section from --config; the run folder then
+holds adaptor.pt and prior.json (the source), and spire.export --sd-pack writes it into an imported pack.
+
 The folder holds config.json, <part>.pt, state_<stage>.pt (optimizer, step) and log.jsonl (one JSON
 object per logged step). Every random draw is a function of (--seed, stage, step), so --resume
 continues exactly where a run stopped.
@@ -138,11 +147,16 @@ class Dataset:
 
 class Trainer:
     def __init__(self, cfg: SpireConfig, out: Path, device: str, seed: int, data=None, sets=None, workers: int = 0,
-                 seconds: float | None = None):
+                 seconds: float | None = None, models=None, autocast: str | None = None):
+        """models: the parts to train and their frozen companions (default: a SpireModels built from cfg; an
+        sd_prior.SDPrior for a Stable Diffusion prior). autocast: None, or "bf16" (torch.autocast around the loss)."""
         self.cfg, self.out, self.device, self.seed = cfg, Path(out), torch.device(device), seed
         self.data_root, self.sets = data, sets
         self.workers, self.seconds = int(workers), seconds
-        self.models = SpireModels(cfg)
+        if autocast not in (None, "bf16"):
+            raise ValueError(f"autocast must be None or 'bf16', got {autocast!r}")
+        self.autocast = autocast
+        self.models = SpireModels(cfg) if models is None else models
         self.loaded = self.models.load_parts(self.out, "cpu")
         self.models.to(self.device)
         self.tokenizer = load_tokenizer(cfg)
@@ -328,7 +342,9 @@ class Trainer:
                     group["lr"] = cfg.train.lr[stage] * (0.1 + 0.45 * (1 + math.cos(math.pi * min(progress, 1.0))))
             elif cfg.train.lr_schedule != "constant":
                 raise ValueError(f"train.lr_schedule must be 'constant' or 'cosine', got {cfg.train.lr_schedule!r}")
-            loss, extra = loss_fn(batches.get(step), g)
+            batch = batches.get(step)
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast == "bf16"):
+                loss, extra = loss_fn(batch, g)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -395,7 +411,15 @@ def main(argv=None):
                    help="processes that build batches (default 0: one loader thread); the batches do not change")
     p.add_argument("--seconds", type=float,
                    help="stop each stage after this many seconds of training (the cosine schedule follows the time)")
+    p.add_argument("--prior", metavar="SD_SOURCE",
+                   help="train the adaptor on a frozen Stable Diffusion 1.5 model (diffusers folder or single file; "
+                        "needs diffusers): shapes from the model, only the `train` section from --config")
+    p.add_argument("--grad-checkpoint", action="store_true",
+                   help="with --prior: recompute the adaptor's and UNet decoder's layers in backward (less memory)")
+    p.add_argument("--autocast", choices=["bf16"], help="run the forward pass under torch.autocast in bfloat16")
     a = p.parse_args(argv)
+    if a.prior is not None:
+        return main_prior(a)
     if a.workers < 0 or (a.seconds is not None and a.seconds <= 0):
         raise SystemExit("--workers must be >= 0 and --seconds > 0")
     torch.set_num_threads(a.threads)
@@ -412,12 +436,39 @@ def main(argv=None):
             cfg.autoencoder.scale_factor = saved.autoencoder.scale_factor  # measured by an earlier vae stage
         if saved.to_dict() != cfg.to_dict():
             raise SystemExit(f"{out} holds a run with a different config.json: pick a new --out or pass that config")
-    trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets, a.workers, a.seconds)
+    trainer = Trainer(cfg, out, a.device, a.seed, a.data, a.sets, a.workers, a.seconds, autocast=a.autocast)
     stages = [s for s in STAGES if s != "estimator" or cfg.estimator.enabled] if a.stage == "all" else [a.stage]
     for stage in stages:
         started = time.time()
         trainer.run(stage, a.steps, a.resume)
         print(f"{stage}: done in {time.time() - started:.1f} s", flush=True)
+
+
+
+def main_prior(a):
+    """--prior: the adaptor stage on a frozen Stable Diffusion model (spire/sd_prior.py)."""
+    import dataclasses
+
+    from .sd_prior import SDPrior, enable_gradient_checkpointing
+
+    if a.stage != "adaptor":
+        raise SystemExit("--prior trains the adaptor only: pass --stage adaptor")
+    if a.workers < 0 or (a.seconds is not None and a.seconds <= 0):
+        raise SystemExit("--workers must be >= 0 and --seconds > 0")
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    out = Path(a.out)
+    train = dataclasses.asdict(SpireConfig.load(a.config).train)
+    prior = SDPrior.from_source(a.prior, train=train)
+    if (out / "config.json").exists() and SpireConfig.load(out / "config.json").to_dict() != prior.cfg.to_dict():
+        raise SystemExit(f"{out} holds a run with a different config.json (prior or train section): pick a new --out")
+    if a.grad_checkpoint:
+        enable_gradient_checkpointing(prior)
+    trainer = Trainer(prior.cfg, out, a.device, a.seed, a.data, a.sets, a.workers, a.seconds, models=prior,
+                      autocast=a.autocast)
+    started = time.time()
+    trainer.run("adaptor", a.steps, a.resume)
+    print(f"adaptor: done in {time.time() - started:.1f} s", flush=True)
 
 
 if __name__ == "__main__":
