@@ -47,6 +47,8 @@ export interface Grammar {
   autoPrompt: string;
   terminator: string;
   separator: string;
+  /** Longest prompt text accepted, characters (the IPC limit; the CLI and the engine hold to it too). */
+  maxChars: number;
   /** In canonical order. */
   operations: readonly OperationSpec[];
 }
@@ -98,6 +100,7 @@ function loadGrammar(raw: typeof GRAMMAR_JSON): Grammar {
     autoPrompt: raw.autoPrompt,
     terminator: raw.clauseTerminator ?? ';',
     separator: raw.clauseSeparator ?? ' ',
+    maxChars: Number(raw.maxChars ?? 2000),
     operations,
   };
 }
@@ -105,26 +108,56 @@ function loadGrammar(raw: typeof GRAMMAR_JSON): Grammar {
 /** The repository grammar (assets/restoration-grammar.json). */
 export const RESTORATION_GRAMMAR: Grammar = loadGrammar(GRAMMAR_JSON);
 
+/** Longest restoration prompt accepted anywhere (IPC, CLI, engine), characters: the grammar's `maxChars`. */
+export const MAX_PROMPT_CHARS = RESTORATION_GRAMMAR.maxChars;
+
 const WS = `[${PY_WHITESPACE_CLASS}]`;
-const WS_RUN = new RegExp(`${WS}+`, 'g');
-const WS_EDGES = new RegExp(`^${WS}+|${WS}+$`, 'g');
+const IS_WS = new RegExp(`^${WS}$`);
 /** Python's `[+-]?(\d+(\.\d*)?|\.\d+)`, ASCII digits (Python's \d would also take other Unicode digits). */
 const NUMBER = '([+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))';
 
-/** Python's str.strip() / str.split() / " ".join(text.split()).lower(). */
-const pyStrip = (text: string): string => text.replace(WS_EDGES, '');
-const pyWords = (text: string): string[] => pyStrip(text).split(WS_RUN).filter((w) => w.length > 0);
-const norm = (text: string): string => pyWords(text).join(' ').toLowerCase();
+// Whitespace handling is written as loops, not regexes: `\s+$` and `\s*\s*$` backtrack
+// quadratically on a long run of spaces followed by anything else (60,000 spaces: 31 s).
+const isSpace = (ch: string): boolean => IS_WS.test(ch);
+
+/** Python's str.split(): the words between whitespace runs. */
+const pyWords = (text: string): string[] => {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const space = i === text.length || isSpace(text[i] as string);
+    if (space && start >= 0) {
+      words.push(text.slice(start, i));
+      start = -1;
+    } else if (!space && start < 0) start = i;
+  }
+  return words;
+};
+/** Python's str.strip(). */
+const pyStrip = (text: string): string => {
+  let a = 0;
+  let b = text.length;
+  while (a < b && isSpace(text[a] as string)) a++;
+  while (b > a && isSpace(text[b - 1] as string)) b--;
+  return text.slice(a, b);
+};
+/** Python's " ".join(text.split()): every whitespace run one space, none at the ends. */
+const squash = (text: string): string => pyWords(text).join(' ');
+const norm = (text: string): string => squash(text).toLowerCase();
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-/** Regex for one clause: template words separated by 1+ spaces, optional spaces around the number. */
+/**
+ * Regex for one clause, matched against the squashed clause (every whitespace run one space, none at
+ * the ends): template words separated by one space, an optional space around the number. On squashed
+ * text this accepts exactly what `^\s*before\s*NUMBER\s*after\s*$` accepts on the clause, in linear time.
+ */
 function templateRegex(template: string): RegExp {
   const at = template.indexOf('{value}');
-  const words = (text: string): string => pyWords(text).map(escapeRegex).join(`${WS}+`);
+  const words = (text: string): string => pyWords(text).map(escapeRegex).join(' ');
   const before = words(template.slice(0, at));
   const after = words(template.slice(at + '{value}'.length));
-  return new RegExp(`^${WS}*${before}${WS}*${NUMBER}${WS}*${after}${WS}*$`, 'iu');
+  return new RegExp(`^${before} ?${NUMBER}${after ? ` ?${after}` : ''}$`, 'iu');
 }
 
 const CLAUSE_REGEX = new Map(RESTORATION_GRAMMAR.operations.map((op) => [op.key, templateRegex(op.template)]));
@@ -181,6 +214,12 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
     throw new RestorationPromptError(`a restoration prompt must be text, got ${typeof text}`);
   }
   const g = RESTORATION_GRAMMAR;
+  if (text.length > g.maxChars) {
+    throw new RestorationPromptError(
+      `a restoration prompt is at most ${g.maxChars} characters, got ${text.length}; ` +
+        `write at most one clause per operation (e.g. '${example(g.operations[0] as OperationSpec)};')`,
+    );
+  }
   const blind = norm(g.blindPrompt);
   // 1. Split on ';', trim, drop empty parts.
   const clauses = text
@@ -226,7 +265,7 @@ export function parseRestorationPrompt(text: string): RestorationPrompt {
       found.set(spec.key, null);
       continue;
     }
-    const match = (CLAUSE_REGEX.get(spec.key) as RegExp).exec(clause);
+    const match = (CLAUSE_REGEX.get(spec.key) as RegExp).exec(squash(clause));
     if (!match) {
       throw new RestorationPromptError(
         `malformed clause '${clause}': expected '${example(spec)};' with ${spec.param} in ${rangeText(spec)}, or '${spec.name};'`,

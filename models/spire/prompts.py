@@ -81,6 +81,7 @@ class Grammar:
     terminator: str
     separator: str
     operations: tuple  # tuple[OperationSpec, ...] in canonical order
+    max_chars: int = 2000  # longest prompt text accepted (the app's IPC limit)
 
     def spec(self, key: str) -> OperationSpec:
         for op in self.operations:
@@ -98,15 +99,19 @@ class Grammar:
 
 
 def _template_regex(template: str) -> "re.Pattern[str]":
-    """Regex for one clause: words separated by 1+ spaces, optional spaces around the number."""
+    """Regex for one clause, matched against the squashed clause (``" ".join(clause.split())``):
+    words separated by one space, an optional space around the number. On squashed text this accepts
+    exactly what ``^\s*before\s*NUMBER\s*after\s*$`` accepts on the clause, but in linear time
+    (``\s*\s*$`` backtracks quadratically on a long run of spaces)."""
     before, sep, after = template.partition("{value}")
     if not sep:
         raise ValueError(f"grammar template {template!r} has no {{value}} placeholder")
 
     def words(text: str) -> str:
-        return r"\s+".join(re.escape(w) for w in text.split())
+        return " ".join(re.escape(w) for w in text.split())
 
-    return re.compile(r"^\s*" + words(before) + r"\s*" + _NUMBER + r"\s*" + words(after) + r"\s*$", re.IGNORECASE)
+    tail = (" ?" + words(after)) if after.split() else ""
+    return re.compile("^" + words(before) + " ?" + _NUMBER + tail + "$", re.IGNORECASE)
 
 
 def load_grammar(path: Optional[Path] = None) -> Grammar:
@@ -127,7 +132,7 @@ def load_grammar(path: Optional[Path] = None) -> Grammar:
     return Grammar(
         version=int(raw["version"]), blind_prompt=raw["blindPrompt"], auto_prompt=raw["autoPrompt"],
         terminator=raw.get("clauseTerminator", ";"), separator=raw.get("clauseSeparator", " "),
-        operations=ops,
+        operations=ops, max_chars=int(raw.get("maxChars", 2000)),
     )
 
 
@@ -270,6 +275,11 @@ def parse(text: str) -> RestorationPrompt:
     if not isinstance(text, str):
         raise PromptError(f"a restoration prompt must be text, got {type(text).__name__}")
     g = grammar()
+    if len(text) > g.max_chars:
+        raise PromptError(
+            f"a restoration prompt is at most {g.max_chars} characters, got {len(text)}; "
+            f"write at most one clause per operation (e.g. '{_example(g.operations[0])};')"
+        )
     blind = _norm(g.blind_prompt)
     auto_word = _norm(g.auto_prompt)
     clauses = [c.strip() for c in text.split(g.terminator)]
@@ -305,7 +315,7 @@ def parse(text: str) -> RestorationPrompt:
         if _norm(clause) == spec.name.lower():
             found[spec.key] = None
             continue
-        mm = spec.full_regex.match(clause)
+        mm = spec.full_regex.match(" ".join(clause.split()))
         if mm is None:
             raise PromptError(
                 f"malformed clause '{clause}': expected '{_example(spec)};' with {spec.param} in {spec.range_text}, "
