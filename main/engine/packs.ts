@@ -25,13 +25,14 @@
  * tolerant reading (components only, `spire: null`): it loads, but cannot restore.
  * packLoader.ts then checks each opened ONNX session against its manifest entry.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { SpireError } from '../../common/errors';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { DEGRADATION_VECTOR_SIZE } from '../../common/restorationPrompt';
 import { packRunDefaultsSchema } from '../../common/runSettingsSchemas';
+import { parseDDIMSchedulerConfig, parseDPMSolverMultistepSchedulerConfig, parseSchedulerConfigText } from './scheduler/config';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const PACK_FORMAT = 'spire-pack';
@@ -61,8 +62,14 @@ export const SPIRE_FORMAT_VERSION = 1;
 export const TENSOR_DTYPES = ['float32', 'float16', 'int32', 'int64'] as const;
 
 /** A dim: a fixed size, or a symbol (`batch`, `height`, `width/8`, `sequence`). */
+/**
+ * Numeric ranges. A manifest is input: every number has a range wide enough for any real pack and
+ * narrow enough that a hostile value (maxLength 5e7, nativeResolution 1, sizeMultiple 1e5) is refused
+ * here, naming the field, instead of exhausting memory or failing inside onnxruntime later.
+ */
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const dimSchema = z.union([
-  z.number().int().positive(),
+  int(1, 65536),
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\/[1-9][0-9]*)?$/, 'a dim symbol such as "batch" or "height/8"'),
 ]);
 const valueSpecSchema = z.object({
@@ -80,8 +87,8 @@ const componentSchema = z.object({
 });
 const skipSchema = z.object({
   name: z.string().min(1),
-  channels: z.number().int().positive(),
-  downscale: z.number().int().positive(),
+  channels: int(1, 8192),
+  downscale: int(1, 512),
   tensors: z.array(z.string().min(1)).min(1),
 });
 /**
@@ -106,31 +113,31 @@ const tokenizerSchema = z.object({
     config: z.string().min(1).optional(),
     specialTokensMap: z.string().min(1).optional(),
   }),
-  maxLength: z.number().int().min(2),
+  maxLength: int(2, 1024),
 });
 const spirePackSchema = z.object({
   format: z.literal(PACK_FORMAT),
   formatVersion: z.literal(SPIRE_FORMAT_VERSION),
   name: z.string().min(1),
   producer: z.record(z.string(), z.unknown()).optional(),
-  nativeResolution: z.number().int().positive(),
-  sizeMultiple: z.number().int().positive(),
+  nativeResolution: int(16, 8192),
+  sizeMultiple: int(1, 512),
   imageRange: z.tuple([z.literal(-1), z.literal(1)]).optional(),
   predictionType: z.enum(['epsilon', 'v_prediction', 'sample']),
   latent: z.object({
-    channels: z.number().int().positive(),
-    scaleFactor: z.number().positive(),
-    downsamplingFactor: z.number().int().positive(),
+    channels: int(1, 64),
+    scaleFactor: z.number().finite().positive().max(100),
+    downsamplingFactor: int(1, 64),
   }),
   scheduler: z.object({ file: z.string().min(1), config: z.record(z.string(), z.unknown()).optional() }),
   tokenizer: tokenizerSchema,
-  textEncoder: z.object({ hiddenSize: z.number().int().positive(), sharedForRestorationPrompt: z.boolean() }),
+  textEncoder: z.object({ hiddenSize: int(1, 16384), sharedForRestorationPrompt: z.boolean() }),
   /**
    * With textEncoder.sharedForRestorationPrompt false: the restoration prompt's own tokenizer and text
    * encoder (components.restoration_text_encoder), e.g. an imported Stable Diffusion pack whose
    * restorer came from a SPIRE pack and reads that pack's embeddings.
    */
-  restorationTextEncoder: z.object({ hiddenSize: z.number().int().positive(), tokenizer: tokenizerSchema }).optional(),
+  restorationTextEncoder: z.object({ hiddenSize: int(1, 16384), tokenizer: tokenizerSchema }).optional(),
   adaptor: z.union([z.null(), z.object({ fusion: z.enum(['modulation', 'additive']), skips: z.array(skipSchema).min(1) })]),
   hasRestorer: z.boolean(),
   estimator: estimatorSchema.optional(),
@@ -233,6 +240,7 @@ function componentFrom(dir: string, manifestPath: string, name: string, entry: u
 export async function readManifest(dir: string): Promise<PackManifest> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let text: string;
+  if (await isFile(manifestPath)) await staysInsideAfterLinks(dir, manifestPath, MANIFEST_FILE, manifestPath);
   try {
     text = await readFile(manifestPath, 'utf8');
   } catch (err) {
@@ -242,8 +250,9 @@ export async function readManifest(dir: string): Promise<PackManifest> {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (err) {
-    throw packError(manifestPath, `is not valid JSON (${(err as Error).message}).`);
+  } catch {
+    // JSON.parse's message quotes the text; a manifest may be a link to anything, so none is quoted.
+    throw packError(manifestPath, 'is not valid JSON; re-export the pack or fix the file in a JSON editor.');
   }
   if (!isRecord(json)) throw packError(manifestPath, 'must hold a JSON object.');
 
@@ -262,6 +271,9 @@ export async function readManifest(dir: string): Promise<PackManifest> {
     for (const [name, entry] of Object.entries(list)) components.push(componentFrom(dir, manifestPath, name, entry));
   } else if (list !== undefined) {
     throw packError(manifestPath, '"components" must be an object keyed by component name or an array.');
+  }
+  for (const c of components) {
+    if (await isFile(c.path)) await staysInsideAfterLinks(dir, manifestPath, `components.${c.name}.file`, c.path);
   }
   const spire = 'formatVersion' in json ? await validateSpireManifest(dir, manifestPath, json) : null;
   const name = typeof json.name === 'string' && json.name.length > 0 ? json.name : basename(dir);
@@ -303,6 +315,12 @@ function crossCheck(spec: SpirePackSpec): string | null {
   }
   if (defaults.strength === 0 && defaults.useRestorer !== true) {
     return 'defaults.strength is 0 (restorer only, no diffusion), which needs defaults.useRestorer true; set it, or raise the strength.';
+  }
+  if (spec.sizeMultiple > spec.nativeResolution || spec.nativeResolution % spec.sizeMultiple !== 0) {
+    return `nativeResolution ${spec.nativeResolution} must be a multiple of sizeMultiple ${spec.sizeMultiple}.`;
+  }
+  if (spec.sizeMultiple % spec.latent.downsamplingFactor !== 0) {
+    return `sizeMultiple ${spec.sizeMultiple} must be a multiple of latent.downsamplingFactor ${spec.latent.downsamplingFactor}.`;
   }
   for (const name of need) {
     if (!spec.components[name]) return `components.${name} is missing; a SPIRE pack needs ${need.join(', ')}.`;
@@ -454,8 +472,52 @@ async function validateSpireManifest(dir: string, manifestPath: string, json: Re
     if (!(await isFile(path))) {
       throw packError(path, `is missing (${field} in manifest.json); the pack is incomplete, reinstall or rebuild it.`);
     }
+    await staysInsideAfterLinks(dir, manifestPath, field, path);
   }
+  await checkSchedulerConfig(dir, manifestPath, spec);
   return spec;
+}
+
+/**
+ * A file the manifest names may be a symlink, but its target must be inside the pack too: a pack is
+ * downloaded input, and a link to /etc/passwd must not be opened (or quoted in an error).
+ */
+async function staysInsideAfterLinks(dir: string, manifestPath: string, field: string, path: string): Promise<void> {
+  let root: string;
+  let target: string;
+  try {
+    [root, target] = await Promise.all([realpath(dir), realpath(path)]);
+  } catch (err) {
+    throw packError(path, `could not be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'}; ${field} in manifest.json).`);
+  }
+  const rel = relative(root, target);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw packError(manifestPath, `${field} is a link to a file outside the pack folder; packs must hold their own files.`);
+  }
+}
+
+/**
+ * The scheduler config (scheduler.config, else the file scheduler.file names) must satisfy both
+ * schedulers the app offers, so a bad number is a pack error at load, not a failed restore later.
+ */
+async function checkSchedulerConfig(dir: string, manifestPath: string, spec: SpirePackSpec): Promise<void> {
+  let config: unknown = spec.scheduler.config;
+  let where = manifestPath;
+  if (config === undefined) {
+    where = insidePack(dir, manifestPath, 'scheduler.file', spec.scheduler.file);
+    try {
+      config = parseSchedulerConfigText(await readFile(where, 'utf8'));
+    } catch {
+      throw packError(where, 'is not a valid scheduler config (a JSON object, as diffusers writes scheduler_config.json).');
+    }
+  }
+  try {
+    parseDDIMSchedulerConfig(config);
+    parseDPMSolverMultistepSchedulerConfig(config);
+  } catch (err) {
+    const field = where === manifestPath ? 'scheduler.config' : 'scheduler.file';
+    throw packError(where, `${field}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function insidePack(dir: string, manifestPath: string, what: string, file: string): string {

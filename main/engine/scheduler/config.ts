@@ -93,9 +93,13 @@ export const DPM_SOLVER_DEFAULTS: Readonly<DPMSolverMultistepSchedulerConfig> = 
   stepsOffset: 0,
 };
 
+/**
+ * Every number has a range: a config is input, and `num_train_timesteps` 1e9 would allocate 8 GB of
+ * betas; NaN or Infinity would only surface as NaN latents when diffusion runs.
+ */
 type FieldKind =
-  | { type: 'number' }
-  | { type: 'int'; min: number }
+  | { type: 'number'; min?: number; max?: number; allowNegInfinity?: boolean }
+  | { type: 'int'; min: number; max: number }
   | { type: 'bool' }
   | { type: 'enum'; values: readonly (string | number)[] };
 
@@ -106,9 +110,9 @@ interface Field<C> {
 }
 
 const BETA_FIELDS: Field<BetaConfig>[] = [
-  { json: 'num_train_timesteps', prop: 'numTrainTimesteps', kind: { type: 'int', min: 2 } },
-  { json: 'beta_start', prop: 'betaStart', kind: { type: 'number' } },
-  { json: 'beta_end', prop: 'betaEnd', kind: { type: 'number' } },
+  { json: 'num_train_timesteps', prop: 'numTrainTimesteps', kind: { type: 'int', min: 2, max: 100_000 } },
+  { json: 'beta_start', prop: 'betaStart', kind: { type: 'number', min: 0, max: 1 } },
+  { json: 'beta_end', prop: 'betaEnd', kind: { type: 'number', min: 0, max: 1 } },
   { json: 'beta_schedule', prop: 'betaSchedule', kind: { type: 'enum', values: ['linear', 'scaled_linear', 'squaredcos_cap_v2'] } },
 ];
 const PREDICTION = { type: 'enum', values: ['epsilon', 'v_prediction', 'sample'] } as const;
@@ -117,9 +121,9 @@ const SPACING = { type: 'enum', values: ['leading', 'trailing', 'linspace'] } as
 const DDIM_FIELDS: Field<DDIMSchedulerConfig>[] = [
   ...BETA_FIELDS,
   { json: 'clip_sample', prop: 'clipSample', kind: { type: 'bool' } },
-  { json: 'clip_sample_range', prop: 'clipSampleRange', kind: { type: 'number' } },
+  { json: 'clip_sample_range', prop: 'clipSampleRange', kind: { type: 'number', min: 0, max: 1e6 } },
   { json: 'set_alpha_to_one', prop: 'setAlphaToOne', kind: { type: 'bool' } },
-  { json: 'steps_offset', prop: 'stepsOffset', kind: { type: 'int', min: 0 } },
+  { json: 'steps_offset', prop: 'stepsOffset', kind: { type: 'int', min: 0, max: 1000 } },
   { json: 'prediction_type', prop: 'predictionType', kind: PREDICTION },
   { json: 'timestep_spacing', prop: 'timestepSpacing', kind: SPACING },
 ];
@@ -134,9 +138,9 @@ const DPM_FIELDS: Field<DPMSolverMultistepSchedulerConfig>[] = [
   { json: 'euler_at_final', prop: 'eulerAtFinal', kind: { type: 'bool' } },
   { json: 'use_karras_sigmas', prop: 'useKarrasSigmas', kind: { type: 'bool' } },
   { json: 'final_sigmas_type', prop: 'finalSigmasType', kind: { type: 'enum', values: ['zero', 'sigma_min'] } },
-  { json: 'lambda_min_clipped', prop: 'lambdaMinClipped', kind: { type: 'number' } },
+  { json: 'lambda_min_clipped', prop: 'lambdaMinClipped', kind: { type: 'number', min: -1e6, max: 1e6, allowNegInfinity: true } },
   { json: 'timestep_spacing', prop: 'timestepSpacing', kind: SPACING },
-  { json: 'steps_offset', prop: 'stepsOffset', kind: { type: 'int', min: 0 } },
+  { json: 'steps_offset', prop: 'stepsOffset', kind: { type: 'int', min: 0, max: 1000 } },
 ];
 
 /** Keys naming features this engine does not implement, with the value that means "off". */
@@ -150,13 +154,19 @@ const UNSUPPORTED: Record<string, unknown> = {
 
 function checkValue(schedulerName: string, key: string, value: unknown, kind: FieldKind): unknown {
   const bad = (expected: string): Error =>
-    new Error(`${schedulerName} config: "${key}" must be ${expected}, got ${JSON.stringify(value)}. Fix scheduler_config.json.`);
+    new Error(`${schedulerName} config: "${key}" must be ${expected}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}. Fix scheduler_config.json.`);
   switch (kind.type) {
-    case 'number':
-      if (typeof value !== 'number' || Number.isNaN(value)) throw bad('a number');
+    case 'number': {
+      const min = kind.min ?? -1e12;
+      const max = kind.max ?? 1e12;
+      if (typeof value === 'number' && value === -Infinity && kind.allowNegInfinity) return value;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw bad(`a finite number from ${min} to ${max}`);
       return value;
+    }
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < kind.min) throw bad(`an integer >= ${kind.min}`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < kind.min || value > kind.max) {
+        throw bad(`an integer from ${kind.min} to ${kind.max}`);
+      }
       return value;
     case 'bool':
       if (typeof value !== 'boolean') throw bad('true or false');

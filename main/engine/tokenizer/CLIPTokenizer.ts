@@ -304,7 +304,8 @@ function parseJsonObject(text: string, fileName: string): Record<string, unknown
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${fileName} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    // JSON.parse's message quotes the text itself; name the file only.
+    throw new Error(`${fileName} is not valid JSON; rebuild or reinstall the pack.`, { cause: e });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${fileName} must hold a JSON object.`);
   return value as Record<string, unknown>;

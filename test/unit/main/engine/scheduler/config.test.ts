@@ -52,7 +52,7 @@ describe('scheduler configs', () => {
 
   it('names the key and the fix for a bad value', () => {
     expect(() => parseDDIMSchedulerConfig({ beta_schedule: 'sigmoid' })).toThrow(/"beta_schedule" must be one of .*scaled_linear/);
-    expect(() => parseDDIMSchedulerConfig({ steps_offset: -1 })).toThrow(/"steps_offset" must be an integer >= 0/);
+    expect(() => parseDDIMSchedulerConfig({ steps_offset: -1 })).toThrow(/"steps_offset" must be an integer from 0 to 1000, got -1/);
     expect(() => parseDDIMSchedulerConfig({ clip_sample: 'yes' })).toThrow(/"clip_sample" must be true or false/);
     expect(() => parseDDIMSchedulerConfig([])).toThrow(/JSON object/);
     expect(() => parseDDIMSchedulerConfig({ beta_start: 0.5, beta_end: 0.1 })).toThrow(/beta_start <= beta_end/);
