@@ -14,10 +14,20 @@ export interface ThreadSpawnerOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The worker's stack, MiB. Node gives a worker 4 MiB; onnxruntime's session creation runs native
+ * code on that stack and overflows it (SIGSEGV, exit 139, no message) once the process's command
+ * line passes about 15 KB (a 20,000-character --prompt; env size makes no difference). 8 MiB
+ * survives a 50 KB argument, 16 MiB the 1.5 MB of arguments Linux allows; only touched pages are
+ * committed, so the reserve costs address space, not memory.
+ */
+export const WORKER_STACK_MB = 16;
+
 export function threadSpawner(options: ThreadSpawnerOptions): EngineSpawner {
   return () => {
     const worker = new Worker(options.workerPath, {
       env: options.env ? { ...process.env, ...options.env } : process.env,
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
     });
     let lastError: string | null = null;
     let killed = false;

@@ -82,7 +82,7 @@ export const readError = {
   tooManyPixels: (label: string, width: number, height: number, max: number) =>
     imageReadError(
       'image-too-many-pixels',
-      `“${label}” is ${width} x ${height} (${formatPixels(width * height)}); the largest image SPIRE Studio accepts is ${formatPixels(max)}. Downscale or crop it in another editor first.`,
+      `“${label}” is ${width} x ${height} (${formatPixels(width * height)}); the largest image SPIRE Studio accepts is ${formatPixels(max)}. Downscale or crop it in another editor first, or raise the limit with --max-megapixels (CLI) or SPIRE_MAX_MEGAPIXELS if the machine has the memory.`,
     ),
   tooMuchMemory: (label: string, width: number, height: number, needed: number, allowed: number) =>
     imageReadError(

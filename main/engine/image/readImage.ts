@@ -14,7 +14,7 @@
  * the CLI, the jobs and the app) whose message names the file and says what to do.
  */
 import { stat, readFile } from 'node:fs/promises';
-import { totalmem } from 'node:os';
+import { freemem, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
@@ -29,14 +29,59 @@ export type ImageFormat = (typeof SUPPORTED_READ_FORMATS)[number];
 export interface ReadLimits {
   /** Largest file accepted, bytes. Default 512 MiB. */
   maxFileBytes?: number;
-  /** Largest image accepted, pixels. Default 200 MP. */
+  /** Largest image accepted, pixels; wins over maxMegapixels. Default: `defaultMaxPixels()`. */
   maxPixels?: number;
+  /** Largest image accepted, megapixels (the CLI's `--max-megapixels`); wins over SPIRE_MAX_MEGAPIXELS. */
+  maxMegapixels?: number;
   /** Largest decode working set accepted (raw samples + float copies), bytes. Default half the machine's memory. */
   maxDecodeBytes?: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
-export const DEFAULT_MAX_PIXELS = 200_000_000;
+/** The default pixel limit never goes above this, however much memory the machine has (a restore's time grows with it too). */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+/** Nor below this, however little memory is free at the moment (a 16 MP photo must always open). */
+export const MIN_DEFAULT_MAX_PIXELS = 16_000_000;
+/**
+ * Bytes the engine holds per input pixel through a restore: 8-bit decode (4) + float RGB and alpha
+ * (16) + the degraded/conditioning copy (12) + the float output (12) + tile-blend sums and weights
+ * (16) + the encoded output (4) + resampling buffers and headroom (32).
+ */
+export const ENGINE_BYTES_PER_PIXEL = 96;
+/** Env var that sets the pixel limit in megapixels (the CLI sets it from `--max-megapixels` for its worker). */
+export const MAX_MEGAPIXELS_ENV = 'SPIRE_MAX_MEGAPIXELS';
+
+/**
+ * The pixel limit that fits this machine, decided before any decode:
+ *   budget    = min(totalmem / 2, max(freemem, totalmem / 4))
+ *   maxPixels = clamp(budget / ENGINE_BYTES_PER_PIXEL, MIN_DEFAULT_MAX_PIXELS, DEFAULT_MAX_PIXELS)
+ * (16 GiB machine, 6 GiB free: 6.4 GiB / 96 B = 71 MP).
+ */
+export function defaultMaxPixels(memory: { total: number; free: number } = { total: totalmem(), free: freemem() }): number {
+  const budget = Math.min(memory.total / 2, Math.max(memory.free, memory.total / 4));
+  return Math.floor(Math.min(DEFAULT_MAX_PIXELS, Math.max(MIN_DEFAULT_MAX_PIXELS, budget / ENGINE_BYTES_PER_PIXEL)));
+}
+
+/** `--max-megapixels` / SPIRE_MAX_MEGAPIXELS text as megapixels; a bad-params SpireError naming `source` otherwise. */
+export function parseMaxMegapixels(text: string, source: string = MAX_MEGAPIXELS_ENV): number {
+  const value = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!(value > 0 && value <= 100_000)) {
+    throw new SpireError(
+      'bad-params',
+      `${source} must be a number of megapixels between 0 and 100000 (e.g. 250), got ${JSON.stringify(text.slice(0, 40))}.`,
+    );
+  }
+  return value;
+}
+
+/** The pixel limit a read uses: maxPixels, else maxMegapixels, else SPIRE_MAX_MEGAPIXELS, else defaultMaxPixels(). */
+export function resolveMaxPixels(limits: Pick<ReadLimits, 'maxPixels' | 'maxMegapixels'> = {}, env: NodeJS.ProcessEnv = process.env): number {
+  if (limits.maxPixels !== undefined) return limits.maxPixels;
+  if (limits.maxMegapixels !== undefined) return Math.floor(limits.maxMegapixels * 1e6);
+  const fromEnv = env[MAX_MEGAPIXELS_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return Math.floor(parseMaxMegapixels(fromEnv) * 1e6);
+  return defaultMaxPixels();
+}
 
 export interface ImageInfo {
   /** EXIF orientation found in the file (1-8), already applied to the pixels; null when absent. */
@@ -117,7 +162,8 @@ function endsCleanly(bytes: Uint8Array, format: string): boolean {
 }
 
 function looksTruncated(message: string, bytes: Uint8Array, format: string): boolean {
-  if (!endsCleanly(bytes, format)) return true;
+  // A PNG or JPEG that has its end marker is complete: whatever the decoder says, it is damaged, not cut off.
+  if (format === 'png' || format === 'jpeg') return !endsCleanly(bytes, format);
   return /premature|truncat|unexpected end|end of (file|data|stream)|short read|not enough (data|image data)|read error|out of data|incomplete/i.test(message);
 }
 
@@ -171,7 +217,7 @@ interface Probed {
  */
 async function probe(source: string | Uint8Array, limits: ReadLimits, name?: string): Promise<Probed> {
   const maxFileBytes = limits.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = resolveMaxPixels(limits);
   const maxDecodeBytes = limits.maxDecodeBytes ?? Math.floor(totalmem() / 2);
   const label = name ?? (typeof source === 'string' ? basename(source) : 'the image');
   const where = name ?? (typeof source === 'string' ? source : label);
@@ -232,7 +278,9 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
 
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(bytes, { limitInputPixels: false, failOn: 'truncated' })
+    // failOn 'warning': libjpeg's "premature end of data segment" and other decoder warnings are
+    // failures, so a damaged file is refused rather than decoded to grey.
+    decoded = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' })
       .autoOrient()
       .toColourspace(sixteen ? 'rgb16' : 'srgb')
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })
