@@ -176,7 +176,7 @@ describe('images: fuzzed bytes of small PNG, JPEG, WebP and TIFF files', () => {
         let input: Buffer = bytes;
         if (kind === 0) for (let k = 0; k < 1 + Math.floor(r() * 8); k++) bytes[Math.floor(r() * bytes.length)] = Math.floor(r() * 256);
         else if (kind === 1) input = bytes.subarray(0, Math.floor(r() * bytes.length));
-        else if (kind === 2) for (let k = 8 + Math.floor(r() * 24); k < bytes.length; k += 7) bytes[k] ^= 0x55;
+        else if (kind === 2) for (let k = 8 + Math.floor(r() * 24); k < bytes.length; k += 7) bytes[k] = bytes[k]! ^ 0x55;
         else input = Buffer.from(Array.from({ length: 1 + Math.floor(r() * 512) }, () => Math.floor(r() * 256)));
         const started = performance.now();
         const code = await codeOf(readImage(input, { maxFileBytes: 1 << 20 }, `fuzz-${format}-${n}`));
@@ -257,23 +257,45 @@ describe('packs: hostile numbers and links are refused at load with pack-invalid
   }
 
   it.each([
-    ['tokenizer.maxLength', (m: Json) => (m.tokenizer.maxLength = 5e7), /tokenizer\.maxLength/],
-    ['nativeResolution 1', (m: Json) => (m.nativeResolution = 1), /nativeResolution/],
-    ['sizeMultiple 1e5', (m: Json) => (m.sizeMultiple = 1e5), /sizeMultiple/],
-    ['sizeMultiple not dividing nativeResolution', (m: Json) => (m.sizeMultiple = 12), /nativeResolution 32 must be a multiple of sizeMultiple 12/],
-    ['latent.downsamplingFactor', (m: Json) => (m.latent.downsamplingFactor = 1e6), /latent\.downsamplingFactor/],
-    ['latent.scaleFactor', (m: Json) => (m.latent.scaleFactor = 1e300), /latent\.scaleFactor/],
-    ['estimator.maxPatches', (m: Json) => (m.estimator.maxPatches = 1e6), /estimator\.maxPatches/],
-    ['textEncoder.hiddenSize', (m: Json) => (m.textEncoder.hiddenSize = 1e9), /textEncoder\.hiddenSize/],
-    ['num_train_timesteps 1e9', (m: Json) => (m.scheduler.config.num_train_timesteps = 1e9), /scheduler\.config: .*"num_train_timesteps" must be an integer from 2 to 100000, got 1000000000/],
-    ['steps_offset', (m: Json) => (m.scheduler.config.steps_offset = 1e9), /"steps_offset"/],
+    ['tokenizer.maxLength', (m: Json): void => {
+      m.tokenizer.maxLength = 5e7;
+    }, /tokenizer\.maxLength/],
+    ['nativeResolution 1', (m: Json): void => {
+      m.nativeResolution = 1;
+    }, /nativeResolution/],
+    ['sizeMultiple 1e5', (m: Json): void => {
+      m.sizeMultiple = 1e5;
+    }, /sizeMultiple/],
+    ['sizeMultiple not dividing nativeResolution', (m: Json): void => {
+      m.sizeMultiple = 12;
+    }, /nativeResolution 32 must be a multiple of sizeMultiple 12/],
+    ['latent.downsamplingFactor', (m: Json): void => {
+      m.latent.downsamplingFactor = 1e6;
+    }, /latent\.downsamplingFactor/],
+    ['latent.scaleFactor', (m: Json): void => {
+      m.latent.scaleFactor = 1e300;
+    }, /latent\.scaleFactor/],
+    ['estimator.maxPatches', (m: Json): void => {
+      m.estimator.maxPatches = 1e6;
+    }, /estimator\.maxPatches/],
+    ['textEncoder.hiddenSize', (m: Json): void => {
+      m.textEncoder.hiddenSize = 1e9;
+    }, /textEncoder\.hiddenSize/],
+    ['num_train_timesteps 1e9', (m: Json): void => {
+      m.scheduler.config.num_train_timesteps = 1e9;
+    }, /scheduler\.config: .*"num_train_timesteps" must be an integer from 2 to 100000, got 1000000000/],
+    ['steps_offset', (m: Json): void => {
+      m.scheduler.config.steps_offset = 1e9;
+    }, /"steps_offset"/],
   ] as const)('%s', async (_name, edit, message) => {
     expect((await refusal(await copyPack(edit))).message).toMatch(message);
   });
 
   it('refuses an Infinity (1e999) scheduler value in the manifest', async () => {
     const dir = await copyPack(
-      (m) => (m.scheduler.config.beta_end = 12345),
+      (m) => {
+        m.scheduler.config.beta_end = 12345;
+      },
       (text) => text.replace('12345', '1e999'),
     );
     expect((await refusal(dir)).message).toMatch(/"beta_end" must be a finite number from 0 to 1, got Infinity/);
