@@ -27,8 +27,11 @@ export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 export const MAX_REGIONS = 16;
 /** Largest side of a region mask (pixels). */
 export const MAX_MASK_SIDE = 32768;
-/** All region masks of one run together (bytes). */
-export const MAX_MASK_BYTES_TOTAL = 256 * 1024 * 1024;
+/**
+ * All region masks of one run together (bytes): 16 regions of the renderer's largest mask
+ * (2048 x 2048, one byte a pixel). Main also refuses any mask larger than its image.
+ */
+export const MAX_MASK_BYTES_TOTAL = 64 * 1024 * 1024;
 /** Longest prompt text (characters); CLIP reads 77 tokens anyway. */
 export const MAX_PROMPT_CHARS = 2000;
 /** Largest side of a live preview. */
