@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   'cancelled',
   // restore.start named a job id that a job still running holds.
   'job-id-in-use',
+  // restore.start while main already holds its most pending jobs (restoreService.ts, maxPending).
+  'queue-full',
   'out-of-memory',
   'bad-output',
   'restore-failed',

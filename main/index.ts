@@ -1,8 +1,9 @@
 /**
  * SPIRE Studio main process: app lifecycle.
  *
- * Recipe: one instance only -> sandbox every renderer -> when ready: harden the
- * session, read settings and recent files, start the engine (utilityProcess,
+ * Recipe: one instance only -> sandbox every renderer, register the app:
+ * scheme -> when ready: harden the session, serve the renderer on app://spire/,
+ * set the packaged menu (no DevTools), read settings and recent files, start the engine (utilityProcess,
  * supervised), build the services (images, restore jobs, export, settings,
  * packs, model import), register the IPC handler table, open the window -> forward engine
  * status, restore and import events to the window -> on quit, cancel an import
@@ -11,35 +12,36 @@
  * Architecture: renderer -> preload -> main/ipc -> main/services -> engine (worker).
  */
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, ipcMain, session, type BrowserWindow } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, ipcMain, Menu, session, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { EventChannel, EventChannels } from '../preload/contract/channels';
 import { SupervisedEngineHost } from './engine/host';
 import { utilityProcessSpawner } from './host/utilityProcessSpawner';
 import { createIpcDispatcher } from './ipc/dispatch';
 import { createIpcHandlers } from './ipc/handlers';
 import { registerIpc } from './ipc/register';
-import type { AppPages } from './security';
+import { packagedMenuTemplate } from './appMenu';
+import { APP_ORIGIN, APP_PAGE_URL, type AppPages } from './security';
 import { electronDialog } from './services/electronDialog';
 import { createAppServices } from './services/appServices';
 import type { ImportModelFn } from './services/importService';
 import { engineConfigFrom } from './services/engineConfig';
 import { RecentFiles } from './services/recentFiles';
 import { SettingsStore } from './services/settings';
-import { createMainWindow, hardenSession, hardenWebContents } from './window';
+import { createMainWindow, hardenSession, hardenWebContents, registerAppScheme, serveRenderer } from './window';
 
 /** The importer, loaded on first use: checkpoint conversion and ONNX export are not needed to start the app. */
 const importModel: ImportModelFn = (options, hooks) => import('./import/importModel').then((m) => m.importModel(options, hooks));
 
 const mainDir = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(mainDir, '../preload/index.cjs');
-const rendererIndex = join(mainDir, '../renderer/index.html');
+const rendererDir = join(mainDir, '../renderer');
 const workerPath = join(mainDir, 'worker.js');
 const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
 
-const pages: AppPages = devServerUrl ? { origin: new URL(devServerUrl).origin } : { fileUrl: pathToFileURL(rendererIndex).href };
-const pageUrl = devServerUrl ?? pathToFileURL(rendererIndex).href;
-const rendererDirUrl = devServerUrl ? null : pathToFileURL(dirname(rendererIndex)).href + '/';
+// The built renderer comes through the app's own scheme (app://spire/), never file://.
+const pages: AppPages = { origin: devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN };
+const pageUrl = devServerUrl ?? APP_PAGE_URL;
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -47,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.enableSandbox();
+  registerAppScheme(); // before ready
 
   app.on('second-instance', () => {
     if (!mainWindow) return;
@@ -66,14 +69,17 @@ if (!app.requestSingleInstanceLock()) {
   };
 
   const openWindow = (): void => {
-    mainWindow = createMainWindow({ preloadPath, pageUrl, pages });
+    mainWindow = createMainWindow({ preloadPath, pageUrl, pages, devTools: !app.isPackaged });
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
   };
 
   void app.whenReady().then(async () => {
-    hardenSession(session.defaultSession, pages, rendererDirUrl);
+    hardenSession(session.defaultSession, pages);
+    if (!devServerUrl) serveRenderer(session.defaultSession, rendererDir);
+    // A packaged build: File, Edit, View (zoom, full screen), Window; no DevTools, no reload.
+    if (app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate(packagedMenuTemplate(process.platform) as MenuItemConstructorOptions[]));
     const userData = app.getPath('userData');
     const store = new SettingsStore(join(userData, 'settings.json'));
     const { settings, warning } = await store.load();

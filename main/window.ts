@@ -4,18 +4,55 @@
  * - renderer: contextIsolation, sandbox, no Node integration, webSecurity;
  * - CSP as a response header on everything the session loads (the renderer's
  *   index.html carries the same policy as a meta tag);
+ * - the built renderer served through the app's own scheme (`app://spire/`,
+ *   `protocol.handle`): only files under the renderer folder, never `file://`;
  * - no navigation away from the app page, no new windows, no <webview>;
  * - every permission request (camera, notifications, ...) denied;
- * - requests to anything but the app's own files (or the dev server) cancelled.
+ * - requests to anything but the app's own pages (or the dev server) cancelled;
+ * - no DevTools in a packaged build.
  */
-import { BrowserWindow, type Session, type WebContents } from 'electron';
-import { isAppPageUrl, withCspHeader, type AppPages } from './security';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BrowserWindow, protocol, type Session, type WebContents } from 'electron';
+import { APP_SCHEME, CONTENT_SECURITY_POLICY, appFileFor, contentTypeOf, isAppPageUrl, withCspHeader, type AppPages } from './security';
 
 export interface MainWindowOptions {
   preloadPath: string;
-  /** file: URL of out/renderer/index.html, or the dev server URL. */
+  /** APP_PAGE_URL, or the dev server URL. */
   pageUrl: string;
   pages: AppPages;
+  /** False in a packaged build: the window cannot open DevTools at all. */
+  devTools: boolean;
+}
+
+/**
+ * Registers the app's scheme as standard (relative URLs, a real origin) and secure (a secure
+ * context, like https). Must run before the app is ready.
+ */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+}
+
+/**
+ * Serves `app://spire/<path>` from `rendererDir` (out/renderer, inside the asar when packaged).
+ * A URL that leaves the folder, another host, or a missing file answers 404; only GET and HEAD.
+ */
+export function serveRenderer(session: Session, rendererDir: string): void {
+  session.protocol.handle(APP_SCHEME, async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405 });
+    const file = appFileFor(request.url, rendererDir, path);
+    if (file === null) return new Response(null, { status: 404 });
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+    return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+      status: 200,
+      headers: { 'Content-Type': contentTypeOf(file), 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+    });
+  });
 }
 
 /** The dev server's hot-reload socket (same host and port as the dev page). */
@@ -29,7 +66,7 @@ function isDevSocket(url: string, origin: string): boolean {
 }
 
 /** Applies the session-wide rules once, before any window loads. */
-export function hardenSession(session: Session, pages: AppPages, rendererDirUrl: string | null): void {
+export function hardenSession(session: Session, pages: AppPages): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.webRequest.onBeforeRequest((details, callback) => {
@@ -38,8 +75,8 @@ export function hardenSession(session: Session, pages: AppPages, rendererDirUrl:
       url.startsWith('devtools:') ||
       url.startsWith('data:') ||
       url.startsWith('blob:') ||
-      (rendererDirUrl !== null && url.startsWith(rendererDirUrl)) ||
-      (pages.origin !== undefined && (isAppPageUrl(url, { origin: pages.origin }) || isDevSocket(url, pages.origin)));
+      isAppPageUrl(url, pages) ||
+      isDevSocket(url, pages.origin);
     callback({ cancel: !allowed });
   });
   session.webRequest.onHeadersReceived((details, callback) => {
@@ -79,6 +116,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools: options.devTools,
     },
   });
   hardenWebContents(win.webContents, options.pages);

@@ -60,6 +60,7 @@ export const EXIT_CODE_OF: Record<ErrorCode, ExitCode> = {
   'no-estimator': EXIT.restoreFailed,
   cancelled: EXIT.interrupted,
   'job-id-in-use': EXIT.restoreFailed,
+  'queue-full': EXIT.restoreFailed,
   'out-of-memory': EXIT.restoreFailed,
   'bad-output': EXIT.restoreFailed,
   'restore-failed': EXIT.restoreFailed,

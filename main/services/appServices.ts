@@ -64,14 +64,15 @@ async function embeddedPackIn(roots: readonly string[]): Promise<string | null> 
 
 export function createAppServices(input: AppServicesInput): AppServices {
   const images = new ImageService();
-  const settings = new SettingsService(input.settingsStore, input.settings ?? DEFAULT_SETTINGS);
+  // `packs` is made below; settings asks it only when the renderer saves run defaults.
+  const settings = new SettingsService(input.settingsStore, input.settings ?? DEFAULT_SETTINGS, (dir) => packs.isKnownPack(dir));
   const estimates = new EstimateService({ engine: input.engine, images });
   const restore = new RestoreService({ engine: input.engine, images, emit: input.emit, estimates, ...(input.logError ? { log: input.logError } : {}) });
   // Imported packs are always listed (and loadable): their folder is a pack root, after the app's own.
   const userPacksDir = resolve(input.userPacksDir);
   const appRoots = input.config.packRoots.filter((r) => resolve(r) !== userPacksDir);
   if (!input.config.packRoots.some((r) => resolve(r) === userPacksDir)) input.config.packRoots.push(userPacksDir);
-  const packs = new EngineControl({ config: input.config, engine: input.engine, dialog: input.dialog, settings });
+  const packs: EngineControl = new EngineControl({ config: input.config, engine: input.engine, dialog: input.dialog, settings });
   const imports = new ImportService({
     importModel: input.importModel,
     dialog: input.dialog,

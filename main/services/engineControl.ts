@@ -74,6 +74,15 @@ export class EngineControl {
     return packs;
   }
 
+  /** True for a pack folder main knows: listed, chosen in the dialog, configured, or the loaded one. */
+  async isKnownPack(dir: string): Promise<boolean> {
+    const target = resolve(dir);
+    const { config, engine } = this.options;
+    const loaded = engine.status().pack?.dir;
+    if (this.chosen.has(target) || (config.packOverride !== null && resolve(config.packOverride) === target) || (loaded && resolve(loaded) === target)) return true;
+    return (await this.listPacks()).some((p) => p.dir === target);
+  }
+
   /** Folder dialog -> check the manifest -> remember and load it. Null when cancelled. */
   async choosePack(): Promise<PackInfo | null> {
     const picked = await this.options.dialog.chooseFolder('Choose a model pack folder');
@@ -97,8 +106,7 @@ export class EngineControl {
     let packDir: string | null | undefined;
     if (request.packDir !== undefined && request.packDir !== null) {
       const dir = resolve(request.packDir);
-      const known = this.chosen.has(dir) || (config.packOverride !== null && resolve(config.packOverride) === dir) || (await this.listPacks()).some((p) => p.dir === dir);
-      if (!known) throw new SpireError('pack-unknown', 'That pack folder is not one SPIRE Studio found or you chose; use “Choose pack…” to pick a folder.');
+      if (!(await this.isKnownPack(dir))) throw new SpireError('pack-unknown', 'That pack folder is not one SPIRE Studio found or you chose; use “Choose pack…” to pick a folder.');
       packDir = dir;
     } else {
       packDir = request.packDir; // null (default pack) or undefined (unchanged)

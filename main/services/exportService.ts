@@ -70,9 +70,16 @@ export function labelsSvg(width: number, height: number, labels: readonly Label[
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`);
 }
 
+/**
+ * Limits for images main already holds: photos opened under the app's limits (imageService) and
+ * results the engine made from them (an upsampled result may exceed the limits an opened file meets).
+ * Their size was checked when they came in, so an export never refuses them.
+ */
+const HELD_IMAGE_LIMITS = { maxPixels: Number.MAX_SAFE_INTEGER, maxDecodeBytes: Number.MAX_SAFE_INTEGER, maxFileBytes: Number.MAX_SAFE_INTEGER };
+
 /** Decodes an encoded image (upright) to 8-bit RGB at `width` x `height` (alpha flattened onto the sheet's background). */
 async function layer(bytes: Uint8Array, name: string, width: number, height: number, fit: 'fill' | 'contain' = 'fill'): Promise<Rgb8> {
-  const d = await decodeImage(bytes, {}, name);
+  const d = await decodeImage(bytes, HELD_IMAGE_LIMITS, name);
   let samples: Uint8Array;
   if (d.samples instanceof Uint16Array) {
     samples = new Uint8Array(d.samples.length);
@@ -278,7 +285,7 @@ export class ExportService {
     let bitDepth: 8 | 16 = 8;
     switch (request.kind) {
       case 'result': {
-        const decoded = await readImage(main.image.bytes, {}, 'result.png');
+        const decoded = await readImage(main.image.bytes, HELD_IMAGE_LIMITS, 'result.png');
         rgb = decoded.rgb;
         alpha = decoded.alpha;
         bitDepth = decoded.bitDepth;

@@ -2,7 +2,8 @@
  * Opens the images the user chose (open dialog) or dropped (bytes).
  *
  * Recipe: decodeImage (main/engine/image: size, format, pixel and memory
- * limits, full decode with EXIF orientation applied, each failure classified
+ * limits read from the header before any pixel is decoded, here the app's
+ * tighter ones, appReadLimits; full decode with EXIF orientation applied, each failure classified
  * and worded once for the app, the CLI and the jobs) -> display bytes (the
  * original file when the browser can show it upright, else a PNG) -> keep the
  * source by id for later jobs.
@@ -18,10 +19,11 @@
  * wording, the same as the CLI's) and a message that says what to do.
  */
 import { randomUUID } from 'node:crypto';
+import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { OpenedImage } from '../../preload/contract/channels';
-import { decodeImage, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
+import { decodeImage, resolveMaxPixels, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
 
 const DISPLAY_MIME: Partial<Record<ImageFormat, OpenedImage['mime']>> = {
   png: 'image/png',
@@ -40,7 +42,33 @@ export interface SourceImage extends Pick<DecodedImage, 'bytes' | 'format' | 'wi
   hasAlpha: boolean;
 }
 
-/** The engine's limits (default 512 MiB per file, 200 MP, half the memory for a decode), plus the cache size. */
+/**
+ * The app's pixel cap (a 1200 dpi scan of an 8 x 10 in print is 115 MP), never above the engine's own
+ * (resolveMaxPixels: from the machine's memory, or SPIRE_MAX_MEGAPIXELS).
+ * The image service decodes in main (the app's UI process) and the restore job decodes the same
+ * image again in the engine, so what main accepts must fit beside everything else.
+ */
+export const APP_MAX_PIXELS = 120_000_000;
+
+/**
+ * The app's decode budget (the engine's estimateDecodeBytes: raw samples plus the float copies a
+ * restore makes): an eighth of the machine's memory, at most 2 GiB. A 24 MP RGB photo needs about
+ * 360 MB, so it opens from 3 GB of memory up; 100 MP needs 12 GiB.
+ */
+export function appDecodeBudget(memoryBytes: number = totalmem()): number {
+  return Math.min(2 * 1024 ** 3, Math.floor(memoryBytes / 8));
+}
+
+/**
+ * Limits for a file or bytes opened in the app, checked on the header before any pixel is decoded
+ * (decodeImage's probe reads only the header with sharp's metadata()): 512 MiB per file (the IPC
+ * contract caps dropped bytes at 256 MiB), APP_MAX_PIXELS, appDecodeBudget().
+ */
+export function appReadLimits(memoryBytes: number = totalmem()): ReadLimits {
+  return { maxPixels: Math.min(APP_MAX_PIXELS, resolveMaxPixels()), maxDecodeBytes: appDecodeBudget(memoryBytes) };
+}
+
+/** Limits (default appReadLimits(): checked on the header, before decoding), plus the cache size. */
 export interface ImageServiceOptions extends ReadLimits {
   /** How many sources to keep; the oldest is dropped beyond this. Default 4. */
   keep?: number;
@@ -62,7 +90,7 @@ export class ImageService {
 
   constructor(options: ImageServiceOptions = {}) {
     const { keep, ...limits } = options;
-    this.limits = limits;
+    this.limits = { ...appReadLimits(), ...limits };
     this.keep = keep ?? 4;
   }
 

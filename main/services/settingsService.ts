@@ -3,9 +3,14 @@
  * `update` (validated, then saved atomically by SettingsStore). What the
  * renderer sees is the whole object (AppSettingsView); it may change only the
  * run defaults itself (`settings.set`); pack, providers and threads go through
- * EngineControl, which also applies them.
+ * EngineControl, which also applies them. A `defaultsPack` the renderer sends
+ * must be a pack main knows (`isKnownPack`: EngineControl's listed, chosen,
+ * configured or loaded pack) or the one already saved; any other path is
+ * refused with `pack-unknown` and nothing is saved.
  */
+import { resolve } from 'node:path';
 import type { AppSettingsView, SettingsPatch } from '../../preload/contract/channels';
+import { SpireError } from '../../common/errors';
 import { DEFAULT_SETTINGS, settingsSchema, type AppSettings, type SettingsStore } from './settings';
 
 export class SettingsService {
@@ -14,6 +19,8 @@ export class SettingsService {
   constructor(
     private readonly store: Pick<SettingsStore, 'save'> | null,
     initial: AppSettings = DEFAULT_SETTINGS,
+    /** Whether main knows this pack folder (absolute). Without it every defaultsPack but the saved one is refused. */
+    private readonly isKnownPack: (dir: string) => Promise<boolean> = async () => false,
   ) {
     this.current = initial;
   }
@@ -23,7 +30,11 @@ export class SettingsService {
   }
 
   /** Changes the run defaults the editor starts from (which marks them saved) and/or the pack they belong to. */
-  set(patch: SettingsPatch): Promise<AppSettingsView> {
+  async set(patch: SettingsPatch): Promise<AppSettingsView> {
+    const pack = patch.defaultsPack;
+    if (typeof pack === 'string' && pack !== this.current.defaultsPack && !(await this.isKnownPack(resolve(pack)))) {
+      throw new SpireError('pack-unknown', 'Those run settings name a model pack SPIRE Studio does not know, so they were not saved. Choose the pack again, then save.');
+    }
     const next: Partial<AppSettings> = {};
     if (patch.defaults !== undefined) {
       const given = Object.fromEntries(Object.entries(patch.defaults).filter(([, v]) => v !== undefined));

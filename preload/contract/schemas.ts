@@ -14,6 +14,7 @@
  * `{ ok: false, error: { code: 'invalid-request', ... } }` (main/ipc/dispatch.ts).
  */
 import { z } from 'zod';
+import { MAX_PROMPT_CHARS } from '../../common/restorationPrompt';
 import { regionPromptShape, regionSaysSomething, restorationPromptTextSchema, restoreParamsShape } from '../../common/restoreParamsSchema';
 import { runDefaultsSchema } from '../../common/runSettingsSchemas';
 import { PROVIDER_CHOICES } from '../../common/runSettings';
@@ -27,10 +28,13 @@ export const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 export const MAX_REGIONS = 16;
 /** Largest side of a region mask (pixels). */
 export const MAX_MASK_SIDE = 32768;
-/** All region masks of one run together (bytes). */
-export const MAX_MASK_BYTES_TOTAL = 256 * 1024 * 1024;
-/** Longest prompt text (characters); CLIP reads 77 tokens anyway. */
-export const MAX_PROMPT_CHARS = 2000;
+/**
+ * All region masks of one run together (bytes): 16 regions of the renderer's largest mask
+ * (2048 x 2048, one byte a pixel). Main also refuses any mask larger than its image.
+ */
+export const MAX_MASK_BYTES_TOTAL = 64 * 1024 * 1024;
+/** Longest prompt text (characters): the grammar's own cap (common/restorationPrompt.ts); CLIP reads 77 tokens anyway. */
+export { MAX_PROMPT_CHARS };
 /** Largest side of a live preview. */
 export const MAX_PREVIEW_SIZE = 1024;
 /** Cells in an exported sweep grid. */

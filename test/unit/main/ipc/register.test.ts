@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS } from '../../../../preload/contract/channels';
 import { registerIpc } from '../../../../main/ipc/register';
 
-const APP_PAGE = 'file:///opt/spire/resources/app.asar/out/renderer/index.html';
+const APP_PAGE = 'app://spire/index.html';
 
 type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>;
 
@@ -36,7 +36,7 @@ describe('registerIpc', () => {
         dispatched.push([channel, payload]);
         return { ok: true, value: 'answered' };
       },
-      { webContents: () => window, pages: { fileUrl: APP_PAGE } },
+      { webContents: () => window, pages: { origin: 'app://spire' } },
     );
     return { handlers, dispatched, unregister };
   }
@@ -59,6 +59,8 @@ describe('registerIpc', () => {
     ['a subframe of the window', event(7, APP_PAGE, false)],
     ['a page that navigated elsewhere', event(7, 'https://evil.example/')],
     ['another local file', event(7, 'file:///tmp/evil.html')],
+    ['the renderer as a file (no longer how it loads)', event(7, 'file:///opt/spire/resources/app.asar/out/renderer/index.html')],
+    ['another host of the app scheme', event(7, 'app://evil/index.html')],
   ])('refuses %s without dispatching, in a Result', async (_label, ev) => {
     const { handlers, dispatched } = setup();
     await expect(handlers.get('spire:image:open-dialog')!(ev, {})).resolves.toEqual({
@@ -70,7 +72,7 @@ describe('registerIpc', () => {
 
   it('refuses everything before the window exists', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
-    registerIpc(ipcMain, async () => ({ ok: true, value: 'answered' }), { webContents: () => null, pages: { fileUrl: APP_PAGE } });
+    registerIpc(ipcMain, async () => ({ ok: true, value: 'answered' }), { webContents: () => null, pages: { origin: 'app://spire' } });
     await expect(handlers.get('spire:app:info')!(event(7, APP_PAGE), {})).resolves.toMatchObject({ ok: false, error: { code: 'untrusted-sender', message: expect.stringMatching(/^Refused/) } });
   });
 });

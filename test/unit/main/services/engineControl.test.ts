@@ -96,6 +96,19 @@ describe('EngineControl', () => {
     expect(calls.slice(1)).toEqual(['stop', 'start']);
   });
 
+  it('isKnownPack: listed, configured, loaded or chosen folders; nothing else, however it is spelled', async () => {
+    const { control, config, setStatus } = setup();
+    expect(await control.isKnownPack(join(root, 'b-pack'))).toBe(true);
+    expect(await control.isKnownPack(join(root, 'x', '..', 'a-pack'))).toBe(true);
+    expect(await control.isKnownPack(join(root, 'not-a-pack'))).toBe(false);
+    expect(await control.isKnownPack(dir)).toBe(false);
+    expect(await control.isKnownPack('/etc')).toBe(false);
+    config.packOverride = join(dir, 'elsewhere');
+    expect(await control.isKnownPack(join(dir, 'elsewhere'))).toBe(true);
+    setStatus({ state: 'ready', pack: { name: 'Env', dir: join(dir, 'from-env') }, provider: 'cpu', message: null });
+    expect(await control.isKnownPack(join(dir, 'from-env'))).toBe(true);
+  });
+
   it('choosePack: a folder picked in the dialog becomes allowed and is loaded', async () => {
     const elsewhere = await pack(join(dir, 'elsewhere'), 'Picked');
     const { control, config } = setup(elsewhere);

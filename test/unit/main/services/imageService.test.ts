@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readImage } from '../../../../main/engine/image';
+import { readImage, resolveMaxPixels } from '../../../../main/engine/image';
 import { SpireError } from '../../../../common/errors';
-import { ImageService } from '../../../../main/services/imageService';
+import { APP_MAX_PIXELS, ImageService, appDecodeBudget, appReadLimits } from '../../../../main/services/imageService';
 
 let tmp: string;
 beforeAll(async () => {
@@ -193,6 +193,37 @@ describe('ImageService: bad input gets a clear error that says what to do', () =
       new ImageService().openBytes('huge.png', bytes),
       'image-too-many-pixels',
       /is 20000 x 15000 \(300 MP\); the largest image SPIRE Studio accepts is \d+ MP\. Downscale or crop it/,
+    );
+  });
+
+  it("a 14000 x 14000 header (196 MP, under the engine's 200 MP) is refused by the app on its header, at once", async () => {
+    const png = pngHeaderOnly(14000, 14000);
+    const t0 = performance.now();
+    await expectImageError(new ImageService().openBytes('flat.png', png), 'image-too-many-pixels', /14000 x 14000 \(196 MP\); the largest image SPIRE Studio accepts is \d+ MP/);
+    // A small JPEG whose frame header (SOF0) is patched to declare 14000 x 14000.
+    const jpeg = new Uint8Array(await encode('jpeg', 16, 16));
+    let sof = -1;
+    for (let i = 2; i + 8 < jpeg.length && sof < 0; i++) if (jpeg[i] === 0xff && jpeg[i + 1] === 0xc0) sof = i;
+    expect(sof).toBeGreaterThan(0);
+    const view = new DataView(jpeg.buffer, jpeg.byteOffset);
+    view.setUint16(sof + 5, 14000); // height
+    view.setUint16(sof + 7, 14000); // width
+    expect(jpeg.length).toBeLessThan(2048);
+    await expectImageError(new ImageService().openBytes('patched.jpg', jpeg), 'image-too-many-pixels', /14000 x 14000/);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it("the app's limits: 120 MP or the engine's own cap if lower, and a decode budget of an eighth of the memory, at most 2 GiB", async () => {
+    expect(APP_MAX_PIXELS).toBe(120_000_000);
+    expect(appReadLimits().maxPixels).toBe(Math.min(APP_MAX_PIXELS, resolveMaxPixels()));
+    expect(appDecodeBudget(8 * 1024 ** 3)).toBe(1024 ** 3);
+    expect(appDecodeBudget(64 * 1024 ** 3)).toBe(2 * 1024 ** 3);
+    expect(appReadLimits(4 * 1024 ** 3)).toEqual({ maxPixels: Math.min(APP_MAX_PIXELS, resolveMaxPixels()), maxDecodeBytes: 512 * 1024 ** 2 });
+    // 10000 x 10000 RGB needs 1.5 GB (samples + float copies): over an 8 GiB machine's 1 GiB budget.
+    await expectImageError(
+      new ImageService(appReadLimits(8 * 1024 ** 3)).openBytes('scan.png', pngHeaderOnly(10000, 10000)),
+      'image-too-much-memory',
+      /10000 x 10000\) needs about 1\.4 GiB of memory; 1\.0 GiB is allowed/,
     );
   });
 

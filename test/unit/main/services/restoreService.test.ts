@@ -52,7 +52,7 @@ function fakeEngine(script: Script) {
   };
 }
 
-function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number; estimates?: { latestOf(id: string): DegradationEstimate | undefined } }) {
+function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number; maxPending?: number; estimates?: { latestOf(id: string): DegradationEstimate | undefined } }) {
   const engine = fakeEngine(script);
   const events: { channel: EventChannel; payload: unknown }[] = [];
   let resolveDone: (d: RestoreDoneEvent) => void = () => undefined;
@@ -61,7 +61,7 @@ function setup(script: Script, keep?: { keepResults?: number; keepBytes?: number
     events.push({ channel, payload });
     if (channel === 'spire:restore:done') resolveDone(payload as RestoreDoneEvent);
   };
-  const service = new RestoreService({ engine, images: { get: (id) => (id === 'img' ? { bytes: new Uint8Array([7]), name: 'photo.png' } : undefined) }, emit, ...keep });
+  const service = new RestoreService({ engine, images: { get: (id) => (id === 'img' ? { bytes: new Uint8Array([7]), name: 'photo.png', width: 64, height: 48 } : undefined) }, emit, ...keep });
   return { engine, events, done, service };
 }
 
@@ -259,5 +259,64 @@ describe('RestoreService: the estimate a result came from', () => {
     expect(auto.image.estimate).toBe(engineEstimate);
     expect(auto.image.restorationPrompt).toBe('Denoise with sigma 0.05;');
     expect(auto.metadata).toEqual({ 'spire:restoration-prompt': 'Denoise with sigma 0.05;' });
+  });
+});
+
+describe('RestoreService: what a renderer can make main hold', () => {
+  /** The one error start() throws, or undefined. */
+  const refusal = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('refuses a job beyond maxPending with queue-full, without asking the engine; a finished job frees a place', async () => {
+    const finish: (() => void)[] = [];
+    const { engine, service } = setup(() => new Promise((resolve) => finish.push(() => resolve(jobResult())))); // 64 x 48 image
+    for (const id of ['q1', 'q2', 'q3', 'q4']) service.start({ jobId: id, imageId: 'img', params: wire });
+    const refused = refusal(() => service.start({ jobId: 'q5', imageId: 'img', params: wire }));
+    expect(refused).toBeInstanceOf(SpireError);
+    expect(refused).toMatchObject({ code: 'queue-full', message: expect.stringContaining('4 restorations are still waiting or running') });
+    expect(engine.requests).toHaveLength(4);
+    expect(service.pending()).toEqual(['q1', 'q2', 'q3', 'q4']);
+    finish[0]!();
+    await tick();
+    expect(service.start({ jobId: 'q5', imageId: 'img', params: wire })).toEqual({ jobId: 'q5' });
+    expect(engine.requests).toHaveLength(5);
+  });
+
+  it('a cancelled job holds its place until its done event', async () => {
+    const { service } = setup((_p, options) => new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => setTimeout(() => reject(new SpireError('cancelled', 'x')), 10))), { maxPending: 1 });
+    service.start({ jobId: 'c1', imageId: 'img', params: wire });
+    service.cancel('c1');
+    expect(refusal(() => service.start({ jobId: 'c2', imageId: 'img', params: wire }))).toMatchObject({ code: 'queue-full' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(service.start({ jobId: 'c2', imageId: 'img', params: wire })).toEqual({ jobId: 'c2' });
+  });
+
+  it('refuses a mask with more pixels than its image (64 x 48) as bad-params naming the region; one at the image size runs', () => {
+    const { engine, service } = setup(() => new Promise(() => undefined));
+    const mask = (width: number, height: number) => ({ width, height, data: new Uint8Array(width * height) });
+    const withMasks = (...masks: ReturnType<typeof mask>[]): RestoreParamsWire => ({ ...wire, regions: masks.map((m, i) => ({ prompt: `r${i}`, mask: m })) });
+    const refused = refusal(() => service.start({ jobId: nextJobId(), imageId: 'img', params: withMasks(mask(64, 48), mask(65, 48)) }));
+    expect(refused).toBeInstanceOf(SpireError);
+    expect(refused).toMatchObject({ code: 'bad-params', field: 'regions[1].mask', message: expect.stringContaining('65 x 48, larger than the image (64 x 48)') });
+    expect(refusal(() => service.start({ jobId: nextJobId(), imageId: 'img', params: withMasks(mask(4096, 4096)) }))).toMatchObject({ code: 'bad-params' });
+    expect(engine.requests).toHaveLength(0);
+    expect(service.pending()).toEqual([]);
+    // The image's own size, and a smaller mask of another shape (the engine resizes both), are fine.
+    expect(service.start({ jobId: 'fits', imageId: 'img', params: withMasks(mask(64, 48), mask(48, 64), mask(32, 24)) })).toEqual({ jobId: 'fits' });
+    expect(engine.requests).toHaveLength(1);
+  });
+
+  it('converts every coverage byte to exactly byte / 255', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const p = toEngineParams({ ...wire, regions: [{ prompt: 'all', mask: { width: 16, height: 16, data: all } }] });
+    const data = p.regions[0]!.mask.data;
+    expect(data).toBeInstanceOf(Float32Array);
+    expect(Array.from(data)).toEqual(Array.from(all, (b) => Math.fround(b / 255)));
   });
 });

@@ -23,10 +23,33 @@ describe('SettingsService', () => {
   });
 
   it('records the pack the run defaults belong to; only setting defaults marks them saved', async () => {
-    const service = new SettingsService(null);
+    const service = new SettingsService(null, DEFAULT_SETTINGS, async (dir) => dir === '/packs/compact');
     expect(await service.set({ defaultsPack: '/packs/compact' })).toMatchObject({ defaultsSaved: false, defaultsPack: '/packs/compact' });
     expect(await service.set({ defaults: { strength: 0, useRestorer: true } })).toMatchObject({ defaultsSaved: true, defaultsPack: '/packs/compact' });
     expect(await service.set({ defaultsPack: null })).toMatchObject({ defaultsSaved: true, defaultsPack: null, defaults: { strength: 0 } });
+  });
+
+  it('refuses a defaultsPack main does not know (pack-unknown), saving nothing; the saved one may come back', async () => {
+    const save = vi.fn(async (_s: AppSettings) => undefined);
+    const asked: string[] = [];
+    const service = new SettingsService({ save }, { ...DEFAULT_SETTINGS, defaultsPack: '/old/pack' }, async (dir) => {
+      asked.push(dir);
+      return dir === '/packs/compact';
+    });
+    for (const pack of ['/etc', '/packs/compact/../../etc', '/home/user/.ssh', 'relative/pack']) {
+      await expect(service.set({ defaults: { steps: 9 }, defaultsPack: pack })).rejects.toMatchObject({ code: 'pack-unknown', message: expect.stringContaining('were not saved') });
+    }
+    expect(asked).toContain('/etc'); // the path is resolved before it is looked up
+    expect(save).not.toHaveBeenCalled();
+    expect(service.get()).toMatchObject({ defaultsPack: '/old/pack', defaultsSaved: false });
+    // The saved one needs no lookup (its pack may be gone since); a known one is saved.
+    expect(await service.set({ defaultsPack: '/old/pack' })).toMatchObject({ defaultsPack: '/old/pack' });
+    expect(await service.set({ defaultsPack: '/packs/compact' })).toMatchObject({ defaultsPack: '/packs/compact' });
+    expect(save).toHaveBeenCalledTimes(2);
+    // Without a lookup, only null or the saved pack.
+    const bare = new SettingsService(null);
+    await expect(bare.set({ defaultsPack: '/packs/compact' })).rejects.toMatchObject({ code: 'pack-unknown' });
+    expect(await bare.set({ defaultsPack: null })).toMatchObject({ defaultsPack: null });
   });
 
   it('get answers a copy (the caller cannot change what main holds)', () => {
