@@ -70,6 +70,7 @@ class ConversionReport:
     clamped: int = 0  # finite values beyond +-65504
     flushed: int = 0  # nonzero values that became zero (below float16's smallest subnormal)
     kept_fp32: list = field(default_factory=list)  # node names kept in float32
+    check_deferred: bool = False  # the graph is over protobuf's 2 GB: check it with check_saved once saved
 
     def summary(self) -> str:
         return (f"{self.initializers} initializers, {self.constants} constants, {self.casts_retargeted} Cast(to=FLOAT) retargeted, "
@@ -90,9 +91,47 @@ def _half_tensor(t: TensorProto, report: ConversionReport) -> TensorProto:
     return numpy_helper.from_array(_to_half(numpy_helper.to_array(t), report), t.name)
 
 
+# protobuf cannot serialise a message of 2 GiB or more, and onnx's in-memory shape inference and checker
+# serialise the model: a graph above this size (Stable Diffusion 1.5's UNet is 3.4 GB in float32) is
+# inferred on a copy without its large weights, and checked from its saved file (check_saved).
+PROTOBUF_LIMIT = 2**31 - 1
+LIGHT_KEEP_BYTES = 1 << 16  # initializers up to this size keep their data in the light copy (shape tensors)
+
+
+def is_large(model: onnx.ModelProto) -> bool:
+    return model.ByteSize() >= PROTOBUF_LIMIT
+
+
+def _light_copy(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The model with initializers over LIGHT_KEEP_BYTES reduced to name, type and dims (no data): small enough to
+    serialise for shape inference, which reads only the data of small constant inputs (Reshape shapes, Slice starts)."""
+    light = onnx.ModelProto()
+    light.ir_version = model.ir_version
+    light.opset_import.extend(model.opset_import)
+    g, lg = model.graph, light.graph
+    lg.name = g.name
+    lg.node.extend(g.node)
+    lg.input.extend(g.input)
+    lg.output.extend(g.output)
+    lg.value_info.extend(g.value_info)
+    for t in g.initializer:
+        if t.ByteSize() <= LIGHT_KEEP_BYTES:
+            lg.initializer.append(t)
+        else:
+            stub = lg.initializer.add()
+            stub.name, stub.data_type = t.name, t.data_type
+            stub.dims.extend(t.dims)
+    return light
+
+
+def check_saved(path) -> None:
+    """onnx.checker's full check of a saved model (external data included): works for any size."""
+    onnx.checker.check_model(str(path), full_check=True)
+
+
 def _element_types(model: onnx.ModelProto) -> dict:
     """Element type of every tensor in the main graph (inputs, initializers, node outputs)."""
-    g = onnx.shape_inference.infer_shapes(model).graph
+    g = onnx.shape_inference.infer_shapes(_light_copy(model) if is_large(model) else model).graph
     types = {}
     for vi in list(g.input) + list(g.output) + list(g.value_info):
         if vi.type.HasField("tensor_type"):
@@ -256,7 +295,10 @@ def convert_model(model: onnx.ModelProto, keep_ops=KEEP_FP32_OPS, keep_sinusoid:
     kept = [vi for vi in g.value_info if vi.name not in renamed.values()]  # now a Cast output; shape inference redoes it
     del g.value_info[:]
     g.value_info.extend(kept)
-    onnx.checker.check_model(model, full_check=True)
+    if is_large(model):
+        report.check_deferred = True  # too large for the in-memory checker: the caller saves it and calls check_saved
+    else:
+        onnx.checker.check_model(model, full_check=True)
     return model
 
 

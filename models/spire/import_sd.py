@@ -388,14 +388,16 @@ def halve_components(out: Path, components: dict, names) -> None:
     """Rewrites the named float32 graphs in `out` as float16 (spire.fp16 rules), in place, and their manifest entries."""
     import onnx
 
-    from .fp16 import ConversionReport, convert_model, graph_io_dtypes
+    from .fp16 import ConversionReport, check_saved, convert_model, graph_io_dtypes
 
     for name in names:
         comp = components[name]
         if comp.get("dtype") != "float32":
             continue
         path = out / comp["file"]
-        half = convert_model(onnx.load(str(path)), report=ConversionReport())
+        report = ConversionReport()
+        # Graphs over 2 GB (SD 1.5's UNet, 3.4 GB in float32) are typed on a light copy and checked once saved.
+        half = convert_model(onnx.load(str(path)), report=report)
         big = half.ByteSize() > 1_500_000_000 if not comp.get("externalData") else True
         if comp.get("externalData"):
             (out / comp["externalData"]).unlink()
@@ -407,6 +409,8 @@ def halve_components(out: Path, components: dict, names) -> None:
             comp["externalData"] = f"{name}/{data}"
         else:
             onnx.save_model(half, str(tmp))
+        if report.check_deferred:
+            check_saved(tmp)
         tmp.replace(path)
         io = graph_io_dtypes(half)
         comp["dtype"] = "float16"

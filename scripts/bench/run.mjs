@@ -16,6 +16,24 @@
 //                           settings, N runs, PASS/FAIL against 10 s on the median; then the same at
 //                           strength 0 (restorer only) when the pack has a restorer (defaultCase.ts);
 //                           its input and outputs live in models/runs/bench-default/ (gitignored)
+//                  regions  the default pack, two regions vs none (regionsCase.ts)
+//                  sd15     only with --only sd15: a random-weight model with Stable Diffusion 1.5's exact
+//                           configuration (models/tools/make_sd15_random.py; UNet 859.5M, CLIP ViT-L/14
+//                           text encoder 123.1M, VAE 83.7M parameters) built once into
+//                           models/runs/sd15-random/model, imported with `spire import` as pack-fp32 and
+//                           pack-fp16 (timed; pack sizes on disk; sd15.mjs), then per variant, each in its
+//                           own process (sd15Case.ts): load time, peak RSS and s/step at 512x512 (strength
+//                           0.3, guidance 7.5 with a semantic and a negative prompt, all of it real) and at
+//                           a tiled 3000x2000 (strength 0.3, 1 step; the first --sd15-real-tiles calls of
+//                           each tiled model real, the rest replayed, after one warm-up run, its full-run
+//                           time EXTRAPOLATED and labelled so; --sd15-real-tiles 0: every tile real,
+//                           no warm-up, all measured). Needs SPIRE_PYTHON = a Python with PyTorch and diffusers the
+//                           first time (pip install diffusers==0.27.2 transformers==4.38.2
+//                           safetensors==0.4.2); --rebuild builds and imports again. --ep cuda runs the
+//                           cases on CUDA where onnxruntime-node has it (falls back to cpu, saying so).
+//                             SPIRE_PYTHON=/work/venv-sd/bin/python npm run bench -- --only sd15
+//                             npm run bench -- --only sd15 --sd15-variants fp32 --sd15-real-tiles 0 --ep cuda
+//                           Numbers of a run on this project's CPU machine: docs/sd15-bench.md.
 //   4. report    a table and the default-pack lines on stdout, test-results/bench/bench-<date>.json (gitignored)
 //
 // Speed is measured here and never asserted in tests. Timings on a shared machine move with its
@@ -27,8 +45,9 @@ import path from 'node:path';
 import { modelPython, repoRoot } from '../lib/run.mjs';
 import {
   BenchArgError, DEFAULT_TARGET_S, USAGE, absDiff, caseMedians, defaultCaseLines, defaultCaseMedians, fileStamp, formatTable, parseBenchArgs,
-  ratios, selectedGroups, tableRow, targetVerdict,
+  ratios, sd15Lines, selectedGroups, tableRow, targetVerdict,
 } from './summary.mjs';
+import { SD15_DIR, ensureSd15Model, ensureSd15Pack, sd15PackDir } from './sd15.mjs';
 
 const BENCH_DIR = path.join(repoRoot, 'models', 'runs', 'bench-small');
 const PACK_DIR = path.join(BENCH_DIR, 'pack');
@@ -38,6 +57,7 @@ const INFO_FILE = path.join(BENCH_DIR, 'bench-info.json');
 const ENGINE_JS = path.join(repoRoot, 'out', 'bench', 'engineCase.js');
 const DEFAULT_JS = path.join(repoRoot, 'out', 'bench', 'defaultCase.js');
 const REGIONS_JS = path.join(repoRoot, 'out', 'bench', 'regionsCase.js');
+const SD15_JS = path.join(repoRoot, 'out', 'bench', 'sd15Case.js');
 const REFERENCE_PY = path.join(repoRoot, 'models', 'tools', 'bench_reference.py');
 const RESULTS_DIR = path.join(repoRoot, 'test-results', 'bench');
 const DEFAULT_DIR = path.join(repoRoot, 'models', 'runs', 'bench-default');
@@ -224,6 +244,34 @@ async function main() {
         cases.defaultRestorerOnly = await defaultCase(o, true);
       }
     }
+    if (groups.has('sd15')) {
+      const S = o.sd15;
+      cases.sd15 = { model: ensureSd15Model(o.rebuild, log), variants: {} };
+      const base15 = {
+        ep: o.ep, strength: S.strength, guidanceScale: o.guidance, seed: o.seed, semanticPrompt: PROMPTS.semanticPrompt,
+        negativePrompt: 'a blurry noisy photo', tileSize: 0, tileOverlap: o.tileOverlap,
+      };
+      for (const variant of S.variants) {
+        const importRecord = ensureSd15Pack(variant, o.rebuild, log);
+        const v = (cases.sd15.variants[variant] = { variant, importRecord });
+        const spec = { ...base15, pack: sd15PackDir(variant), variant };
+        const run = async (extra) => {
+          try {
+            return await engineCase({ ...spec, ...extra }, SD15_JS);
+          } catch (err) {
+            log(`sd15 ${variant} ${extra.width}x${extra.height} failed: ${err instanceof Error ? err.message : err}`);
+            return { failed: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+          }
+        };
+        log(`sd15 ${variant}: 512x512, ${S.steps} steps at strength ${S.strength} (${Math.floor(S.steps * S.strength)} run), ${o.repeats} run(s) after ${o.warmup} warm-up`);
+        v.small = await run({ width: 512, height: 512, steps: S.steps, repeats: o.repeats, warmup: o.warmup, realTiles: 0 });
+        const { width, height } = S.size;
+        log(`sd15 ${variant}: ${width}x${height} tiled, ${S.largeSteps} steps at strength ${S.strength}, 1 run, ` +
+          (S.realTiles ? `first ${S.realTiles} call(s) per tiled model real, the rest replayed (time extrapolated)` : 'every tile real'));
+        // With replayed tiles a warm-up run costs only its real calls, and keeps the cold first calls out of the medians.
+        v.large = await run({ width, height, steps: S.largeSteps, repeats: 1, warmup: S.realTiles ? 1 : 0, realTiles: S.realTiles });
+      }
+    }
     if (groups.has('regions')) {
       log(`regions: default pack, ${DEFAULT_SIZE}x${DEFAULT_SIZE} kodim05, two regions with their own restoration vs none, ${o.repeats} run(s) each`);
       cases.regions = await engineCase({ source: DEFAULT_SOURCE, width: DEFAULT_SIZE, height: DEFAULT_SIZE, repeats: o.repeats, ...(o.model ? { model: path.resolve(o.model) } : {}) }, REGIONS_JS);
@@ -312,6 +360,12 @@ async function main() {
       `  PSNR left / right (dB): input ${f2(R.psnr.input)}; two regions ${f2(R.psnr.twoRegions)} (mean ${mean(R.psnr.twoRegions).toFixed(2)}); own prompt over the whole photo ${f2(R.psnr.ownPrompt)}`,
       ...Object.entries(R.psnr.singles).map(([p, v]) => `  single prompt "${p}": ${f2(v)} (mean ${mean(v).toFixed(2)})`),
     );
+  }
+  if (cases.sd15) {
+    const p = cases.sd15.model.parameters;
+    lines.push('', `sd15: random weights, SD 1.5's exact configuration (UNet ${(p.unet / 1e6).toFixed(1)}M, text encoder ${(p.text_encoder / 1e6).toFixed(1)}M, ` +
+      `VAE ${(p.vae / 1e6).toFixed(1)}M parameters), ${path.relative(repoRoot, SD15_DIR)}; timings only, the images mean nothing`);
+    for (const v of Object.values(cases.sd15.variants)) lines.push(...sd15Lines(v));
   }
   if (rows.length > 0) {
     lines.push(

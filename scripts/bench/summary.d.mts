@@ -1,7 +1,17 @@
 // Types of summary.mjs (plain JavaScript so `node scripts/bench/run.mjs` runs it unbuilt).
 
 export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-export type CaseGroup = 'compare' | 'tiled' | 'large' | 'default';
+export type CaseGroup = 'compare' | 'tiled' | 'large' | 'default' | 'regions' | 'sd15';
+export type Sd15Variant = 'fp32' | 'fp16';
+
+export interface Sd15Options {
+  size: { width: number; height: number };
+  steps: number;
+  largeSteps: number;
+  strength: number;
+  realTiles: number;
+  variants: Sd15Variant[];
+}
 
 export interface BenchOptions {
   steps: number;
@@ -19,7 +29,47 @@ export interface BenchOptions {
   only: CaseGroup[];
   /** Pack folder for the default cases (--model); null: the CLI's default pack. */
   model: string | null;
+  /** The sd15 group's settings (--sd15-*). */
+  sd15: Sd15Options;
   help: boolean;
+}
+
+/** One sd15 case as sd15Case.ts reports it (the fields the summary reads). */
+export interface Sd15CaseResult {
+  size: [number, number];
+  provider: string | null;
+  requestedProvider: string;
+  threads: number;
+  steps: number;
+  stepsRun: number;
+  strength: number;
+  guidanceScale: number;
+  unetBatch: number;
+  tileSize: number;
+  tileOverlap: number;
+  tilesPerStep: number;
+  loadS: number;
+  maxRssMiBAfterLoad: number;
+  maxRssMiB: number;
+  realCalls: Record<'unet' | 'vae_encoder' | 'vae_decoder', number>;
+  calls: Record<'unet' | 'vae_encoder' | 'vae_decoder', number>;
+  perCallS: Record<'unet' | 'vae_encoder' | 'vae_decoder', number | null>;
+  stepS: number;
+  stepSMeasured: boolean;
+  stepSamples: number;
+  vaeShare: number;
+  fullRunS: number;
+  fullRunMeasured: boolean;
+}
+
+/** What scripts/bench/sd15.mjs records per import. */
+export interface Sd15ImportRecord {
+  variant: Sd15Variant;
+  date: string;
+  importS: number;
+  importPeakRssMiB: number | null;
+  packBytes: number;
+  reused?: boolean;
 }
 
 /** What both engineCase.ts and bench_reference.py report per case (the fields the summary reads). */
@@ -86,6 +136,8 @@ export interface TableRow {
 
 export const PROVIDERS: readonly Provider[];
 export const CASE_GROUPS: readonly CaseGroup[];
+export const DEFAULT_GROUPS: readonly CaseGroup[];
+export const SD15_VARIANTS: readonly Sd15Variant[];
 export const DEFAULT_TARGET_S: number;
 export const DEFAULTS: BenchOptions;
 export const USAGE: string;
@@ -102,3 +154,9 @@ export function selectedGroups(o: Pick<BenchOptions, 'only' | 'noLarge'>): CaseG
 export function targetVerdict(medianS: number, targetS?: number): 'PASS' | 'FAIL';
 export function defaultCaseMedians(result: Extract<DefaultCaseResult, { skipped: null }>): DefaultCaseMedians;
 export function defaultCaseLines(label: string, result: DefaultCaseResult, loadNote?: string): string[];
+export function sd15Lines(v: {
+  variant: Sd15Variant;
+  importRecord: Sd15ImportRecord | null;
+  small?: Sd15CaseResult | { failed: string };
+  large?: Sd15CaseResult | { failed: string };
+}): string[];

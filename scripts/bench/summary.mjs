@@ -13,8 +13,17 @@ export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
  *            pack's default settings, and restorer only (strength 0) when the pack has a restorer
  *   regions  the default pack, 512x512, two regions with their own restoration prompts beside the same
  *            photo without regions (regionsCase.ts), with each half's PSNR
+ *   sd15     a random-weight model with Stable Diffusion 1.5's exact configuration, imported fp32 and
+ *            fp16 (timed) and restored at 512x512 and at a tiled 3000x2000 (sd15Case.ts); only when
+ *            named in --only (it needs Python with diffusers and 10+ GB of disk)
  */
-export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default', 'regions'];
+export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default', 'regions', 'sd15'];
+
+/** The groups a run without --only times (sd15 is asked for by name). */
+export const DEFAULT_GROUPS = CASE_GROUPS.filter((g) => g !== 'sd15');
+
+/** The sd15 group's variants (pack precision). */
+export const SD15_VARIANTS = ['fp32', 'fp16'];
 
 /** The issue's target: a 512x512 image end to end in at most this many seconds at the default settings. */
 export const DEFAULT_TARGET_S = 10;
@@ -31,7 +40,8 @@ export const DEFAULTS = {
   noLarge: false,
   tileOverlap: 64,
   rebuild: false,
-  only: [...CASE_GROUPS],
+  only: [...DEFAULT_GROUPS],
+  sd15: { size: { width: 3000, height: 2000 }, steps: 10, largeSteps: 4, strength: 0.3, realTiles: 3, variants: [...SD15_VARIANTS] },
   model: null,
   help: false,
 };
@@ -54,7 +64,7 @@ default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the
   --no-large         skip the large case
   --tile-overlap PX  tile overlap in pixels for tiled cases (default ${DEFAULTS.tileOverlap}, the app's)
   --rebuild          rebuild the cached benchmark pack
-  --only LIST        run only these case groups, comma-separated: ${CASE_GROUPS.join(', ')} (default: all)
+  --only LIST        run only these case groups, comma-separated: ${CASE_GROUPS.join(', ')} (default: all but sd15)
                        compare  engine vs PyTorch reference, 256x256, small pack
                        tiled    engine 512x512, small pack (tiled)
                        large    engine ${DEFAULTS.large.width}x${DEFAULTS.large.height}, tiled, reduced steps
@@ -63,7 +73,24 @@ default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the
                                 --guidance, --seed and --warmup (no warm-up: run 1 is the cold run)
                        regions  the default pack, 512x512: two regions with their own restoration
                                 prompts vs none (timing) and each half's PSNR (regionsCase.ts)
+                       sd15     only by name: a random-weight model with SD 1.5's exact configuration
+                                (models/tools/make_sd15_random.py, built once into models/runs/sd15-random/
+                                with SPIRE_PYTHON = a Python with PyTorch and diffusers), imported with
+                                \`spire import\` (fp32, then --fp16; timed, pack sizes), then per variant in
+                                fresh processes: load time, peak RSS and s/step at 512x512 (--sd15-steps,
+                                strength 0.3, guidance, all tiles real) and at the tiled --sd15-size;
+                                e.g. \`SPIRE_PYTHON=/path/to/venv/bin/python npm run bench -- --only sd15\`
                      e.g. \`npm run bench -- --only default\` for the speed target alone (a minute or two)
+  --sd15-size WxH    the tiled sd15 case's size (default ${DEFAULTS.sd15.size.width}x${DEFAULTS.sd15.size.height})
+  --sd15-steps N     sd15 512x512 steps at strength 1 (default ${DEFAULTS.sd15.steps}: strength 0.3 runs 3)
+  --sd15-large-steps N  the same for the tiled case (default ${DEFAULTS.sd15.largeSteps}: strength 0.3 runs 1)
+  --sd15-real-tiles N   tiled case: after one warm-up run, the first N calls of the UNet, VAE
+                     encoder and VAE decoder run, later tiles replay the last output (no compute;
+                     peak RSS still the whole run's), full-run time EXTRAPOLATED from the median
+                     real tile; 0 = every tile real, no warm-up, all measured (default
+                     ${DEFAULTS.sd15.realTiles}: 3000x2000 is 35 tiles x 3 models, minutes per model on 2 cores)
+                     --ep applies to the sd15 cases too (e.g. --ep cuda where there is a GPU)
+  --sd15-variants LIST  fp32,fp16 (default both)
   --model DIR        the pack for the default cases (default: SPIRE_MODEL_PACK, else the first pack
                      in models/packs/, as the CLI picks it)
   --help             this text
@@ -85,7 +112,10 @@ function wholeNumber(flag, text, min) {
 
 /** Parses the command line (without node and the script); throws BenchArgError with what to type instead. */
 export function parseBenchArgs(argv) {
-  const o = { ...DEFAULTS, large: { ...DEFAULTS.large }, only: [...DEFAULTS.only] };
+  const o = {
+    ...DEFAULTS, large: { ...DEFAULTS.large }, only: [...DEFAULTS.only],
+    sd15: { ...DEFAULTS.sd15, size: { ...DEFAULTS.sd15.size }, variants: [...DEFAULTS.sd15.variants] },
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -122,11 +152,30 @@ export function parseBenchArgs(argv) {
         o.ep = ep;
         break;
       }
-      case '--large': {
+      case '--large':
+      case '--sd15-size': {
         const text = value() ?? '';
         const m = /^(\d+)x(\d+)$/.exec(text);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new BenchArgError(`--large needs WIDTHxHEIGHT such as 6000x4000, got ${JSON.stringify(text)}.`);
-        o.large = { width: Number(m[1]), height: Number(m[2]) };
+        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new BenchArgError(`${flag} needs WIDTHxHEIGHT such as 6000x4000, got ${JSON.stringify(text)}.`);
+        if (flag === '--large') o.large = { width: Number(m[1]), height: Number(m[2]) };
+        else o.sd15.size = { width: Number(m[1]), height: Number(m[2]) };
+        break;
+      }
+      case '--sd15-steps':
+        o.sd15.steps = wholeNumber(flag, value(), 1);
+        break;
+      case '--sd15-large-steps':
+        o.sd15.largeSteps = wholeNumber(flag, value(), 1);
+        break;
+      case '--sd15-real-tiles':
+        o.sd15.realTiles = wholeNumber(flag, value(), 0);
+        break;
+      case '--sd15-variants': {
+        const text = value() ?? '';
+        const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+        if (names.length === 0 || names.some((n) => !SD15_VARIANTS.includes(n)))
+          throw new BenchArgError(`--sd15-variants takes ${SD15_VARIANTS.join(', ')}, comma-separated; got ${JSON.stringify(text)}.`);
+        o.sd15.variants = SD15_VARIANTS.filter((v) => names.includes(v));
         break;
       }
       case '--no-large':
@@ -292,6 +341,46 @@ export function defaultCaseLines(label, result, loadNote = '') {
     `  peak RSS ${result.maxRssMiB.toFixed(0)} MiB (${result.maxRssMiBAfterLoad.toFixed(0)} after load); load average ${result.loadAverage.start[0].toFixed(2)} -> ${result.loadAverage.end[0].toFixed(2)}${loadNote ? `; ${loadNote}` : ''}`,
     `  input ${result.input.path} (${result.input.source}, degraded "${result.input.degradation}"), output ${result.output}`,
   ];
+}
+
+const gb = (bytes) => `${(bytes / 1e9).toFixed(2)} GB`;
+const sec = (x, d = 1) => (Number.isFinite(x) ? `${x.toFixed(d)} s` : '-');
+
+/**
+ * The text lines that report the sd15 group for one variant: { variant, importRecord (sd15.mjs),
+ * small (sd15Case.ts result at 512x512), large (the tiled case) }; either case may be missing or
+ * { failed: message }.
+ */
+export function sd15Lines({ variant, importRecord, small, large }) {
+  const lines = [];
+  const imp = importRecord;
+  lines.push(`sd15 ${variant}: import ${imp ? sec(imp.importS, 0) : '-'} (peak RSS ${imp?.importPeakRssMiB ? imp.importPeakRssMiB.toFixed(0) : '-'} MiB), ` +
+    `pack ${imp ? gb(imp.packBytes) : '-'} on disk${imp?.reused ? ` (imported ${imp.date}, reused)` : ''}`);
+  for (const c of [small, large]) {
+    if (!c) continue;
+    if (c.failed) {
+      lines.push(`  case failed: ${c.failed}`);
+      continue;
+    }
+    const [w, h] = c.size;
+    const pc = c.perCallS;
+    const head = `  ${w}x${h} on ${c.provider} (asked ${c.requestedProvider}), ${c.threads} threads: load ${sec(c.loadS)} (maxRSS ${c.maxRssMiBAfterLoad.toFixed(0)} MiB after load), ` +
+      `peak RSS ${c.maxRssMiB.toFixed(0)} MiB`;
+    lines.push(head);
+    const tiles = Math.round(c.tilesPerStep);
+    const stepsNote = `${c.stepsRun} of ${c.steps} steps at strength ${c.strength}, guidance ${c.guidanceScale} (UNet batch ${c.unetBatch})`;
+    if (c.stepSMeasured) {
+      lines.push(`    ${stepsNote}, ${tiles} tile(s)/step: ${sec(c.stepS, 2)}/step (median of ${c.stepSamples}, measured); run ${sec(c.fullRunS)} measured; ` +
+        `per call: UNet ${sec(pc.unet, 2)}, VAE encode ${sec(pc.vae_encoder, 2)}, decode ${sec(pc.vae_decoder, 2)}; VAE share ${(100 * c.vaeShare).toFixed(0)}%`);
+    } else {
+      const real = c.realCalls;
+      lines.push(`    ${stepsNote}, ${tiles} tiles/step (tile ${c.tileSize} px, overlap ${c.tileOverlap} px): per tile (median of ${real.unet} / ${real.vae_encoder} / ${real.vae_decoder} real calls, measured): ` +
+        `UNet ${sec(pc.unet, 2)}, VAE encode ${sec(pc.vae_encoder, 2)}, VAE decode ${sec(pc.vae_decoder, 2)}`);
+      lines.push(`    EXTRAPOLATED from those: ${sec(c.stepS, 0)}/step, full run ${sec(c.fullRunS, 0)} (${c.calls.vae_encoder} encode + ${c.calls.vae_decoder} decode tiles + ${c.calls.unet} UNet calls), ` +
+        `VAE share ${(100 * c.vaeShare).toFixed(0)}%; later tiles replayed the last output (no compute), so the peak RSS is the whole run's`);
+    }
+  }
+  return lines;
 }
 
 /** File name stamp: 2026-11-26T04-30-05Z. */

@@ -7,6 +7,7 @@
  *   defaultCase.ts  `npm run bench`, the default-pack cases
  *   qualityCase.ts  `npm run bench:quality` (scripts/bench/quality.mjs)
  *   regionsCase.ts  `npm run bench -- --only regions`; alone for the full kodim05 (its header)
+ *   sd15Case.ts     `npm run bench -- --only sd15`, one SD 1.5-size case (its header)
  *
  *   npx vite build --config scripts/bench/vite.config.ts
  */
@@ -15,7 +16,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase', 'regionsCase'];
+const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase', 'regionsCase', 'sd15Case'];
 const input = Object.fromEntries(
   ENTRIES.map((name) => [name, resolve(root, 'scripts/bench', `${name}.ts`)]).filter(([, file]) => existsSync(file as string)),
 );

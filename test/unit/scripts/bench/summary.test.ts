@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BenchArgError,
   CASE_GROUPS,
+  DEFAULT_GROUPS,
   DEFAULTS,
   absDiff,
   caseMedians,
@@ -14,11 +15,13 @@ import {
   median,
   parseBenchArgs,
   ratios,
+  sd15Lines,
   selectedGroups,
   tableRow,
   targetVerdict,
   type CaseResult,
   type DefaultCaseResult,
+  type Sd15CaseResult,
 } from '../../../../scripts/bench/summary.mjs';
 
 const result = (totals: number[], steps: number[][], extra: Partial<CaseResult> = {}): CaseResult => ({
@@ -44,6 +47,13 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--no-large']).noLarge).toBe(true);
   });
 
+  it('reads the sd15 options', () => {
+    expect(DEFAULTS.sd15).toEqual({ size: { width: 3000, height: 2000 }, steps: 10, largeSteps: 4, strength: 0.3, realTiles: 3, variants: ['fp32', 'fp16'] });
+    const o = parseBenchArgs(['--sd15-size', '1024x768', '--sd15-steps=20', '--sd15-large-steps', '7', '--sd15-real-tiles', '0', '--sd15-variants', 'fp16,fp32']);
+    expect(o.sd15).toEqual({ size: { width: 1024, height: 768 }, steps: 20, largeSteps: 7, strength: 0.3, realTiles: 0, variants: ['fp32', 'fp16'] });
+    expect(o.large).toEqual(DEFAULTS.large);
+  });
+
   it.each([
     [['--steps', '0'], /--steps needs a whole number >= 1, got "0"/],
     [['--repeats', '1.5'], /--repeats needs a whole number >= 1/],
@@ -56,6 +66,9 @@ describe('parseBenchArgs', () => {
     [['--only', ''], /--only takes case groups/],
     [['--model'], /--model needs a pack folder/],
     [['--model', '--only'], /--model needs a pack folder/],
+    [['--sd15-size', '3000'], /--sd15-size needs WIDTHxHEIGHT/],
+    [['--sd15-variants', 'bf16'], /--sd15-variants takes fp32, fp16.*got "bf16"/],
+    [['--sd15-real-tiles', '-1'], /--sd15-real-tiles needs a whole number >= 0/],
   ])('rejects %j with a message that says what to type', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchArgError);
     expect(() => parseBenchArgs(argv)).toThrow(message);
@@ -63,8 +76,10 @@ describe('parseBenchArgs', () => {
 });
 
 describe('case groups', () => {
-  it('runs every group by default and only the named ones with --only, in a fixed order', () => {
-    expect(DEFAULTS.only).toEqual([...CASE_GROUPS]);
+  it('runs every group but sd15 by default and only the named ones with --only, in a fixed order', () => {
+    expect(DEFAULTS.only).toEqual([...DEFAULT_GROUPS]);
+    expect(DEFAULT_GROUPS).toEqual(CASE_GROUPS.filter((g) => g !== 'sd15'));
+    expect(parseBenchArgs(['--only', 'sd15']).only).toEqual(['sd15']);
     expect(parseBenchArgs(['--only', 'default']).only).toEqual(['default']);
     expect(parseBenchArgs(['--only=default, compare']).only).toEqual(['compare', 'default']);
     expect(parseBenchArgs(['--model', 'packs/x']).model).toBe('packs/x');
@@ -78,7 +93,10 @@ describe('case groups', () => {
 
   it('does not share the defaults between parses', () => {
     parseBenchArgs(['--only', 'tiled']).only.push('large');
-    expect(parseBenchArgs([]).only).toEqual([...CASE_GROUPS]);
+    expect(parseBenchArgs([]).only).toEqual([...DEFAULT_GROUPS]);
+    parseBenchArgs(['--sd15-variants', 'fp16']).sd15.variants.push('fp32');
+    parseBenchArgs([]).sd15.size.width = 1;
+    expect(parseBenchArgs([]).sd15).toEqual(DEFAULTS.sd15);
   });
 });
 
@@ -193,5 +211,34 @@ describe('table', () => {
 
   it('stamps file names without colons', () => {
     expect(fileStamp(new Date('2026-11-26T04:30:05.123Z'))).toBe('2026-11-26T04-30-05Z');
+  });
+});
+
+describe('sd15 lines', () => {
+  const base: Sd15CaseResult = {
+    size: [512, 512], provider: 'cpu', requestedProvider: 'cpu', threads: 2, steps: 10, stepsRun: 3, strength: 0.3, guidanceScale: 7.5,
+    unetBatch: 2, tileSize: 512, tileOverlap: 64, tilesPerStep: 1, loadS: 4.2, maxRssMiBAfterLoad: 4000, maxRssMiB: 6000,
+    realCalls: { unet: 3, vae_encoder: 1, vae_decoder: 1 }, calls: { unet: 3, vae_encoder: 1, vae_decoder: 1 },
+    perCallS: { unet: 10, vae_encoder: 4, vae_decoder: 8 }, stepS: 10.5, stepSMeasured: true, vaeShare: 0.25, fullRunS: 48, fullRunMeasured: true, stepSamples: 4,
+  };
+  const imp = { variant: 'fp32' as const, date: 'd', importS: 79.4, importPeakRssMiB: 7922, packBytes: 4.27e9 };
+
+  it('says what was measured and what was extrapolated', () => {
+    const large: Sd15CaseResult = {
+      ...base, size: [3000, 2000], steps: 4, stepsRun: 1, tilesPerStep: 35, realCalls: { unet: 2, vae_encoder: 2, vae_decoder: 2 },
+      calls: { unet: 35, vae_encoder: 35, vae_decoder: 35 }, stepS: 350, stepSMeasured: false, fullRunS: 1200, fullRunMeasured: false, vaeShare: 0.7,
+    };
+    const lines = sd15Lines({ variant: 'fp32', importRecord: imp, small: base, large });
+    expect(lines[0]).toBe('sd15 fp32: import 79 s (peak RSS 7922 MiB), pack 4.27 GB on disk');
+    expect(lines[1]).toContain('512x512 on cpu (asked cpu), 2 threads: load 4.2 s');
+    expect(lines[2]).toContain('10.50 s/step (median of 4, measured)');
+    expect(lines[2]).toContain('VAE share 25%');
+    expect(lines[4]).toContain('35 tiles/step (tile 512 px, overlap 64 px): per tile (median of 2 / 2 / 2 real calls, measured)');
+    expect(lines[5]).toMatch(/^ {4}EXTRAPOLATED from those: 350 s\/step, full run 1200 s .*VAE share 70%/);
+  });
+
+  it('reports a failed case and a missing import', () => {
+    const lines = sd15Lines({ variant: 'fp16', importRecord: null, small: { failed: 'boom' } });
+    expect(lines).toEqual(['sd15 fp16: import - (peak RSS - MiB), pack - on disk', '  case failed: boom']);
   });
 });
