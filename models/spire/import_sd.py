@@ -66,6 +66,7 @@ class Source:
     tokenizer_dir: Path
     weight_files: list = field(default_factory=list)  # files the model card hashes
     keys: dict = field(default_factory=dict)  # single file: key -> shape
+    configs: Path | None = None  # single file: the --config folder its configs came from (None: SD 1.5's shipped)
 
     @property
     def latent_channels(self) -> int:
@@ -169,7 +170,9 @@ def _prediction_from_yaml(path: Path) -> str | None:
     return None
 
 
-def inspect_single(path: Path, prediction_type: str | None) -> Source:
+def inspect_single(path: Path, prediction_type: str | None, config: Path | None = None) -> Source:
+    """`config`, when given, is a diffusers folder whose component configs, scheduler and tokenizer describe the file
+    (a model of other sizes than SD 1.5); its weights are not read. Without it, SD 1.5's shipped configs."""
     if path.suffix not in (".safetensors", ".ckpt"):
         raise Unsupported(f"{path}: a single-file model must be .safetensors or .ckpt")
     keys = checkpoint_keys(path)
@@ -182,10 +185,14 @@ def inspect_single(path: Path, prediction_type: str | None) -> Source:
     missing = [k for k in need.values() if k not in keys]
     if missing:
         raise Unsupported(f"{path} is not a Stable Diffusion 1.x checkpoint (no {missing[0]})")
-    unet = _read_json(SD15_CONFIGS / "unet" / "config.json")
-    vae = _read_json(SD15_CONFIGS / "vae" / "config.json")
-    text = _read_json(SD15_CONFIGS / "text_encoder" / "config.json")
-    sched = _read_json(SD15_CONFIGS / "scheduler" / "scheduler_config.json")
+    configs = Path(config) if config is not None else SD15_CONFIGS
+    if config is not None and not configs.is_dir():
+        raise Unsupported(f"--config {configs}: give a diffusers folder (unet/, vae/, text_encoder/, scheduler/, tokenizer/)")
+    unet = _read_json(configs / "unet" / "config.json")
+    vae = _read_json(configs / "vae" / "config.json")
+    text = _read_json(configs / "text_encoder" / "config.json")
+    sched = _read_json(configs / "scheduler" / "scheduler_config.json")
+    tokenizer = configs / "tokenizer" if config is not None else CLIP_TOKENIZER
     # The checkpoint's own shapes: the engine checks below run on these, not on the shipped config.
     vae["latent_channels"] = keys[need["vae"]][0] // 2
     unet["in_channels"] = keys[need["unet"]][1]
@@ -195,17 +202,23 @@ def inspect_single(path: Path, prediction_type: str | None) -> Source:
     attn_k = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"
     if attn_k in keys:
         unet["cross_attention_dim"] = keys[attn_k][1]
-    sched["prediction_type"] = prediction_type or _prediction_from_yaml(path) or "epsilon"
-    return Source(path, "single", unet, vae, text, sched, CLIP_TOKENIZER, [path], keys)
+    default = sched.get("prediction_type", "epsilon") if config is not None else "epsilon"
+    sched["prediction_type"] = prediction_type or _prediction_from_yaml(path) or default
+    return Source(path, "single", unet, vae, text, sched, tokenizer, [path], keys, None if config is None else configs)
 
 
 def check_sd15_sizes(src: Source) -> None:
-    """A single file is read with Stable Diffusion 1.5's shipped configs: its sizes must be those."""
+    """A single file is read with Stable Diffusion 1.5's shipped configs (or --config's): its sizes must be those."""
     width = src.keys["model.diffusion_model.input_blocks.0.0.weight"][0]
     vocab = src.keys["cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"][0]
     if width != src.unet["block_out_channels"][0] or vocab != src.text_encoder["vocab_size"]:
+        if src.configs is not None:
+            raise Unsupported(f"{src.path} does not fit the configs in {src.configs} (UNet width {width}, vocabulary "
+                              f"{vocab}; the configs say {src.unet['block_out_channels'][0]} and "
+                              f"{src.text_encoder['vocab_size']})")
         raise Unsupported(f"{src.path} has Stable Diffusion 1.x keys but other sizes (UNet width {width}, vocabulary "
-                          f"{vocab}); convert it to a diffusers folder and import that")
+                          f"{vocab}); convert it to a diffusers folder and import that, or pass --config with the "
+                          "diffusers folder whose configs describe it")
 
 
 def check_runnable(src: Source) -> None:
@@ -251,14 +264,16 @@ def check_runnable(src: Source) -> None:
         raise Unsupported(f"beta_schedule {src.scheduler.get('beta_schedule')!r} is not one the engine implements")
 
 
-def inspect_source(path, prediction_type: str | None = None) -> Source:
+def inspect_source(path, prediction_type: str | None = None, config=None) -> Source:
     path = Path(path)
     if path.is_dir():
         if prediction_type:
             raise Unsupported("--prediction-type is for single files; a diffusers folder's scheduler config says it")
+        if config is not None:
+            raise Unsupported("--config is for single files; a diffusers folder has its own configs")
         src = inspect_diffusers(path)
     elif path.is_file():
-        src = inspect_single(path, prediction_type)
+        src = inspect_single(path, prediction_type, config)
     else:
         raise FileNotFoundError(f"{path} does not exist")
     check_runnable(src)
@@ -498,7 +513,10 @@ def model_card(src: Source, name: str, hashes: dict, manifest: dict) -> str:
              "Imported by `spire.import_sd` as a plain Stable Diffusion prior (no SPIRE adaptor).", "",
              "## Source", "",
              f"- kind: {'diffusers folder' if src.kind == 'diffusers' else 'single-file checkpoint'}",
-             f"- path: `{src.path.name}`", ""]
+             f"- path: `{src.path.name}`"]
+    if src.configs is not None:
+        lines += [f"- configs and tokenizer: `{src.configs.name}` (--config)"]
+    lines += [""]
     lines += ["| file | sha256 |", "| --- | --- |"]
     lines += [f"| `{rel}` | `{digest}` |" for rel, digest in hashes.items()]
     lines += ["", "## What the pack holds", "",
@@ -614,7 +632,7 @@ def _interrupts_raise():
 
 def import_sd(source, out, fp16: bool = False, restorer_from=None, force: bool = False, name: str | None = None,
               prediction_type: str | None = None, progress=None, defaults: dict | None = DEFAULTS,
-              _after_export=None) -> dict:
+              _after_export=None, config=None) -> dict:
     """Imports `source` into the new pack folder `out`; returns the manifest. Raises Unsupported (nothing written),
     FileExistsError, or whatever failed (the temp folder removed). `_after_export` is a test hook."""
     progress = progress or Progress("quiet")
@@ -622,7 +640,7 @@ def import_sd(source, out, fp16: bool = False, restorer_from=None, force: bool =
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise FileExistsError(f"{out} exists: choose another output folder or pass --force to replace it")
     progress("check", 0.0, f"reading {source}")
-    src = inspect_source(source, prediction_type)
+    src = inspect_source(source, prediction_type, config)
     donor = check_restorer_pack(restorer_from) if restorer_from else None
     L = tokenizer_length(src)
     name = name or out.name
@@ -698,13 +716,18 @@ def main(argv=None) -> int:
     p.add_argument("--name", help="pack name in the manifest (default: the output folder's name)")
     p.add_argument("--prediction-type", choices=("epsilon", "v_prediction"),
                    help="single files only (the checkpoint does not say); default: a <file>.yaml beside it, else epsilon")
+    p.add_argument("--config", metavar="FOLDER",
+                   help="single files only: a diffusers folder whose unet/vae/text_encoder/scheduler configs and "
+                        "tokenizer describe the file (default: Stable Diffusion 1.5's shipped configs); its weights "
+                        "are not read")
     a = p.parse_args(argv)
     progress = Progress(a.progress)
     try:
         import torch
 
         torch.set_num_threads(os.cpu_count() or 1)
-        import_sd(a.source, a.out, a.fp16, a.restorer_from, a.force, a.name, a.prediction_type, progress)
+        import_sd(a.source, a.out, a.fp16, a.restorer_from, a.force, a.name, a.prediction_type, progress,
+                  config=a.config)
     except Unsupported as err:
         print(f"import-unsupported: {err}", file=sys.stderr, flush=True)
         return 2

@@ -6,9 +6,10 @@
 1. The model: diffusers' own UNet2DConditionModel and AutoencoderKL and transformers' CLIPTextModel with
    tiny configs (below) and seeded random weights, the project's BPE vocabulary (models/vocab, 1,590 tokens)
    as the tokenizer, and Stable Diffusion 1.5's scheduler config. Saved as a diffusers folder at
-   models/tests/data/tiny-sd15-diffusers (safetensors). Not also as a single LDM-layout file: diffusers 0.27.2
-   reads that layout but ships no writer for it (its diffusers -> original converter is a script outside the
-   package), and the task rules out a hand-written key map.
+   models/tests/data/tiny-sd15-diffusers (safetensors), and the same weights as one single file in the original
+   (LDM) key layout, models/tests/data/tiny-sd15.safetensors, with its key map tiny-sd15.ldm-keys.json. diffusers
+   0.27.2 reads that layout but ships no writer, so the map is derived and checked by diffusers' own LDM ->
+   diffusers converters (derive_ldm_map below). `--single-file-only` rewrites just those two from the folder.
 2. The pack: `spire.import_sd` of that folder (float32).
 3. Goldens (golden/index.json + raw .bin): StableDiffusionImg2ImgPipeline on a fixed 64 x 96 image, guidance
    7.5 with a semantic and a negative prompt, 5 steps at strength 0.6 (the last 3 timesteps run), for
@@ -22,6 +23,7 @@ Deterministic: the same versions rewrite the same numbers.
 """
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -80,6 +82,164 @@ def build_model(folder: Path) -> None:
     pipe.save_pretrained(str(folder), safe_serialization=True)
     # The original SD 1.5 ships a PNDM scheduler config: keep that, the importer turns it into DDIM keys.
     (folder / "scheduler" / "scheduler_config.json").write_text(json.dumps(sched_cfg, indent=2) + "\n")
+
+
+# ---- the same model as one single file in the original (LDM) key layout ---------------------------------------
+# diffusers 0.27.2 reads that layout (loaders.single_file_utils / convert_from_ckpt) but ships no writer. The map
+# here is *derived*: ldm_candidate() proposes an LDM name for every diffusers parameter (the UNet's and VAE's fixed
+# names come from diffusers' own DIFFUSERS_TO_LDM_MAPPING table), then derive_ldm_map() runs diffusers' forward
+# converters on a checkpoint whose every tensor is filled with its own tag number and keeps a name only if the
+# converter turns it back into that very parameter, with the module's shape. Any name produced twice, missed or
+# misshaped stops the script.
+
+SINGLE = MODELS / "tests" / "data" / "tiny-sd15.safetensors"
+SINGLE_MAP = MODELS / "tests" / "data" / "tiny-sd15.ldm-keys.json"
+LDM_PREFIX = {"unet": "model.diffusion_model.", "vae": "first_stage_model.", "text_encoder": "cond_stage_model.transformer."}
+_DIFFUSERS_ONLY = {"down_blocks", "up_blocks", "mid_block", "resnets", "attentions", "downsamplers", "upsamplers",
+                   "conv_shortcut", "time_emb_proj", "group_norm", "time_embedding", "conv_norm_out"}
+_RESNET_UNET = (("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"), ("conv2", "out_layers.3"),
+                ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection"))
+_ATTN_VAE = (("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out"))
+
+
+def _rename_head(rest: str, table) -> str:
+    for new, old in table:
+        if rest == new or rest.startswith(new + "."):
+            return old + rest[len(new):]
+    return rest
+
+
+def ldm_candidate(component: str, key: str, config: dict) -> str:
+    """A proposed LDM name (without the component prefix) for one diffusers parameter; checked by derive_ldm_map."""
+    from diffusers.loaders.single_file_utils import DIFFUSERS_TO_LDM_MAPPING
+
+    if component == "text_encoder":
+        return key
+    fixed = DIFFUSERS_TO_LDM_MAPPING["unet"]["layers"] if component == "unet" else DIFFUSERS_TO_LDM_MAPPING["vae"]
+    if key in fixed:
+        return fixed[key]
+    p = key.split(".")
+    if component == "unet":
+        per = config["layers_per_block"] + 1
+        if p[0] == "mid_block":
+            slot = {"resnets.0": "0", "resnets.1": "2", "attentions.0": "1"}[".".join(p[1:3])]
+            rest = ".".join(p[3:])
+            return f"middle_block.{slot}." + (_rename_head(rest, _RESNET_UNET) if p[1] == "resnets" else rest)
+        b = int(p[1])
+        kind, rest = p[2], ".".join(p[4:])
+        if p[0] == "down_blocks":
+            if kind == "downsamplers":
+                return f"input_blocks.{1 + b * per + per - 1}.0.op." + ".".join(p[5:])
+            layer = 1 + b * per + int(p[3])
+            return f"input_blocks.{layer}." + ("0." + _rename_head(rest, _RESNET_UNET) if kind == "resnets" else "1." + rest)
+        if p[0] == "up_blocks":
+            if kind == "upsamplers":
+                slot = 2 if "CrossAttn" in config["up_block_types"][b] else 1
+                return f"output_blocks.{b * per + per - 1}.{slot}.conv." + ".".join(p[5:])
+            layer = b * per + int(p[3])
+            return f"output_blocks.{layer}." + ("0." + _rename_head(rest, _RESNET_UNET) if kind == "resnets" else "1." + rest)
+    else:  # vae
+        side = p[0]
+        if p[1] == "mid_block":
+            rest = ".".join(p[4:])
+            if p[2] == "resnets":
+                return f"{side}.mid.block_{int(p[3]) + 1}." + rest.replace("conv_shortcut", "nin_shortcut")
+            return f"{side}.mid.attn_1." + _rename_head(rest, _ATTN_VAE)
+        n = len(config["down_block_types" if side == "encoder" else "up_block_types"])
+        b = int(p[2]) if side == "encoder" else n - 1 - int(p[2])
+        stage = "down" if side == "encoder" else "up"
+        if p[3] in ("downsamplers", "upsamplers"):
+            return f"{side}.{stage}.{b}.{'downsample' if side == 'encoder' else 'upsample'}.conv." + ".".join(p[6:])
+        return f"{side}.{stage}.{b}.block.{p[4]}." + ".".join(p[5:]).replace("conv_shortcut", "nin_shortcut")
+    raise ValueError(f"no LDM candidate for {component} {key}")
+
+
+def _ldm_shape(component: str, ldm_key: str, shape: tuple) -> tuple:
+    """The original VAE's attention q/k/v/proj_out are 1x1 convolutions: [C, C, 1, 1] where diffusers has linear [C, C]."""
+    if component == "vae" and ".attn_1." in ldm_key and ldm_key.endswith(".weight") and len(shape) == 2:
+        return tuple(shape) + (1, 1)
+    return tuple(shape)
+
+
+@torch.no_grad()
+def derive_ldm_map(folder: Path = SOURCE) -> dict:
+    """{full LDM key: {"component", "key" (diffusers), "shape" (LDM)}} for the model in `folder`, every entry checked by
+    running diffusers' own LDM -> diffusers converters on tagged tensors."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from diffusers.loaders.single_file_utils import convert_ldm_unet_checkpoint, convert_ldm_vae_checkpoint
+    from diffusers.pipelines.stable_diffusion.convert_from_ckpt import convert_ldm_clip_checkpoint
+    from transformers import CLIPTextModel
+
+    modules = {"unet": UNet2DConditionModel.from_pretrained(folder, subfolder="unet", local_files_only=True),
+               "vae": AutoencoderKL.from_pretrained(folder, subfolder="vae", local_files_only=True),
+               "text_encoder": CLIPTextModel.from_pretrained(folder, subfolder="text_encoder", local_files_only=True)}
+    mapping, checkpoint, expected = {}, {}, {}
+    tag = 0
+    for comp, module in modules.items():
+        for key, value in module.state_dict().items():
+            if comp == "text_encoder" and key.endswith("position_ids"):
+                continue  # a buffer, not a weight (the converter drops it)
+            tag += 1
+            ldm = LDM_PREFIX[comp] + ldm_candidate(comp, key, dict(module.config) if comp != "text_encoder" else {})
+            if ldm in checkpoint:
+                raise ValueError(f"two parameters get the LDM name {ldm}")
+            shape = _ldm_shape(comp, ldm, tuple(value.shape))
+            checkpoint[ldm] = torch.full(shape, float(tag))
+            expected[(comp, key)] = (tag, tuple(value.shape))
+            mapping[ldm] = {"component": comp, "key": key, "shape": list(shape)}
+    got = {"unet": convert_ldm_unet_checkpoint(dict(checkpoint), modules["unet"].config),
+           "vae": convert_ldm_vae_checkpoint(dict(checkpoint), modules["vae"].config)}
+    text = CLIPTextModel(modules["text_encoder"].config)
+    for p in text.parameters():
+        p.zero_()  # so a weight the converter did not set shows as tag 0
+    got["text_encoder"] = {k: v for k, v in convert_ldm_clip_checkpoint(dict(checkpoint), text_encoder=text).state_dict().items()
+                           if not k.endswith("position_ids")}
+    seen = {}
+    for comp, state in got.items():
+        want = {k for (c, k) in expected if c == comp}
+        if set(state) != want:
+            raise ValueError(f"{comp}: the converter produced {sorted(set(state) - want)[:5]} beyond and missed "
+                             f"{sorted(want - set(state))[:5]} of the module's parameters")
+        for key, value in state.items():
+            t, shape = expected[(comp, key)]
+            if tuple(value.shape) != shape:
+                raise ValueError(f"{comp}.{key}: converted shape {tuple(value.shape)}, the module's {shape}")
+            tags = torch.unique(value)
+            if tags.numel() != 1 or int(tags[0]) != t:
+                raise ValueError(f"{comp}.{key}: converted from tags {tags[:5].tolist()}, not its candidate's {t}")
+            if t in seen:
+                raise ValueError(f"{comp}.{key} and {seen[t]} come from the same LDM tensor")
+            seen[t] = f"{comp}.{key}"
+    if len(seen) != len(mapping):
+        raise ValueError(f"{len(mapping) - len(seen)} LDM names are not read by the converters")
+    # The converters also accept some diffusers spellings (a resnet's norm1, an upsampler at .1 or .2): a name that
+    # keeps a diffusers-only module name is refused, so the file has the original layout, not merely a readable one.
+    for ldm in mapping:
+        parts = set(ldm.split("."))
+        if parts & _DIFFUSERS_ONLY or re.search(r"(_blocks\.\d+|middle_block)\.[02]\.(norm|conv)[12]\.", ldm):
+            raise ValueError(f"{ldm} keeps a diffusers module name")
+        up = re.match(r"(.*output_blocks\.\d+)\.1\.conv\.", ldm)
+        if up and any(k.startswith(up.group(1) + ".1.") and ".1.conv." not in k for k in mapping):
+            raise ValueError(f"{ldm}: the upsampler comes after the block's attention (slot 2) in the original layout")
+    return dict(sorted(mapping.items()))
+
+
+@torch.no_grad()
+def write_single_file(folder: Path = SOURCE, out: Path = SINGLE, map_out: Path = SINGLE_MAP) -> dict:
+    """The diffusers folder's weights as one LDM-layout .safetensors (float32, sorted keys) plus the derived map."""
+    from safetensors.torch import load_file, save_file
+
+    mapping = derive_ldm_map(folder)
+    weights = {}
+    for comp in LDM_PREFIX:
+        files = list((folder / comp).glob("*.safetensors"))
+        assert len(files) == 1, files
+        weights[comp] = load_file(str(files[0]))
+    state = {ldm: weights[m["component"]][m["key"]].reshape(m["shape"]).contiguous() for ldm, m in mapping.items()}
+    save_file(state, str(out), metadata={"format": "pt", "producer": "models/tools/make_sd15_fixture.py"})
+    lines = [f"  {json.dumps(k)}: {json.dumps([m['component'], m['key'], m['shape']])}" for k, m in mapping.items()]
+    map_out.write_text("{\n" + ",\n".join(lines) + "\n}\n")  # LDM key: [component, diffusers key, LDM shape]
+    return mapping
 
 
 def test_image() -> np.ndarray:
@@ -228,7 +388,11 @@ def finite_json(value):
 
 def main() -> None:
     torch.set_num_threads(1)  # the same summation order everywhere
+    if "--single-file-only" in sys.argv[1:]:  # from the committed folder, leaving the folder, pack and goldens as they are
+        print(f"wrote {SINGLE} ({SINGLE.stat().st_size / 1e6:.2f} MB, {len(write_single_file())} tensors) and {SINGLE_MAP}")
+        return
     build_model(SOURCE)
+    write_single_file()
     # In its own process: after torch.onnx.export of these modules in the same process, the pipeline's
     # UNet gave NaN (torch 1.13); a fresh process also runs the command line the app spawns.
     subprocess.run([sys.executable, "-m", "spire.import_sd", str(SOURCE), "-o", str(PACK), "--force",
