@@ -13,7 +13,7 @@ import { RestorationPromptError } from '../../common/restorationPrompt';
 import { Generator } from '../engine/tensor/random';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
-import { number, parseCommandArgs } from './parse';
+import { number, parseCommandArgs, promptText } from './parse';
 
 export const DEGRADE_HELP = `Usage: spire degrade <input> -o <output> --restore "<prompt>" [options]
 
@@ -55,6 +55,7 @@ export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (positionals.length !== 1) throw new SpireError('usage', 'Give exactly one input image. See `spire degrade --help`.');
   if (!v.output) throw new SpireError('usage', 'Say where to write the result with -o <file>. See `spire degrade --help`.');
   if (v.restore === undefined) throw new SpireError('usage', 'Say which degradation to apply with --restore "<prompt>", e.g. --restore "Deblur with sigma 2.0;".');
+  const prompt = promptText('--restore', v.restore);
   const seed = v.seed !== undefined ? number('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED }) : 0;
   const input = resolve(io.cwd, positionals[0] ?? '');
   const output = resolve(io.cwd, v.output);
@@ -65,7 +66,7 @@ export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCod
   const started = Date.now();
   let result;
   try {
-    result = await applyPrompt(img.rgb, v.restore, new Generator(seed));
+    result = await applyPrompt(img.rgb, prompt, new Generator(seed));
   } catch (err) {
     if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `Restoration prompt: ${err.message}.`);
     throw err;

@@ -8,6 +8,7 @@ import { SpireError } from '../../common/errors';
 import { EXIT, exitCodeOf, type ExitCode } from './exitCodes';
 import { IMPORT_HELP, importCommand } from './importCommand';
 import type { CliIo } from './io';
+import { printable } from './parse';
 import { restoreCommand } from './restoreCommand';
 import { RESTORE_HELP } from './restoreHelp';
 
@@ -53,15 +54,15 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       case 'import':
         return await importCommand(rest, io);
       default:
-        throw new SpireError('usage', `Unknown command "${command}". Commands: restore, degrade, import. See \`spire --help\`.`);
+        throw new SpireError('usage', `Unknown command "${printable(command, 40)}". Commands: restore, degrade, import. See \`spire --help\`.`);
     }
   } catch (err) {
     if (err instanceof SpireError) {
-      io.stderr.write(`spire: ${err.message}\n`);
+      io.stderr.write(`spire: ${printable(err.message)}\n`);
       return exitCodeOf(err.code);
     }
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`spire: unexpected error: ${message}\n`);
+    io.stderr.write(`spire: unexpected error: ${printable(message)}\n`);
     if (io.env.SPIRE_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
     return EXIT.restoreFailed;
   }

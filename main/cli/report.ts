@@ -17,8 +17,12 @@ import type { ProgressReporter, ProgressStream } from './progress';
 import type { RestoreTarget } from './restoreTargets';
 import { RUN_SETTING_KEYS } from './runSettings';
 import { KEEP_AS_IS } from '../../common/regions';
+import { printable } from './parse';
 
 export class RestoreReport {
+  /** The inputs already reported (restored or failed). */
+  private readonly reported = new Set<string>();
+
   constructor(
     private readonly stdout: ProgressStream,
     private readonly json: boolean,
@@ -26,19 +30,29 @@ export class RestoreReport {
     readonly progress: ProgressReporter,
   ) {}
 
-  /** A line of its own on stderr. */
-  line(text: string): void {
-    this.progress.line(text);
+  /** Whether `input` has had its line (restored or failed). */
+  has(input: string): boolean {
+    return this.reported.has(input);
   }
 
-  /** An image that failed: its JSON line (--json) and `spire: [<label>: ]<message>` on stderr. */
-  failed(input: string, code: string, message: string, label?: string): void {
+  /** A line of its own on stderr (control characters escaped: it may quote a prompt or a file name). */
+  line(text: string): void {
+    this.progress.line(printable(text));
+  }
+
+  /**
+   * An image that failed: its JSON line (--json) and `spire: [<label>: ]<message>` on stderr
+   * (`quiet`: the JSON line only, when the caller prints the message itself).
+   */
+  failed(input: string, code: string, message: string, label?: string, options: { quiet?: boolean } = {}): void {
+    this.reported.add(input);
     if (this.json) this.stdout.write(`${JSON.stringify({ input, output: null, error: { code, message } })}\n`);
-    this.progress.line(`spire: ${label !== undefined ? `${label}: ` : ''}${message}`);
+    if (!options.quiet) this.line(`spire: ${label !== undefined ? `${label}: ` : ''}${message}`);
   }
 
   /** An image restored and written; `params` are the run's (its requested prompt and settings). */
   restored(target: RestoreTarget, label: string, result: RestoreJobResult, params: RestoreParams, seconds: number): void {
+    this.reported.add(target.input);
     if (!this.json) {
       this.stdout.write(`${label} -> ${target.output} (${result.image.width} x ${result.image.height}, ${seconds.toFixed(1)} s, seed ${result.seed}, ${result.provider ?? 'unknown provider'})\n`);
       return;

@@ -15,7 +15,7 @@ import type { OutputFormat } from '../engine/protocol';
 import { COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
 import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
 import { SpireError } from '../../common/errors';
-import { number, parseCommandArgs } from './parse';
+import { number, parseCommandArgs, printable, promptText } from './parse';
 import { checkParams } from './restoreSettings';
 import type { RunSettingFlags } from './runSettings';
 
@@ -114,9 +114,9 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
 
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,
-    restorationPrompt: withUpsample(v.restore ?? RESTORATION_GRAMMAR.autoPrompt, v.upsample),
-    semanticPrompt: v.prompt ?? '',
-    negativePrompt: v.negative ?? '',
+    restorationPrompt: withUpsample(promptText('--restore', v.restore ?? RESTORATION_GRAMMAR.autoPrompt), v.upsample),
+    semanticPrompt: promptText('--prompt', v.prompt ?? ''),
+    negativePrompt: promptText('--negative', v.negative ?? ''),
     seed: v.seed !== undefined ? number('--seed', v.seed, RUN_RANGES.seed) : randomInt(0, 2 ** 31),
     tileSize: v.tile !== undefined ? number('--tile', v.tile, RUN_RANGES.tileSize) : DEFAULT_RESTORE_PARAMS.tileSize,
     tileOverlap: v['tile-overlap'] !== undefined ? number('--tile-overlap', v['tile-overlap'], RUN_RANGES.tileOverlap) : DEFAULT_RESTORE_PARAMS.tileOverlap,
@@ -124,7 +124,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
   // The prompts and the other fields now; the sampling settings again once the pack's defaults are known.
   const { params } = checkParams(draft, null);
   const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
-  const threads = v.threads !== undefined ? number('--threads', v.threads, { integer: true, min: 0, max: 1024 }) : Number(env.SPIRE_THREADS ?? 0) || 0;
+  const threads = threadCount(v.threads, env.SPIRE_THREADS);
   const providers = (v.ep ?? env.SPIRE_PROVIDERS ?? 'auto')
     .split(',')
     .map((s) => s.trim().toLowerCase())
@@ -150,7 +150,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
 
 function splitRegionSpec(flag: string, spec: string, value: string): [string, string] {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `${flag} takes <mask image>=<${value}>, got "${spec}".`);
+  if (eq <= 0 || eq === spec.length - 1) throw new SpireError('usage', `${flag} takes <mask image>=<${value}>, got "${printable(spec, 80)}".`);
   return [spec.slice(0, eq), spec.slice(eq + 1)];
 }
 
@@ -176,7 +176,7 @@ function regionSpecs(argv: readonly string[], semantic: readonly string[], resto
   };
   const specs: (RegionSpec & { at: number })[] = semantic.map((spec) => {
     const [mask, prompt] = splitRegionSpec('--region', spec, 'prompt');
-    return { mask, prompt, at: at('--region', spec) };
+    return { mask, prompt: promptText(`--region ${printable(mask, 60)}`, prompt), at: at('--region', spec) };
   });
   const restored = new Set<string>();
   for (const spec of restore) {
@@ -184,7 +184,7 @@ function regionSpecs(argv: readonly string[], semantic: readonly string[], resto
     const key = normalize(mask);
     if (restored.has(key)) throw new SpireError('usage', `--region-restore names ${mask} twice; give each mask one restoration.`);
     restored.add(key);
-    const restoration = regionRestoration(mask, text);
+    const restoration = regionRestoration(mask, promptText(`--region-restore ${printable(mask, 60)}`, text));
     const same = specs.filter((s) => normalize(s.mask) === key);
     if (same.length > 1) throw new SpireError('usage', `--region names ${mask} twice, so --region-restore cannot tell which region it restores; give the mask once.`);
     if (same[0]) {
@@ -193,6 +193,14 @@ function regionSpecs(argv: readonly string[], semantic: readonly string[], resto
     } else specs.push({ mask, prompt: '', restoration, at: at('--region-restore', spec) });
   }
   return specs.sort((a, b) => a.at - b.at).map(({ at: _at, ...r }) => r);
+}
+
+/** `--threads`, else SPIRE_THREADS (empty: unset), else 0 (onnxruntime decides); a whole number from 0 to 1024. */
+function threadCount(flag: string | undefined, env: string | undefined): number {
+  const range = { integer: true, min: 0, max: 1024 };
+  if (flag !== undefined) return number('--threads', flag, range);
+  if (env === undefined || env.trim() === '') return 0;
+  return number('SPIRE_THREADS (environment)', env, range);
 }
 
 function restorerViews(text: string): RestorerViews {

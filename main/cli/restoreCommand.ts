@@ -11,17 +11,18 @@
  *   7. restoreRun.ts        per image: restore with progress, write atomically, report (report.ts)
  */
 import { resolve } from 'node:path';
+import { isSpireError } from '../../common/errors';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { defaultPackRoots, startEngine } from './engine';
 import { ProgressReporter } from './progress';
 import { readRegions } from './regions';
 import { RestoreReport } from './report';
-import { parseRestoreArgs } from './restoreArgs';
+import { parseRestoreArgs, type RestoreArgs } from './restoreArgs';
 import { RESTORE_HELP } from './restoreHelp';
 import { restoreEach } from './restoreRun';
 import { resolveRunSettings } from './restoreSettings';
-import { planTargets, probeTargets } from './restoreTargets';
+import { planTargets, probeTargets, type RestoreTarget } from './restoreTargets';
 import { describeRunSettings } from './runSettings';
 
 export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCode> {
@@ -31,12 +32,27 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     io.stdout.write(RESTORE_HELP);
     return EXIT.ok;
   }
-  // 2. inputs and outputs
-  const targets = await planTargets(args, io.cwd);
+  const report = new RestoreReport(io.stdout, args.json, new ProgressReporter(io.stderr));
+  let targets: RestoreTarget[] = [];
+  try {
+    // 2. inputs and outputs
+    targets = await planTargets(args, io.cwd, (line) => report.line(line));
+    return await restoreTargets(args, targets, report, io);
+  } catch (err) {
+    // With --json a run that stops before its images ran still says, per input, why (main.ts prints the message).
+    if (args.json && isSpireError(err)) {
+      const inputs = targets.length > 0 ? targets.map((t) => t.input) : args.inputs.map((p) => resolve(io.cwd, p));
+      for (const input of inputs) if (!report.has(input)) report.failed(input, err.code, err.message, undefined, { quiet: true });
+    }
+    throw err;
+  }
+}
+
+/** Steps 3-7 for the planned targets. */
+async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], report: RestoreReport, io: CliIo): Promise<ExitCode> {
   // 3. region masks
   const params = { ...args.params, regions: await readRegions(args.regions, io.cwd) };
   // 4. unreadable inputs, before the engine starts
-  const report = new RestoreReport(io.stdout, args.json, new ProgressReporter(io.stderr));
   const { runnable, worst } = await probeTargets(targets, report);
   if (runnable.length === 0) return worst;
   // 5. run settings

@@ -10,6 +10,7 @@ import { SpireError, isSpireError } from '../../common/errors';
 import { parseRestoreParams, type CheckedRestoreParams } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
 import { discoverPack, packInfo, readManifest } from '../engine/packs';
+import { strengthStartIndex } from '../engine/pipeline/steps';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { RUN_SETTING_KEYS, SETTING_FLAGS, mergeRunSettings, type MergedRunSettings, type RunSettingFlags } from './runSettings';
 
@@ -41,6 +42,7 @@ export async function resolveRunSettings(
     );
   }
   const { params: checked, prompt } = checkParams(merged.params, merged);
+  refuseNoDiffusionStep(checked, merged);
   if (prompt.auto && info?.hasEstimator === false) {
     throw new SpireError(
       'usage',
@@ -64,6 +66,25 @@ export function checkParams(params: RestoreParams, merged: MergedRunSettings | n
     const hint = fromPack.length > 0 ? ` (the pack recommended ${fromPack.map((k) => `${SETTING_FLAGS[k]} ${String(merged?.params[k])}`).join(', ')}; a flag overrides it)` : '';
     throw new SpireError(err.code, `${err.message}${hint}`, { ...err.details, cause: err });
   }
+}
+
+/**
+ * A strength above 0 that leaves no diffusion step (floor(steps x strength) = 0, e.g. --strength 0.1
+ * --steps 3) would start the engine only to fail: a usage error naming the smallest values that run one.
+ */
+function refuseNoDiffusionStep(params: RestoreParams, merged: MergedRunSettings): void {
+  const { steps, strength } = params;
+  if (strength === 0 || strengthStartIndex(steps, strength) < steps) return;
+  let minSteps = Math.ceil(1 / strength);
+  if (strengthStartIndex(minSteps, strength) === minSteps) minSteps++;
+  const minStrength = Math.ceil((100 / steps) * (1 + 1e-9)) / 100;
+  const from = (k: 'steps' | 'strength'): string => (merged.sources[k] === 'pack' ? ' (the pack\'s)' : merged.sources[k] === 'default' ? ' (the default)' : '');
+  throw new SpireError(
+    'usage',
+    `--strength ${strength}${from('strength')} with --steps ${steps}${from('steps')} runs no diffusion step (${steps} x ${strength} < 1). ` +
+      `Raise --steps to ${minSteps} or more, or --strength to ${Math.min(1, minStrength)} or more` +
+      `${params.useRestorer ? ', or give --strength 0 for the restorer alone' : ''}.`,
+  );
 }
 
 /**

@@ -5,13 +5,16 @@
  *   outputs  one file (-o with an image extension), or a folder (several inputs, a folder
  *            input, -o ending in / or naming a folder): `<name>.<format>` inside it, created
  *   refused  an existing output without --force (exit 5, nothing written), two inputs with
- *            the same output name or an output that is its input (exit 2)
+ *            the same output name or an output that is its input (exit 2), an output folder
+ *            that cannot be created or written to (exit 5: a probe file is created and removed)
+ *   skipped  files in an input folder that are not PNG, JPEG, WebP or TIFF: one line says which
  *
  * Then, still before the engine: each input's header is probed (format, size limits); one
  * unreadable input is exit 3, in a batch it is reported and the others go on.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { SpireError, isSpireError } from '../../common/errors';
 import { formatFromPath, probeImage } from '../engine/image';
 import type { OutputFormat } from '../engine/protocol';
@@ -35,15 +38,19 @@ export interface TargetOptions {
   force: boolean;
 }
 
+/** Where planTargets says what it left out (a line on stderr). */
+export type TargetNote = (line: string) => void;
+
 /** The targets of a run; throws SpireError before anything is written when one cannot be. */
-export async function planTargets(options: TargetOptions, cwd: string): Promise<RestoreTarget[]> {
-  const { files, sawFolder } = await listInputs(options.inputs, cwd);
+export async function planTargets(options: TargetOptions, cwd: string, note: TargetNote = () => {}): Promise<RestoreTarget[]> {
+  const { files, sawFolder } = await listInputs(options.inputs, cwd, note);
   const outArg = options.output;
   const outAbs = resolve(cwd, outArg);
   const folderMode = files.length > 1 || sawFolder || /[\\/]$/.test(outArg) || (await isDirectory(outAbs));
   const targets = folderMode ? await folderTargets(files, outArg, outAbs, options.folderFormat) : await fileTarget(files[0] ?? '', outArg, outAbs);
   if (!options.force) await refuseExisting(targets);
   for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new SpireError('usage', `The output “${t.output}” is the input itself. Choose another output name.`);
+  await checkWritable(folderMode ? outAbs : dirname(outAbs), folderMode ? outArg : dirname(outArg) || '.');
   return targets;
 }
 
@@ -76,7 +83,7 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function listInputs(paths: string[], cwd: string): Promise<{ files: string[]; sawFolder: boolean }> {
+async function listInputs(paths: string[], cwd: string, note: TargetNote): Promise<{ files: string[]; sawFolder: boolean }> {
   const files: string[] = [];
   let sawFolder = false;
   for (const p of paths) {
@@ -89,13 +96,38 @@ async function listInputs(paths: string[], cwd: string): Promise<{ files: string
     }
     if (info.isDirectory()) {
       sawFolder = true;
-      const names = (await readdir(abs)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
+      const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
+      const names = entries.filter((e) => IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name).sort();
+      const skipped = entries.filter((e) => e.isFile() && !IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name).sort();
+      if (skipped.length > 0) note(skippedLine(p, skipped));
       if (names.length === 0) throw new SpireError('image-missing', `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
       files.push(...names.map((n) => join(abs, n)));
     } else if (info.isFile()) files.push(abs);
     else throw new SpireError('image-unreadable', `“${p}” is not a file or folder.`);
   }
   return { files, sawFolder };
+}
+
+/** One line for the files of a folder that are not images it restores (the first 10 named). */
+function skippedLine(folder: string, names: string[]): string {
+  const shown = names.slice(0, 10).join(', ');
+  const more = names.length > 10 ? ` and ${names.length - 10} more` : '';
+  return `${folder}: skipped ${names.length} ${names.length === 1 ? 'file' : 'files'} that ${names.length === 1 ? 'is' : 'are'} not PNG, JPEG, WebP or TIFF: ${shown}${more}.`;
+}
+
+/**
+ * The output folder takes a file: a probe file is created there and removed, before any work, so an
+ * unwritable folder (permissions, a read-only disk) is refused now and not after the restore (exit 5).
+ */
+async function checkWritable(folder: string, shown: string): Promise<void> {
+  const probe = join(folder, `.spire-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await (await open(probe, 'wx')).close();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new SpireError('output-read-only', `Cannot write to the folder “${shown}” (${code}); nothing was run. Choose a folder you can write to.`);
+  }
+  await unlink(probe).catch(() => {});
 }
 
 /** Folder mode: the folder is created, each input becomes `<name>.<format>` inside it. */
