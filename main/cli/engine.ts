@@ -18,6 +18,8 @@ export interface EngineOptions {
   packOverride: string | null;
   providers: string[];
   threads: number;
+  /** Variables the worker sees besides this process's own (e.g. SPIRE_MAX_MEGAPIXELS from --max-megapixels). */
+  workerEnv?: Record<string, string>;
   interrupt?: AbortSignal | undefined;
   /** Engine log lines and notes (stderr). */
   note(text: string): void;
@@ -51,7 +53,7 @@ export async function startEngine(options: EngineOptions & { packRoots: string[]
   };
   const debug = Boolean(options.env.SPIRE_DEBUG);
   const host = new SupervisedEngineHost({
-    spawn: threadSpawner({ workerPath }),
+    spawn: threadSpawner({ workerPath, ...(options.workerEnv ? { env: options.workerEnv } : {}) }),
     config,
     maxRestarts: 1,
     log: (level, message) => {

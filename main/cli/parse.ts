@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { SpireError } from '../../common/errors';
-import { MAX_PROMPT_CHARS } from '../../preload/contract/schemas';
+import { MAX_PROMPT_CHARS } from '../../common/restorationPrompt';
 
 /** A whole number as people write it: digits, an optional sign (no 0x10, 1e2, 1.0, Infinity). */
 const WHOLE = /^[+-]?\d+$/;

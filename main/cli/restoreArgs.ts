@@ -15,6 +15,7 @@ import type { OutputFormat } from '../engine/protocol';
 import { COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
 import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
 import { SpireError } from '../../common/errors';
+import { parseMaxMegapixels } from '../engine/image';
 import { number, parseCommandArgs, printable, promptText } from './parse';
 import { checkParams } from './restoreSettings';
 import type { RunSettingFlags } from './runSettings';
@@ -43,6 +44,7 @@ const RESTORE_OPTIONS = {
   model: { type: 'string' },
   ep: { type: 'string' },
   threads: { type: 'string' },
+  'max-megapixels': { type: 'string' },
   format: { type: 'string' },
   quality: { type: 'string' },
   force: { type: 'boolean' },
@@ -79,6 +81,8 @@ export interface RestoreArgs {
   model: string | undefined;
   providers: string[];
   threads: number;
+  /** --max-megapixels, else SPIRE_MAX_MEGAPIXELS; undefined: the engine's limit from this machine's memory. */
+  maxMegapixels: number | undefined;
   /** The output format in folder mode. */
   folderFormat: OutputFormat;
   quality: number | undefined;
@@ -125,6 +129,12 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
   const { params } = checkParams(draft, null);
   const quality = v.quality !== undefined ? number('--quality', v.quality, { integer: true, min: 1, max: 100 }) : undefined;
   const threads = threadCount(v.threads, env.SPIRE_THREADS);
+  const maxMegapixels =
+    v['max-megapixels'] !== undefined
+      ? parseMaxMegapixels(v['max-megapixels'], '--max-megapixels')
+      : env.SPIRE_MAX_MEGAPIXELS
+        ? parseMaxMegapixels(env.SPIRE_MAX_MEGAPIXELS)
+        : undefined;
   const providers = (v.ep ?? env.SPIRE_PROVIDERS ?? 'auto')
     .split(',')
     .map((s) => s.trim().toLowerCase())
@@ -141,6 +151,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
     model: v.model,
     providers,
     threads,
+    maxMegapixels,
     folderFormat,
     quality,
     force: Boolean(v.force),

@@ -11,6 +11,7 @@
  *   7. restoreRun.ts        per image: restore with progress, write atomically, report (report.ts)
  */
 import { resolve } from 'node:path';
+import { MAX_MEGAPIXELS_ENV } from '../engine/image';
 import { isSpireError } from '../../common/errors';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
@@ -53,7 +54,7 @@ async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], repor
   // 3. region masks
   const params = { ...args.params, regions: await readRegions(args.regions, io.cwd) };
   // 4. unreadable inputs, before the engine starts
-  const { runnable, worst } = await probeTargets(targets, report);
+  const { runnable, worst } = await probeTargets(targets, report, args.maxMegapixels);
   if (runnable.length === 0) return worst;
   // 5. run settings
   const packOverride = args.model ? resolve(io.cwd, args.model) : (io.env.SPIRE_MODEL_PACK ?? null);
@@ -67,6 +68,7 @@ async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], repor
     packRoots,
     providers: args.providers.length > 0 ? args.providers : ['auto'],
     threads: args.threads,
+    ...(args.maxMegapixels !== undefined ? { workerEnv: { [MAX_MEGAPIXELS_ENV]: String(args.maxMegapixels) } } : {}),
     interrupt: io.interrupt,
     note: (t) => report.line(t),
   });

@@ -54,6 +54,8 @@ Engine:
   --model <pack dir>        model pack (default: SPIRE_MODEL_PACK, else the first pack in models/packs)
   --ep <provider[,..]>      execution providers to try in order: cuda, dml, coreml, webgpu, cpu (default: auto)
   --threads N               CPU threads for onnxruntime (default: its choice)
+  --max-megapixels N        the largest image it reads, in megapixels (default: from this machine's memory,
+                            16-100; also SPIRE_MAX_MEGAPIXELS); larger images are refused before decoding
 
 Output:
   -o, --output <path>       output file (.png, .jpg, .webp, .tif) or folder

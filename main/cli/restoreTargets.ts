@@ -58,12 +58,12 @@ export async function planTargets(options: TargetOptions, cwd: string, note: Tar
  * The targets whose input reads (header, format, size limits), and the exit code so far.
  * A single target that does not read is an error (exit 3); in a batch it is reported and left out.
  */
-export async function probeTargets(targets: RestoreTarget[], report: RestoreReport): Promise<{ runnable: RestoreTarget[]; worst: ExitCode }> {
+export async function probeTargets(targets: RestoreTarget[], report: RestoreReport, maxMegapixels?: number): Promise<{ runnable: RestoreTarget[]; worst: ExitCode }> {
   let worst: ExitCode = EXIT.ok;
   const runnable: RestoreTarget[] = [];
   for (const target of targets) {
     try {
-      await probeImage(target.input);
+      await probeImage(target.input, maxMegapixels !== undefined ? { maxMegapixels } : {});
       runnable.push(target);
     } catch (err) {
       if (!isSpireError(err) || !err.code.startsWith('image-')) throw err;

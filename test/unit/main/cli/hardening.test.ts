@@ -11,7 +11,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../../main/cli/main';
 import type { CliIo } from '../../../../main/cli/io';
 import { number, printable } from '../../../../main/cli/parse';
-import { MAX_PROMPT_CHARS } from '../../../../preload/contract/schemas';
+import { MAX_PROMPT_CHARS } from '../../../../common/restorationPrompt';
 import { buildTestWorker } from '../engine/jobs/buildTestWorker';
 
 const repo = resolve(import.meta.dirname, '../../../..');
@@ -188,4 +188,26 @@ describe('spire as a process', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(5);
   }, 60_000);
+});
+
+describe('--max-megapixels', () => {
+  it('refuses an image over the limit before the engine starts (exit 3), and a bad limit (exit 2)', async () => {
+    await png('big.png', 1200, 1000); // 1.2 MP
+    const refused = await run(['restore', 'big.png', '-o', 'out.png', '--model', PACK, '--max-megapixels', '1']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/1200 x 1000/);
+    expect(await readdir(tmp)).not.toContain('out.png');
+    const bad = await run(['restore', 'big.png', '-o', 'out.png', '--model', PACK, '--max-megapixels', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-megapixels must be a number of megapixels/);
+    const fromEnv = await run(['restore', 'big.png', '-o', 'out.png', '--model', PACK], { SPIRE_MAX_MEGAPIXELS: '1' });
+    expect(fromEnv.code).toBe(3);
+  });
+
+  it('a raised limit reaches the worker too (the image restores)', async () => {
+    await png('small.png', 64, 48);
+    const ok = await run(['restore', 'small.png', '-o', 'out.png', '--model', PACK, '--restore', 'Denoise with sigma 0.05;', '--steps', '2', '--max-megapixels', '250']);
+    expect(ok.code).toBe(0);
+    expect(await readdir(tmp)).toContain('out.png');
+  });
 });
