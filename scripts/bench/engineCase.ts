@@ -25,6 +25,7 @@ import type { ColorFixName } from '../../common/runSettings';
 import { parseRestorationPrompt } from '../../common/restorationPrompt';
 import type { PipelineParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
 import { CountingModels, maxRssMiB, median } from './countingModels';
+import { syntheticPicture } from './syntheticPicture';
 
 export interface CaseSpec {
   pack: string;
@@ -61,23 +62,6 @@ function readF32(file: string, count: number, what: string): Float32Array {
   return out;
 }
 
-/** A smooth synthetic picture (gradients, waves, a soft blob), HWC [0, 1]. */
-function syntheticPicture(width: number, height: number): RgbImage {
-  const data = new Float32Array(width * height * 3);
-  const colWave = Float32Array.from({ length: width }, (_, x) => Math.sin((9 * x) / width));
-  const rowWave = Float32Array.from({ length: height }, (_, y) => Math.cos((7 * y) / height));
-  for (let y = 0; y < height; y++) {
-    const yy = y / height;
-    for (let x = 0; x < width; x++) {
-      const xx = x / width;
-      const i = (y * width + x) * 3;
-      data[i] = 0.5 + 0.35 * colWave[x]! * rowWave[y]!;
-      data[i + 1] = 0.2 + 0.6 * xx;
-      data[i + 2] = 0.3 + 0.5 * Math.exp(-((xx - 0.3) ** 2 + (yy - 0.5) ** 2) / 0.05);
-    }
-  }
-  return { width, height, data };
-}
 
 async function main(): Promise<void> {
   const arg = process.argv[2];

@@ -28,9 +28,10 @@ import { describeFallbacks, loadPack } from '../../main/engine/packLoader';
 import { readManifest } from '../../main/engine/packs';
 import { OnnxSpireModels, type PipelineConfig, type SpireModels } from '../../main/engine/pipeline/models';
 import { restore } from '../../main/engine/pipeline/restore';
-import type { PipelineParams, RgbImage, StepProgress } from '../../main/engine/pipeline/types';
+import type { PipelineParams, StepProgress } from '../../main/engine/pipeline/types';
 import type { Tensor } from '../../main/engine/tensor/tensor';
 import { CountingModels, maxRssMiB, median } from './countingModels';
+import { syntheticPicture } from './syntheticPicture';
 
 export interface Sd15CaseSpec {
   pack: string;
@@ -113,22 +114,6 @@ class ReplayModels implements SpireModels {
   }
 }
 
-/** A smooth synthetic picture (gradients, waves, a soft blob), HWC [0, 1]. */
-function syntheticPicture(width: number, height: number): RgbImage {
-  const data = new Float32Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const yy = y / height;
-    const row = Math.cos(7 * yy);
-    for (let x = 0; x < width; x++) {
-      const xx = x / width;
-      const i = (y * width + x) * 3;
-      data[i] = 0.5 + 0.35 * Math.sin(9 * xx) * row;
-      data[i + 1] = 0.2 + 0.6 * xx;
-      data[i + 2] = 0.3 + 0.5 * Math.exp(-((xx - 0.3) ** 2 + (yy - 0.5) ** 2) / 0.05);
-    }
-  }
-  return { width, height, data };
-}
 
 async function main(): Promise<void> {
   const arg = process.argv[2];
