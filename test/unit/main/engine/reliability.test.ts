@@ -2,6 +2,7 @@
 // are built here, never committed), then a short fuzz run over the image decoders and the prompt
 // grammar with fixed seeds. Every case must end in time with the right SpireError code; the fuzz
 // loops log their wall time but do not assert it.
+import { xmpPacket } from '../../../../main/engine/image/writeImage';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -346,5 +347,14 @@ describe('engine worker thread', () => {
     proc.kill();
     expect(limits).toMatchObject({ stackSizeMb: WORKER_STACK_MB });
     expect(WORKER_STACK_MB).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('control characters in metadata', () => {
+  it('an XMP packet never holds a character XML 1.0 forbids; they are written as visible text', () => {
+    const packet = xmpPacket({ 'spire:prompt': 'sky\u001b[2J\u0007 and sea\u0000', 'spire:seed': '7' });
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids
+    expect(packet).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(packet).toContain('<spire:spire_prompt>sky\\x1b[2J\\x07 and sea\\x00</spire:spire_prompt>');
   });
 });
