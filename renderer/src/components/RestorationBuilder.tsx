@@ -1,12 +1,12 @@
 /**
  * The compact restoration prompt builder: the text field (flagged with the grammar's reason when
- * invalid), the blind preset, and per operation a toggle, a slider and a with-number switch, kept in
+ * invalid; "Understood as: …" under it when it holds plain words), the blind preset, and per operation a toggle, a slider and a with-number switch, kept in
  * sync with the text by promptBuilder.ts. The photo's prompt (PromptPanel) and each region's own
  * prompt (RegionsPanel) use it; `testId` names its parts (the photo's keep their plain names).
  */
 import type { ReactNode } from 'react';
 import type { ControlEdit, RestorationField } from '../state/promptBuilder';
-import { OPERATIONS, stepOf } from '../state/promptBuilder';
+import { OPERATIONS, stepOf, understoodLine } from '../state/promptBuilder';
 import { formatValue, RESTORATION_GRAMMAR } from '../../../common/restorationPrompt';
 import './Panels.css';
 
@@ -32,6 +32,7 @@ export interface RestorationBuilderProps {
 export function RestorationBuilder({ field, id, testId, onText, onCanonicalise, onEdit, placeholder, children }: RestorationBuilderProps) {
   const { controls } = field;
   const errorId = `${id}-error`;
+  const understood = understoodLine(field);
   return (
     <>
       <textarea
@@ -50,6 +51,11 @@ export function RestorationBuilder({ field, id, testId, onText, onCanonicalise, 
       {field.error ? (
         <p className="field-error" id={errorId} data-testid={testId('restoration-prompt-error')} role="alert">
           {field.error}
+        </p>
+      ) : null}
+      {understood ? (
+        <p className="hint" data-testid={testId('restoration-prompt-understood')}>
+          {understood}
         </p>
       ) : null}
       {children}

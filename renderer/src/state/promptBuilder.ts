@@ -11,12 +11,8 @@
  * turning Deblur off and on again brings back its sigma.
  */
 import type { OperationSpec, RestorationOperation } from '../../../common/restorationPrompt';
-import {
-  RESTORATION_GRAMMAR,
-  RestorationPromptError,
-  formatRestorationPrompt,
-  parseRestorationPrompt,
-} from '../../../common/restorationPrompt';
+import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt } from '../../../common/restorationPrompt';
+import { understandRestorationPrompt } from '../../../common/plainWords';
 
 /** One operation's controls. */
 export interface OperationControl {
@@ -89,18 +85,20 @@ export function textFromControls(controls: PromptControls): string {
 }
 
 export type TextSync =
-  | { ok: true; controls: PromptControls; canonical: string }
+  | { ok: true; controls: PromptControls; canonical: string; plainWords: boolean }
   | { ok: false; controls: PromptControls; error: string };
 
 /**
- * The controls a typed prompt asks for. Operations the text leaves out are switched
- * off but keep their values; a clause without a number keeps the slider where it was.
+ * The controls a typed prompt asks for: grammar text or plain words (common/plainWords.ts;
+ * `plainWords` says the text was translated to `canonical`). Operations the text leaves out are
+ * switched off but keep their values; a clause without a number keeps the slider where it was.
  * An invalid prompt leaves the controls as they were and says why.
  */
 export function controlsFromText(text: string, previous: PromptControls): TextSync {
   let parsed;
+  let plainWords: boolean;
   try {
-    parsed = parseRestorationPrompt(text);
+    ({ prompt: parsed, plainWords } = understandRestorationPrompt(text));
   } catch (err) {
     if (err instanceof RestorationPromptError) return { ok: false, controls: previous, error: err.message };
     throw err;
@@ -113,7 +111,7 @@ export function controlsFromText(text: string, previous: PromptControls): TextSy
     else if (op.value === null) ops[spec.key] = { ...before, enabled: true, withNumber: false };
     else ops[spec.key] = { enabled: true, withNumber: true, value: snapValue(spec, op.value) };
   }
-  return { ok: true, controls: { blind: parsed.blind, ops }, canonical: parsed.text };
+  return { ok: true, controls: { blind: parsed.blind, ops }, canonical: parsed.text, plainWords };
 }
 
 /** What a control change asks for. */
@@ -163,24 +161,35 @@ export interface RestorationField {
   controls: PromptControls;
   /** The grammar's complaint about `restorationText`, or null when it is valid. */
   error: string | null;
+  /** The canonical text plain words were read as (`Deblur with sigma 0.8;` for `sharpen a little`), shown under the field; absent or null for grammar text. */
+  understood?: string | null;
+}
+
+/** What the field shows under the text: `Understood as: …` while it holds plain words, else null. */
+export function understoodLine(field: Pick<RestorationField, 'understood'>): string | null {
+  return field.understood != null ? `Understood as: ${field.understood === '' ? '(nothing to fix)' : field.understood}` : null;
 }
 
 /** The field with `text` typed: the controls follow a valid text; an invalid one keeps them and says why. */
 export function withTypedText<F extends RestorationField>(field: F, text: string): F {
   const sync = controlsFromText(text, field.controls);
-  return { ...field, restorationText: text, controls: sync.controls, error: sync.ok ? null : sync.error };
+  return { ...field, restorationText: text, controls: sync.controls, error: sync.ok ? null : sync.error, understood: sync.ok && sync.plainWords ? sync.canonical : null };
 }
 
 /** The field after one control change: the text is the controls' canonical text. */
 export function withControlEdit<F extends RestorationField>(field: F, edit: ControlEdit): F {
   const controls = applyControlEdit(field.controls, edit);
-  return { ...field, controls, restorationText: textFromControls(controls), error: null };
+  return { ...field, controls, restorationText: textFromControls(controls), error: null, understood: null };
 }
 
-/** The field with a valid text in canonical form (e.g. when it loses focus); itself when nothing changes. */
+/**
+ * The field with a valid text in canonical form (e.g. when it loses focus); itself when nothing changes.
+ * Plain words stay as typed (the line under the field says what they were read as); requests take
+ * the canonical text (run.ts), never the words.
+ */
 export function withCanonicalText<F extends RestorationField>(field: F): F {
   const sync = controlsFromText(field.restorationText, field.controls);
-  return sync.ok && sync.canonical !== field.restorationText ? { ...field, restorationText: sync.canonical } : field;
+  return sync.ok && !sync.plainWords && sync.canonical !== field.restorationText ? { ...field, restorationText: sync.canonical } : field;
 }
 
 /** The builder's state in the store: what the user typed, the controls, and why the text is invalid (or null). */
@@ -191,7 +200,7 @@ export interface PromptState extends RestorationField {
 
 export function initialPromptState(): PromptState {
   const controls = defaultControls();
-  return { semantic: '', restorationText: textFromControls(controls), controls, error: null };
+  return { semantic: '', restorationText: textFromControls(controls), controls, error: null, understood: null };
 }
 
 export type PromptAction =

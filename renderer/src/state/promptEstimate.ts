@@ -23,12 +23,12 @@ import {
   RestorationPromptError,
   formatRestorationPrompt,
   formatValue,
-  parseRestorationPrompt,
   type RestorationOperation,
   type RestorationPrompt,
 } from '../../../common/restorationPrompt';
 import type { PromptState } from './promptBuilder';
-import { OPERATIONS, controlsFromText, operationSpec } from './promptBuilder';
+import { OPERATIONS, operationSpec, withTypedText } from './promptBuilder';
+import { understandRestorationPrompt } from '../../../common/plainWords';
 
 export interface EstimateState {
   /** The photo and pack the estimate was asked for (null: none asked). */
@@ -78,7 +78,7 @@ export function currentEstimate(state: EstimateState, imageId: string | null, pa
 
 function parsed(text: string): RestorationPrompt | null {
   try {
-    return parseRestorationPrompt(text);
+    return understandRestorationPrompt(text).prompt;
   } catch (err) {
     if (err instanceof RestorationPromptError) return null;
     throw err;
@@ -95,8 +95,7 @@ export function outputSizeNow(prompt: Pick<PromptState, 'restorationText' | 'con
 
 /** The prompt with `text` in the field and the builder's controls following it. */
 function withText(prompt: PromptState, text: string): PromptState {
-  const sync = controlsFromText(text, prompt.controls);
-  return { ...prompt, restorationText: text, controls: sync.controls, error: sync.ok ? null : sync.error };
+  return withTypedText(prompt, text);
 }
 
 /** The prompt with the estimate in the field, at the output size the prompt has now. */

@@ -10,7 +10,8 @@
  */
 import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
 import type { RestorePhase } from '../../../common/engineStatus';
-import { parseRestorationPrompt, RestorationPromptError, upsampleFactor } from '../../../common/restorationPrompt';
+import { RestorationPromptError, upsampleFactor } from '../../../common/restorationPrompt';
+import { understandRestorationPrompt } from '../../../common/plainWords';
 import { REGION_FEATHER_PX } from '../../../common/regions';
 import type { PromptState } from './promptBuilder';
 import type { RunRegion } from './regions';
@@ -133,7 +134,7 @@ export function restorerViewsHint(
   if (!image || !faithfulForRun(settings, hasRestorer) || settings.restorerViews <= 1) return null;
   let factor = 1;
   try {
-    factor = upsampleFactor(parseRestorationPrompt(restorationText));
+    factor = upsampleFactor(understandRestorationPrompt(restorationText).prompt);
   } catch (err) {
     if (!(err instanceof RestorationPromptError)) throw err;
   }
@@ -160,7 +161,7 @@ export function regionsForRequest(regions: readonly RunRegion[], outputFactor: n
     if (override && override.regionId === r.id) restoration = { kind: 'prompt', restorationPrompt: override.restorationPrompt };
     if (restoration?.kind === 'prompt') {
       try {
-        restoration = { kind: 'prompt', restorationPrompt: parseRestorationPrompt(restoration.restorationPrompt).text };
+        restoration = { kind: 'prompt', restorationPrompt: understandRestorationPrompt(restoration.restorationPrompt).prompt.text };
       } catch (err) {
         if (err instanceof RestorationPromptError) return { ok: false, reason: `Fix the restoration prompt of “${r.name}” first: ${err.message}.` };
         throw err;
@@ -202,7 +203,8 @@ export function buildRestoreRequest(input: {
   let canonical: string;
   let outputFactor: number;
   try {
-    const parsed = parseRestorationPrompt(text);
+    // The field may hold plain words (common/plainWords.ts): the request carries the canonical text.
+    const parsed = understandRestorationPrompt(text).prompt;
     canonical = parsed.text;
     outputFactor = upsampleFactor(parsed);
   } catch (err) {

@@ -9,6 +9,7 @@ import {
   promptReducer,
   snapValue,
   textFromControls,
+  understoodLine,
 } from '../../../../../renderer/src/state/promptBuilder';
 
 /** The controls as a compact string: `blind` or `key=value|key(no number)` for the enabled ops. */
@@ -137,5 +138,28 @@ describe('promptReducer', () => {
     expect(s.semantic).toBe('a cat');
     expect(s.controls.ops.downsample).toMatchObject({ enabled: true, value: 2 });
     expect(s.controls.blind).toBe(false);
+  });
+});
+
+describe('plain words in the field', () => {
+  it('keeps the words, follows them with the controls and says what they were understood as', () => {
+    let s = promptReducer(initialPromptState(), { type: 'prompt/restorationText', text: 'sharpen a little and remove grain' });
+    expect(s.error).toBeNull();
+    expect(s.understood).toBe('Deblur with sigma 0.8; Denoise;');
+    expect(understoodLine(s)).toBe('Understood as: Deblur with sigma 0.8; Denoise;');
+    expect(s.controls.ops.blur).toMatchObject({ enabled: true, withNumber: true, value: 0.8 });
+    expect(s.controls.ops.noise).toMatchObject({ enabled: true, withNumber: false });
+    // losing focus keeps the words (the line says what they mean)
+    s = promptReducer(s, { type: 'prompt/canonicalise' });
+    expect(s.restorationText).toBe('sharpen a little and remove grain');
+    // grammar text: no line; a control edit writes grammar text and clears it
+    expect(understoodLine(promptReducer(s, { type: 'prompt/restorationText', text: 'Deblur;' }))).toBeNull();
+    expect(promptReducer(s, { type: 'prompt/control', edit: { kind: 'toggle', key: 'jpeg', enabled: true } }).understood).toBeNull();
+  });
+
+  it('words it cannot map: the grammar reason with suggestions, no line', () => {
+    const s = promptReducer(initialPromptState(), { type: 'prompt/restorationText', text: 'make it pretty' });
+    expect(s.error).toMatch(/or in plain words, e\.g\. 'sharpen a little'/);
+    expect(understoodLine(s)).toBeNull();
   });
 });

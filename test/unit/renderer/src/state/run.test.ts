@@ -43,6 +43,10 @@ describe('the run in progress', () => {
 
 describe('the restore request', () => {
   const prompt = { semantic: '  a cat  ', restorationText: 'deblur with sigma 2' };
+  it('carries plain words as the canonical text they were understood as', () => {
+    const r = buildRestoreRequest({ imageId: 'img', prompt: { semantic: '', restorationText: 'upscale 2x and fix jpeg' }, settings: DEFAULT_RUN_SETTINGS, seed: 1, regions: [] });
+    expect(r.ok && r.request.params.restorationPrompt).toBe('Upsample to 2.0x; Dejpeg;');
+  });
   it('carries the canonical prompt, the settings and the seed', () => {
     const r = buildRestoreRequest({ imageId: 'img', prompt, settings: { ...DEFAULT_RUN_SETTINGS, steps: 8 }, seed: 77, regions: [] });
     expect(r).toEqual({
