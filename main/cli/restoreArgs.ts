@@ -18,6 +18,7 @@ import { SpireError } from '../../common/errors';
 import { parseMaxMegapixels } from '../engine/image';
 import { number, parseCommandArgs, printable, promptText } from './parse';
 import { checkParams } from './restoreSettings';
+import { understandRestorationPrompt } from '../../common/plainWords';
 import type { RunSettingFlags } from './runSettings';
 
 const RESTORE_OPTIONS = {
@@ -48,6 +49,7 @@ const RESTORE_OPTIONS = {
   format: { type: 'string' },
   quality: { type: 'string' },
   force: { type: 'boolean' },
+  shard: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,6 +78,8 @@ export interface RestoreArgs {
   flags: RunSettingFlags;
   /** Whether --restore was given (else the prompt is the default, `auto`). */
   restoreGiven: boolean;
+  /** `understood "<words>" as "<canonical>"` when --restore was plain words (printed on stderr), else null. */
+  understood: string | null;
   regions: RegionSpec[];
   /** --model as given, or undefined. */
   model: string | undefined;
@@ -87,7 +91,29 @@ export interface RestoreArgs {
   folderFormat: OutputFormat;
   quality: number | undefined;
   force: boolean;
+  /** `--shard i/n`: this machine's share of the inputs (restoreTargets.ts shardOf), or undefined for all. */
+  shard: Shard | undefined;
   json: boolean;
+}
+
+/** `--shard i/n`: share `index` (1 to `count`) of `count`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The largest n `--shard i/n` takes (a Slurm array or an indexed job is far smaller). */
+export const MAX_SHARDS = 100000;
+
+/** `--shard i/n`, i from 1 to n (a Slurm array's 1-based task id, or a 0-based index plus 1). */
+export function parseShard(text: string): Shard {
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    throw new SpireError('usage', `--shard takes i/n with n from 1 to ${MAX_SHARDS} and i from 1 to n (e.g. 2/4), got "${printable(text, 40)}".`);
+  }
+  return { index, count };
 }
 
 /** The restore flags, or 'help' for -h/--help. `env` gives SPIRE_THREADS and SPIRE_PROVIDERS. */
@@ -116,9 +142,10 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
   if (v['color-fix-levels'] !== undefined) flags.colorFixLevels = number('--color-fix-levels', v['color-fix-levels'], RUN_RANGES.colorFixLevels);
   if (v.faithful || v['no-faithful']) flags.useRestorer = Boolean(v.faithful);
 
+  const restore = restoreText(v.restore);
   const draft: RestoreParams = {
     ...DEFAULT_RESTORE_PARAMS,
-    restorationPrompt: withUpsample(promptText('--restore', v.restore ?? RESTORATION_GRAMMAR.autoPrompt), v.upsample),
+    restorationPrompt: withUpsample(restore.text, v.upsample),
     semanticPrompt: promptText('--prompt', v.prompt ?? ''),
     negativePrompt: promptText('--negative', v.negative ?? ''),
     seed: v.seed !== undefined ? number('--seed', v.seed, RUN_RANGES.seed) : randomInt(0, 2 ** 31),
@@ -147,6 +174,7 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
     params,
     flags,
     restoreGiven: v.restore !== undefined,
+    understood: restore.understood,
     regions,
     model: v.model,
     providers,
@@ -155,8 +183,24 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
     folderFormat,
     quality,
     force: Boolean(v.force),
+    shard: v.shard !== undefined ? parseShard(v.shard) : undefined,
     json: Boolean(v.json),
   };
+}
+
+/**
+ * `--restore` as grammar text: plain words (common/plainWords.ts) are read here, once, so the engine
+ * only ever sees canonical text; `understood` is the stderr line saying what they were read as.
+ */
+function restoreText(given: string | undefined): { text: string; understood: string | null } {
+  const text = promptText('--restore', given ?? RESTORATION_GRAMMAR.autoPrompt);
+  try {
+    const { prompt, plainWords } = understandRestorationPrompt(text);
+    return { text: prompt.text, understood: plainWords ? `understood "${printable(text, 200)}" as "${prompt.text}"` : null };
+  } catch (err) {
+    if (err instanceof RestorationPromptError) throw new SpireError('bad-prompt', `Restoration prompt: ${err.message}.`);
+    throw err;
+  }
 }
 
 function splitRegionSpec(flag: string, spec: string, value: string): [string, string] {

@@ -34,10 +34,13 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<ExitCod
     return EXIT.ok;
   }
   const report = new RestoreReport(io.stdout, args.json, new ProgressReporter(io.stderr));
+  if (args.understood) report.line(args.understood);
   let targets: RestoreTarget[] = [];
   try {
     // 2. inputs and outputs
     targets = await planTargets(args, io.cwd, (line) => report.line(line));
+    // --shard i/n with more shares than inputs: this one has none (planTargets said so); that is no failure.
+    if (targets.length === 0) return EXIT.ok;
     return await restoreTargets(args, targets, report, io);
   } catch (err) {
     // With --json a run that stops before its images ran still says, per input, why (main.ts prints the message).

@@ -19,7 +19,9 @@ Prompts:
                             noise and JPEG compression of each photo and writes them as the prompt, which
                             is printed; a photo it finds clean is left as it is), or your own, e.g.
                             "Deblur with sigma 2.0; Upsample to 4.0x; Denoise with sigma 0.05; Dejpeg with quality 40;"
-                            or "Remove all degradation" (blind: the estimate steers the restorer inside)
+                            or "Remove all degradation" (blind: the estimate steers the restorer inside);
+                            plain words too: "sharpen a little and upscale 2x" (docs/plain-words.md; what
+                            they were read as is printed)
   --upsample K              output size: K times the input (1-7; adds "Upsample to K.0x;" to the prompt);
                             the estimate never changes the size
   --prompt "<text>"         semantic prompt: what is in the photo ("two zebras on a road")
@@ -62,6 +64,9 @@ Output:
   --format png|jpeg|webp|tiff  output format in folder mode (default png)
   --quality Q               JPEG/WebP quality 1-100 (default 95)
   --force                   replace existing output files
+  --shard i/n               restore only share i (1 to n) of the inputs: sorted by path, every n-th from
+                            the i-th, whatever order they were given in (split a folder across n machines:
+                            a Slurm array, a Kubernetes indexed job, GNU parallel); an empty share exits 0
   --json                    print one JSON object per image on stdout
   -h, --help                this help
 

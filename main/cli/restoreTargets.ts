@@ -9,6 +9,12 @@
  *            that cannot be created or written to (exit 5: a probe file is created and removed)
  *   skipped  files in an input folder that are not PNG, JPEG, WebP or TIFF: one line says which
  *
+ *   shard    with `--shard i/n` the inputs (the folders' images and the files, all of them) are
+ *            sorted by absolute path and input k (0-based) goes to share (k mod n) + 1, so the n
+ *            shares are disjoint, cover every input, differ in size by at most one, and do not
+ *            depend on the order the inputs were given in; folder mode and the output names are
+ *            settled on the whole list, so every share writes where a run of all of them would
+ *
  * Then, still before the engine: each input's header is probed (format, size limits); one
  * unreadable input is exit 3, in a batch it is reported and the others go on.
  */
@@ -36,6 +42,16 @@ export interface TargetOptions {
   output: string;
   folderFormat: OutputFormat;
   force: boolean;
+  /** `--shard i/n` (i from 1): only this share of the sorted inputs; absent: all. */
+  shard?: { index: number; count: number } | undefined;
+}
+
+/**
+ * Share `index` (1 to `count`) of `files`: sorted (code-unit order), then every `count`-th from
+ * position `index - 1`. Pure, so any scheduler's n tasks split the same list the same way.
+ */
+export function shardOf<T extends string>(files: readonly T[], index: number, count: number): T[] {
+  return [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).filter((_, k) => k % count === index - 1);
 }
 
 /** Where planTargets says what it left out (a line on stderr). */
@@ -47,7 +63,15 @@ export async function planTargets(options: TargetOptions, cwd: string, note: Tar
   const outArg = options.output;
   const outAbs = resolve(cwd, outArg);
   const folderMode = files.length > 1 || sawFolder || /[\\/]$/.test(outArg) || (await isDirectory(outAbs));
-  const targets = folderMode ? await folderTargets(files, outArg, outAbs, options.folderFormat) : await fileTarget(files[0] ?? '', outArg, outAbs);
+  const all = folderMode ? await folderTargets(files, outArg, outAbs, options.folderFormat) : await fileTarget(files[0] ?? '', outArg, outAbs);
+  let targets = all;
+  if (options.shard) {
+    const { index, count } = options.shard;
+    const mine = new Set(shardOf(all.map((t) => t.input), index, count));
+    targets = all.filter((t) => mine.has(t.input)).sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
+    note(`shard ${index}/${count}: ${targets.length} of ${all.length} ${all.length === 1 ? 'input' : 'inputs'}${targets.length === 0 ? ', nothing to do in this share' : ''}.`);
+    if (targets.length === 0) return targets;
+  }
   if (!options.force) await refuseExisting(targets);
   for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new SpireError('usage', `The output “${t.output}” is the input itself. Choose another output name.`);
   await checkWritable(folderMode ? outAbs : dirname(outAbs), folderMode ? outArg : dirname(outArg) || '.');
