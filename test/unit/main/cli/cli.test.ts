@@ -14,6 +14,7 @@ import { main } from '../../../../main/cli/main';
 import type { CliIo } from '../../../../main/cli/io';
 import { readImage } from '../../../../main/engine/image';
 import { buildTestWorker } from '../engine/jobs/buildTestWorker';
+import { runCli, type CliRun } from './cliHarness';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const PACK = join(repo, 'test/fixtures/packs/tiny-random');
@@ -30,27 +31,9 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-async function run(argv: string[], over: Partial<CliIo> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: { SPIRE_PROVIDERS: 'cpu' },
-    cwd: tmp,
-    workerPath,
-    packRoots: [],
-    ...over,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], over: Partial<CliIo> = {}): Promise<Run> => runCli(argv, { cwd: tmp, workerPath, ...over });
 
 async function png(name: string, width: number, height: number, alpha = false): Promise<string> {
   const channels = alpha ? 4 : 3;

@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../../main/cli/main';
-import type { CliIo } from '../../../../main/cli/io';
 import { number, printable } from '../../../../main/cli/parse';
 import { MAX_PROMPT_CHARS } from '../../../../common/restorationPrompt';
 import { buildTestWorker } from '../engine/jobs/buildTestWorker';
+import { runCli, type CliRun } from './cliHarness';
 
 const repo = resolve(import.meta.dirname, '../../../..');
 const PACK = join(repo, 'test/fixtures/packs/tiny-random');
@@ -29,21 +28,7 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: { SPIRE_PROVIDERS: 'cpu', ...env },
-    cwd: tmp,
-    workerPath,
-    packRoots: [],
-  };
-  const started = Date.now();
-  const code = await main(argv, io);
-  return { code, stdout, stderr, ms: Date.now() - started };
-}
+const run = (argv: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(argv, { cwd: tmp, workerPath, env: { SPIRE_PROVIDERS: 'cpu', ...env } });
 
 async function png(name: string, width = 32, height = 32): Promise<string> {
   const px = Buffer.alloc(width * height * 3);

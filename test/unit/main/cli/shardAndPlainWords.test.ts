@@ -4,10 +4,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../../main/cli/main';
-import type { CliIo } from '../../../../main/cli/io';
 import { parseRestoreArgs, parseShard } from '../../../../main/cli/restoreArgs';
 import { planTargets, shardOf } from '../../../../main/cli/restoreTargets';
+import { runCli, type CliRun } from './cliHarness';
 
 let tmp: string;
 beforeEach(async () => {
@@ -17,20 +16,7 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: { SPIRE_PROVIDERS: 'cpu' },
-    cwd: tmp,
-    workerPath: join(tmp, 'no-worker.js'),
-    packRoots: [],
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv, { cwd: tmp, workerPath: join(tmp, 'no-worker.js') });
 
 /** A folder of `names` (empty files: planTargets reads no pixels). */
 async function folder(name: string, names: string[]): Promise<string> {
