@@ -62,7 +62,6 @@ export const RUN_RANGES = {
   /** Tile overlap in pixels. */
   tileOverlap: { min: 0, max: 4096, integer: true },
 } as const satisfies Record<string, SettingRange>;
-export type RangedSetting = keyof typeof RUN_RANGES;
 
 /** Whether a value lies in a range (and is whole where the range says so). */
 export function inRange(value: unknown, range: SettingRange): value is number {
@@ -163,4 +162,3 @@ export const EXECUTION_PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 /** What the user may ask for: a provider, or `auto` (EXECUTION_PROVIDERS' order). */
 export const PROVIDER_CHOICES = ['auto', ...EXECUTION_PROVIDERS] as const;
-export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
