@@ -291,6 +291,7 @@ export class RestoreService {
         provider: result.provider,
         pack: result.pack,
         estimate,
+        requestedPrompt: request.params.restorationPrompt,
       },
       sourceName,
       metadata,

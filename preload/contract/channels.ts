@@ -148,6 +148,8 @@ export interface RestoredImage {
    * this photo (`spire:image:estimate`) when the run's prompt is that estimate unchanged (at its output size).
    */
   estimate: DegradationEstimate | null;
+  /** The restoration prompt as the request asked for it (`auto`, or the user's text), before the engine resolved it. */
+  requestedPrompt?: string;
 }
 
 /**

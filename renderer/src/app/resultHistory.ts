@@ -69,6 +69,8 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
         finishedAt: now(),
         pinned: false,
         sweepId,
+        strength: result.params.strength,
+        ...(result.requestedPrompt !== undefined ? { requestedPrompt: result.requestedPrompt } : {}),
       };
       const before = history();
       dispatch({ type: 'history/added', entry, makeCurrent });

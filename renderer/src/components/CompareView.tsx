@@ -1,11 +1,14 @@
 /**
- * Compare: the original against the current result (compare.ts has the geometry).
+ * Compare: the before (the original, or another result picked in the strip) against the current
+ * result (compare.ts has the geometry and which two are shown).
  * Drawn over the canvas while compare is on; it shares the store's viewport, so zoom
  * and pan here and in the editing view are one and the same, and both panes of the
  * side-by-side view move together. Konva is write-only here too.
  *
  * Input: drag pans, the wheel zooms about the pointer, dragging the wipe line (or the
- * slider under it) moves the wipe. Holding the flip key (\) shows the original.
+ * slider in its bar under the picture) moves the wipe. Holding the flip key (\) shows the before.
+ * Each pane carries `data-image-rect` (`x,y,width,height`, pane pixels): where it draws the photo,
+ * the same numbers Konva gets, for the end-to-end tests' geometry checks.
  */
 import { useEffect, useRef } from 'react';
 import type { PointerEvent as ReactPointerEvent } from 'react';
@@ -14,13 +17,20 @@ import { useAppState, useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
 import { getBitmap } from '../canvas/bitmapCache';
 import { clampPan, panBy, wheelZoomFactor, zoomBy } from '../canvas/viewport';
-import type { CompareMode } from '../state/compare';
-import { comparePanes, paneAt, paneToStage, wipeClipWidth } from '../state/compare';
+import type { CompareMode, PaneFit } from '../state/compare';
+import { compareSides, comparePanes, paneAt, paneToStage, storeViewport, wipeClipWidth } from '../state/compare';
+import type { HistoryEntry } from '../state/historyResults';
 import { currentEntry } from '../state/historyResults';
+import { entryTitle } from '../state/runLabel';
 import './CompareView.css';
 
 /** How close (px) to the wipe line a press grabs it. */
 const WIPE_GRAB_PX = 10;
+
+/** The store's fit as the panes follow it (null once the user zoomed or panned). */
+function paneFit(image: { width: number; height: number }, fitMode: 'open' | 'fit' | null): PaneFit | null {
+  return fitMode === null ? null : { image: { width: image.width, height: image.height }, mode: fitMode };
+}
 
 export function CompareView() {
   const { store } = useServices();
@@ -28,10 +38,11 @@ export function CompareView() {
   const image = useAppState((s) => s.image);
   const viewport = useAppState((s) => s.view.viewport);
   const stage = useAppState((s) => s.view.stage);
+  const fitMode = useAppState((s) => s.view.fitMode);
   const compare = useStudio((s) => s.compare);
   const history = useStudio((s) => s.history);
-  const entry = currentEntry(history, image?.id ?? null);
-  const showing = entry !== null;
+  const sides = compareSides(history, compare, image?.id ?? null);
+  const showing = sides !== null;
   const gesture = useRef<{ kind: 'pan' | 'wipe'; last: { x: number; y: number }; pointerId: number } | null>(null);
 
   // Wheel zoom about the pointer (non-passive, so the page itself does not scroll).
@@ -45,23 +56,28 @@ export function CompareView() {
       if (!img) return;
       const rect = host.getBoundingClientRect();
       const point = { x: e.clientX - rect.left, y: e.clientY - rect.top };
-      const panes = comparePanes(cmp, view.stage, view.viewport);
+      const panes = comparePanes(cmp, view.stage, view.viewport, paneFit(img, view.fitMode));
       const pane = paneAt(panes, point.x)!;
       const anchor = paneToStage(pane, { x: point.x - pane.left, y: point.y }, view.stage, cmp.mode);
-      const next = clampPan(zoomBy(view.viewport, wheelZoomFactor(e), anchor), img, view.stage);
+      const next = clampPan(zoomBy(storeViewport(pane, view.stage, cmp.mode), wheelZoomFactor(e), anchor), img, view.stage);
       store.dispatch({ type: 'view/set', viewport: next });
     };
     host.addEventListener('wheel', onWheel, { passive: false });
     return () => host.removeEventListener('wheel', onWheel);
   }, [store, showing]);
 
-  if (!image || !entry || stage.width <= 0 || stage.height <= 0) return null;
+  if (!image || !sides || stage.width <= 0 || stage.height <= 0) return null;
 
   const dpr = window.devicePixelRatio;
-  const original = getBitmap(image.sourceKey, viewport.scale * dpr);
-  const result = getBitmap(entry.resultKey, ((viewport.scale * dpr) * image.width) / entry.width);
-  const panes = comparePanes(compare, stage, viewport);
+  const panes = comparePanes(compare, stage, viewport, paneFit(image, fitMode));
+  const scale = panes[0]!.viewport.scale;
+  // A result of another size (e.g. `Upsample to 4.0x`) is drawn over the photo's own rectangle.
+  const bitmapOf = (e: HistoryEntry | null) => (e ? getBitmap(e.resultKey, (scale * dpr * image.width) / e.width) : getBitmap(image.sourceKey, scale * dpr));
+  const before = bitmapOf(sides.before);
+  const after = bitmapOf(sides.after);
+  const labelOf = (e: HistoryEntry | null) => (e ? entryTitle(e) : 'Original');
   const wipeX = compare.wipe * stage.width;
+  const pictureHeight = panes[0]!.height;
 
   const local = (e: ReactPointerEvent) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -81,7 +97,9 @@ export function CompareView() {
     if (g.kind === 'wipe') store.dispatch({ type: 'compare/wipe', at: p.x / stage.width });
     else {
       const { view } = store.getState();
-      store.dispatch({ type: 'view/set', viewport: clampPan(panBy(view.viewport, { x: p.x - g.last.x, y: p.y - g.last.y }), image, view.stage) });
+      const pane = comparePanes(compare, view.stage, view.viewport, paneFit(image, view.fitMode))[0]!;
+      const from = storeViewport(pane, view.stage, compare.mode);
+      store.dispatch({ type: 'view/set', viewport: clampPan(panBy(from, { x: p.x - g.last.x, y: p.y - g.last.y }), image, view.stage) });
     }
     g.last = p;
   };
@@ -90,7 +108,7 @@ export function CompareView() {
     if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
   };
 
-  const crisp = viewport.scale >= 1;
+  const crisp = scale >= 1;
   const draw = (bitmap: ImageBitmap | undefined) =>
     bitmap ? <KonvaImage image={bitmap} x={0} y={0} width={image.width} height={image.height} perfectDrawEnabled={false} /> : null;
 
@@ -111,41 +129,57 @@ export function CompareView() {
         const v = pane.viewport;
         const x = crisp ? Math.round(v.x) : v.x;
         const y = crisp ? Math.round(v.y) : v.y;
-        const showsResult = pane.shows === 'result';
-        const wipeClip = compare.mode === 'wipe' && showsResult ? wipeClipWidth(compare.wipe, stage.width, v, image.width) : null;
+        const showsAfter = pane.shows === 'after';
+        const wipeClip = compare.mode === 'wipe' && showsAfter ? wipeClipWidth(compare.wipe, stage.width, v, image.width) : null;
+        const label = showsAfter ? labelOf(sides.after) : labelOf(sides.before);
+        const rect = [x, y, image.width * v.scale, image.height * v.scale].map((n) => Math.round(n * 100) / 100).join(',');
         return (
-          <div className="compare-pane" key={i} data-shows={pane.shows} style={{ left: pane.left, width: pane.width }}>
+          <div
+            className="compare-pane"
+            key={i}
+            data-testid={`compare-pane-${i}`}
+            data-shows={pane.shows}
+            data-image-rect={rect}
+            style={{ left: pane.left, width: pane.width, height: pane.height }}
+          >
             <Stage width={pane.width} height={pane.height} x={x} y={y} scaleX={v.scale} scaleY={v.scale} listening={false}>
               <Layer imageSmoothingEnabled={!crisp} listening={false}>
-                {draw(showsResult ? result : original)}
-                {wipeClip !== null ? <Group clipX={0} clipY={0} clipWidth={wipeClip} clipHeight={image.height}>{draw(original)}</Group> : null}
+                {draw(showsAfter ? after : before)}
+                {wipeClip !== null ? <Group clipX={0} clipY={0} clipWidth={wipeClip} clipHeight={image.height}>{draw(before)}</Group> : null}
               </Layer>
             </Stage>
-            <span className="pane-label">{showsResult ? 'After' : 'Before'}</span>
+            <span className="pane-label" data-testid={`compare-label-${i}`} title={label}>
+              <b>{showsAfter ? 'B' : 'A'}</b> {label}
+            </span>
           </div>
         );
       })}
       {compare.mode === 'wipe' && !compare.flipped ? (
         <>
-          <div className="wipe-line" aria-hidden="true" style={{ left: Math.round(wipeX) }} />
-          <span className="pane-label wipe-before">Before</span>
+          <div className="wipe-line" aria-hidden="true" style={{ left: Math.round(wipeX), height: pictureHeight }} />
+          <span className="pane-label wipe-before" data-testid="compare-label-before" title={labelOf(sides.before)}>
+            <b>A</b> {labelOf(sides.before)}
+          </span>
         </>
       ) : null}
       {compare.mode === 'wipe' ? (
-        <input
-          type="range"
-          className="wipe-slider"
-          data-testid="wipe-slider"
-          aria-label="Wipe position"
-          min={0}
-          max={1}
-          step={0.001}
-          value={compare.wipe}
-          onPointerDown={(e) => e.stopPropagation()}
-          onChange={(e) => store.dispatch({ type: 'compare/wipe', at: Number(e.target.value) })}
-        />
+        <div className="wipe-bar" data-testid="wipe-bar" style={{ top: pictureHeight }} onPointerDown={(e) => e.stopPropagation()}>
+          <span className="wipe-end">A</span>
+          <input
+            type="range"
+            className="wipe-slider"
+            data-testid="wipe-slider"
+            aria-label="Wipe position"
+            min={0}
+            max={1}
+            step={0.001}
+            value={compare.wipe}
+            onChange={(e) => store.dispatch({ type: 'compare/wipe', at: Number(e.target.value) })}
+          />
+          <span className="wipe-end">B</span>
+        </div>
       ) : null}
-      {compare.flipped ? <span className="flip-badge">Original (release \ to see the result)</span> : null}
+      {compare.flipped ? <span className="flip-badge">{sides.before ? 'A' : 'Original'} (release \ to see the result)</span> : null}
     </div>
   );
 }

@@ -1,20 +1,32 @@
 /**
- * Compare: the original against the current result. Pure state and geometry.
+ * Compare: two pictures of the open photo, the "before" and the "after". Pure state and geometry.
+ *
+ *   after    the current history entry
+ *   before   the original photo, or any other entry of the same photo (`baseId`: picked with
+ *            shift/ctrl-click or "compare with" in the strip), so two results can be compared
  *
  *   off      the editing view (the original, with its masks)
- *   result   the result alone
- *   side     original left, result right, one shared viewport: zoom and pan move both
- *   wipe     the result with the original showing left of a vertical line
+ *   result   the after alone
+ *   side     before left, after right, one shared viewport: zoom and pan move both
+ *   wipe     the after with the before showing left of a vertical line
  *
- * Holding the flip key shows the original wherever the result would be.
+ * Holding the flip key shows the before wherever the after would be.
  *
- * Side by side reuses the one viewport of the store: each pane is half the stage
- * wide and shows what the full stage would show, shifted left by a quarter of the
- * stage, so the image point at the view's centre sits at each pane's centre. A
- * pointer in either pane maps back to a full-stage point (`paneToStage`), so wheel
- * zoom about the pointer and drag-pan behave the same in both panes.
+ * Side by side reuses the one viewport of the store: each pane is half the stage wide and shows
+ * what the full stage would show, shifted left by a quarter of the stage, so the image point at
+ * the view's centre sits at each pane's centre. While the view is fitted (the store's fitMode is
+ * 'open' or 'fit') each pane is fitted on its own instead, so each shows the whole photo. A
+ * pointer in either pane maps back to a full-stage point (`paneToStage`) and a pane's viewport
+ * back to the store's (`storeViewport`), so wheel zoom about the pointer and drag-pan behave the
+ * same in both panes and carry on from what is on screen.
+ *
+ * The wipe's slider sits in a bar of its own under the picture (`WIPE_BAR_PX`), so it never
+ * covers the photo: the pane is that much shorter than the stage.
  */
 import type { Size, Vec2, Viewport } from '../canvas/viewport';
+import { MAX_SCALE, fitToView } from '../canvas/viewport';
+import type { HistoryEntry, HistoryState } from './historyResults';
+import { currentEntry } from './historyResults';
 
 export type CompareMode = 'result' | 'side' | 'wipe';
 
@@ -24,18 +36,25 @@ export interface CompareState {
   mode: CompareMode;
   /** Wipe position as a fraction of the stage width, 0..1. */
   wipe: number;
-  /** The flip key is held: show the original instead of the result. */
+  /** The flip key is held: show the before instead of the after. */
   flipped: boolean;
+  /** The history entry on the before side, or null for the original photo (an entry gone or of another photo reads as null). */
+  baseId: string | null;
 }
 
-export const initialCompareState: CompareState = { on: false, mode: 'wipe', wipe: 0.5, flipped: false };
+export const initialCompareState: CompareState = { on: false, mode: 'wipe', wipe: 0.5, flipped: false, baseId: null };
+
+/** Height of the wipe's own bar under the picture (its slider lives there, off the photo). */
+export const WIPE_BAR_PX = 36;
 
 export type CompareAction =
   | { type: 'compare/toggle' }
   | { type: 'compare/show'; on: boolean }
   | { type: 'compare/mode'; mode: CompareMode }
   | { type: 'compare/wipe'; at: number }
-  | { type: 'compare/flip'; flipped: boolean };
+  | { type: 'compare/flip'; flipped: boolean }
+  /** The before side: a history entry, or null for the original. Shows the compare (side by side when it showed the after alone). */
+  | { type: 'compare/base'; id: string | null };
 
 export function clampWipe(at: number): number {
   return Number.isFinite(at) ? Math.min(1, Math.max(0, at)) : 0.5;
@@ -55,7 +74,26 @@ export function compareReducer(state: CompareState, action: CompareAction): Comp
     }
     case 'compare/flip':
       return state.flipped === action.flipped ? state : { ...state, flipped: action.flipped };
+    case 'compare/base': {
+      const mode = action.id !== null && state.mode === 'result' ? 'side' : state.mode;
+      if (state.baseId === action.id && state.on && state.mode === mode) return state;
+      return { ...state, baseId: action.id, mode, on: true, flipped: false };
+    }
   }
+}
+
+/** What the compare shows for the open photo: the after (the current entry) and the before (null: the original). */
+export interface CompareSides {
+  before: HistoryEntry | null;
+  after: HistoryEntry;
+}
+
+/** The two sides, or null when the open photo has no current result. A base that is gone, of another photo or the after itself reads as the original. */
+export function compareSides(history: HistoryState, compare: Pick<CompareState, 'baseId'>, imageId: string | null): CompareSides | null {
+  const after = currentEntry(history, imageId);
+  if (!after) return null;
+  const base = compare.baseId === null ? undefined : history.entries.find((e) => e.id === compare.baseId);
+  return { after, before: base && base.imageId === after.imageId && base.id !== after.id ? base : null };
 }
 
 /** One pane of the compare view: where it sits in the stage and the viewport it draws with. */
@@ -65,26 +103,48 @@ export interface Pane {
   width: number;
   height: number;
   viewport: Viewport;
-  shows: 'original' | 'result';
+  shows: 'before' | 'after';
 }
 
-/** The panes to draw for `state` over a stage of `stage` size with the store's viewport. */
-export function comparePanes(state: CompareState, stage: Size, viewport: Viewport): Pane[] {
-  const resultOrOriginal = state.flipped ? 'original' : 'result';
-  if (state.mode !== 'side') return [{ left: 0, width: stage.width, height: stage.height, viewport, shows: resultOrOriginal }];
+/** The store's fit, when the view follows it: the photo's size and the fit mode (`open` never above 100 %). */
+export interface PaneFit {
+  image: Size;
+  mode: 'open' | 'fit';
+}
+
+/**
+ * The panes to draw for `state` over a stage of `stage` size with the store's viewport. With `fit`
+ * (the view is fitted) each pane is fitted to itself, so each shows the whole photo.
+ */
+export function comparePanes(state: Pick<CompareState, 'mode' | 'flipped'>, stage: Size, viewport: Viewport, fit: PaneFit | null = null): Pane[] {
+  const afterOrBefore = state.flipped ? 'before' : 'after';
+  const fitted = (size: Size, otherwise: Viewport): Viewport => (fit ? fitToView(fit.image, size, fit.mode === 'open' ? 1 : MAX_SCALE) : otherwise);
+  if (state.mode !== 'side') {
+    // The wipe leaves a bar under the picture for its slider (a stage too short for it keeps its height).
+    const height = state.mode === 'wipe' && stage.height > 3 * WIPE_BAR_PX ? stage.height - WIPE_BAR_PX : stage.height;
+    return [{ left: 0, width: stage.width, height, viewport: fitted({ width: stage.width, height }, viewport), shows: afterOrBefore }];
+  }
   const half = Math.floor(stage.width / 2);
-  const shift = stage.width / 4;
-  const paneViewport = { ...viewport, x: viewport.x - shift };
+  const paneViewport = fitted({ width: half, height: stage.height }, { ...viewport, x: viewport.x - stage.width / 4 });
   return [
-    { left: 0, width: half, height: stage.height, viewport: paneViewport, shows: 'original' },
-    { left: half, width: stage.width - half, height: stage.height, viewport: paneViewport, shows: resultOrOriginal },
+    { left: 0, width: half, height: stage.height, viewport: paneViewport, shows: 'before' },
+    { left: half, width: stage.width - half, height: stage.height, viewport: paneViewport, shows: afterOrBefore },
   ];
 }
 
-/** A point in a pane (pane pixels) as the full stage sees it, for zoom and pan. */
+/** A point in a pane (pane pixels) as the full stage sees it with `storeViewport(pane)`, for zoom and pan. */
 export function paneToStage(pane: Pane, point: Vec2, stage: Size, mode: CompareMode): Vec2 {
   if (mode !== 'side') return point;
   return { x: point.x + stage.width / 4, y: point.y };
+}
+
+/**
+ * The store viewport that draws `pane` as it is on screen now: a zoom or pan in the compare
+ * starts from it, so leaving a fitted side-by-side view by zooming carries on from what is shown.
+ */
+export function storeViewport(pane: Pane, stage: Size, mode: CompareMode): Viewport {
+  const v = pane.viewport;
+  return mode === 'side' ? { ...v, x: v.x + stage.width / 4 } : v;
 }
 
 /** Which pane a stage point falls in. */

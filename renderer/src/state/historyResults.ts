@@ -43,6 +43,12 @@ export interface HistoryEntry {
   pinned: boolean;
   /** Set when the entry came from a strength sweep. */
   sweepId: string | null;
+  /** The user's name for it (renamed in the strip); absent: the run in words (runLabel.ts). */
+  name?: string;
+  /** The strength the run used (RestoreParams.strength); absent on entries made before it was kept. */
+  strength?: number;
+  /** The restoration prompt as it was asked for (`auto`, or the text the user ran); absent on older entries. */
+  requestedPrompt?: string;
 }
 
 export interface HistoryState {
@@ -55,6 +61,9 @@ export interface HistoryState {
 /** Unpinned entries beyond this many are dropped, oldest first (never the current one). */
 export const HISTORY_LIMIT = 40;
 
+/** Longest name an entry keeps (characters). */
+export const HISTORY_NAME_CHARS = 80;
+
 export const initialHistoryState: HistoryState = { entries: [], currentId: null };
 
 export type HistoryAction =
@@ -62,6 +71,8 @@ export type HistoryAction =
   | { type: 'history/thumbnail'; id: string; url: string }
   | { type: 'history/select'; id: string | null }
   | { type: 'history/pin'; id: string; pinned: boolean }
+  /** A name for the entry; "" (or only spaces) goes back to the run in words. */
+  | { type: 'history/rename'; id: string; name: string }
   | { type: 'history/delete'; id: string };
 
 /** Entries of `imageId` in strip order (pinned first, then newest first). */
@@ -108,6 +119,20 @@ export function historyReducer(state: HistoryState, action: HistoryAction, limit
     case 'history/pin':
       if (!state.entries.some((e) => e.id === action.id && e.pinned !== action.pinned)) return state;
       return { ...state, entries: state.entries.map((e) => (e.id === action.id ? { ...e, pinned: action.pinned } : e)) };
+    case 'history/rename': {
+      const name = action.name.trim().replace(/\s+/g, ' ').slice(0, HISTORY_NAME_CHARS);
+      const target = state.entries.find((e) => e.id === action.id);
+      if (!target || (target.name ?? '') === name) return state;
+      return {
+        ...state,
+        entries: state.entries.map((e) => {
+          if (e.id !== action.id) return e;
+          if (name) return { ...e, name };
+          const { name: _dropped, ...rest } = e;
+          return rest;
+        }),
+      };
+    }
     case 'history/delete': {
       const index = state.entries.findIndex((e) => e.id === action.id);
       if (index < 0) return state;
@@ -154,7 +179,7 @@ export function regionLabel(prompt: string, restoration: RegionRestoration | nul
   return prompt ? `${prompt} · ${restored}` : restored;
 }
 
-/** A history item's tooltip: its prompts (the photo's, then every region's), then seed, steps run, time and when it finished. */
+/** A history item's tooltip: its prompts (the photo's, then every region's), then seed (diffusion runs), steps run, time and when it finished. */
 export function entryTooltip(e: HistoryEntry): string {
   const steps = e.steps === 0 ? 'restorer only' : `${e.steps} step${e.steps === 1 ? '' : 's'}`;
   const regions = e.regionPrompts.map((prompt, i) => regionLabel(prompt, e.regionRestorations?.[i]));
@@ -162,7 +187,8 @@ export function entryTooltip(e: HistoryEntry): string {
     usedPromptLabel(e),
     ...(e.semanticPrompt ? [`“${e.semanticPrompt}”`] : []),
     ...(regions.length > 0 ? [`regions: ${regions.join(' | ')}`] : []),
-    `seed ${e.seed} · ${steps} · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}`,
+    // The seed only when diffusion ran: the restorer alone does not draw noise.
+    `${e.steps > 0 ? `seed ${e.seed} · ` : ''}${steps} · ${(e.elapsedMs / 1000).toFixed(1)} s · ${formatClock(e.finishedAt)}`,
     'Double-click to reuse these prompts and seed',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { screenToImage } from '../../../../../renderer/src/canvas/viewport';
-import { compareReducer, comparePanes, initialCompareState, paneAt, paneToStage, wipeClipWidth } from '../../../../../renderer/src/state/compare';
+import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
+import { WIPE_BAR_PX, compareReducer, comparePanes, compareSides, initialCompareState, paneAt, paneToStage, storeViewport, wipeClipWidth } from '../../../../../renderer/src/state/compare';
 
 const stage = { width: 800, height: 400 };
 const viewport = { scale: 2, x: 100, y: 20 };
@@ -22,8 +23,8 @@ describe('compare', () => {
   it('side by side: both panes show the same image point at their centres', () => {
     const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport);
     expect(panes.map((p) => [p.left, p.width, p.shows])).toEqual([
-      [0, 400, 'original'],
-      [400, 400, 'result'],
+      [0, 400, 'before'],
+      [400, 400, 'after'],
     ]);
     const centreOfView = screenToImage(viewport, { x: 400, y: 200 });
     for (const p of panes) expect(screenToImage(p.viewport, { x: p.width / 2, y: 200 })).toEqual(centreOfView);
@@ -32,7 +33,7 @@ describe('compare', () => {
   it('a pointer in either pane maps to the stage point under the same image point', () => {
     const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport);
     const right = paneAt(panes, 650)!;
-    expect(right.shows).toBe('result');
+    expect(right.shows).toBe('after');
     const inPane = { x: 650 - right.left, y: 100 };
     const atStage = paneToStage(right, inPane, stage, 'side');
     expect(screenToImage(viewport, atStage)).toEqual(screenToImage(right.viewport, inPane));
@@ -42,8 +43,56 @@ describe('compare', () => {
 
   it('the flip key shows the original wherever the result would be', () => {
     const flipped = { ...initialCompareState, flipped: true };
-    expect(comparePanes({ ...flipped, mode: 'result' }, stage, viewport).map((p) => p.shows)).toEqual(['original']);
-    expect(comparePanes({ ...flipped, mode: 'side' }, stage, viewport).map((p) => p.shows)).toEqual(['original', 'original']);
+    expect(comparePanes({ ...flipped, mode: 'result' }, stage, viewport).map((p) => p.shows)).toEqual(['before']);
+    expect(comparePanes({ ...flipped, mode: 'side' }, stage, viewport).map((p) => p.shows)).toEqual(['before', 'before']);
+  });
+
+  it('side by side at Fit: each pane fits the whole photo in itself', () => {
+    const image = { width: 480, height: 320 };
+    for (const mode of ['fit', 'open'] as const) {
+      const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image, mode });
+      for (const p of panes) {
+        const v = p.viewport;
+        // The photo's rectangle in pane pixels lies inside the pane, centred, touching the fit margin on one axis.
+        expect(v.x).toBeGreaterThanOrEqual(0);
+        expect(v.y).toBeGreaterThanOrEqual(0);
+        expect(v.x + image.width * v.scale).toBeLessThanOrEqual(p.width);
+        expect(v.y + image.height * v.scale).toBeLessThanOrEqual(p.height);
+        expect(v.x + (image.width * v.scale) / 2).toBeCloseTo(p.width / 2, 6);
+        expect(Math.min(v.x, v.y)).toBeCloseTo(16, 6);
+      }
+    }
+    // A 100 px photo at 'open' is not blown up; at 'fit' it is.
+    const small = { width: 100, height: 50 };
+    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image: small, mode: 'open' })[0]!.viewport.scale).toBe(1);
+    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image: small, mode: 'fit' })[0]!.viewport.scale).toBeGreaterThan(1);
+  });
+
+  it('zooming or panning a fitted pane carries on from what it shows', () => {
+    const image = { width: 480, height: 320 };
+    const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image, mode: 'fit' });
+    const right = panes[1]!;
+    const from = storeViewport(right, stage, 'side');
+    // Unfitted with that store viewport, the panes draw exactly what the fitted ones drew.
+    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, from)[1]!.viewport).toEqual(right.viewport);
+    const inPane = { x: 123, y: 77 };
+    expect(screenToImage(from, paneToStage(right, inPane, stage, 'side'))).toEqual(screenToImage(right.viewport, inPane));
+    // Wipe and result: the pane's viewport is the store's.
+    const wipe = comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport, { image, mode: 'fit' })[0]!;
+    expect(storeViewport(wipe, stage, 'wipe')).toEqual(wipe.viewport);
+  });
+
+  it('the wipe leaves a bar for its slider under the picture, and fits the photo above it', () => {
+    const image = { width: 480, height: 320 };
+    const [pane] = comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport, { image, mode: 'fit' });
+    expect(pane!.height).toBe(stage.height - WIPE_BAR_PX);
+    const v = pane!.viewport;
+    expect(v.y + image.height * v.scale).toBeLessThanOrEqual(stage.height - WIPE_BAR_PX);
+    // Unfitted (the user zoomed) the picture is clipped above the bar too.
+    expect(comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport)[0]!.height).toBe(stage.height - WIPE_BAR_PX);
+    expect(comparePanes({ ...initialCompareState, mode: 'result' }, stage, viewport)[0]!.height).toBe(stage.height);
+    // A stage too short for a bar keeps its height.
+    expect(comparePanes({ ...initialCompareState, mode: 'wipe' }, { width: 300, height: 90 }, viewport)[0]!.height).toBe(90);
   });
 
   it('the wipe clip is the wipe line in image pixels, inside the image', () => {
@@ -51,5 +100,48 @@ describe('compare', () => {
     expect(wipeClipWidth(0.5, 800, viewport, 480)).toBe(150);
     expect(wipeClipWidth(0, 800, viewport, 480)).toBe(0);
     expect(wipeClipWidth(1, 800, viewport, 200)).toBe(200);
+  });
+});
+
+const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
+  id,
+  imageId,
+  resultKey: `key-${id}`,
+  thumbnailUrl: null,
+  width: 8,
+  height: 8,
+  semanticPrompt: '',
+  restorationPrompt: '',
+  estimatedPrompt: null,
+  regionPrompts: [],
+  seed: 1,
+  steps: 0,
+  elapsedMs: 10,
+  finishedAt: 0,
+  pinned: false,
+  sweepId: null,
+});
+
+describe('compare two results', () => {
+  const history: HistoryState = { entries: [entry('c'), entry('b'), entry('a'), entry('x', 'img2')], currentId: 'c' };
+
+  it('compare/base picks the A side, shows the compare, and goes side by side from the result alone', () => {
+    const onResult = { ...initialCompareState, mode: 'result' as const };
+    const s = compareReducer(onResult, { type: 'compare/base', id: 'a' });
+    expect(s).toMatchObject({ baseId: 'a', on: true, mode: 'side' });
+    const wipe = compareReducer({ ...initialCompareState, on: true }, { type: 'compare/base', id: 'a' });
+    expect(wipe.mode).toBe('wipe');
+    expect(compareReducer(s, { type: 'compare/base', id: null })).toMatchObject({ baseId: null, mode: 'side', on: true });
+    expect(compareReducer(s, { type: 'compare/base', id: 'a' })).toBe(s);
+  });
+
+  it('sides: the current entry is B; A is the base when it is another entry of the same photo, else the original', () => {
+    expect(compareSides(history, { baseId: 'a' }, 'img1')).toMatchObject({ after: { id: 'c' }, before: { id: 'a' } });
+    expect(compareSides(history, { baseId: null }, 'img1')).toMatchObject({ after: { id: 'c' }, before: null });
+    expect(compareSides(history, { baseId: 'c' }, 'img1')!.before).toBeNull(); // itself
+    expect(compareSides(history, { baseId: 'x' }, 'img1')!.before).toBeNull(); // another photo's
+    expect(compareSides(history, { baseId: 'gone' }, 'img1')!.before).toBeNull();
+    expect(compareSides(history, { baseId: 'a' }, 'img2')).toBeNull(); // no current result for that photo
+    expect(compareSides({ ...history, currentId: 'b' }, { baseId: 'a' }, 'img1')).toMatchObject({ after: { id: 'b' }, before: { id: 'a' } });
   });
 });

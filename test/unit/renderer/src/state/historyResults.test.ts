@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
-import { currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, regionLabel, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
+import { HISTORY_NAME_CHARS, currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, regionLabel, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
 
 const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
   id,
@@ -71,13 +71,38 @@ describe('result history', () => {
   });
 });
 
+describe('renaming', () => {
+  it('names an entry, trims and squeezes spaces, and a blank name goes back to the words', () => {
+    let s = add(initialHistoryState, ['a', 'b']);
+    s = historyReducer(s, { type: 'history/rename', id: 'a', name: '  best   so far ' });
+    expect(s.entries.find((e) => e.id === 'a')!.name).toBe('best so far');
+    expect(s.entries.find((e) => e.id === 'b')!.name).toBeUndefined();
+    expect(historyReducer(s, { type: 'history/rename', id: 'a', name: 'best so far' })).toBe(s);
+    expect(historyReducer(s, { type: 'history/rename', id: 'nope', name: 'x' })).toBe(s);
+    const long = historyReducer(s, { type: 'history/rename', id: 'b', name: 'x'.repeat(HISTORY_NAME_CHARS + 20) });
+    expect(long.entries.find((e) => e.id === 'b')!.name).toHaveLength(HISTORY_NAME_CHARS);
+    s = historyReducer(s, { type: 'history/rename', id: 'a', name: '   ' });
+    expect('name' in s.entries.find((e) => e.id === 'a')!).toBe(false);
+  });
+
+  it('a renamed, pinned entry stays plain data and survives the limit', () => {
+    let s = add(initialHistoryState, ['a']);
+    s = historyReducer(s, { type: 'history/rename', id: 'a', name: 'keeper' });
+    s = historyReducer(s, { type: 'history/pin', id: 'a', pinned: true });
+    s = add(s, ['b', 'c', 'd'], 2);
+    const kept = s.entries.find((e) => e.id === 'a')!;
+    expect(kept).toMatchObject({ name: 'keeper', pinned: true });
+    expect(JSON.parse(JSON.stringify(kept))).toEqual(kept);
+  });
+});
+
 describe('entryTooltip', () => {
   it('names the steps run, "restorer only" for none, and the prompts it had', () => {
     const e = { ...entry('a'), restorationPrompt: 'Dejpeg with quality 40;', semanticPrompt: 'a barn', regionPrompts: ['sky', 'roof'], seed: 7, elapsedMs: 6300 };
     const clock = formatClock(e.finishedAt);
     expect(entryTooltip({ ...e, steps: 5 })).toBe(`Dejpeg with quality 40;\n“a barn”\nregions: sky | roof\nseed 7 · 5 steps · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
     expect(entryTooltip({ ...e, steps: 1 })).toContain('seed 7 · 1 step · 6.3 s');
-    expect(entryTooltip({ ...e, steps: 0, semanticPrompt: '', regionPrompts: [] })).toBe(`Dejpeg with quality 40;\nseed 7 · restorer only · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
+    expect(entryTooltip({ ...e, steps: 0, semanticPrompt: '', regionPrompts: [] })).toBe(`Dejpeg with quality 40;\nrestorer only · 6.3 s · ${clock}\nDouble-click to reuse these prompts and seed`);
   });
 });
 
