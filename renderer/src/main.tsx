@@ -8,10 +8,11 @@ import { createController } from './app/controller';
 import { bitmapSources } from './canvas/bitmapCache';
 import { Editor } from './canvas/editor';
 import { appReducer, initialAppState } from './state/appState';
+import { withCompareFit } from './state/compareFit';
 import { createStore } from './state/store';
 import './styles/base.css';
 
-const store = createStore(appReducer, initialAppState);
+const store = createStore(withCompareFit(appReducer), initialAppState);
 const services: AppServices = {
   store,
   controller: createController(store, window.spire, bitmapSources),

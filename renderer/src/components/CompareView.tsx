@@ -17,8 +17,8 @@ import { useAppState, useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
 import { getBitmap } from '../canvas/bitmapCache';
 import { clampPan, panBy, wheelZoomFactor, zoomBy } from '../canvas/viewport';
-import type { CompareMode, PaneFit } from '../state/compare';
-import { compareSides, comparePanes, paneAt, paneToStage, storeViewport, wipeClipWidth } from '../state/compare';
+import type { CompareMode } from '../state/compare';
+import { compareSides, comparePanes, paneAt, paneToStage, wipeClipWidth } from '../state/compare';
 import type { HistoryEntry } from '../state/historyResults';
 import { currentEntry } from '../state/historyResults';
 import { entryTitle } from '../state/runLabel';
@@ -27,18 +27,12 @@ import './CompareView.css';
 /** How close (px) to the wipe line a press grabs it. */
 const WIPE_GRAB_PX = 10;
 
-/** The store's fit as the panes follow it (null once the user zoomed or panned). */
-function paneFit(image: { width: number; height: number }, fitMode: 'open' | 'fit' | null): PaneFit | null {
-  return fitMode === null ? null : { image: { width: image.width, height: image.height }, mode: fitMode };
-}
-
 export function CompareView() {
   const { store } = useServices();
   const hostRef = useRef<HTMLDivElement>(null);
   const image = useAppState((s) => s.image);
   const viewport = useAppState((s) => s.view.viewport);
   const stage = useAppState((s) => s.view.stage);
-  const fitMode = useAppState((s) => s.view.fitMode);
   const compare = useStudio((s) => s.compare);
   const history = useStudio((s) => s.history);
   const sides = compareSides(history, compare, image?.id ?? null);
@@ -56,10 +50,10 @@ export function CompareView() {
       if (!img) return;
       const rect = host.getBoundingClientRect();
       const point = { x: e.clientX - rect.left, y: e.clientY - rect.top };
-      const panes = comparePanes(cmp, view.stage, view.viewport, paneFit(img, view.fitMode));
+      const panes = comparePanes(cmp, view.stage, view.viewport);
       const pane = paneAt(panes, point.x)!;
       const anchor = paneToStage(pane, { x: point.x - pane.left, y: point.y }, view.stage, cmp.mode);
-      const next = clampPan(zoomBy(storeViewport(pane, view.stage, cmp.mode), wheelZoomFactor(e), anchor), img, view.stage);
+      const next = clampPan(zoomBy(view.viewport, wheelZoomFactor(e), anchor), img, view.stage);
       store.dispatch({ type: 'view/set', viewport: next });
     };
     host.addEventListener('wheel', onWheel, { passive: false });
@@ -69,8 +63,8 @@ export function CompareView() {
   if (!image || !sides || stage.width <= 0 || stage.height <= 0) return null;
 
   const dpr = window.devicePixelRatio;
-  const panes = comparePanes(compare, stage, viewport, paneFit(image, fitMode));
-  const scale = panes[0]!.viewport.scale;
+  const panes = comparePanes(compare, stage, viewport);
+  const scale = viewport.scale;
   // A result of another size (e.g. `Upsample to 4.0x`) is drawn over the photo's own rectangle.
   const bitmapOf = (e: HistoryEntry | null) => (e ? getBitmap(e.resultKey, (scale * dpr * image.width) / e.width) : getBitmap(image.sourceKey, scale * dpr));
   const before = bitmapOf(sides.before);
@@ -97,9 +91,7 @@ export function CompareView() {
     if (g.kind === 'wipe') store.dispatch({ type: 'compare/wipe', at: p.x / stage.width });
     else {
       const { view } = store.getState();
-      const pane = comparePanes(compare, view.stage, view.viewport, paneFit(image, view.fitMode))[0]!;
-      const from = storeViewport(pane, view.stage, compare.mode);
-      store.dispatch({ type: 'view/set', viewport: clampPan(panBy(from, { x: p.x - g.last.x, y: p.y - g.last.y }), image, view.stage) });
+      store.dispatch({ type: 'view/set', viewport: clampPan(panBy(view.viewport, { x: p.x - g.last.x, y: p.y - g.last.y }), image, view.stage) });
     }
     g.last = p;
   };

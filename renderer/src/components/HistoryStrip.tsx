@@ -75,7 +75,8 @@ export function HistoryStrip() {
         const tip = entryTooltip(e);
         const title = entryTitle(e);
         const role = showingPair ? (current ? 'B' : isBase ? 'A' : null) : null;
-        const meta = [formatDuration(e.elapsedMs), formatClock(e.finishedAt), ...(seedMattered(e) ? [`seed ${e.seed}`] : [])].join(' · ');
+        // The time the run took, then its seed where it mattered (diffusion), else when it finished (both are in the tooltip).
+        const meta = `${formatDuration(e.elapsedMs)} · ${seedMattered(e) ? `seed ${e.seed}` : formatClock(e.finishedAt)}`;
         return (
           <div className={`history-item${current ? ' current' : ''}${isBase ? ' base' : ''}${e.pinned ? ' pinned' : ''}`} key={e.id}>
             <button

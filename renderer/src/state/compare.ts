@@ -14,11 +14,11 @@
  *
  * Side by side reuses the one viewport of the store: each pane is half the stage wide and shows
  * what the full stage would show, shifted left by a quarter of the stage, so the image point at
- * the view's centre sits at each pane's centre. While the view is fitted (the store's fitMode is
- * 'open' or 'fit') each pane is fitted on its own instead, so each shows the whole photo. A
- * pointer in either pane maps back to a full-stage point (`paneToStage`) and a pane's viewport
- * back to the store's (`storeViewport`), so wheel zoom about the pointer and drag-pan behave the
- * same in both panes and carry on from what is on screen.
+ * the view's centre sits at each pane's centre. A pointer in either pane maps back to a
+ * full-stage point (`paneToStage`), so wheel zoom about the pointer and drag-pan behave the same
+ * in both panes. While the view is fitted (Fit, or as opened) the store's viewport fits what the
+ * compare shows (`fittedViewport`, kept by compareFit.ts): side by side, each pane holds the
+ * whole photo, and the zoom shown is the panes' own.
  *
  * The wipe's slider sits in a bar of its own under the picture (`WIPE_BAR_PX`), so it never
  * covers the photo: the pane is that much shorter than the stage.
@@ -106,45 +106,40 @@ export interface Pane {
   shows: 'before' | 'after';
 }
 
-/** The store's fit, when the view follows it: the photo's size and the fit mode (`open` never above 100 %). */
-export interface PaneFit {
-  image: Size;
-  mode: 'open' | 'fit';
+/** The picture's area for `mode` over a stage of `stage` size: the wipe leaves a bar for its slider under it (a stage too short for it keeps its height). */
+function pictureHeight(mode: CompareMode, stage: Size): number {
+  return mode === 'wipe' && stage.height > 3 * WIPE_BAR_PX ? stage.height - WIPE_BAR_PX : stage.height;
 }
 
-/**
- * The panes to draw for `state` over a stage of `stage` size with the store's viewport. With `fit`
- * (the view is fitted) each pane is fitted to itself, so each shows the whole photo.
- */
-export function comparePanes(state: Pick<CompareState, 'mode' | 'flipped'>, stage: Size, viewport: Viewport, fit: PaneFit | null = null): Pane[] {
+/** The panes to draw for `state` over a stage of `stage` size with the store's viewport. */
+export function comparePanes(state: Pick<CompareState, 'mode' | 'flipped'>, stage: Size, viewport: Viewport): Pane[] {
   const afterOrBefore = state.flipped ? 'before' : 'after';
-  const fitted = (size: Size, otherwise: Viewport): Viewport => (fit ? fitToView(fit.image, size, fit.mode === 'open' ? 1 : MAX_SCALE) : otherwise);
-  if (state.mode !== 'side') {
-    // The wipe leaves a bar under the picture for its slider (a stage too short for it keeps its height).
-    const height = state.mode === 'wipe' && stage.height > 3 * WIPE_BAR_PX ? stage.height - WIPE_BAR_PX : stage.height;
-    return [{ left: 0, width: stage.width, height, viewport: fitted({ width: stage.width, height }, viewport), shows: afterOrBefore }];
-  }
+  if (state.mode !== 'side') return [{ left: 0, width: stage.width, height: pictureHeight(state.mode, stage), viewport, shows: afterOrBefore }];
   const half = Math.floor(stage.width / 2);
-  const paneViewport = fitted({ width: half, height: stage.height }, { ...viewport, x: viewport.x - stage.width / 4 });
+  const paneViewport = { ...viewport, x: viewport.x - stage.width / 4 };
   return [
     { left: 0, width: half, height: stage.height, viewport: paneViewport, shows: 'before' },
     { left: half, width: stage.width - half, height: stage.height, viewport: paneViewport, shows: afterOrBefore },
   ];
 }
 
-/** A point in a pane (pane pixels) as the full stage sees it with `storeViewport(pane)`, for zoom and pan. */
+/**
+ * The store viewport that fits the photo while the compare shows `mode` (null: the editing view):
+ * the whole stage; above the wipe's bar; or, side by side, each pane on its own (the store's
+ * viewport is then the pane's, shifted right by a quarter stage, as `comparePanes` undoes). With
+ * `maxScale` 1 a small photo stays at 100 % (the fit on open).
+ */
+export function fittedViewport(mode: CompareMode | null, image: Size, stage: Size, maxScale = MAX_SCALE): Viewport {
+  if (mode === null || mode === 'result') return fitToView(image, stage, maxScale);
+  if (mode === 'wipe') return fitToView(image, { width: stage.width, height: pictureHeight(mode, stage) }, maxScale);
+  const pane = fitToView(image, { width: Math.floor(stage.width / 2), height: stage.height }, maxScale);
+  return { ...pane, x: pane.x + stage.width / 4 };
+}
+
+/** A point in a pane (pane pixels) as the full stage sees it, for zoom and pan. */
 export function paneToStage(pane: Pane, point: Vec2, stage: Size, mode: CompareMode): Vec2 {
   if (mode !== 'side') return point;
   return { x: point.x + stage.width / 4, y: point.y };
-}
-
-/**
- * The store viewport that draws `pane` as it is on screen now: a zoom or pan in the compare
- * starts from it, so leaving a fitted side-by-side view by zooming carries on from what is shown.
- */
-export function storeViewport(pane: Pane, stage: Size, mode: CompareMode): Viewport {
-  const v = pane.viewport;
-  return mode === 'side' ? { ...v, x: v.x + stage.width / 4 } : v;
 }
 
 /** Which pane a stage point falls in. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { screenToImage } from '../../../../../renderer/src/canvas/viewport';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
-import { WIPE_BAR_PX, compareReducer, comparePanes, compareSides, initialCompareState, paneAt, paneToStage, storeViewport, wipeClipWidth } from '../../../../../renderer/src/state/compare';
+import { WIPE_BAR_PX, compareReducer, comparePanes, compareSides, fittedViewport, initialCompareState, paneAt, paneToStage, wipeClipWidth } from '../../../../../renderer/src/state/compare';
 
 const stage = { width: 800, height: 400 };
 const viewport = { scale: 2, x: 100, y: 20 };
@@ -47,12 +47,14 @@ describe('compare', () => {
     expect(comparePanes({ ...flipped, mode: 'side' }, stage, viewport).map((p) => p.shows)).toEqual(['before', 'before']);
   });
 
-  it('side by side at Fit: each pane fits the whole photo in itself', () => {
+  it('fitted side by side: each pane holds the whole photo, and the zoom is the panes\' own', () => {
     const image = { width: 480, height: 320 };
-    for (const mode of ['fit', 'open'] as const) {
-      const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image, mode });
+    for (const maxScale of [1, undefined]) {
+      const store = fittedViewport('side', image, stage, maxScale);
+      const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, store);
       for (const p of panes) {
         const v = p.viewport;
+        expect(v.scale).toBe(store.scale);
         // The photo's rectangle in pane pixels lies inside the pane, centred, touching the fit margin on one axis.
         expect(v.x).toBeGreaterThanOrEqual(0);
         expect(v.y).toBeGreaterThanOrEqual(0);
@@ -62,33 +64,24 @@ describe('compare', () => {
         expect(Math.min(v.x, v.y)).toBeCloseTo(16, 6);
       }
     }
-    // A 100 px photo at 'open' is not blown up; at 'fit' it is.
+    // The same photo fitted to the whole stage would overflow each pane.
+    const whole = fittedViewport(null, image, stage);
+    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, whole)[0]!.viewport.x).toBeLessThan(0);
+    expect(fittedViewport('result', image, stage)).toEqual(whole);
+    // A small photo fitted on open is not blown up; fitted by the user it is.
     const small = { width: 100, height: 50 };
-    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image: small, mode: 'open' })[0]!.viewport.scale).toBe(1);
-    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image: small, mode: 'fit' })[0]!.viewport.scale).toBeGreaterThan(1);
-  });
-
-  it('zooming or panning a fitted pane carries on from what it shows', () => {
-    const image = { width: 480, height: 320 };
-    const panes = comparePanes({ ...initialCompareState, mode: 'side' }, stage, viewport, { image, mode: 'fit' });
-    const right = panes[1]!;
-    const from = storeViewport(right, stage, 'side');
-    // Unfitted with that store viewport, the panes draw exactly what the fitted ones drew.
-    expect(comparePanes({ ...initialCompareState, mode: 'side' }, stage, from)[1]!.viewport).toEqual(right.viewport);
-    const inPane = { x: 123, y: 77 };
-    expect(screenToImage(from, paneToStage(right, inPane, stage, 'side'))).toEqual(screenToImage(right.viewport, inPane));
-    // Wipe and result: the pane's viewport is the store's.
-    const wipe = comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport, { image, mode: 'fit' })[0]!;
-    expect(storeViewport(wipe, stage, 'wipe')).toEqual(wipe.viewport);
+    expect(fittedViewport('side', small, stage, 1).scale).toBe(1);
+    expect(fittedViewport('side', small, stage).scale).toBeGreaterThan(1);
   });
 
   it('the wipe leaves a bar for its slider under the picture, and fits the photo above it', () => {
     const image = { width: 480, height: 320 };
-    const [pane] = comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport, { image, mode: 'fit' });
+    const fitted = fittedViewport('wipe', image, stage);
+    const [pane] = comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, fitted);
     expect(pane!.height).toBe(stage.height - WIPE_BAR_PX);
-    const v = pane!.viewport;
-    expect(v.y + image.height * v.scale).toBeLessThanOrEqual(stage.height - WIPE_BAR_PX);
-    // Unfitted (the user zoomed) the picture is clipped above the bar too.
+    expect(fitted.y + image.height * fitted.scale).toBeLessThanOrEqual(stage.height - WIPE_BAR_PX);
+    expect(fitted.y).toBeGreaterThanOrEqual(0);
+    // Zoomed in by the user, the picture is clipped above the bar all the same.
     expect(comparePanes({ ...initialCompareState, mode: 'wipe' }, stage, viewport)[0]!.height).toBe(stage.height - WIPE_BAR_PX);
     expect(comparePanes({ ...initialCompareState, mode: 'result' }, stage, viewport)[0]!.height).toBe(stage.height);
     // A stage too short for a bar keeps its height.
