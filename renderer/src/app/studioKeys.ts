@@ -91,8 +91,9 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     group: 'Compare',
     items: [
       { keys: ['C'], does: 'Show the result / back to editing' },
-      { keys: ['\\'], does: 'Hold to see the original in place of the result' },
+      { keys: ['\\'], does: 'Hold to see the original (or the result picked as A) in place of the result' },
       { keys: ['Drag line'], does: 'Move the wipe (or use the slider)' },
+      { keys: ['Shift', 'Click'], does: 'On a result in the strip: compare with it (A); Original puts the photo back' },
     ],
   },
   { group: 'Help', items: [{ keys: ['?'], does: 'This list' }] },
