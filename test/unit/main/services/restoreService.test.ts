@@ -258,6 +258,8 @@ describe('RestoreService: the estimate a result came from', () => {
     const auto = await kept(setup(used('Denoise with sigma 0.05;', engineEstimate), { estimates }), 'auto');
     expect(auto.image.estimate).toBe(engineEstimate);
     expect(auto.image.restorationPrompt).toBe('Denoise with sigma 0.05;');
+    // What was asked for stays beside what ran, so the history can say `auto → Denoise 0.05`.
+    expect(auto.image.requestedPrompt).toBe('auto');
     expect(auto.metadata).toEqual({ 'spire:restoration-prompt': 'Denoise with sigma 0.05;' });
   });
 });
