@@ -109,6 +109,7 @@ describe('history you can read, and compare any two results', () => {
   it('renames an entry inline: Enter keeps the name, Escape leaves it as it was', async () => {
     await testId('history-rename-1').click();
     await testId('history-name-1').fill('first try');
+    await app.screenshot('history-4-rename');
     await testId('history-name-1').press('Enter');
     expect(await testId('history-name-1').count()).toBe(0);
     expect(await text('history-label-1')).toBe('first try');

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, MouseEvent as ReactMouseEvent } from 'react';
 import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
@@ -22,7 +22,13 @@ export function HistoryStrip() {
   const imageId = useAppState((s) => s.image?.id ?? null);
   const history = useStudio((s) => s.history);
   const compare = useStudio((s) => s.compare);
-  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const [editing, setEditingState] = useState<{ id: string; text: string } | null>(null);
+  // Mirrors `editing` at once, so a blur that follows Escape (the field leaving) does not commit the dropped text.
+  const editingNow = useRef<{ id: string; text: string } | null>(null);
+  const setEditing = (next: { id: string; text: string } | null) => {
+    editingNow.current = next;
+    setEditingState(next);
+  };
   const entries = entriesForImage(history, imageId);
   if (imageId === null) return null;
 
@@ -40,9 +46,10 @@ export function HistoryStrip() {
     store.dispatch({ type: 'history/select', id: e.id });
   };
   const commitRename = () => {
-    if (!editing) return;
-    store.dispatch({ type: 'history/rename', id: editing.id, name: editing.text });
+    const edit = editingNow.current;
+    if (!edit) return;
     setEditing(null);
+    store.dispatch({ type: 'history/rename', id: edit.id, name: edit.text });
   };
   const onNameKey = (ev: ReactKeyboardEvent<HTMLInputElement>) => {
     ev.stopPropagation(); // the studio's keys (C, \, Escape) are not for this field
