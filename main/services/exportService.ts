@@ -265,7 +265,10 @@ export class ExportService {
     const cells = request.kind === 'sweep-grid' ? (request.cells ?? []).map((c) => ({ kept: this.kept(c.resultId), label: c.label })) : [];
     const main = request.kind === 'sweep-grid' ? cells[0]?.kept : request.resultId ? this.kept(request.resultId) : undefined;
     if (!main) throw new SpireError('result-gone', 'Nothing to export: choose a result first.');
-    const before = request.kind === 'side-by-side' || request.kind === 'wipe' ? this.source(request.imageId ?? main.image.imageId) : null;
+    const compared = request.kind === 'side-by-side' || request.kind === 'wipe';
+    // Two results compared: the other result on the before side; else the photo.
+    const beforeKept = compared && request.beforeResultId ? this.kept(request.beforeResultId) : null;
+    const before = !compared ? null : beforeKept ? { bytes: beforeKept.image.bytes, name: 'before.png' } : this.source(request.imageId ?? main.image.imageId);
 
     // 2. where
     const chosen = await this.options.dialog.chooseSaveFile({
@@ -280,6 +283,10 @@ export class ExportService {
     const metadata: Record<string, string> = { ...main.metadata, 'spire:export': request.kind };
     const regionPrompts = regionPromptsMetadata(main.image.params.regions);
     if (regionPrompts) metadata['spire:region-prompts'] = JSON.stringify(regionPrompts);
+    if (beforeKept) {
+      metadata['spire:before-restoration-prompt'] = beforeKept.image.restorationPrompt;
+      metadata['spire:before-seed'] = String(beforeKept.image.seed);
+    }
     let rgb: RgbImage;
     let alpha: Awaited<ReturnType<typeof readImage>>['alpha'] = null;
     let bitDepth: 8 | 16 = 8;

@@ -175,6 +175,7 @@ export type ExportKind = 'result' | 'side-by-side' | 'wipe' | 'sweep-grid';
  *   result        resultId
  *   side-by-side  resultId (+ imageId, default: the result's source) - labelled "Before" | "After"
  *   wipe          resultId (+ imageId), wipePosition 0-1 (the split's x, as a fraction of the width; default 0.5)
+ *   (side-by-side and wipe take beforeResultId to put another result on the before side)
  *   sweep-grid    cells (resultId + label each, row-major), columns
  */
 export interface ExportRequest {
@@ -185,6 +186,8 @@ export interface ExportRequest {
   /** Grid columns (1-16); default: ceil(sqrt(cells)). */
   columns?: number;
   wipePosition?: number;
+  /** side-by-side, wipe: a kept result on the before side instead of the photo (two results compared). */
+  beforeResultId?: string;
   format: ExportFormat;
   /** JPEG/WebP quality 1-100 (default 95). */
   quality?: number;

@@ -94,6 +94,7 @@ export const exportRequestSchema = z
       .optional(),
     columns: z.number().int().min(1).max(16).optional(),
     wipePosition: z.number().finite().min(0).max(1).optional(),
+    beforeResultId: id.optional(),
     format: z.enum(EXPORT_FORMATS),
     quality: z.number().int().min(1).max(100).optional(),
   })
@@ -105,6 +106,7 @@ export const exportRequestSchema = z
       ctx.addIssue({ code: 'custom', message: `a ${r.kind} export needs a resultId`, path: ['resultId'] });
     }
     if (r.wipePosition !== undefined && r.kind !== 'wipe') ctx.addIssue({ code: 'custom', message: 'only a wipe export takes a wipePosition', path: ['wipePosition'] });
+    if (r.beforeResultId !== undefined && r.kind !== 'side-by-side' && r.kind !== 'wipe') ctx.addIssue({ code: 'custom', message: 'only a side-by-side or wipe export takes a beforeResultId', path: ['beforeResultId'] });
   });
 
 export const requestSchemas = {

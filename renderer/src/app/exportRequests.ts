@@ -2,12 +2,14 @@
  * Export: which request the export dialog's choice makes (pure, from the store), and
  * sending it. Composing and encoding happen in main (exportService.ts).
  *
- *   result, side-by-side, wipe  the current history entry (wipe: with the wipe position)
+ *   result, side-by-side, wipe  the current history entry (wipe: with the wipe position; side-by-side and
+ *                               wipe: against the compare's A side when it is another result)
  *   sweep-grid                  the last sweep's cells still in the history, labelled, with the
  *                               sweep's column count (or a square-ish grid once cells are gone)
  */
 import type { ExportFormat, ExportKind, ExportRequest, IpcError, SpireApi } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
+import { compareSides } from '../state/compare';
 import { currentEntry } from '../state/historyResults';
 import type { Store } from '../state/store';
 import { cellLabel, gridShape, sheetLabel } from '../state/sweep';
@@ -41,6 +43,9 @@ export function buildExportRequest(state: AppState, { kind, format, quality }: E
   if (!current) return { ok: false, error: { code: 'nothing-to-export', message: 'There is no result to export yet: run a restoration (or pick one in the history) first.' } };
   const request: ExportRequest = { kind, format, resultId: current.id, imageId: current.imageId, ...withQuality };
   if (kind === 'wipe') request.wipePosition = state.studio.compare.wipe;
+  // Two results compared on screen: the export compares the same two.
+  const before = state.studio.compare.on ? compareSides(state.studio.history, state.studio.compare, state.image?.id ?? null)?.before : null;
+  if (before && (kind === 'side-by-side' || kind === 'wipe')) request.beforeResultId = before.id;
   return { ok: true, request };
 }
 

@@ -191,6 +191,8 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'r1', label: 'x' }], columns: 0 },
     { kind: 'sweep-grid', format: 'png', cells: [{ resultId: 'r1', label: 'x'.repeat(201) }] },
     { kind: 'side-by-side', resultId: 'r1', imageId: '/photos/a.png', format: 'png' },
+    { kind: 'result', resultId: 'r1', beforeResultId: 'r0', format: 'png' },
+    { kind: 'wipe', resultId: 'r1', beforeResultId: '../r0', format: 'png' },
   ],
   'spire:settings:get': [undefined, null, { key: 'packDir' }],
   'spire:settings:set': [

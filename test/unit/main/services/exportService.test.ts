@@ -204,6 +204,25 @@ describe('ExportService', () => {
     expect(await readFile(target, 'latin1')).toContain('side-by-side');
   });
 
+  it('two results compared: the other result on the before side, its prompt and seed in the metadata', async () => {
+    await keep('r-before', RED, 31);
+    const target = join(dir, 'pair.png');
+    await service(target).exporter.save({ kind: 'side-by-side', resultId: 'r1', beforeResultId: 'r-before', format: 'png' });
+    const band = 20;
+    expect(isClose(await meanColour(target, 10, band + 10, 60, 40), RED)).toBe(true);
+    expect(isClose(await meanColour(target, 80 + 2 + 10, band + 10, 60, 40), GREEN)).toBe(true);
+    const text = await readFile(target, 'latin1');
+    expect(text).toContain('spire:before-seed');
+    expect(text).toContain('31');
+    const wipe = join(dir, 'pair-wipe.png');
+    await service(wipe).exporter.save({ kind: 'wipe', resultId: 'r1', beforeResultId: 'r-before', wipePosition: 0.5, format: 'png' });
+    expect(isClose(await meanColour(wipe, 2, 40, 30, 15), RED)).toBe(true);
+    // A before result that is gone fails before the dialog.
+    const { exporter, saves } = service(join(dir, 'gone.png'));
+    await expect(exporter.save({ kind: 'side-by-side', resultId: 'r1', beforeResultId: 'nope', format: 'png' })).rejects.toMatchObject({ code: 'result-gone' });
+    expect(saves).toHaveLength(0);
+  });
+
   it('wipe: the original left of the split, the result right of it', async () => {
     const target = join(dir, 'wipe.png');
     await service(target).exporter.save({ kind: 'wipe', resultId: 'r1', wipePosition: 0.25, format: 'png' });

@@ -11,9 +11,23 @@ describe('run controller: export and history', () => {
     h.store.dispatch({ type: 'compare/wipe', at: 0.25 });
     await h.run.exportImage({ kind: 'wipe', format: 'png', quality: 90 });
     expect(h.exports[0]).toEqual({ kind: 'wipe', format: 'png', resultId: 'r-job1', imageId: 'img1', wipePosition: 0.25 });
+    // Another result picked as the compare's A side: the comparison exports the same two.
+    await h.run.run();
+    h.emitDone(h.result('job2', 2));
+    await flush();
+    h.store.dispatch({ type: 'compare/base', id: 'r-job1' });
+    await h.run.exportImage({ kind: 'side-by-side', format: 'png', quality: 90 });
+    expect(h.exports[1]).toEqual({ kind: 'side-by-side', format: 'png', resultId: 'r-job2', imageId: 'img1', beforeResultId: 'r-job1' });
+    await h.run.exportImage({ kind: 'result', format: 'png', quality: 90 });
+    expect(h.exports[2]).not.toHaveProperty('beforeResultId');
+    // Compare off: the photo is the before side again.
+    h.store.dispatch({ type: 'compare/show', on: false });
+    await h.run.exportImage({ kind: 'wipe', format: 'png', quality: 90 });
+    expect(h.exports[3]).not.toHaveProperty('beforeResultId');
+    await h.run.deleteResult('r-job2');
     await h.run.deleteResult('r-job1');
-    expect(h.discards).toEqual(['r-job1']);
-    expect(h.released).toEqual(['key:r-job1']);
+    expect(h.discards).toEqual(['r-job2', 'r-job1']);
+    expect(h.released).toEqual(['key:r-job2', 'key:r-job1']);
     expect(h.revoked).toContain('thumb:key:r-job1');
     expect(h.studio().compare.on).toBe(false);
     expect(await h.run.exportImage({ kind: 'result', format: 'png', quality: 90 })).toBeNull();
