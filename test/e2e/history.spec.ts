@@ -4,9 +4,10 @@
  * seed only for the diffusion run), an entry is renamed (Enter keeps, Escape drops) and pinned,
  * entry 1 is compared with entry 2 side by side and with the wipe, and the layout holds: at Fit
  * each side-by-side pane shows the whole photo (its drawn rectangle, and the canvas pixels, inside
- * the pane) and the wipe's slider lies below the photo. Screenshots go to test-results/e2e/.
+ * the pane) and the wipe's slider lies below the photo; the side by side of the two exports them.
+ * Screenshots go to test-results/e2e/.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,6 +212,20 @@ describe('history you can read, and compare any two results', () => {
     await testId('history-compare-0').click();
     expect(await text('compare-label-before')).toBe('A first try');
     expect(await testId('history-compare-1').isDisabled()).toBe(true); // the result on screen cannot be its own A
+
+    // Exporting the side by side exports the same two results, the A side's prompt in the metadata.
+    await testId('export-open').click();
+    await testId('export-kind').selectOption('side-by-side');
+    await testId('export-format').selectOption('png');
+    const out = join(dir, 'pair.png');
+    app.dialog.nextSave = out;
+    await testId('export-save').click();
+    await expect.poll(async () => (await testId('export-saved').count()) + (await testId('error-banner').count()), { timeout: 30_000 }).toBe(1);
+    expect(await testId('error-banner').count()).toBe(0);
+    const written = await readFile(out, 'latin1');
+    expect(written).toContain('spire:before-restoration-prompt');
+    expect(written).toContain('Denoise with sigma 0.08;');
+    await app.page.keyboard.press('Escape');
     expect(app.pageErrors).toEqual([]);
     expect(await app.cspViolations()).toEqual([]);
   });
