@@ -17,6 +17,7 @@ import type { AppAction, AppState } from '../state/appState';
 import { regionsForRun } from '../state/regions';
 import type { RegionPromptOverride } from '../state/run';
 import { buildRestoreRequest, stepsToRun } from '../state/run';
+import type { RunSettings } from '../state/settings';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
 import type { ResultImages } from './resultHistory';
@@ -28,6 +29,8 @@ export interface JobRequest {
   restorationPrompt?: string;
   regionPrompt?: RegionPromptOverride;
   seed?: number;
+  /** Run settings in place of the store's for this job only (a sweep cell's swept settings). */
+  settings?: Partial<RunSettings>;
 }
 
 /** Told once how a started job ended: its result, or main's error (`cancelled` included). */
@@ -109,7 +112,8 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
         return null;
       }
       const state = store.getState();
-      const { prompt, settings } = state.studio;
+      const { prompt } = state.studio;
+      const settings = request.settings ? { ...state.studio.settings, ...request.settings } : state.studio.settings;
       const seed = request.seed ?? seedForRun(settings, options.random);
       const built = buildRestoreRequest({
         imageId: state.image?.id ?? null,
