@@ -170,7 +170,7 @@ export function SweepDialog() {
           onChange={(e) => setForm({ ...form, values2: e.target.value })}
         />
       </div>
-      <div className="dialog-actions">
+      <div className="dialog-actions sweep-actions">
         <span className={problem ? 'field-error' : 'hint'} data-testid="sweep-problem">
           {problem ?? `${count} run${count === 1 ? '' : 's'}`}
         </span>
