@@ -53,6 +53,7 @@ describe('sweep', () => {
     await testId('sweep-open').click();
     expect(await testId('sweep-dialog').getAttribute('aria-label')).toBe('Sweep');
     expect(await axes()).toEqual(['noise', '0.03, 0.05, 0.08', '', '']);
+    expect(await testId('sweep-base').textContent()).toBe('Denoise with sigma 0.05;');
     expect(await testId('sweep-problem').textContent()).toBe('3 runs');
     await app.screenshot('90-sweep-denoise-default');
     await app.page.keyboard.press('Escape');

@@ -14,6 +14,7 @@ import {
   formatSweepValue,
   gridShape,
   parseSweepValues,
+  sweepBaseLabel,
   sweepControls,
   sweepParam,
   sweepProblem,
@@ -72,6 +73,7 @@ export function SweepDialog() {
   const [target, setTarget] = useState<SweepTarget>(PHOTO_TARGET);
   const [form, setForm] = useState(() => startAxes(store.getState(), PHOTO_TARGET));
   const { key1, values1, key2, values2 } = form;
+  const baseLabel = useAppState((s) => sweepBaseLabel(s, target));
   const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
   const startValues = (key: string) => sweepStartValues(key, sweepControls(store.getState(), target), store.getState().studio.settings);
 
@@ -136,7 +138,10 @@ export function SweepDialog() {
             ) : null,
           )}
         </select>
-        <span className="hint">{target.kind === 'region' ? 'The photo’s prompt stays; each run gives this region the cell’s prompt.' : ''}</span>
+        <span className="hint">
+          Starts from <span data-testid="sweep-base">{baseLabel}</span>
+          {target.kind === 'region' ? ' (the photo’s prompt stays; each run gives this region the cell’s prompt)' : ''}
+        </span>
 
         <label htmlFor="sweep-param">Parameter</label>
         <select id="sweep-param" data-testid="sweep-param" value={key1} onChange={(e) => chooseKey1(e.target.value)}>

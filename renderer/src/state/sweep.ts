@@ -17,7 +17,7 @@ import { understandRestorationPrompt } from '../../../common/plainWords';
 import { RestorationPromptError, formatRestorationPrompt, formatValue } from '../../../common/restorationPrompt';
 import { RESTORER_VIEWS, RUN_RANGES, type SettingRange } from '../../../common/runSettings';
 import type { PromptControls, RestorationField } from './promptBuilder';
-import { OPERATIONS, controlsFromText, operationSpec, snapValue } from './promptBuilder';
+import { OPERATIONS, controlsFromText, operationSpec, snapValue, textFromControls } from './promptBuilder';
 import type { RegionsState } from './regions';
 import { isSentToRun } from './regions';
 import type { RegionPromptOverride } from './run';
@@ -149,6 +149,24 @@ export function sweepControls(state: SweepSource, target: SweepTarget): PromptCo
     }
   }
   return field.controls;
+}
+
+/**
+ * What a sweep over `target` starts from, in words for the dialog: the prompt as its cells see it
+ * (plain words as understood; `auto` as the estimate once the photo is read), e.g.
+ * `Denoise with sigma 0.05;`, `auto: the estimate, Deblur with sigma 1.4;`, `(nothing to fix)`.
+ */
+export function sweepBaseLabel(state: SweepSource, target: SweepTarget): string {
+  let auto: boolean;
+  try {
+    auto = understandRestorationPrompt(targetField(state, target).restorationText).prompt.auto;
+  } catch (err) {
+    if (!(err instanceof RestorationPromptError)) throw err;
+    return 'the prompt is not valid yet: fix it in the panel first';
+  }
+  const text = textFromControls(sweepControls(state, target)) || '(nothing to fix)';
+  if (!auto) return text;
+  return estimateNow(state) ? `auto: the estimate, ${text}` : 'auto: read from the photo when each cell runs';
 }
 
 export interface SweepCell {

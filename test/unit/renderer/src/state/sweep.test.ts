@@ -18,6 +18,7 @@ import {
   gridShape,
   initialSweepState,
   parseSweepValues,
+  sweepBaseLabel,
   sweepCells,
   sweepControls,
   sweepParam,
@@ -143,6 +144,14 @@ describe('default axes follow the prompt', () => {
     expect(defaultSweepAxes(sweepControls(source('auto', 'reading'), PHOTO_TARGET), DIFFUSION, true)).toEqual([{ key: 'strength', values: '0.50, 0.75, 1.00' }]);
     const other = { ...source('auto', 'ready'), image: { id: 'another' } };
     expect(defaultSweepAxes(sweepControls(other, PHOTO_TARGET), RESTORER_ONLY, true)).toEqual([{ key: 'restorerViews', values: '1, 2, 4, 8' }]);
+  });
+
+  it('says what it starts from: the prompt as the cells see it', () => {
+    expect(sweepBaseLabel(source('auto', 'ready'), PHOTO_TARGET)).toBe('auto: the estimate, Deblur with sigma 1.4; Denoise with sigma 0.04;');
+    expect(sweepBaseLabel(source('auto', 'reading'), PHOTO_TARGET)).toBe('auto: read from the photo when each cell runs');
+    expect(sweepBaseLabel(source('sharpen a little', 'ready'), PHOTO_TARGET)).toBe('Deblur with sigma 0.8;');
+    expect(sweepBaseLabel(source('', 'ready'), PHOTO_TARGET)).toBe('(nothing to fix)');
+    expect(sweepBaseLabel(source('Deblur with sigma 9.0;', 'ready'), PHOTO_TARGET)).toMatch(/not valid yet/);
   });
 
   it('a run setting starts around its current value, inside its range', () => {
