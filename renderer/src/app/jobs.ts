@@ -26,11 +26,11 @@ import { NO_BRIDGE, ipcFailure, shown } from './runFailures';
 /** A job to start: a single run, or one sweep cell with its own restoration prompt (the photo's or a region's) and the sweep's seed. */
 export interface JobRequest {
   kind: 'single' | 'sweep';
+  /** Run settings in place of the store's for this job only (a sweep cell's swept settings). */
+  settings?: Partial<RunSettings>;
   restorationPrompt?: string;
   regionPrompt?: RegionPromptOverride;
   seed?: number;
-  /** Run settings in place of the store's for this job only (a sweep cell's swept settings). */
-  settings?: Partial<RunSettings>;
 }
 
 /** Told once how a started job ended: its result, or main's error (`cancelled` included). */
@@ -112,13 +112,12 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
         return null;
       }
       const state = store.getState();
-      const { prompt } = state.studio;
-      const settings = request.settings ? { ...state.studio.settings, ...request.settings } : state.studio.settings;
+      const { prompt, settings } = state.studio;
       const seed = request.seed ?? seedForRun(settings, options.random);
       const built = buildRestoreRequest({
         imageId: state.image?.id ?? null,
         prompt,
-        settings,
+        settings: request.settings ? { ...settings, ...request.settings } : settings,
         seed,
         regions: regionsForRun(state.regions),
         ...(request.restorationPrompt !== undefined ? { restorationPrompt: request.restorationPrompt } : {}),
