@@ -1,6 +1,6 @@
 /**
  * Export: the restored image, a labelled before/after side by side, a wipe
- * split, or a strength sweep's grid as one sheet.
+ * split, or a sweep's grid as one sheet.
  *
  * Recipe: find what to export (results kept by RestoreService, the source image
  * held by the image service) -> suggest a name and show the save dialog (which

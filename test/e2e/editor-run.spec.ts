@@ -173,7 +173,9 @@ describe('editor: prompt, run, compare, sweep, export', () => {
 
   it('sweeps one parameter over three values and makes a cell current', async () => {
     await testId('sweep-open').click();
-    await testId('sweep-param').selectOption('blur');
+    // The prompt has Deblur and Dejpeg: the sweep opens on a grid of both; one row of blur here.
+    expect([await testId('sweep-param').inputValue(), await testId('sweep-param-2').inputValue()]).toEqual(['blur', 'jpeg']);
+    await testId('sweep-param-2').selectOption('');
     await testId('sweep-values').fill('0.5, 1.5, 2.5');
     await testId('sweep-run').click();
     await expect.poll(() => testId('sweep-grid').getAttribute('data-status'), { timeout: 120_000 }).toBe('done');
@@ -185,6 +187,7 @@ describe('editor: prompt, run, compare, sweep, export', () => {
     await app.screenshot('35-sweep-grid');
     await testId('sweep-cell-2').click();
     expect(await testId('sweep-grid').count()).toBe(0); // the dialog closed on the pick
+    expect(await testId('compare-view').getAttribute('data-mode')).toBe('side');
     expect(await historyCount()).toBe(4);
     const current = app.page.locator('[data-testid^="history-item-"][aria-pressed="true"]');
     expect(await current.getAttribute('title')).toContain('Deblur with sigma 2.5;');

@@ -35,7 +35,7 @@ export function buildExportRequest(state: AppState, { kind, format, quality }: E
           return kept ? [{ resultId: kept.id, label: sheetLabel(run.target, cellLabel(cell, kept.estimatedPrompt !== null)) }] : [];
         })
       : [];
-    if (!run || cells.length === 0) return { ok: false, error: { code: 'nothing-to-export', message: 'There is no sweep grid to export yet: run a strength sweep first.' } };
+    if (!run || cells.length === 0) return { ok: false, error: { code: 'nothing-to-export', message: 'There is no sweep grid to export yet: run a sweep first.' } };
     const columns = cells.length === run.cells.length ? gridShape(run).cols : Math.ceil(Math.sqrt(cells.length));
     return { ok: true, request: { kind, format, cells, columns, ...withQuality } };
   }

@@ -17,6 +17,7 @@ import type { AppAction, AppState } from '../state/appState';
 import { regionsForRun } from '../state/regions';
 import type { RegionPromptOverride } from '../state/run';
 import { buildRestoreRequest, stepsToRun } from '../state/run';
+import type { RunSettings } from '../state/settings';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
 import type { ResultImages } from './resultHistory';
@@ -25,6 +26,8 @@ import { NO_BRIDGE, ipcFailure, shown } from './runFailures';
 /** A job to start: a single run, or one sweep cell with its own restoration prompt (the photo's or a region's) and the sweep's seed. */
 export interface JobRequest {
   kind: 'single' | 'sweep';
+  /** Run settings in place of the store's for this job only (a sweep cell's swept settings). */
+  settings?: Partial<RunSettings>;
   restorationPrompt?: string;
   regionPrompt?: RegionPromptOverride;
   seed?: number;
@@ -114,7 +117,7 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
       const built = buildRestoreRequest({
         imageId: state.image?.id ?? null,
         prompt,
-        settings,
+        settings: request.settings ? { ...settings, ...request.settings } : settings,
         seed,
         regions: regionsForRun(state.regions),
         ...(request.restorationPrompt !== undefined ? { restorationPrompt: request.restorationPrompt } : {}),

@@ -3,7 +3,7 @@
  * controller the components call (through runContext.ts):
  *
  *   jobs.ts                restore jobs: the renderer names each job; start, cancel, progress, the end
- *   sweepQueue.ts          the strength sweep's cells, one job after another
+ *   sweepQueue.ts          the sweep's cells, one job after another
  *   resultHistory.ts       finished results into the history; what leaves it is freed
  *   settingsPersistence.ts run settings saved through main, the engine's pack and provider
  *   exportRequests.ts      the export dialog's choice -> main's export request

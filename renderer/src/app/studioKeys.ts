@@ -8,7 +8,7 @@
  *   C                compare on/off
  *   \ (hold)         show the original while held
  *   Ctrl/Cmd+E       export…
- *   Ctrl/Cmd+G       strength sweep…
+ *   Ctrl/Cmd+G       sweep…
  *   ? (Shift+/)      this help
  */
 import type { KeyPress } from './keymap';
@@ -83,7 +83,7 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
     items: [
       { keys: ['Ctrl', 'Enter'], does: 'Run the restoration' },
       { keys: ['Esc'], does: 'Cancel the run (stops within a step)' },
-      { keys: ['Ctrl', 'G'], does: 'Strength sweep…' },
+      { keys: ['Ctrl', 'G'], does: 'Sweep…' },
       { keys: ['Ctrl', 'E'], does: 'Export…' },
     ],
   },

@@ -1,10 +1,11 @@
 /**
- * The strength sweep's queue. The store's `sweep.run` is the queue (cells, the next one,
- * results per cell); this module starts a cell when the previous one ended, with one seed
- * for every cell, so the cells differ only in the swept parameter. Each finished cell is a
+ * The sweep's queue. The store's `sweep.run` is the queue (cells, the next one, results per
+ * cell); this module starts a cell when the previous one ended, with one seed for every cell
+ * and the cell's prompt and run settings (`cellJob`), so the cells differ only in the swept values. Each finished cell is a
  * history entry that does not take over the view.
  *
- *   start  cells from the target's controls (the photo's prompt, or a region's) -> sweep/started -> the first cell
+ *   start  cells from the target's controls (the photo's prompt, or a region's); a sweep that cannot run
+ *          or would change nothing (`sweepProblem`) is refused with the reason -> sweep/started -> the first cell
  *   a cell ended: done -> keep it, sweep/cellDone -> the next cell
  *                 failed -> sweep/cellFailed -> the next cell
  *                 cancelled -> sweep/cancelled (the queue stops)
@@ -15,7 +16,7 @@ import type { AppAction, AppState } from '../state/appState';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
 import type { SweepAxis, SweepTarget } from '../state/sweep';
-import { PHOTO_TARGET, sweepCells, sweepControls } from '../state/sweep';
+import { PHOTO_TARGET, cellJob, sweepCells, sweepControls, sweepProblem } from '../state/sweep';
 import type { Jobs } from './jobs';
 import type { ResultHistory } from './resultHistory';
 import { shown } from './runFailures';
@@ -48,9 +49,7 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
       else dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
       return nextCell();
     };
-    const prompt =
-      run.target.kind === 'region' ? { regionPrompt: { regionId: run.target.regionId, restorationPrompt: cell.restorationPrompt } } : { restorationPrompt: cell.restorationPrompt };
-    const jobId = await jobs.start({ kind: 'sweep', ...prompt, seed: run.seed }, ended);
+    const jobId = await jobs.start({ kind: 'sweep', ...cellJob(run.target, cell), seed: run.seed }, ended);
     if (!jobId) {
       dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'did not start' });
       dispatch({ type: 'sweep/cancelled', id: sweepId });
@@ -67,6 +66,8 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
         dispatch(shown({ code: 'bad-sweep', message: err instanceof Error ? err.message : String(err) }));
         return;
       }
+      const problem = sweepProblem(axes, studio().settings, store.getState().engine?.pack?.hasRestorer);
+      if (problem) return void dispatch(shown({ code: 'bad-sweep', message: problem }));
       // One seed for every cell, so the cells differ only in the swept parameter.
       const seed = seedForRun(studio().settings, random);
       dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed, ...(target.kind === 'region' ? { target } : {}) });

@@ -15,7 +15,7 @@ export function StudioButtons() {
         className="tb-button"
         data-testid="sweep-open"
         disabled={!hasImage}
-        title="Strength sweep: one run per value of a restoration parameter (Ctrl+G)"
+        title="Sweep: one run per value of a prompt number or run setting, side by side (Ctrl+G)"
         onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'sweep' })}
       >
         Sweep…

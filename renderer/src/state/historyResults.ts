@@ -41,7 +41,7 @@ export interface HistoryEntry {
   /** When it finished (Date.now()). */
   finishedAt: number;
   pinned: boolean;
-  /** Set when the entry came from a strength sweep. */
+  /** Set when the entry came from a sweep. */
   sweepId: string | null;
   /** The user's name for it (renamed in the strip); absent: the run in words (runLabel.ts). */
   name?: string;

@@ -8,7 +8,7 @@
  *   job       run.ts             the run in progress (progress, ETA, preview)
  *   history   historyResults.ts  finished results
  *   compare   compare.ts         original vs result views
- *   sweep     sweep.ts           the strength sweep and its grid
+ *   sweep     sweep.ts           the sweep (prompt numbers and run settings) and its grid
  *   packImport packImport.ts     "Import Stable Diffusion model…": the import in progress, how the last one ended
  *   dialog    which dialog is open (help, export, sweep, import)
  */

@@ -27,8 +27,8 @@ describe('run controller: sweep queue', () => {
       quality: 70,
       columns: 2,
       cells: [
-        { resultId: 'r-job1', label: 'quality 30' },
-        { resultId: 'r-job2', label: 'quality 60' },
+        { resultId: 'r-job1', label: 'JPEG q 30' },
+        { resultId: 'r-job2', label: 'JPEG q 60' },
       ],
     });
   });
@@ -49,8 +49,8 @@ describe('run controller: sweep queue', () => {
     ]);
     await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
     expect(h.exports[0]?.cells).toEqual([
-      { resultId: 'r-job1', label: 'quality 30' },
-      { resultId: 'r-job2', label: 'quality 60 (estimate)' },
+      { resultId: 'r-job1', label: 'JPEG q 30' },
+      { resultId: 'r-job2', label: 'JPEG q 60 (estimate)' },
     ]);
   });
 
@@ -85,9 +85,44 @@ describe('run controller: sweep queue', () => {
     h.emitDone(h.result('job2', h.starts[1]!.params.seed));
     await flush();
     await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
-    expect(h.exports[0]?.cells?.map((c) => c.label)).toEqual(['Region 1: sigma 0.02', 'Region 1: sigma 0.06']);
+    expect(h.exports[0]?.cells?.map((c) => c.label)).toEqual(['Region 1: noise σ 0.02', 'Region 1: noise σ 0.06']);
     // Keep as is has no prompt to walk.
     d({ type: 'regions/restoration', id: 'r1', change: { kind: 'mode', mode: 'keep' } });
     expect(sweepTargets(h.store.getState().regions)).toEqual([]);
+  });
+
+  it('a sweep over run settings sends each cell’s settings with the prompt as it is, and leaves the saved settings alone', async () => {
+    const h = harness();
+    h.store.dispatch({ type: 'prompt/restorationText', text: 'Denoise with sigma 0.05;' });
+    await h.run.sweep([
+      { key: 'guidanceScale', values: [2, 9] },
+      { key: 'steps', values: [4, 8] },
+    ]);
+    for (let i = 1; i <= 4; i++) {
+      h.emitDone(h.result(`job${i}`, h.starts[i - 1]!.params.seed, 'Denoise with sigma 0.05;'));
+      await flush();
+      await flush();
+    }
+    expect(h.starts.map((s) => [s.params.guidanceScale, s.params.steps, s.params.restorationPrompt])).toEqual([
+      [2, 4, 'Denoise with sigma 0.05;'],
+      [9, 4, 'Denoise with sigma 0.05;'],
+      [2, 8, 'Denoise with sigma 0.05;'],
+      [9, 8, 'Denoise with sigma 0.05;'],
+    ]);
+    expect(new Set(h.starts.map((s) => s.params.seed)).size).toBe(1);
+    expect(h.studio().sweep.run).toMatchObject({ status: 'done', results: ['r-job1', 'r-job2', 'r-job3', 'r-job4'] });
+    // The run panel's settings are the user's: a cell's guidance and steps were for that run only.
+    expect([h.studio().settings.guidanceScale, h.studio().settings.steps]).toEqual([5, 12]);
+    await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
+    expect(h.exports[0]?.cells?.map((c) => c.label)).toEqual(['guidance 2.0 · steps 4', 'guidance 9.0 · steps 4', 'guidance 2.0 · steps 8', 'guidance 9.0 · steps 8']);
+  });
+
+  it('a sweep that would change nothing does not start and says why', async () => {
+    const h = harness();
+    h.store.dispatch({ type: 'settings/set', patch: { strength: 0, useRestorer: true } });
+    await h.run.sweep([{ key: 'guidanceScale', values: [2, 9] }]);
+    expect(h.starts).toHaveLength(0);
+    expect(h.studio().sweep.run).toBeNull();
+    expect(h.store.getState().error?.message).toMatch(/Guidance changes nothing at strength 0/);
   });
 });
