@@ -16,7 +16,7 @@ import type { AppAction, AppState } from '../state/appState';
 import { seedForRun } from '../state/settings';
 import type { Store } from '../state/store';
 import type { SweepAxis, SweepTarget } from '../state/sweep';
-import { PHOTO_TARGET, cellJob, sweepCells, sweepControls, sweepProblem } from '../state/sweep';
+import { PHOTO_TARGET, cellJob, cellLabel, sweepCells, sweepControls, sweepProblem } from '../state/sweep';
 import type { Jobs } from './jobs';
 import type { ResultHistory } from './resultHistory';
 import { shown } from './runFailures';
@@ -45,7 +45,11 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
         return nextCell();
       }
       const entryId = await history.keep(outcome.value, sweepId, false);
-      if (entryId) dispatch({ type: 'sweep/cellDone', id: sweepId, index: cell.index, entryId });
+      if (entryId) {
+        // The run's own words read the same for every cell of a settings sweep: name the entry by its cell.
+        dispatch({ type: 'history/rename', id: entryId, name: `sweep · ${cellLabel(cell)}` });
+        dispatch({ type: 'sweep/cellDone', id: sweepId, index: cell.index, entryId });
+      }
       else dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
       return nextCell();
     };

@@ -116,6 +116,8 @@ export function SweepDialog() {
   /** Shows a cell's result side by side with the original. */
   const openCell = (entryId: string) => {
     store.dispatch({ type: 'history/select', id: entryId });
+    // Against the original, even when another entry was the compare's A side.
+    store.dispatch({ type: 'compare/base', id: null });
     store.dispatch({ type: 'compare/mode', mode: 'side' });
     close();
   };

@@ -113,6 +113,9 @@ describe('run controller: sweep queue', () => {
     expect(h.studio().sweep.run).toMatchObject({ status: 'done', results: ['r-job1', 'r-job2', 'r-job3', 'r-job4'] });
     // The run panel's settings are the user's: a cell's guidance and steps were for that run only.
     expect([h.studio().settings.guidanceScale, h.studio().settings.steps]).toEqual([5, 12]);
+    // Each cell's entry is named by its cell: the run's own words are the same for all four.
+    const names = h.studio().sweep.run!.results.map((id) => h.studio().history.entries.find((e) => e.id === id)?.name);
+    expect(names).toEqual(['sweep · guidance 2.0 · steps 4', 'sweep · guidance 9.0 · steps 4', 'sweep · guidance 2.0 · steps 8', 'sweep · guidance 9.0 · steps 8']);
     await h.run.exportImage({ kind: 'sweep-grid', format: 'png', quality: 90 });
     expect(h.exports[0]?.cells?.map((c) => c.label)).toEqual(['guidance 2.0 · steps 4', 'guidance 9.0 · steps 4', 'guidance 2.0 · steps 8', 'guidance 9.0 · steps 8']);
   });
