@@ -72,6 +72,7 @@ export function BatchDialog() {
   const b = useStudio((s) => s.batch);
   const restoration = useStudio((s) => s.prompt.restorationText);
   const strength = useStudio((s) => s.settings.strength);
+  const steps = useStudio((s) => s.settings.steps);
   const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
   const running = isBatchRunning(b);
   const { finished, total } = batchProgress(b);
@@ -120,7 +121,7 @@ export function BatchDialog() {
           Output folder…
         </button>
         <span className={`batch-folder${b.outputFolder ? '' : ' unset'}`} data-testid="batch-output-folder" title={b.outputFolder ?? undefined}>
-          {b.outputFolder ?? 'No folder chosen'}
+          {b.outputFolder ? <bdi>{b.outputFolder}</bdi> : 'No folder chosen'}
         </span>
       </div>
       <div className="batch-options">
@@ -144,8 +145,7 @@ export function BatchDialog() {
         </label>
       </div>
       <p className="dialog-hint batch-settings" data-testid="batch-settings">
-        Settings: {b.options.ownEstimate ? 'each photo’s own estimate' : restoration.trim() ? <code>{restoration.trim()}</code> : 'no restoration prompt'}, strength {strength}
-        {strength === 0 ? ' (restorer only)' : ''}.
+        Settings: {b.options.ownEstimate ? 'each photo’s own estimate' : restoration.trim() ? <code>{restoration.trim()}</code> : 'no restoration prompt'}, {strength === 0 ? 'strength 0 (restorer only)' : `strength ${strength}, ${steps} steps`}. Change them in the editor’s panels.
       </p>
       {b.error ? (
         <div className="field-error batch-error" role="alert" data-testid="batch-error">

@@ -88,7 +88,7 @@ export function batchReducer(state: BatchState, action: BatchAction): BatchState
       if (isBatchRunning(state)) return state;
       const known = new Set(state.photos.map((p) => p.id));
       const fresh = action.photos.filter((p) => !known.has(p.id)).map((p) => ({ ...p, state: null, fraction: 0, message: null, output: null }));
-      return { ...state, photos: [...state.photos, ...fresh], note: action.note, error: null };
+      return { ...state, photos: [...state.photos, ...fresh], note: action.note, error: null, summary: null };
     }
     case 'batch/removed': {
       if (isBatchRunning(state)) return state;
