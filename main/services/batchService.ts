@@ -43,7 +43,8 @@ interface Entry {
 }
 
 export interface BatchServiceOptions {
-  engine: Pick<EngineHost, 'request'>;
+  /** The engine; with `status`/`onStatus`, each photo waits for a (re)starting engine, as the CLI does. */
+  engine: Pick<EngineHost, 'request'> & Partial<Pick<EngineHost, 'status' | 'onStatus'>>;
   dialog: Pick<DialogPort, 'chooseImageFiles' | 'chooseFolder'>;
   emit: EmitEvent;
   /** Most photos on the list; default MAX_BATCH_PHOTOS. */
@@ -214,6 +215,7 @@ export class BatchService {
         continue;
       }
       report(k, 'running', 0, null);
+      await this.engineSettled(signal);
       const state = await this.runOne(entry, output, request, params, signal, restorerShare, (fraction) => report(k, 'running', fraction, null)).catch((err: unknown) => {
         this.options.log?.('batch photo failed unexpectedly', err);
         return { state: 'failed' as const, message: `The restoration failed: ${String(err)}` };
@@ -222,6 +224,25 @@ export class BatchService {
       counts[state.state] += 1;
     }
     emit('spire:batch:done', { batchId: request.batchId, counts });
+  }
+
+  /** Resolves once the engine is not (re)starting (after a crash mid-batch the host restarts it), or on cancel. */
+  private engineSettled(signal: AbortSignal): Promise<void> {
+    const { status, onStatus } = this.options.engine;
+    if (!status || !onStatus) return Promise.resolve();
+    const settled = (): boolean => signal.aborted || !['starting', 'restarting'].includes(status.call(this.options.engine).state);
+    if (settled()) return Promise.resolve();
+    return new Promise((resolveSettled) => {
+      const done = () => {
+        off();
+        signal.removeEventListener('abort', done);
+        resolveSettled();
+      };
+      const off = onStatus.call(this.options.engine, () => {
+        if (settled()) done();
+      });
+      signal.addEventListener('abort', done);
+    });
   }
 
   /** One photo: skipped (its output exists), restored and written, failed with the reason, or cancelled. */

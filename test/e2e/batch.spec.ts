@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchApp, type HarnessApp } from './harness/app';
+import { dragFiles } from './harness/dragFile';
 import { quadrants } from './harness/images';
 
 let app: HarnessApp;
@@ -44,14 +45,16 @@ const item = (name: string) => app.page.locator(`[data-testid="batch-item"][data
 const stateOf = (name: string) => item(name).getAttribute('data-state');
 const messageOf = (name: string) => item(name).getByTestId('batch-item-message').textContent();
 
-/** Records every (photo, state, percent) the list shows, so a test can tell a photo was seen running. */
+/**
+ * Records every (photo, state, percent) the list shows, so a test can tell a photo was seen running
+ * (a MutationObserver in the page; a string, as it runs in the page and not in Node).
+ */
 async function recordStates(): Promise<void> {
-  await app.page.evaluate(() => {
-    const w = window as unknown as { batchSeen: string[] };
-    w.batchSeen = [];
-    const seen = (el: Element) => {
+  await app.page.evaluate(`(() => {
+    window.batchSeen = [];
+    const seen = (el) => {
       const bar = el.querySelector('[role="progressbar"]');
-      w.batchSeen.push(`${el.getAttribute('data-name')}:${el.getAttribute('data-state')}${bar ? `:${bar.getAttribute('aria-valuenow')}` : ''}`);
+      window.batchSeen.push(el.getAttribute('data-name') + ':' + el.getAttribute('data-state') + (bar ? ':' + bar.getAttribute('aria-valuenow') : ''));
     };
     new MutationObserver((records) => {
       for (const r of records) {
@@ -59,9 +62,9 @@ async function recordStates(): Promise<void> {
         if (el) seen(el);
       }
     }).observe(document.body, { subtree: true, attributes: true, childList: true, attributeFilter: ['data-state', 'aria-valuenow'] });
-  });
+  })()`);
 }
-const seenStates = () => app.page.evaluate(() => (window as unknown as { batchSeen: string[] }).batchSeen);
+const seenStates = () => app.page.evaluate('window.batchSeen') as Promise<string[]>;
 
 describe('batch: several photos into a folder', () => {
   it('opens from the toolbar; a folder adds its photos, an output folder is chosen', async () => {
@@ -163,14 +166,13 @@ describe('batch: several photos into a folder', () => {
     expect(await testId('batch-dialog').count()).toBe(0);
     const a = [...(await quadrants(24, 16))];
     const b = [...(await quadrants(16, 24, 'jpeg'))];
-    await app.page.evaluate(
-      ({ a, b }) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([new Uint8Array(a)], 'drop-a.png', { type: 'image/png' }));
-        dt.items.add(new File([new Uint8Array(b)], 'drop-b.jpg', { type: 'image/jpeg' }));
-        for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-      },
-      { a, b },
+    await dragFiles(
+      app.page,
+      [
+        { data: a, name: 'drop-a.png', type: 'image/png' },
+        { data: b, name: 'drop-b.jpg', type: 'image/jpeg' },
+      ],
+      ['dragenter', 'dragover', 'drop'],
     );
     await testId('batch-dialog').waitFor();
     await expect.poll(() => item('drop-b.jpg').count()).toBe(1);

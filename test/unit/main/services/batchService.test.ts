@@ -255,3 +255,44 @@ describe('BatchService', () => {
     await s.done;
   });
 });
+
+describe('BatchService and a restarting engine', () => {
+  it('waits for a restarting engine before the next photo, as the CLI does', async () => {
+    const s = setup(async (p) => jobResult(nameOf(p)));
+    let state: 'ready' | 'restarting' = 'restarting';
+    const listeners = new Set<() => void>();
+    const engine = {
+      request: async (_m: string, p: RestoreJobParams) => {
+        expect(state).toBe('ready');
+        return jobResult(nameOf(p));
+      },
+      status: () => ({ state, pack: null, provider: null, message: null }),
+      onStatus: (l: () => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const progress: BatchProgressEvent[] = [];
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const service = new BatchService({
+      engine: engine as never,
+      dialog: s.dialog,
+      emit: (channel, payload) => {
+        if (channel === 'spire:batch:progress') progress.push(payload as BatchProgressEvent);
+        if (channel === 'spire:batch:done') finish();
+      },
+    });
+    const dropped = service.addBytes('a.png', new Uint8Array([1]));
+    s.dialog.folder = outDir;
+    await service.chooseOutput();
+    await service.start(request([dropped.photos[0]!.id]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(progress.map((e) => e.state)).toEqual(['queued', 'running']);
+    state = 'ready';
+    for (const l of listeners) l();
+    await done;
+    expect(progress.at(-1)!.state).toBe('done');
+    expect(listeners.size).toBe(0);
+  });
+});
