@@ -67,6 +67,8 @@ export function createBatchRuns(store: Store<AppState, AppAction>, api: SpireApi
   return {
     listen() {
       if (!api) return () => undefined;
+      // A fresh window starts with an empty list: main forgets photos an earlier page added (refused, and kept, while a batch runs).
+      void api.batch.remove([]).catch(() => undefined);
       const offProgress = api.batch.onProgress((event) => dispatch({ type: 'batch/progress', event }));
       const offDone = api.batch.onDone((event) => dispatch({ type: 'batch/done', event }));
       return () => {
@@ -120,6 +122,7 @@ export function createBatchRuns(store: Store<AppState, AppAction>, api: SpireApi
     async start() {
       const b = batch();
       if (isBatchRunning(b)) return;
+      const ownEstimate = b.options.ownEstimate && store.getState().engine?.pack?.hasEstimator !== false;
       if (b.photos.length === 0) return fail('Add photos first: Add photos…, Add folder…, or drop them here.');
       if (b.outputFolder === null) return fail('Choose an output folder first (Output folder…).');
       if (!api) return fail(NO_BRIDGE.message);
@@ -138,7 +141,7 @@ export function createBatchRuns(store: Store<AppState, AppAction>, api: SpireApi
       const batchId = newBatchId();
       dispatch({ type: 'batch/starting', batchId });
       try {
-        const r = await api.batch.start({ batchId, photoIds: b.photos.map((p) => p.id), params: built.request.params, ownEstimate: b.options.ownEstimate, overwrite: b.options.overwrite, format: b.options.format });
+        const r = await api.batch.start({ batchId, photoIds: b.photos.map((p) => p.id), params: built.request.params, ownEstimate, overwrite: b.options.overwrite, format: b.options.format });
         if (r.ok) dispatch({ type: 'batch/started', batchId });
         else dispatch({ type: 'batch/notStarted', batchId, message: r.error.message });
       } catch (err) {

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import type { BatchPhotoState, ExportFormat } from '../../../preload/contract/channels';
-import { useServices } from '../app/appContext';
+import { useAppState, useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
 import { batchProgress, isBatchRunning, type BatchItem } from '../state/batch';
 import { Dialog } from './Dialog';
@@ -73,6 +73,7 @@ export function BatchDialog() {
   const restoration = useStudio((s) => s.prompt.restorationText);
   const strength = useStudio((s) => s.settings.strength);
   const steps = useStudio((s) => s.settings.steps);
+  const noEstimator = useAppState((s) => s.engine?.pack?.hasEstimator === false);
   const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
   const running = isBatchRunning(b);
   const { finished, total } = batchProgress(b);
@@ -125,8 +126,14 @@ export function BatchDialog() {
         </span>
       </div>
       <div className="batch-options">
-        <label className="check-row">
-          <input type="checkbox" data-testid="batch-own-estimate" checked={b.options.ownEstimate} disabled={running} onChange={(e) => setOption({ ownEstimate: e.target.checked })} />
+        <label className="check-row" title={noEstimator ? 'The loaded model pack has no degradation estimator, so it cannot read each photo.' : undefined}>
+          <input
+            type="checkbox"
+            data-testid="batch-own-estimate"
+            checked={b.options.ownEstimate && !noEstimator}
+            disabled={running || noEstimator}
+            onChange={(e) => setOption({ ownEstimate: e.target.checked })}
+          />
           <span>Each photo with its own estimate (the restoration prompt becomes <code>auto</code>)</span>
         </label>
         <label className="check-row">

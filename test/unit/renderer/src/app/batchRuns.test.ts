@@ -77,6 +77,16 @@ describe('batch runs', () => {
     expect(h.batch()).toMatchObject({ status: 'idle', summary: { cancelled: 1 } });
   });
 
+  it('runs the editor’s prompt when the loaded pack cannot estimate, whatever the checkbox says', async () => {
+    const h = setup();
+    h.store.dispatch({ type: 'engine/status', status: { state: 'ready', pack: { name: 'sd15', dir: '/packs/sd15', hasEstimator: false, hasRestorer: true }, provider: 'cpu', message: null } });
+    await h.runs.add('files');
+    await h.runs.chooseOutput();
+    h.store.dispatch({ type: 'batch/options', patch: { ownEstimate: true } });
+    await h.runs.start();
+    expect(h.started[0]).toMatchObject({ ownEstimate: false });
+  });
+
   it('shows main’s refusal in the dialog and is ready again', async () => {
     const h = setup(() => ({ ok: false, error: { code: 'output-read-only', message: 'Cannot write to the folder “/ro” (EACCES); nothing was run. Choose a folder you can write to.' } }));
     await h.runs.add('files');
