@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readImage } from '../../main/engine/image';
 import { launchApp, type HarnessApp } from './harness/app';
 import { dragFiles } from './harness/dragFile';
 import { quadrants } from './harness/images';
@@ -121,6 +122,8 @@ describe('batch: several photos into a folder', () => {
     expect((await readdir(out)).sort()).toEqual(['barn.png', 'harbour.png']);
     expect(await sharp(join(out, 'barn.png')).metadata()).toMatchObject({ format: 'png', width: 48, height: 32 });
     expect(await sharp(join(out, 'harbour.png')).metadata()).toMatchObject({ format: 'png', width: 40, height: 40 });
+    // Written by the engine's output writer, as the CLI's are: the run's settings in the file's metadata.
+    expect((await readImage(join(out, 'barn.png'))).metadata.text).toMatchObject({ 'spire:model': 'tiny-random', 'spire:restoration-prompt': 'Remove all degradation' });
     expect(await testId('error-banner').count()).toBe(0);
     await app.screenshot('92-batch-done');
   });
@@ -162,6 +165,8 @@ describe('batch: several photos into a folder', () => {
   });
 
   it('dropping several photos on the window puts them on the batch list', async () => {
+    await testId('batch-clear').click();
+    await expect.poll(() => app.page.getByTestId('batch-item').count()).toBe(0);
     await testId('batch-close').click();
     expect(await testId('batch-dialog').count()).toBe(0);
     const a = [...(await quadrants(24, 16))];
@@ -180,5 +185,19 @@ describe('batch: several photos into a folder', () => {
     // The editor did not open either of them.
     expect(await testId('image-name').count()).toBe(0);
     await app.screenshot('96-batch-dropped');
+  });
+
+  it('each photo with its own estimate: the run reads each photo (`auto`) and says so in the output', async () => {
+    await testId('run-steps').fill('4');
+    await testId('run-steps').press('Enter');
+    await testId('batch-own-estimate').check();
+    expect(await testId('batch-settings').textContent()).toContain('each photo’s own estimate');
+    await testId('batch-start').click();
+    await expect.poll(() => testId('batch-summary').textContent(), { timeout: 60_000 }).toBe('Finished: 2 done, 0 failed, 0 skipped.');
+    const text = (await readImage(join(out, 'drop-a.png'))).metadata.text;
+    expect(text['spire:requested-prompt']).toBe('auto');
+    expect(text['spire:estimate']).toBeTruthy();
+    expect(await sharp(join(out, 'drop-b.png')).metadata()).toMatchObject({ width: 16, height: 24 });
+    await app.screenshot('97-batch-own-estimate');
   });
 });
