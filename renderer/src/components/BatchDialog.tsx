@@ -178,8 +178,8 @@ export function BatchDialog() {
             </button>
           </>
         ) : (
-          <button type="button" className="button primary" data-testid="batch-start" disabled={count === 0 || b.outputFolder === null} title={b.outputFolder === null ? 'Choose an output folder first' : undefined} onClick={() => void batch.start()}>
-            {count === 1 ? 'Restore 1 photo' : `Restore ${count} photos`}
+          <button type="button" className="button primary" data-testid="batch-start" disabled={count === 0 || b.outputFolder === null} title={count === 0 ? 'Add photos first' : b.outputFolder === null ? 'Choose an output folder first' : undefined} onClick={() => void batch.start()}>
+            {count === 0 ? 'Restore photos' : count === 1 ? 'Restore 1 photo' : `Restore ${count} photos`}
           </button>
         )}
       </div>
