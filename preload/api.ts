@@ -5,7 +5,7 @@
  * and the e2e harness can build the same API.
  */
 import { type EngineStatus } from '../common/engineStatus';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type PackImportDoneEvent, type PackImportProgressEvent, type PackImportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, type BatchDoneEvent, type BatchProgressEvent, type BatchStartRequest, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type PackImportDoneEvent, type PackImportProgressEvent, type PackImportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
 
 /** The slice of Electron's ipcRenderer the preload uses. */
 export interface IpcRendererLike {
@@ -70,6 +70,16 @@ export function createSpireApi(ipc: IpcRendererLike): SpireApi {
       cancelImport: (jobId: string) => invoke('spire:packs:import-cancel', { jobId }),
       onImportProgress: (listener: (progress: PackImportProgressEvent) => void) => subscribe('spire:packs:import-progress', listener),
       onImportDone: (listener: (done: PackImportDoneEvent) => void) => subscribe('spire:packs:import-done', listener),
+    },
+    batch: {
+      add: (source: 'files' | 'folder') => invoke('spire:batch:add', { source }),
+      addBytes: (name: string, bytes: Uint8Array) => invoke('spire:batch:add-bytes', { name, bytes }),
+      remove: (photoIds: string[]) => invoke('spire:batch:remove', { photoIds }),
+      chooseOutput: () => invoke('spire:batch:choose-output', {}),
+      start: (request: BatchStartRequest) => invoke('spire:batch:start', request),
+      cancel: (batchId: string) => invoke('spire:batch:cancel', { batchId }),
+      onProgress: (listener: (progress: BatchProgressEvent) => void) => subscribe('spire:batch:progress', listener),
+      onDone: (listener: (done: BatchDoneEvent) => void) => subscribe('spire:batch:done', listener),
     },
   };
 }

@@ -15,20 +15,20 @@
  *            depend on the order the inputs were given in; folder mode and the output names are
  *            settled on the whole list, so every share writes where a run of all of them would
  *
+ * The naming, the writable check and the folder listing are main/services/outputNames.ts, shared with
+ * the app's batch.
+ *
  * Then, still before the engine: each input's header is probed (format, size limits); one
  * unreadable input is exit 3, in a batch it is reported and the others go on.
  */
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { SpireError, isSpireError } from '../../common/errors';
 import { formatFromPath, probeImage } from '../engine/image';
 import type { OutputFormat } from '../engine/protocol';
+import { checkWritable, existingFiles, folderImages, isItsOwnInput, outputsInFolder, skippedFilesLine } from '../services/outputNames';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { RestoreReport } from './report';
-
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff']);
-const FORMAT_EXT: Record<OutputFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', tiff: '.tif' };
 
 /** One image to restore: absolute input and output paths, and the output's format. */
 export interface RestoreTarget {
@@ -73,7 +73,7 @@ export async function planTargets(options: TargetOptions, cwd: string, note: Tar
     if (targets.length === 0) return targets;
   }
   if (!options.force) await refuseExisting(targets);
-  for (const t of targets) if (resolve(t.input) === resolve(t.output)) throw new SpireError('usage', `The output “${t.output}” is the input itself. Choose another output name.`);
+  for (const t of targets) if (isItsOwnInput(t.input, t.output)) throw new SpireError('usage', `The output “${t.output}” is the input itself. Choose another output name.`);
   await checkWritable(folderMode ? outAbs : dirname(outAbs), folderMode ? outArg : dirname(outArg) || '.');
   return targets;
 }
@@ -120,38 +120,14 @@ async function listInputs(paths: string[], cwd: string, note: TargetNote): Promi
     }
     if (info.isDirectory()) {
       sawFolder = true;
-      const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
-      const names = entries.filter((e) => IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name).sort();
-      const skipped = entries.filter((e) => e.isFile() && !IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name).sort();
-      if (skipped.length > 0) note(skippedLine(p, skipped));
-      if (names.length === 0) throw new SpireError('image-missing', `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
-      files.push(...names.map((n) => join(abs, n)));
+      const { images, others } = await folderImages(abs);
+      if (others.length > 0) note(skippedFilesLine(p, others));
+      if (images.length === 0) throw new SpireError('image-missing', `The folder “${p}” has no PNG, JPEG, WebP or TIFF images.`);
+      files.push(...images);
     } else if (info.isFile()) files.push(abs);
     else throw new SpireError('image-unreadable', `“${p}” is not a file or folder.`);
   }
   return { files, sawFolder };
-}
-
-/** One line for the files of a folder that are not images it restores (the first 10 named). */
-function skippedLine(folder: string, names: string[]): string {
-  const shown = names.slice(0, 10).join(', ');
-  const more = names.length > 10 ? ` and ${names.length - 10} more` : '';
-  return `${folder}: skipped ${names.length} ${names.length === 1 ? 'file' : 'files'} that ${names.length === 1 ? 'is' : 'are'} not PNG, JPEG, WebP or TIFF: ${shown}${more}.`;
-}
-
-/**
- * The output folder takes a file: a probe file is created there and removed, before any work, so an
- * unwritable folder (permissions, a read-only disk) is refused now and not after the restore (exit 5).
- */
-async function checkWritable(folder: string, shown: string): Promise<void> {
-  const probe = join(folder, `.spire-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await (await open(probe, 'wx')).close();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new SpireError('output-read-only', `Cannot write to the folder “${shown}” (${code}); nothing was run. Choose a folder you can write to.`);
-  }
-  await unlink(probe).catch(() => {});
 }
 
 /** Folder mode: the folder is created, each input becomes `<name>.<format>` inside it. */
@@ -161,13 +137,8 @@ async function folderTargets(files: string[], outArg: string, outAbs: string, fo
   } catch (err) {
     throw new SpireError('output-failed', `The output folder “${outArg}” cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder you can write to.`);
   }
-  const seen = new Set<string>();
-  return files.map((input) => {
-    const output = join(outAbs, `${basename(input, extname(input))}${FORMAT_EXT[format]}`);
-    if (seen.has(output)) throw new SpireError('usage', `Two inputs would both be written to “${output}”. Restore them separately.`);
-    seen.add(output);
-    return { input, output, format };
-  });
+  const outputs = outputsInFolder(files, outAbs, format);
+  return files.map((input, k) => ({ input, output: outputs[k]!, format }));
 }
 
 /** File mode: -o names the output; its extension gives the format and its folder must exist. */
@@ -180,8 +151,7 @@ async function fileTarget(input: string, outArg: string, outAbs: string): Promis
 
 /** Without --force, any existing output refuses the whole run: nothing is written. */
 async function refuseExisting(targets: RestoreTarget[]): Promise<void> {
-  const existing = [];
-  for (const t of targets) if (await stat(t.output).then(() => true, () => false)) existing.push(t.output);
+  const existing = await existingFiles(targets.map((t) => t.output));
   if (existing.length > 0)
     throw new SpireError('output-exists', `${existing.length === 1 ? `“${existing[0]}” already exists` : `${existing.length} outputs already exist (first: “${existing[0]}”)`}; nothing was written. Use --force to replace, or choose another output.`);
 }

@@ -12,7 +12,7 @@
  * "open recent" only accepts a path main itself recorded from the dialog; a model
  * to import comes from the dialog too, and its pack goes where main says.
  */
-import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
+import type { AppInfo, AppSettingsView, BatchAdded, BatchStartRequest, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
 import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
 import type { EngineHost } from '../engine/host';
@@ -67,6 +67,16 @@ export interface ModelImports {
   cancel(jobId: string): boolean;
 }
 
+/** Batch in the app (services/batchService.ts): main's dialogs add photos and choose the output folder. */
+export interface BatchJobs {
+  add(source: 'files' | 'folder'): Promise<BatchAdded | null>;
+  addBytes(name: string, bytes: Uint8Array): BatchAdded;
+  remove(photoIds: readonly string[]): number;
+  chooseOutput(): Promise<{ folder: string } | null>;
+  start(request: BatchStartRequest): Promise<{ batchId: string; total: number }>;
+  cancel(batchId: string): boolean;
+}
+
 export interface IpcServices {
   appInfo: AppInfo;
   images: ImageOpener;
@@ -79,6 +89,7 @@ export interface IpcServices {
   estimates: Estimates;
   exporter: Exporter;
   settings: SettingsAccess;
+  batch: BatchJobs;
   /** Where unexpected errors are logged (they reach the user as a short message). */
   logError?: (message: string, err: unknown) => void;
 }
@@ -139,5 +150,11 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:settings:set': (request) => asResult('saving the settings', services, () => services.settings.set(request)),
     'spire:packs:import': (request) => asResult('importing the model', services, () => services.imports.start(request)),
     'spire:packs:import-cancel': (request) => asResult('cancelling the import', services, () => ({ cancelled: services.imports.cancel(request.jobId) })),
+    'spire:batch:add': (request) => asResult('adding photos to the batch', services, () => services.batch.add(request.source)),
+    'spire:batch:add-bytes': (request) => asResult('adding the dropped photo to the batch', services, () => services.batch.addBytes(request.name, request.bytes)),
+    'spire:batch:remove': (request) => asResult('taking photos off the batch', services, () => ({ removed: services.batch.remove(request.photoIds) })),
+    'spire:batch:choose-output': () => asResult('choosing the output folder', services, () => services.batch.chooseOutput()),
+    'spire:batch:start': (request) => asResult('starting the batch', services, () => services.batch.start(request)),
+    'spire:batch:cancel': (request) => asResult('cancelling the batch', services, () => ({ cancelled: services.batch.cancel(request.batchId) })),
   };
 }

@@ -11,6 +11,7 @@ import { discoverPack, readManifest } from '../engine/packs';
 import type { EngineConfig } from '../engine/protocol';
 import type { IpcServices } from '../ipc/handlers';
 import type { DialogPort } from './dialogPort';
+import { BatchService } from './batchService';
 import { EngineControl } from './engineControl';
 import { EstimateService } from './estimateService';
 import { ExportService } from './exportService';
@@ -46,6 +47,7 @@ export interface AppServices extends IpcServices {
   restoreService: RestoreService;
   estimateService: EstimateService;
   importService: ImportService;
+  batchService: BatchService;
 }
 
 /**
@@ -83,6 +85,7 @@ export function createAppServices(input: AppServicesInput): AppServices {
     ...(input.python ? { python: input.python } : {}),
     ...(input.logError ? { log: input.logError } : {}),
   });
+  const batch = new BatchService({ engine: input.engine, dialog: input.dialog, emit: input.emit, ...(input.logError ? { log: input.logError } : {}) });
   return {
     appInfo: input.appInfo,
     images,
@@ -100,5 +103,7 @@ export function createAppServices(input: AppServicesInput): AppServices {
     restoreService: restore,
     estimateService: estimates,
     importService: imports,
+    batch,
+    batchService: batch,
   };
 }

@@ -16,6 +16,8 @@ export interface SaveDialogOptions {
 export interface DialogPort {
   /** Shows an "open image" dialog; resolves to the chosen file's path, or null when the user cancelled. */
   chooseImageFile(): Promise<string | null>;
+  /** Batch: an "open images" dialog that takes several files; resolves to their paths, or null when cancelled. */
+  chooseImageFiles(): Promise<string[] | null>;
   /**
    * Shows a "save" dialog; resolves to the chosen path, or null when the user cancelled. The dialog
    * itself asks before replacing an existing file, so the caller may replace the file it returns.

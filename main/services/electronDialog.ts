@@ -18,7 +18,20 @@ export function electronDialog(getWindow: () => BrowserWindow | null): DialogPor
           { name: 'All files', extensions: ['*'] },
         ],
       }),
-    chooseFolder: (title) => open({ title, properties: ['openDirectory'] }),
+    async chooseImageFiles() {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Add photos to the batch',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'Images', extensions: IMAGE_FILE_EXTENSIONS },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const win = getWindow();
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths;
+    },
+    chooseFolder: (title) => open({ title, properties: ['openDirectory', 'createDirectory'] }),
     chooseModelSource: (kind) =>
       kind === 'file'
         ? open({

@@ -290,6 +290,62 @@ export interface PackImportDoneEvent {
   result: Result<PackInfo>;
 }
 
+// ---------------------------------------------------------------------------
+// Batch: many photos restored with one run's settings, written to a folder
+// ---------------------------------------------------------------------------
+
+/** A photo on the batch list: main keeps where it is (a path from the dialog, or dropped bytes); the renderer names it by id. */
+export interface BatchPhoto {
+  id: string;
+  /** File name only, for display. */
+  name: string;
+  /** `file`: from the open dialog or a folder (read when its turn comes); `dropped`: bytes main holds. */
+  source: 'file' | 'dropped';
+}
+
+/** What adding photos gave: the new ones (one already on the list is not added twice) and a note on what was left out. */
+export interface BatchAdded {
+  photos: BatchPhoto[];
+  /** e.g. "skipped 2 files that are not PNG, JPEG, WebP or TIFF: a.gif, b.txt."; null when nothing was left out. */
+  note: string | null;
+}
+
+export interface BatchStartRequest {
+  /** The batch's id, named by the renderer before it asks (a UUID), like a restore job's. */
+  batchId: string;
+  /** The photos, in the order they are restored (ids from BatchAdded). */
+  photoIds: string[];
+  /** The run's settings (the editor's current ones); a batch takes no regions. */
+  params: RestoreParamsWire;
+  /** Each photo with its own estimate: the restoration prompt becomes `auto` (the pack's estimator reads each photo). */
+  ownEstimate: boolean;
+  /** Replace outputs that already exist; false: those photos are skipped. */
+  overwrite: boolean;
+  format: ExportFormat;
+  /** JPEG/WebP quality 1-100 (default 95). */
+  quality?: number;
+}
+
+export type BatchPhotoState = 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface BatchProgressEvent {
+  batchId: string;
+  photoId: string;
+  state: BatchPhotoState;
+  /** 0..1 of this photo's restoration. */
+  fraction: number;
+  /** Why it failed or was skipped (words), or what was written; null while queued or running. */
+  message: string | null;
+  /** The output's file name in the output folder. */
+  output: string;
+}
+
+/** Sent once per started batch, after every photo's last progress event. */
+export interface BatchDoneEvent {
+  batchId: string;
+  counts: Record<BatchPhotoState, number>;
+}
+
 /**
  * renderer -> main, per channel: the request, and the value a success carries. Every channel
  * answers `Result<value>` (ResponseOf): there is no way to declare one that answers otherwise.
@@ -340,6 +396,22 @@ export interface InvokeChannels {
   'spire:packs:import': { request: PackImportRequest; value: PackImportStarted | null };
   /** Cancels a running import (it then ends with a `cancelled` done event, nothing half-written left); false when none runs with that id. */
   'spire:packs:import-cancel': { request: { jobId: string }; value: { cancelled: boolean } };
+  /** Batch: main's multi-select open dialog (`files`) or folder dialog (`folder`) adds photos to the batch list; null when cancelled. */
+  'spire:batch:add': { request: { source: 'files' | 'folder' }; value: BatchAdded | null };
+  /** Batch: a dropped photo's bytes (main holds them, at most MAX_BATCH_DROPPED_BYTES together). */
+  'spire:batch:add-bytes': { request: { name: string; bytes: Uint8Array }; value: BatchAdded };
+  /** Batch: takes photos off the list (an empty list: all of them); refused while a batch runs. */
+  'spire:batch:remove': { request: { photoIds: string[] }; value: { removed: number } };
+  /** Batch: main's folder dialog for the outputs; answers the folder (checked writable), or null when cancelled. */
+  'spire:batch:choose-output': { request: Record<string, never>; value: { folder: string } | null };
+  /**
+   * Batch: restores the photos one after another into the chosen folder; progress and the end arrive as
+   * `spire:batch:*` events. Error codes: `output-no-folder`, `output-read-only`, `usage` (two photos with one
+   * output name, an output that is its photo), `image-not-open`, `queue-full` (a batch is running).
+   */
+  'spire:batch:start': { request: BatchStartRequest; value: { batchId: string; total: number } };
+  /** Batch: cancels the running photo's job; the rest are marked cancelled. False when no such batch runs. */
+  'spire:batch:cancel': { request: { batchId: string }; value: { cancelled: boolean } };
 }
 
 /** main -> renderer events and their payloads. */
@@ -349,6 +421,8 @@ export interface EventChannels {
   'spire:restore:done': RestoreDoneEvent;
   'spire:packs:import-progress': PackImportProgressEvent;
   'spire:packs:import-done': PackImportDoneEvent;
+  'spire:batch:progress': BatchProgressEvent;
+  'spire:batch:done': BatchDoneEvent;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -379,6 +453,12 @@ export const INVOKE_CHANNELS = [
   'spire:settings:set',
   'spire:packs:import',
   'spire:packs:import-cancel',
+  'spire:batch:add',
+  'spire:batch:add-bytes',
+  'spire:batch:remove',
+  'spire:batch:choose-output',
+  'spire:batch:start',
+  'spire:batch:cancel',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
@@ -387,6 +467,8 @@ export const EVENT_CHANNELS = [
   'spire:restore:done',
   'spire:packs:import-progress',
   'spire:packs:import-done',
+  'spire:batch:progress',
+  'spire:batch:done',
 ] as const satisfies readonly EventChannel[];
 
 // Compile-time checks that the runtime lists name every channel of the types.
@@ -449,5 +531,21 @@ export interface SpireApi {
     onImportProgress(listener: (progress: PackImportProgressEvent) => void): () => void;
     /** Every import's end (the new pack, or an error, `cancelled` included); returns the unsubscribe function. */
     onImportDone(listener: (done: PackImportDoneEvent) => void): () => void;
+  };
+  batch: {
+    /** Main's multi-select file dialog or folder dialog; the photos go on main's batch list. Null when cancelled. */
+    add(source: 'files' | 'folder'): Promise<Result<BatchAdded | null>>;
+    /** A dropped photo's bytes onto the batch list. */
+    addBytes(name: string, bytes: Uint8Array): Promise<Result<BatchAdded>>;
+    /** Takes photos off the list; none named: all. */
+    remove(photoIds: string[]): Promise<Result<{ removed: number }>>;
+    /** Main's folder dialog for the outputs; null when cancelled. */
+    chooseOutput(): Promise<Result<{ folder: string } | null>>;
+    start(request: BatchStartRequest): Promise<Result<{ batchId: string; total: number }>>;
+    cancel(batchId: string): Promise<Result<{ cancelled: boolean }>>;
+    /** Every batch photo's progress; returns the unsubscribe function. */
+    onProgress(listener: (progress: BatchProgressEvent) => void): () => void;
+    /** Every batch's end; returns the unsubscribe function. */
+    onDone(listener: (done: BatchDoneEvent) => void): () => void;
   };
 }

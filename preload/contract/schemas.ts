@@ -109,17 +109,23 @@ export const exportRequestSchema = z
     if (r.beforeResultId !== undefined && r.kind !== 'side-by-side' && r.kind !== 'wipe') ctx.addIssue({ code: 'custom', message: 'only a side-by-side or wipe export takes a beforeResultId', path: ['beforeResultId'] });
   });
 
+/** A dropped (or pasted) file: a plain file name and its bytes, never a path. */
+const droppedImage = z
+  .object({
+    name: z.string().min(1).max(255).refine((n) => !/[\\/\0]/.test(n), 'must be a file name, not a path'),
+    bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, {
+      message: `must hold 1 byte to ${MAX_IMAGE_BYTES} bytes`,
+    }),
+  })
+  .strict();
+
+/** Photos on one batch list (and so in one batch). */
+export const MAX_BATCH_PHOTOS = 500;
+
 export const requestSchemas = {
   'spire:app:info': empty,
   'spire:image:open-dialog': empty,
-  'spire:image:open-bytes': z
-    .object({
-      name: z.string().min(1).max(255).refine((n) => !/[\\/\0]/.test(n), 'must be a file name, not a path'),
-      bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, {
-        message: `must hold 1 byte to ${MAX_IMAGE_BYTES} bytes`,
-      }),
-    })
-    .strict(),
+  'spire:image:open-bytes': droppedImage,
   'spire:image:recent': empty,
   'spire:image:open-recent': z.object({ path: knownPath }).strict(),
   'spire:image:estimate': z.object({ imageId: id }).strict(),
@@ -155,6 +161,23 @@ export const requestSchemas = {
   // No path: main shows the dialog of the kind named here.
   'spire:packs:import': z.object({ jobId: id, source: z.enum(['file', 'folder']), withRestorer: z.boolean(), fp16: z.boolean() }).strict(),
   'spire:packs:import-cancel': z.object({ jobId: id }).strict(),
+  // Batch: paths only from main's dialogs; a dropped photo as bytes, like an open; no regions in a batch.
+  'spire:batch:add': z.object({ source: z.enum(['files', 'folder']) }).strict(),
+  'spire:batch:add-bytes': droppedImage,
+  'spire:batch:remove': z.object({ photoIds: z.array(id).max(MAX_BATCH_PHOTOS) }).strict(),
+  'spire:batch:choose-output': empty,
+  'spire:batch:start': z
+    .object({
+      batchId: id,
+      photoIds: z.array(id).min(1, 'add a photo first').max(MAX_BATCH_PHOTOS, `at most ${MAX_BATCH_PHOTOS} photos a batch`),
+      params: restoreParamsSchema.refine((p) => p.regions.length === 0, { message: 'a batch runs without regions', path: ['regions'] }),
+      ownEstimate: z.boolean(),
+      overwrite: z.boolean(),
+      format: z.enum(EXPORT_FORMATS),
+      quality: z.number().int().min(1).max(100).optional(),
+    })
+    .strict(),
+  'spire:batch:cancel': z.object({ batchId: id }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 // Compile-time check: what each schema lets through is the request type the handlers expect.

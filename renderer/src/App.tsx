@@ -14,6 +14,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { ExportDialog } from './components/ExportDialog';
 import { HelpPanel } from './components/HelpPanel';
 import { HistoryStrip } from './components/HistoryStrip';
+import { BatchDialog } from './components/BatchDialog';
 import { ImportDialog } from './components/ImportDialog';
 import { ProgressOverlay } from './components/ProgressOverlay';
 import { PromptPanel } from './components/PromptPanel';
@@ -42,6 +43,7 @@ export function App() {
   useEffect(() => services.controller.watchEngine(), [services]);
   useEffect(() => run.start(), [run]);
   useEffect(() => watchEstimates(services.store, window.spire), [services]);
+  useEffect(() => services.batch.listen(), [services]);
 
   return (
     <RunContext.Provider value={run}>
@@ -71,6 +73,7 @@ export function App() {
         {dialog === 'export' ? <ExportDialog /> : null}
         {dialog === 'sweep' ? <SweepDialog /> : null}
         {dialog === 'import' ? <ImportDialog /> : null}
+        {dialog === 'batch' ? <BatchDialog /> : null}
       </div>
     </RunContext.Provider>
   );

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { AppContext } from './app/appContext';
 import type { AppServices } from './app/appContext';
+import { createBatchRuns } from './app/batchRuns';
 import { createController } from './app/controller';
 import { bitmapSources } from './canvas/bitmapCache';
 import { Editor } from './canvas/editor';
@@ -17,6 +18,7 @@ const services: AppServices = {
   store,
   controller: createController(store, window.spire, bitmapSources),
   editor: new Editor(store),
+  batch: createBatchRuns(store, window.spire),
 };
 
 const container = document.getElementById('root');

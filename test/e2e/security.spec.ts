@@ -64,6 +64,7 @@ describe('renderer security', () => {
       module: 'undefined',
       api: {
         app: ['info'],
+        batch: ['add', 'addBytes', 'cancel', 'chooseOutput', 'onDone', 'onProgress', 'remove', 'start'],
         engine: ['choosePack', 'configure', 'listPacks', 'onStatus', 'status'],
         export: ['save'],
         image: ['estimate', 'openBytes', 'openDialog', 'openRecent', 'recent'],
@@ -87,6 +88,7 @@ describe('renderer security', () => {
       for (const [channel, payload] of [
         ['spire:fs:read', { path: '/etc/passwd' }],
         ['spire:engine:status', { force: true }],
+        ['spire:batch:add', { source: 'folder', path: '/etc' }],
       ] as const) {
         try {
           outcomes.push(await g.__spireHarnessInvoke(channel, payload));
@@ -101,6 +103,8 @@ describe('renderer security', () => {
     // Every refusal is answered in a Result, the unknown channel and the plain read included.
     expect(answers[2]).toEqual({ ok: false, error: { code: 'unknown-channel', message: 'Unknown IPC channel "spire:fs:read".' } });
     expect(answers[3]).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('Invalid request on spire:engine:status') } });
+    // A batch's photos come from main's dialogs, never from a path the page names.
+    expect(answers[4]).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringContaining('Invalid request on spire:batch:add') } });
   });
 
   it('the app itself causes no CSP violations or page errors', async () => {

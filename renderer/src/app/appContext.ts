@@ -6,12 +6,15 @@ import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { Editor } from '../canvas/editor';
 import type { AppAction, AppState } from '../state/appState';
 import type { Store } from '../state/store';
+import type { BatchRuns } from './batchRuns';
 import type { AppController } from './controller';
 
 export interface AppServices {
   store: Store<AppState, AppAction>;
   controller: AppController;
   editor: Editor;
+  /** "Batch…": the batch list, its runs and their events (batchRuns.ts). */
+  batch: BatchRuns;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -3,7 +3,7 @@
  * pasted images. Installed once by App.
  */
 import { useEffect } from 'react';
-import { isFileDrag } from '../io/droppedFiles';
+import { isFileDrag, looksLikeImage } from '../io/droppedFiles';
 import type { AppServices } from './appContext';
 import type { Command } from './keymap';
 import { commandForKey } from './keymap';
@@ -72,6 +72,12 @@ export function useWindowInput(services: AppServices): void {
       e.preventDefault();
       store.dispatch({ type: 'drag/ended' });
       const files = e.dataTransfer ? [...e.dataTransfer.files] : [];
+      // Onto the open batch dialog, or several photos at once: they go on the batch list.
+      if (store.getState().studio.dialog === 'batch' || files.filter(looksLikeImage).length > 1) {
+        store.dispatch({ type: 'dialog/open', dialog: 'batch' });
+        if (files.length > 0) void services.batch.addFiles(files);
+        return;
+      }
       if (files.length > 0 || isFileDrag(e.dataTransfer ? [...e.dataTransfer.types] : null)) void controller.openFiles(files);
     };
 

@@ -1,12 +1,16 @@
 import { useAppState, useServices } from '../app/appContext';
 import { useStudio } from '../app/runContext';
+import { batchProgress, isBatchRunning } from '../state/batch';
 import { currentEntry } from '../state/historyResults';
 
-/** The toolbar's Sweep…, Export… and ? (help) buttons. */
+/** The toolbar's Sweep…, Batch…, Export… and ? (help) buttons. */
 export function StudioButtons() {
   const { store } = useServices();
   const hasImage = useAppState((s) => s.image !== null);
   const imageId = useAppState((s) => s.image?.id ?? null);
+  const batchRunning = useStudio((s) => isBatchRunning(s.batch));
+  const batchDone = useStudio((s) => batchProgress(s.batch).finished);
+  const batchTotal = useStudio((s) => batchProgress(s.batch).total);
   const canExport = useStudio((s) => currentEntry(s.history, imageId) !== null || (s.sweep.run?.results.some((r) => r !== null) ?? false));
   return (
     <div className="tb-group">
@@ -19,6 +23,15 @@ export function StudioButtons() {
         onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'sweep' })}
       >
         Sweep…
+      </button>
+      <button
+        type="button"
+        className={`tb-button batch-open${batchRunning ? ' busy' : ''}`}
+        data-testid="batch-open"
+        title={batchRunning ? `A batch is running: ${batchDone} of ${batchTotal} photos finished` : 'Batch: restore several photos or a folder into an output folder'}
+        onClick={() => store.dispatch({ type: 'dialog/open', dialog: 'batch' })}
+      >
+        Batch…
       </button>
       <button
         type="button"

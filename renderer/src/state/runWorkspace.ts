@@ -10,8 +10,11 @@
  *   compare   compare.ts         original vs result views
  *   sweep     sweep.ts           the sweep (prompt numbers and run settings) and its grid
  *   packImport packImport.ts     "Import Stable Diffusion model…": the import in progress, how the last one ended
- *   dialog    which dialog is open (help, export, sweep, import)
+ *   batch     batch.ts           "Batch…": the photo list, output folder, options, the batch on its way
+ *   dialog    which dialog is open (help, export, sweep, import, batch)
  */
+import type { BatchAction, BatchState } from './batch';
+import { batchReducer, initialBatchState } from './batch';
 import type { CompareAction, CompareState } from './compare';
 import { compareReducer, initialCompareState } from './compare';
 import type { HistoryAction, HistoryState } from './historyResults';
@@ -29,7 +32,7 @@ import { DEFAULT_RUN_SETTINGS, settingsReducer } from './settings';
 import type { SweepAction, SweepState } from './sweep';
 import { initialSweepState, sweepReducer } from './sweep';
 
-export type DialogName = 'help' | 'export' | 'sweep' | 'import';
+export type DialogName = 'help' | 'export' | 'sweep' | 'import' | 'batch';
 
 export interface RunWorkspaceState {
   prompt: PromptState;
@@ -40,12 +43,13 @@ export interface RunWorkspaceState {
   compare: CompareState;
   sweep: SweepState;
   packImport: PackImportState;
+  batch: BatchState;
   dialog: DialogName | null;
 }
 
 export type DialogAction = { type: 'dialog/open'; dialog: DialogName } | { type: 'dialog/close' };
 
-export type RunWorkspaceAction = PromptAction | EstimateAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | PackImportAction | DialogAction;
+export type RunWorkspaceAction = PromptAction | EstimateAction | SettingsAction | JobAction | HistoryAction | CompareAction | SweepAction | PackImportAction | BatchAction | DialogAction;
 
 export function initialRunWorkspace(): RunWorkspaceState {
   return {
@@ -57,11 +61,12 @@ export function initialRunWorkspace(): RunWorkspaceState {
     compare: initialCompareState,
     sweep: initialSweepState,
     packImport: initialPackImportState,
+    batch: initialBatchState,
     dialog: null,
   };
 }
 
-const PREFIXES = ['prompt/', 'estimate/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'packImport/', 'dialog/'];
+const PREFIXES = ['prompt/', 'estimate/', 'settings/', 'run/', 'history/', 'compare/', 'sweep/', 'packImport/', 'batch/', 'dialog/'];
 
 /** Whether an action belongs to this slice (the app reducer hands those over). */
 export function isRunWorkspaceAction(action: { type: string }): action is RunWorkspaceAction {
@@ -104,6 +109,8 @@ export function runWorkspaceReducer(state: RunWorkspaceState, action: RunWorkspa
       return slice(state, 'sweep', sweepReducer(state.sweep, action as SweepAction));
     case 'packImport/':
       return slice(state, 'packImport', packImportReducer(state.packImport, action as PackImportAction));
+    case 'batch/':
+      return slice(state, 'batch', batchReducer(state.batch, action as BatchAction));
     case 'dialog/': {
       const a = action as DialogAction;
       const dialog = a.type === 'dialog/open' ? a.dialog : null;

@@ -74,6 +74,8 @@ export class FakeDialog implements DialogPort {
   next: string | null = null;
   nextSave: string | null = null;
   nextFolder: string | null = null;
+  /** The files "the user" picks in the batch's multi-select dialog (null = cancel). */
+  nextFiles: string[] | null = null;
   nextModel: string | null = null;
   calls = 0;
   readonly saves: SaveDialogOptions[] = [];
@@ -81,6 +83,9 @@ export class FakeDialog implements DialogPort {
   async chooseImageFile(): Promise<string | null> {
     this.calls += 1;
     return this.next;
+  }
+  async chooseImageFiles(): Promise<string[] | null> {
+    return this.nextFiles;
   }
   async chooseSaveFile(options: SaveDialogOptions): Promise<string | null> {
     this.saves.push(options);

@@ -62,6 +62,12 @@ describe('createSpireApi', () => {
     await api.settings.set({ defaults: { steps: 30 } });
     await api.packs.importModel({ jobId: 'imp', source: 'file', withRestorer: true, fp16: false });
     await api.packs.cancelImport('imp');
+    await api.batch.add('folder');
+    await api.batch.addBytes('b.png', bytes);
+    await api.batch.remove(['p1']);
+    await api.batch.chooseOutput();
+    await api.batch.start({ batchId: 'b1', photoIds: ['p1'], params, ownEstimate: true, overwrite: false, format: 'png' });
+    await api.batch.cancel('b1');
     expect(ipc.invoked).toEqual([
       ['spire:app:info', {}],
       ['spire:image:open-dialog', {}],
@@ -81,12 +87,18 @@ describe('createSpireApi', () => {
       ['spire:settings:set', { defaults: { steps: 30 } }],
       ['spire:packs:import', { jobId: 'imp', source: 'file', withRestorer: true, fp16: false }],
       ['spire:packs:import-cancel', { jobId: 'imp' }],
+      ['spire:batch:add', { source: 'folder' }],
+      ['spire:batch:add-bytes', { name: 'b.png', bytes }],
+      ['spire:batch:remove', { photoIds: ['p1'] }],
+      ['spire:batch:choose-output', {}],
+      ['spire:batch:start', { batchId: 'b1', photoIds: ['p1'], params, ownEstimate: true, overwrite: false, format: 'png' }],
+      ['spire:batch:cancel', { batchId: 'b1' }],
     ]);
   });
 
   it('exposes no generic invoke/send/on', () => {
     const api = createSpireApi(fakeIpc()) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'packs', 'restore', 'settings']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'batch', 'engine', 'export', 'image', 'packs', 'restore', 'settings']);
     for (const group of Object.values(api)) {
       for (const [name, fn] of Object.entries(group as Record<string, unknown>)) {
         expect(typeof fn).toBe('function');

@@ -43,6 +43,14 @@ function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
     estimates: { estimate: vi.fn(async () => estimate) },
     exporter: { save: async () => ({ path: '/out/a.png' }) },
     settings: { get: () => settingsView, set: async () => settingsView },
+    batch: {
+      add: vi.fn(async () => ({ photos: [{ id: 'p1', name: 'a.png', source: 'file' as const }], note: null })),
+      addBytes: vi.fn(() => ({ photos: [{ id: 'p2', name: 'b.png', source: 'dropped' as const }], note: null })),
+      remove: vi.fn(() => 1),
+      chooseOutput: vi.fn(async () => ({ folder: '/out' })),
+      start: vi.fn(async (request) => ({ batchId: request.batchId, total: request.photoIds.length })),
+      cancel: vi.fn(() => true),
+    },
     ...over,
   };
 }
@@ -64,6 +72,9 @@ const params: RestoreParamsWire = {
 };
 const start = (over: Partial<RestoreParamsWire>, extra: Record<string, unknown> = {}): unknown => ({ jobId: 'job-1', imageId: 'img-1', params: { ...params, ...over }, ...extra });
 const region = (over: Record<string, unknown>): unknown => ({ prompt: 'sky', mask: { width: 2, height: 2, data: new Uint8Array(4) }, ...over });
+
+/** A batch start that passes the schema, with `over` changed (a row below breaks one field). */
+const batchStart = (over: Record<string, unknown>): unknown => ({ batchId: 'b1', photoIds: ['p1'], params: { ...params, regions: [] }, ownEstimate: false, overwrite: false, format: 'png', ...over });
 
 /** Wraps every handler in a spy, so a test can tell whether validation let a call through. */
 function spiedTable(table: IpcHandlerTable): { table: IpcHandlerTable; calls: () => number } {
@@ -234,6 +245,27 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { jobId: '', source: 'folder', withRestorer: true, fp16: false },
   ],
   'spire:packs:import-cancel': [undefined, null, {}, { jobId: '' }, { jobId: 7 }, { jobId: 'a/b' }, { jobId: 'imp-1', all: true }],
+  'spire:batch:add': [undefined, null, {}, { source: 'file' }, { source: '/home/me/photos' }, { source: 'folder', path: '/home/me/photos' }],
+  'spire:batch:add-bytes': [undefined, null, {}, { name: 'a.png' }, { name: '../a.png', bytes: new Uint8Array([1]) }, { name: 'a.png', bytes: new Uint8Array(0) }, { name: 'a.png', bytes: [1] }, { name: 'a.png', bytes: new Uint8Array([1]), path: '/a.png' }],
+  'spire:batch:remove': [undefined, null, {}, { photoIds: 'p1' }, { photoIds: ['../p1'] }, { photoIds: ['p1'], all: true }, { photoIds: Array.from({ length: 501 }, (_, i) => `p${i}`) }],
+  'spire:batch:choose-output': [undefined, null, { folder: '/tmp' }],
+  'spire:batch:start': [
+    undefined,
+    null,
+    {},
+    batchStart({ photoIds: [] }),
+    batchStart({ photoIds: ['/photos/a.png'] }),
+    batchStart({ photoIds: Array.from({ length: 501 }, (_, i) => `p${i}`) }),
+    batchStart({ batchId: 'a/b' }),
+    batchStart({ format: 'gif' }),
+    batchStart({ overwrite: 'yes' }),
+    batchStart({ ownEstimate: 1 }),
+    batchStart({ quality: 0 }),
+    batchStart({ output: '/etc' }),
+    batchStart({ params: { ...params } }),
+    batchStart({ params: { ...params, regions: [], restorationPrompt: 'Make it nice;' } }),
+  ],
+  'spire:batch:cancel': [undefined, null, {}, { batchId: '' }, { batchId: 'x/y' }, { batchId: 'b1', all: true }],
 };
 
 /** Per channel: one payload that must reach the handler. */
@@ -256,6 +288,12 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0, restorerViews: 8 }, defaultsPack: '/packs/compact' },
   'spire:packs:import': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', source: 'folder', withRestorer: false, fp16: true },
   'spire:packs:import-cancel': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' },
+  'spire:batch:add': { source: 'folder' },
+  'spire:batch:add-bytes': { name: 'dropped.jpg', bytes: new Uint8Array([255, 216]) },
+  'spire:batch:remove': { photoIds: [] },
+  'spire:batch:choose-output': {},
+  'spire:batch:start': { batchId: 'b1', photoIds: ['p1', 'p2'], params: { ...params, regions: [] }, ownEstimate: true, overwrite: false, format: 'jpeg', quality: 90 },
+  'spire:batch:cancel': { batchId: 'b1' },
 };
 
 describe('IPC contract', () => {

@@ -331,7 +331,7 @@ describe('createAppServices: the import as the app wires it', () => {
       appInfo: { name: 'SPIRE Studio', version: 'test', platform: 'linux' },
       config,
       engine,
-      dialog: { chooseImageFile: async () => null, chooseSaveFile: async () => null, chooseFolder: async () => null, chooseModelSource: async () => join(models, 'v1-5-pruned-emaonly.safetensors') },
+      dialog: { chooseImageFile: async () => null, chooseImageFiles: async () => null, chooseSaveFile: async () => null, chooseFolder: async () => null, chooseModelSource: async () => join(models, 'v1-5-pruned-emaonly.safetensors') },
       emit: (channel) => void events.push(channel),
       recent: new RecentFiles(null),
       settingsStore: null,

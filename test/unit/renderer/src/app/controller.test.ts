@@ -108,6 +108,16 @@ function fakeApi(): FakeApi {
       onImportProgress: unused('packs.onImportProgress'),
       onImportDone: unused('packs.onImportDone'),
     },
+    batch: {
+      add: unused('batch.add'),
+      addBytes: unused('batch.addBytes'),
+      remove: unused('batch.remove'),
+      chooseOutput: unused('batch.chooseOutput'),
+      start: unused('batch.start'),
+      cancel: unused('batch.cancel'),
+      onProgress: unused('batch.onProgress'),
+      onDone: unused('batch.onDone'),
+    },
   };
   return api;
 }
