@@ -211,11 +211,12 @@ export class RestoreService {
             if (!isRestoreProgress(p) || controller.signal.aborted) return;
             emit('spire:restore:progress', {
               jobId,
-              phase: p.phase === 'restorer' ? 'restorer' : 'denoise',
+              phase: p.phase === 'restorer' || p.phase === 'decode' ? p.phase : 'denoise',
               step: p.step,
               totalSteps: p.totalSteps,
               etaMs: p.etaMs ?? null,
               elapsedMs: p.elapsedMs,
+              ...(typeof p.fraction === 'number' ? { fraction: p.fraction } : {}),
               ...(p.preview ? { preview: { bytes: p.preview.png, width: p.preview.width, height: p.preview.height } } : {}),
             });
           },
