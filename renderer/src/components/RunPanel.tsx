@@ -254,18 +254,21 @@ export function RunButtons() {
       >
         ▶ <span>Run</span>
       </button>
-      {busy ? (
-        <button
-          type="button"
-          className="tb-button"
-          data-testid="cancel-button"
-          disabled={job.status === 'cancelling'}
-          title="Stop the run (Esc)"
-          onClick={() => void run.cancel()}
-        >
-          {job.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
-        </button>
-      ) : null}
+      {/* A fixed slot, so nothing after it moves when Cancel comes and goes. */}
+      <span className="tb-cancel-slot">
+        {busy ? (
+          <button
+            type="button"
+            className="tb-button"
+            data-testid="cancel-button"
+            disabled={job.status === 'cancelling'}
+            title="Stop the run (Esc)"
+            onClick={() => void run.cancel()}
+          >
+            {job.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+          </button>
+        ) : null}
+      </span>
     </>
   );
 }

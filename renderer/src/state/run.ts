@@ -28,10 +28,12 @@ export interface JobState {
   jobId: string | null;
   /** A single run, or one cell of a sweep. */
   kind: 'single' | 'sweep';
-  /** What `step` of `totalSteps` counts: restorer passes (faithful mode, first) or denoising steps. */
+  /** What `step` of `totalSteps` counts: restorer passes (faithful mode, first), denoising steps or decoder calls. */
   phase: RestorePhase;
   step: number;
   totalSteps: number;
+  /** 0..1 over the whole run, as the engine weighs its phases (null: an engine that does not say; step / totalSteps then). */
+  fraction: number | null;
   etaMs: number | null;
   elapsedMs: number;
   /** Object URL of the latest step preview (the controller revokes the old one). */
@@ -47,6 +49,7 @@ export const initialJobState: JobState = {
   phase: 'denoise',
   step: 0,
   totalSteps: 0,
+  fraction: null,
   etaMs: null,
   elapsedMs: 0,
   previewUrl: null,
@@ -56,7 +59,7 @@ export const initialJobState: JobState = {
 export type JobAction =
   | { type: 'run/starting'; jobId: string; kind: 'single' | 'sweep'; seed: number; totalSteps: number }
   | { type: 'run/started'; jobId: string }
-  | { type: 'run/progress'; jobId: string; phase: RestorePhase; step: number; totalSteps: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
+  | { type: 'run/progress'; jobId: string; phase: RestorePhase; step: number; totalSteps: number; fraction?: number; etaMs: number | null; elapsedMs: number; previewUrl: string | null }
   | { type: 'run/cancelling' }
   | { type: 'run/ended' };
 
@@ -75,6 +78,8 @@ export function jobReducer(state: JobState, action: JobAction): JobState {
         phase: action.phase,
         step: action.step,
         totalSteps: action.totalSteps,
+        // One bar over the run: it never goes back, whatever order events arrive in.
+        fraction: action.fraction === undefined ? null : Math.max(state.fraction ?? 0, action.fraction),
         etaMs: action.etaMs,
         elapsedMs: action.elapsedMs,
         previewUrl: action.previewUrl ?? state.previewUrl,
@@ -88,9 +93,24 @@ export function jobReducer(state: JobState, action: JobAction): JobState {
 
 export const isBusy = (job: JobState): boolean => job.status !== 'idle';
 
-/** Fraction done, 0..1. */
-export function progressFraction(job: Pick<JobState, 'step' | 'totalSteps'>): number {
+/** Fraction done over the whole run, 0..1: the engine's (restorer, steps and decode weighted by their cost), else step / totalSteps. */
+export function progressFraction(job: Pick<JobState, 'step' | 'totalSteps'> & { fraction?: number | null }): number {
+  if (typeof job.fraction === 'number') return Math.min(1, Math.max(0, job.fraction));
   return job.totalSteps > 0 ? Math.min(1, Math.max(0, job.step / job.totalSteps)) : 0;
+}
+
+/**
+ * What the run is doing, in words: `Restorer view 3/8` (`Restorer pass 5/24` when the photo is
+ * tiled: tiles x views), `Step 5/20`, `Decoding`; `Starting…` / `Cancelling…`; `Preparing…`
+ * before the first report.
+ */
+export function progressLabel(job: Pick<JobState, 'status' | 'phase' | 'step' | 'totalSteps'>, restorerViews: number): string {
+  if (job.status === 'starting') return 'Starting…';
+  if (job.status === 'cancelling') return 'Cancelling…';
+  if (job.step === 0) return 'Preparing…';
+  if (job.phase === 'decode') return 'Decoding';
+  if (job.phase === 'restorer') return `${job.totalSteps === restorerViews ? 'Restorer view' : 'Restorer pass'} ${job.step}/${job.totalSteps}`;
+  return `Step ${job.step}/${job.totalSteps}`;
 }
 
 /** "about 12 s left", "about 1 min 05 s left"; "estimating…" before the first step. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRegion } from '../../../../../renderer/src/state/regions';
-import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, progressLabel, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
 describe('the run in progress', () => {
@@ -17,6 +17,28 @@ describe('the run in progress', () => {
     expect(s).toMatchObject({ phase: 'denoise', step: 5, previewUrl: 'blob:a' });
     expect(progressFraction(s)).toBe(0.5);
     expect(jobReducer(s, { type: 'run/ended' })).toEqual(initialJobState);
+  });
+
+  it("shows the engine's one fraction over the run, which never goes back, and says the phase in words", () => {
+    let s = jobReducer(initialJobState, { type: 'run/starting', jobId: 'j1', kind: 'single', seed: 3, totalSteps: 10 });
+    expect(progressLabel(s, 8)).toBe('Starting…');
+    s = jobReducer(s, { type: 'run/started', jobId: 'j1' });
+    expect(progressLabel(s, 8)).toBe('Preparing…');
+    const progress = (phase: 'restorer' | 'denoise' | 'decode', step: number, totalSteps: number, fraction: number) =>
+      (s = jobReducer(s, { type: 'run/progress', jobId: 'j1', phase, step, totalSteps, fraction, etaMs: 1000, elapsedMs: 1, previewUrl: null }));
+    progress('restorer', 8, 8, 0.3);
+    // The restorer's last pass is not the end of the run (step / totalSteps would say 100 %).
+    expect(progressFraction(s)).toBe(0.3);
+    expect(progressLabel(s, 8)).toBe('Restorer view 8/8');
+    expect(progressLabel({ ...s, step: 5, totalSteps: 32 }, 8)).toBe('Restorer pass 5/32'); // a tiled photo: tiles x views
+    progress('denoise', 1, 10, 0.25); // an event out of order
+    expect(progressFraction(s)).toBe(0.3);
+    expect(progressLabel(s, 8)).toBe('Step 1/10');
+    progress('decode', 1, 2, 0.97);
+    expect(progressFraction(s)).toBe(0.97);
+    expect(progressLabel(s, 8)).toBe('Decoding');
+    expect(progressLabel(jobReducer(s, { type: 'run/cancelling' }), 8)).toBe('Cancelling…');
+    expect(jobReducer(s, { type: 'run/ended' }).fraction).toBeNull();
   });
 
   it('a cancel before main answered stays cancelling once main accepts the job', () => {
