@@ -289,6 +289,7 @@ export class RestoreService {
         params: summarizeParams(request.params, result.restorationPrompt),
         stepsRun: result.stepsRun,
         seconds: Math.round(t.totalMs + t.readMs + t.encodeOutputMs) / 1000,
+        ...(t.restorerMs !== undefined && t.restorerMs > 0 ? { restorerSeconds: Math.round(t.restorerMs) / 1000 } : {}),
         provider: result.provider,
         pack: result.pack,
         estimate,

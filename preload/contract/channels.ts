@@ -142,6 +142,8 @@ export interface RestoredImage {
   stepsRun: number;
   /** Wall time of the job in seconds. */
   seconds: number;
+  /** The restorer's share of `seconds`, all its views together (faithful mode); absent when it did not run. */
+  restorerSeconds?: number;
   provider: string | null;
   pack: { name: string; dir: string } | null;
   /**

@@ -87,6 +87,12 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
       replacePreview(null);
       dispatch({ type: 'run/ended' });
     }
+    if (done.result.ok) {
+      // What the run cost: the restorer views' cost beside their control is measured from it.
+      const r = done.result.value;
+      const views = r.params.useRestorer ? (r.params.restorerViews ?? 1) : 0;
+      if (views > 0 && r.restorerSeconds !== undefined) dispatch({ type: 'run/measured', cost: { seconds: r.seconds, restorerSeconds: r.restorerSeconds, views, stepsRun: r.stepsRun } });
+    }
     if (!done.result.ok && done.result.error.code !== 'cancelled') fail(done.result.error);
     await ended(done.result);
   }

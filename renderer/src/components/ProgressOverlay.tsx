@@ -1,22 +1,24 @@
 import { useStudio } from '../app/runContext';
 import { etaText, isBusy, progressFraction, progressLabel } from '../state/run';
+import { CancelButton } from './RunPanel';
 import './ProgressOverlay.css';
 
 /**
- * The toolbar's progress: one bar over the whole run (restorer views, steps, decode, as the engine
- * weighs them), one label and the ETA. Its slot keeps its width when idle, so the toolbar never
- * reflows when a run starts or ends.
+ * The toolbar's progress cluster while a run goes: Cancel, one bar over the whole run (restorer
+ * views, steps, decode, as the engine weighs them), one label and the ETA, in fixed widths. It sits
+ * after the toolbar's spacer, so no button moves when a run starts or ends.
  */
 export function ProgressBar() {
   const job = useStudio((s) => s.job);
   const sweep = useStudio((s) => s.sweep.run);
   const views = useStudio((s) => s.settings.restorerViews);
-  if (!isBusy(job)) return <div className="run-progress idle" aria-hidden="true" />;
+  if (!isBusy(job)) return null;
   const fraction = progressFraction(job);
   const label = progressLabel(job, views);
   const sweepLabel = job.kind === 'sweep' && sweep ? ` · cell ${Math.min(sweep.next, sweep.cells.length)}/${sweep.cells.length}` : '';
   return (
     <div className="run-progress" role="status" aria-label="Run progress">
+      <CancelButton />
       <div
         className="progress-track"
         data-testid="progress-bar"
