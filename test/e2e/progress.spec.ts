@@ -35,56 +35,63 @@ async function setNumber(id: string, value: number): Promise<void> {
   await testId(id).press('Enter');
 }
 
-/** Every toolbar button's box, by its text or label. */
-function toolbarBoxes(): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
-  return app.page.evaluate(() => {
-    const out: Record<string, { x: number; y: number; width: number; height: number }> = {};
-    const buttons = document.querySelectorAll<HTMLElement>('[role="toolbar"] button:not([data-testid="cancel-button"])');
-    buttons.forEach((b, i) => {
-      const r = b.getBoundingClientRect();
-      out[`${i}:${b.dataset.testid ?? b.getAttribute('aria-label') ?? b.textContent ?? ''}`] = { x: r.x, y: r.y, width: r.width, height: r.height };
-    });
-    return out;
+type Box = { x: number; y: number; width: number; height: number };
+
+// Code run in the page (strings: this file is typechecked without the DOM's types).
+
+/** Every toolbar button's box but Cancel's, by its position and test id. */
+const TOOLBAR_BOXES = `(() => {
+  const out = {};
+  document.querySelectorAll('[role="toolbar"] button:not([data-testid="cancel-button"])').forEach((b, i) => {
+    const r = b.getBoundingClientRect();
+    out[i + ':' + (b.dataset.testid || b.getAttribute('aria-label') || b.textContent || '')] = { x: r.x, y: r.y, width: r.width, height: r.height };
   });
-}
+  return out;
+})()`;
 
 /** Toolbar buttons whose text wrapped onto a second line (a text node spread over several line boxes). */
-function wrappedToolbarButtons(): Promise<string[]> {
-  return app.page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('[role="toolbar"] button')]
-      .filter((b) => {
-        const walker = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (!n.textContent?.trim()) continue;
-          const range = document.createRange();
-          range.selectNodeContents(n);
-          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) return true;
-        }
-        return false;
-      })
-      .map((b) => b.dataset.testid ?? b.textContent ?? ''),
-  );
-}
+const WRAPPED_TOOLBAR_BUTTONS = `[...document.querySelectorAll('[role="toolbar"] button')]
+  .filter((b) => {
+    const walker = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) return true;
+    }
+    return false;
+  })
+  .map((b) => b.dataset.testid || b.textContent)`;
 
-/** Records every data-fraction the progress bar shows, and whether a preview image was up when each step showed. */
-function watchProgressBar(): Promise<void> {
-  return app.page.evaluate(() => {
-    const w = window as unknown as { __fractions: number[]; __labels: string[]; __previewAt: string[] };
-    w.__fractions = [];
-    w.__labels = [];
-    w.__previewAt = [];
-    const record = () => {
-      const bar = document.querySelector<HTMLElement>('[data-testid="progress-bar"]');
-      if (!bar) return;
-      const f = Number(bar.dataset.fraction);
-      if (w.__fractions.at(-1) !== f) w.__fractions.push(f);
-      const label = document.querySelector('[data-testid="progress-label"]')?.textContent ?? '';
-      if (w.__labels.at(-1) !== label) w.__labels.push(label);
-      if (document.querySelector('img[data-testid="progress-preview"]') && !w.__previewAt.includes(label)) w.__previewAt.push(label);
-    };
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-fraction', 'src'] });
-  });
-}
+/** Each run-panel control: its name, box, and whether something else covers its centre. */
+const RUN_PANEL_CONTROLS = `[...document.querySelectorAll('section[aria-labelledby="run-panel-title"] :is(input, select, button, textarea)')].map((el) => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  const covered = !(hit !== null && (hit === el || el.contains(hit) || (el instanceof HTMLInputElement && hit.contains(el))));
+  return { name: el.dataset.testid || el.id || el.tagName, box: { x: r.x, y: r.y, width: r.width, height: r.height }, covered };
+})`;
+
+/** Records every fraction the progress bar shows, each label, and the labels shown while a preview image was up. */
+const WATCH_PROGRESS_BAR = `(() => {
+  window.__fractions = [];
+  window.__labels = [];
+  window.__previewAt = [];
+  const record = () => {
+    const bar = document.querySelector('[data-testid="progress-bar"]');
+    if (!bar) return;
+    const f = Number(bar.dataset.fraction);
+    if (window.__fractions.at(-1) !== f) window.__fractions.push(f);
+    const label = document.querySelector('[data-testid="progress-label"]')?.textContent ?? '';
+    if (window.__labels.at(-1) !== label) window.__labels.push(label);
+    if (document.querySelector('img[data-testid="progress-preview"]') && !window.__previewAt.includes(label)) window.__previewAt.push(label);
+  };
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-fraction', 'src'] });
+})()`;
+
+const toolbarBoxes = () => app.page.evaluate(TOOLBAR_BOXES) as Promise<Record<string, Box>>;
+const wrappedToolbarButtons = () => app.page.evaluate(WRAPPED_TOOLBAR_BUTTONS) as Promise<string[]>;
+const watchProgressBar = () => app.page.evaluate(WATCH_PROGRESS_BAR) as Promise<void>;
+const watched = () => app.page.evaluate('({ fractions: window.__fractions, labels: window.__labels, previewAt: window.__previewAt })') as Promise<{ fractions: number[]; labels: string[]; previewAt: string[] }>;
 
 describe('the run panel at 1280 x 800', () => {
   it('opens a photo with the engine ready', async () => {
@@ -96,26 +103,16 @@ describe('the run panel at 1280 x 800', () => {
   });
 
   it('has every run-panel control inside the window without scrolling', async () => {
-    const panel = app.page.locator('section[aria-labelledby="run-panel-title"]');
-    const controls = panel.locator('input, select, button, textarea');
-    const count = await controls.count();
-    expect(count).toBeGreaterThanOrEqual(10);
-    const outside: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const c = controls.nth(i);
-      const box = await c.boundingBox();
-      const name = (await c.getAttribute('data-testid')) ?? (await c.getAttribute('id')) ?? `control ${i}`;
-      if (!box || box.y < 0 || box.y + box.height > VIEWPORT.height || box.x < 0 || box.x + box.width > VIEWPORT.width) outside.push(name);
-      // Not hidden behind another element (the history strip, the status bar): the element itself is hit at its centre.
-      else if (!(await c.evaluate((el) => {
-        const r = el.getBoundingClientRect();
-        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
-        return hit !== null && (hit === el || el.contains(hit) || (el instanceof HTMLInputElement && hit.contains(el)));
-      }))) outside.push(`${name} (covered)`);
-    }
+    const controls = (await app.page.evaluate(RUN_PANEL_CONTROLS)) as { name: string; box: Box; covered: boolean }[];
+    expect(controls.length).toBeGreaterThanOrEqual(10);
+    const outside = controls
+      .filter(({ box }) => box.width === 0 || box.y < 0 || box.y + box.height > VIEWPORT.height || box.x < 0 || box.x + box.width > VIEWPORT.width)
+      .map((c) => c.name);
+    // Not hidden behind another element (the history strip, the status bar): the control itself is hit at its centre.
+    outside.push(...controls.filter((c) => c.covered).map((c) => `${c.name} (covered)`));
     expect(outside).toEqual([]);
     // Nothing scrolled to get there.
-    expect(await app.page.evaluate(() => document.querySelector('.sidebar')?.scrollTop ?? -1)).toBe(0);
+    expect(await app.page.evaluate("document.querySelector('.sidebar').scrollTop")).toBe(0);
     await app.screenshot('60-run-panel-1280x800');
   });
 
@@ -179,10 +176,7 @@ describe('one progress bar over a run', () => {
     // The views' cost beside their control is now measured on this run (same steps).
     expect(await testId('run-views-cost').getAttribute('data-measured')).toBe('true');
 
-    const seen = await app.page.evaluate(() => {
-      const w = window as unknown as { __fractions: number[]; __labels: string[]; __previewAt: string[] };
-      return { fractions: w.__fractions, labels: w.__labels, previewAt: w.__previewAt };
-    });
+    const seen = await watched();
     expect(seen.fractions.length).toBeGreaterThan(3);
     for (let i = 1; i < seen.fractions.length; i++) expect(seen.fractions[i]!).toBeGreaterThanOrEqual(seen.fractions[i - 1]!);
     expect(seen.fractions[0]!).toBeLessThan(0.5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRegion } from '../../../../../renderer/src/state/regions';
-import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, progressLabel, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, progressLabel, restorerViewsCost, restorerViewsCostText, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
 describe('the run in progress', () => {
@@ -39,6 +39,29 @@ describe('the run in progress', () => {
     expect(progressLabel(s, 8)).toBe('Decoding');
     expect(progressLabel(jobReducer(s, { type: 'run/cancelling' }), 8)).toBe('Cancelling…');
     expect(jobReducer(s, { type: 'run/ended' }).fraction).toBeNull();
+  });
+
+  it('says what the restorer views cost against one, measured from the last run with the same steps, else from the priors', () => {
+    expect(restorerViewsCost(1, 0, null)).toBeNull();
+    // The priors: the embedded pack's 1 view 0.4 s, 8 views 1.9 s, restorer only.
+    const prior = restorerViewsCost(8, 0, null)!;
+    expect(prior.measured).toBe(false);
+    expect(prior.ratio).toBeCloseTo(1.9 / 0.4, 0);
+    expect(restorerViewsCostText(8, prior)).toBe(`≈ ${prior.ratio.toFixed(1)}× the time of 1`);
+    // With diffusion steps the views are a small share.
+    expect(restorerViewsCost(8, 30, null)!.ratio).toBeLessThan(1.5);
+    // Measured: 8 views took 4 s of a 5 s run, so a view is 0.5 s and the rest 1 s: 8 views = 5 s, 1 view = 1.5 s.
+    const last = { seconds: 5, restorerSeconds: 4, views: 8, stepsRun: 0 };
+    const measured = restorerViewsCost(8, 0, last)!;
+    expect(measured).toEqual({ ratio: 5 / 1.5, measured: true });
+    expect(restorerViewsCost(2, 0, last)!.ratio).toBeCloseTo(2 / 1.5);
+    expect(restorerViewsCostText(8, measured)).toBe('≈ 3.3× the time of 1');
+    // Another number of steps: the last run says nothing of it.
+    expect(restorerViewsCost(8, 20, last)!.measured).toBe(false);
+    // A kept measurement survives the next run's start and end.
+    let s = jobReducer(initialJobState, { type: 'run/measured', cost: last });
+    s = jobReducer(s, { type: 'run/starting', jobId: 'j', kind: 'single', seed: 1, totalSteps: 0 });
+    expect(jobReducer(s, { type: 'run/ended' }).lastCost).toEqual(last);
   });
 
   it('a cancel before main answered stays cancelling once main accepts the job', () => {
