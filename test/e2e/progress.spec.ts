@@ -200,6 +200,15 @@ describe('one progress bar over a run', () => {
     expect(fraction).toBeGreaterThan(0);
     expect(fraction).toBeLessThan(1);
     await app.screenshot('63-progress-steps');
+    // In a smaller window the label gives way; Cancel and the bar stay inside it.
+    await app.page.setViewportSize({ width: 1100, height: 720 });
+    const cancel = (await testId('cancel-button').boundingBox())!;
+    const bar = (await testId('progress-bar').boundingBox())!;
+    expect(cancel.x + cancel.width).toBeLessThanOrEqual(1100);
+    expect(bar.x + bar.width).toBeLessThanOrEqual(1100);
+    expect(await wrappedToolbarButtons()).toEqual([]);
+    await app.screenshot('64-progress-1100');
+    await app.page.setViewportSize(VIEWPORT);
     await testId('cancel-button').click();
     await expect.poll(() => testId('cancel-button').count(), { timeout: 10_000 }).toBe(0);
   });

@@ -38,7 +38,7 @@ export function ProgressBar() {
         {label}
         {sweepLabel}
       </span>
-      <span className="progress-eta" data-testid="progress-eta">
+      <span className="progress-eta" data-testid="progress-eta" title={job.status === 'running' ? etaText(job.etaMs) : undefined}>
         {job.status === 'running' ? etaText(job.etaMs) : ''}
       </span>
     </div>
