@@ -181,11 +181,9 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
       ctx.costs ?? null,
     );
     const progress = new RunProgress(plan, () => performance.now());
-    let last: RestoreProgress | null = null;
     let progressChain: Promise<void> = Promise.resolve();
     /** Sends in order, the preview (when any) encoded off the pipeline's path; the chain stays ahead of the response. */
     const send = (base: RestoreProgress, preview?: RgbImage): void => {
-      last = base;
       progressChain = progressChain.then(async () => {
         const out = { ...base };
         if (preview && previewSize > 0) {
@@ -198,22 +196,29 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
         ctx.sendProgress(out);
       });
     };
+    // The last restorer pass waits for the restorer's output (onRestored) when steps follow, so it goes out with it as the preview.
+    let held: RestoreProgress | null = null;
+    const flush = (preview?: RgbImage): void => {
+      if (held) send(held, preview);
+      held = null;
+    };
     const unit = (phase: RunPhase, p: { done: number; total: number; timestep: number; elapsedMs: number }, preview?: RgbImage): void => {
+      flush();
       const r = progress.unit(phase, p.done, p.total);
-      send({ phase, step: r.done, totalSteps: r.total, timestep: p.timestep, elapsedMs: p.elapsedMs, fraction: r.fraction, etaMs: r.etaMs }, preview);
+      const base: RestoreProgress = { phase, step: r.done, totalSteps: r.total, timestep: p.timestep, elapsedMs: p.elapsedMs, fraction: r.fraction, etaMs: r.etaMs };
+      if (phase === 'restorer' && r.done === r.total && previewSize > 0 && stepsRun > 0) held = base;
+      else send(base, preview);
     };
     const hooks: RestoreHooks = {
       signal: ctx.signal,
       onRestorer: (p) => unit('restorer', { done: p.pass, total: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs }),
       onStep: (p) => unit('denoise', { done: p.step, total: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs }, p.preview),
       onDecode: (p) => unit('decode', { done: p.pass, total: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs }),
-      // The restorer's output, before the first step: the last restorer report again, with it as the preview.
-      onRestored: (preview) => {
-        if (last) send(last, preview);
-      },
+      onRestored: (preview) => flush(preview),
     };
     if (previewSize > 0) hooks.previewSize = previewSize;
     const result = await ctx.pipeline.restore(rgb, { ...params, regions }, hooks, { jpegQualityFromFile: input.metadata.jpegQuality });
+    flush();
     await progressChain;
     if (ctx.signal.aborted) throw new RestoreCancelled();
     ctx.costs?.learn(progress.measured());

@@ -207,6 +207,9 @@ describe('one progress over a run of the real pipeline (fake models)', () => {
     const restorer = sent.filter((p) => p.phase === 'restorer');
     expect(restorer.at(-1)!.totalSteps % 8).toBe(0); // tiles x 8 views
     expect(restorer.at(-1)!.totalSteps).toBeGreaterThan(8);
+    // One report per pass (the last one carries the restorer's output), then one per step, then per decoder call.
+    expect(restorer.map((p) => p.step)).toEqual(Array.from({ length: restorer.at(-1)!.totalSteps }, (_, i) => i + 1));
+    expect(sent.filter((p) => p.phase === 'denoise').map((p) => p.step)).toEqual([1, 2, 3, 4]);
     const decode = sent.filter((p) => p.phase === 'decode');
     expect(decode.at(-1)!.step).toBe(decode.at(-1)!.totalSteps);
     expect(decode.at(-1)!.totalSteps % 2).toBe(0); // detail transfer: the latent and the input's mean, per tile
@@ -221,6 +224,7 @@ describe('one progress over a run of the real pipeline (fake models)', () => {
     expect(firstPreview).toBeGreaterThan(-1);
     expect(firstPreview).toBeLessThan(firstStep);
     expect(sent[firstPreview]!.phase).toBe('restorer');
+    expect(sent[firstPreview]!.step).toBe(sent[firstPreview]!.totalSteps);
     expect(sent[firstPreview]!.preview).toMatchObject({ width: 16, height: 13 });
   });
 
