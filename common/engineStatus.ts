@@ -36,6 +36,7 @@ export interface EngineStatus {
 
 /**
  * What a progress report counts: 'restorer' (faithful mode, first) the restorer's passes, one per view
- * of each tile; 'denoise' the denoising steps.
+ * of each tile; 'denoise' the denoising steps; 'decode' the VAE decoder's calls at the end (per tile,
+ * twice with the faithful mode's detail transfer).
  */
-export type RestorePhase = 'restorer' | 'denoise';
+export type RestorePhase = 'restorer' | 'denoise' | 'decode';

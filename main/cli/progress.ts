@@ -27,19 +27,21 @@ export class ProgressReporter {
 
   step(label: string, p: RestoreProgress): void {
     const eta = p.etaMs === null ? '' : `  ETA ${formatDuration(p.etaMs)}`;
-    const restorer = p.phase === 'restorer';
+    const word = p.phase === 'denoise' ? 'step' : p.phase;
     if (this.out.isTTY) {
       const width = Math.max(10, Math.min(30, (this.out.columns ?? 80) - label.length - 39));
-      const filled = Math.round((p.step / p.totalSteps) * width);
+      // One bar over the whole run (restorer, steps, decode weighted by their cost); the count is the phase's.
+      const fraction = typeof p.fraction === 'number' ? p.fraction : p.step / p.totalSteps;
+      const filled = Math.min(width, Math.round(fraction * width));
       const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-      this.out.write(`\r\x1b[2K${label}  ${restorer ? 'restorer ' : ''}[${bar}]  ${p.step}/${p.totalSteps}${eta}`);
+      this.out.write(`\r\x1b[2K${label}  ${p.phase === 'denoise' ? '' : `${p.phase} `}[${bar}]  ${p.step}/${p.totalSteps}${eta}`);
       this.drawn = true;
       return;
     }
     const every = Math.max(1, Math.floor(p.totalSteps / 10));
     if (p.step === 1 || p.step === p.totalSteps || p.step - this.lastPlainStep >= every) {
       this.lastPlainStep = p.step;
-      this.out.write(`${label}: ${restorer ? 'restorer' : 'step'} ${p.step}/${p.totalSteps}${eta}\n`);
+      this.out.write(`${label}: ${word} ${p.step}/${p.totalSteps}${eta}\n`);
     }
   }
 

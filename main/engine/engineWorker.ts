@@ -27,6 +27,7 @@ import { planProviders } from './providers';
 import { JobQueue } from './jobs/JobQueue';
 import { runEstimateJob } from './jobs/estimateJob';
 import { runRestoreJob, type PipelineRunner } from './jobs/restoreJob';
+import { CostMemory } from './jobs/runProgress';
 import type { EngineConfig, EngineMethod, EngineMethods, HostToWorker, RestoreProgress, WorkerStatus } from './protocol';
 
 /** What the worker needs from onnx/runtime.ts; loaded lazily so a broken native install is reported, not fatal. */
@@ -167,6 +168,14 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
     }
   };
 
+  /** Per pack: what its runs' phases cost against the progress priors (jobs/runProgress.ts), learnt run by run. */
+  const costs = new Map<string, CostMemory>();
+  const costsOf = (dir: string): CostMemory => {
+    let memory = costs.get(dir);
+    if (!memory) costs.set(dir, (memory = new CostMemory()));
+    return memory;
+  };
+
   const restore: Handler<'restore'> = async (params, job) => {
     const current = await currentPipeline();
     return busy(() =>
@@ -176,6 +185,7 @@ export function runEngineWorker(port: WorkerSidePort, options: EngineWorkerOptio
         provider: status.provider,
         signal: job.signal,
         sendProgress: (progress: RestoreProgress) => port.postMessage({ kind: 'progress', id: job.id, progress }),
+        costs: costsOf(current.pack.dir),
       }),
     );
   };

@@ -87,16 +87,20 @@ export interface RestoreJobParams {
 }
 
 /**
- * `progress` payload of a restore job: the pipeline's StepProgress (or RestorerProgress, phase
- * 'restorer') with an ETA, and the preview as PNG bytes.
+ * `progress` payload of a restore job: the pipeline's unit reports (restorer passes, steps, decoder
+ * calls) with one fraction and one ETA over the whole run, and the preview as PNG bytes (a step's x0,
+ * or the restorer's output as soon as it exists).
  */
 export interface RestoreProgress {
   phase: RestorePhase;
+  /** Unit `step` of `totalSteps` of this phase (restorer pass, denoising step or decoder call). */
   step: number;
   totalSteps: number;
   timestep: number;
   elapsedMs: number;
-  /** Time left, from a moving average of the last step times; null before the first step. */
+  /** 0..1 over the whole run, the phases weighted by their measured cost (jobs/runProgress.ts); never goes back. */
+  fraction: number;
+  /** Time left over the whole run, smoothed (jobs/runProgress.ts); null before the first unit. */
   etaMs: number | null;
   preview?: { png: Uint8Array; width: number; height: number };
 }

@@ -211,11 +211,12 @@ export class RestoreService {
             if (!isRestoreProgress(p) || controller.signal.aborted) return;
             emit('spire:restore:progress', {
               jobId,
-              phase: p.phase === 'restorer' ? 'restorer' : 'denoise',
+              phase: p.phase === 'restorer' || p.phase === 'decode' ? p.phase : 'denoise',
               step: p.step,
               totalSteps: p.totalSteps,
               etaMs: p.etaMs ?? null,
               elapsedMs: p.elapsedMs,
+              ...(typeof p.fraction === 'number' ? { fraction: p.fraction } : {}),
               ...(p.preview ? { preview: { bytes: p.preview.png, width: p.preview.width, height: p.preview.height } } : {}),
             });
           },
@@ -288,6 +289,7 @@ export class RestoreService {
         params: summarizeParams(request.params, result.restorationPrompt),
         stepsRun: result.stepsRun,
         seconds: Math.round(t.totalMs + t.readMs + t.encodeOutputMs) / 1000,
+        ...(t.restorerMs !== undefined && t.restorerMs > 0 ? { restorerSeconds: Math.round(t.restorerMs) / 1000 } : {}),
         provider: result.provider,
         pack: result.pack,
         estimate,

@@ -111,10 +111,12 @@ export interface RestoreStartRequest {
 export interface RestoreProgressEvent {
   jobId: string;
   phase: RestorePhase;
-  /** 1-based step (or restorer pass) among those actually run. */
+  /** 1-based unit of this phase (restorer pass, step or decoder call) among those actually run. */
   step: number;
   totalSteps: number;
-  /** Time left (moving average of the last step times); null before it can be estimated. */
+  /** 0..1 over the whole run (restorer passes, steps and decode weighted by their measured cost); never goes back. */
+  fraction?: number;
+  /** Time left over the whole run, smoothed so it does not jump back up on noise; null before it can be estimated. */
   etaMs: number | null;
   elapsedMs: number;
   /** The current x0 prediction, small: PNG bytes. */
@@ -140,6 +142,8 @@ export interface RestoredImage {
   stepsRun: number;
   /** Wall time of the job in seconds. */
   seconds: number;
+  /** The restorer's share of `seconds`, all its views together (faithful mode); absent when it did not run. */
+  restorerSeconds?: number;
   provider: string | null;
   pack: { name: string; dir: string } | null;
   /**

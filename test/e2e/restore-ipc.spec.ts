@@ -95,8 +95,12 @@ describe('restore over IPC', () => {
     const done = await waitForDone(jobId);
     expect(done).toMatchObject({ ok: true, width: 64, height: 64, seed: 1234, prompt: 'Upsample to 2.0x; Denoise with sigma 0.05;' });
     const progress = (await collected()).progress.filter((p) => p.jobId === jobId);
-    expect(progress.map((p) => p.step)).toEqual([1, 2, 3]);
-    expect(progress.every((p) => p.totalSteps === 3 && p.phase === 'denoise')).toBe(true);
+    // Every step, then the decode (tiled: one report per decoder call).
+    const steps = progress.filter((p) => p.phase === 'denoise');
+    expect(steps.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(steps.every((p) => p.totalSteps === 3)).toBe(true);
+    expect(progress.slice(3).every((p) => p.phase === 'decode')).toBe(true);
+    expect(progress.slice(3).length).toBeGreaterThan(0);
     expect(progress.some((p) => p.previewBytes > 0 && p.previewWidth > 0 && p.previewWidth <= 16)).toBe(true);
     resultId = done.resultId!;
     // The order the page saw: all progress of this job before its done.
@@ -116,7 +120,8 @@ describe('restore over IPC', () => {
     // The test pack's native size is small, so the image is tiled: 2 views of every tile.
     expect(passes.length % 2).toBe(0);
     expect(passes.map((e) => `${e.step}/${e.totalSteps}`)).toEqual(passes.map((_, i) => `${i + 1}/${passes.length}`));
-    expect(progress.map((e) => `${e.phase} ${e.step}/${e.totalSteps}`).slice(passes.length)).toEqual(['denoise 1/3', 'denoise 2/3', 'denoise 3/3']);
+    expect(progress.map((e) => `${e.phase} ${e.step}/${e.totalSteps}`).slice(passes.length, passes.length + 3)).toEqual(['denoise 1/3', 'denoise 2/3', 'denoise 3/3']);
+    expect(progress.slice(passes.length + 3).every((e) => e.phase === 'decode')).toBe(true);
   });
   it('cancels a running job within a step: done says cancelled', async () => {
     const start = (jobId: string) => app.page.evaluate(([j, id, p]) => (globalThis as unknown as SpireWindow).spire.restore.start({ jobId: j, imageId: id, params: p }), [jobId, imageId, params({ steps: 500 })] as const);

@@ -4,8 +4,9 @@
  *   1. check the params (the restore-parameters schema) -> bad-prompt / bad-params
  *   2. read the input image (bytes or a path)         -> image-* codes
  *   3. fit region masks of any other size to the output size (pipeline/regions.ts)
- *   4. pipeline.restore(input, params, { signal, previewSize, onStep })
- *        onStep -> RestoreProgress (ETA from a moving average, preview PNG)
+ *   4. pipeline.restore(input, params, { signal, previewSize, onRestorer, onStep, onDecode, onRestored })
+ *        each unit -> RestoreProgress (one fraction and ETA over the run, runProgress.ts; preview PNG:
+ *        a step's x0, or the restorer's output as soon as it exists)
  *   5. check the output is finite                     -> bad-output
  *   6. encode it (alpha resized to the output, metadata: prompts, seed, model)
  *
@@ -17,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { encodeImage, readImage, type ReadImageResult } from '../image';
 import { resizeRgb } from '../imageOps/resize';
 import { fitRegionMasks } from '../pipeline/regions';
-import type { PipelineParams, RestoreHooks, RestoreResult, RestorerProgress, RgbImage, StepProgress } from '../pipeline/types';
+import type { PipelineParams, RestoreHooks, RestoreResult, RgbImage } from '../pipeline/types';
 import { RestoreCancelled } from '../pipeline/types';
 import { upsampleFactor } from '../../../common/restorationPrompt';
 import { SpireError, describeThrown } from '../../../common/errors';
@@ -25,7 +26,8 @@ import { type DegradationEstimate } from '../../../common/estimate';
 import { APP_RUN_DEFAULTS } from '../../../common/runSettings';
 import type { RegionRunInfo, RestoreJobParams, RestoreJobResult, RestoreProgress } from '../protocol';
 import { KEEP_AS_IS } from '../../../common/regions';
-import { StepTimer } from './progress';
+import { strengthStartIndex } from '../pipeline/steps';
+import { RunProgress, planRun, type CostMemory, type RunPhase } from './runProgress';
 import { validateRestoreParams } from './restoreParams';
 
 /** What the input file says about itself that the pipeline can use. */
@@ -50,6 +52,8 @@ export interface RestoreJobContext {
   provider: string | null;
   signal: AbortSignal;
   sendProgress(progress: RestoreProgress): void;
+  /** What the last runs on this pack cost against the priors (the worker keeps it); learnt from this run too. */
+  costs?: CostMemory;
 }
 
 /** How onnxruntime, V8 and the OS word running out of memory (their errors carry no code). */
@@ -168,37 +172,56 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
     // 3. region masks at input (or output) resolution; any other size is resized to the output's
     const regions = fitRegionMasks(params.regions, [rgb.height, rgb.width], upsampleFactor(params.restorationPrompt));
     if (ctx.signal.aborted) throw new RestoreCancelled();
-    // 4. restore, reporting each step
-    const timer = new StepTimer();
+    // 4. restore, reporting each unit (restorer pass, step, decoder call) as one progress over the run
     const previewSize = Math.max(0, Math.floor(job.previewSize ?? 0));
+    const factor = upsampleFactor(params.restorationPrompt);
+    const stepsRun = params.strength === 0 ? 0 : params.steps - strengthStartIndex(params.steps, params.strength);
+    const plan = planRun(
+      { useRestorer: params.useRestorer, restorerViews: params.restorerViews ?? 1, stepsRun, outputMegapixels: (rgb.width * factor * rgb.height * factor) / 1e6 },
+      ctx.costs ?? null,
+    );
+    const progress = new RunProgress(plan, () => performance.now());
     let progressChain: Promise<void> = Promise.resolve();
-    const restorerTimer = new StepTimer();
-    const onRestorer = (p: RestorerProgress): void => {
-      const etaMs = restorerTimer.record(p.pass, p.totalPasses, p.elapsedMs);
-      const base: RestoreProgress = { phase: 'restorer', step: p.pass, totalSteps: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs, etaMs };
-      progressChain = progressChain.then(() => ctx.sendProgress(base));
-    };
-    const onStep = (p: StepProgress): void => {
-      const etaMs = timer.record(p.step, p.totalSteps, p.elapsedMs);
-      const base: RestoreProgress = { phase: 'denoise', step: p.step, totalSteps: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs, etaMs };
-      const preview = p.preview;
-      // Previews are encoded off the step's path; the chain keeps progress in step order and ahead of the response.
+    /** Sends in order, the preview (when any) encoded off the pipeline's path; the chain stays ahead of the response. */
+    const send = (base: RestoreProgress, preview?: RgbImage): void => {
       progressChain = progressChain.then(async () => {
+        const out = { ...base };
         if (preview && previewSize > 0) {
           try {
-            base.preview = await previewPng(preview, previewSize);
+            out.preview = await previewPng(preview, previewSize);
           } catch {
             // a preview is a nicety; never fail the job for it
           }
         }
-        ctx.sendProgress(base);
+        ctx.sendProgress(out);
       });
     };
-    const hooks: RestoreHooks = { signal: ctx.signal, onStep, onRestorer };
+    // The last restorer pass waits for the restorer's output (onRestored) when steps follow, so it goes out with it as the preview.
+    let held: RestoreProgress | null = null;
+    const flush = (preview?: RgbImage): void => {
+      if (held) send(held, preview);
+      held = null;
+    };
+    const unit = (phase: RunPhase, p: { done: number; total: number; timestep: number; elapsedMs: number }, preview?: RgbImage): void => {
+      flush();
+      const r = progress.unit(phase, p.done, p.total);
+      const base: RestoreProgress = { phase, step: r.done, totalSteps: r.total, timestep: p.timestep, elapsedMs: p.elapsedMs, fraction: r.fraction, etaMs: r.etaMs };
+      if (phase === 'restorer' && r.done === r.total && previewSize > 0 && stepsRun > 0) held = base;
+      else send(base, preview);
+    };
+    const hooks: RestoreHooks = {
+      signal: ctx.signal,
+      onRestorer: (p) => unit('restorer', { done: p.pass, total: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs }),
+      onStep: (p) => unit('denoise', { done: p.step, total: p.totalSteps, timestep: p.timestep, elapsedMs: p.elapsedMs }, p.preview),
+      onDecode: (p) => unit('decode', { done: p.pass, total: p.totalPasses, timestep: 0, elapsedMs: p.elapsedMs }),
+      onRestored: (preview) => flush(preview),
+    };
     if (previewSize > 0) hooks.previewSize = previewSize;
     const result = await ctx.pipeline.restore(rgb, { ...params, regions }, hooks, { jpegQualityFromFile: input.metadata.jpegQuality });
+    flush();
     await progressChain;
     if (ctx.signal.aborted) throw new RestoreCancelled();
+    ctx.costs?.learn(progress.measured());
     // 5. sanity
     checkFinite(result.image);
     // 6. encode

@@ -24,6 +24,7 @@
  *                                 like the image, views averaged; d = degradationVector(prompt), or
  *                                 options.degradation: the blind prompt's estimate). Strength 0,
  *                                 "restorer only": stop here, image = R (no VAE, UNet, scheduler).
+ *                                 Else R goes out at once as a preview (hooks.onRestored).
  *                                 options.regional (regions restoring their own way, regionRestore.ts):
  *                                 R is given, blended from the restorer run per restoration prompt
  *     4. timesteps                setTimesteps(steps); strength < 1 keeps the last floor(steps * strength)
@@ -38,7 +39,8 @@
  *                                     1 conditional-only, 2 classifier-free, 2 + N regional)
  *                                   eps = guider.combine(out);  tiles blended
  *                                 z = scheduler.step(eps, t, z)
- *     7. decode                   image = clamp(vaeDecode(z / s), -1, 1); faithful mode below
+ *     7. decode                   (each decoder call reported, hooks.onDecode)
+ *                                 image = clamp(vaeDecode(z / s), -1, 1); faithful mode below
  *                                 strength 1, detail transfer:
  *                                   image = clamp(R + vaeDecode(z / s) - vaeDecode(m), -1, 1)
  *                                 so the autoencoder's reconstruction error cancels.
@@ -52,7 +54,7 @@ import { degradationVector, type RestorationPrompt } from '../../../common/resto
 import type { Tensor } from '../tensor/tensor';
 import { Guider } from './guider';
 import type { SpireModels } from './models';
-import { checkInputs, decodeLatents, denoise, encodePrompts, prepareLatents, prepareTimesteps, runRestorer } from './steps';
+import { checkInputs, decodeLatents, denoise, encodePrompts, prepareLatents, prepareTimesteps, restoredPreview, runRestorer } from './steps';
 import { latentTilePlan, perTile, type Tiling } from './tiles';
 import type { RestoreHooks } from './types';
 
@@ -151,6 +153,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
     restorerMs = performance.now() - restorerStart;
     if (restorerOnly) return { image: y, restoredInput, timesteps: [], timings: { encodeMs, restorerMs, denoiseMs: 0, decodeMs: 0 } };
   }
+  // The restorer's output as a preview now, before the steps (strength 0 returned above: R is the result).
+  if (restoredInput && hooks.onRestored && hooks.previewSize && hooks.previewSize > 0) hooks.onRestored(restoredPreview(restoredInput, hooks.previewSize));
 
   // 4. Timesteps.
   const { scheduler, timesteps } = prepareTimesteps(cfg, options);
@@ -175,7 +179,7 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
 
   // 7. Decode; in faithful mode below strength 1, detail transfer onto R.
   const decodeStart = performance.now();
-  const decoded = await decodeLatents(models, { data: z, dims: latent }, restoredInput, prepared.mean, tiles);
+  const decoded = await decodeLatents(models, { data: z, dims: latent }, restoredInput, prepared.mean, tiles, hooks);
   return {
     image: decoded,
     restoredInput,

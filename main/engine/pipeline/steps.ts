@@ -323,14 +323,32 @@ async function previewOf(models: SpireModels, x0: Float32Array, dims: readonly n
   return nchwToRgb(decoded, [-1, 1], true);
 }
 
+/** The restorer's output R [1, 3, H, W] as a small RGB preview: area-shrunk so its longer side is at most `size`. */
+export function restoredPreview(restored: Tensor, size: number): RgbImage {
+  const [, , H, W] = restored.dims as [number, number, number, number];
+  const s = Math.max(1, Math.max(H, W) / size);
+  const h = Math.max(1, Math.round(H / s));
+  const w = Math.max(1, Math.round(W / s));
+  const small = h === H && w === W ? restored : resizeNchw(restored, h, w, { method: 'area' });
+  return nchwToRgb(small, [-1, 1], true);
+}
+
 /**
  * 7. Decode: clamp(vaeDecode(z / s), -1, 1); with R and m (faithful mode below strength 1), detail
  * transfer clamp(R + vaeDecode(z / s) - vaeDecode(m), -1, 1), both decodes tiled alike.
  */
-export async function decodeLatents(models: SpireModels, z: Tensor, restoredInput: Tensor | null, mean: Tensor | null, tiles: TileRun): Promise<Tensor> {
+export async function decodeLatents(models: SpireModels, z: Tensor, restoredInput: Tensor | null, mean: Tensor | null, tiles: TileRun, hooks: RestoreHooks = {}): Promise<Tensor> {
   const f = models.config.latent.downsamplingFactor;
+  const start = performance.now();
+  const decodes = restoredInput !== null && mean !== null ? 2 : 1;
+  let pass = 0; // decoder calls, each reported
   const decode = async (latent: Tensor, what: string): Promise<Tensor> => {
-    const out = await tiles(latent, 1, f, (x) => models.vaeDecode(x)); // [1, 3, H, W]
+    const out = await tiles(latent, 1, f, async (x, count) => {
+      const y = await models.vaeDecode(x);
+      pass += 1;
+      hooks.onDecode?.({ pass, totalPasses: decodes * count, elapsedMs: performance.now() - start });
+      return y;
+    }); // [1, 3, H, W]
     assertFinite(out.data, what);
     return out;
   };

@@ -92,10 +92,26 @@ export interface RestorerProgress {
   elapsedMs: number;
 }
 
+/** What the pipeline reports after every VAE decoder call of the final decode (tiles x 1, or x 2 with detail transfer). */
+export interface DecodeProgress {
+  /** 1-based call among `totalPasses`. */
+  pass: number;
+  totalPasses: number;
+  /** Milliseconds since the decode started. */
+  elapsedMs: number;
+}
+
 export interface RestoreHooks {
   onStep?(progress: StepProgress): void;
   /** After each restorer pass: with 8 views on a large photo the restorer alone can take minutes. */
   onRestorer?(progress: RestorerProgress): void;
+  /** After each VAE decoder call of the final decode. */
+  onDecode?(progress: DecodeProgress): void;
+  /**
+   * The restorer's output R, shrunk so its longer side is at most previewSize, as soon as it exists
+   * (before the first denoising step); only with previewSize and when diffusion follows.
+   */
+  onRestored?(preview: RgbImage): void;
   /** Aborting stops the run before the next model call; the pipeline then throws a `RestoreCancelled`. */
   signal?: AbortSignal;
   /** Largest side of the preview images (0 or undefined = no previews). */

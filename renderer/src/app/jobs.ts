@@ -6,7 +6,8 @@
  *
  *   start    name the job -> note it as live -> run/starting -> restore.start -> run/started
  *            (refused, or main did not answer: forget it, run/ended, the reason on screen)
- *   progress the current job's step, ETA and preview (an object URL; the previous one revoked)
+ *   progress the current job's phase, step, fraction over the run, ETA and preview (an object URL;
+ *            the previous one revoked)
  *   done     forget the job -> run/ended (when it is the current one) -> a failure on screen
  *            (a cancel is not one) -> the starter's `ended` hook, once
  *   cancel   run/cancelling -> restore.cancel(jobId); pressed before main accepted the job,
@@ -68,7 +69,17 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
     if (job().jobId !== p.jobId) return;
     const previewUrl = p.preview ? images.url(p.preview.bytes, 'image/png') : null;
     if (previewUrl) replacePreview(previewUrl);
-    dispatch({ type: 'run/progress', jobId: p.jobId, phase: p.phase, step: p.step, totalSteps: p.totalSteps, etaMs: p.etaMs, elapsedMs: p.elapsedMs, previewUrl });
+    dispatch({
+      type: 'run/progress',
+      jobId: p.jobId,
+      phase: p.phase,
+      step: p.step,
+      totalSteps: p.totalSteps,
+      ...(p.fraction !== undefined ? { fraction: p.fraction } : {}),
+      etaMs: p.etaMs,
+      elapsedMs: p.elapsedMs,
+      previewUrl,
+    });
   }
 
   async function onDone(done: RestoreDoneEvent): Promise<void> {
@@ -78,6 +89,12 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
     if (job().jobId === done.jobId) {
       replacePreview(null);
       dispatch({ type: 'run/ended' });
+    }
+    if (done.result.ok) {
+      // What the run cost: the restorer views' cost beside their control is measured from it.
+      const r = done.result.value;
+      const views = r.params.useRestorer ? (r.params.restorerViews ?? 1) : 0;
+      if (views > 0 && r.restorerSeconds !== undefined) dispatch({ type: 'run/measured', cost: { seconds: r.seconds, restorerSeconds: r.restorerSeconds, views, stepsRun: r.stepsRun } });
     }
     if (!done.result.ok && done.result.error.code !== 'cancelled') fail(done.result.error);
     await ended(done.result);

@@ -4,7 +4,7 @@ import { COLOR_FIX_NAMES, RESTORER_VIEWS, SCHEDULER_NAMES, type ColorFixName, ty
 import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { isImporting } from '../state/packImport';
-import { isBusy, isRestorerOnly, restorerViewsHint, stepsToRun } from '../state/run';
+import { isBusy, isRestorerOnly, restorerViewsCost, restorerViewsCostText, restorerViewsHint, stepsToRun } from '../state/run';
 import { PROVIDERS, RANGES, randomSeed } from '../state/settings';
 import { PackImportStatus } from './ImportDialog';
 import { NumberField } from './NumberField';
@@ -29,6 +29,9 @@ export function RunPanel() {
   const image = useAppState((st) => st.image);
   const restorationText = useStudio((st) => st.prompt.restorationText);
   const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText);
+  const lastCost = useStudio((st) => st.job.lastCost);
+  const viewsOn = s.useRestorer && !noRestorer;
+  const viewsCost = viewsOn ? restorerViewsCost(s.restorerViews, stepsToRun(s), lastCost) : null;
   const [packs, setPacks] = useState<PackInfo[]>([]);
 
   // The pack list follows the loaded pack (a chosen folder shows up once it has loaded) and each imported pack.
@@ -46,7 +49,8 @@ export function RunPanel() {
   const packOptions = packs.some((p) => p.dir === packDir) || packDir === '' ? packs : [...packs, { name: loadedPack?.name ?? packDir, dir: packDir, loaded: true }];
 
   return (
-    <section className="panel" aria-labelledby="run-panel-title">
+    // Pinned to the sidebar's bottom (Panels.css): every control stays in the window while the prompts above scroll.
+    <section className="panel run-panel" aria-labelledby="run-panel-title">
       <h2 className="panel-title" id="run-panel-title">
         Run settings
       </h2>
@@ -100,29 +104,30 @@ export function RunPanel() {
         </div>
 
         <label htmlFor="run-color-fix">Colour fix</label>
-        <select id="run-color-fix" data-testid="run-color-fix" value={s.colorFix} onChange={(e) => run.setSettings({ colorFix: e.target.value as ColorFixName })}>
-          {COLOR_FIX_NAMES.map((c) => (
-            <option key={c} value={c}>
-              {COLOR_FIX_LABELS[c]}
-            </option>
-          ))}
-        </select>
-
-        <label htmlFor="run-color-fix-levels">Fix scale</label>
-        <select
-          id="run-color-fix-levels"
-          data-testid="run-color-fix-levels"
-          value={s.colorFixLevels}
-          disabled={s.colorFix !== 'wavelet'}
-          title="Wavelet colour fix: shading and colour coarser than this come from the restorer's output (or the input); the model only adds finer detail"
-          onChange={(e) => run.setSettings({ colorFixLevels: Number(e.target.value) })}
-        >
-          {Array.from({ length: RANGES.colorFixLevels.max - RANGES.colorFixLevels.min + 1 }, (_, i) => RANGES.colorFixLevels.min + i).map((n) => (
-            <option key={n} value={n}>
-              {`~${2 ** (n + 1)} px`}
-            </option>
-          ))}
-        </select>
+        <div className="row">
+          <select id="run-color-fix" data-testid="run-color-fix" value={s.colorFix} onChange={(e) => run.setSettings({ colorFix: e.target.value as ColorFixName })}>
+            {COLOR_FIX_NAMES.map((c) => (
+              <option key={c} value={c}>
+                {COLOR_FIX_LABELS[c]}
+              </option>
+            ))}
+          </select>
+          <select
+            id="run-color-fix-levels"
+            data-testid="run-color-fix-levels"
+            aria-label="Fix scale"
+            value={s.colorFixLevels}
+            disabled={s.colorFix !== 'wavelet'}
+            title="Fix scale. Wavelet colour fix: shading and colour coarser than this come from the restorer's output (or the input); the model only adds finer detail"
+            onChange={(e) => run.setSettings({ colorFixLevels: Number(e.target.value) })}
+          >
+            {Array.from({ length: RANGES.colorFixLevels.max - RANGES.colorFixLevels.min + 1 }, (_, i) => RANGES.colorFixLevels.min + i).map((n) => (
+              <option key={n} value={n}>
+                {`~${2 ** (n + 1)} px`}
+              </option>
+            ))}
+          </select>
+        </div>
 
         <label htmlFor="run-scheduler">Scheduler</label>
         <select id="run-scheduler" data-testid="run-scheduler" value={s.scheduler} onChange={(e) => run.setSettings({ scheduler: e.target.value as SchedulerName })}>
@@ -133,10 +138,9 @@ export function RunPanel() {
           ))}
         </select>
 
-        <span />
         <label
-          className="check-row"
-          title={noRestorer ? 'This model pack has no restorer, so faithful mode is off' : "Run the pack's restorer first: more faithful to the photo, less invented detail"}
+          className="check-row grid-check"
+          title={noRestorer ? 'This model pack has no restorer, so faithful mode is off' : "Faithful: run the pack's restorer first: more faithful to the photo, less invented detail"}
         >
           <input
             type="checkbox"
@@ -145,24 +149,40 @@ export function RunPanel() {
             disabled={noRestorer}
             onChange={(e) => run.setSettings({ useRestorer: e.target.checked })}
           />
-          <span>Faithful (restorer first)</span>
+          <span>Faithful</span>
         </label>
-
-        <label htmlFor="run-views">Restorer views</label>
-        <select
-          id="run-views"
-          data-testid="run-views"
-          value={s.restorerViews}
-          disabled={noRestorer || !s.useRestorer}
-          title="The restorer also looks at the mirrored and turned photo and averages: cleaner, slower (x1 to x8 the restorer's time)"
-          onChange={(e) => run.setSettings({ restorerViews: Number(e.target.value) as RestorerViews })}
-        >
-          {RESTORER_VIEWS.map((n) => (
-            <option key={n} value={n}>
-              {n === 1 ? '1 (fastest)' : `${n}`}
-            </option>
-          ))}
-        </select>
+        <div className="row">
+          <select
+            id="run-views"
+            data-testid="run-views"
+            aria-label="Restorer views"
+            className="narrow"
+            value={s.restorerViews}
+            disabled={noRestorer || !s.useRestorer}
+            title="Restorer views: the restorer also looks at the mirrored and turned photo and averages: cleaner, slower"
+            onChange={(e) => run.setSettings({ restorerViews: Number(e.target.value) as RestorerViews })}
+          >
+            {RESTORER_VIEWS.map((n) => (
+              <option key={n} value={n}>
+                {n === 1 ? '1 view' : `${n} views`}
+              </option>
+            ))}
+          </select>
+          {viewsOn ? (
+            <span
+              className="hint views-cost"
+              data-testid="run-views-cost"
+              data-measured={viewsCost?.measured ? 'true' : 'false'}
+              title={
+                viewsCost
+                  ? `${s.restorerViews} views ${restorerViewsCostText(s.restorerViews, viewsCost)}: ${viewsCost.measured ? 'measured on your last run with these steps' : 'estimated for the embedded pack on a CPU; measured after a run with these steps'}`
+                  : 'One view: the fastest'
+              }
+            >
+              {viewsCost ? restorerViewsCostText(s.restorerViews, viewsCost) : 'the fastest'}
+            </span>
+          ) : null}
+        </div>
         {viewsHint ? (
           <>
             <span />
@@ -226,7 +246,7 @@ export function RunPanel() {
   );
 }
 
-/** The toolbar's Run and Cancel buttons. */
+/** The toolbar's Run button (Cancel is in the progress cluster, ProgressOverlay.tsx, so no button moves when a run starts). */
 export function RunButtons() {
   const run = useRunController();
   const job = useStudio((st) => st.job);
@@ -243,29 +263,26 @@ export function RunButtons() {
         ? 'Fix the restoration prompt first'
         : null;
   return (
-    <>
-      <button
-        type="button"
-        className="tb-button tb-run"
-        data-testid="run-button"
-        disabled={busy || why !== null}
-        title={why ?? 'Restore the photo with these prompts (Ctrl+Enter)'}
-        onClick={() => void run.run()}
-      >
-        ▶ <span>Run</span>
-      </button>
-      {busy ? (
-        <button
-          type="button"
-          className="tb-button"
-          data-testid="cancel-button"
-          disabled={job.status === 'cancelling'}
-          title="Stop the run (Esc)"
-          onClick={() => void run.cancel()}
-        >
-          {job.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
-        </button>
-      ) : null}
-    </>
+    <button
+      type="button"
+      className="tb-button tb-run"
+      data-testid="run-button"
+      disabled={busy || why !== null}
+      title={why ?? 'Restore the photo with these prompts (Ctrl+Enter)'}
+      onClick={() => void run.run()}
+    >
+      ▶ <span>Run</span>
+    </button>
+  );
+}
+
+/** Stops the run; shown in the toolbar's progress cluster while a run goes. */
+export function CancelButton() {
+  const run = useRunController();
+  const status = useStudio((st) => st.job.status);
+  return (
+    <button type="button" className="tb-button tb-cancel" data-testid="cancel-button" disabled={status === 'cancelling'} title="Stop the run (Esc)" onClick={() => void run.cancel()}>
+      {status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+    </button>
   );
 }

@@ -2,6 +2,7 @@ import { useAppState, useServices } from '../app/appContext';
 import { formatZoom } from '../canvas/viewport';
 import { CompareControls } from './CompareView';
 import { FitIcon, OpenIcon, ZoomInIcon, ZoomOutIcon } from './Icons';
+import { isBusy } from '../state/run';
 import { ProgressBar } from './ProgressOverlay';
 import { RecentMenu } from './RecentMenu';
 import { RunButtons } from './RunPanel';
@@ -14,6 +15,7 @@ export function Toolbar() {
   const image = useAppState((s) => s.image);
   const scale = useAppState((s) => s.view.viewport.scale);
   const opening = useAppState((s) => s.opening);
+  const busy = useAppState((s) => isBusy(s.studio.job));
   const noImage = image === null;
 
   return (
@@ -92,12 +94,13 @@ export function Toolbar() {
 
       <div className="tb-separator" role="separator" />
       <RunButtons />
-      <ProgressBar />
       <div className="tb-separator" role="separator" />
       <CompareControls />
       <StudioButtons />
 
       <div className="tb-spacer" />
+      {/* Cancel, the bar and the ETA while a run goes: after the spacer, so no button moves. */}
+      <ProgressBar />
 
       {opening ? (
         <span className="tb-opening" role="status">
@@ -107,7 +110,8 @@ export function Toolbar() {
       ) : null}
 
       {image ? (
-        <div className="tb-doc" aria-label="Open photo">
+        // While a run goes the progress cluster takes this place.
+        <div className={busy ? 'tb-doc tb-doc-busy' : 'tb-doc'} aria-label="Open photo">
           <span className="tb-doc-name" data-testid="image-name" title={image.name}>
             {image.name}
           </span>

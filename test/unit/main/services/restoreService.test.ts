@@ -86,6 +86,7 @@ describe('RestoreService', () => {
     const { engine, events, done, service } = setup(async (_params, options) => {
       options.onProgress?.({ step: 1, totalSteps: 2, timestep: 900, elapsedMs: 5, etaMs: null });
       options.onProgress?.({ step: 2, totalSteps: 2, timestep: 400, elapsedMs: 9, etaMs: 4, preview: { png: new Uint8Array([9]), width: 8, height: 4 } });
+      options.onProgress?.({ phase: 'decode', step: 1, totalSteps: 1, timestep: 0, elapsedMs: 11, fraction: 1, etaMs: 0 });
       options.onProgress?.({ nonsense: true });
       return jobResult();
     });
@@ -96,9 +97,11 @@ describe('RestoreService', () => {
     expect(sent.method).toBe('restore');
     expect(sent.params).toMatchObject({ input: { bytes: new Uint8Array([7]), name: 'photo.png' }, previewSize: 64, output: { format: 'png' } });
     expect((sent.params as RestoreJobParams).params.regions[0]!.mask.data).toBeInstanceOf(Float32Array);
-    expect(events.map((e) => e.channel)).toEqual(['spire:restore:progress', 'spire:restore:progress', 'spire:restore:done']);
+    expect(events.map((e) => e.channel)).toEqual(['spire:restore:progress', 'spire:restore:progress', 'spire:restore:progress', 'spire:restore:done']);
     expect(events[0]!.payload).toEqual({ jobId, phase: 'denoise', step: 1, totalSteps: 2, etaMs: null, elapsedMs: 5 } satisfies RestoreProgressEvent);
     expect(events[1]!.payload).toMatchObject({ jobId, step: 2, etaMs: 4, preview: { bytes: new Uint8Array([9]), width: 8, height: 4 } });
+    // The run's one fraction and its decode phase pass through.
+    expect(events[2]!.payload).toEqual({ jobId, phase: 'decode', step: 1, totalSteps: 1, fraction: 1, etaMs: 0, elapsedMs: 11 } satisfies RestoreProgressEvent);
     expect(end.jobId).toBe(jobId);
     if (!end.result.ok) throw new Error(end.result.error.message);
     const image = end.result.value;

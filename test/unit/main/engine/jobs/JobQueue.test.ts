@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpireError } from '../../../../../common/errors';
 import { JobQueue } from '../../../../../main/engine/jobs/JobQueue';
-import { StepTimer, formatDuration } from '../../../../../main/engine/jobs/progress';
+import { formatDuration } from '../../../../../main/engine/jobs/progress';
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -70,17 +70,7 @@ describe('JobQueue', () => {
   });
 });
 
-describe('StepTimer', () => {
-  it('estimates the time left from the mean of the last steps, ignoring early warm-up', () => {
-    const t = new StepTimer(3);
-    expect(t.eta(0, 10)).toBeNull();
-    expect(t.record(1, 10, 1000)).toBe(9000); // warm-up step: 1000 ms
-    t.record(2, 10, 1100);
-    t.record(3, 10, 1200);
-    expect(t.record(4, 10, 1300)).toBe(600); // window holds 100, 100, 100 -> 6 steps left
-    expect(t.record(10, 10, 1900)).toBe(0);
-  });
-
+describe('formatDuration', () => {
   it('formats durations for people', () => {
     expect(formatDuration(400)).toBe('0.4 s');
     expect(formatDuration(12_400)).toBe('12 s');

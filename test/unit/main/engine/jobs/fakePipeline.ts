@@ -1,7 +1,7 @@
 /**
  * A stand-in for the restoration pipeline, driven by the semantic prompt so a
  * test can ask for each behaviour through the real protocol:
- *   ""           steps of ~5 ms, output = input resized by the Upsample factor, colours inverted
+ *   ""           steps of ~5 ms, then one decode report; output = input resized by the Upsample factor, colours inverted
  *   "slow"       steps of 60 ms (time to cancel)
  *   "fail:oom"   throws RangeError("Array buffer allocation failed") at step 2
  *   "fail:throw" throws an Error at step 1
@@ -39,6 +39,8 @@ export function fakePipeline(calls: string[] = []): PipelineRunner {
         hooks.onStep?.({ step, totalSteps: params.steps, timestep: 1000 - (step * 1000) / params.steps, elapsedMs: Date.now() - start, ...(preview ? { preview } : {}) });
       }
       if (hooks.signal?.aborted) throw new RestoreCancelled();
+      // The decode, one decoder call, as the pipeline reports it.
+      if (params.steps > 0) hooks.onDecode?.({ pass: 1, totalPasses: 1, elapsedMs: Date.now() - start });
       const prompt = params.restorationPrompt;
       const f = upsampleFactor(prompt);
       const out = resizeRgb(input, Math.round(input.height * f), Math.round(input.width * f), { clamp: true });

@@ -11,6 +11,10 @@ import { DEFAULT_RESTORE_PARAMS } from '../../../../../main/engine/jobs/restoreP
 import type { RestoreParams } from '../../../../../main/engine/pipeline/types';
 import type { WorkerSidePort } from '../../../../../main/engine/port';
 import type { EngineConfig, HostToWorker, RestoreJobParams, RestoreJobResult, RestoreProgress, WorkerToHost } from '../../../../../main/engine/protocol';
+import { runRestoreJob } from '../../../../../main/engine/jobs/restoreJob';
+import { CostMemory } from '../../../../../main/engine/jobs/runProgress';
+import { restore } from '../../../../../main/engine/pipeline/restore';
+import { FakeModels } from '../pipeline/fakeModels';
 import { fakePipeline } from './fakePipeline';
 
 const repo = resolve(import.meta.dirname, '../../../../..');
@@ -95,10 +99,11 @@ describe('restore jobs in the engine worker', () => {
     expect(decoded.alpha?.data[100]).toBeCloseTo(200 / 255, 2);
     expect(decoded.metadata.text).toMatchObject({ 'spire:restoration-prompt': 'Upsample to 2.0x;', 'spire:seed': '42', 'spire:steps': '5' });
     const progress = h.progressOf(job.id);
-    expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
-    expect(progress.every((p) => p.phase === 'denoise')).toBe(true);
+    expect(progress.map((p) => `${p.phase} ${p.step}`)).toEqual(['denoise 1', 'denoise 2', 'denoise 3', 'denoise 4', 'denoise 5', 'decode 1']);
     expect(progress[0]?.etaMs).toBeGreaterThan(0);
-    expect(progress[4]?.etaMs).toBe(0);
+    expect(progress[4]?.etaMs).toBeGreaterThan(0); // the decode is still to come
+    expect(progress.at(-1)?.etaMs).toBe(0);
+    expect(progress.at(-1)?.fraction).toBe(1);
     const preview = progress[2]?.preview;
     expect(preview).toMatchObject({ width: 4, height: 4 });
     const pv = await readImage(preview?.png ?? new Uint8Array());
@@ -109,15 +114,20 @@ describe('restore jobs in the engine worker', () => {
     expect(lastProgress).toBeLessThan(responseIndex);
   });
 
-  it('faithful mode: the restorer passes come first, as phase "restorer" with their own ETA, then the steps', async () => {
+  it('faithful mode: the restorer passes, the steps and the decode, with one fraction and one ETA over them all', async () => {
     const h = (current = harness(TINY_PACK));
     await h.ready();
     const job = h.restore({ input: { bytes: await tinyPng(8, 8), name: 'in.png' }, params: params({ useRestorer: true, restorerViews: 4, strength: 0.5, steps: 4 }) });
     expect((await job.response).ok).toBe(true);
     const progress = h.progressOf(job.id);
-    expect(progress.map((p) => `${p.phase} ${p.step}/${p.totalSteps}`)).toEqual(['restorer 1/4', 'restorer 2/4', 'restorer 3/4', 'restorer 4/4', 'denoise 1/4', 'denoise 2/4', 'denoise 3/4', 'denoise 4/4']);
+    expect(progress.map((p) => `${p.phase} ${p.step}/${p.totalSteps}`)).toEqual(['restorer 1/4', 'restorer 2/4', 'restorer 3/4', 'restorer 4/4', 'denoise 1/4', 'denoise 2/4', 'denoise 3/4', 'denoise 4/4', 'decode 1/1']);
+    // The ETA at the last restorer pass still counts the steps (it used to read 0 there, then jump up).
     expect(progress[0]?.etaMs).toBeGreaterThan(0);
-    expect(progress[3]?.etaMs).toBe(0);
+    expect(progress[3]?.etaMs).toBeGreaterThan(0);
+    const fractions = progress.map((p) => p.fraction);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
+    expect(fractions[3]!).toBeLessThan(1);
+    expect(fractions.at(-1)).toBe(1);
   });
 
   it('reports failures in plain words and keeps serving jobs after each', async () => {
@@ -173,5 +183,62 @@ describe('restore jobs in the engine worker', () => {
     await h.ready();
     const r = await h.restore({ input: { bytes: await tinyPng(8, 8), name: 'a.png' }, params: params() }).response;
     expect(r).toMatchObject({ ok: false, error: { code: 'pack-not-loaded', message: expect.stringMatching(/No model pack is loaded.*SPIRE_MODEL_PACK/) } });
+  });
+});
+
+describe('one progress over a run of the real pipeline (fake models)', () => {
+  it('goes monotonically to 1 over restorer views, steps and the tiled decode; the restorer output is previewed before the steps', async () => {
+    const sent: RestoreProgress[] = [];
+    const result = await runRestoreJob(
+      // 48 x 40 over the fake pack's native 32: tiled restorer, denoiser and decoder.
+      { input: { bytes: await tinyPng(48, 40), name: 'in.png' }, params: params({ useRestorer: true, restorerViews: 8, strength: 0.5, steps: 8 }), previewSize: 16 },
+      {
+        pipeline: { restore: (rgb, p, hooks) => restore(new FakeModels(), rgb, p, hooks) },
+        pack: null,
+        provider: 'cpu',
+        signal: new AbortController().signal,
+        sendProgress: (p) => sent.push(p),
+        costs: new CostMemory(),
+      },
+    );
+    expect(result.stepsRun).toBe(4);
+    const phases = [...new Set(sent.map((p) => p.phase))];
+    expect(phases).toEqual(['restorer', 'denoise', 'decode']);
+    const restorer = sent.filter((p) => p.phase === 'restorer');
+    expect(restorer.at(-1)!.totalSteps % 8).toBe(0); // tiles x 8 views
+    expect(restorer.at(-1)!.totalSteps).toBeGreaterThan(8);
+    // One report per pass (the last one carries the restorer's output), then one per step, then per decoder call.
+    expect(restorer.map((p) => p.step)).toEqual(Array.from({ length: restorer.at(-1)!.totalSteps }, (_, i) => i + 1));
+    expect(sent.filter((p) => p.phase === 'denoise').map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    const decode = sent.filter((p) => p.phase === 'decode');
+    expect(decode.at(-1)!.step).toBe(decode.at(-1)!.totalSteps);
+    expect(decode.at(-1)!.totalSteps % 2).toBe(0); // detail transfer: the latent and the input's mean, per tile
+    const fractions = sent.map((p) => p.fraction);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
+    expect(fractions[0]!).toBeGreaterThan(0);
+    expect(fractions.at(-1)).toBe(1);
+    expect(sent.slice(0, -1).every((p) => p.fraction < 1)).toBe(true);
+    // The restorer's output is a preview before the first step, at most 16 px on its longer side.
+    const firstPreview = sent.findIndex((p) => p.preview);
+    const firstStep = sent.findIndex((p) => p.phase === 'denoise');
+    expect(firstPreview).toBeGreaterThan(-1);
+    expect(firstPreview).toBeLessThan(firstStep);
+    expect(sent[firstPreview]!.phase).toBe('restorer');
+    expect(sent[firstPreview]!.step).toBe(sent[firstPreview]!.totalSteps);
+    expect(sent[firstPreview]!.preview).toMatchObject({ width: 16, height: 13 });
+  });
+
+  it('learns the phase costs of a run for the next one', async () => {
+    const costs = new CostMemory();
+    const job = async () =>
+      runRestoreJob(
+        { input: { bytes: await tinyPng(16, 16), name: 'in.png' }, params: params({ useRestorer: true, restorerViews: 2, strength: 0.5, steps: 4 }) },
+        { pipeline: { restore: (rgb, p, hooks) => restore(new FakeModels(), rgb, p, hooks) }, pack: null, provider: 'cpu', signal: new AbortController().signal, sendProgress: () => undefined, costs },
+      );
+    expect(costs.factor('restorer')).toBe(1);
+    await job();
+    // The fake models take far less than the priors (made for the real pack on two cores).
+    expect(costs.factor('restorer')).toBeLessThan(1);
+    expect(costs.factor('denoise')).toBeLessThan(1);
   });
 });

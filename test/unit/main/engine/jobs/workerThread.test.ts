@@ -67,7 +67,8 @@ describe('restore over worker_threads', () => {
     expect(result.image.bytes).toBeInstanceOf(Uint8Array);
     const meta = await sharp(result.image.bytes).metadata();
     expect([meta.width, meta.height]).toEqual([32, 32]);
-    expect(progress.map((p) => p.step)).toEqual([1, 2, 3]);
+    expect(progress.map((p) => `${p.phase} ${p.step}`)).toEqual(['denoise 1', 'denoise 2', 'denoise 3', 'decode 1']);
+    expect(progress.at(-1)?.fraction).toBe(1);
     expect(h.status().state).toBe('ready');
   });
 

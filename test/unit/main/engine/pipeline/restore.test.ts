@@ -296,6 +296,40 @@ describe('faithful mode (restorer) keeps what the restorer achieved', () => {
     expect(untiled).toEqual([2, 2]);
   });
 
+  it('reports every decoder call of the final decode (tiles, twice with detail transfer) and previews R before the first step', async () => {
+    const models = new FakeModels();
+    const order: string[] = [];
+    const decodes: { pass: number; totalPasses: number }[] = [];
+    let preview: RgbImage | null = null;
+    await restore(models, image(80, 48), { ...faithful, strength: 0.5, tileSize: 32, tileOverlap: 8 }, {
+      previewSize: 20,
+      onRestorer: () => order.push('restorer'),
+      onRestored: (p) => {
+        preview = p;
+        order.push('restored');
+      },
+      onStep: () => order.push('step'),
+      onDecode: (p) => {
+        decodes.push(p);
+        order.push('decode');
+      },
+    });
+    expect(order.indexOf('restored')).toBe(order.lastIndexOf('restorer') + 1);
+    expect(order.indexOf('restored')).toBeLessThan(order.indexOf('step'));
+    expect(order.indexOf('decode')).toBeGreaterThan(order.lastIndexOf('step'));
+    expect(preview).toMatchObject({ width: 20, height: 12 });
+    // Detail transfer: the latent and the input's mean, each tiled like the image; every call reported, the total known from the first.
+    expect(decodes.length).toBeGreaterThan(2);
+    expect(decodes.length % 2).toBe(0);
+    expect(decodes.map((d) => d.pass)).toEqual(Array.from({ length: decodes.length }, (_, i) => i + 1));
+    expect(new Set(decodes.map((d) => d.totalPasses))).toEqual(new Set([decodes.length]));
+    // No preview of R without previewSize, nor at strength 0 (R is the result).
+    const none: string[] = [];
+    await restore(new FakeModels(), image(16, 16), { ...faithful, strength: 0.5 }, { onRestored: () => none.push('r') });
+    await restore(new FakeModels(), image(16, 16), { ...faithful, strength: 0 }, { previewSize: 8, onRestored: () => none.push('r') });
+    expect(none).toEqual([]);
+  });
+
   it('strength 0 without the faithful mode is refused before any model call, with what to do', async () => {
     const models = new FakeModels();
     await expect(restore(models, image(16, 16), { ...PARAMS, strength: 0 })).rejects.toThrow(/raise the strength or turn on faithful mode/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRegion } from '../../../../../renderer/src/state/regions';
-import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
+import { PREVIEW_SIZE, buildRestoreRequest, etaText, initialJobState, isRestorerOnly, jobReducer, progressFraction, progressLabel, restorerViewsCost, restorerViewsCostText, restorerViewsHint, stepsToRun } from '../../../../../renderer/src/state/run';
 import { DEFAULT_RUN_SETTINGS } from '../../../../../renderer/src/state/settings';
 
 describe('the run in progress', () => {
@@ -17,6 +17,51 @@ describe('the run in progress', () => {
     expect(s).toMatchObject({ phase: 'denoise', step: 5, previewUrl: 'blob:a' });
     expect(progressFraction(s)).toBe(0.5);
     expect(jobReducer(s, { type: 'run/ended' })).toEqual(initialJobState);
+  });
+
+  it("shows the engine's one fraction over the run, which never goes back, and says the phase in words", () => {
+    let s = jobReducer(initialJobState, { type: 'run/starting', jobId: 'j1', kind: 'single', seed: 3, totalSteps: 10 });
+    expect(progressLabel(s, 8)).toBe('Starting…');
+    s = jobReducer(s, { type: 'run/started', jobId: 'j1' });
+    expect(progressLabel(s, 8)).toBe('Preparing…');
+    const progress = (phase: 'restorer' | 'denoise' | 'decode', step: number, totalSteps: number, fraction: number) =>
+      (s = jobReducer(s, { type: 'run/progress', jobId: 'j1', phase, step, totalSteps, fraction, etaMs: 1000, elapsedMs: 1, previewUrl: null }));
+    progress('restorer', 8, 8, 0.3);
+    // The restorer's last pass is not the end of the run (step / totalSteps would say 100 %).
+    expect(progressFraction(s)).toBe(0.3);
+    expect(progressLabel(s, 8)).toBe('Restorer view 8/8');
+    expect(progressLabel({ ...s, step: 5, totalSteps: 32 }, 8)).toBe('Restorer pass 5/32'); // a tiled photo: tiles x views
+    progress('denoise', 1, 10, 0.25); // an event out of order
+    expect(progressFraction(s)).toBe(0.3);
+    expect(progressLabel(s, 8)).toBe('Step 1/10');
+    progress('decode', 1, 2, 0.97);
+    expect(progressFraction(s)).toBe(0.97);
+    expect(progressLabel(s, 8)).toBe('Decoding');
+    expect(progressLabel(jobReducer(s, { type: 'run/cancelling' }), 8)).toBe('Cancelling…');
+    expect(jobReducer(s, { type: 'run/ended' }).fraction).toBeNull();
+  });
+
+  it('says what the restorer views cost against one, measured from the last run with the same steps, else from the priors', () => {
+    expect(restorerViewsCost(1, 0, null)).toBeNull();
+    // The priors: the embedded pack's 1 view 0.4 s, 8 views 1.9 s, restorer only.
+    const prior = restorerViewsCost(8, 0, null)!;
+    expect(prior.measured).toBe(false);
+    expect(prior.ratio).toBeCloseTo(1.9 / 0.4, 0);
+    expect(restorerViewsCostText(8, prior)).toBe(`≈ ${prior.ratio.toFixed(1)}× the time of 1`);
+    // With diffusion steps the views are a small share.
+    expect(restorerViewsCost(8, 30, null)!.ratio).toBeLessThan(1.5);
+    // Measured: 8 views took 4 s of a 5 s run, so a view is 0.5 s and the rest 1 s: 8 views = 5 s, 1 view = 1.5 s.
+    const last = { seconds: 5, restorerSeconds: 4, views: 8, stepsRun: 0 };
+    const measured = restorerViewsCost(8, 0, last)!;
+    expect(measured).toEqual({ ratio: 5 / 1.5, measured: true });
+    expect(restorerViewsCost(2, 0, last)!.ratio).toBeCloseTo(2 / 1.5);
+    expect(restorerViewsCostText(8, measured)).toBe('≈ 3.3× the time of 1');
+    // Another number of steps: the last run says nothing of it.
+    expect(restorerViewsCost(8, 20, last)!.measured).toBe(false);
+    // A kept measurement survives the next run's start and end.
+    let s = jobReducer(initialJobState, { type: 'run/measured', cost: last });
+    s = jobReducer(s, { type: 'run/starting', jobId: 'j', kind: 'single', seed: 1, totalSteps: 0 });
+    expect(jobReducer(s, { type: 'run/ended' }).lastCost).toEqual(last);
   });
 
   it('a cancel before main answered stays cancelling once main accepts the job', () => {
