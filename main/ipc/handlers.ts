@@ -12,7 +12,7 @@
  * "open recent" only accepts a path main itself recorded from the dialog; a model
  * to import comes from the dialog too, and its pack goes where main says.
  */
-import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
+import type { AppInfo, AppSettingsView, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SavedSession, SessionSaveRequest, SettingsPatch } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
 import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
 import type { EngineHost } from '../engine/host';
@@ -67,6 +67,13 @@ export interface ModelImports {
   cancel(jobId: string): boolean;
 }
 
+/** Per-photo sessions in the user data folder (services/sessionStore.ts). */
+export interface SessionAccess {
+  load(contentHash: string, imageId: string): Promise<SavedSession | null>;
+  save(request: SessionSaveRequest): Promise<{ saved: string[] }>;
+  delete(contentHash: string): Promise<{ deleted: boolean }>;
+}
+
 export interface IpcServices {
   appInfo: AppInfo;
   images: ImageOpener;
@@ -79,6 +86,7 @@ export interface IpcServices {
   estimates: Estimates;
   exporter: Exporter;
   settings: SettingsAccess;
+  sessions: SessionAccess;
   /** Where unexpected errors are logged (they reach the user as a short message). */
   logError?: (message: string, err: unknown) => void;
 }
@@ -139,5 +147,8 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:settings:set': (request) => asResult('saving the settings', services, () => services.settings.set(request)),
     'spire:packs:import': (request) => asResult('importing the model', services, () => services.imports.start(request)),
     'spire:packs:import-cancel': (request) => asResult('cancelling the import', services, () => ({ cancelled: services.imports.cancel(request.jobId) })),
+    'spire:session:load': (request) => asResult("reading the photo's saved session", services, () => services.sessions.load(request.contentHash, request.imageId)),
+    'spire:session:save': (request) => asResult("saving the photo's session", services, () => services.sessions.save(request)),
+    'spire:session:delete': (request) => asResult("forgetting the photo's session", services, () => services.sessions.delete(request.contentHash)),
   };
 }

@@ -19,6 +19,7 @@ import { ImportService, type ImportModelFn } from './importService';
 import type { RecentFiles } from './recentFiles';
 import { RestoreService, type EmitEvent } from './restoreService';
 import { DEFAULT_SETTINGS, type AppSettings, type SettingsStore } from './settings';
+import { SessionStore } from './sessionStore';
 import { SettingsService } from './settingsService';
 
 export interface AppServicesInput {
@@ -36,6 +37,8 @@ export interface AppServicesInput {
   userPacksDir: string;
   /** The importer (main/import/importModel.ts in the app; a fake in the e2e harness). */
   importModel: ImportModelFn;
+  /** Where per-photo sessions are saved (`<userData>/sessions`); absent: none are saved or found. */
+  sessionsDir?: string;
   /** The importer's Python (SPIRE_PYTHON), when set. */
   python?: string;
   logError?: (message: string, err: unknown) => void;
@@ -46,7 +49,15 @@ export interface AppServices extends IpcServices {
   restoreService: RestoreService;
   estimateService: EstimateService;
   importService: ImportService;
+  sessionStore: SessionStore | null;
 }
+
+/** Sessions when there is no folder for them: nothing is found, nothing saved. */
+const NO_SESSIONS: IpcServices['sessions'] = {
+  load: async () => null,
+  save: async () => ({ saved: [] }),
+  delete: async () => ({ deleted: false }),
+};
 
 /**
  * The pack whose restorer and estimator an imported model gets: the default pack of the app's own pack
@@ -83,6 +94,7 @@ export function createAppServices(input: AppServicesInput): AppServices {
     ...(input.python ? { python: input.python } : {}),
     ...(input.logError ? { log: input.logError } : {}),
   });
+  const sessionStore = input.sessionsDir ? new SessionStore({ dir: input.sessionsDir, results: restore }) : null;
   return {
     appInfo: input.appInfo,
     images,
@@ -95,10 +107,12 @@ export function createAppServices(input: AppServicesInput): AppServices {
     estimates,
     exporter: new ExportService({ results: restore, images, dialog: input.dialog }),
     settings,
+    sessions: sessionStore ?? NO_SESSIONS,
     ...(input.logError ? { logError: input.logError } : {}),
     imageService: images,
     restoreService: restore,
     estimateService: estimates,
     importService: imports,
+    sessionStore,
   };
 }

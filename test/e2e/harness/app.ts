@@ -217,6 +217,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     recent: new RecentFiles(null),
     settingsStore: null,
     userPacksDir,
+    sessionsDir: join(appDataDir, 'sessions'),
     importModel: options.importModel ?? importer.importModel,
   });
   const dispatch = createIpcDispatcher(createIpcHandlers(services));

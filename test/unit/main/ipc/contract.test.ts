@@ -43,6 +43,7 @@ function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
     estimates: { estimate: vi.fn(async () => estimate) },
     exporter: { save: async () => ({ path: '/out/a.png' }) },
     settings: { get: () => settingsView, set: async () => settingsView },
+    sessions: { load: vi.fn(async () => null), save: vi.fn(async () => ({ saved: [] })), delete: vi.fn(async () => ({ deleted: false })) },
     ...over,
   };
 }
@@ -77,6 +78,9 @@ function spiedTable(table: IpcHandlerTable): { table: IpcHandlerTable; calls: ()
   }
   return { table: spied as unknown as IpcHandlerTable, calls: () => calls };
 }
+
+const HASH = 'ab'.repeat(32);
+const session = { contentHash: HASH, name: 'a.png', state: '{"version":1}', masks: [{ regionId: 'r1', width: 2, height: 2, data: new Uint8Array(4) }], resultIds: ['r1'] };
 
 /** Per channel: payloads that must be rejected. Typed as a full record, so a new channel must add its row. */
 const INVALID: Record<InvokeChannel, unknown[]> = {
@@ -232,6 +236,28 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { jobId: '', source: 'folder', withRestorer: true, fp16: false },
   ],
   'spire:packs:import-cancel': [undefined, null, {}, { jobId: '' }, { jobId: 7 }, { jobId: 'a/b' }, { jobId: 'imp-1', all: true }],
+  'spire:session:load': [
+    undefined,
+    {},
+    { contentHash: HASH },
+    { contentHash: '../../etc', imageId: 'img-1' },
+    { contentHash: HASH.toUpperCase(), imageId: 'img-1' },
+    { contentHash: `${HASH}0`, imageId: 'img-1' },
+    { contentHash: HASH, imageId: 'a/b' },
+    { contentHash: HASH, imageId: 'img-1', path: '/home/me' },
+  ],
+  'spire:session:save': [
+    undefined,
+    { ...session, contentHash: '/home/me/photo.png' },
+    { ...session, state: 7 },
+    { ...session, state: 'x'.repeat(4 * 1024 * 1024 + 1) },
+    { ...session, masks: [{ regionId: 'r1', width: 2, height: 2, data: new Uint8Array(3) }] },
+    { ...session, masks: [{ regionId: 'r1', width: 2, height: 2, data: [0, 0, 0, 0] }] },
+    { ...session, resultIds: ['../escape'] },
+    { ...session, resultIds: Array.from({ length: 201 }, (_, i) => `r${i}`) },
+    { ...session, dir: '/tmp' },
+  ],
+  'spire:session:delete': [undefined, {}, { contentHash: '' }, { contentHash: 'abc' }, { contentHash: HASH, all: true }],
 };
 
 /** Per channel: one payload that must reach the handler. */
@@ -254,6 +280,9 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:settings:set': { defaults: { steps: 30, colorFix: 'adain', seedLocked: true, seed: 4294967295, useRestorer: true, strength: 0, restorerViews: 8 }, defaultsPack: '/packs/compact' },
   'spire:packs:import': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479', source: 'folder', withRestorer: false, fp16: true },
   'spire:packs:import-cancel': { jobId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' },
+  'spire:session:load': { contentHash: HASH, imageId: 'img-1' },
+  'spire:session:save': session,
+  'spire:session:delete': { contentHash: HASH },
 };
 
 describe('IPC contract', () => {

@@ -1,4 +1,5 @@
 /** Image service: good files of each format, and each kind of bad input, all generated here with sharp. */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,19 @@ describe('ImageService: images it opens', () => {
     expect([rgb.width, rgb.height, rgb.data.length, alpha]).toEqual([8, 6, 8 * 6 * 3, null]);
     expect(rgb.data[0]).toBeGreaterThan(0.8);
     expect(rgb.data[(8 - 1) * 3 + 2]).toBeGreaterThan(0.8);
+  });
+
+  it("names each open with the sha-256 of the file's bytes: the same bytes under another name give the same hash", async () => {
+    const service = new ImageService();
+    const png = await encode('png');
+    const a = await service.openBytes('a.png', png);
+    const copy = await service.openBytes('copy of a.png', png);
+    const other = await service.openBytes('b.png', await encode('png', 10, 6));
+    expect(a.contentHash).toBe(createHash('sha256').update(png).digest('hex'));
+    expect(copy.contentHash).toBe(a.contentHash);
+    expect(copy.id).not.toBe(a.id);
+    expect(other.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(other.contentHash).not.toBe(a.contentHash);
   });
 
   it('transcodes TIFF to PNG for display, and keeps the TIFF for jobs', async () => {
