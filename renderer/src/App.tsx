@@ -14,6 +14,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { ExportDialog } from './components/ExportDialog';
 import { HelpPanel } from './components/HelpPanel';
 import { HistoryStrip } from './components/HistoryStrip';
+import { PhotoTabs } from './components/PhotoTabs';
 import { ImportDialog } from './components/ImportDialog';
 import { ProgressOverlay } from './components/ProgressOverlay';
 import { PromptPanel } from './components/PromptPanel';
@@ -47,6 +48,7 @@ export function App() {
     <RunContext.Provider value={run}>
       <div className="app" data-testid="app-root">
         <Toolbar />
+        <PhotoTabs />
         <div className="app-body">
           <ToolPalette />
           <main className="workspace">

@@ -7,11 +7,14 @@ import type { Editor } from '../canvas/editor';
 import type { AppAction, AppState } from '../state/appState';
 import type { Store } from '../state/store';
 import type { AppController } from './controller';
+import type { PhotoSessions } from './photoSessions';
 
 export interface AppServices {
   store: Store<AppState, AppAction>;
   controller: AppController;
   editor: Editor;
+  /** The open photos' sessions (tabs, saving, restoring); absent in tests that do not need them. */
+  sessions?: PhotoSessions;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -108,6 +108,7 @@ function fakeApi(): FakeApi {
       onImportProgress: unused('packs.onImportProgress'),
       onImportDone: unused('packs.onImportDone'),
     },
+    session: { load: unused('session.load'), save: unused('session.save'), delete: unused('session.delete') },
   };
   return api;
 }
