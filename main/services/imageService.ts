@@ -40,6 +40,8 @@ export interface SourceImage extends Pick<DecodedImage, 'bytes' | 'format' | 'wi
   id: string;
   name: string;
   hasAlpha: boolean;
+  /** sha-256 of `bytes`, hex. */
+  contentHash: string;
 }
 
 /**
@@ -116,10 +118,13 @@ export class ImageService {
   private async open(image: DecodedImage, name: string): Promise<OpenedImage> {
     const display = await displayBytes(image);
     const { bytes, format, width, height, bitDepth } = image;
-    const id = randomUUID();
-    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4 });
     // Names the photo's saved session (sessionStore.ts): the same file, or an identical copy, finds it again.
     const contentHash = createHash('sha256').update(bytes).digest('hex');
+    // The same bytes already open keep their id (and take one slot): the editor shows that photo's tab.
+    const same = [...this.sources.values()].find((s) => s.contentHash === contentHash);
+    const id = same?.id ?? randomUUID();
+    if (same) this.sources.delete(id);
+    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4, contentHash });
     return { id, name, width, height, mime: display.mime, bytes: display.bytes, contentHash };
   }
 
