@@ -55,9 +55,14 @@ describe('per-photo sessions', () => {
     await expect.poll(() => testId('status-engine').textContent(), { timeout: 20_000 }).toBe('ready');
     await open('barn.png', '96 × 64');
     await expect.poll(() => testId('estimate-mark').getAttribute('data-state'), { timeout: 20_000 }).toMatch(/^(estimated|clean)$/);
-    expect(await tabCount()).toBe(1);
+    // One photo needs no tabs.
+    expect(await testId('photo-tabs').count()).toBe(0);
     await testId('restoration-prompt').fill('Denoise with sigma 0.08;');
     await testId('semantic-prompt').fill('a red barn');
+    // A region over the whole photo (its empty mask inverted) with its own prompt.
+    await testId('region-add').click();
+    await testId('mask-invert').click();
+    await testId('region-prompt-0').fill('the roof');
     await testId('run-strength').fill('0.5');
     await setSteps(4);
     await testId('run-seed').fill('777');
@@ -65,6 +70,7 @@ describe('per-photo sessions', () => {
     await testId('run-button').click();
     await expect.poll(historyCount, { timeout: 60_000 }).toBe(1);
     expect(await testId('history-item-0').getAttribute('title')).toContain('Denoise with sigma 0.08;');
+    expect(await testId('history-item-0').getAttribute('title')).toContain('regions: the roof');
     await app.screenshot('sessions-1-photo-a-run');
   });
 
@@ -76,8 +82,10 @@ describe('per-photo sessions', () => {
     expect(await testId('semantic-prompt').inputValue()).toBe('');
     expect(await testId('restoration-prompt').inputValue()).not.toBe('Denoise with sigma 0.08;');
     expect(await historyCount()).toBe(0);
+    expect(await testId('region-item-0').count()).toBe(0);
     // A's locked seed is A's: B draws its own.
     expect(await testId('run-seed-lock').isChecked()).toBe(false);
+    await testId('semantic-prompt').scrollIntoViewIfNeeded();
     await app.screenshot('sessions-2-photo-b-fresh');
   });
 
@@ -119,7 +127,7 @@ describe('per-photo sessions', () => {
 
   it("closing A and opening its file again restores its session from main's copy", async () => {
     await testId('photo-tab-close-0').click();
-    await expect.poll(tabCount).toBe(1);
+    await expect.poll(() => testId('photo-tabs').count()).toBe(0);
     await expect.poll(() => testId('image-name').textContent()).toBe('harbour.png');
     // Saved in the user data folder, not beside the photo.
     expect((await readdir(dir)).sort()).toEqual(['barn copy.png', 'barn.png', 'harbour.png']);
@@ -131,6 +139,9 @@ describe('per-photo sessions', () => {
     expect(await testId('semantic-prompt').inputValue()).toBe('a red barn');
     expect(await testId('run-seed-lock').isChecked()).toBe(true);
     expect(await testId('run-steps').inputValue()).toBe('40');
+    // Its region and mask: a run still sends it.
+    expect(await testId('region-prompt-0').inputValue()).toBe('the roof');
+    expect(await testId('region-does-0').textContent()).not.toMatch(/^Not sent yet/);
     await expect.poll(() => app.page.locator('[data-testid^="history-item-"] img').count(), { timeout: 10_000 }).toBe(2);
     // The restored results are main's again: export finds them.
     const out = join(dir, 'export.png');
@@ -139,6 +150,7 @@ describe('per-photo sessions', () => {
     await testId('export-save').click();
     await expect.poll(() => testId('export-saved').textContent(), { timeout: 20_000 }).toContain('export.png');
     await app.page.keyboard.press('Escape');
+    await testId('semantic-prompt').scrollIntoViewIfNeeded();
     await app.screenshot('sessions-5-a-reopened');
     await rm(out, { force: true });
   });

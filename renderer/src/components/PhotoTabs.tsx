@@ -27,7 +27,7 @@ function TabThumb({ sourceKey }: { sourceKey: string }) {
 /**
  * The open photos, one tab each (state/sessions.ts): its thumbnail and name, a mark while a run goes
  * on it, a close button. A click shows that photo with its own prompts, settings, regions and history.
- * Absent with no photo open.
+ * Shown from two open photos on (one photo needs no tabs, and the canvas and sidebar keep their height).
  */
 export function PhotoTabs() {
   const { sessions } = useServices();
@@ -35,7 +35,7 @@ export function PhotoTabs() {
   const activeKey = useAppState((s) => s.sessions.activeKey);
   // A string, so the selector's answer compares by value.
   const busy = useAppState((s) => s.sessions.tabs.map((t) => (isPhotoBusy(s, t.key) ? '1' : '0')).join(''));
-  if (tabs.length === 0 || !sessions) return null;
+  if (tabs.length < 2 || !sessions) return null;
 
   return (
     <nav className="photo-tabs" data-testid="photo-tabs" aria-label="Open photos">
