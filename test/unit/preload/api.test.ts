@@ -62,6 +62,11 @@ describe('createSpireApi', () => {
     await api.settings.set({ defaults: { steps: 30 } });
     await api.packs.importModel({ jobId: 'imp', source: 'file', withRestorer: true, fp16: false });
     await api.packs.cancelImport('imp');
+    const hash = 'c'.repeat(64);
+    const mask = { regionId: 'r1', width: 1, height: 1, data: new Uint8Array([9]) };
+    await api.session.load(hash, 'img');
+    await api.session.save({ contentHash: hash, name: 'a.png', state: '{}', masks: [mask], resultIds: ['res'] });
+    await api.session.delete(hash);
     expect(ipc.invoked).toEqual([
       ['spire:app:info', {}],
       ['spire:image:open-dialog', {}],
@@ -81,12 +86,15 @@ describe('createSpireApi', () => {
       ['spire:settings:set', { defaults: { steps: 30 } }],
       ['spire:packs:import', { jobId: 'imp', source: 'file', withRestorer: true, fp16: false }],
       ['spire:packs:import-cancel', { jobId: 'imp' }],
+      ['spire:session:load', { contentHash: hash, imageId: 'img' }],
+      ['spire:session:save', { contentHash: hash, name: 'a.png', state: '{}', masks: [mask], resultIds: ['res'] }],
+      ['spire:session:delete', { contentHash: hash }],
     ]);
   });
 
   it('exposes no generic invoke/send/on', () => {
     const api = createSpireApi(fakeIpc()) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'packs', 'restore', 'settings']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'engine', 'export', 'image', 'packs', 'restore', 'session', 'settings']);
     for (const group of Object.values(api)) {
       for (const [name, fn] of Object.entries(group as Record<string, unknown>)) {
         expect(typeof fn).toBe('function');
