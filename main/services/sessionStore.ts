@@ -171,12 +171,14 @@ export class SessionStore {
           results.push({ image, sourceName: live.sourceName, metadata: live.metadata });
         }
       }
-      const masks: SessionFile['masks'] = [];
-      for (const [i, m] of request.masks.entries()) {
+      // No masks sent: they did not change since the last save, whose files stay.
+      let masks: SessionFile['masks'] = request.masks === undefined ? (before?.masks ?? []) : [];
+      for (const [i, m] of (request.masks ?? []).entries()) {
         const file = `mask-${i}.bin`;
         await writeAtomic(join(dir, file), m.data);
         masks.push({ regionId: m.regionId, width: m.width, height: m.height, file });
       }
+      masks = masks.filter((m) => /^mask-\d+\.bin$/.test(m.file));
       const session: SessionFile = { version: VERSION, name: request.name, lastUsed: this.now(), state: request.state, masks, results };
       await writeAtomic(join(dir, 'session.json'), JSON.stringify(session));
       // What the new session.json no longer names goes (deleted results, fewer masks, stray temp files).

@@ -309,7 +309,8 @@ export interface SessionSaveRequest {
   /** The photo's file name, for the record. */
   name: string;
   state: string;
-  masks: SessionMaskWire[];
+  /** The regions' masks; absent: the ones saved last time are kept (they did not change). */
+  masks?: SessionMaskWire[];
   resultIds: string[];
 }
 

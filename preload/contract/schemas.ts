@@ -127,7 +127,8 @@ export const sessionSaveSchema = z
     masks: z
       .array(sessionMaskSchema)
       .max(MAX_REGIONS * 4)
-      .refine((ms) => ms.reduce((n, m) => n + m.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL * 4, 'the masks together are too large to save'),
+      .refine((ms) => ms.reduce((n, m) => n + m.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL * 4, 'the masks together are too large to save')
+      .optional(),
     resultIds: z.array(id).max(MAX_SESSION_RESULTS),
   })
   .strict();

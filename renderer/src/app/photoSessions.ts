@@ -49,19 +49,25 @@ export function createPhotoSessions(store: Store<AppState, AppAction>, api: Spir
   /** The last slices seen of each open photo. */
   let known = new Map<string, PhotoSlices>();
   let saving: Promise<unknown> = Promise.resolve();
+  /** Each photo's masks as last saved (by identity: a mask edit makes a new one); unchanged masks are not sent again. */
+  const savedMasks = new Map<string, readonly unknown[]>();
 
   function save(key: string, slices: PhotoSlices): Promise<void> {
     const timer = timers.get(key);
     if (timer) clearTimeout(timer);
     timers.delete(key);
     if (!api || !slices.image.contentHash) return Promise.resolve();
-    const snapshot = snapshotOf(slices);
-    const request = { contentHash: slices.image.contentHash, name: slices.image.name, ...snapshot };
+    const { masks, ...snapshot } = snapshotOf(slices);
+    const maskRefs = slices.regions.items.map((r) => r.mask);
+    const last = savedMasks.get(key);
+    const unchanged = last !== undefined && sameParts(last, maskRefs);
+    const request = { contentHash: slices.image.contentHash, name: slices.image.name, ...snapshot, ...(unchanged ? {} : { masks }) };
     // One save at a time, in order; a failure is not the user's business (the session is a convenience): logged.
     const run = saving.then(() =>
       api.session.save(request).then(
         (r) => {
           if (!r.ok) console.warn(`SPIRE Studio could not save the session of ${slices.image.name}: ${r.error.message}`);
+          else savedMasks.set(key, maskRefs);
         },
         (err: unknown) => console.warn(`SPIRE Studio could not save the session of ${slices.image.name}`, err),
       ),
@@ -105,7 +111,10 @@ export function createPhotoSessions(store: Store<AppState, AppAction>, api: Spir
     for (const [key, slices] of known) {
       if (now.has(key)) continue;
       // Closed: saved with what it had, then freed (main must still hold its results while it saves).
-      void save(key, slices).then(() => free(slices));
+      void save(key, slices).then(() => {
+        savedMasks.delete(key);
+        free(slices);
+      });
     }
     known = now;
   }

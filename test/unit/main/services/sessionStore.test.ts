@@ -98,6 +98,20 @@ describe('SessionStore', () => {
     expect((await readdir(join(dir, hash(1)))).sort()).toEqual(['b.png', 'session.json']);
   });
 
+  it('a save without masks keeps the masks saved last time; one with masks replaces them', async () => {
+    const s = store();
+    await s.save(request(1));
+    const { masks: _masks, ...noMasks } = request(1, { state: '{"version":1,"prompt":"changed"}' });
+    await s.save(noMasks);
+    let loaded = await s.load(hash(1), 'img');
+    expect(loaded?.state).toBe('{"version":1,"prompt":"changed"}');
+    expect(loaded?.masks.map((m) => [...m.data])).toEqual([[0, 255, 128, 1]]);
+    await s.save(request(1, { masks: [] }));
+    loaded = await s.load(hash(1), 'img');
+    expect(loaded?.masks).toEqual([]);
+    expect((await readdir(join(dir, hash(1)))).sort()).toEqual(['session.json']);
+  });
+
   it('evicts the least recently used sessions beyond the count, never the one just saved', async () => {
     const s = store({ maxSessions: 2 });
     for (const n of [1, 2, 3]) {

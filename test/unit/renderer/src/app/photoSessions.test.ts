@@ -96,6 +96,19 @@ describe('photo sessions', () => {
     h.stop();
   });
 
+  it('sends the masks only when they changed since the last save', async () => {
+    const h = setup();
+    h.store.dispatch({ type: 'image/opened', image: imageDoc('a.png', HASH_A) });
+    h.store.dispatch({ type: 'regions/add' });
+    await wait(20);
+    h.store.dispatch({ type: 'prompt/semantic', text: 'typing' });
+    await wait(20);
+    h.store.dispatch({ type: 'regions/mask', op: { kind: 'invert' } });
+    await wait(20);
+    expect(h.saves.map((r) => r.masks?.map((m) => m.data[0]))).toEqual([[0], undefined, [255]]);
+    h.stop();
+  });
+
   it('a closed photo is saved at once with what it had, then its pixels, results and run are freed', async () => {
     const h = setup();
     h.store.dispatch({ type: 'image/opened', image: imageDoc('a.png', HASH_A) });
