@@ -111,6 +111,8 @@ if (!app.requestSingleInstanceLock()) {
       settingsStore: store,
       settings,
       userPacksDir,
+      // Per-photo sessions (sessionStore.ts): in the user data folder, never beside the user's photos.
+      sessionsDir: join(userData, 'sessions'),
       importModel,
       ...(process.env.SPIRE_PYTHON ? { python: process.env.SPIRE_PYTHON } : {}),
       logError: (message, err) => console.error(message, err),

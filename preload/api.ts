@@ -5,7 +5,7 @@
  * and the e2e harness can build the same API.
  */
 import { type EngineStatus } from '../common/engineStatus';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, type BatchDoneEvent, type BatchProgressEvent, type BatchStartRequest, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type PackImportDoneEvent, type PackImportProgressEvent, type PackImportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi } from './contract/channels';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, type BatchDoneEvent, type BatchProgressEvent, type BatchStartRequest, type EngineConfigureRequest, type EventChannel, type EventChannels, type InvokeChannel, type ExportRequest, type PackImportDoneEvent, type PackImportProgressEvent, type PackImportRequest, type RequestOf, type ResponseOf, type RestoreDoneEvent, type RestoreProgressEvent, type RestoreStartRequest, type SettingsPatch, type SpireApi, type SessionSaveRequest } from './contract/channels';
 
 /** The slice of Electron's ipcRenderer the preload uses. */
 export interface IpcRendererLike {
@@ -80,6 +80,11 @@ export function createSpireApi(ipc: IpcRendererLike): SpireApi {
       cancel: (batchId: string) => invoke('spire:batch:cancel', { batchId }),
       onProgress: (listener: (progress: BatchProgressEvent) => void) => subscribe('spire:batch:progress', listener),
       onDone: (listener: (done: BatchDoneEvent) => void) => subscribe('spire:batch:done', listener),
+    },
+    session: {
+      load: (contentHash: string, imageId: string) => invoke('spire:session:load', { contentHash, imageId }),
+      save: (request: SessionSaveRequest) => invoke('spire:session:save', request),
+      delete: (contentHash: string) => invoke('spire:session:delete', { contentHash }),
     },
   };
 }

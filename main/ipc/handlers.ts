@@ -12,7 +12,7 @@
  * "open recent" only accepts a path main itself recorded from the dialog; a model
  * to import comes from the dialog too, and its pack goes where main says.
  */
-import type { AppInfo, AppSettingsView, BatchAdded, BatchStartRequest, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch } from '../../preload/contract/channels';
+import type { AppInfo, AppSettingsView, BatchAdded, BatchStartRequest, EngineConfigureRequest, ExportRequest, InvokeChannel, IpcError, OpenedImage, PackImportRequest, PackImportStarted, PackInfo, RecentFile, RequestOf, ResponseOf, RestoreStartRequest, Result, SettingsPatch, SavedSession, SessionSaveRequest } from '../../preload/contract/channels';
 import type { DegradationEstimate } from '../../common/estimate';
 import { SpireError, isSpireError, toErrorInfo } from '../../common/errors';
 import type { EngineHost } from '../engine/host';
@@ -77,6 +77,13 @@ export interface BatchJobs {
   cancel(batchId: string): boolean;
 }
 
+/** Per-photo sessions in the user data folder (services/sessionStore.ts). */
+export interface SessionAccess {
+  load(contentHash: string, imageId: string): Promise<SavedSession | null>;
+  save(request: SessionSaveRequest): Promise<{ saved: string[] }>;
+  delete(contentHash: string): Promise<{ deleted: boolean }>;
+}
+
 export interface IpcServices {
   appInfo: AppInfo;
   images: ImageOpener;
@@ -90,6 +97,7 @@ export interface IpcServices {
   exporter: Exporter;
   settings: SettingsAccess;
   batch: BatchJobs;
+  sessions: SessionAccess;
   /** Where unexpected errors are logged (they reach the user as a short message). */
   logError?: (message: string, err: unknown) => void;
 }
@@ -156,5 +164,8 @@ export function createIpcHandlers(services: IpcServices): IpcHandlerTable {
     'spire:batch:choose-output': () => asResult('choosing the output folder', services, () => services.batch.chooseOutput()),
     'spire:batch:start': (request) => asResult('starting the batch', services, () => services.batch.start(request)),
     'spire:batch:cancel': (request) => asResult('cancelling the batch', services, () => ({ cancelled: services.batch.cancel(request.batchId) })),
+    'spire:session:load': (request) => asResult("reading the photo's saved session", services, () => services.sessions.load(request.contentHash, request.imageId)),
+    'spire:session:save': (request) => asResult("saving the photo's session", services, () => services.sessions.save(request)),
+    'spire:session:delete': (request) => asResult("forgetting the photo's session", services, () => services.sessions.delete(request.contentHash)),
   };
 }

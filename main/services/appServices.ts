@@ -20,6 +20,7 @@ import { ImportService, type ImportModelFn } from './importService';
 import type { RecentFiles } from './recentFiles';
 import { RestoreService, type EmitEvent } from './restoreService';
 import { DEFAULT_SETTINGS, type AppSettings, type SettingsStore } from './settings';
+import { SessionStore } from './sessionStore';
 import { SettingsService } from './settingsService';
 
 export interface AppServicesInput {
@@ -37,6 +38,8 @@ export interface AppServicesInput {
   userPacksDir: string;
   /** The importer (main/import/importModel.ts in the app; a fake in the e2e harness). */
   importModel: ImportModelFn;
+  /** Where per-photo sessions are saved (`<userData>/sessions`); absent: none are saved or found. */
+  sessionsDir?: string;
   /** The importer's Python (SPIRE_PYTHON), when set. */
   python?: string;
   logError?: (message: string, err: unknown) => void;
@@ -48,7 +51,15 @@ export interface AppServices extends IpcServices {
   estimateService: EstimateService;
   importService: ImportService;
   batchService: BatchService;
+  sessionStore: SessionStore | null;
 }
+
+/** Sessions when there is no folder for them: nothing is found, nothing saved. */
+const NO_SESSIONS: IpcServices['sessions'] = {
+  load: async () => null,
+  save: async () => ({ saved: [] }),
+  delete: async () => ({ deleted: false }),
+};
 
 /**
  * The pack whose restorer and estimator an imported model gets: the default pack of the app's own pack
@@ -86,6 +97,7 @@ export function createAppServices(input: AppServicesInput): AppServices {
     ...(input.logError ? { log: input.logError } : {}),
   });
   const batch = new BatchService({ engine: input.engine, dialog: input.dialog, emit: input.emit, ...(input.logError ? { log: input.logError } : {}) });
+  const sessionStore = input.sessionsDir ? new SessionStore({ dir: input.sessionsDir, results: restore }) : null;
   return {
     appInfo: input.appInfo,
     images,
@@ -98,6 +110,7 @@ export function createAppServices(input: AppServicesInput): AppServices {
     estimates,
     exporter: new ExportService({ results: restore, images, dialog: input.dialog }),
     settings,
+    sessions: sessionStore ?? NO_SESSIONS,
     ...(input.logError ? { logError: input.logError } : {}),
     imageService: images,
     restoreService: restore,
@@ -105,5 +118,6 @@ export function createAppServices(input: AppServicesInput): AppServices {
     importService: imports,
     batch,
     batchService: batch,
+    sessionStore,
   };
 }

@@ -18,7 +18,7 @@
  * Every failure is a SpireError with an image-* code (the engine's readError
  * wording, the same as the CLI's) and a message that says what to do.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp from 'sharp';
@@ -40,6 +40,8 @@ export interface SourceImage extends Pick<DecodedImage, 'bytes' | 'format' | 'wi
   id: string;
   name: string;
   hasAlpha: boolean;
+  /** sha-256 of `bytes`, hex. */
+  contentHash: string;
 }
 
 /**
@@ -70,7 +72,7 @@ export function appReadLimits(memoryBytes: number = totalmem()): ReadLimits {
 
 /** Limits (default appReadLimits(): checked on the header, before decoding), plus the cache size. */
 export interface ImageServiceOptions extends ReadLimits {
-  /** How many sources to keep; the oldest is dropped beyond this. Default 4. */
+  /** How many sources to keep; the oldest is dropped beyond this. Default 8 (the editor's open photos, MAX_OPEN_PHOTOS). */
   keep?: number;
 }
 
@@ -91,7 +93,7 @@ export class ImageService {
   constructor(options: ImageServiceOptions = {}) {
     const { keep, ...limits } = options;
     this.limits = { ...appReadLimits(), ...limits };
-    this.keep = keep ?? 4;
+    this.keep = keep ?? 8;
   }
 
   /** Opens a file the user picked in the open dialog. Never call this with a path the renderer sent. */
@@ -116,9 +118,14 @@ export class ImageService {
   private async open(image: DecodedImage, name: string): Promise<OpenedImage> {
     const display = await displayBytes(image);
     const { bytes, format, width, height, bitDepth } = image;
-    const id = randomUUID();
-    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4 });
-    return { id, name, width, height, mime: display.mime, bytes: display.bytes };
+    // Names the photo's saved session (sessionStore.ts): the same file, or an identical copy, finds it again.
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    // The same bytes already open keep their id (and take one slot): the editor shows that photo's tab.
+    const same = [...this.sources.values()].find((s) => s.contentHash === contentHash);
+    const id = same?.id ?? randomUUID();
+    if (same) this.sources.delete(id);
+    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4, contentHash });
+    return { id, name, width, height, mime: display.mime, bytes: display.bytes, contentHash };
   }
 
   private remember(source: SourceImage): void {

@@ -262,6 +262,13 @@ export class RestoreService {
     return this.results.delete(resultId);
   }
 
+  /** Keeps a result again (a saved session's, sessionStore.ts), as if it had just finished. */
+  adopt(kept: KeptResult): void {
+    this.results.delete(kept.image.resultId);
+    this.results.set(kept.image.resultId, kept);
+    this.evict();
+  }
+
   /** The estimate a run's prompt came from: the engine's, or the app's estimate of the photo when the prompt is it unchanged. */
   private estimateOf(imageId: string, result: RestoreJobResult): DegradationEstimate | null {
     if (result.estimate) return result.estimate;

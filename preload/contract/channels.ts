@@ -43,6 +43,8 @@ export interface OpenedImage {
   mime: 'image/png' | 'image/jpeg' | 'image/webp';
   /** Encoded image bytes ready for display (EXIF orientation already applied). */
   bytes: Uint8Array;
+  /** sha-256 of the file's bytes (64 hex digits): names the photo's saved session (`spire:session:*`). */
+  contentHash?: string;
 }
 
 export interface AppInfo {
@@ -350,6 +352,42 @@ export interface BatchDoneEvent {
   counts: Record<BatchPhotoState, number>;
 }
 
+// ---------------------------------------------------------------------------
+// Per-photo sessions (main/services/sessionStore.ts)
+// ---------------------------------------------------------------------------
+
+/** A region's mask as a session saves it: one coverage byte a pixel. */
+export interface SessionMaskWire {
+  regionId: string;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * A photo's session to save under its content hash. `state` is the renderer's own JSON text
+ * (prompts, settings, regions without masks, history entries); `resultIds` name the history's
+ * results main keeps (their images are saved from main's copy, never sent back over IPC).
+ */
+export interface SessionSaveRequest {
+  contentHash: string;
+  /** The photo's file name, for the record. */
+  name: string;
+  state: string;
+  /** The regions' masks; absent: the ones saved last time are kept (they did not change). */
+  masks?: SessionMaskWire[];
+  resultIds: string[];
+}
+
+/** A saved session as `spire:session:load` answers it; its results are main's again, under the new image id. */
+export interface SavedSession {
+  state: string;
+  masks: SessionMaskWire[];
+  results: RestoredImage[];
+  /** When it was last saved or used (ms since 1970). */
+  savedAt: number;
+}
+
 /**
  * renderer -> main, per channel: the request, and the value a success carries. Every channel
  * answers `Result<value>` (ResponseOf): there is no way to declare one that answers otherwise.
@@ -416,6 +454,12 @@ export interface InvokeChannels {
   'spire:batch:start': { request: BatchStartRequest; value: { batchId: string; total: number } };
   /** Batch: cancels the running photo's job; the rest are marked cancelled. False when no such batch runs. */
   'spire:batch:cancel': { request: { batchId: string }; value: { cancelled: boolean } };
+  /** The saved session of the photo with this content hash (null: none, or unreadable); its results are kept again under `imageId`. */
+  'spire:session:load': { request: { contentHash: string; imageId: string }; value: SavedSession | null };
+  /** Saves a photo's session in the user data folder (atomically; the least recently used evicted beyond the bounds); answers the result ids saved. */
+  'spire:session:save': { request: SessionSaveRequest; value: { saved: string[] } };
+  /** Forgets a photo's saved session. */
+  'spire:session:delete': { request: { contentHash: string }; value: { deleted: boolean } };
 }
 
 /** main -> renderer events and their payloads. */
@@ -463,6 +507,9 @@ export const INVOKE_CHANNELS = [
   'spire:batch:choose-output',
   'spire:batch:start',
   'spire:batch:cancel',
+  'spire:session:load',
+  'spire:session:save',
+  'spire:session:delete',
 ] as const satisfies readonly InvokeChannel[];
 
 export const EVENT_CHANNELS = [
@@ -551,5 +598,10 @@ export interface SpireApi {
     onProgress(listener: (progress: BatchProgressEvent) => void): () => void;
     /** Every batch's end; returns the unsubscribe function. */
     onDone(listener: (done: BatchDoneEvent) => void): () => void;
+  };
+  session: {
+    load(contentHash: string, imageId: string): Promise<Result<SavedSession | null>>;
+    save(request: SessionSaveRequest): Promise<Result<{ saved: string[] }>>;
+    delete(contentHash: string): Promise<Result<{ deleted: boolean }>>;
   };
 }

@@ -122,6 +122,32 @@ const droppedImage = z
 /** Photos on one batch list (and so in one batch). */
 export const MAX_BATCH_PHOTOS = 500;
 
+/** A photo's content hash (sha-256, hex): names its session folder, so nothing else is accepted. */
+const contentHash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha-256 content hash (64 hex digits)');
+/** The renderer's session JSON text at most (masks and results travel apart). */
+export const MAX_SESSION_STATE_CHARS = 4 * 1024 * 1024;
+/** History results a session names at most (the history keeps 40 unpinned, plus the pinned). */
+export const MAX_SESSION_RESULTS = 200;
+
+const sessionMaskSchema = z
+  .object({ regionId: z.string().min(1).max(64), width: z.number().int().min(1).max(MAX_MASK_SIDE), height: z.number().int().min(1).max(MAX_MASK_SIDE), data: z.instanceof(Uint8Array) })
+  .strict()
+  .refine((m) => m.data.byteLength === m.width * m.height, { message: 'data must hold width * height bytes (one coverage byte per pixel)', path: ['data'] });
+
+export const sessionSaveSchema = z
+  .object({
+    contentHash,
+    name: z.string().max(255),
+    state: z.string().max(MAX_SESSION_STATE_CHARS, `must be at most ${MAX_SESSION_STATE_CHARS} characters`),
+    masks: z
+      .array(sessionMaskSchema)
+      .max(MAX_REGIONS * 4)
+      .refine((ms) => ms.reduce((n, m) => n + m.data.byteLength, 0) <= MAX_MASK_BYTES_TOTAL * 4, 'the masks together are too large to save')
+      .optional(),
+    resultIds: z.array(id).max(MAX_SESSION_RESULTS),
+  })
+  .strict();
+
 export const requestSchemas = {
   'spire:app:info': empty,
   'spire:image:open-dialog': empty,
@@ -178,6 +204,9 @@ export const requestSchemas = {
     })
     .strict(),
   'spire:batch:cancel': z.object({ batchId: id }).strict(),
+  'spire:session:load': z.object({ contentHash, imageId: id }).strict(),
+  'spire:session:save': sessionSaveSchema,
+  'spire:session:delete': z.object({ contentHash }).strict(),
 } satisfies Record<InvokeChannel, z.ZodType>;
 
 // Compile-time check: what each schema lets through is the request type the handlers expect.

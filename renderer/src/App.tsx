@@ -15,6 +15,7 @@ import { ExportDialog } from './components/ExportDialog';
 import { HelpPanel } from './components/HelpPanel';
 import { HistoryStrip } from './components/HistoryStrip';
 import { BatchDialog } from './components/BatchDialog';
+import { PhotoTabs } from './components/PhotoTabs';
 import { ImportDialog } from './components/ImportDialog';
 import { ProgressOverlay } from './components/ProgressOverlay';
 import { PromptPanel } from './components/PromptPanel';
@@ -49,6 +50,7 @@ export function App() {
     <RunContext.Provider value={run}>
       <div className="app" data-testid="app-root">
         <Toolbar />
+        <PhotoTabs />
         <div className="app-body">
           <ToolPalette />
           <main className="workspace">

@@ -62,8 +62,8 @@ const markState = () => testId('estimate-mark').getAttribute('data-state');
 const historyCount = () => app.page.locator('[data-testid^="history-item-"]').count();
 
 /** What the loaded pack's estimator reads from the test photo, asked of the engine directly. */
-async function engineEstimate(): Promise<DegradationEstimate> {
-  const { input: _input, ...estimate } = await app.engine.request('estimate', { input: { path: photo } });
+async function engineEstimate(path = photo): Promise<DegradationEstimate> {
+  const { input: _input, ...estimate } = await app.engine.request('estimate', { input: { path } });
   return estimate;
 }
 
@@ -211,11 +211,13 @@ describe('the estimated restoration prompt', () => {
     // The same photo: the user's text stays, the estimate is offered.
     await expect.poll(markState, { timeout: 20_000 }).toBe('edited');
     expect(await promptText()).toBe('Denoise with sigma 0.02;');
-    // A photo dropped on the window is a new photo: it takes its estimate.
-    await dragFile(app.page, { data: [...(await readFile(photo))], name: 'dropped.png', type: 'image/png' }, ['dragenter', 'dragover', 'drop']);
+    // Another photo dropped on the window is a new photo with its own session: it takes its own estimate.
+    const other = join(root, 'other.png');
+    await writeFile(other, await quadrants(64, 48));
+    await dragFile(app.page, { data: [...(await readFile(other))], name: 'dropped.png', type: 'image/png' }, ['dragenter', 'dragover', 'drop']);
     await expect.poll(() => testId('image-name').textContent()).toBe('dropped.png');
     await expect.poll(markState, { timeout: 20_000 }).toBe('estimated');
-    expect(await promptText()).toBe(estimated);
+    expect(await promptText()).toBe(estimatedPromptAt(await engineEstimate(other), null).text);
     expect(app.pageErrors).toEqual([]);
     expect(await app.cspViolations()).toEqual([]);
   });

@@ -70,6 +70,7 @@ describe('renderer security', () => {
         image: ['estimate', 'openBytes', 'openDialog', 'openRecent', 'recent'],
         packs: ['cancelImport', 'importModel', 'onImportDone', 'onImportProgress'],
         restore: ['cancel', 'discard', 'onDone', 'onProgress', 'start'],
+        session: ['delete', 'load', 'save'],
         settings: ['get', 'set'],
       },
       frozen: true,

@@ -8,6 +8,7 @@ import type { AppAction, AppState } from '../state/appState';
 import type { Store } from '../state/store';
 import type { BatchRuns } from './batchRuns';
 import type { AppController } from './controller';
+import type { PhotoSessions } from './photoSessions';
 
 export interface AppServices {
   store: Store<AppState, AppAction>;
@@ -15,6 +16,8 @@ export interface AppServices {
   editor: Editor;
   /** "Batch…": the batch list, its runs and their events (batchRuns.ts). */
   batch: BatchRuns;
+  /** The open photos' sessions (tabs, saving, restoring); absent in tests that do not need them. */
+  sessions?: PhotoSessions;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -6,7 +6,8 @@
 import type { IpcError, OpenedImage, RecentFile, Result, SpireApi } from '../../../preload/contract/channels';
 import type { FileLike } from '../io/droppedFiles';
 import { fileNameForUpload, pickImageFile } from '../io/droppedFiles';
-import type { AppAction, AppState } from '../state/appState';
+import type { AppAction, AppState, ImageDoc } from '../state/appState';
+import type { RestoredSession } from '../state/sessions';
 import type { Store } from '../state/store';
 
 /** A dropped or pasted file: the parts of a DOM File the controller uses. */
@@ -54,10 +55,16 @@ function describeFailure(what: string, err: unknown): IpcError {
   };
 }
 
+/** Where a photo's saved session comes from (app/photoSessions.ts): asked before the photo is shown. */
+export interface SessionSource {
+  restore(opened: OpenedImage, image: ImageDoc): Promise<RestoredSession | null>;
+}
+
 export function createController(
   store: Store<AppState, AppAction>,
   api: SpireApi | undefined,
   images: ImageSources,
+  sessions?: SessionSource,
 ): AppController {
   const dispatch = store.dispatch;
   /** Bumped by every open; a slower earlier open that finishes later is dropped. */
@@ -87,9 +94,18 @@ export function createController(
       images.release(sourceKey);
       return;
     }
-    const { id, name, width, height, mime } = opened;
-    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey, levels: 1 } });
+    const { id, name, width, height, mime, contentHash } = opened;
+    const image: ImageDoc = { id, name, width, height, mime, sourceKey, levels: 1, ...(contentHash ? { contentHash } : {}) };
+    // Its saved session (same file, or an identical copy, opened before) comes with it.
+    const session = sessions ? await sessions.restore(opened, image) : null;
+    if (ticket !== latestOpen) {
+      images.release(sourceKey);
+      return;
+    }
+    dispatch({ type: 'image/opened', image, session });
     void refreshRecent();
+    // A photo already open shows its own tab: these pixels are not needed.
+    if (store.getState().image?.sourceKey !== sourceKey) return images.release(sourceKey);
     const levels = await images.buildLevels(sourceKey);
     if (levels > 1) dispatch({ type: 'image/levelsReady', sourceKey, levels });
   }

@@ -8,6 +8,7 @@
 import type { IpcError, SpireApi } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import { wantedEstimate } from '../state/promptEstimate';
+import { forPhoto } from '../state/sessions';
 import type { Store } from '../state/store';
 
 /** Follows the store and asks for each new photo-and-pack's estimate; returns the unsubscribe function. */
@@ -19,11 +20,14 @@ export function watchEstimates(store: Store<AppState, AppAction>, api: SpireApi 
 
   const ask = (imageId: string, packDir: string): void => {
     store.dispatch({ type: 'estimate/asked', imageId, packDir });
-    const failed = (error: IpcError) => live && store.dispatch({ type: 'estimate/failed', imageId, packDir, code: error.code, message: error.message });
+    // The answer goes to the photo it was asked for, even when another is shown by then (state/sessions.ts).
+    const photo = store.getState().sessions.activeKey;
+    const send = (action: AppAction) => store.dispatch(photo === null ? action : forPhoto(photo, action));
+    const failed = (error: IpcError) => live && send({ type: 'estimate/failed', imageId, packDir, code: error.code, message: error.message });
     api.image.estimate(imageId).then(
       (r) => {
         if (!live) return;
-        if (r.ok) store.dispatch({ type: 'estimate/arrived', imageId, packDir, estimate: r.value });
+        if (r.ok) send({ type: 'estimate/arrived', imageId, packDir, estimate: r.value });
         else failed(r.error);
       },
       (err: unknown) => failed({ code: 'ipc-failed', message: `main did not answer${err instanceof Error && err.message ? ` (${err.message})` : ''}` }),
@@ -31,10 +35,14 @@ export function watchEstimates(store: Store<AppState, AppAction>, api: SpireApi 
   };
 
   const follow = (): void => {
-    const wanted = wantedEstimate(store.getState());
+    const state = store.getState();
+    const wanted = wantedEstimate(state);
     const key = wanted ? `${wanted.imageId}\n${wanted.packDir}` : '';
     if (key === asked) return;
     asked = key; // before dispatching: the dispatch below calls follow() again
+    // A photo shown again (another open photo's tab, state/sessions.ts) already has its answer.
+    const had = state.studio.estimate;
+    if (wanted && had.imageId === wanted.imageId && had.packDir === wanted.packDir && had.status !== 'none' && had.status !== 'reading') return;
     if (wanted) ask(wanted.imageId, wanted.packDir);
   };
 

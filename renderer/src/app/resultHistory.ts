@@ -7,6 +7,7 @@ import type { RestoredImage, SpireApi } from '../../../preload/contract/channels
 import type { AppAction, AppState } from '../state/appState';
 import type { HistoryEntry } from '../state/historyResults';
 import { evicted } from '../state/historyResults';
+import { forPhoto, photoState } from '../state/sessions';
 import type { Store } from '../state/store';
 import { shown } from './runFailures';
 
@@ -23,8 +24,11 @@ export interface ResultImages {
 }
 
 export interface ResultHistory {
-  /** Adds a finished result; resolves to its entry id, or null when it did not decode (the reason is on screen). */
-  keep(result: RestoredImage, sweepId: string | null, makeCurrent: boolean): Promise<string | null>;
+  /**
+   * Adds a finished result to the history of photo `photoKey` (default: the one shown), shown or not;
+   * resolves to its entry id, or null when it did not decode (the reason is on screen) or the photo was closed.
+   */
+  keep(result: RestoredImage, sweepId: string | null, makeCurrent: boolean, photoKey?: string): Promise<string | null>;
   /** Deletes an entry and frees what it held, here and in main. */
   remove(id: string): void;
 }
@@ -32,10 +36,12 @@ export interface ResultHistory {
 export function createResultHistory(store: Store<AppState, AppAction>, api: SpireApi | undefined, images: ResultImages, now: () => number): ResultHistory {
   const dispatch = (action: AppAction) => store.dispatch(action);
   const history = () => store.getState().studio.history;
+  /** Photo `key`'s history (shown or not); null once it is closed. */
+  const historyOf = (key: string | null) => (key === null ? history() : (photoState(store.getState(), key)?.studio.history ?? null));
 
   /** Frees what entries that left the history held. */
-  function housekeep(before: AppState['studio']['history']): void {
-    for (const gone of evicted(before, history())) {
+  function housekeep(before: AppState['studio']['history'], after: AppState['studio']['history']): void {
+    for (const gone of evicted(before, after)) {
       images.release(gone.resultKey);
       if (gone.thumbnailUrl) images.revoke(gone.thumbnailUrl);
       void api?.restore.discard(gone.id).catch(() => undefined);
@@ -43,7 +49,8 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
   }
 
   return {
-    async keep(result, sweepId, makeCurrent) {
+    async keep(result, sweepId, makeCurrent, photoKey) {
+      const photo = photoKey ?? store.getState().sessions.activeKey;
       let key: string;
       try {
         key = await images.load(result.resultId, result.bytes, result.mime);
@@ -72,12 +79,19 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
         strength: result.params.strength,
         ...(result.requestedPrompt !== undefined ? { requestedPrompt: result.requestedPrompt } : {}),
       };
-      const before = history();
-      dispatch({ type: 'history/added', entry, makeCurrent });
-      housekeep(before);
+      const before = historyOf(photo);
+      if (!before) {
+        // The photo was closed while it ran: its saved session has what it had.
+        images.release(key);
+        return null;
+      }
+      const add: AppAction = { type: 'history/added', entry, makeCurrent };
+      dispatch(photo === null ? add : forPhoto(photo, add));
+      housekeep(before, historyOf(photo) ?? before);
       void images.thumbnail(key).then((url) => {
         if (!url) return;
-        if (history().entries.some((e) => e.id === entry.id)) dispatch({ type: 'history/thumbnail', id: entry.id, url });
+        const thumb: AppAction = { type: 'history/thumbnail', id: entry.id, url };
+        if (historyOf(photo)?.entries.some((e) => e.id === entry.id)) dispatch(photo === null ? thumb : forPhoto(photo, thumb));
         else images.revoke(url);
       });
       return entry.id;
@@ -86,7 +100,7 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
     remove(id) {
       const before = history();
       dispatch({ type: 'history/delete', id });
-      housekeep(before);
+      housekeep(before, history());
     },
   };
 }

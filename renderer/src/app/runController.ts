@@ -83,8 +83,9 @@ export function createRunController(store: Store<AppState, AppAction>, api: Spir
 
     async run() {
       if (job().status !== 'idle') return;
-      await jobs.start({ kind: 'single' }, async (outcome) => {
-        if (outcome.ok) await history.keep(outcome.value, null, true);
+      // The result goes to the photo the run started on, even when another is shown by then.
+      await jobs.start({ kind: 'single' }, async (outcome, photoKey) => {
+        if (outcome.ok) await history.keep(outcome.value, null, true, photoKey);
       });
     },
 

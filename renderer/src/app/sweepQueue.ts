@@ -10,10 +10,13 @@
  *                 failed -> sweep/cellFailed -> the next cell
  *                 cancelled -> sweep/cancelled (the queue stops)
  *   a cell that does not start cancels the sweep.
+ * A sweep belongs to the photo it started on (state/sessions.ts): its cells run on that photo and
+ * land in its history while another photo is shown.
  */
 import type { RestoredImage, Result } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import { seedForRun } from '../state/settings';
+import { forPhoto, photoState } from '../state/sessions';
 import type { Store } from '../state/store';
 import type { SweepAxis, SweepTarget } from '../state/sweep';
 import { PHOTO_TARGET, cellJob, cellLabel, sweepCells, sweepControls, sweepProblem } from '../state/sweep';
@@ -31,32 +34,34 @@ export interface SweepQueue {
 export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, history: ResultHistory, random: () => number, now: () => number): SweepQueue {
   const dispatch = (action: AppAction) => store.dispatch(action);
   const studio = () => store.getState().studio;
+  const studioOf = (key: string | null) => (key === null ? studio() : photoState(store.getState(), key)?.studio ?? null);
+  const send = (key: string | null, action: AppAction) => dispatch(key === null ? action : forPhoto(key, action));
 
-  async function nextCell(): Promise<void> {
-    const run = studio().sweep.run;
+  /** Starts the next cell of the sweep of photo `key` (its session key; null: the shown photo). */
+  async function nextCell(key: string | null): Promise<void> {
+    const run = studioOf(key)?.sweep.run;
     if (!run || run.status !== 'running' || run.next >= run.cells.length) return;
     const cell = run.cells[run.next]!;
     const sweepId = run.id;
-    dispatch({ type: 'sweep/cellStarted', id: sweepId, index: cell.index });
+    send(key, { type: 'sweep/cellStarted', id: sweepId, index: cell.index });
     const ended = async (outcome: Result<RestoredImage>): Promise<void> => {
       if (!outcome.ok) {
-        if (outcome.error.code === 'cancelled') return void dispatch({ type: 'sweep/cancelled', id: sweepId });
-        dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: outcome.error.message });
-        return nextCell();
+        if (outcome.error.code === 'cancelled') return void send(key, { type: 'sweep/cancelled', id: sweepId });
+        send(key, { type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: outcome.error.message });
+        return nextCell(key);
       }
-      const entryId = await history.keep(outcome.value, sweepId, false);
+      const entryId = await history.keep(outcome.value, sweepId, false, key ?? undefined);
       if (entryId) {
         // The run's own words read the same for every cell of a settings sweep: name the entry by its cell.
-        dispatch({ type: 'history/rename', id: entryId, name: `sweep · ${cellLabel(cell)}` });
-        dispatch({ type: 'sweep/cellDone', id: sweepId, index: cell.index, entryId });
-      }
-      else dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
-      return nextCell();
+        send(key, { type: 'history/rename', id: entryId, name: `sweep · ${cellLabel(cell)}` });
+        send(key, { type: 'sweep/cellDone', id: sweepId, index: cell.index, entryId });
+      } else send(key, { type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'could not be shown' });
+      return nextCell(key);
     };
-    const jobId = await jobs.start({ kind: 'sweep', ...cellJob(run.target, cell), seed: run.seed }, ended);
+    const jobId = await jobs.start({ kind: 'sweep', ...cellJob(run.target, cell), seed: run.seed, ...(key !== null ? { photoKey: key } : {}) }, ended);
     if (!jobId) {
-      dispatch({ type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'did not start' });
-      dispatch({ type: 'sweep/cancelled', id: sweepId });
+      send(key, { type: 'sweep/cellFailed', id: sweepId, index: cell.index, reason: 'did not start' });
+      send(key, { type: 'sweep/cancelled', id: sweepId });
     }
   }
 
@@ -75,7 +80,7 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
       // One seed for every cell, so the cells differ only in the swept parameter.
       const seed = seedForRun(studio().settings, random);
       dispatch({ type: 'sweep/started', id: `sweep-${now()}`, axes, cells, seed, ...(target.kind === 'region' ? { target } : {}) });
-      await nextCell();
+      await nextCell(store.getState().sessions.activeKey);
     },
 
     stop() {

@@ -6,7 +6,7 @@
  * viewport transform, so every layer (the image now; masks and regions later) is
  * drawn in image pixels.
  */
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { PointerEvent as ReactPointerEvent } from 'react';
 import { Image as KonvaImage, Layer, Rect, Stage } from 'react-konva';
 import { useAppState, useServices } from '../app/appContext';
@@ -28,14 +28,17 @@ function pointerInfo(host: HTMLElement, e: PointerEvent | ReactPointerEvent): Ca
   };
 }
 
-/** Releases the previously shown bitmap once a new one is on screen (safe under StrictMode's double effects). */
-function useReleasePrevious(sourceKey: string | null): void {
+/**
+ * Releases the previously shown bitmap once a new one is on screen (safe under StrictMode's double effects),
+ * unless it is an open photo's (a tab not shown): app/photoSessions.ts frees those when the photo closes.
+ */
+function useReleasePrevious(sourceKey: string | null, isOpen: (key: string) => boolean): void {
   const shown = useRef<string | null>(null);
   useEffect(() => {
     const previous = shown.current;
-    if (previous && previous !== sourceKey) releaseBitmap(previous);
+    if (previous && previous !== sourceKey && !isOpen(previous)) releaseBitmap(previous);
     shown.current = sourceKey;
-  }, [sourceKey]);
+  }, [sourceKey, isOpen]);
 }
 
 export function CanvasView() {
@@ -47,7 +50,8 @@ export function CanvasView() {
   const cursor = useAppState((s) => s.cursor);
   // Zoomed out, draw a smaller mip level of the photo (sharper and cheaper than shrinking the full one).
   const bitmap = image ? getBitmap(image.sourceKey, viewport.scale * window.devicePixelRatio) : undefined;
-  useReleasePrevious(image?.sourceKey ?? null);
+  const isOpen = useCallback((key: string) => store.getState().sessions.tabs.some((t) => t.sourceKey === key), [store]);
+  useReleasePrevious(image?.sourceKey ?? null, isOpen);
 
   // The stage follows the element's size (window resizes, banners appearing).
   useEffect(() => {

@@ -10,7 +10,9 @@ import type { Size, Viewport } from '../canvas/viewport';
 import type { RunWorkspaceAction, RunWorkspaceState } from './runWorkspace';
 import { initialRunWorkspace, isRunWorkspaceAction, runWorkspaceReducer } from './runWorkspace';
 import type { RegionsAction, RegionsState } from './regions';
-import { initialRegionsState, isRegionsAction, regionsForImage, regionsReducer } from './regions';
+import { initialRegionsState, isRegionsAction, regionsReducer } from './regions';
+import type { RestoredSession, SessionsAction, SessionsState } from './sessions';
+import { initialSessionsState, isSessionsAction, noteDefaults, openPhoto, sessionsReducer } from './sessions';
 import {
   IDENTITY,
   actualSize,
@@ -33,6 +35,8 @@ export interface ImageDoc {
   sourceKey: string;
   /** How many mip levels bitmapCache holds for it (1 until the smaller copies are made). */
   levels: number;
+  /** sha-256 of the file (OpenedImage.contentHash): the key of its session (sessions.ts). */
+  contentHash?: string;
 }
 
 /**
@@ -68,12 +72,15 @@ export interface AppState {
   studio: RunWorkspaceState;
   /** Mask regions, canvas tool, brush and their undo history (regions.ts). */
   regions: RegionsState;
+  /** The open photos and, for each one not shown, its own slices of the above (sessions.ts). */
+  sessions: SessionsState;
 }
 
 export type AppAction =
   | { type: 'open/started'; name: string | null }
   | { type: 'open/ended' }
-  | { type: 'image/opened'; image: ImageDoc }
+  /** `session`: what the photo's saved session brings back (sessions.ts), when it has one. */
+  | { type: 'image/opened'; image: ImageDoc; session?: RestoredSession | null }
   | { type: 'image/levelsReady'; sourceKey: string; levels: number }
   | { type: 'engine/status'; status: EngineStatus }
   | { type: 'recent/loaded'; files: readonly RecentFile[] }
@@ -89,7 +96,8 @@ export type AppAction =
   | { type: 'view/actual' }
   | { type: 'cursor/set'; cursor: CanvasCursor }
   | RunWorkspaceAction
-  | RegionsAction;
+  | RegionsAction
+  | SessionsAction;
 
 export const initialAppState: AppState = {
   image: null,
@@ -102,6 +110,7 @@ export const initialAppState: AppState = {
   cursor: 'grab',
   studio: initialRunWorkspace(),
   regions: initialRegionsState,
+  sessions: initialSessionsState,
 };
 
 /** The viewport a fit mode asks for, or null when the mode is not a fit. */
@@ -127,9 +136,10 @@ function sameSize(a: Size, b: Size): boolean {
 }
 
 export function appReducer(state: AppState, action: AppAction): AppState {
+  if (isSessionsAction(action)) return sessionsReducer(state, action, appReducer);
   if (isRunWorkspaceAction(action)) {
     const studio = runWorkspaceReducer(state.studio, action);
-    return studio === state.studio ? state : { ...state, studio };
+    return studio === state.studio ? state : noteDefaults(state, { ...state, studio }, action);
   }
   if (isRegionsAction(action)) {
     const regions = regionsReducer(state.regions, action);
@@ -142,19 +152,9 @@ export function appReducer(state: AppState, action: AppAction): AppState {
     case 'open/ended':
       return state.opening ? { ...state, opening: null } : state;
 
-    case 'image/opened': {
-      const { image } = action;
-      const viewport = fittedViewport('open', image, state.view.stage) ?? IDENTITY;
-      // A photo that opened makes an earlier open's error stale.
-      return {
-        ...state,
-        image,
-        opening: null,
-        error: null,
-        view: { ...state.view, viewport, fitMode: 'open' },
-        regions: regionsForImage(state.regions, image),
-      };
-    }
+    case 'image/opened':
+      // Its own session (new, saved, or its open tab); an earlier open's error is stale.
+      return openPhoto(state, action.image, action.session ?? null);
 
     case 'image/levelsReady': {
       const image = state.image;

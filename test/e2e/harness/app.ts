@@ -222,6 +222,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<HarnessApp
     recent: new RecentFiles(null),
     settingsStore: null,
     userPacksDir,
+    sessionsDir: join(appDataDir, 'sessions'),
     importModel: options.importModel ?? importer.importModel,
   });
   const dispatch = createIpcDispatcher(createIpcHandlers(services));

@@ -68,6 +68,11 @@ describe('createSpireApi', () => {
     await api.batch.chooseOutput();
     await api.batch.start({ batchId: 'b1', photoIds: ['p1'], params, ownEstimate: true, overwrite: false, format: 'png' });
     await api.batch.cancel('b1');
+    const hash = 'c'.repeat(64);
+    const mask = { regionId: 'r1', width: 1, height: 1, data: new Uint8Array([9]) };
+    await api.session.load(hash, 'img');
+    await api.session.save({ contentHash: hash, name: 'a.png', state: '{}', masks: [mask], resultIds: ['res'] });
+    await api.session.delete(hash);
     expect(ipc.invoked).toEqual([
       ['spire:app:info', {}],
       ['spire:image:open-dialog', {}],
@@ -93,12 +98,15 @@ describe('createSpireApi', () => {
       ['spire:batch:choose-output', {}],
       ['spire:batch:start', { batchId: 'b1', photoIds: ['p1'], params, ownEstimate: true, overwrite: false, format: 'png' }],
       ['spire:batch:cancel', { batchId: 'b1' }],
+      ['spire:session:load', { contentHash: hash, imageId: 'img' }],
+      ['spire:session:save', { contentHash: hash, name: 'a.png', state: '{}', masks: [mask], resultIds: ['res'] }],
+      ['spire:session:delete', { contentHash: hash }],
     ]);
   });
 
   it('exposes no generic invoke/send/on', () => {
     const api = createSpireApi(fakeIpc()) as unknown as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['app', 'batch', 'engine', 'export', 'image', 'packs', 'restore', 'settings']);
+    expect(Object.keys(api).sort()).toEqual(['app', 'batch', 'engine', 'export', 'image', 'packs', 'restore', 'session', 'settings']);
     for (const group of Object.values(api)) {
       for (const [name, fn] of Object.entries(group as Record<string, unknown>)) {
         expect(typeof fn).toBe('function');

@@ -51,6 +51,7 @@ function fakeServices(over: Partial<IpcServices> = {}): IpcServices {
       start: vi.fn(async (request) => ({ batchId: request.batchId, total: request.photoIds.length })),
       cancel: vi.fn(() => true),
     },
+    sessions: { load: vi.fn(async () => null), save: vi.fn(async () => ({ saved: [] })), delete: vi.fn(async () => ({ deleted: false })) },
     ...over,
   };
 }
@@ -88,6 +89,9 @@ function spiedTable(table: IpcHandlerTable): { table: IpcHandlerTable; calls: ()
   }
   return { table: spied as unknown as IpcHandlerTable, calls: () => calls };
 }
+
+const HASH = 'ab'.repeat(32);
+const session = { contentHash: HASH, name: 'a.png', state: '{"version":1}', masks: [{ regionId: 'r1', width: 2, height: 2, data: new Uint8Array(4) }], resultIds: ['r1'] };
 
 /** Per channel: payloads that must be rejected. Typed as a full record, so a new channel must add its row. */
 const INVALID: Record<InvokeChannel, unknown[]> = {
@@ -266,6 +270,28 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     batchStart({ params: { ...params, regions: [], restorationPrompt: 'Make it nice;' } }),
   ],
   'spire:batch:cancel': [undefined, null, {}, { batchId: '' }, { batchId: 'x/y' }, { batchId: 'b1', all: true }],
+  'spire:session:load': [
+    undefined,
+    {},
+    { contentHash: HASH },
+    { contentHash: '../../etc', imageId: 'img-1' },
+    { contentHash: HASH.toUpperCase(), imageId: 'img-1' },
+    { contentHash: `${HASH}0`, imageId: 'img-1' },
+    { contentHash: HASH, imageId: 'a/b' },
+    { contentHash: HASH, imageId: 'img-1', path: '/home/me' },
+  ],
+  'spire:session:save': [
+    undefined,
+    { ...session, contentHash: '/home/me/photo.png' },
+    { ...session, state: 7 },
+    { ...session, state: 'x'.repeat(4 * 1024 * 1024 + 1) },
+    { ...session, masks: [{ regionId: 'r1', width: 2, height: 2, data: new Uint8Array(3) }] },
+    { ...session, masks: [{ regionId: 'r1', width: 2, height: 2, data: [0, 0, 0, 0] }] },
+    { ...session, resultIds: ['../escape'] },
+    { ...session, resultIds: Array.from({ length: 201 }, (_, i) => `r${i}`) },
+    { ...session, dir: '/tmp' },
+  ],
+  'spire:session:delete': [undefined, {}, { contentHash: '' }, { contentHash: 'abc' }, { contentHash: HASH, all: true }],
 };
 
 /** Per channel: one payload that must reach the handler. */
@@ -294,6 +320,9 @@ const VALID: { [C in InvokeChannel]: RequestOf<C> } = {
   'spire:batch:choose-output': {},
   'spire:batch:start': { batchId: 'b1', photoIds: ['p1', 'p2'], params: { ...params, regions: [] }, ownEstimate: true, overwrite: false, format: 'jpeg', quality: 90 },
   'spire:batch:cancel': { batchId: 'b1' },
+  'spire:session:load': { contentHash: HASH, imageId: 'img-1' },
+  'spire:session:save': session,
+  'spire:session:delete': { contentHash: HASH },
 };
 
 describe('IPC contract', () => {

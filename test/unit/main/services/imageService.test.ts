@@ -1,4 +1,5 @@
 /** Image service: good files of each format, and each kind of bad input, all generated here with sharp. */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,22 @@ describe('ImageService: images it opens', () => {
     expect(rgb.data[(8 - 1) * 3 + 2]).toBeGreaterThan(0.8);
   });
 
+  it("names each open with the sha-256 of the file's bytes: the same bytes under another name are the same image", async () => {
+    const service = new ImageService();
+    const png = await encode('png');
+    const a = await service.openBytes('a.png', png);
+    const copy = await service.openBytes('copy of a.png', png);
+    const other = await service.openBytes('b.png', await encode('png', 10, 6));
+    expect(a.contentHash).toBe(createHash('sha256').update(png).digest('hex'));
+    expect(copy.contentHash).toBe(a.contentHash);
+    // Still open: the same id, one slot.
+    expect(copy.id).toBe(a.id);
+    expect(service.get(a.id)?.name).toBe('copy of a.png');
+    expect(other.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(other.contentHash).not.toBe(a.contentHash);
+    expect(other.id).not.toBe(a.id);
+  });
+
   it('transcodes TIFF to PNG for display, and keeps the TIFF for jobs', async () => {
     const service = new ImageService();
     const tiff = await encode('tiff');
@@ -141,10 +158,13 @@ describe('ImageService: images it opens', () => {
 
   it('keeps only the most recent sources', async () => {
     const service = new ImageService({ keep: 2 });
-    const bytes = await encode('png');
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push((await service.openBytes(`${i}.png`, bytes)).id);
+    for (let i = 0; i < 3; i++) ids.push((await service.openBytes(`${i}.png`, await encode('png', 8 + 2 * i, 6))).id);
     expect(ids.map((id) => service.get(id) !== undefined)).toEqual([false, true, true]);
+    // Opened again, the same bytes count as the newest: the other one goes next.
+    await service.openBytes('1 again.png', await encode('png', 10, 6));
+    await service.openBytes('3.png', await encode('png', 16, 6));
+    expect(ids.map((id) => service.get(id) !== undefined)).toEqual([false, true, false]);
   });
 });
 

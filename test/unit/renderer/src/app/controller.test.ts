@@ -118,6 +118,7 @@ function fakeApi(): FakeApi {
       onProgress: unused('batch.onProgress'),
       onDone: unused('batch.onDone'),
     },
+    session: { load: unused('session.load'), save: unused('session.save'), delete: unused('session.delete') },
   };
   return api;
 }

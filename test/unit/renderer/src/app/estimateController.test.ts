@@ -48,6 +48,25 @@ function harness() {
 }
 
 describe('watchEstimates', () => {
+  it("an answer that comes after another photo is shown fills its own photo's prompt; a photo shown again is not read again", async () => {
+    const h = harness();
+    h.store.dispatch({ type: 'engine/status', status: status('/p') });
+    h.store.dispatch(open('a'));
+    h.store.dispatch(open('b'));
+    expect(h.calls).toEqual(['a', 'b']);
+    await h.answer(1, { ok: true, value: estimateOf('Denoise with sigma 0.05;') });
+    expect(h.store.getState().studio.estimate).toMatchObject({ imageId: 'b', status: 'reading' });
+    await h.answer(2, { ok: true, value: estimateOf('') });
+    expect(h.text()).toBe('');
+    h.store.dispatch({ type: 'sessions/switch', key: 'a' });
+    expect(h.text()).toBe('Denoise with sigma 0.05;');
+    expect(h.store.getState().studio.estimate).toMatchObject({ imageId: 'a', status: 'ready' });
+    h.store.dispatch({ type: 'sessions/switch', key: 'b' });
+    expect(h.calls).toEqual(['a', 'b']);
+    h.stop();
+  });
+
+
   it('asks when a photo opens with a pack that has an estimator, and fills the prompt with the answer', async () => {
     const h = harness();
     h.store.dispatch({ type: 'engine/status', status: status('/p') });

@@ -1,9 +1,44 @@
 // The run controller's restore jobs (app/jobs.ts) against a fake window.spire: the renderer names each job.
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../../../preload/contract/channels';
+import { photoState } from '../../../../../renderer/src/state/sessions';
 import { flush, harness } from './runHarness';
 
 describe('run controller: jobs', () => {
+  it('a run belongs to its photo: progress and result reach it while another photo is shown, and that photo can run too', async () => {
+    const h = harness();
+    await flush();
+    h.store.dispatch({ type: 'prompt/restorationText', text: 'Denoise with sigma 0.08;' });
+    await h.run.run();
+    h.store.dispatch({ type: 'image/opened', image: { id: 'img2', name: 'b.png', width: 8, height: 8, mime: 'image/png', sourceKey: 's2', levels: 1 } });
+    // B is idle and shows nothing of A's run.
+    expect(h.studio().job.status).toBe('idle');
+    h.emitProgress({ jobId: 'job1', phase: 'denoise', step: 3, totalSteps: 12, etaMs: 500, elapsedMs: 40, preview: { bytes: new Uint8Array([1]), width: 4, height: 4 } });
+    expect(h.studio().job.step).toBe(0);
+    expect(photoState(h.store.getState(), 'img1')?.studio.job).toMatchObject({ status: 'running', step: 3, previewUrl: null });
+    // B runs its own job meanwhile, with its own prompt.
+    await h.run.run();
+    expect(h.starts.map((r) => [r.jobId, r.imageId])).toEqual([
+      ['job1', 'img1'],
+      ['job2', 'img2'],
+    ]);
+    expect(h.starts[1]?.params.restorationPrompt).not.toBe('Denoise with sigma 0.08;');
+
+    h.emitDone(h.result('job1', 7, 'Denoise with sigma 0.08;'));
+    await flush();
+    expect(h.studio().history.entries).toEqual([]);
+    expect(h.studio().job).toMatchObject({ status: 'running', jobId: 'job2' });
+    h.store.dispatch({ type: 'sessions/switch', key: 'img1' });
+    expect(h.studio().job.status).toBe('idle');
+    expect(h.studio().history.entries.map((e) => [e.id, e.thumbnailUrl])).toEqual([['r-job1', 'thumb:key:r-job1']]);
+    expect(h.studio().history.currentId).toBe('r-job1');
+    // Cancel on A does not touch B's run.
+    await h.run.cancel();
+    expect(h.cancels).toEqual([]);
+    h.stop();
+  });
+
+
   it('runs: request from the store, progress with previews, result into the history', async () => {
     const h = harness();
     await flush(); // settings.get

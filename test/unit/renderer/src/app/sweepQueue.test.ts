@@ -5,6 +5,27 @@ import { sweepControls, sweepStartValues, sweepTargets } from '../../../../../re
 import { flush, harness } from './runHarness';
 
 describe('run controller: sweep queue', () => {
+  it('a sweep stays with its photo: its next cells run on it and land in its history while another photo is shown', async () => {
+    const h = harness();
+    await h.run.sweep([{ key: 'jpeg', values: [30, 60] }]);
+    h.store.dispatch({ type: 'image/opened', image: { id: 'img2', name: 'b.png', width: 8, height: 8, mime: 'image/png', sourceKey: 's2', levels: 1 } });
+    h.emitDone(h.result('job1', h.starts[0]!.params.seed, 'Dejpeg with quality 30;'));
+    await flush();
+    await flush();
+    expect(h.starts.map((s) => [s.imageId, s.params.restorationPrompt])).toEqual([
+      ['img1', 'Dejpeg with quality 30;'],
+      ['img1', 'Dejpeg with quality 60;'],
+    ]);
+    h.emitDone(h.result('job2', h.starts[1]!.params.seed, 'Dejpeg with quality 60;'));
+    await flush();
+    expect(h.studio().sweep.run).toBeNull();
+    expect(h.studio().history.entries).toEqual([]);
+    h.store.dispatch({ type: 'sessions/switch', key: 'img1' });
+    expect(h.studio().sweep.run).toMatchObject({ status: 'done', results: ['r-job1', 'r-job2'] });
+    expect(h.studio().history.entries.map((e) => e.id)).toEqual(['r-job2', 'r-job1']);
+  });
+
+
   it('a sweep runs its cells one after another with one seed, then exports them as a sheet', async () => {
     const h = harness();
     await h.run.sweep([{ key: 'jpeg', values: [30, 60] }]);

@@ -62,11 +62,15 @@ describe('filling the restoration prompt with the estimate', () => {
   it('keeps the output size the user chose (also one chosen while it was reading): the estimate at that size', () => {
     const s = reduce([typed('Denoise;'), { type: 'estimate/outputSize', factor: 2 }], reduce([arrived('a', CLEAN)], reading()));
     expect(text(s)).toBe('Upsample to 2.0x; Denoise;');
-    // The next photo's estimate keeps 2x; its blur is measured at the output's resolution.
+    // The next photo has its own session: its own estimate at 1x, not the previous photo's prompt or size (sessions.ts).
     const next = reduce([open('b'), asked('b'), arrived('b', NOISY)], s);
-    expect(text(next)).toBe('Deblur with sigma 2.8; Upsample to 2.0x; Denoise with sigma 0.04;');
-    const sizeWhileReading = reduce([{ type: 'estimate/outputSize', factor: 4 }], reduce([open('c'), asked('c')], next));
-    expect(text(reduce([arrived('c', JPEG_FILE)], sizeWhileReading))).toBe('Upsample to 4.0x; Dejpeg with quality 87;');
+    expect(text(next)).toBe('Deblur with sigma 1.4; Denoise with sigma 0.04;');
+    // Chosen on the estimate, the size gives the estimate at that size: its blur is measured at the output's resolution.
+    const doubled = reduce([{ type: 'estimate/outputSize', factor: 2 }], next);
+    expect(text(doubled)).toBe('Deblur with sigma 2.8; Upsample to 2.0x; Denoise with sigma 0.04;');
+    // A size chosen while the photo is read again (another pack) stays when the answer comes.
+    const sizeWhileReading = reduce([{ type: 'estimate/outputSize', factor: 4 }], reduce([asked('b', '/packs/other')], doubled));
+    expect(text(reduce([arrived('b', JPEG_FILE, '/packs/other')], sizeWhileReading))).toBe('Upsample to 4.0x; Dejpeg with quality 87;');
   });
 
   it('never replaces what the user typed, moved or reused while it was reading', () => {
