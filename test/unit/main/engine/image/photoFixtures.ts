@@ -118,11 +118,12 @@ export function readWithPil(path: string): ReadBack {
 
 const COLOURS = String.raw`
 import io, json, sys
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageOps
 srgb = ImageCms.createProfile('sRGB')
 def to_srgb(path):
-    im = Image.open(path).convert('RGB') if Image.open(path).mode not in ('RGB',) else Image.open(path)
+    im = Image.open(path)
     icc = im.info.get('icc_profile')
+    im = ImageOps.exif_transpose(im).convert('RGB')
     if icc:
         im = ImageCms.profileToProfile(im, ImageCms.ImageCmsProfile(io.BytesIO(icc)), srgb, renderingIntent=1, outputMode='RGB')
     return list(im.getdata())
