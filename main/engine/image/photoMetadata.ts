@@ -197,7 +197,8 @@ export function mergeXmp(camera: string | null, entries: Record<string, string>,
   if (!camera) return xmpPacket(entries);
   const close = /<\/rdf:RDF\s*>/.exec(camera);
   if (!close) return xmpPacket(entries);
-  let before = camera.slice(0, close.index);
+  // A photo restored before carries the app's description of that run: this run's replaces it.
+  let before = camera.slice(0, close.index).replace(/<rdf:Description\b[^>]*xmlns:spire="[^"]*"[^>]*>[\s\S]*?<\/rdf:Description>/g, '');
   const after = camera.slice(close.index);
   if (options.stripLocation) {
     before = before

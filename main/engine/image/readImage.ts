@@ -105,6 +105,8 @@ export interface ImageInfo {
 
 export interface ReadImageResult {
   rgb: RgbImage;
+  /** The file's own bytes (writeImage's `source`: its camera metadata and profile are carried to outputs). */
+  bytes: Uint8Array;
   /** The alpha channel at image resolution, or null when the file has none. */
   alpha: Mask | null;
   format: ImageFormat;
@@ -327,7 +329,7 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
 
 /** Reads an image from a path or from bytes (`name` is used in messages; default the file name). */
 export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
-  const { width, height, channels, samples, bitDepth, format, metadata } = await decodeImage(source, limits, name);
+  const { bytes, width, height, channels, samples, bitDepth, format, metadata } = await decodeImage(source, limits, name);
 
   const n = width * height;
   const scale = 1 / (bitDepth === 16 ? 65535 : 255);
@@ -350,6 +352,7 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
 
   return {
     rgb: { width, height, data: rgb },
+    bytes,
     alpha: alpha ? { width, height, data: alpha } : null,
     format,
     bitDepth,

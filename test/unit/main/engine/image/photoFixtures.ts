@@ -101,6 +101,7 @@ print(json.dumps(out))
 
 export interface ReadBack {
   format: string;
+  mode: string;
   size: [number, number];
   ifd0: Record<string, unknown>;
   exif: Record<string, unknown>;
