@@ -23,7 +23,7 @@ import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { OpenedImage } from '../../preload/contract/channels';
-import { decodeImage, resolveMaxPixels, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
+import { decodeImage, photoFacts, resolveMaxPixels, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
 
 const DISPLAY_MIME: Partial<Record<ImageFormat, OpenedImage['mime']>> = {
   png: 'image/png',
@@ -117,8 +117,10 @@ export class ImageService {
     const display = await displayBytes(image);
     const { bytes, format, width, height, bitDepth } = image;
     const id = randomUUID();
-    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4 });
-    return { id, name, width, height, mime: display.mime, bytes: display.bytes };
+    const hasAlpha = image.channels === 2 || image.channels === 4;
+    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha });
+    // The profile, bit depth and metadata: the status bar shows them, the export dialog warns with them.
+    return { id, name, width, height, mime: display.mime, bytes: display.bytes, photo: photoFacts(image.metadata.photo, hasAlpha) };
   }
 
   private remember(source: SourceImage): void {

@@ -28,6 +28,7 @@ import type { ErrorCode, ErrorInfo } from '../../common/errors';
 import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
 import type { RunParams } from '../../common/runParams';
 import type { RunDefaults } from '../../common/runSettings';
+import type { ColourMode, PhotoFacts } from '../../common/photo';
 
 export const CHANNEL_PREFIX = 'spire:' as const;
 
@@ -43,6 +44,8 @@ export interface OpenedImage {
   mime: 'image/png' | 'image/jpeg' | 'image/webp';
   /** Encoded image bytes ready for display (EXIF orientation already applied). */
   bytes: Uint8Array;
+  /** Its colour profile, bit depth and metadata (status bar, export warnings); absent from fakes that predate it. */
+  photo?: PhotoFacts;
 }
 
 export interface AppInfo {
@@ -186,6 +189,10 @@ export interface ExportRequest {
   format: ExportFormat;
   /** JPEG/WebP quality 1-100 (default 95). */
   quality?: number;
+  /** The restored image's colour: sRGB (default) or the photo's own profile (a result export only). */
+  colour?: ColourMode;
+  /** Leave the photo's GPS position out (default false: carried with the rest of its metadata). */
+  stripLocation?: boolean;
 }
 
 // ---------------------------------------------------------------------------

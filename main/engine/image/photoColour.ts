@@ -24,9 +24,8 @@ import { profileToSrgb, srgbToProfile, type IccProfileInfo } from './iccProfile'
 
 export type MatrixProfile = NonNullable<IccProfileInfo['matrix']>;
 
-/** The output colour mode: sRGB (what the engine works in), or the input's own profile. */
-export type ColourMode = 'srgb' | 'keep-profile';
-export const COLOUR_MODES: readonly ColourMode[] = ['srgb', 'keep-profile'];
+/** The output colour mode: sRGB (what the engine works in), or the input's own profile (common/photo.ts). */
+export { COLOUR_MODES, type ColourMode } from '../../../common/photo';
 
 /** True when decodeImage should convert the photo itself rather than through sharp (see the module comment). */
 export function convertsItself(profile: IccProfileInfo | null, bitDepth: 8 | 16): profile is IccProfileInfo & { matrix: MatrixProfile } {

@@ -12,6 +12,7 @@
  * embedMetadata.ts puts the blocks into the encoded file.
  */
 import sharp, { type Metadata } from 'sharp';
+import type { PhotoFacts } from '../../../common/photo';
 import { parseIccProfile, type IccProfileInfo } from './iccProfile';
 import { TAG, asciiEntry, entryText, longEntry, rationalEntry, readExif, setEntry, shortEntry, type ExifDirectories } from './tiffIfd';
 
@@ -112,6 +113,23 @@ export function profileLabel(meta: Pick<PhotoMetadata, 'icc' | 'profile'>): stri
 /** True when the photo's profile holds colours sRGB cannot (any RGB profile that is not sRGB). */
 export function isWideGamut(meta: Pick<PhotoMetadata, 'icc' | 'profile'>): boolean {
   return meta.icc !== null && meta.profile !== null && meta.profile.colourSpace === 'RGB' && !meta.profile.isSrgb;
+}
+
+/** The facts the app shows and warns with (common/photo.ts). */
+export function photoFacts(meta: PhotoMetadata, hasAlpha: boolean): PhotoFacts {
+  const summary = cameraSummary(meta);
+  return {
+    colourProfile: profileLabel(meta),
+    wideGamut: isWideGamut(meta),
+    profileConvertible: isWideGamut(meta) && meta.profile?.matrix != null,
+    bitDepth: meta.bitDepth,
+    hasAlpha,
+    hasExif: (meta.exif?.ifd0.length ?? 0) + (meta.exif?.exif.length ?? 0) > 0,
+    hasGps: summary.hasGps,
+    hasXmp: meta.xmp !== null,
+    hasIptc: meta.iptc !== null,
+    dpi: meta.density,
+  };
 }
 
 export interface OutputExifOptions {

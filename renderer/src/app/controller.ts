@@ -87,8 +87,8 @@ export function createController(
       images.release(sourceKey);
       return;
     }
-    const { id, name, width, height, mime } = opened;
-    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey, levels: 1 } });
+    const { id, name, width, height, mime, photo } = opened;
+    dispatch({ type: 'image/opened', image: { id, name, width, height, mime, sourceKey, levels: 1, ...(photo ? { photo } : {}) } });
     void refreshRecent();
     const levels = await images.buildLevels(sourceKey);
     if (levels > 1) dispatch({ type: 'image/levelsReady', sourceKey, levels });

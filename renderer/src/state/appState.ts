@@ -4,6 +4,7 @@
  * controller.ts, which dispatches the actions below.
  */
 import type { IpcError, OpenedImage, RecentFile } from '../../../preload/contract/channels';
+import type { PhotoFacts } from '../../../common/photo';
 import type { EngineStatus } from '../../../common/engineStatus';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
@@ -33,6 +34,8 @@ export interface ImageDoc {
   sourceKey: string;
   /** How many mip levels bitmapCache holds for it (1 until the smaller copies are made). */
   levels: number;
+  /** Its colour profile, bit depth and metadata, as main read them (status bar, export warnings). */
+  photo?: PhotoFacts;
 }
 
 /**
