@@ -13,7 +13,7 @@
  * encoding exports) happens in main, so the window stays responsive: here there is only
  * decoding a finished PNG and making a thumbnail.
  */
-import type { ExportFormat, ExportKind, PackInfo, SpireApi } from '../../../preload/contract/channels';
+import type { PackInfo, SpireApi } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import type { RunSettings } from '../state/settings';
 import type { Store } from '../state/store';
