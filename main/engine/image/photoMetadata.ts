@@ -73,11 +73,22 @@ export function iptcRecords(block: Uint8Array): Buffer | null {
   return null;
 }
 
-/** The metadata of sharp's header read (no pixels decoded). */
-export function photoMetadataFrom(meta: Metadata): PhotoMetadata {
+/**
+ * The camera's directories: sharp's EXIF block, or for a TIFF (libvips reads no EXIF from TIFF) the
+ * file's own first directory, with the tags of its pixel layout left out.
+ */
+function cameraExif(meta: Metadata, bytes: Uint8Array | undefined): ExifDirectories | null {
+  const dirs = meta.exif ? readExif(meta.exif) : meta.format === 'tiff' && bytes ? readExif(bytes) : null;
+  if (!dirs) return null;
+  const ifd0 = dirs.ifd0.filter((e) => !STRUCTURAL_TAGS.has(e.tag));
+  return ifd0.length + dirs.exif.length + dirs.gps.length > 0 ? { ...dirs, ifd0 } : null;
+}
+
+/** The metadata of sharp's header read (no pixels decoded); `bytes` are the file's (a TIFF's EXIF is read from them). */
+export function photoMetadataFrom(meta: Metadata, bytes?: Uint8Array): PhotoMetadata {
   const icc = meta.icc && meta.icc.length > 0 ? Buffer.from(meta.icc) : null;
   return {
-    exif: meta.exif ? readExif(meta.exif) : null,
+    exif: cameraExif(meta, bytes),
     xmp: meta.xmp ? meta.xmp.toString('utf8').replace(/\0+$/, '') : null,
     iptc: meta.iptc ? iptcRecords(meta.iptc) : null,
     icc,
@@ -89,7 +100,7 @@ export function photoMetadataFrom(meta: Metadata): PhotoMetadata {
 
 /** Reads a photo's metadata from its encoded bytes (header only). */
 export async function readPhotoMetadata(bytes: Uint8Array): Promise<PhotoMetadata> {
-  return photoMetadataFrom(await sharp(bytes, { limitInputPixels: false }).metadata());
+  return photoMetadataFrom(await sharp(bytes, { limitInputPixels: false }).metadata(), bytes);
 }
 
 export function cameraSummary(meta: PhotoMetadata): CameraSummary {
@@ -149,7 +160,7 @@ export interface OutputExifOptions {
  * location is kept.
  */
 export function outputExif(camera: ExifDirectories | null, options: OutputExifOptions): ExifDirectories {
-  let ifd0 = (camera?.ifd0 ?? []).filter((e) => !STRUCTURAL_TAGS.has(e.tag));
+  let ifd0 = camera?.ifd0 ?? [];
   if (options.density && !ifd0.some((e) => e.tag === TAG.xResolution)) {
     ifd0 = setEntry(ifd0, rationalEntry(TAG.xResolution, options.density));
     ifd0 = setEntry(ifd0, rationalEntry(TAG.yResolution, options.density));

@@ -282,7 +282,7 @@ export async function probeImage(source: string | Uint8Array, limits: ReadLimits
 export async function decodeImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<DecodedImage> {
   const { bytes, meta, format, label, sixteen, channels } = await probe(source, limits, name);
 
-  const photo = photoMetadataFrom(meta);
+  const photo = photoMetadataFrom(meta, bytes);
   // A wide-gamut or 16-bit photo with a matrix profile is converted to sRGB here (photoColour.ts), not by sharp.
   const ownConversion = convertsItself(photo.profile, sixteen ? 16 : 8) && channels >= 3;
   let decoded: { data: Buffer; info: OutputInfo };

@@ -90,10 +90,8 @@ export function ExportDialog() {
 
         <label htmlFor="export-colour">Colour</label>
         <select id="export-colour" data-testid="export-colour" value={colour} disabled={!forResult} onChange={(e) => setColour(e.target.value as ColourMode)}>
-          <option value="srgb">sRGB (for screens and the web)</option>
-          <option value="keep-profile">
-            Keep the photo&apos;s profile{photo && photo.colourProfile !== 'sRGB' ? ` (${photo.colourProfile})` : ''}, 16-bit in PNG/TIFF
-          </option>
+          <option value="srgb">sRGB (screens and the web)</option>
+          <option value="keep-profile">Keep the photo&apos;s profile{photo && photo.colourProfile !== 'sRGB' ? `: ${photo.colourProfile}` : ''}</option>
         </select>
       </div>
       <label className="check-row small export-option">
@@ -109,7 +107,10 @@ export function ExportDialog() {
           ))}
         </ul>
       ) : null}
-      <p className="dialog-hint">The prompts, seed and model go into the file&apos;s metadata (also as XMP). You will be asked before a file is replaced.</p>
+      <p className="dialog-hint">
+        The prompts, seed and model go into the file&apos;s metadata (also as XMP). A kept profile is written at 16 bits in PNG and TIFF. You will be asked before a file is
+        replaced.
+      </p>
       <div className="dialog-actions">
         {saved ? (
           <span className="hint ok" data-testid="export-saved" title={saved}>

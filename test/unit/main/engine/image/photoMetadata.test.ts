@@ -72,6 +72,22 @@ describe('writeImage carries the camera metadata', () => {
     expect(back.xmp).toContain('Harbour at dawn');
   });
 
+  it('a TIFF input (libvips reads no EXIF from TIFF) carries its camera fields on', async () => {
+    const source = await cameraJpeg({ width: 6, height: 4, icc: ADOBE_RGB_ICC, pixel: grey });
+    const first = await readImage(source);
+    const tiffPath = join(dir, 'camera.tif');
+    await writeImage(tiffPath, first.rgb, first.alpha, { source, metadata: PROVENANCE });
+    const tiff = await readImage(tiffPath);
+    expect(cameraSummary(tiff.metadata.photo)).toMatchObject({ make: 'Canon', lens: 'RF50mm F1.8 STM', hasGps: true });
+    const jpegPath = join(dir, 'from-tiff.jpg');
+    await writeImage(jpegPath, tiff.rgb, tiff.alpha, { source: tiff.bytes, metadata: PROVENANCE });
+    const back = readWithPil(jpegPath);
+    expect(back.ifd0).toMatchObject({ Make: 'Canon', Model: 'EOS R5', Orientation: 1 });
+    expect(back.ifd0.ImageWidth).toBeUndefined(); // the TIFF's own layout tags stay behind
+    expect(back.exif).toMatchObject({ LensModel: 'RF50mm F1.8 STM' });
+    expect(back.iptc).toMatchObject({ '2:25': 'harbour' });
+  });
+
   it('an upsampled output gives its own size in EXIF and a resized alpha', async () => {
     const source = await cameraJpeg({ width: 6, height: 4, icc: ADOBE_RGB_ICC, pixel: grey });
     const input = await readImage(source);
