@@ -45,7 +45,12 @@ function withoutSegments(jpeg: Buffer, marker: number, prefix: string): Buffer {
 function embedJpeg(jpeg: Buffer, blocks: EmbeddedBlocks): Buffer {
   let file = withoutSegments(withoutSegments(jpeg, 0xe1, 'Exif\0\0'), 0xe2, 'ICC_PROFILE\0');
   const segments: Buffer[] = [];
-  if (blocks.exif) segments.push(segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), writeExif(blocks.exif)])));
+  if (blocks.exif) {
+    // One APP1 segment holds at most 64 KiB; a bigger EXIF (long camera strings) keeps its main directories only.
+    let exif = writeExif(blocks.exif);
+    if (exif.length + 8 > 0xffff) exif = writeExif({ ...blocks.exif, exif: blocks.exif.exif.filter((e) => e.data.length <= 256) });
+    if (exif.length + 8 <= 0xffff) segments.push(segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exif])));
+  }
   if (blocks.icc) {
     const chunk = 65519 - 14;
     const n = Math.ceil(blocks.icc.length / chunk);

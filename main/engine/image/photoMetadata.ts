@@ -52,7 +52,7 @@ const STRUCTURAL_TAGS = new Set([
 ]);
 
 /** EXIF tags of the EXIF directory named in messages. */
-const EXIF_TAG = { lensModel: 0xa434, dateTimeOriginal: 0x9003 } as const;
+const EXIF_TAG = { lensModel: 0xa434, dateTimeOriginal: 0x9003, makerNote: 0x927c } as const;
 
 /** The IIM data sets of a Photoshop image-resource block ("Photoshop 3.0\0" + 8BIM resources: 0x0404 holds IPTC), or the block itself when it is IIM already. */
 export function iptcRecords(block: Uint8Array): Buffer | null {
@@ -157,7 +157,7 @@ export interface OutputExifOptions {
 /**
  * The EXIF directories to write: the camera's, with Orientation 1 (the pixels are written upright),
  * PixelX/YDimension set to the output's size, Software the app, the GPS directory only when
- * location is kept.
+ * location is kept, and no MakerNote (see below).
  */
 export function outputExif(camera: ExifDirectories | null, options: OutputExifOptions): ExifDirectories {
   let ifd0 = camera?.ifd0 ?? [];
@@ -169,7 +169,8 @@ export function outputExif(camera: ExifDirectories | null, options: OutputExifOp
   ifd0 = setEntry(ifd0, shortEntry(TAG.orientation, 1));
   if (options.software) ifd0 = setEntry(ifd0, asciiEntry(TAG.software, options.software));
   if (options.description !== undefined && entryText(ifd0, TAG.imageDescription) === null) ifd0 = setEntry(ifd0, asciiEntry(TAG.imageDescription, options.description));
-  let exif = camera?.exif ?? [];
+  // The MakerNote is the maker's private block with offsets into the original file: moved, it would be garbage.
+  let exif = (camera?.exif ?? []).filter((e) => e.tag !== EXIF_TAG.makerNote);
   if (exif.length > 0) {
     exif = setEntry(exif, longEntry(TAG.pixelXDimension, options.width));
     exif = setEntry(exif, longEntry(TAG.pixelYDimension, options.height));

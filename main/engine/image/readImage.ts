@@ -301,7 +301,7 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
   const { data, info } = decoded;
   const samples = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (samples.length < info.width * info.height * info.channels) throw readError.truncated(label, format);
-  if (ownConversion && photo.profile?.matrix) samplesToSrgb(samples, info.channels, info.width * info.height, photo.profile.matrix);
+  if (ownConversion && photo.profile?.matrix && !photo.profile.isSrgb) samplesToSrgb(samples, info.channels, info.width * info.height, photo.profile.matrix);
 
   const text: Record<string, string> = {};
   for (const c of meta.comments ?? []) text[c.keyword] = c.text;
