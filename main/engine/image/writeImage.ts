@@ -2,10 +2,13 @@
  * Writes an `RgbImage` (+ optional alpha) as PNG, JPEG, WebP or TIFF,
  * atomically and without overwriting by accident.
  *
- * Recipe: pick the format (explicit, else the extension) -> resize the alpha to
- * the image when their sizes differ (an upsampled restoration keeps the
- * input's alpha) -> encode with sharp -> add metadata (PNG text chunks; EXIF
- * ImageDescription + XMP for JPEG, WebP, TIFF) -> write a temporary file in the
+ * Recipe: pick the format (explicit, else the extension) -> with a `source`
+ * photo in keep-profile mode, convert the pixels into its profile
+ * (photoColour.ts) -> resize the alpha to the image when their sizes differ
+ * (an upsampled restoration keeps the input's alpha) -> encode with sharp ->
+ * add metadata (PNG text chunks; EXIF ImageDescription + XMP for JPEG, WebP,
+ * TIFF; with a `source`, its camera EXIF, XMP, IPTC, DPI and profile:
+ * photoMetadata.ts, embedMetadata.ts, README.md) -> write a temporary file in the
  * destination folder -> fsync -> move it into place: `link` when overwriting
  * is not allowed (fails if the name exists, even if it appeared meanwhile),
  * `rename` otherwise. Any failure removes the temporary file, so a partial
