@@ -74,7 +74,7 @@ export async function degradeCommand(argv: string[], io: CliIo): Promise<ExitCod
   if (io.interrupt?.aborted) throw new SpireError('cancelled', 'Interrupted; nothing was written.');
   const image = v['same-size'] ? resizeRgb(result.degradedLr, img.rgb.height, img.rgb.width, { method: 'bicubic', clamp: true }) : result.degradedLr;
   const metadata: Record<string, string> = { 'spire:degradation': result.restorationPrompt, 'spire:seed': String(seed), 'spire:stages': JSON.stringify(result.stages) };
-  await writeImage(output, image, img.alpha, { overwrite: Boolean(v.force), metadata });
+  await writeImage(output, image, img.alpha, { overwrite: Boolean(v.force), metadata, source: img.bytes });
   if (v.json) {
     io.stdout.write(
       `${JSON.stringify({ input, output, width: image.width, height: image.height, seconds: (Date.now() - started) / 1000, seed, restorationPrompt: result.restorationPrompt, stages: result.stages })}\n`,

@@ -15,7 +15,7 @@ import type { OutputFormat } from '../engine/protocol';
 import { COLOR_FIX_NAMES, RESTORER_VIEWS, RUN_RANGES, SCHEDULER_NAMES, type ColorFixName, type RestorerViews, type SchedulerName } from '../../common/runSettings';
 import { RESTORATION_GRAMMAR, RestorationPromptError, formatRestorationPrompt, parseRestorationPrompt } from '../../common/restorationPrompt';
 import { SpireError } from '../../common/errors';
-import { parseMaxMegapixels } from '../engine/image';
+import { COLOUR_MODES, parseMaxMegapixels, type ColourMode } from '../engine/image';
 import { number, parseCommandArgs, printable, promptText } from './parse';
 import { checkParams } from './restoreSettings';
 import { understandRestorationPrompt } from '../../common/plainWords';
@@ -49,6 +49,9 @@ const RESTORE_OPTIONS = {
   format: { type: 'string' },
   quality: { type: 'string' },
   force: { type: 'boolean' },
+  'strip-location': { type: 'boolean' },
+  colour: { type: 'string' },
+  color: { type: 'string' },
   shard: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +94,10 @@ export interface RestoreArgs {
   folderFormat: OutputFormat;
   quality: number | undefined;
   force: boolean;
+  /** `--strip-location`: leave the inputs' GPS position out of the outputs. */
+  stripLocation: boolean;
+  /** `--colour`: sRGB (default) or the input's own profile. */
+  colour: ColourMode;
   /** `--shard i/n`: this machine's share of the inputs (restoreTargets.ts shardOf), or undefined for all. */
   shard: Shard | undefined;
   json: boolean;
@@ -183,6 +190,8 @@ export function parseRestoreArgs(argv: string[], env: Record<string, string | un
     folderFormat,
     quality,
     force: Boolean(v.force),
+    stripLocation: Boolean(v['strip-location']),
+    colour: colourMode(v.colour ?? v.color),
     shard: v.shard !== undefined ? parseShard(v.shard) : undefined,
     json: Boolean(v.json),
   };
@@ -262,6 +271,15 @@ function restorerViews(text: string): RestorerViews {
   const views = number('--views', text, { integer: true, min: Math.min(...RESTORER_VIEWS), max: Math.max(...RESTORER_VIEWS) });
   if (!(RESTORER_VIEWS as readonly number[]).includes(views)) throw new SpireError('usage', `--views must be ${RESTORER_VIEWS.join(', ')}, got ${views}.`);
   return views as RestorerViews;
+}
+
+/** `--colour` (or `--color`): srgb (default) or keep-profile. */
+function colourMode(text: string | undefined): ColourMode {
+  if (text === undefined) return 'srgb';
+  const mode = text.trim().toLowerCase();
+  if (!(COLOUR_MODES as readonly string[]).includes(mode))
+    throw new SpireError('usage', `--colour must be srgb (convert to sRGB, for screens and the web) or keep-profile (keep the photo's own colour profile), got "${printable(text, 40)}".`);
+  return mode as ColourMode;
 }
 
 /** `--format`: png, jpeg (or jpg), webp, tiff (or tif), any case. */

@@ -78,7 +78,7 @@ async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], repor
   report.line(describeRunSettings(settings.merged, host.status().pack?.name ?? settings.pack?.name ?? null));
   // 7. one image at a time
   try {
-    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, interrupt: io.interrupt }, report, worst);
+    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, stripLocation: args.stripLocation, colour: args.colour, interrupt: io.interrupt }, report, worst);
   } finally {
     await host.stop();
   }

@@ -64,6 +64,11 @@ Output:
   --format png|jpeg|webp|tiff  output format in folder mode (default png)
   --quality Q               JPEG/WebP quality 1-100 (default 95)
   --force                   replace existing output files
+  --colour srgb|keep-profile  srgb (default): sRGB pixels, for screens and the web; keep-profile: the
+                            photo's own colour profile (Adobe RGB, ProPhoto, ...) embedded and the pixels
+                            converted back into it, colours outside sRGB kept, 16-bit in PNG and TIFF
+  --strip-location          leave the photo's GPS position out (off by default: camera EXIF, GPS, XMP,
+                            IPTC and DPI are carried from each input to its output)
   --shard i/n               restore only share i (1 to n) of the inputs: sorted by path, every n-th from
                             the i-th, whatever order they were given in (split a folder across n machines:
                             a Slurm array, a Kubernetes indexed job, GNU parallel); an empty share exits 0

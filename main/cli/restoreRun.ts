@@ -12,7 +12,7 @@ import { SpireError } from '../../common/errors';
 import type { SupervisedEngineHost } from '../engine/host';
 import { writeFileAtomic } from '../engine/image';
 import type { RestoreParams } from '../engine/pipeline/types';
-import { isRestoreProgress, type RestoreJobResult } from '../engine/protocol';
+import { isRestoreProgress, type ColourMode, type RestoreJobResult } from '../engine/protocol';
 import { describeEstimate } from './estimateText';
 import { EXIT, exitCodeOf, type ExitCode } from './exitCodes';
 import type { RestoreReport } from './report';
@@ -24,6 +24,10 @@ export interface RunOptions {
   quality: number | undefined;
   /** Replace existing outputs. */
   force: boolean;
+  /** Leave the inputs' GPS position out of the outputs. */
+  stripLocation?: boolean;
+  /** sRGB (default) or the input's own profile. */
+  colour?: ColourMode;
   /** Ctrl+C. */
   interrupt?: AbortSignal | undefined;
 }
@@ -53,7 +57,16 @@ async function restoreOne(host: SupervisedEngineHost, target: RestoreTarget, opt
   try {
     result = await host.request(
       'restore',
-      { input: { path: target.input }, params, output: { format: target.format, ...(quality !== undefined ? { quality } : {}) } },
+      {
+        input: { path: target.input },
+        params,
+        output: {
+          format: target.format,
+          ...(quality !== undefined ? { quality } : {}),
+          ...(options.stripLocation ? { stripLocation: true } : {}),
+          ...(options.colour ? { colour: options.colour } : {}),
+        },
+      },
       { onProgress: (p) => isRestoreProgress(p) && report.progress.step(label, p), ...(interrupt ? { signal: interrupt } : {}) },
     );
     report.progress.clear();

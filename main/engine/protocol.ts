@@ -18,6 +18,7 @@
 import type { EngineStatus, LoadedPackInfo, RestorePhase } from '../../common/engineStatus';
 import type { DegradationEstimate } from '../../common/estimate';
 import type { ErrorInfo } from '../../common/errors';
+import type { ColourMode } from './image/photoColour';
 import type { RestoreParams, RestoreResult } from './pipeline/types';
 
 /** Provider names as the user or environment may request them. 'auto' means: every available provider, best first. */
@@ -65,6 +66,8 @@ export interface WorkerStatus {
 export type ImageSource = { bytes: Uint8Array; name: string } | { path: string };
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+export type { ColourMode };
+
 
 /** How the worker encodes the restored image. */
 export interface RestoreOutputOptions {
@@ -76,6 +79,10 @@ export interface RestoreOutputOptions {
   bitDepth?: 8 | 16;
   /** Extra text stored in the file, added to the engine's own (prompts, seed, model: `spire:*` keys). */
   metadata?: Record<string, string>;
+  /** Leave the input's GPS position out of the output (the rest of its camera metadata is carried). Default false. */
+  stripLocation?: boolean;
+  /** 'srgb' (default) or 'keep-profile': the input's own colour profile (writeImage's `colour`). */
+  colour?: ColourMode;
 }
 
 export interface RestoreJobParams {

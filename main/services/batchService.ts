@@ -263,11 +263,23 @@ export class BatchService {
     try {
       const result = await this.options.engine.request(
         'restore',
-        { input, params, output: { format: request.format, ...(request.quality !== undefined ? { quality: request.quality } : {}) } },
+        {
+          input,
+          params,
+          output: {
+            format: request.format,
+            ...(request.quality !== undefined ? { quality: request.quality } : {}),
+            ...(request.colour !== undefined ? { colour: request.colour } : {}),
+            ...(request.stripLocation !== undefined ? { stripLocation: request.stripLocation } : {}),
+          },
+        },
         {
           signal,
           onProgress: (p) => {
-            if (!isRestoreProgress(p) || signal.aborted || p.totalSteps <= 0) return;
+            if (!isRestoreProgress(p) || signal.aborted) return;
+            // The engine's one weighted fraction over the run (restorer passes, steps, decode).
+            if (typeof p.fraction === 'number') return progress(Math.min(1, Math.max(0, p.fraction)));
+            if (p.totalSteps <= 0) return;
             const done = Math.min(1, p.step / p.totalSteps);
             progress(p.phase === 'restorer' ? done * restorerShare : restorerShare < 1 ? restorerShare + done * (1 - restorerShare) : done);
           },

@@ -6,7 +6,9 @@
  * held by the image service) -> suggest a name and show the save dialog (which
  * asks before replacing a file; null = cancelled) -> compose with sharp
  * (labels are an SVG overlay) -> writeImage (main/engine/image): atomic
- * (temporary file + rename), with the prompts, seed and model as metadata.
+ * (temporary file + rename), with the prompts, seed and model as metadata; a restored image also
+ * with the photo's camera EXIF, XMP, IPTC, DPI (GPS unless `stripLocation`) and, with `colour:
+ * 'keep-profile'`, its own colour profile at 16 bits where the format allows.
  *
  * Overwriting: a path the dialog returned was confirmed by the user there, so it
  * may replace the file. If the name lacks the format's extension, the extension
@@ -259,6 +261,14 @@ export class ExportService {
     return src;
   }
 
+  /**
+   * The photo a result was restored from, for its metadata and profile: the opened original, or when
+   * it has been closed the held result (it carries the camera EXIF and XMP the engine wrote into it).
+   */
+  private photoSource(kept: KeptResult): Uint8Array {
+    return this.options.images.get(kept.image.imageId)?.bytes ?? kept.image.bytes;
+  }
+
   /** Shows the save dialog and writes the export; null when the user cancelled. */
   async save(request: ExportRequest): Promise<{ path: string } | null> {
     // 1. what to export (fail before the dialog when something is gone)
@@ -326,7 +336,8 @@ export class ExportService {
       }
     }
 
-    // 4. write atomically
+    // 4. write atomically; a result carries the photo's camera metadata (and, when asked, its profile)
+    const photo = request.kind === 'result' ? this.photoSource(main) : null;
     try {
       await writeImage(path, rgb, alpha, {
         format: request.format,
@@ -334,6 +345,7 @@ export class ExportService {
         bitDepth,
         metadata,
         overwrite,
+        ...(photo ? { source: photo, colour: request.colour ?? 'srgb', stripLocation: request.stripLocation ?? false } : {}),
       });
     } catch (err) {
       if (isSpireError(err, 'output-exists'))

@@ -23,7 +23,7 @@ import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import sharp from 'sharp';
 import type { OpenedImage } from '../../preload/contract/channels';
-import { decodeImage, resolveMaxPixels, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
+import { decodeImage, photoFacts, resolveMaxPixels, type DecodedImage, type ImageFormat, type ReadLimits } from '../engine/image';
 
 const DISPLAY_MIME: Partial<Record<ImageFormat, OpenedImage['mime']>> = {
   png: 'image/png',
@@ -124,8 +124,10 @@ export class ImageService {
     const same = [...this.sources.values()].find((s) => s.contentHash === contentHash);
     const id = same?.id ?? randomUUID();
     if (same) this.sources.delete(id);
-    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha: image.channels === 2 || image.channels === 4, contentHash });
-    return { id, name, width, height, mime: display.mime, bytes: display.bytes, contentHash };
+    const hasAlpha = image.channels === 2 || image.channels === 4;
+    this.remember({ id, name, bytes, format, width, height, bitDepth, hasAlpha, contentHash });
+    // The profile, bit depth and metadata: the status bar shows them, the export dialog warns with them.
+    return { id, name, width, height, mime: display.mime, bytes: display.bytes, contentHash, photo: photoFacts(image.metadata.photo, hasAlpha) };
   }
 
   private remember(source: SourceImage): void {

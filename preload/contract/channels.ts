@@ -28,6 +28,7 @@ import type { ErrorCode, ErrorInfo } from '../../common/errors';
 import type { EngineStatus, RestorePhase } from '../../common/engineStatus';
 import type { RunParams } from '../../common/runParams';
 import type { RunDefaults } from '../../common/runSettings';
+import type { ColourMode, PhotoFacts } from '../../common/photo';
 
 export const CHANNEL_PREFIX = 'spire:' as const;
 
@@ -45,6 +46,8 @@ export interface OpenedImage {
   bytes: Uint8Array;
   /** sha-256 of the file's bytes (64 hex digits): names the photo's saved session (`spire:session:*`). */
   contentHash?: string;
+  /** Its colour profile, bit depth and metadata (status bar, export warnings); absent from fakes that predate it. */
+  photo?: PhotoFacts;
 }
 
 export interface AppInfo {
@@ -197,6 +200,10 @@ export interface ExportRequest {
   format: ExportFormat;
   /** JPEG/WebP quality 1-100 (default 95). */
   quality?: number;
+  /** The restored image's colour: sRGB (default) or the photo's own profile (a result export only). */
+  colour?: ColourMode;
+  /** Leave the photo's GPS position out (default false: carried with the rest of its metadata). */
+  stripLocation?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -328,6 +335,10 @@ export interface BatchStartRequest {
   /** Replace outputs that already exist; false: those photos are skipped. */
   overwrite: boolean;
   format: ExportFormat;
+  /** sRGB (default) or each photo's own colour profile. */
+  colour?: ColourMode;
+  /** Leave each photo's GPS position out (default: kept with the rest of its camera metadata). */
+  stripLocation?: boolean;
   /** JPEG/WebP quality 1-100 (default 95). */
   quality?: number;
 }

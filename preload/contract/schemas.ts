@@ -18,6 +18,7 @@ import { MAX_PROMPT_CHARS } from '../../common/restorationPrompt';
 import { regionPromptShape, regionSaysSomething, restorationPromptTextSchema, restoreParamsShape } from '../../common/restoreParamsSchema';
 import { runDefaultsSchema } from '../../common/runSettingsSchemas';
 import { PROVIDER_CHOICES } from '../../common/runSettings';
+import { COLOUR_MODES } from '../../common/photo';
 import type { InvokeChannel, RequestOf } from './channels';
 
 const empty = z.object({}).strict();
@@ -97,6 +98,8 @@ export const exportRequestSchema = z
     beforeResultId: id.optional(),
     format: z.enum(EXPORT_FORMATS),
     quality: z.number().int().min(1).max(100).optional(),
+    colour: z.enum(COLOUR_MODES).optional(),
+    stripLocation: z.boolean().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -201,6 +204,8 @@ export const requestSchemas = {
       overwrite: z.boolean(),
       format: z.enum(EXPORT_FORMATS),
       quality: z.number().int().min(1).max(100).optional(),
+      colour: z.enum(COLOUR_MODES).optional(),
+      stripLocation: z.boolean().optional(),
     })
     .strict(),
   'spire:batch:cancel': z.object({ batchId: id }).strict(),

@@ -22,6 +22,8 @@ import { SpireError } from '../../../common/errors';
 import { readError } from './errors';
 import { jpegQualityFromTables } from './jpegQuality';
 import { readPngText } from './pngText';
+import { convertsItself, samplesToSrgb } from './photoColour';
+import { photoMetadataFrom, type PhotoMetadata } from './photoMetadata';
 
 export const SUPPORTED_READ_FORMATS = ['png', 'jpeg', 'webp', 'tiff'] as const;
 export type ImageFormat = (typeof SUPPORTED_READ_FORMATS)[number];
@@ -97,10 +99,14 @@ export interface ImageInfo {
   pages: number;
   /** A JPEG's quality, read from its quantisation tables (jpegQuality.ts); null for other formats or when unreadable. */
   jpegQuality: number | null;
+  /** The photo's own metadata (EXIF, XMP, IPTC, ICC profile, DPI), carried to outputs (photoMetadata.ts). */
+  photo: PhotoMetadata;
 }
 
 export interface ReadImageResult {
   rgb: RgbImage;
+  /** The file's own bytes (writeImage's `source`: its camera metadata and profile are carried to outputs). */
+  bytes: Uint8Array;
   /** The alpha channel at image resolution, or null when the file has none. */
   alpha: Mask | null;
   format: ImageFormat;
@@ -276,12 +282,16 @@ export async function probeImage(source: string | Uint8Array, limits: ReadLimits
 export async function decodeImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<DecodedImage> {
   const { bytes, meta, format, label, sixteen, channels } = await probe(source, limits, name);
 
+  const photo = photoMetadataFrom(meta, bytes);
+  // A wide-gamut or 16-bit photo with a matrix profile is converted to sRGB here (photoColour.ts), not by sharp.
+  const ownConversion = convertsItself(photo.profile, sixteen ? 16 : 8) && channels >= 3;
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     // failOn 'warning': libjpeg's "premature end of data segment" and other decoder warnings are
     // failures, so a damaged file is refused rather than decoded to grey.
-    decoded = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' })
-      .autoOrient()
+    let pipeline = sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).autoOrient();
+    if (ownConversion) pipeline = pipeline.keepIccProfile();
+    decoded = await pipeline
       .toColourspace(sixteen ? 'rgb16' : 'srgb')
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
@@ -291,6 +301,7 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
   const { data, info } = decoded;
   const samples = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (samples.length < info.width * info.height * info.channels) throw readError.truncated(label, format);
+  if (ownConversion && photo.profile?.matrix && !photo.profile.isSrgb) samplesToSrgb(samples, info.channels, info.width * info.height, photo.profile.matrix);
 
   const text: Record<string, string> = {};
   for (const c of meta.comments ?? []) text[c.keyword] = c.text;
@@ -311,13 +322,14 @@ export async function decodeImage(source: string | Uint8Array, limits: ReadLimit
       density: meta.density ?? null,
       pages: meta.pages ?? 1,
       jpegQuality: format === 'jpeg' ? jpegQualityFromTables(bytes) : null,
+      photo,
     },
   };
 }
 
 /** Reads an image from a path or from bytes (`name` is used in messages; default the file name). */
 export async function readImage(source: string | Uint8Array, limits: ReadLimits = {}, name?: string): Promise<ReadImageResult> {
-  const { width, height, channels, samples, bitDepth, format, metadata } = await decodeImage(source, limits, name);
+  const { bytes, width, height, channels, samples, bitDepth, format, metadata } = await decodeImage(source, limits, name);
 
   const n = width * height;
   const scale = 1 / (bitDepth === 16 ? 65535 : 255);
@@ -340,6 +352,7 @@ export async function readImage(source: string | Uint8Array, limits: ReadLimits 
 
   return {
     rgb: { width, height, data: rgb },
+    bytes,
     alpha: alpha ? { width, height, data: alpha } : null,
     format,
     bitDepth,

@@ -2,10 +2,13 @@
  * Writes an `RgbImage` (+ optional alpha) as PNG, JPEG, WebP or TIFF,
  * atomically and without overwriting by accident.
  *
- * Recipe: pick the format (explicit, else the extension) -> resize the alpha to
- * the image when their sizes differ (an upsampled restoration keeps the
- * input's alpha) -> encode with sharp -> add metadata (PNG text chunks; EXIF
- * ImageDescription + XMP for JPEG, WebP, TIFF) -> write a temporary file in the
+ * Recipe: pick the format (explicit, else the extension) -> with a `source`
+ * photo in keep-profile mode, convert the pixels into its profile
+ * (photoColour.ts) -> resize the alpha to the image when their sizes differ
+ * (an upsampled restoration keeps the input's alpha) -> encode with sharp ->
+ * add metadata (PNG text chunks; EXIF ImageDescription + XMP for JPEG, WebP,
+ * TIFF; with a `source`, its camera EXIF, XMP, IPTC, DPI and profile:
+ * photoMetadata.ts, embedMetadata.ts, README.md) -> write a temporary file in the
  * destination folder -> fsync -> move it into place: `link` when overwriting
  * is not allowed (fails if the name exists, even if it appeared meanwhile),
  * `rename` otherwise. Any failure removes the temporary file, so a partial
@@ -18,8 +21,13 @@ import sharp from 'sharp';
 import type { Mask, RgbImage } from '../pipeline/types';
 import { SpireError } from '../../../common/errors';
 import { imageWriteError } from './errors';
+import { embedMetadata } from './embedMetadata';
 import { insertPngText } from './pngText';
-import type { ImageFormat } from './readImage';
+import { decodeNative, keepProfile, type ColourMode } from './photoColour';
+import { asciiJson, isWideGamut, mergeXmp, outputExif, readPhotoMetadata, xmpPacket } from './photoMetadata';
+import { readImage, type ImageFormat } from './readImage';
+
+export { xmpPacket } from './photoMetadata';
 
 export interface WriteImageOptions {
   /** Output format; default: from the file extension (.png, .jpg/.jpeg, .webp, .tif/.tiff). */
@@ -32,6 +40,20 @@ export interface WriteImageOptions {
   metadata?: Record<string, string>;
   /** Replace an existing file (default false: refuse). */
   overwrite?: boolean;
+  /**
+   * The encoded photo this image was restored from. Its camera EXIF (orientation set to 1), XMP
+   * (with the app's `spire:` properties added), IPTC (JPEG, TIFF) and DPI are carried to the output,
+   * and in 'keep-profile' mode its colour profile.
+   */
+  source?: Uint8Array;
+  /** Leave the source's GPS position out (EXIF GPS directory and XMP exif:GPS*). Default false. */
+  stripLocation?: boolean;
+  /**
+   * 'srgb' (default): sRGB pixels, no profile, as the engine made them. 'keep-profile': the source's
+   * own profile, the pixels converted into it (colours outside sRGB kept), 16 bits for PNG and TIFF.
+   * A source without a convertible RGB profile is written as sRGB.
+   */
+  colour?: ColourMode;
 }
 
 export interface WriteImageResult {
@@ -89,50 +111,38 @@ export async function resizeMask(mask: Mask, width: number, height: number): Pro
   return { width, height, data: out };
 }
 
-/**
- * Text as XML character data. XML 1.0 allows no control character but tab, newline and carriage
- * return (not even as a character reference), so the others are written as visible `\x1b`-style text.
- */
-const xmlEscape = (s: string): string =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // eslint-disable-next-line no-control-regex -- these are exactly the characters to replace
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-/** JSON with every non-ASCII character escaped (EXIF ASCII fields). */
-const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
-/** A minimal XMP packet: the entries as `spire:` properties, plus dc:description. */
-export function xmpPacket(entries: Record<string, string>): string {
-  const props = Object.entries(entries)
-    .map(([k, v]) => `<spire:${k.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^([^A-Za-z_])/, '_$1')}>${xmlEscape(v)}</spire:${k.replace(/[^A-Za-z0-9_-]/g, '_').replace(/^([^A-Za-z_])/, '_$1')}>`)
-    .join('');
-  return (
-    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>' +
-    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
-    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:spire="https://spire-studio.invalid/ns/1.0/">' +
-    `<dc:description><rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(asciiJson(entries))}</rdf:li></rdf:Alt></dc:description>` +
-    props +
-    '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-  );
-}
+/** Limits for a source photo the caller already read once (its size was checked then). */
+const HELD_SOURCE_LIMITS = { maxPixels: Number.MAX_SAFE_INTEGER, maxDecodeBytes: Number.MAX_SAFE_INTEGER, maxFileBytes: Number.MAX_SAFE_INTEGER };
 
 /** Encodes the image in memory (no file access). */
 export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: ImageFormat, options: Omit<WriteImageOptions, 'format' | 'overwrite'> = {}): Promise<Buffer> {
   if (rgb.data.length !== rgb.width * rgb.height * 3 || rgb.width < 1 || rgb.height < 1)
     throw imageWriteError('output-invalid', `The image to write is malformed (${rgb.width} x ${rgb.height} with ${rgb.data.length} values).`);
+  const metadata = options.metadata ?? {};
+  const hasMetadata = Object.keys(metadata).length > 0;
+  // 1. the source photo's metadata, and its profile when kept
+  const photo = options.source ? await readPhotoMetadata(options.source) : null;
+  const stripLocation = options.stripLocation ?? false;
+  const matrix = photo && options.colour === 'keep-profile' && isWideGamut(photo) ? (photo.profile?.matrix ?? null) : null;
+  let pixels = rgb;
+  if (matrix && options.source) {
+    const sixteen = photo?.bitDepth === 16;
+    const [native, engineInput] = await Promise.all([decodeNative(options.source, sixteen), readImage(options.source, HELD_SOURCE_LIMITS, 'the source photo')]);
+    pixels = keepProfile(rgb, native, engineInput.rgb, matrix);
+  }
+  // 2. pixels
   const keepAlpha = alpha !== null && format !== 'jpeg';
   const fittedAlpha = keepAlpha && alpha ? await resizeMask(alpha, rgb.width, rgb.height) : null;
-  const bitDepth = format === 'png' || format === 'tiff' ? (options.bitDepth ?? 8) : 8;
-  const samples = toSamples(rgb, fittedAlpha, bitDepth);
+  const bitDepth = format === 'png' || format === 'tiff' ? (matrix ? 16 : (options.bitDepth ?? 8)) : 8;
+  const samples = toSamples(pixels, fittedAlpha, bitDepth);
   const quality = Math.max(1, Math.min(100, Math.round(options.quality ?? 95)));
   let pipeline = sharp(samples, { raw: { width: rgb.width, height: rgb.height, channels: fittedAlpha ? 4 : 3 } });
   if (bitDepth === 16) pipeline = pipeline.toColourspace('rgb16');
-  const metadata = options.metadata ?? {};
-  const hasMetadata = Object.keys(metadata).length > 0;
-  if (hasMetadata && format !== 'png') {
+  // 3. metadata sharp writes: XMP (and DPI); the rest is embedded after encoding
+  if (photo) {
+    pipeline = pipeline.withXmp(mergeXmp(photo.xmp, metadata, { stripLocation }));
+    if (photo.density) pipeline = pipeline.withDensity(photo.density);
+  } else if (hasMetadata && format !== 'png') {
     pipeline = pipeline.withExif({ IFD0: { ImageDescription: asciiJson(metadata), Software: 'SPIRE Studio' } }).withXmp(xmpPacket(metadata));
   }
   switch (format) {
@@ -149,7 +159,18 @@ export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: Ima
       pipeline = pipeline.tiff({ compression: 'lzw' });
       break;
   }
-  const encoded = await pipeline.toBuffer();
+  let encoded: Buffer = await pipeline.toBuffer();
+  if (photo) {
+    const exif = outputExif(photo.exif, {
+      width: rgb.width,
+      height: rgb.height,
+      stripLocation,
+      density: photo.density,
+      software: 'SPIRE Studio',
+      ...(hasMetadata && format !== 'png' ? { description: asciiJson(metadata) } : {}),
+    });
+    encoded = embedMetadata(encoded, format, { exif, iptc: photo.iptc, icc: matrix ? photo.icc : null }, { width: rgb.width, height: rgb.height, alpha: fittedAlpha !== null });
+  }
   return format === 'png' && hasMetadata ? insertPngText(encoded, metadata) : encoded;
 }
 

@@ -8,7 +8,8 @@
  *        each unit -> RestoreProgress (one fraction and ETA over the run, runProgress.ts; preview PNG:
  *        a step's x0, or the restorer's output as soon as it exists)
  *   5. check the output is finite                     -> bad-output
- *   6. encode it (alpha resized to the output, metadata: prompts, seed, model)
+ *   6. encode it (alpha resized to the output, metadata: prompts, seed, model, and the input's
+ *      camera EXIF, XMP, IPTC, DPI; its colour profile in keep-profile mode)
  *
  * Failures are SpireErrors with a code and a plain-words message (jobFailure turns
  * what came from outside our code, an abort or running out of memory, into one); the
@@ -232,6 +233,10 @@ export async function runRestoreJob(job: RestoreJobParams, ctx: RestoreJobContex
       ...(job.output?.quality !== undefined ? { quality: job.output.quality } : {}),
       bitDepth: job.output?.bitDepth ?? input.bitDepth,
       metadata,
+      // the input's camera metadata (and, when asked, its colour profile) carried to the output
+      source: input.bytes,
+      ...(job.output?.stripLocation ? { stripLocation: true } : {}),
+      ...(job.output?.colour ? { colour: job.output.colour } : {}),
     });
     return {
       image: { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), format, width: result.image.width, height: result.image.height, hasAlpha: input.alpha !== null && format !== 'jpeg' },

@@ -141,7 +141,7 @@ export function createBatchRuns(store: Store<AppState, AppAction>, api: SpireApi
       const batchId = newBatchId();
       dispatch({ type: 'batch/starting', batchId });
       try {
-        const r = await api.batch.start({ batchId, photoIds: b.photos.map((p) => p.id), params: built.request.params, ownEstimate, overwrite: b.options.overwrite, format: b.options.format });
+        const r = await api.batch.start({ batchId, photoIds: b.photos.map((p) => p.id), params: built.request.params, ownEstimate, overwrite: b.options.overwrite, format: b.options.format, colour: b.options.colour, stripLocation: b.options.stripLocation });
         if (r.ok) dispatch({ type: 'batch/started', batchId });
         else dispatch({ type: 'batch/notStarted', batchId, message: r.error.message });
       } catch (err) {

@@ -94,8 +94,8 @@ export function createController(
       images.release(sourceKey);
       return;
     }
-    const { id, name, width, height, mime, contentHash } = opened;
-    const image: ImageDoc = { id, name, width, height, mime, sourceKey, levels: 1, ...(contentHash ? { contentHash } : {}) };
+    const { id, name, width, height, mime, contentHash, photo } = opened;
+    const image: ImageDoc = { id, name, width, height, mime, sourceKey, levels: 1, ...(contentHash ? { contentHash } : {}), ...(photo ? { photo } : {}) };
     // Its saved session (same file, or an identical copy, opened before) comes with it.
     const session = sessions ? await sessions.restore(opened, image) : null;
     if (ticket !== latestOpen) {

@@ -8,6 +8,7 @@
  *                               sweep's column count (or a square-ish grid once cells are gone)
  */
 import type { ExportFormat, ExportKind, ExportRequest, IpcError, SpireApi } from '../../../preload/contract/channels';
+import type { ColourMode } from '../../../common/photo';
 import type { AppAction, AppState } from '../state/appState';
 import { compareSides } from '../state/compare';
 import { currentEntry } from '../state/historyResults';
@@ -20,10 +21,14 @@ export interface ExportChoice {
   format: ExportFormat;
   /** JPEG/WebP quality 1-100 (sent for those formats only). */
   quality: number;
+  /** The restored image's colour (a result export only; default sRGB). */
+  colour?: ColourMode;
+  /** Leave the photo's GPS position out (a result export only; default false). */
+  stripLocation?: boolean;
 }
 
 /** The export request for `choice`, or why there is nothing to export. */
-export function buildExportRequest(state: AppState, { kind, format, quality }: ExportChoice): { ok: true; request: ExportRequest } | { ok: false; error: IpcError } {
+export function buildExportRequest(state: AppState, { kind, format, quality, colour, stripLocation }: ExportChoice): { ok: true; request: ExportRequest } | { ok: false; error: IpcError } {
   const withQuality = format === 'jpeg' || format === 'webp' ? { quality } : {};
   if (kind === 'sweep-grid') {
     const run = state.studio.sweep.run;
@@ -42,6 +47,10 @@ export function buildExportRequest(state: AppState, { kind, format, quality }: E
   const current = currentEntry(state.studio.history, state.image?.id ?? null);
   if (!current) return { ok: false, error: { code: 'nothing-to-export', message: 'There is no result to export yet: run a restoration (or pick one in the history) first.' } };
   const request: ExportRequest = { kind, format, resultId: current.id, imageId: current.imageId, ...withQuality };
+  if (kind === 'result') {
+    if (colour && colour !== 'srgb') request.colour = colour;
+    if (stripLocation) request.stripLocation = true;
+  }
   if (kind === 'wipe') request.wipePosition = state.studio.compare.wipe;
   // Two results compared on screen: the export compares the same two.
   const before = state.studio.compare.on ? compareSides(state.studio.history, state.studio.compare, state.image?.id ?? null)?.before : null;

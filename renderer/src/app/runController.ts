@@ -13,12 +13,12 @@
  * encoding exports) happens in main, so the window stays responsive: here there is only
  * decoding a finished PNG and making a thumbnail.
  */
-import type { ExportFormat, ExportKind, PackInfo, SpireApi } from '../../../preload/contract/channels';
+import type { PackInfo, SpireApi } from '../../../preload/contract/channels';
 import type { AppAction, AppState } from '../state/appState';
 import type { RunSettings } from '../state/settings';
 import type { Store } from '../state/store';
 import type { SweepAxis, SweepTarget } from '../state/sweep';
-import { exportImage } from './exportRequests';
+import { exportImage, type ExportChoice } from './exportRequests';
 import { createJobs } from './jobs';
 import { createPackImports, type ImportChoice } from './packImports';
 import { createResultHistory, type ResultImages } from './resultHistory';
@@ -45,7 +45,7 @@ export interface RunController {
   cancelImport(): Promise<void>;
   /** Hides how the last import ended. */
   dismissImport(): void;
-  exportImage(options: { kind: ExportKind; format: ExportFormat; quality: number }): Promise<string | null>;
+  exportImage(options: ExportChoice): Promise<string | null>;
 }
 
 /** What tests replace: the seed draw, the clock and how jobs are named. */

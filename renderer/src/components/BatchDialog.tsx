@@ -140,6 +140,20 @@ export function BatchDialog() {
           <input type="checkbox" data-testid="batch-overwrite" checked={b.options.overwrite} disabled={running} onChange={(e) => setOption({ overwrite: e.target.checked })} />
           <span>Replace existing outputs</span>
         </label>
+        <label className="check-row">
+          <input type="checkbox" data-testid="batch-strip-location" checked={b.options.stripLocation} disabled={running} onChange={(e) => setOption({ stripLocation: e.target.checked })} />
+          <span>Strip location (off: each photo’s GPS position is kept, like its other camera data)</span>
+        </label>
+        <label className="check-row">
+          <input
+            type="checkbox"
+            data-testid="batch-keep-profile"
+            checked={b.options.colour === 'keep-profile'}
+            disabled={running}
+            onChange={(e) => setOption({ colour: e.target.checked ? 'keep-profile' : 'srgb' })}
+          />
+          <span>Keep each photo’s colour profile (off: sRGB)</span>
+        </label>
         <label className="batch-format">
           <span>Format</span>
           <select data-testid="batch-format" value={b.options.format} disabled={running} onChange={(e) => setOption({ format: e.target.value as ExportFormat })}>

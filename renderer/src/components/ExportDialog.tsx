@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { ExportFormat, ExportKind } from '../../../preload/contract/channels';
+import { exportWarnings, type ColourMode } from '../../../common/photo';
 import { useAppState, useServices } from '../app/appContext';
 import { useRunController, useStudio } from '../app/runContext';
 import { currentEntry } from '../state/historyResults';
@@ -34,16 +35,21 @@ export function ExportDialog() {
   const [kind, setKind] = useState<ExportKind>(hasResult ? 'result' : 'sweep-grid');
   const [format, setFormat] = useState<ExportFormat>('png');
   const [quality, setQuality] = useState(95);
+  const [colour, setColour] = useState<ColourMode>('srgb');
+  const [stripLocation, setStripLocation] = useState(false);
+  const photo = useAppState((s) => s.image?.photo ?? null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const close = useCallback(() => store.dispatch({ type: 'dialog/close' }), [store]);
   const available = (k: ExportKind) => (k === 'sweep-grid' ? hasGrid : hasResult);
   const lossy = format === 'jpeg' || format === 'webp';
+  const forResult = kind === 'result';
+  const warnings = photo ? exportWarnings(photo, { kind, format, colour, stripLocation }) : [];
 
   const save = async () => {
     setSaving(true);
     setSaved(null);
-    const path = await run.exportImage({ kind, format, quality });
+    const path = await run.exportImage({ kind, format, quality, colour, stripLocation });
     setSaving(false);
     if (path) setSaved(path);
   };
@@ -81,8 +87,30 @@ export function ExportDialog() {
           onChange={setQuality}
           readout={lossy ? String(quality) : '—'}
         />
+
+        <label htmlFor="export-colour">Colour</label>
+        <select id="export-colour" data-testid="export-colour" value={colour} disabled={!forResult} onChange={(e) => setColour(e.target.value as ColourMode)}>
+          <option value="srgb">sRGB (screens and the web)</option>
+          <option value="keep-profile">Keep the photo&apos;s profile{photo && photo.colourProfile !== 'sRGB' ? `: ${photo.colourProfile}` : ''}</option>
+        </select>
       </div>
-      <p className="dialog-hint">The prompts, seed and model go into the file&apos;s metadata. You will be asked before a file is replaced.</p>
+      <label className="check-row small export-option">
+        <input type="checkbox" data-testid="export-strip-location" checked={stripLocation} disabled={!forResult} onChange={(e) => setStripLocation(e.target.checked)} />
+        <span>
+          Strip location (GPS){photo?.hasGps ? ' — this photo has one' : ''}. Off by default: the photo&apos;s camera EXIF, GPS position, XMP, IPTC and DPI are kept.
+        </span>
+      </label>
+      {warnings.length > 0 ? (
+        <ul className="export-warnings" data-testid="export-warnings" aria-label="This export would lose">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="dialog-hint">
+        The prompts, seed and model go into the file&apos;s metadata (also as XMP). A kept profile is written at 16 bits in PNG and TIFF. You will be asked before a file is
+        replaced.
+      </p>
       <div className="dialog-actions">
         {saved ? (
           <span className="hint ok" data-testid="export-saved" title={saved}>

@@ -1,4 +1,5 @@
 import type { EngineState } from '../../../common/engineStatus';
+import { describePhotoColour, type PhotoFacts } from '../../../common/photo';
 import { useAppState } from '../app/appContext';
 import './StatusBar.css';
 
@@ -22,9 +23,23 @@ const STATE_HINT: Record<EngineState, string> = {
   stopped: 'The engine is not running',
 };
 
-/** Bottom bar: the engine worker's state, its model pack and execution provider, and its message. */
+/** The tooltip on the photo's colour: its profile, depth, DPI and what metadata it carries. */
+function photoHint(photo: PhotoFacts): string {
+  const carried = [photo.hasExif ? 'camera EXIF' : '', photo.hasGps ? 'GPS position' : '', photo.hasXmp ? 'XMP' : '', photo.hasIptc ? 'IPTC' : ''].filter(Boolean);
+  return [
+    `Colour profile: ${photo.colourProfile}${photo.wideGamut ? ' (wider than sRGB)' : ''}`,
+    `${photo.bitDepth} bits per channel${photo.hasAlpha ? ', with transparency' : ''}`,
+    photo.dpi ? `${Math.round(photo.dpi)} dpi` : '',
+    carried.length > 0 ? `Metadata: ${carried.join(', ')}` : 'No camera metadata',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Bottom bar: the engine worker's state, its model pack and execution provider, the open photo's colour, and the engine's message. */
 export function StatusBar() {
   const engine = useAppState((s) => s.engine);
+  const photo = useAppState((s) => s.image?.photo ?? null);
   // Until main first answers, the engine is (as far as we know) starting.
   const state: EngineState = engine?.state ?? 'starting';
   const pack = engine?.pack ?? null;
@@ -44,6 +59,12 @@ export function StatusBar() {
         <span className="sb-label">Provider</span>
         <span data-testid="status-provider">{engine?.provider ?? '—'}</span>
       </span>
+      {photo ? (
+        <span className="sb-item" title={photoHint(photo)}>
+          <span className="sb-label">Colour</span>
+          <span data-testid="status-photo">{describePhotoColour(photo)}</span>
+        </span>
+      ) : null}
       {engine?.message ? (
         <span className="sb-item sb-message" data-testid="status-message" title={engine.message}>
           {engine.message}

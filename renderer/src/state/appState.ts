@@ -4,6 +4,7 @@
  * controller.ts, which dispatches the actions below.
  */
 import type { IpcError, OpenedImage, RecentFile } from '../../../preload/contract/channels';
+import type { PhotoFacts } from '../../../common/photo';
 import type { EngineStatus } from '../../../common/engineStatus';
 import type { CanvasCursor } from '../canvas/tools/toolState';
 import type { Size, Viewport } from '../canvas/viewport';
@@ -37,6 +38,8 @@ export interface ImageDoc {
   levels: number;
   /** sha-256 of the file (OpenedImage.contentHash): the key of its session (sessions.ts). */
   contentHash?: string;
+  /** Its colour profile, bit depth and metadata, as main read them (status bar, export warnings). */
+  photo?: PhotoFacts;
 }
 
 /**

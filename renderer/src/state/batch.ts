@@ -10,6 +10,7 @@
  * The renderer names the batch (batchId) before it asks, so main's events may come before its answer;
  * events of another id are ignored. A photo's `state` is null until a batch takes it.
  */
+import type { ColourMode } from '../../../common/photo';
 import type { BatchDoneEvent, BatchPhoto, BatchPhotoState, BatchProgressEvent, ExportFormat } from '../../../preload/contract/channels';
 
 export interface BatchItem extends BatchPhoto {
@@ -28,6 +29,10 @@ export interface BatchOptions {
   /** Replace outputs that exist (else those photos are skipped). */
   overwrite: boolean;
   format: ExportFormat;
+  /** Leave the photos' GPS position out of the outputs (camera EXIF, XMP, IPTC and DPI are kept either way). */
+  stripLocation: boolean;
+  /** Each output in sRGB, or in its photo's own colour profile. */
+  colour: ColourMode;
 }
 
 export type BatchStatus = 'idle' | 'starting' | 'running' | 'cancelling';
@@ -63,7 +68,7 @@ export type BatchAction =
 export const initialBatchState: BatchState = {
   photos: [],
   outputFolder: null,
-  options: { ownEstimate: false, overwrite: false, format: 'png' },
+  options: { ownEstimate: false, overwrite: false, format: 'png', stripLocation: false, colour: 'srgb' },
   status: 'idle',
   batchId: null,
   note: null,

@@ -198,6 +198,8 @@ const INVALID: Record<InvokeChannel, unknown[]> = {
     { kind: 'result', resultId: 'r1', format: 'jpeg', quality: 0 },
     { kind: 'result', resultId: 'r1', format: 'jpeg', quality: 101 },
     { kind: 'result', resultId: 'r1', format: 'png', path: '/etc/passwd' },
+    { kind: 'result', resultId: 'r1', format: 'png', colour: 'p3' },
+    { kind: 'result', resultId: 'r1', format: 'png', stripLocation: 'yes' },
     { kind: 'result', resultId: 'r1', format: 'png', wipePosition: 0.5 },
     { kind: 'wipe', resultId: 'r1', format: 'png', wipePosition: 1.5 },
     { kind: 'sweep-grid', format: 'png' },

@@ -237,6 +237,16 @@ describe('BatchService', () => {
     expect(ownEstimatePrompt('Deblur with sigma 2.0;')).toBe('auto');
   });
 
+  it('passes the colour and strip-location choices to the writer of every photo', async () => {
+    const s = setup(async (p) => jobResult(nameOf(p)));
+    const dropped = s.service.addBytes('scan.tif', new Uint8Array([7, 7]));
+    s.dialog.folder = outDir;
+    await s.service.chooseOutput();
+    await s.service.start(request([dropped.photos[0]!.id], { format: 'tiff', colour: 'keep-profile', stripLocation: true }));
+    await s.done;
+    expect(s.requests[0]!.output).toEqual({ format: 'tiff', colour: 'keep-profile', stripLocation: true });
+  });
+
   it('bounds the list and refuses a second batch while one runs', async () => {
     let release: () => void = () => undefined;
     const s = setup((p) => new Promise((resolve) => (release = () => resolve(jobResult(nameOf(p))))));

@@ -10,6 +10,7 @@ import type { SaveDialogOptions } from '../../../../main/services/dialogPort';
 import { SpireError } from '../../../../common/errors';
 import { ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
 import type { KeptResult } from '../../../../main/services/restoreService';
+import { ADOBE_RGB_ICC, cameraJpeg, readWithPil } from '../engine/image/photoFixtures';
 
 const RED = { r: 220, g: 20, b: 20 };
 const GREEN = { r: 20, g: 200, b: 40 };
@@ -309,5 +310,37 @@ describe('ExportService', () => {
     const none = join(dir, 'no-regions.png');
     await service(none).exporter.save({ kind: 'result', resultId: 'plain', format: 'png' });
     expect(await readFile(none, 'latin1')).not.toContain('spire:region-prompts');
+  });
+});
+
+describe('ExportService: the photo stays a photo', () => {
+  it("a result export carries the photo's camera metadata and, in keep-profile mode, its profile at 16 bits", async () => {
+    source = await cameraJpeg({ width: 30, height: 40, icc: ADOBE_RGB_ICC, pixel: () => [0.5, 0.4, 0.3] }); // upright 40 x 30
+    const kept16 = join(dir, 'kept.tif');
+    await service(kept16).exporter.save({ kind: 'result', resultId: 'r1', format: 'tiff', colour: 'keep-profile', stripLocation: true });
+    const back = readWithPil(kept16);
+    expect(back.ifd0).toMatchObject({ Make: 'Canon', Model: 'EOS R5', Orientation: 1 });
+    expect(back.exif).toMatchObject({ DateTimeOriginal: '2024:05:01 10:00:00', ExifImageWidth: 80, ExifImageHeight: 60 });
+    expect(back.gps).toEqual({});
+    expect(back.iptc).toMatchObject({ '2:25': 'harbour' });
+    expect(back.icc).toBe('Adobe RGB (1998)');
+    expect(back.xmp).toContain('<spire:spire_seed>11</spire:spire_seed>');
+    expect((await sharp(kept16).metadata()).depth).toBe('ushort');
+
+    const plain = join(dir, 'plain.jpg');
+    await service(plain).exporter.save({ kind: 'result', resultId: 'r1', format: 'jpeg' });
+    const srgb = readWithPil(plain);
+    expect(srgb.gps).toMatchObject({ GPSLatitudeRef: 'N' }); // kept unless asked
+    expect(srgb.icc).toBeNull();
+    expect(isClose(await meanColour(plain, 10, 10, 20, 20), GREEN)).toBe(true);
+  });
+
+  it('a comparison sheet carries none of it (it is a new sRGB image)', async () => {
+    source = await cameraJpeg({ width: 30, height: 40, icc: ADOBE_RGB_ICC, pixel: () => [0.5, 0.4, 0.3] });
+    const sheet = join(dir, 'sheet.jpg');
+    await service(sheet).exporter.save({ kind: 'side-by-side', resultId: 'r1', format: 'jpeg' });
+    const back = readWithPil(sheet);
+    expect(back.ifd0.Make).toBeUndefined();
+    expect(back.gps).toEqual({});
   });
 });

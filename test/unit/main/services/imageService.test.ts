@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage, resolveMaxPixels } from '../../../../main/engine/image';
 import { SpireError } from '../../../../common/errors';
 import { APP_MAX_PIXELS, ImageService, appDecodeBudget, appReadLimits } from '../../../../main/services/imageService';
+import { ADOBE_RGB_ICC, PROPHOTO_ICC, cameraJpeg, profilePng16 } from '../engine/image/photoFixtures';
 
 let tmp: string;
 beforeAll(async () => {
@@ -61,6 +62,28 @@ function pngHeaderOnly(width: number, height: number): Uint8Array {
   ihdr[9] = 2; // RGB
   return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]));
 }
+
+describe('ImageService: what a photo carries', () => {
+  it('sends the profile, bit depth and metadata with the opened image', async () => {
+    const opened = await new ImageService().openBytes('camera.jpg', await cameraJpeg({ width: 6, height: 4, icc: ADOBE_RGB_ICC, pixel: () => [0.5, 0.5, 0.5] }));
+    expect(opened.photo).toEqual({
+      colourProfile: 'Adobe RGB (1998)',
+      wideGamut: true,
+      profileConvertible: true,
+      bitDepth: 8,
+      hasAlpha: false,
+      hasExif: true,
+      hasGps: true,
+      hasXmp: true,
+      hasIptc: true,
+      dpi: 300,
+    });
+    const png16 = await new ImageService().openBytes('plain16.png', await profilePng16({ width: 2, height: 2, icc: PROPHOTO_ICC, pixel: () => [0.2, 0.3, 0.4] }));
+    expect(png16.photo).toMatchObject({ colourProfile: 'ProPhoto RGB', bitDepth: 16, hasExif: false, hasGps: false, hasIptc: false });
+    const plain = await new ImageService().openBytes('plain.png', await sharp({ create: { width: 2, height: 2, channels: 4, background: '#808080' } }).png().toBuffer());
+    expect(plain.photo).toMatchObject({ colourProfile: 'sRGB', wideGamut: false, bitDepth: 8, hasAlpha: true });
+  });
+});
 
 describe('ImageService: images it opens', () => {
   it.each(['png', 'jpeg', 'webp'] as const)('keeps an upright %s as it is, for display and for later jobs', async (format) => {

@@ -7,6 +7,7 @@
  *   "fail:throw" throws an Error at step 1
  *   "fail:nan"   returns an image full of NaN
  *   "crash"      ends the worker thread at step 2 (process.exit in a worker ends the thread)
+ *   "identity"   returns the input unchanged (resized by the Upsample factor): a restoration that leaves the photo as it is
  * It checks the AbortSignal before every step, as the pipeline does before every model call.
  */
 import { resizeRgb } from '../../../../../main/engine/imageOps/resize';
@@ -44,7 +45,7 @@ export function fakePipeline(calls: string[] = []): PipelineRunner {
       const prompt = params.restorationPrompt;
       const f = upsampleFactor(prompt);
       const out = resizeRgb(input, Math.round(input.height * f), Math.round(input.width * f), { clamp: true });
-      for (let i = 0; i < out.data.length; i++) out.data[i] = mode === 'fail:nan' ? Number.NaN : 1 - (out.data[i] ?? 0);
+      if (mode !== 'identity') for (let i = 0; i < out.data.length; i++) out.data[i] = mode === 'fail:nan' ? Number.NaN : 1 - (out.data[i] ?? 0);
       return {
         image: out,
         restorationPrompt: prompt.text,

@@ -2,6 +2,8 @@
  * The `restore` method of the engine worker, in-process over a fake port, with the
  * tiny-random fixture pack loaded for real and a fake restorer in place of the pipeline.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { CostMemory } from '../../../../../main/engine/jobs/runProgress';
 import { restore } from '../../../../../main/engine/pipeline/restore';
 import { FakeModels } from '../pipeline/fakeModels';
 import { fakePipeline } from './fakePipeline';
+import { ADOBE_RGB_ICC, PROPHOTO_ICC, cameraJpeg, profilePng16, readWithPil, srgbPixelsWithPil } from '../image/photoFixtures';
 
 const repo = resolve(import.meta.dirname, '../../../../..');
 const TINY_PACK = join(repo, 'test/fixtures/packs/tiny-random');
@@ -240,5 +243,33 @@ describe('one progress over a run of the real pipeline (fake models)', () => {
     // The fake models take far less than the priors (made for the real pack on two cores).
     expect(costs.factor('restorer')).toBeLessThan(1);
     expect(costs.factor('denoise')).toBeLessThan(1);
+  });
+});
+
+describe('restore jobs keep a wide-gamut photo', () => {
+  const inGamut = (x: number, y: number): [number, number, number] => [0.4 + 0.02 * x, 0.42 + 0.02 * y, 0.45 - 0.01 * x];
+  it.each([
+    { name: 'Adobe RGB JPEG', make: () => cameraJpeg({ width: 8, height: 6, icc: ADOBE_RGB_ICC, pixel: inGamut }), profile: 'Adobe RGB (1998)' },
+    { name: 'ProPhoto 16-bit PNG', make: () => profilePng16({ width: 8, height: 6, icc: PROPHOTO_ICC, pixel: inGamut }), profile: 'ProPhoto RGB' },
+  ])('$name restored unchanged comes back within 1/255 after colour management, sRGB and keep-profile', async ({ make, profile }) => {
+    const h = (current = harness(TINY_PACK));
+    await h.ready();
+    const dir = await mkdtemp(join(tmpdir(), 'spire-job-colour-'));
+    try {
+      const source = await make();
+      await writeFile(join(dir, 'in'), source);
+      for (const colour of ['srgb', 'keep-profile'] as const) {
+        const res = await h.restore({ input: { bytes: new Uint8Array(source), name: 'in' }, params: params({ semanticPrompt: 'identity', steps: 1 }), output: { format: 'tiff', colour } }).response;
+        expect(res.ok).toBe(true);
+        const out = join(dir, `${colour}.tif`);
+        await writeFile(out, (res as { result: RestoreJobResult }).result.image.bytes);
+        expect(readWithPil(out).icc).toBe(colour === 'srgb' ? null : profile);
+        const [a, b] = srgbPixelsWithPil(join(dir, 'in'), out);
+        const diff = Math.max(...a!.map((p, i) => Math.max(...p.map((v, c) => Math.abs(v - b![i]![c]!)))));
+        expect(diff, colour).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

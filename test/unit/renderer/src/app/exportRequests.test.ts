@@ -34,4 +34,19 @@ describe('run controller: export and history', () => {
     expect(h.store.getState().error?.message).toMatch(/no result to export yet/);
   });
 
+
+  it("sends the colour and strip-location choices with a result export only (composites are new sRGB sheets)", async () => {
+    const h = harness();
+    await h.run.run();
+    h.emitDone(h.result('job1', 1));
+    await flush();
+    await h.run.exportImage({ kind: 'result', format: 'tiff', quality: 90, colour: 'keep-profile', stripLocation: true });
+    await h.run.exportImage({ kind: 'side-by-side', format: 'png', quality: 90, colour: 'keep-profile', stripLocation: true });
+    await h.run.exportImage({ kind: 'result', format: 'png', quality: 90, colour: 'srgb', stripLocation: false });
+    expect(h.exports).toEqual([
+      { kind: 'result', format: 'tiff', resultId: 'r-job1', imageId: 'img1', colour: 'keep-profile', stripLocation: true },
+      { kind: 'side-by-side', format: 'png', resultId: 'r-job1', imageId: 'img1' },
+      { kind: 'result', format: 'png', resultId: 'r-job1', imageId: 'img1' },
+    ]);
+  });
 });
