@@ -204,7 +204,9 @@ export class RunProgress {
     this.lastFraction = Math.min(1, Math.max(this.lastFraction, raw));
     const remaining = last ? 0 : totalMs - doneMs;
     const tolerance = etaTolerance(remaining, unitStats(p.times));
-    return { phase, done: p.done, total: p.units, fraction: this.lastFraction, etaMs: last ? 0 : this.eta.next(now, remaining, tolerance) };
+    // 0 means done: while work remains the ETA is at least 1 ms, even when the countdown has run out.
+    const etaMs = last ? 0 : Math.max(1, this.eta.next(now, remaining, tolerance));
+    return { phase, done: p.done, total: p.units, fraction: this.lastFraction, etaMs };
   }
 
   /** Per phase: what it measured against its prior, for CostMemory.learn (phases that ran all their units). */
