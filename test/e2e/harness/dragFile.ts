@@ -10,20 +10,7 @@ export interface DraggedFile {
 
 /** Dispatches drag events `types` (e.g. dragenter, dragover, drop) on the page's body, carrying `file`. */
 export async function dragFile(page: Page, file: DraggedFile, types: readonly string[]): Promise<void> {
-  await page.evaluate(
-    ({ file, types }) => {
-      const g = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, opts: { type: string }) => unknown;
-        DragEvent: new (type: string, init: Record<string, unknown>) => unknown;
-        document: { body: { dispatchEvent(e: unknown): boolean } };
-      };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([new Uint8Array(file.data)], file.name, { type: file.type }));
-      for (const type of types) g.document.body.dispatchEvent(new g.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-    },
-    { file, types: [...types] },
-  );
+  await dragFiles(page, [file], types);
 }
 
 /** The same with several files in one DataTransfer (a drop of several photos at once). */

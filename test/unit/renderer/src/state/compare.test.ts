@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { screenToImage } from '../../../../../renderer/src/canvas/viewport';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
 import { WIPE_BAR_PX, compareReducer, comparePanes, compareSides, fittedViewport, initialCompareState, paneAt, paneToStage, wipeClipWidth } from '../../../../../renderer/src/state/compare';
+import { historyEntry } from './historyEntryFixture';
 
 const stage = { width: 800, height: 400 };
 const viewport = { scale: 2, x: 100, y: 20 };
@@ -96,24 +97,7 @@ describe('compare', () => {
   });
 });
 
-const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
-  id,
-  imageId,
-  resultKey: `key-${id}`,
-  thumbnailUrl: null,
-  width: 8,
-  height: 8,
-  semanticPrompt: '',
-  restorationPrompt: '',
-  estimatedPrompt: null,
-  regionPrompts: [],
-  seed: 1,
-  steps: 0,
-  elapsedMs: 10,
-  finishedAt: 0,
-  pinned: false,
-  sweepId: null,
-});
+const entry = (id: string, imageId = 'img1'): HistoryEntry => historyEntry(id, { imageId });
 
 describe('compare two results', () => {
   const history: HistoryState = { entries: [entry('c'), entry('b'), entry('a'), entry('x', 'img2')], currentId: 'c' };

@@ -4,28 +4,12 @@ import { appReducer, initialAppState } from '../../../../../renderer/src/state/a
 import { comparePanes, fittedViewport } from '../../../../../renderer/src/state/compare';
 import { followCompareFit, shownCompareMode, withCompareFit } from '../../../../../renderer/src/state/compareFit';
 import type { HistoryEntry } from '../../../../../renderer/src/state/historyResults';
+import { historyEntry } from './historyEntryFixture';
 
 const photo: ImageDoc = { id: 'img-1', name: 'barn.png', width: 600, height: 400, mime: 'image/png', sourceKey: 'img-1#1', levels: 1 };
 const stage = { width: 1000, height: 600 };
 
-const entry = (id: string): HistoryEntry => ({
-  id,
-  imageId: photo.id,
-  resultKey: `key-${id}`,
-  thumbnailUrl: null,
-  width: 600,
-  height: 400,
-  semanticPrompt: '',
-  restorationPrompt: '',
-  estimatedPrompt: null,
-  regionPrompts: [],
-  seed: 1,
-  steps: 0,
-  elapsedMs: 10,
-  finishedAt: 0,
-  pinned: false,
-  sweepId: null,
-});
+const entry = (id: string): HistoryEntry => historyEntry(id, { imageId: photo.id, width: 600, height: 400 });
 
 const reducer = withCompareFit(appReducer);
 const run = (actions: AppAction[], from: AppState = initialAppState): AppState => actions.reduce(reducer, from);

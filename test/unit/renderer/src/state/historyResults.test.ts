@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, HistoryState } from '../../../../../renderer/src/state/historyResults';
 import { HISTORY_NAME_CHARS, currentEntry, entriesForImage, entryTooltip, evicted, formatClock, historyReducer, initialHistoryState, regionLabel, usedPromptLabel } from '../../../../../renderer/src/state/historyResults';
+import { historyEntry } from './historyEntryFixture';
 
-const entry = (id: string, imageId = 'img1'): HistoryEntry => ({
-  id,
-  imageId,
-  resultKey: `key-${id}`,
-  thumbnailUrl: null,
-  width: 8,
-  height: 8,
-  semanticPrompt: '',
-  restorationPrompt: 'Remove all degradation',
-  estimatedPrompt: null,
-  regionPrompts: [],
-  seed: 1,
-  steps: 4,
-  elapsedMs: 10,
-  finishedAt: 0,
-  pinned: false,
-  sweepId: null,
-});
+const entry = (id: string, imageId = 'img1'): HistoryEntry => historyEntry(id, { imageId, restorationPrompt: 'Remove all degradation', steps: 4 });
 
 function add(state: HistoryState, ids: string[], limit?: number): HistoryState {
   return ids.reduce((s, id) => historyReducer(s, { type: 'history/added', entry: entry(id), makeCurrent: true }, limit), state);

@@ -8,28 +8,12 @@ import { MAX_OPEN_PHOTOS, forPhoto, isPhotoBusy, photoState, type RestoredSessio
 import { initialCompareState } from '../../../../../renderer/src/state/compare';
 import { initialEstimateState } from '../../../../../renderer/src/state/promptEstimate';
 import { initialPromptState, promptReducer } from '../../../../../renderer/src/state/promptBuilder';
+import { historyEntry } from './historyEntryFixture';
 
 const reduce = (actions: AppAction[], state: AppState = initialAppState): AppState => actions.reduce(appReducer, state);
 const image = (name: string, over: Partial<ImageDoc> = {}): ImageDoc => ({ id: `id-${name}`, name: `${name}.png`, width: 64, height: 48, mime: 'image/png', sourceKey: `src-${name}`, levels: 1, contentHash: `hash-${name}`, ...over });
 const open = (name: string, over: Partial<ImageDoc> = {}, session?: RestoredSession): AppAction => ({ type: 'image/opened', image: image(name, over), ...(session ? { session } : {}) });
-const entry = (id: string, imageId: string): HistoryEntry => ({
-  id,
-  imageId,
-  resultKey: `key-${id}`,
-  thumbnailUrl: null,
-  width: 64,
-  height: 48,
-  semanticPrompt: '',
-  restorationPrompt: 'Denoise;',
-  estimatedPrompt: null,
-  regionPrompts: [],
-  seed: 1,
-  steps: 0,
-  elapsedMs: 10,
-  finishedAt: 0,
-  pinned: false,
-  sweepId: null,
-});
+const entry = (id: string, imageId: string): HistoryEntry => historyEntry(id, { imageId, width: 64, height: 48, restorationPrompt: 'Denoise;' });
 const text = (s: AppState) => s.studio.prompt.restorationText;
 
 /** Photo A with its own prompts, a locked seed, a region and a result. */
