@@ -75,7 +75,11 @@ export interface RestoreServiceOptions {
   emit: EmitEvent;
   /** Where the app's estimates are (a result whose prompt is one unchanged records it); none: only the engine's. */
   estimates?: EstimateMemory;
-  /** Most results kept (oldest dropped first). Default 32. */
+  /**
+   * Most results kept (oldest dropped first). Default 320: the editor's histories (up to 8 open photos, 40
+   * unpinned results each, pinned ones beside them) discard what leaves them, so the count only guards
+   * against a renderer that never does; the byte bound is what usually holds.
+   */
   keepResults?: number;
   /** Most bytes of results kept together (oldest dropped first, the newest is always kept). Default 1 GiB. */
   keepBytes?: number;
@@ -172,7 +176,7 @@ export class RestoreService {
 
   constructor(private readonly options: RestoreServiceOptions) {
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING_JOBS;
-    this.keepResults = options.keepResults ?? 32;
+    this.keepResults = options.keepResults ?? 320;
     this.keepBytes = options.keepBytes ?? 1024 * 1024 * 1024;
   }
 
