@@ -28,7 +28,7 @@ export function RunPanel() {
   const restorerOnly = isRestorerOnly(s, loadedPack?.hasRestorer);
   const image = useAppState((st) => st.image);
   const restorationText = useStudio((st) => st.prompt.restorationText);
-  const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText);
+  const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText, loadedPack?.largePhotos);
   const [packs, setPacks] = useState<PackInfo[]>([]);
 
   // The pack list follows the loaded pack (a chosen folder shows up once it has loaded) and each imported pack.
