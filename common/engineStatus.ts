@@ -2,6 +2,7 @@
  * The engine's state as main, the CLI and the editor report it: the worker's life cycle, the pack
  * it has loaded and what a run's progress counts.
  */
+import type { LargePhotoAdvice } from './largePhotos';
 import type { PackRunDefaults } from './runSettings';
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'crashed' | 'restarting' | 'stopped';
@@ -22,6 +23,8 @@ export interface LoadedPackInfo {
   hasAdaptor?: boolean;
   /** The run settings the pack recommends; absent when it recommends none (the app's defaults apply). */
   defaults?: PackRunDefaults;
+  /** Fewer restorer views for large photos, and why (common/largePhotos.ts); absent: no such advice. */
+  largePhotos?: LargePhotoAdvice;
 }
 
 export interface EngineStatus {

@@ -78,7 +78,9 @@ async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], repor
   report.line(describeRunSettings(settings.merged, host.status().pack?.name ?? settings.pack?.name ?? null));
   // 7. one image at a time
   try {
-    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, stripLocation: args.stripLocation, colour: args.colour, interrupt: io.interrupt }, report, worst);
+    // The pack's fewer views for large photos apply unless --views chose them (restoreRun.ts says when they do).
+    const largePhotos = settings.merged.sources.restorerViews === 'flag' ? null : (settings.pack?.largePhotos ?? null);
+    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, stripLocation: args.stripLocation, colour: args.colour, interrupt: io.interrupt, largePhotos }, report, worst);
   } finally {
     await host.stop();
   }

@@ -9,6 +9,8 @@
  */
 import { basename } from 'node:path';
 import { SpireError } from '../../common/errors';
+import { describeLargePhotoAdvice, viewsForPhoto, type LargePhotoAdvice } from '../../common/largePhotos';
+import { parseRestorationPrompt, upsampleFactor } from '../../common/restorationPrompt';
 import type { SupervisedEngineHost } from '../engine/host';
 import { writeFileAtomic } from '../engine/image';
 import type { RestoreParams } from '../engine/pipeline/types';
@@ -30,6 +32,8 @@ export interface RunOptions {
   colour?: ColourMode;
   /** Ctrl+C. */
   interrupt?: AbortSignal | undefined;
+  /** The pack's advice for large photos, when the views are not the user's (--views); null: none. */
+  largePhotos?: LargePhotoAdvice | null;
 }
 
 /** Restores `targets` in order and returns the exit code, starting from `worst` (the probe's). */
@@ -50,8 +54,9 @@ export async function restoreEach(host: SupervisedEngineHost, targets: RestoreTa
 
 /** One image: restored, written and reported ('ok'), or reported as failed (its exit code). */
 async function restoreOne(host: SupervisedEngineHost, target: RestoreTarget, options: RunOptions, report: RestoreReport): Promise<'ok' | ExitCode> {
-  const { params, quality, interrupt } = options;
+  const { quality, interrupt } = options;
   const label = basename(target.input);
+  const params = paramsForPhoto(options, target, (line) => report.line(`${label}: ${line}`));
   const started = Date.now();
   let result: RestoreJobResult;
   try {
@@ -99,4 +104,24 @@ function whenSettled(host: SupervisedEngineHost): Promise<void> {
       }
     });
   });
+}
+
+/**
+ * The params for one photo: above the pack's large-photo size (the output: input megapixels times
+ * the `Upsample to Kx` factor squared) the advised views, said on stderr; otherwise as given.
+ */
+function paramsForPhoto(options: RunOptions, target: RestoreTarget, say: (line: string) => void): RestoreParams {
+  const { params, largePhotos } = options;
+  if (!largePhotos || !params.useRestorer || target.megapixels === undefined) return params;
+  let factor = 1;
+  try {
+    factor = upsampleFactor(parseRestorationPrompt(params.restorationPrompt));
+  } catch {
+    // checked before the run (restoreSettings.ts); should it not parse, the input's size stands
+  }
+  const views = params.restorerViews ?? 1;
+  const advised = viewsForPhoto(views, target.megapixels * factor * factor, largePhotos);
+  if (!advised.advised) return params;
+  say(`${describeLargePhotoAdvice(largePhotos)}; running ${advised.views} (--views ${views} to keep ${views}).`);
+  return { ...params, restorerViews: advised.views };
 }

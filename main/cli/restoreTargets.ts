@@ -35,6 +35,8 @@ export interface RestoreTarget {
   input: string;
   output: string;
   format: OutputFormat;
+  /** Input megapixels from the header (probeTargets); absent before the probe. */
+  megapixels?: number;
 }
 
 export interface TargetOptions {
@@ -87,8 +89,8 @@ export async function probeTargets(targets: RestoreTarget[], report: RestoreRepo
   const runnable: RestoreTarget[] = [];
   for (const target of targets) {
     try {
-      await probeImage(target.input, maxMegapixels !== undefined ? { maxMegapixels } : {});
-      runnable.push(target);
+      const probe = await probeImage(target.input, maxMegapixels !== undefined ? { maxMegapixels } : {});
+      runnable.push({ ...target, megapixels: (probe.width * probe.height) / 1e6 });
     } catch (err) {
       if (!isSpireError(err) || !err.code.startsWith('image-')) throw err;
       if (targets.length === 1) throw err;

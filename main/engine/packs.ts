@@ -14,7 +14,8 @@
  *
  * `defaults` (optional) holds the run settings the pack recommends; it is checked strictly
  * (unknown keys, faithful mode without a restorer, strength 0 without faithful mode are
- * errors) and reported with the loaded pack (`packInfo`).
+ * errors) and reported with the loaded pack (`packInfo`); so is `largePhotos` (optional, strict:
+ * fewer restorer views above a size, and why; common/largePhotos.ts).
  *
  * Strict validation. A manifest that carries `formatVersion` is a SPIRE restoration
  * pack and is checked against the documented format (models/README.md, "manifest.json")
@@ -32,6 +33,7 @@ import { SpireError } from '../../common/errors';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { DEGRADATION_VECTOR_SIZE } from '../../common/restorationPrompt';
 import { packRunDefaultsSchema } from '../../common/runSettingsSchemas';
+import { largePhotoAdviceSchema } from '../../common/largePhotos';
 import { parseDDIMSchedulerConfig, parseDPMSolverMultistepSchedulerConfig, parseSchedulerConfigText } from './scheduler/config';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -143,6 +145,8 @@ const spirePackSchema = z.object({
   estimator: estimatorSchema.optional(),
   /** The run settings the pack recommends. Strict: a misspelt key is an error, not a silent no-op. */
   defaults: packRunDefaultsSchema.optional(),
+  /** Fewer restorer views above a size, and why (common/largePhotos.ts). */
+  largePhotos: largePhotoAdviceSchema.optional(),
   components: z.record(z.string(), componentSchema),
 });
 
@@ -540,6 +544,7 @@ export function packInfo(manifest: PackManifest): LoadedPackInfo {
   if (manifest.spire) info.hasEstimator = manifest.spire.estimator !== undefined;
   if (manifest.spire) info.hasAdaptor = manifest.spire.adaptor !== null;
   if (manifest.spire?.defaults) info.defaults = { ...manifest.spire.defaults };
+  if (manifest.spire?.largePhotos) info.largePhotos = { ...manifest.spire.largePhotos };
   return info;
 }
 

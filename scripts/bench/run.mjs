@@ -34,6 +34,13 @@
 //                             SPIRE_PYTHON=/work/venv-sd/bin/python npm run bench -- --only sd15
 //                             npm run bench -- --only sd15 --sd15-variants fp32 --sd15-real-tiles 0 --ep cuda
 //                           Numbers of a run on this project's CPU machine: docs/sd15-bench.md.
+//                  bigphoto only with --only bigphoto: a whole photo (Kodak24 kodim05 resized to --large WxH,
+//                           24 MP) on the default pack, each case in its own process (bigPhotoCase.ts), single
+//                           runs: restorer only at 1 view, at the views the pack recommends for that size
+//                           (manifest largePhotos) and at its general default; the VAE encode and faithful
+//                           decode with the engine's tiling and the one before it (the denoiser's tiles);
+//                           the tiled-vs-whole decode difference at 1536x1024; with the `small` pack built,
+//                           its VAE both ways at 3000x2000. Numbers of a run: docs/large-photos.md.
 //   4. report    a table and the default-pack lines on stdout, test-results/bench/bench-<date>.json (gitignored)
 //
 // Speed is measured here and never asserted in tests. Timings on a shared machine move with its
@@ -58,6 +65,7 @@ const ENGINE_JS = path.join(repoRoot, 'out', 'bench', 'engineCase.js');
 const DEFAULT_JS = path.join(repoRoot, 'out', 'bench', 'defaultCase.js');
 const REGIONS_JS = path.join(repoRoot, 'out', 'bench', 'regionsCase.js');
 const SD15_JS = path.join(repoRoot, 'out', 'bench', 'sd15Case.js');
+const BIGPHOTO_JS = path.join(repoRoot, 'out', 'bench', 'bigPhotoCase.js');
 const REFERENCE_PY = path.join(repoRoot, 'models', 'tools', 'bench_reference.py');
 const RESULTS_DIR = path.join(repoRoot, 'test-results', 'bench');
 const DEFAULT_DIR = path.join(repoRoot, 'models', 'runs', 'bench-default');
@@ -187,6 +195,79 @@ async function defaultCase(o, restorerOnly) {
   }, DEFAULT_JS);
 }
 
+/** The default pack as the CLI picks it: --model, SPIRE_MODEL_PACK, else the first pack folder under models/packs. */
+function defaultPackDir(o) {
+  if (o.model) return path.resolve(o.model);
+  if (process.env.SPIRE_MODEL_PACK) return path.resolve(process.env.SPIRE_MODEL_PACK);
+  const root = path.join(repoRoot, 'models', 'packs');
+  const dirs = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'manifest.json'))).sort() : [];
+  return dirs.length > 0 ? path.join(root, dirs[0]) : null;
+}
+
+/** The bigphoto group: each case in its own process (bigPhotoCase.ts); returns its results. */
+async function bigPhotoCases(o) {
+  const pack = defaultPackDir(o);
+  if (!pack) fail(`--only bigphoto needs the default pack: ${NO_DEFAULT_PACK}`);
+  const manifest = JSON.parse(fs.readFileSync(path.join(pack, 'manifest.json'), 'utf8'));
+  const { width, height } = o.large;
+  const mp = (width * height) / 1e6;
+  const generalViews = manifest.defaults?.restorerViews ?? 1;
+  const large = manifest.largePhotos ?? null;
+  const recommended = large && mp > large.aboveMegapixels ? large.restorerViews : generalViews;
+  const base = { pack, ep: o.ep, threads: Number(process.env.SPIRE_THREADS ?? 0) || 0, width, height, source: DEFAULT_SOURCE, restorationPrompt: DEFAULT_DEGRADATION };
+  const run = async (label, spec) => {
+    log(`bigphoto: ${label}`);
+    try {
+      return { label, ...(await engineCase({ ...base, ...spec }, BIGPHOTO_JS)) };
+    } catch (err) {
+      log(`bigphoto: ${label} failed: ${err instanceof Error ? err.message : err}`);
+      return { label, failed: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+    }
+  };
+  const out = { pack, size: [width, height], generalViews, largePhotos: large, recommendedViews: recommended, cases: [] };
+  const views = [...new Set([1, recommended, generalViews])];
+  for (const v of views) out.cases.push(await run(`${width}x${height}, restorer only, ${v} view(s)${v === recommended ? ' (recommended at this size)' : v === generalViews ? ' (the pack\'s general default)' : ''}`, { case: 'restorer', views: v }));
+  for (const tiling of ['legacy', 'engine']) out.cases.push(await run(`${width}x${height}, VAE encode + faithful decode, ${tiling} tiling`, { case: 'vae', tiling }));
+  out.cases.push(await run('1536x1024, tiled vs whole decode', { case: 'seams', width: 1536, height: 1024 }));
+  const small = path.join(PACK_DIR, 'manifest.json');
+  if (fs.existsSync(small)) {
+    for (const tiling of ['legacy', 'engine']) out.cases.push(await run(`small pack (random, native 256), 3000x2000, VAE, ${tiling} tiling`, { case: 'vae', tiling, pack: PACK_DIR, width: 3000, height: 2000 }));
+  } else log(`bigphoto: no small pack in ${path.relative(repoRoot, PACK_DIR)}; its VAE cases are skipped (\`npm run bench -- --only tiled\` builds it)`);
+  return out;
+}
+
+/** The bigphoto group's lines: one per case, seconds, seconds per megapixel, peak RSS, load. */
+function bigPhotoLines(B) {
+  const lines = [
+    `bigphoto: pack ${path.relative(repoRoot, B.pack)}, ${B.size[0]}x${B.size[1]} (${(B.size[0] * B.size[1] / 1e6).toFixed(1)} MP), single runs, each case in its own process; ` +
+      `views recommended at this size: ${B.recommendedViews}${B.largePhotos ? ` (largePhotos: ${B.largePhotos.restorerViews} above ${B.largePhotos.aboveMegapixels} MP)` : ''}, general default ${B.generalViews}`,
+  ];
+  const gib = (mib) => `${(mib / 1024).toFixed(2)} GiB`;
+  let oneView = null;
+  for (const c of B.cases) {
+    if (c.failed) {
+      lines.push(`  ${c.label}: FAILED: ${c.failed}`);
+      continue;
+    }
+    const load = `load ${c.loadAverage.start[0].toFixed(1)}-${c.loadAverage.end[0].toFixed(1)}`;
+    if (c.case === 'restorer') {
+      if (c.views === 1) oneView = c.parts.restore.s;
+      const ratio = oneView ? `, ${(c.parts.restore.s / oneView).toFixed(2)}x the 1-view time` : '';
+      lines.push(`  ${c.label}: ${c.parts.restore.s.toFixed(1)} s (restorer ${c.parts.restorer.s.toFixed(1)} s, ${c.restorerCalls} calls${ratio}), ${c.parts.restore.cpuS.toFixed(1)} s CPU, peak RSS ${gib(c.maxRssMiB)}; ${load}`);
+    } else if (c.case === 'vae') {
+      const p = c.perMegapixelS;
+      lines.push(
+        `  ${c.label}: encode ${c.parts.encode.s.toFixed(1)} s (${p.encode.toFixed(2)} s/MP, ${c.parts.encode.cpuS.toFixed(1)} s CPU, ${c.encodeCalls} calls); ` +
+          `faithful decode (2 decodes) ${c.parts.decode.s.toFixed(1)} s (${p.decode.toFixed(2)} s/MP, ${c.parts.decode.cpuS.toFixed(1)} s CPU, ${c.decodeCalls} calls); peak RSS ${gib(c.maxRssMiB)}; ${load}`,
+      );
+    } else {
+      const d = c.tiledVsWhole;
+      lines.push(`  ${c.label} (RGB, 8-bit steps): ${Object.entries(d).map(([k, v]) => `${k} ${v.tiles} tiles, max ${v.max255.toFixed(1)}, mean ${v.mean255.toFixed(2)}`).join('; ')}; ${load}`);
+    }
+  }
+  return lines;
+}
+
 async function main() {
   let o;
   try {
@@ -272,6 +353,7 @@ async function main() {
         v.large = await run({ width, height, steps: S.largeSteps, repeats: 1, warmup: S.realTiles ? 1 : 0, realTiles: S.realTiles });
       }
     }
+    if (groups.has('bigphoto')) cases.bigphoto = await bigPhotoCases(o);
     if (groups.has('regions')) {
       log(`regions: default pack, ${DEFAULT_SIZE}x${DEFAULT_SIZE} kodim05, two regions with their own restoration vs none, ${o.repeats} run(s) each`);
       cases.regions = await engineCase({ source: DEFAULT_SOURCE, width: DEFAULT_SIZE, height: DEFAULT_SIZE, repeats: o.repeats, ...(o.model ? { model: path.resolve(o.model) } : {}) }, REGIONS_JS);
@@ -361,6 +443,7 @@ async function main() {
       ...Object.entries(R.psnr.singles).map(([p, v]) => `  single prompt "${p}": ${f2(v)} (mean ${mean(v).toFixed(2)})`),
     );
   }
+  if (cases.bigphoto) lines.push('', ...bigPhotoLines(cases.bigphoto));
   if (cases.sd15) {
     const p = cases.sd15.model.parameters;
     lines.push('', `sd15: random weights, SD 1.5's exact configuration (UNet ${(p.unet / 1e6).toFixed(1)}M, text encoder ${(p.text_encoder / 1e6).toFixed(1)}M, ` +

@@ -1,7 +1,7 @@
 // Types of summary.mjs (plain JavaScript so `node scripts/bench/run.mjs` runs it unbuilt).
 
 export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-export type CaseGroup = 'compare' | 'tiled' | 'large' | 'default' | 'regions' | 'sd15';
+export type CaseGroup = 'compare' | 'tiled' | 'large' | 'default' | 'regions' | 'sd15' | 'bigphoto';
 export type Sd15Variant = 'fp32' | 'fp16';
 
 export interface Sd15Options {
@@ -136,6 +136,7 @@ export interface TableRow {
 
 export const PROVIDERS: readonly Provider[];
 export const CASE_GROUPS: readonly CaseGroup[];
+export const BY_NAME_GROUPS: readonly CaseGroup[];
 export const DEFAULT_GROUPS: readonly CaseGroup[];
 export const SD15_VARIANTS: readonly Sd15Variant[];
 export const DEFAULT_TARGET_S: number;

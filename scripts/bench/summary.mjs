@@ -16,11 +16,18 @@ export const PROVIDERS = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
  *   sd15     a random-weight model with Stable Diffusion 1.5's exact configuration, imported fp32 and
  *            fp16 (timed) and restored at 512x512 and at a tiled 3000x2000 (sd15Case.ts); only when
  *            named in --only (it needs Python with diffusers and 10+ GB of disk)
+ *   bigphoto a whole photo at --large WxH (24 MP) on the default pack (bigPhotoCase.ts): restorer only at
+ *            1 view, at the views the pack recommends for that size and at its general default; the
+ *            diffusion path's VAE encode and faithful decode with the engine's tiling and the one it had
+ *            before; each case in its own process with its peak RSS; only when named in --only (many minutes)
  */
-export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default', 'regions', 'sd15'];
+export const CASE_GROUPS = ['compare', 'tiled', 'large', 'default', 'regions', 'sd15', 'bigphoto'];
 
-/** The groups a run without --only times (sd15 is asked for by name). */
-export const DEFAULT_GROUPS = CASE_GROUPS.filter((g) => g !== 'sd15');
+/** Groups run only when named in --only (long, or needing more than the repository). */
+export const BY_NAME_GROUPS = ['sd15', 'bigphoto'];
+
+/** The groups a run without --only times (sd15 and bigphoto are asked for by name). */
+export const DEFAULT_GROUPS = CASE_GROUPS.filter((g) => !BY_NAME_GROUPS.includes(g));
 
 /** The sd15 group's variants (pack precision). */
 export const SD15_VARIANTS = ['fp32', 'fp16'];
@@ -64,7 +71,7 @@ default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the
   --no-large         skip the large case
   --tile-overlap PX  tile overlap in pixels for tiled cases (default ${DEFAULTS.tileOverlap}, the app's)
   --rebuild          rebuild the cached benchmark pack
-  --only LIST        run only these case groups, comma-separated: ${CASE_GROUPS.join(', ')} (default: all but sd15)
+  --only LIST        run only these case groups, comma-separated: ${CASE_GROUPS.join(', ')} (default: all but ${BY_NAME_GROUPS.join(' and ')})
                        compare  engine vs PyTorch reference, 256x256, small pack
                        tiled    engine 512x512, small pack (tiled)
                        large    engine ${DEFAULTS.large.width}x${DEFAULTS.large.height}, tiled, reduced steps
@@ -80,6 +87,13 @@ default settings and written, in at most ${DEFAULT_TARGET_S} s (PASS/FAIL on the
                                 fresh processes: load time, peak RSS and s/step at 512x512 (--sd15-steps,
                                 strength 0.3, guidance, all tiles real) and at the tiled --sd15-size;
                                 e.g. \`SPIRE_PYTHON=/path/to/venv/bin/python npm run bench -- --only sd15\`
+                       bigphoto only by name: a whole photo (a Kodak24 photo resized to --large WxH,
+                                24 MP) on the default pack, each case in its own process with its peak
+                                RSS: restorer only at 1 view, at the views the pack recommends for
+                                that size and at its general default (single runs); the VAE encode and
+                                faithful decode per megapixel with the engine's tiling and the one
+                                before it (the denoiser's tiles), and a tiled-vs-whole decode check at
+                                1536x1024; on the random \`small\` pack too (3000x2000) when it is built
                      e.g. \`npm run bench -- --only default\` for the speed target alone (a minute or two)
   --sd15-size WxH    the tiled sd15 case's size (default ${DEFAULTS.sd15.size.width}x${DEFAULTS.sd15.size.height})
   --sd15-steps N     sd15 512x512 steps at strength 1 (default ${DEFAULTS.sd15.steps}: strength 0.3 runs 3)

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase', 'regionsCase', 'sd15Case'];
+const ENTRIES = ['engineCase', 'defaultCase', 'qualityCase', 'regionsCase', 'sd15Case', 'bigPhotoCase'];
 const input = Object.fromEntries(
   ENTRIES.map((name) => [name, resolve(root, 'scripts/bench', `${name}.ts`)]).filter(([, file]) => existsSync(file as string)),
 );

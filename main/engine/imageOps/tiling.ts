@@ -5,7 +5,11 @@
  * 1. `planTiles(height, width, tile, overlap, multiple)` lays a grid of tiles (row-major):
  *    per axis, the fewest evenly spread starts such that neighbours overlap by >= `overlap`,
  *    every start a multiple of `multiple`, the first tile at 0 and the last flush with the
- *    far edge. An axis no longer than `tile` gets one tile of the full size.
+ *    far edge. An axis no longer than `tile` gets one tile of the full size. With `fit`, each
+ *    axis's tiles are first shortened to the least length that needs no more of them
+ *    (`fitTileLength`): evenly spread full-size tiles can overlap far more than asked (a 752-
+ *    cell side in 64-cell tiles at overlap 8: 14 tiles overlapping by 8-9 cells, but 13 tiles
+ *    of 62 at overlap 4), and every overlapping sample is computed twice.
  * 2. `blendWeights(rect, margin)` gives each tile separable weights w(y, x) = wy[y] * wx[x].
  *    Along an edge shared with a neighbour that overlaps it by o pixels the weight is 0 for
  *    the first `margin` pixels, then rises as a raised cosine
@@ -95,12 +99,32 @@ export function tileStarts(size: number, tile: number, overlap: number, multiple
   }
 }
 
-/** A grid of overlapping tiles covering height x width (row-major). */
-export function planTiles(height: number, width: number, tile: number, overlap: number, multiple = 1): TilePlan {
-  const rowStarts = tileStarts(height, tile, overlap, multiple);
-  const colStarts = tileStarts(width, tile, overlap, multiple);
-  const tileHeight = Math.min(tile, height);
-  const tileWidth = Math.min(tile, width);
+/**
+ * The shortest tile length (a multiple of `multiple`, at most `tile`) that covers `size` with as
+ * many tiles as `tile` itself needs: neighbours then overlap by about `overlap`, not by whatever
+ * the last tile has left over. A side no longer than `tile` is one tile of the full side.
+ */
+export function fitTileLength(size: number, tile: number, overlap: number, multiple = 1): number {
+  const n = tileStarts(size, tile, overlap, multiple).length;
+  if (n === 1) return Math.min(tile, size);
+  // n tiles of length L with overlaps of `overlap` cover n L - (n - 1) overlap samples.
+  const least = Math.ceil((size + (n - 1) * overlap) / n / multiple) * multiple;
+  for (let length = Math.max(least, overlap + multiple); length < tile; length += multiple) {
+    if (tileStarts(size, length, overlap, multiple).length === n) return length;
+  }
+  return tile;
+}
+
+/**
+ * A grid of overlapping tiles covering height x width (row-major). `fit`: each axis gets the
+ * shortest tile length that needs no more tiles than `tile` does (fitTileLength), so the tiles
+ * repeat only the overlap that blending needs; tiles may then be shorter than `tile` and not square.
+ */
+export function planTiles(height: number, width: number, tile: number, overlap: number, multiple = 1, fit = false): TilePlan {
+  const tileHeight = fit ? fitTileLength(height, tile, overlap, multiple) : Math.min(tile, height);
+  const tileWidth = fit ? fitTileLength(width, tile, overlap, multiple) : Math.min(tile, width);
+  const rowStarts = tileStarts(height, fit ? tileHeight : tile, overlap, multiple);
+  const colStarts = tileStarts(width, fit ? tileWidth : tile, overlap, multiple);
   const tiles: TileRect[] = [];
   rowStarts.forEach((y, row) => {
     colStarts.forEach((x, col) => {
@@ -307,6 +331,8 @@ export interface TiledMapOptions {
   multiple?: number;
   /** Input pixels at each shared tile edge that get zero weight (>= the model's receptive radius for exact results). */
   margin?: number;
+  /** Shrink the tiles per axis to the shortest that need no more of them (planTiles' `fit`). */
+  fit?: boolean;
 }
 
 /**
@@ -329,7 +355,7 @@ export async function tiledMap(
     if (Math.abs(inv * scale - 1) > 1e-9) throw new Error(`tiledMap: a scale below 1 must be 1 / integer, got ${scale}.`);
     multiple = lcm(multiple, inv);
   }
-  const plan = planTiles(H, W, tile, overlap, multiple);
+  const plan = planTiles(H, W, tile, overlap, multiple, options.fit ?? false);
   const outPlan = scalePlan(plan, scale);
   let blender: TileBlender | undefined;
   let outChannels = 0;

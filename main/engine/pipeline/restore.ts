@@ -36,7 +36,7 @@ import type { SpireModels } from './models';
 import { keepInputPixels, restorationPlan, restoreRegions } from './regionRestore';
 import { featheredRegionMask, latentRegionOf, outputSize } from './regions';
 import { sample } from './sample';
-import { tilingFor } from './tiles';
+import { tilingFor, vaeTiling } from './tiles';
 import { checkCancelled, type PipelineParams, type RestoreHooks, type RestoreResult, type RgbImage } from './types';
 
 /** Options beyond the params: for tests and tools, and what the input file says about itself. */
@@ -134,6 +134,7 @@ export async function restore(
       useRestorer: params.useRestorer,
       restorerViews: params.restorerViews,
       tiling: tilingFor(H, W, params.tileSize, params.tileOverlap, cfg),
+      vaeTiling: vaeTiling(H, W, params.tileSize, cfg),
       ...(own ? { regional: own.regional } : {}),
       ...(options.initialNoise ? { initialNoise: options.initialNoise } : {}),
     },

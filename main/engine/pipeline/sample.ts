@@ -55,7 +55,7 @@ import type { Tensor } from '../tensor/tensor';
 import { Guider } from './guider';
 import type { SpireModels } from './models';
 import { checkInputs, decodeLatents, denoise, encodePrompts, prepareLatents, prepareTimesteps, restoredPreview, runRestorer } from './steps';
-import { latentTilePlan, perTile, type Tiling } from './tiles';
+import { latentTilePlan, perTile, vaeTiling, type Tiling } from './tiles';
 import type { RestoreHooks } from './types';
 
 /** A region for sample(): the guidance region (mask [h * w] at latent resolution, scale) with its prompt. */
@@ -100,6 +100,8 @@ export interface SampleOptions {
   restorerViews?: RestorerViews;
   /** Latent tiling: tile side and overlap in latent cells; null = one pass over the whole latent. */
   tiling: Tiling;
+  /** The VAE's own tiling (tiles.ts vaeTiling); absent: vaeTiling at the pack's sizes. */
+  vaeTiling?: Tiling;
   /** Regions with their own restoration: R given (step 3 does not run the restorer) and the adaptor per restoration. */
   regional?: RegionalRestoration;
   /** The initial noise [1, Cz, h, w] instead of drawing it from `seed` (golden tests). */
@@ -127,7 +129,8 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   // 1. Check inputs.
   const latent = checkInputs(cfg, image, options); // [1, Cz, h, w]
   const restorerOnly = options.strength === 0;
-  const tiles = perTile(options.tiling, hooks);
+  const tiles = perTile(options.tiling, hooks); // the restorer's
+  const vaeTiles = perTile(options.vaeTiling !== undefined ? options.vaeTiling : vaeTiling(image.dims[2] as number, image.dims[3] as number, 0, cfg), hooks);
 
   // Regions restored their own way (regionRestore.ts): at strength 0 their blend R is the result.
   const regional = options.regional ?? null;
@@ -160,7 +163,7 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
   const { scheduler, timesteps } = prepareTimesteps(cfg, options);
 
   // 5. Prepare latents: z_T, and m when starting from the input (strength < 1).
-  const prepared = await prepareLatents(models, y, latent, scheduler, timesteps, options, tiles);
+  const prepared = await prepareLatents(models, y, latent, scheduler, timesteps, options, vaeTiles);
   encodeMs += prepared.encodeMs;
 
   // 6. Denoise.
@@ -179,7 +182,7 @@ export async function sample(models: SpireModels, image: Tensor, options: Sample
 
   // 7. Decode; in faithful mode below strength 1, detail transfer onto R.
   const decodeStart = performance.now();
-  const decoded = await decodeLatents(models, { data: z, dims: latent }, restoredInput, prepared.mean, tiles, hooks);
+  const decoded = await decodeLatents(models, { data: z, dims: latent }, restoredInput, prepared.mean, vaeTiles, hooks);
   return {
     image: decoded,
     restoredInput,

@@ -335,30 +335,61 @@ export function restoredPreview(restored: Tensor, size: number): RgbImage {
 
 /**
  * 7. Decode: clamp(vaeDecode(z / s), -1, 1); with R and m (faithful mode below strength 1), detail
- * transfer clamp(R + vaeDecode(z / s) - vaeDecode(m), -1, 1), both decodes tiled alike.
+ * transfer clamp(R + vaeDecode(z / s) - vaeDecode(m), -1, 1). Both decodes run on the same tile, one
+ * after the other, and only their difference is blended (the blend is linear, so this equals
+ * blending each decode): one full-size buffer instead of two, and each tile cut once.
+ * `tiles` is the VAE's tiling (tiles.ts vaeTiling).
  */
 export async function decodeLatents(models: SpireModels, z: Tensor, restoredInput: Tensor | null, mean: Tensor | null, tiles: TileRun, hooks: RestoreHooks = {}): Promise<Tensor> {
   const f = models.config.latent.downsamplingFactor;
   const start = performance.now();
   const decodes = restoredInput !== null && mean !== null ? 2 : 1;
   let pass = 0; // decoder calls, each reported
-  const decode = async (latent: Tensor, what: string): Promise<Tensor> => {
-    const out = await tiles(latent, 1, f, async (x, count) => {
-      const y = await models.vaeDecode(x);
-      pass += 1;
-      hooks.onDecode?.({ pass, totalPasses: decodes * count, elapsedMs: performance.now() - start });
-      return y;
-    }); // [1, 3, H, W]
-    assertFinite(out.data, what);
-    return out;
+  const decodeTile = async (x: Tensor, count: number, what: string): Promise<Tensor> => {
+    const y = await models.vaeDecode(x); // [1, 3, th, tw]
+    assertFinite(y.data, what);
+    pass += 1;
+    hooks.onDecode?.({ pass, totalPasses: decodes * count, elapsedMs: performance.now() - start });
+    return y;
   };
-  const decoded = await decode(mul(z, 1 / models.config.latent.scaleFactor), 'The VAE decoder');
-  if (restoredInput !== null && mean !== null) {
-    const reconstruction = await decode(mean, 'The VAE decoder (reconstruction of the restored image)');
-    const r = restoredInput.data;
-    const d = decoded.data;
-    const m = reconstruction.data;
-    for (let i = 0; i < d.length; i++) d[i] = (r[i] as number) + (d[i] as number) - (m[i] as number);
+  const zUnscaled = mul(z, 1 / models.config.latent.scaleFactor); // [1, Cz, h, w]
+  if (restoredInput === null || mean === null) {
+    const decoded = await tiles(zUnscaled, 1, f, (x, count) => decodeTile(x, count, 'The VAE decoder')); // [1, 3, H, W]
+    return clamp_(decoded, -1, 1);
   }
-  return clamp_(decoded, -1, 1);
+  // [1, 2 Cz, h, w]: z / s and m side by side, so one tile carries both.
+  const both = catChannels(zUnscaled, mean);
+  const cz = z.dims[1] as number;
+  const detail = await tiles(both, 1, f, async (x, count) => {
+    const [zTile, mTile] = splitChannels(x, cz);
+    const d = await decodeTile(zTile, count, 'The VAE decoder'); // [1, 3, th, tw]
+    const m = await decodeTile(mTile, count, 'The VAE decoder (reconstruction of the restored image)');
+    const diff = new Float32Array(d.data.length);
+    for (let i = 0; i < diff.length; i++) diff[i] = (d.data[i] as number) - (m.data[i] as number);
+    return { data: diff, dims: d.dims }; // vaeDecode(z / s) - vaeDecode(m) on this tile
+  });
+  const r = restoredInput.data;
+  const out = detail.data;
+  for (let i = 0; i < out.length; i++) out[i] = (r[i] as number) + (out[i] as number);
+  return clamp_(detail, -1, 1);
+}
+
+/** [1, Ca, h, w] and [1, Cb, h, w] -> [1, Ca + Cb, h, w]. */
+function catChannels(a: Tensor, b: Tensor): Tensor {
+  const [n, ca, h, w] = a.dims as [number, number, number, number];
+  const cb = b.dims[1] as number;
+  if (n !== 1 || b.dims[0] !== 1 || b.dims[2] !== h || b.dims[3] !== w) throw new Error(`catChannels: [${a.dims.join(', ')}] and [${b.dims.join(', ')}] do not stack.`);
+  const data = new Float32Array((ca + cb) * h * w);
+  data.set(a.data, 0);
+  data.set(b.data, ca * h * w);
+  return { data, dims: [1, ca + cb, h, w] };
+}
+
+/** [1, C, h, w] -> [1, c, h, w] and [1, C - c, h, w]. */
+function splitChannels(x: Tensor, c: number): [Tensor, Tensor] {
+  const [, C, h, w] = x.dims as [number, number, number, number];
+  return [
+    { data: x.data.slice(0, c * h * w), dims: [1, c, h, w] },
+    { data: x.data.slice(c * h * w), dims: [1, C - c, h, w] },
+  ];
 }

@@ -8,14 +8,32 @@
  *                                                  (restorer, VAE encoder and decoder)
  *   latentTilePlan(h, w, tiling, cfg)             the denoiser's tiles, or null for one pass
  *                                                  (the guided output is blended per step)
+ *   vaeTiling(H, W, tileSizePx, cfg)              the VAE's own tiles (encoder and decoder), or null
+ *
+ * The VAE does not share the denoiser's tiles. The denoiser needs tiles at the pack's native size
+ * and wide overlaps (its outputs differ at every step); the VAE is convolutional, costs the same
+ * per pixel at any tile above ~320 px (measured, ../../../docs/large-photos.md), and needs only
+ * enough overlap to blend away the tiles' own normalisation statistics. So it gets tiles of at
+ * least VAE_MIN_TILE_PX, fitted to the image (imageOps/tiling.ts `fit`), overlapping by
+ * VAE_OVERLAP_CELLS latent cells, the outermost VAE_MARGIN_CELLS of each shared edge unweighted.
  */
 import { planTiles, tiledMap, type TilePlan } from '../imageOps/tiling';
 import type { Tensor } from '../tensor/tensor';
 import type { PipelineConfig } from './models';
 import { checkCancelled, type RestoreHooks } from './types';
 
-/** Tile side and overlap in latent cells; null = one pass over the whole latent. */
-export type Tiling = { tile: number; overlap: number } | null;
+/**
+ * Tile side and overlap in latent cells; null = one pass over the whole latent. `fit`: tiles
+ * shortened per axis to what covers the image (planTiles' `fit`; the VAE's tiles).
+ */
+export type Tiling = { tile: number; overlap: number; fit?: boolean; margin?: number } | null;
+
+/** The VAE's least tile side in pixels (packs with a larger native resolution tile at that). */
+export const VAE_MIN_TILE_PX = 768;
+/** Overlap of neighbouring VAE tiles in latent cells (48 px of image at f = 8). */
+export const VAE_OVERLAP_CELLS = 6;
+/** Latent cells at each shared VAE tile edge that get no weight (the decoder's zero padding shows there). */
+export const VAE_MARGIN_CELLS = 1;
 
 /**
  * Tiles above the pack's native resolution (or `tileSizePx` when > 0), in latent cells on the
@@ -42,7 +60,8 @@ export function perTile(tiling: Tiling, hooks: RestoreHooks): TileRun {
   return (input, cell, scale, run) => {
     checkCancelled(hooks);
     if (!tiling) return run(input, 1);
-    return tiledMap(input, { tile: tiling.tile * cell, overlap: tiling.overlap * cell, scale }, (tile, _rect, tiles) => {
+    const options = { tile: tiling.tile * cell, overlap: tiling.overlap * cell, scale, fit: tiling.fit ?? false, margin: (tiling.margin ?? 0) * cell };
+    return tiledMap(input, options, (tile, _rect, tiles) => {
       checkCancelled(hooks);
       return run(tile, tiles);
     });
@@ -54,4 +73,15 @@ export function latentTilePlan(h: number, w: number, tiling: Tiling, cfg: Pipeli
   if (!tiling) return null;
   const plan = planTiles(h, w, tiling.tile, tiling.overlap, cfg.sizeMultiple / cfg.latent.downsamplingFactor);
   return plan.tiles.length > 1 ? plan : null;
+}
+
+
+/**
+ * The VAE's tiling of a padded H x W image: tiles of at most max(tileSizePx or the native size,
+ * VAE_MIN_TILE_PX) pixels, fitted, overlapping by VAE_OVERLAP_CELLS; null when one tile holds it.
+ */
+export function vaeTiling(H: number, W: number, tileSizePx: number, cfg: PipelineConfig): Tiling {
+  const f = cfg.latent.downsamplingFactor;
+  const tile = Math.floor(Math.max(tileSizePx > 0 ? tileSizePx : cfg.nativeResolution, VAE_MIN_TILE_PX) / f);
+  return Math.max(H, W) / f > tile ? { tile, overlap: Math.min(VAE_OVERLAP_CELLS, tile - 1), fit: true, margin: VAE_MARGIN_CELLS } : null;
 }

@@ -28,7 +28,7 @@ export function RunPanel() {
   const restorerOnly = isRestorerOnly(s, loadedPack?.hasRestorer);
   const image = useAppState((st) => st.image);
   const restorationText = useStudio((st) => st.prompt.restorationText);
-  const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText);
+  const viewsHint = restorerViewsHint(s, loadedPack?.hasRestorer, image, restorationText, loadedPack?.largePhotos);
   const lastCost = useStudio((st) => st.job.lastCost);
   const viewsOn = s.useRestorer && !noRestorer;
   const viewsCost = viewsOn ? restorerViewsCost(s.restorerViews, stepsToRun(s), lastCost) : null;

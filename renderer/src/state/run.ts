@@ -10,6 +10,7 @@
  */
 import type { RegionPromptWire, RestoreStartRequest } from '../../../preload/contract/channels';
 import type { RestorePhase } from '../../../common/engineStatus';
+import { describeLargePhotoAdvice, viewsForPhoto, type LargePhotoAdvice } from '../../../common/largePhotos';
 import { RestorationPromptError, upsampleFactor } from '../../../common/restorationPrompt';
 import { understandRestorationPrompt } from '../../../common/plainWords';
 import { REGION_FEATHER_PX } from '../../../common/regions';
@@ -157,13 +158,15 @@ export const SLOW_RESTORER_MP_VIEWS = 12;
 /**
  * A word for the run panel when the restorer's views will be slow on this photo: it runs on the
  * output (the photo times any `Upsample to Kx`) once per view, so 8 views of a 24 MP photo take
- * minutes on a CPU. Null when faithful mode is off, with 1 view, or when the work is small.
+ * minutes on a CPU. Null when faithful mode is off, with 1 view, or when the work is small. With
+ * the pack's advice for large photos (`largePhotos`) that applies here, the advice and its reason.
  */
 export function restorerViewsHint(
   settings: Pick<RunSettings, 'useRestorer' | 'restorerViews'>,
   hasRestorer: boolean | undefined,
   image: { width: number; height: number } | null,
   restorationText: string,
+  advice?: LargePhotoAdvice | null,
 ): string | null {
   if (!image || !faithfulForRun(settings, hasRestorer) || settings.restorerViews <= 1) return null;
   let factor = 1;
@@ -173,8 +176,10 @@ export function restorerViewsHint(
     if (!(err instanceof RestorationPromptError)) throw err;
   }
   const mp = (image.width * factor * image.height * factor) / 1e6;
+  const mpText = mp < 10 ? mp.toFixed(1) : String(Math.round(mp));
+  if (viewsForPhoto(settings.restorerViews, mp, advice).advised) return `${describeLargePhotoAdvice(advice!)} (this photo: ${mpText} MP, ${settings.restorerViews} views chosen)`;
   if (mp * settings.restorerViews <= SLOW_RESTORER_MP_VIEWS) return null;
-  return `${mp < 10 ? mp.toFixed(1) : Math.round(mp)} MP x ${settings.restorerViews} views: slow on a CPU; 1 view is ${settings.restorerViews} times faster`;
+  return `${mpText} MP x ${settings.restorerViews} views: slow on a CPU; 1 view is ${settings.restorerViews} times faster`;
 }
 
 /**

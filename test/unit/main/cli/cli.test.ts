@@ -361,6 +361,26 @@ describe('spire restore', () => {
     expect(JSON.parse(eight.stdout.trim())).toMatchObject({ settings: { strength: 0, useRestorer: true, restorerViews: 8 } });
   }, 120_000);
 
+  it('takes the pack\'s fewer views for large photos and says why, unless --views chose them', async () => {
+    const small = await png('small.png', 32, 32); // 0.001 MP
+    const large = await png('large.png', 64, 48); // 0.003 MP
+    const pack = join(await packWithDefaults({ useRestorer: true, strength: 0, restorerViews: 8 }), 'manifest.json');
+    const manifest = JSON.parse(await readFile(pack, 'utf8')) as Record<string, unknown>;
+    await writeFile(pack, JSON.stringify({ ...manifest, largePhotos: { aboveMegapixels: 0.002, restorerViews: 2, reason: 'two are enough here' } }));
+    const dir = join(tmp, 'pack');
+    const passes = (stderr: string, name: string): number => Number(new RegExp(`${name}: restorer 1/(\\d+)`).exec(stderr)![1]);
+    const advised = await run(['restore', large, '-o', 'a.png', '--model', dir, '--seed', '7']);
+    expect(advised.code).toBe(0);
+    expect(advised.stderr).toMatch(/large\.png: 2 views recommended above 0\.002 MP because two are enough here; running 2 \(--views 8 to keep 8\)\./);
+    const plain = await run(['restore', small, '-o', 'b.png', '--model', dir, '--seed', '7']);
+    expect(plain.stderr).not.toMatch(/recommended above/);
+    expect(passes(advised.stderr, 'large\\.png') % 2).toBe(0);
+    expect(passes(plain.stderr, 'small\\.png') % 8).toBe(0);
+    const chosen = await run(['restore', large, '-o', 'c.png', '--model', dir, '--seed', '7', '--views', '8']);
+    expect(chosen.stderr).not.toMatch(/recommended above/);
+    expect(passes(chosen.stderr, 'large\\.png')).toBe(4 * passes(advised.stderr, 'large\\.png'));
+  }, 120_000);
+
   it('--color-fix-levels N: the wavelet colour fix\'s levels, from the pack or the flag; out of range is a usage error', async () => {
     const input = await png('in.png', 32, 32);
     const pack = await packWithDefaults({ useRestorer: true, strength: 0.5, steps: 2, colorFixLevels: 3 });

@@ -76,9 +76,10 @@ describe('parseBenchArgs', () => {
 });
 
 describe('case groups', () => {
-  it('runs every group but sd15 by default and only the named ones with --only, in a fixed order', () => {
+  it('runs every group but sd15 and bigphoto by default and only the named ones with --only, in a fixed order', () => {
     expect(DEFAULTS.only).toEqual([...DEFAULT_GROUPS]);
-    expect(DEFAULT_GROUPS).toEqual(CASE_GROUPS.filter((g) => g !== 'sd15'));
+    expect(DEFAULT_GROUPS).toEqual(CASE_GROUPS.filter((g) => g !== 'sd15' && g !== 'bigphoto'));
+    expect(parseBenchArgs(['--only', 'bigphoto']).only).toEqual(['bigphoto']);
     expect(parseBenchArgs(['--only', 'sd15']).only).toEqual(['sd15']);
     expect(parseBenchArgs(['--only', 'default']).only).toEqual(['default']);
     expect(parseBenchArgs(['--only=default, compare']).only).toEqual(['compare', 'default']);

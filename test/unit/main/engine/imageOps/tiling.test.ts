@@ -3,7 +3,7 @@
 // per-tile offsets blend without seams; tiles run one at a time.
 import { describe, expect, it } from 'vitest';
 import type { TileRect } from '../../../../../main/engine/imageOps/tiling';
-import { accumulateTiles, blendWeights, cropTile, planTiles, tiledMap, tileStarts } from '../../../../../main/engine/imageOps/tiling';
+import { accumulateTiles, blendWeights, cropTile, fitTileLength, planTiles, tiledMap, tileStarts } from '../../../../../main/engine/imageOps/tiling';
 import type { Tensor } from '../../../../../main/engine/tensor/tensor';
 
 /** Smooth test field [P, H, W]. */
@@ -95,6 +95,63 @@ describe('tileStarts / planTiles', () => {
     expect(() => tileStarts(128, 60, 16, 8)).toThrow(/tile size 60 must be a multiple of 8/);
     expect(() => tileStarts(128, 64, 60, 8)).toThrow(/overlap <= 56/);
     expect(() => tileStarts(128, 0, 0)).toThrow(/tile must be an integer >= 1/);
+  });
+});
+
+describe('fitted tiles (planTiles fit)', () => {
+  it('hand-checked: a 752-cell side in tiles of at most 64 overlapping by 4 takes 13 tiles of 62, not 14 of 64', () => {
+    expect(tileStarts(752, 64, 8)).toHaveLength(14);
+    expect(fitTileLength(752, 64, 4)).toBe(62);
+    expect(tileStarts(752, 62, 4)).toHaveLength(13);
+    expect(fitTileLength(504, 64, 4, 8)).toBe(64); // on a grid of 8 nothing shorter keeps 9 tiles
+    expect(fitTileLength(40, 64, 4)).toBe(40); // one tile: the whole side
+  });
+
+  it('covers every sample with no more tiles than unfitted, each at most the tile size, weights summing to 1 (sweep)', () => {
+    const failures: string[] = [];
+    let checked = 0;
+    let saved = 0;
+    for (const multiple of [1, 8])
+      for (const tile of [16, 64, 96])
+        for (const overlap of [0, 4, 8])
+          for (const [H, W] of [[200, 376], [376, 248], [64, 400], [40, 88]] as const) {
+            if (tile % multiple || H % multiple || W % multiple || tile - overlap < multiple) continue;
+            const plain = planTiles(H, W, tile, overlap, multiple);
+            const plan = planTiles(H, W, tile, overlap, multiple, true);
+            const bad: string[] = [];
+            if (plan.tiles.length > plain.tiles.length) bad.push(`${plan.tiles.length} tiles > ${plain.tiles.length}`);
+            if (plan.tileHeight > Math.min(tile, H) || plan.tileWidth > Math.min(tile, W)) bad.push('longer than the tile');
+            if (plan.tileHeight % multiple || plan.tileWidth % multiple) bad.push('not on the grid');
+            for (const t of plan.tiles) if (t.y + t.height > H || t.x + t.width > W) bad.push(`tile ${t.index} outside`);
+            for (const [starts, len, size] of [[plan.rowStarts, plan.tileHeight, H], [plan.colStarts, plan.tileWidth, W]] as const) {
+              if (starts[0] !== 0 || starts[starts.length - 1]! + len !== size) bad.push('ends');
+              for (let i = 1; i < starts.length; i++) if (starts[i - 1]! + len - starts[i]! < overlap) bad.push(`overlap at ${i}`);
+            }
+            // Every pixel's blend weights over the tiles that hold it sum to 1.
+            const sum = new Float64Array(H * W);
+            for (const t of plan.tiles) {
+              const w = blendWeights(t, 1);
+              for (let y = 0; y < t.height; y++) for (let x = 0; x < t.width; x++) sum[(t.y + y) * W + t.x + x]! += w.y[y]! * w.x[x]!;
+            }
+            let worst = 0;
+            for (const v of sum) worst = Math.max(worst, Math.abs(v - 1));
+            if (worst > 1e-5) bad.push(`weights sum off by ${worst}`);
+            saved += plain.tileHeight * plain.tileWidth * plain.tiles.length - plan.tileHeight * plan.tileWidth * plan.tiles.length;
+            checked++;
+            if (bad.length) failures.push(`${H}x${W} tile ${tile} overlap ${overlap} multiple ${multiple}: ${bad.join(', ')}`);
+          }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
+    expect(saved).toBeGreaterThan(0); // fitting really shortens tiles somewhere
+  });
+
+  it('a tiled toy decoder over fitted tiles equals the untiled one (margin >= its radius)', async () => {
+    const [P, H, W] = [2, 53, 91];
+    const image = field(P, H, W);
+    const plan = planTiles(H, W, 32, 8, 1, true);
+    expect(plan.tileWidth).toBeLessThan(32);
+    const out = await accumulateTiles(plan, P, (r) => conv5(crop2d(image, P, H, W, r), P, r.height, r.width), 2);
+    expect(maxAbsDiff(out, conv5(image, P, H, W))).toBeLessThan(1e-6);
   });
 });
 

@@ -180,6 +180,12 @@ describe('restorerViewsHint', () => {
     expect(restorerViewsHint({ ...faithful, useRestorer: false }, true, photo24, '')).toBeNull();
     expect(restorerViewsHint(faithful, false, photo24, '')).toBeNull();
     expect(restorerViewsHint(faithful, true, null, '')).toBeNull();
+    // The pack's advice for large photos, above its size and when it means fewer views.
+    const advice = { aboveMegapixels: 4, restorerViews: 4 as const, reason: 'four keep nearly all of the gain' };
+    expect(restorerViewsHint(faithful, true, photo24, '', advice)).toBe('4 views recommended above 4 MP because four keep nearly all of the gain (this photo: 24 MP, 8 views chosen)');
+    expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Upsample to 4.0x;', advice)).toMatch(/^4 views recommended above 4 MP .*this photo: 16 MP/);
+    expect(restorerViewsHint(faithful, true, { width: 1500, height: 1000 }, '', advice)).toBeNull(); // 1.5 MP: below its size, and fast
+    expect(restorerViewsHint({ ...faithful, restorerViews: 4 }, true, photo24, '', advice)).toBe('24 MP x 4 views: slow on a CPU; 1 view is 4 times faster');
     expect(restorerViewsHint(faithful, true, { width: 1000, height: 1000 }, 'Upsample to 99x')).toBeNull();
   });
 
