@@ -3,10 +3,11 @@
  * above a size, and why in plain words. The restorer runs once per view over the whole output, so
  * 8 views of a 24 MP photo cost 8 times 1 view (minutes on a CPU) while most of their gain comes
  * from the first 4 (docs/large-photos.md). The CLI uses the advice when no --views was given and
- * says so; the run panel says it beside "Restorer views".
+ * says so; the run panel says it beside "Restorer views". The manifest's schema is in
+ * largePhotosSchema.ts: the renderer imports this file, and zod must stay out of its bundle
+ * (zod's compiled parsers try `new Function`, which the renderer's CSP refuses and reports).
  */
-import { z } from 'zod';
-import { RESTORER_VIEWS, type RestorerViews } from './runSettings';
+import type { RestorerViews } from './runSettings';
 
 export interface LargePhotoAdvice {
   /** Output megapixels above which the advice applies. */
@@ -16,14 +17,6 @@ export interface LargePhotoAdvice {
   /** Why, in plain words (finishes "N views recommended above X MP because ..."). */
   reason: string;
 }
-
-export const largePhotoAdviceSchema = z
-  .object({
-    aboveMegapixels: z.number().positive().max(10000),
-    restorerViews: z.union(RESTORER_VIEWS.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<4>, z.ZodLiteral<8>]),
-    reason: z.string().trim().min(1).max(300),
-  })
-  .strict();
 
 /** "4 views recommended above 4 MP because ..." */
 export function describeLargePhotoAdvice(advice: LargePhotoAdvice): string {

@@ -33,7 +33,7 @@ import { SpireError } from '../../common/errors';
 import type { LoadedPackInfo } from '../../common/engineStatus';
 import { DEGRADATION_VECTOR_SIZE } from '../../common/restorationPrompt';
 import { packRunDefaultsSchema } from '../../common/runSettingsSchemas';
-import { largePhotoAdviceSchema } from '../../common/largePhotos';
+import { largePhotoAdviceSchema } from '../../common/largePhotosSchema';
 import { parseDDIMSchedulerConfig, parseDPMSolverMultistepSchedulerConfig, parseSchedulerConfigText } from './scheduler/config';
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -1,7 +1,8 @@
 // A pack's advice for large photos: fewer restorer views above a size (never more), said in plain
 // words, and a manifest field checked strictly.
 import { describe, expect, it } from 'vitest';
-import { describeLargePhotoAdvice, largePhotoAdviceSchema, viewsForPhoto, type LargePhotoAdvice } from '../../../common/largePhotos';
+import { describeLargePhotoAdvice, viewsForPhoto, type LargePhotoAdvice } from '../../../common/largePhotos';
+import { largePhotoAdviceSchema } from '../../../common/largePhotosSchema';
 
 const advice: LargePhotoAdvice = { aboveMegapixels: 4, restorerViews: 4, reason: 'they keep nearly all the gain in half the time' };
 
