@@ -325,8 +325,10 @@ class Trainer:
                 mixer, crop = "auto", cfg.estimator.patch  # degrade and estimate at the estimator's patch, then crop
                 extra = {"estimator": est, "patch": cfg.estimator.patch, "crop": cfg.train.crop.get(stage, cfg.train.image_size),
                          **cfg.train.auto_mix}
+            elif stage == "restorer" and cfg.train.restorer_mixer == "denoise":
+                mixer = "denoise"  # Gaussian noise only: a focused check of restorer architectures
             elif stage == "restorer" and cfg.train.restorer_mixer != "spire":
-                raise ValueError(f"train.restorer_mixer must be 'spire' or 'auto', got {cfg.train.restorer_mixer!r}")
+                raise ValueError(f"train.restorer_mixer must be 'spire', 'auto' or 'denoise', got {cfg.train.restorer_mixer!r}")
             dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer", "estimator"), seed=self.seed, root=self.data_root,
                               sets=self.sets, crop_size=crop, mixer=mixer, **extra)
         batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage, self.workers)
