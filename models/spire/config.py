@@ -119,6 +119,10 @@ class TrainConfig:
     restorer_mixer: str = "spire"  # restorer samples: "spire" (degradations.make_training_sample), or "auto"
     #                                (auto_samples.make_auto_training_sample: the auto prompt and the blind prompt with
     #                                what the run's estimator.pt reads; needs it in the run folder); or "denoise" (degradations.make_denoise_sample: Gaussian noise only, to compare architectures)
+    restorer_distill: float = 0.0  # restorer stage: loss = (1 - w) loss(out, clean) + w loss(out, teacher), the
+    #                                teacher being the 8-view self-ensemble of teacher_restorer.pt in the run folder
+    restorer_teacher: dict = field(default_factory=dict)  # the teacher's restorer options over this config's (e.g.
+    #                                                        {"block": "film", "levels": 0}: today's restorer)
     auto_mix: dict = field(default_factory=dict)  # "auto" mixer probabilities: p_realesrgan, p_everyday, p_blind, p_auto
     lr_schedule: str = "constant"  # "constant", or "cosine": lr * (0.1 + 0.9 * (1 + cos(pi * step / steps)) / 2)
     log_every: int = 10

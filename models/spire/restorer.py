@@ -190,3 +190,15 @@ class Restorer(nn.Module):
             h = self.run_blocks(self.decoder[i], h, p)
         out = self.conv_out(F.silu(h) if self.preact else h)
         return image + (F.pixel_shuffle(out, self.unshuffle) if self.unshuffle > 1 else out)
+
+
+def dihedral_views(fn, image):
+    """The mean of fn over the 8 mirrored and turned views of image, each turned back (the engine's restorer views):
+    (B, 3, H, W) -> (B, 3, H, W). Sides must suit fn in both orientations."""
+    total = 0
+    for flip in (False, True):
+        x = image.flip(-1) if flip else image
+        for k in range(4):
+            y = torch.rot90(fn(torch.rot90(x, k, dims=(-2, -1))), -k, dims=(-2, -1))
+            total = total + (y.flip(-1) if flip else y)
+    return total / 8

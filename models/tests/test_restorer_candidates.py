@@ -249,3 +249,66 @@ def test_denoise_mixer_adds_only_the_named_gaussian_noise():
         again = make_denoise_sample(clean, np.random.default_rng([7, i]))
         assert np.array_equal(again["degraded"], s["degraded"])
     assert 8 < shown < 32  # the number is shown about half the time
+
+
+# ---- distillation from the 8-view self-ensemble (train.restorer_distill) -------------------------------------
+
+def test_dihedral_views_turn_back_what_they_turn():
+    from spire.restorer import dihedral_views
+
+    x = torch.randn(2, 3, 6, 10)
+    assert torch.allclose(dihedral_views(lambda v: v * 2, x), x * 2, atol=1e-6)
+    ramp = torch.arange(6.0)[:, None].expand(6, 6)  # rows 0..5: not symmetric, so the 8 views differ
+    views = dihedral_views(lambda v: v + ramp, torch.zeros(1, 3, 6, 6))
+    expected = sum(torch.rot90(r, -k, dims=(0, 1)) for r in (ramp,) for k in range(4))
+    expected = (expected + expected.flip(-1)) / 8  # turned back, then mirrored back
+    assert torch.allclose(views[0, 0], expected, atol=1e-6)
+    assert torch.allclose(views, views.mean().expand_as(views), atol=1e-6)  # the 8 views average the ramp out
+
+
+class NoisyPairs:
+    def __len__(self):
+        return 4
+
+    def get(self, index, step):
+        rng = np.random.default_rng([index, step])
+        clean = rng.random((16, 16, 3), dtype=np.float32) * 0.5 + 0.25
+        return {"clean": clean, "degraded": (clean + rng.normal(0, 0.05, clean.shape)).astype(np.float32),
+                "semantic_prompt": "", "restoration_prompt": "Denoise with sigma 0.05;"}
+
+
+@pytest.mark.parametrize("w", [1.0, 0.5, 0.0])
+def test_distillation_mixes_the_teachers_views_into_the_loss(tmp_path, w):
+    """A fresh student and a fresh teacher are both the identity: with w = 1 the first loss is 0 (student = teacher),
+    with w = 0.5 it is half the input's MSE, with w = 0 the input's MSE."""
+    from spire.sampler import SpireModels
+    from spire.train import Trainer
+
+    torch.manual_seed(0)
+    cfg = candidate_config("gated", 2, 1, 1, 1)
+    cfg.text_encoder.vocab_size = SpireConfig.load(config_path("fixture")).text_encoder.vocab_size  # the BPE's ids
+    cfg.train.batch_size, cfg.train.log_every, cfg.train.ckpt_every, cfg.train.restorer_loss = 2, 1, 1, "mse"
+    cfg.train.restorer_distill = w
+    cfg.train.restorer_teacher = {"block": "film", "levels": 0}
+    models = SpireModels(cfg)
+    models.save(tmp_path, parts=["text_encoder"])
+    teacher_cfg = candidate_config("film", 2, 0, 1, 1)
+    torch.save(Restorer(teacher_cfg).state_dict(), tmp_path / "teacher_restorer.pt")
+    Trainer(cfg, tmp_path, "cpu", seed=0).run("restorer", steps=2, dataset=NoisyPairs())
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2]
+    assert ("l1_teacher" in log[0]) == (w > 0)
+    input_mse = 4 * 0.05 ** 2  # images in [-1, 1]: twice the noise
+    assert log[0]["loss"] == pytest.approx((1 - w) * input_mse, rel=0.15, abs=1e-7)
+
+
+def test_distillation_without_the_teachers_weights_says_where_to_put_them(tmp_path):
+    from spire.sampler import SpireModels
+    from spire.train import Trainer
+
+    cfg = candidate_config("gated", 2, 0, 1, 1)
+    cfg.text_encoder.vocab_size = SpireConfig.load(config_path("fixture")).text_encoder.vocab_size
+    cfg.train.restorer_distill = 0.5
+    SpireModels(cfg).save(tmp_path, parts=["text_encoder"])
+    with pytest.raises(RuntimeError, match="teacher_restorer.pt"):
+        Trainer(cfg, tmp_path, "cpu", seed=0).run("restorer", steps=1, dataset=NoisyPairs())
