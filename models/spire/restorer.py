@@ -20,7 +20,7 @@ Options (candidates for a one-view restorer; the defaults are the shipped one):
       beta, gamma (1, C, 1, 1) start at 0. NAFNet's simplified channel attention pools over the whole image; it
       is left out: the engine runs the restorer on tiles and region windows, where an image-wide statistic would
       change with the window (seams). The prompt's FiLM gives the per-channel scale instead. LayerNorm over
-      channels is written with ReduceMean / Sqrt / Div, ops every onnxruntime provider runs.
+      channels is written with plain ops (1x1 Conv for the means, Sub, Mul, Sqrt, Div).
     restorer.levels L > 0:   U-shaped (on the unshuffled grid, width C_i = C * 2^i):
         conv_in -> [level_blocks blocks, push skip, 3x3 stride-2 conv C_i -> C_i+1] x L -> blocks at C_L
         -> [1x1 conv C_i+1 -> 4 C_i, pixel-shuffle 2, crop to the skip, + skip, level_blocks blocks] x L -> conv_out
@@ -53,19 +53,21 @@ class FiLMBlock(nn.Module):
 
 
 class ChannelNorm(nn.Module):
-    """LayerNorm over the channels of each position, from plain ops (ReduceMean, Sub, Mul, Sqrt, Div)."""
+    """LayerNorm over the channels of each position, from plain ops. The channel means are 1x1 convolutions with
+    weights 1/C: with ReduceMean over axis 1 instead, a gated U-net took 1.93x today's restorer's time in
+    onnxruntime-node (1 thread, 512 px) against 1.43x this way, and 1.12x with no norm at all."""
 
     def __init__(self, channels: int, eps: float = 1e-6):
         super().__init__()
         self.weight = nn.Parameter(torch.ones(1, channels, 1, 1))
         self.bias = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.register_buffer("average", torch.full((1, channels, 1, 1), 1.0 / channels), persistent=False)
         self.eps = eps
 
     def forward(self, x):
         # x: (B, C, H, W) -> (B, C, H, W)
-        mu = x.mean(dim=1, keepdim=True)  # (B, 1, H, W)
-        d = x - mu
-        var = (d * d).mean(dim=1, keepdim=True)
+        d = x - F.conv2d(x, self.average)  # minus the mean over channels (B, 1, H, W)
+        var = F.conv2d(d * d, self.average)  # (B, 1, H, W)
         return self.weight * (d / torch.sqrt(var + self.eps)) + self.bias
 
 
