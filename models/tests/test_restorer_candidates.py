@@ -312,3 +312,27 @@ def test_distillation_without_the_teachers_weights_says_where_to_put_them(tmp_pa
     SpireModels(cfg).save(tmp_path, parts=["text_encoder"])
     with pytest.raises(RuntimeError, match="teacher_restorer.pt"):
         Trainer(cfg, tmp_path, "cpu", seed=0).run("restorer", steps=1, dataset=NoisyPairs())
+
+
+def test_eval_denoise_scores_an_untrained_restorer_as_its_input(tmp_path):
+    """tools/eval_denoise.py: a fresh restorer is the identity, so its PSNR is the noisy input's (up to the
+    8-bit rounding of the output), and a restorer that adds noise scores below it."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "models" / "tools"))
+    import eval_denoise
+
+    images = sorted((eval_denoise.DATA / "CBSD68").glob("*.png"))[:2]
+    if not images:
+        pytest.skip("no CBSD68 under ../shared/datasets")
+    from spire.sampler import SpireModels
+
+    cfg = candidate_config("gated", 2, 1, 1, 1)
+    cfg.text_encoder.vocab_size = SpireConfig.load(config_path("fixture")).text_encoder.vocab_size
+    SpireModels(cfg).save(tmp_path, parts=["text_encoder", "restorer"])
+    res = eval_denoise.evaluate(tmp_path, images, 25 / 255, "Denoise with sigma 0.1;")
+    assert res["images"] == 2 and 19 < res["input_psnr"] < 22
+    assert res["psnr"] == pytest.approx(res["input_psnr"], abs=1e-6)
+    r = perturb(Restorer(cfg), seed=9, scale=0.2)
+    torch.save(r.state_dict(), tmp_path / "restorer.pt")
+    assert eval_denoise.evaluate(tmp_path, images, 25 / 255, "Denoise with sigma 0.1;")["psnr"] < res["input_psnr"] - 0.5
