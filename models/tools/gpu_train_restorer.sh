@@ -39,7 +39,9 @@ DATA=$(realpath "$1") INIT=$(realpath "$2") OUT=$(realpath -m "$3")
 cd "$(dirname "$0")/.."
 PY=${SPIRE_PYTHON:-python3}
 DEVICE=${DEVICE:-cuda}
-RESTORER=${RESTORER:-'{"block": "gated", "channels": 32, "levels": 2, "level_blocks": 2, "blocks": 4}'}
+# gated U 32 L3 (1,4): 1.05x today's one-view time in onnxruntime-node (docs/restorer-candidates.md), the best
+# one-view CBSD68 PSNR of the CPU windows there
+RESTORER=${RESTORER:-'{"block": "gated", "channels": 32, "levels": 3, "level_blocks": 1, "blocks": 4}'}
 DISTILL=${DISTILL:-0}
 SECONDS_A=${SECONDS_A:-330}
 SECONDS_EST=${SECONDS_EST:-120}

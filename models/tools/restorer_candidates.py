@@ -33,6 +33,8 @@ CANDIDATES = {
     "gated U 32 L2 (2,4)": {"block": "gated", "channels": 32, "levels": 2, "level_blocks": 2, "blocks": 4},
     "gated U 48 L2 (2,4)": {"block": "gated", "channels": 48, "levels": 2, "level_blocks": 2, "blocks": 4},
     "gated U 32 L3 (1,4)": {"block": "gated", "channels": 32, "levels": 3, "level_blocks": 1, "blocks": 4},
+    "gated U 32 L3 (2,4)": {"block": "gated", "channels": 32, "levels": 3, "level_blocks": 2, "blocks": 4},
+    "gated U 48 L3 (1,4)": {"block": "gated", "channels": 48, "levels": 3, "level_blocks": 1, "blocks": 4},
     "gated U 32 L2 (2,8)": {"block": "gated", "channels": 32, "levels": 2, "level_blocks": 2, "blocks": 8},
     "film U 48 L2 (1,2)": {"channels": 48, "levels": 2, "level_blocks": 1, "blocks": 2},
     "film U 48 L2 (2,4)": {"channels": 48, "levels": 2, "level_blocks": 2, "blocks": 4},
