@@ -65,6 +65,12 @@ class RestorerConfig:
     #                            (a learned query attends over the tokens, then a 2-layer MLP)
     degradation_input: bool = False  # also take the parsed prompt as numbers (prompts.degradation_vector, input
     #                                  "degradation" (B, K)): an MLP adds it to the pooled prompt vector
+    block: str = "film"  # residual block: "film" (conv-SiLU-conv, FiLM on its output: today's), or "gated"
+    #                      (NAFNet-style: channel LayerNorm + FiLM, 1x1 conv to 2C, depthwise 3x3, SimpleGate, 1x1;
+    #                      then LayerNorm + FiLM, 1x1 to 2C, SimpleGate, 1x1; learned residual scales starting at 0)
+    levels: int = 0  # U-shaped: downsampling levels after the unshuffle (0 = one resolution, today's); each halves
+    #                  the resolution (3x3 stride-2 conv) and doubles the width, skips added on the way up
+    level_blocks: int = 1  # U-shaped: blocks per encoder level and per decoder level (`blocks` run at the bottom)
 
 
 @dataclass
@@ -112,7 +118,11 @@ class TrainConfig:
     adaptor_from_max_t: int = 500  # ... noised to a timestep below this
     restorer_mixer: str = "spire"  # restorer samples: "spire" (degradations.make_training_sample), or "auto"
     #                                (auto_samples.make_auto_training_sample: the auto prompt and the blind prompt with
-    #                                what the run's estimator.pt reads; needs it in the run folder)
+    #                                what the run's estimator.pt reads; needs it in the run folder); or "denoise" (degradations.make_denoise_sample: Gaussian noise only, to compare architectures)
+    restorer_distill: float = 0.0  # restorer stage: loss = (1 - w) loss(out, clean) + w loss(out, teacher), the
+    #                                teacher being the 8-view self-ensemble of teacher_restorer.pt in the run folder
+    restorer_teacher: dict = field(default_factory=dict)  # the teacher's restorer options over this config's (e.g.
+    #                                                        {"block": "film", "levels": 0}: today's restorer)
     auto_mix: dict = field(default_factory=dict)  # "auto" mixer probabilities: p_realesrgan, p_everyday, p_blind, p_auto
     lr_schedule: str = "constant"  # "constant", or "cosine": lr * (0.1 + 0.9 * (1 + cos(pi * step / steps)) / 2)
     log_every: int = 10

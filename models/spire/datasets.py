@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from .degradations import make_estimator_sample, make_training_sample
+from .degradations import make_denoise_sample, make_estimator_sample, make_training_sample
 from .imageio import from_uint8
 
 # The shared datasets folder beside the checkout; SPIRE_DATASETS overrides it.
@@ -192,9 +192,9 @@ class TrainingImages:
             raise ValueError(f"no training image of {list(sets)} is at least {crop_size}px on its shorter side")
         self.seed, self.epoch = int(seed), 0
         self.degrade, self.repeat, self.vertical_flips = degrade, int(repeat), vertical_flips
-        if mixer not in ("spire", "estimator", "auto"):
-            raise ValueError(f"mixer must be 'spire' (make_training_sample), 'estimator' (make_estimator_sample) or 'auto' "
-                             f"(auto_samples.make_auto_training_sample), got {mixer!r}")
+        if mixer not in ("spire", "estimator", "auto", "denoise"):
+            raise ValueError(f"mixer must be 'spire' (make_training_sample), 'estimator' (make_estimator_sample), 'auto' "
+                             f"(auto_samples.make_auto_training_sample) or 'denoise' (make_denoise_sample), got {mixer!r}")
         self.mixer, self.mixer_kwargs = mixer, mixer_kwargs
         self._cache: Optional[Dict[Path, np.ndarray]] = {} if cache_images else None
 
@@ -222,6 +222,9 @@ class TrainingImages:
         caption = record.captions[int(rng.integers(len(record.captions)))] if record.captions else ""
         if self.degrade and self.mixer == "estimator":
             sample = make_estimator_sample(clean, rng, **self.mixer_kwargs)
+        elif self.degrade and self.mixer == "denoise":
+            sample = make_denoise_sample(clean, rng, **self.mixer_kwargs)
+            sample["semantic_prompt"] = caption
         elif self.degrade and self.mixer == "auto":
             from .auto_samples import make_auto_training_sample
 

@@ -245,6 +245,20 @@ def make_estimator_sample(clean: np.ndarray, rng: np.random.Generator, p_stage: 
 
 
 # ---------------------------------------------------------------------------------------
+# Denoising-only samples: a focused check of restorer architectures (train.restorer_mixer "denoise")
+# ---------------------------------------------------------------------------------------
+def make_denoise_sample(clean: np.ndarray, rng: np.random.Generator, p_number: float = 0.5) -> dict:
+    """Gaussian noise only, sigma drawn like the parameterized pipeline's noise stage (uniform over the grammar
+    range, on its grid); the prompt names it, with the number with probability ``p_number``. Returns the keys
+    of :func:`degrade_parameterized`. Draw order: sigma, whether the number is shown, then the noise."""
+    check_image(clean, "clean")
+    sigma = sample_stage_value("noise", rng)
+    prompt = RestorationPrompt.of({"noise": sigma if rng.random() < p_number else None})
+    lr = apply_stages(clean, {"noise": sigma}, rng)
+    return _result(clean, lr, prompt.text, "denoise", {"stages": {"noise": sigma}, "prompt": prompt.to_dict()})
+
+
+# ---------------------------------------------------------------------------------------
 # Mixer
 # ---------------------------------------------------------------------------------------
 def make_training_sample(
@@ -281,6 +295,7 @@ def make_training_sample(
 __all__ = [
     "gaussian_kernel1d", "gaussian_blur", "filter2d", "resize_bicubic", "resize_cv2", "downsampled_size",
     "add_gaussian_noise", "add_poisson_noise", "jpeg_compress", "sample_stage_value", "sample_parameterized",
+    "make_denoise_sample",
     "apply_stages", "degrade_parameterized", "apply_prompt", "make_training_sample", "make_estimator_sample",
     "ESTIMATOR_RANGES", "Operation",
 ]

@@ -17,6 +17,9 @@ With train.adaptor_restored = p > 0 the adaptor stage conditions a fraction p of
 frozen restorer's output instead of the degraded image (what the adaptor sees in faithful mode), so it
 needs restorer.pt in --out. With train.adaptor_from_condition = p > 0 a fraction p of its samples starts
 from the condition image's latent (img2img as the engine runs it) and learns to land on the clean one.
+With train.restorer_distill = w > 0 the restorer stage also learns a frozen teacher's 8-view self-ensemble
+(teacher_restorer.pt in --out, train.restorer_teacher its options): loss = (1 - w) loss(out, clean) + w loss(out,
+teacher). train.restorer_mixer "denoise" trains on Gaussian noise only (a quick check of architectures).
 
 On a GPU: --workers N builds batches in N processes (the same batches as without, since a sample is a
 function of (index, step)), and --seconds S stops each stage after S seconds of training, the cosine
@@ -36,6 +39,7 @@ object per logged step). Every random draw is a function of (--seed, stage, step
 continues exactly where a run stopped.
 """
 import argparse
+import copy
 import json
 import math
 import multiprocessing
@@ -49,6 +53,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import SpireConfig
+from .restorer import Restorer, dihedral_views
 from .sampler import SpireModels, load_tokenizer
 from .scheduler import DDIMScheduler
 
@@ -156,6 +161,7 @@ class Trainer:
         if autocast not in (None, "bf16"):
             raise ValueError(f"autocast must be None or 'bf16', got {autocast!r}")
         self.autocast = autocast
+        self.teacher = None  # train.restorer_distill's frozen teacher, loaded by the restorer stage
         self.models = SpireModels(cfg) if models is None else models
         self.loaded = self.models.load_parts(self.out, "cpu")
         self.models.to(self.device)
@@ -266,8 +272,33 @@ class Trainer:
         kind = self.cfg.train.restorer_loss
         if kind not in ("l1", "mse"):
             raise ValueError(f"train.restorer_loss must be 'l1' or 'mse', got {kind!r}")
-        loss = F.l1_loss(out, x) if kind == "l1" else F.mse_loss(out, x)
-        return loss, {"l1": F.l1_loss(out, x).item(), "l1_input": F.l1_loss(y, x).item()}
+        loss_fn = F.l1_loss if kind == "l1" else F.mse_loss
+        loss = loss_fn(out, x)
+        extra = {"l1": F.l1_loss(out, x).item(), "l1_input": F.l1_loss(y, x).item()}
+        w = self.cfg.train.restorer_distill
+        if w > 0:  # the teacher's 8-view self-ensemble as a second target
+            with torch.no_grad():
+                td = degradation if degradation is not None else self.teacher.degradation_of(
+                    [b["restoration_prompt"] for b in batch], self.device)
+                taught = dihedral_views(lambda v: self.teacher(v, rest, td), y).clamp(-1, 1)
+            loss = (1 - w) * loss + w * loss_fn(out, taught)
+            extra["l1_teacher"] = F.l1_loss(taught, x).item()
+        return loss, extra
+
+    def load_teacher(self):
+        """The frozen teacher of train.restorer_distill: this config's restorer with train.restorer_teacher's options,
+        weights from teacher_restorer.pt in the run folder."""
+        path = self.out / "teacher_restorer.pt"
+        if not path.exists():
+            raise RuntimeError(f"train.restorer_distill needs the teacher's weights: put teacher_restorer.pt in {self.out}")
+        tcfg = copy.deepcopy(self.cfg)
+        for k, v in self.cfg.train.restorer_teacher.items():
+            if not hasattr(tcfg.restorer, k):
+                raise ValueError(f"train.restorer_teacher: the restorer has no option {k!r}")
+            setattr(tcfg.restorer, k, v)
+        teacher = Restorer(tcfg)
+        teacher.load_state_dict(torch.load(path, map_location="cpu"))
+        return teacher.to(self.device).eval().requires_grad_(False)
 
     def loss_estimator(self, batch, g):
         from . import estimator as E
@@ -289,6 +320,8 @@ class Trainer:
             raise RuntimeError(f"{self.out}/config.json has no latent scale factor yet: run the vae stage first")
         if stage == "restorer" and m.restorer is None:
             raise RuntimeError("this config has restorer.enabled = false: nothing to train")
+        if stage == "restorer" and cfg.train.restorer_distill > 0:
+            self.teacher = self.load_teacher()
         if stage == "estimator" and m.estimator is None:
             raise RuntimeError("this config has estimator.enabled = false: nothing to train")
         if stage == "adaptor" and "adaptor" not in self.loaded:
@@ -325,8 +358,10 @@ class Trainer:
                 mixer, crop = "auto", cfg.estimator.patch  # degrade and estimate at the estimator's patch, then crop
                 extra = {"estimator": est, "patch": cfg.estimator.patch, "crop": cfg.train.crop.get(stage, cfg.train.image_size),
                          **cfg.train.auto_mix}
+            elif stage == "restorer" and cfg.train.restorer_mixer == "denoise":
+                mixer = "denoise"  # Gaussian noise only: a focused check of restorer architectures
             elif stage == "restorer" and cfg.train.restorer_mixer != "spire":
-                raise ValueError(f"train.restorer_mixer must be 'spire' or 'auto', got {cfg.train.restorer_mixer!r}")
+                raise ValueError(f"train.restorer_mixer must be 'spire', 'auto' or 'denoise', got {cfg.train.restorer_mixer!r}")
             dataset = Dataset(cfg, degrade=stage in ("adaptor", "restorer", "estimator"), seed=self.seed, root=self.data_root,
                               sets=self.sets, crop_size=crop, mixer=mixer, **extra)
         batches = Batches(dataset, cfg.train.batch.get(stage, cfg.train.batch_size), self.seed, stage, self.workers)
