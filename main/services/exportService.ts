@@ -128,8 +128,17 @@ async function sheet(width: number, height: number, overlays: OverlayOptions[]):
   return { data, width: info.width, height: info.height };
 }
 
+/** The two sides' words on a sheet: the photo and a result, or two results compared (A and B, as the editor's panes name them). */
+export function sideLabels(twoResults: boolean): { before: string; after: string } {
+  return twoResults ? { before: 'A', after: 'B' } : { before: 'Before', after: 'After' };
+}
+
 /** Before | After, the original resized to the result's size, labels in a band on top. */
-export async function composeSideBySide(before: { bytes: Uint8Array; name: string }, after: { bytes: Uint8Array; width: number; height: number }): Promise<Rgb8> {
+export async function composeSideBySide(
+  before: { bytes: Uint8Array; name: string },
+  after: { bytes: Uint8Array; width: number; height: number },
+  words = sideLabels(false),
+): Promise<Rgb8> {
   const probeBand = Math.min(200, Math.max(20, Math.round(after.height * 0.06)));
   const probeGap = Math.max(2, Math.round(after.width * 0.01));
   const s = fitScale(2 * after.width + probeGap, after.height + probeBand);
@@ -141,14 +150,19 @@ export async function composeSideBySide(before: { bytes: Uint8Array; name: strin
   const total = 2 * w + gap;
   const size = Math.round(band * 0.55);
   const svg = labelsSvg(total, band, [
-    { text: 'Before', x: w / 2, y: band / 2, size },
-    { text: 'After', x: w + gap + w / 2, y: band / 2, size },
+    { text: words.before, x: w / 2, y: band / 2, size },
+    { text: words.after, x: w + gap + w / 2, y: band / 2, size },
   ]);
   return sheet(total, h + band, [rawInput(b, 0, band), rawInput(a, w + gap, band), { input: svg, left: 0, top: 0 }]);
 }
 
 /** The original left of `position` (0-1 of the width), the result right of it, a line at the split, small labels. */
-export async function composeWipe(before: { bytes: Uint8Array; name: string }, after: { bytes: Uint8Array; width: number; height: number }, position: number): Promise<Rgb8> {
+export async function composeWipe(
+  before: { bytes: Uint8Array; name: string },
+  after: { bytes: Uint8Array; width: number; height: number },
+  position: number,
+  words = sideLabels(false),
+): Promise<Rgb8> {
   const s = fitScale(after.width, after.height);
   const w = Math.max(1, Math.round(after.width * s));
   const h = Math.max(1, Math.round(after.height * s));
@@ -162,8 +176,8 @@ export async function composeWipe(before: { bytes: Uint8Array; name: string }, a
   const line = Math.max(2, Math.round(w / 400));
   const size = Math.min(48, Math.max(10, Math.round(h * 0.035)));
   const labels: Label[] = [];
-  if (x > size * 5) labels.push({ text: 'Before', x: size * 3, y: size * 1.4, size, boxed: true });
-  if (w - x > size * 5) labels.push({ text: 'After', x: w - size * 3, y: size * 1.4, size, boxed: true });
+  if (x > size * 5) labels.push({ text: words.before, x: size * 3, y: size * 1.4, size, boxed: true });
+  if (w - x > size * 5) labels.push({ text: words.after, x: w - size * 3, y: size * 1.4, size, boxed: true });
   const lineLeft = Math.min(w - line, Math.max(0, x - Math.floor(line / 2)));
   const svg = Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect x="${lineLeft}" y="0" width="${line}" height="${h}" fill="${LABEL_COLOR}"/></svg>`,
@@ -309,10 +323,10 @@ export class ExportService {
         break;
       }
       case 'side-by-side':
-        rgb = toRgbImage(await composeSideBySide(before!, main.image));
+        rgb = toRgbImage(await composeSideBySide(before!, main.image, sideLabels(beforeKept !== null)));
         break;
       case 'wipe':
-        rgb = toRgbImage(await composeWipe(before!, main.image, request.wipePosition ?? 0.5));
+        rgb = toRgbImage(await composeWipe(before!, main.image, request.wipePosition ?? 0.5, sideLabels(beforeKept !== null)));
         metadata['spire:wipe-position'] = String(request.wipePosition ?? 0.5);
         break;
       case 'sweep-grid': {

@@ -8,7 +8,7 @@ import type { ExportRequest, RestoredImage } from '../../../../preload/contract/
 import type { DegradationEstimate } from '../../../../common/estimate';
 import type { SaveDialogOptions } from '../../../../main/services/dialogPort';
 import { SpireError } from '../../../../common/errors';
-import { ExportService, outputPath, suggestedName } from '../../../../main/services/exportService';
+import { ExportService, outputPath, sideLabels, suggestedName } from '../../../../main/services/exportService';
 import type { KeptResult } from '../../../../main/services/restoreService';
 import { ADOBE_RGB_ICC, cameraJpeg, readWithPil } from '../engine/image/photoFixtures';
 
@@ -342,5 +342,12 @@ describe('ExportService: the photo stays a photo', () => {
     const back = readWithPil(sheet);
     expect(back.ifd0.Make).toBeUndefined();
     expect(back.gps).toEqual({});
+  });
+});
+
+describe('side labels', () => {
+  it('name the photo and a result Before / After, and two compared results A / B as the editor does', () => {
+    expect(sideLabels(false)).toEqual({ before: 'Before', after: 'After' });
+    expect(sideLabels(true)).toEqual({ before: 'A', after: 'B' });
   });
 });
