@@ -22,7 +22,7 @@ export function watchEstimates(store: Store<AppState, AppAction>, api: SpireApi 
     store.dispatch({ type: 'estimate/asked', imageId, packDir });
     // The answer goes to the photo it was asked for, even when another is shown by then (state/sessions.ts).
     const photo = store.getState().sessions.activeKey;
-    const send = (action: AppAction) => store.dispatch(photo === null ? action : forPhoto(photo, action));
+    const send = (action: AppAction) => store.dispatch(forPhoto(photo, action));
     const failed = (error: IpcError) => live && send({ type: 'estimate/failed', imageId, packDir, code: error.code, message: error.message });
     api.image.estimate(imageId).then(
       (r) => {

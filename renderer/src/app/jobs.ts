@@ -61,8 +61,6 @@ export interface JobsOptions {
 
 export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | undefined, images: Pick<ResultImages, 'url' | 'revoke'>, options: JobsOptions): Jobs {
   const dispatch = (action: AppAction) => store.dispatch(action);
-  /** The shown photo's job. */
-  const job = () => store.getState().studio.job;
   /** The job state of photo `key` (shown or not); idle when it is closed. */
   const jobOf = (key: string) => photoState(store.getState(), key)?.studio.job ?? null;
   const isShown = (key: string) => store.getState().sessions.activeKey === key;
@@ -184,8 +182,9 @@ export function createJobs(store: Store<AppState, AppAction>, api: SpireApi | un
     async cancel(key) {
       const state = store.getState();
       const target = key ?? state.sessions.activeKey;
-      const current = target === null ? job() : jobOf(target);
-      if (!current || target === null) return;
+      if (target === null) return;
+      const current = jobOf(target);
+      if (!current) return;
       const { status, jobId } = current;
       if (status === 'idle' || status === 'cancelling') return;
       dispatch(forPhoto(target, { type: 'run/cancelling' }));

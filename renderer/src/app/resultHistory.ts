@@ -86,12 +86,12 @@ export function createResultHistory(store: Store<AppState, AppAction>, api: Spir
         return null;
       }
       const add: AppAction = { type: 'history/added', entry, makeCurrent };
-      dispatch(photo === null ? add : forPhoto(photo, add));
+      dispatch(forPhoto(photo, add));
       housekeep(before, historyOf(photo) ?? before);
       void images.thumbnail(key).then((url) => {
         if (!url) return;
         const thumb: AppAction = { type: 'history/thumbnail', id: entry.id, url };
-        if (historyOf(photo)?.entries.some((e) => e.id === entry.id)) dispatch(photo === null ? thumb : forPhoto(photo, thumb));
+        if (historyOf(photo)?.entries.some((e) => e.id === entry.id)) dispatch(forPhoto(photo, thumb));
         else images.revoke(url);
       });
       return entry.id;

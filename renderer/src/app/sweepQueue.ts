@@ -35,7 +35,7 @@ export function createSweepQueue(store: Store<AppState, AppAction>, jobs: Jobs, 
   const dispatch = (action: AppAction) => store.dispatch(action);
   const studio = () => store.getState().studio;
   const studioOf = (key: string | null) => (key === null ? studio() : photoState(store.getState(), key)?.studio ?? null);
-  const send = (key: string | null, action: AppAction) => dispatch(key === null ? action : forPhoto(key, action));
+  const send = (key: string | null, action: AppAction) => dispatch(forPhoto(key, action));
 
   /** Starts the next cell of the sweep of photo `key` (its session key; null: the shown photo). */
   async function nextCell(key: string | null): Promise<void> {

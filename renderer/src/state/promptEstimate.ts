@@ -72,7 +72,7 @@ export function wantedEstimate(state: { image: { id: string } | null; engine: En
 }
 
 /** The estimate of `imageId` with `packDir`, when that is the one in the state and it has arrived. */
-export function currentEstimate(state: EstimateState, imageId: string | null, packDir: string | null): DegradationEstimate | null {
+export function currentEstimate(state: Pick<EstimateState, 'status' | 'imageId' | 'packDir' | 'estimate'>, imageId: string | null, packDir: string | null): DegradationEstimate | null {
   return state.status === 'ready' && state.imageId === imageId && state.packDir === packDir ? state.estimate : null;
 }
 

@@ -138,6 +138,11 @@ export function etaText(etaMs: number | null): string {
 }
 
 /** Steps the engine actually runs: at strength < 1 it keeps the last floor(steps * strength) (pipeline/restore.ts); 0 at strength 0. */
+/** Why settings above strength 0 would run no denoising step (too few steps for the strength), or null. */
+export function noStepProblem(s: Pick<RunSettings, 'strength' | 'steps'>): string | null {
+  return s.strength > 0 && stepsToRun(s) < 1 ? `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` : null;
+}
+
 export function stepsToRun(settings: Pick<RunSettings, 'steps' | 'strength'>): number {
   return Math.min(settings.steps, Math.floor(settings.steps * settings.strength));
 }
@@ -287,7 +292,8 @@ export function buildRestoreRequest(input: {
     const why = input.hasRestorer === false ? 'this pack has no restorer, so raise the strength' : 'turn Faithful on, or raise the strength';
     return { ok: false, reason: `Strength 0 runs only the restorer (no diffusion): ${why}.` };
   }
-  if (s.strength > 0 && stepsToRun(s) < 1) return { ok: false, reason: `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.` };
+  const noStep = noStepProblem(s);
+  if (noStep) return { ok: false, reason: noStep };
   const regions = regionsForRequest(input.regions, outputFactor, input.regionPrompt);
   if (!regions.ok) return regions;
   return {

@@ -101,9 +101,9 @@ export function photoKey(image: Pick<ImageDoc, 'id' | 'contentHash'>): string {
   return image.contentHash ?? image.id;
 }
 
-/** An action for the photo `key`, shown or not. */
-export function forPhoto(key: string, action: AppAction): AppAction {
-  return { type: 'sessions/for', key, action };
+/** An action for the photo `key`, shown or not; null: the photo shown (the action as it is). */
+export function forPhoto(key: string | null, action: AppAction): AppAction {
+  return key === null ? action : { type: 'sessions/for', key, action };
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
@@ -166,7 +166,8 @@ function stashActive(state: AppState): AppState {
 function freshSlices(state: AppState, image: ImageDoc, restored: RestoredSession | null): PhotoSlices {
   const base = state.sessions.defaults ?? state.studio.settings;
   let settings: RunSettings = { ...base, seedLocked: false };
-  if (restored) settings = withGlobalSettings(runSettingsFrom({ ...settings, ...(typeof restored.settings === 'object' ? restored.settings : {}) }), state.studio.settings);
+  // The window's global settings (pack, provider) are put back by putSlices.
+  if (restored) settings = runSettingsFrom({ ...settings, ...(typeof restored.settings === 'object' ? restored.settings : {}) });
   const regions = regionsForImage(state.regions, image);
   return {
     image,

@@ -17,11 +17,13 @@ import { understandRestorationPrompt } from '../../../common/plainWords';
 import { RestorationPromptError, formatRestorationPrompt, formatValue } from '../../../common/restorationPrompt';
 import { RESTORER_VIEWS, RUN_RANGES, type SettingRange } from '../../../common/runSettings';
 import type { PromptControls, RestorationField } from './promptBuilder';
+import type { EstimateState } from './promptEstimate';
+import { currentEstimate } from './promptEstimate';
 import { OPERATIONS, controlsFromText, operationSpec, snapValue, textFromControls } from './promptBuilder';
 import type { RegionsState } from './regions';
 import { isSentToRun } from './regions';
 import type { RegionPromptOverride } from './run';
-import { faithfulForRun, isRestorerOnly, stepsToRun } from './run';
+import { faithfulForRun, isRestorerOnly, noStepProblem } from './run';
 import type { RunSettings } from './settings';
 
 /** Cells in one sweep at most (each is a full run). */
@@ -109,7 +111,7 @@ export function sweepTargets(regions: RegionsState): SweepTarget[] {
 
 /** What the sweep reads from the store: the prompts, the photo's estimate, the regions. */
 export interface SweepSource {
-  studio: { prompt: RestorationField; estimate: { imageId: string | null; packDir: string | null; status: string; estimate: DegradationEstimate | null } };
+  studio: { prompt: RestorationField; estimate: Pick<EstimateState, 'status' | 'imageId' | 'packDir' | 'estimate'> };
   regions: RegionsState;
   image: { id: string } | null;
   engine: { pack?: { dir: string } | null } | null;
@@ -124,9 +126,7 @@ function targetField(state: SweepSource, target: SweepTarget): RestorationField 
 
 /** The photo's estimate when it is the one for the open photo and the loaded pack. */
 function estimateNow(state: SweepSource): DegradationEstimate | null {
-  const e = state.studio.estimate;
-  const packDir = state.engine?.pack?.dir ?? null;
-  return e.status === 'ready' && e.imageId === (state.image?.id ?? null) && e.packDir === packDir ? e.estimate : null;
+  return currentEstimate(state.studio.estimate, state.image?.id ?? null, state.engine?.pack?.dir ?? null);
 }
 
 /**
@@ -300,7 +300,8 @@ export function sweepProblem(axes: readonly SweepAxis[], settings: RunSettings, 
         ? 'Strength 0 runs only the restorer, and this pack has none: leave 0 out.'
         : 'Strength 0 runs only the restorer: turn Faithful on in the run panel, or leave 0 out.';
     }
-    if (s.strength > 0 && stepsToRun(s) < 1) return `Strength ${s.strength} with ${s.steps} steps runs no step: raise the strength or the steps.`;
+    const noStep = noStepProblem(s);
+    if (noStep) return noStep;
   }
   const diffusionless = runs.every((s) => isRestorerOnly(s, hasRestorer));
   for (const axis of axes) {
