@@ -66,6 +66,19 @@ export async function decodeNative(bytes: Uint8Array, sixteen: boolean): Promise
   return { width: info.width, height: info.height, data: floatRgb(samples, info.channels, info.width * info.height) };
 }
 
+/**
+ * What decodeImage hands the engine for a photo whose native pixels these are: converted to sRGB
+ * and rounded to the file's bit depth (samplesToSrgb, then readImage's scale), without decoding it again.
+ */
+export function srgbOfNative(native: RgbImage, profile: MatrixProfile, sixteen: boolean): RgbImage {
+  const data = new Float32Array(native.data);
+  profileToSrgb(profile, data);
+  const max = sixteen ? 65535 : 255;
+  const scale = 1 / max;
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(data[i]! * max) * scale;
+  return { width: native.width, height: native.height, data };
+}
+
 /** See the module comment: the restored sRGB image in the photo's profile, with what sRGB clipped put back. */
 export function keepProfile(restored: RgbImage, native: RgbImage, engineInput: RgbImage, profile: MatrixProfile): RgbImage {
   // residual = P_in - toProfile(S_in), at input size

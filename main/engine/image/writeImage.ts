@@ -23,9 +23,9 @@ import { SpireError } from '../../../common/errors';
 import { imageWriteError } from './errors';
 import { embedMetadata } from './embedMetadata';
 import { insertPngText } from './pngText';
-import { decodeNative, keepProfile, type ColourMode } from './photoColour';
+import { decodeNative, keepProfile, srgbOfNative, type ColourMode } from './photoColour';
 import { asciiJson, isWideGamut, mergeXmp, outputExif, readPhotoMetadata, xmpPacket } from './photoMetadata';
-import { readImage, type ImageFormat } from './readImage';
+import type { ImageFormat } from './readImage';
 
 export { xmpPacket } from './photoMetadata';
 
@@ -111,9 +111,6 @@ export async function resizeMask(mask: Mask, width: number, height: number): Pro
   return { width, height, data: out };
 }
 
-/** Limits for a source photo the caller already read once (its size was checked then). */
-const HELD_SOURCE_LIMITS = { maxPixels: Number.MAX_SAFE_INTEGER, maxDecodeBytes: Number.MAX_SAFE_INTEGER, maxFileBytes: Number.MAX_SAFE_INTEGER };
-
 /** Encodes the image in memory (no file access). */
 export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: ImageFormat, options: Omit<WriteImageOptions, 'format' | 'overwrite'> = {}): Promise<Buffer> {
   if (rgb.data.length !== rgb.width * rgb.height * 3 || rgb.width < 1 || rgb.height < 1)
@@ -127,8 +124,8 @@ export async function encodeImage(rgb: RgbImage, alpha: Mask | null, format: Ima
   let pixels = rgb;
   if (matrix && options.source) {
     const sixteen = photo?.bitDepth === 16;
-    const [native, engineInput] = await Promise.all([decodeNative(options.source, sixteen), readImage(options.source, HELD_SOURCE_LIMITS, 'the source photo')]);
-    pixels = keepProfile(rgb, native, engineInput.rgb, matrix);
+    const native = await decodeNative(options.source, sixteen);
+    pixels = keepProfile(rgb, native, srgbOfNative(native, matrix, sixteen), matrix);
   }
   // 2. pixels
   const keepAlpha = alpha !== null && format !== 'jpeg';
