@@ -151,11 +151,6 @@ export function understandRestorationPrompt(text: string): UnderstoodPrompt {
   return { prompt: parseRestorationPrompt(clauses.map((c) => `${c};`).join(' ')), plainWords: true };
 }
 
-/** The canonical text of grammar text or plain words (understandRestorationPrompt's `prompt.text`). */
-export function canonicalFromPlainWords(text: string): string {
-  return understandRestorationPrompt(text).prompt.text;
-}
-
 /** The phrase table as docs/plain-words.md holds it (Markdown), generated from PLAIN_WORDS. */
 export function plainWordsTable(): string {
   const rows = PLAIN_WORDS.map((row) => {

@@ -15,7 +15,6 @@ import { repoRoot } from '../lib/run.mjs';
 
 export const SD15_DIR = path.join(repoRoot, 'models', 'runs', 'sd15-random');
 export const SD15_MODEL = path.join(SD15_DIR, 'model');
-export const SD15_VARIANTS = ['fp32', 'fp16'];
 const MAKE_PY = path.join(repoRoot, 'models', 'tools', 'make_sd15_random.py');
 const SPIRE = path.join(repoRoot, 'bin', 'spire.mjs');
 

@@ -9,7 +9,8 @@
  *   TIFF: the EXIF and GPS directories, IPTC (33723) and ICC (34675) tags (tiffIfd.ts addToTiff)
  * PNG and WebP have no place for IPTC-IIM; callers say so (exportWarnings in photoFidelity.ts).
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { chunk } from './pngText';
 import type { ImageFormat } from './readImage';
 import { TAG, addToTiff, setEntry, undefinedEntry, writeExif, type ExifDirectories } from './tiffIfd';
 
@@ -72,25 +73,16 @@ function embedJpeg(jpeg: Buffer, blocks: EmbeddedBlocks): Buffer {
   return file;
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
-  return out;
-}
-
 function embedPng(png: Buffer, blocks: EmbeddedBlocks): Buffer {
   const drop = new Set<string>();
   const add: Buffer[] = [];
   if (blocks.icc) {
     drop.add('iCCP').add('sRGB').add('gAMA').add('cHRM');
-    add.push(pngChunk('iCCP', Buffer.concat([Buffer.from('ICC Profile\0\0', 'latin1'), deflateSync(blocks.icc)])));
+    add.push(chunk('iCCP', Buffer.concat([Buffer.from('ICC Profile\0\0', 'latin1'), deflateSync(blocks.icc)])));
   }
   if (blocks.exif) {
     drop.add('eXIf');
-    add.push(pngChunk('eXIf', writeExif(blocks.exif)));
+    add.push(chunk('eXIf', writeExif(blocks.exif)));
   }
   const parts: Buffer[] = [png.subarray(0, 8)];
   let at = 8;

@@ -20,7 +20,8 @@ function isLatin1(text: string): boolean {
   return true;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data, CRC of type and data. */
+export function chunk(type: string, data: Buffer): Buffer {
   const typeBytes = Buffer.from(type, 'latin1');
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);

@@ -22,8 +22,6 @@
 
 export type RunPhase = 'restorer' | 'denoise' | 'decode';
 
-export const RUN_PHASES: readonly RunPhase[] = ['restorer', 'denoise', 'decode'];
-
 /**
  * Prior cost of one unit per output megapixel (ms), on two CPU cores with the embedded pack:
  * a restorer view of 512 x 512 takes about 0.21 s, a step and a decode are of the same order.

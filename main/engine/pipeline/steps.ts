@@ -11,7 +11,7 @@ import { SpireError } from '../../../common/errors';
 import { STRENGTH_ZERO_NEEDS_RESTORER, type RestorerViews, type SchedulerName } from '../../../common/runSettings';
 import { SCHEDULER_CLASSES, createScheduler, type Scheduler } from '../scheduler';
 import { Generator } from '../tensor/random';
-import { clamp_, cropPlane, mul, type Tensor } from '../tensor/tensor';
+import { cat, chunk, clamp_, cropPlane, mul, type Tensor } from '../tensor/tensor';
 import type { Guider } from './guider';
 import type { PipelineConfig, SpireModels } from './models';
 import type { SampleOptions } from './sample';
@@ -358,10 +358,9 @@ export async function decodeLatents(models: SpireModels, z: Tensor, restoredInpu
     return clamp_(decoded, -1, 1);
   }
   // [1, 2 Cz, h, w]: z / s and m side by side, so one tile carries both.
-  const both = catChannels(zUnscaled, mean);
-  const cz = z.dims[1] as number;
+  const both = cat([zUnscaled, mean], 1);
   const detail = await tiles(both, 1, f, async (x, count) => {
-    const [zTile, mTile] = splitChannels(x, cz);
+    const [zTile, mTile] = chunk(x, 2, 1) as [Tensor, Tensor];
     const d = await decodeTile(zTile, count, 'The VAE decoder'); // [1, 3, th, tw]
     const m = await decodeTile(mTile, count, 'The VAE decoder (reconstruction of the restored image)');
     const diff = new Float32Array(d.data.length);
@@ -372,24 +371,4 @@ export async function decodeLatents(models: SpireModels, z: Tensor, restoredInpu
   const out = detail.data;
   for (let i = 0; i < out.length; i++) out[i] = (r[i] as number) + (out[i] as number);
   return clamp_(detail, -1, 1);
-}
-
-/** [1, Ca, h, w] and [1, Cb, h, w] -> [1, Ca + Cb, h, w]. */
-function catChannels(a: Tensor, b: Tensor): Tensor {
-  const [n, ca, h, w] = a.dims as [number, number, number, number];
-  const cb = b.dims[1] as number;
-  if (n !== 1 || b.dims[0] !== 1 || b.dims[2] !== h || b.dims[3] !== w) throw new Error(`catChannels: [${a.dims.join(', ')}] and [${b.dims.join(', ')}] do not stack.`);
-  const data = new Float32Array((ca + cb) * h * w);
-  data.set(a.data, 0);
-  data.set(b.data, ca * h * w);
-  return { data, dims: [1, ca + cb, h, w] };
-}
-
-/** [1, C, h, w] -> [1, c, h, w] and [1, C - c, h, w]. */
-function splitChannels(x: Tensor, c: number): [Tensor, Tensor] {
-  const [, C, h, w] = x.dims as [number, number, number, number];
-  return [
-    { data: x.data.slice(0, c * h * w), dims: [1, c, h, w] },
-    { data: x.data.slice(c * h * w), dims: [1, C - c, h, w] },
-  ];
 }
