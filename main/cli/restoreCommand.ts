@@ -80,7 +80,7 @@ async function restoreTargets(args: RestoreArgs, targets: RestoreTarget[], repor
   try {
     // The pack's fewer views for large photos apply unless --views chose them (restoreRun.ts says when they do).
     const largePhotos = settings.merged.sources.restorerViews === 'flag' ? null : (settings.pack?.largePhotos ?? null);
-    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, stripLocation: args.stripLocation, colour: args.colour, interrupt: io.interrupt, largePhotos }, report, worst);
+    return await restoreEach(host, runnable, { params: settings.params, quality: args.quality, force: args.force, stripLocation: args.stripLocation, colour: args.colour, interrupt: io.interrupt, largePhotos, outputScale: settings.outputScale }, report, worst);
   } finally {
     await host.stop();
   }

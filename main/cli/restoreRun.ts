@@ -10,7 +10,6 @@
 import { basename } from 'node:path';
 import { SpireError } from '../../common/errors';
 import { describeLargePhotoAdvice, viewsForPhoto, type LargePhotoAdvice } from '../../common/largePhotos';
-import { parseRestorationPrompt, upsampleFactor } from '../../common/restorationPrompt';
 import type { SupervisedEngineHost } from '../engine/host';
 import { writeFileAtomic } from '../engine/image';
 import type { RestoreParams } from '../engine/pipeline/types';
@@ -34,6 +33,8 @@ export interface RunOptions {
   interrupt?: AbortSignal | undefined;
   /** The pack's advice for large photos, when the views are not the user's (--views); null: none. */
   largePhotos?: LargePhotoAdvice | null;
+  /** The output's size over the input's (RunSettings.outputScale); default 1. */
+  outputScale?: number;
 }
 
 /** Restores `targets` in order and returns the exit code, starting from `worst` (the probe's). */
@@ -113,12 +114,7 @@ function whenSettled(host: SupervisedEngineHost): Promise<void> {
 function paramsForPhoto(options: RunOptions, target: RestoreTarget, say: (line: string) => void): RestoreParams {
   const { params, largePhotos } = options;
   if (!largePhotos || !params.useRestorer || target.megapixels === undefined) return params;
-  let factor = 1;
-  try {
-    factor = upsampleFactor(parseRestorationPrompt(params.restorationPrompt));
-  } catch {
-    // checked before the run (restoreSettings.ts); should it not parse, the input's size stands
-  }
+  const factor = options.outputScale ?? 1;
   const views = params.restorerViews ?? 1;
   const advised = viewsForPhoto(views, target.megapixels * factor * factor, largePhotos);
   if (!advised.advised) return params;

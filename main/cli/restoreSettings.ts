@@ -7,6 +7,7 @@
  * needs its restorer, `auto` its degradation estimator. Every refusal is a usage error (exit 2).
  */
 import { SpireError, isSpireError } from '../../common/errors';
+import { upsampleFactor } from '../../common/restorationPrompt';
 import { parseRestoreParams, type CheckedRestoreParams } from '../engine/jobs/restoreParams';
 import type { RestoreParams } from '../engine/pipeline/types';
 import { discoverPack, packInfo, readManifest } from '../engine/packs';
@@ -21,6 +22,8 @@ export interface RunSettings {
   merged: MergedRunSettings;
   /** The pack the engine will load, as its manifest describes it; null when none is found or it does not read. */
   pack: LoadedPackInfo | null;
+  /** The output's size over the input's (the prompt's `Upsample to Kx`, else 1). */
+  outputScale: number;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function resolveRunSettings(
         'give the restoration prompt with --restore, e.g. --restore "Denoise with sigma 0.05;" or --restore "Remove all degradation".',
     );
   }
-  return { params: checked, merged, pack: info };
+  return { params: checked, merged, pack: info, outputScale: upsampleFactor(prompt) };
 }
 
 /**
