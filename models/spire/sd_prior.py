@@ -32,10 +32,6 @@ from .config import SpireConfig
 from .convert import unet_state_from_diffusers
 from .unet import UNet
 
-SCHEDULER_KEYS = ("num_train_timesteps", "beta_start", "beta_end", "beta_schedule", "prediction_type",
-                  "timestep_spacing", "steps_offset", "set_alpha_to_one", "clip_sample", "clip_sample_range")
-
-
 def config_for(src, adaptor: dict | None = None, train: dict | None = None) -> SpireConfig:
     """The SpireConfig that describes an import_sd.Source: UNet, latent, text encoder and DDIM scheduler shapes
     from its configs; adaptor modulation fusion with SD 1.5's condition encoder (ControlNet's hint widths)."""
@@ -48,21 +44,20 @@ def config_for(src, adaptor: dict | None = None, train: dict | None = None) -> S
     if u.get("transformer_layers_per_block", 1) != 1 or u.get("use_linear_projection"):
         raise ValueError("only SD 1.5's UNet layout (1 transformer layer per block, conv proj_in) is supported")
     sched = scheduler_config(src)
-    factor = 2 ** (len(v["block_out_channels"]) - 1)
     return SpireConfig.from_dict({
         "name": Path(src.path).name,
-        "image_size": int(u.get("sample_size", 64)) * factor,
+        "image_size": int(u.get("sample_size", 64)) * src.vae_factor,
         "tokenizer": str(src.tokenizer_dir),  # absolute: load_tokenizer joins it to models/, which keeps it as is
         "text_encoder": {"vocab_size": t["vocab_size"], "max_length": tokenizer_length(src), "width": t["hidden_size"],
                          "layers": t["num_hidden_layers"], "heads": t["num_attention_heads"]},
-        "autoencoder": {"latent_channels": int(v.get("latent_channels", 4)), "channels": list(v["block_out_channels"]),
+        "autoencoder": {"latent_channels": src.latent_channels, "channels": list(v["block_out_channels"]),
                         "scale_factor": float(v.get("scaling_factor", 0.18215))},
         "unet": {"channels": list(u["block_out_channels"]), "res_blocks": int(u["layers_per_block"]),
                  "attention": [b.startswith("CrossAttn") for b in u["down_block_types"]], "heads": int(heads),
                  "groups": int(u.get("norm_num_groups", 32)), "ff": "geglu", "norm_eps": float(u.get("norm_eps", 1e-5))},
         "adaptor": {"fusion": "modulation", "cond_channels": 16, "cond_hidden": [16, 32, 96, 256], **(adaptor or {})},
         "restorer": {"enabled": False},
-        "scheduler": {k: sched[k] for k in SCHEDULER_KEYS},
+        "scheduler": {key: value for key, value in sched.items() if key != "_class_name"},
         **({"train": train} if train else {}),
     })
 
